@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// The test command: type-check, then every tests/**/*.test.ts on Node (through tsx) and on Deno,
+// each file in its own process, two at a time. Ends with one line `N passed, N failed`.
+// Usage: node tests/run.mjs [--node-only|--deno-only] [--no-typecheck] [path-substring ...]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const flags = new Set(args.filter((a) => a.startsWith('--')));
+const filters = args.filter((a) => !a.startsWith('--'));
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? 2);
+const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 240_000);
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out.sort();
+}
+
+function run(cmd, argv, { quiet = false } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; if (!quiet) process.stdout.write(d); });
+    child.stderr.on('data', (d) => { output += d; if (!quiet) process.stderr.write(d); });
+    const timer = setTimeout(() => { output += `\n(timed out after ${FILE_TIMEOUT_MS} ms)\n`; child.kill('SIGKILL'); }, FILE_TIMEOUT_MS);
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 1 : 0), output }); });
+  });
+}
+
+/** Reads uvu's closing summary; a file that crashed before reporting counts as one failure. */
+function tally(result) {
+  const total = /Total:\s+(\d+)/.exec(result.output);
+  const passed = /Passed:\s+(\d+)/.exec(result.output);
+  const skipped = /Skipped:\s+(\d+)/.exec(result.output);
+  if (!total || !passed) return { passed: 0, failed: 1, skipped: 0 };
+  const t = Number(total[1]), p = Number(passed[1]), s = skipped ? Number(skipped[1]) : 0;
+  const failed = t - p - s;
+  return { passed: p, failed: failed === 0 && result.code !== 0 ? 1 : failed, skipped: s };
+}
+
+async function runAll(runtime, files) {
+  const command = runtime === 'node'
+    ? (f) => [bin('tsx'), [f]]
+    : (f) => [bin('deno'), ['run', '--allow-all', '--unstable-kv', f]];
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  const failures = [];
+  let next = 0;
+  async function worker() {
+    while (next < files.length) {
+      const file = files[next++];
+      const [cmd, argv] = command(file);
+      const result = await run(cmd, argv, { quiet: true });
+      const t = tally(result);
+      totals.passed += t.passed; totals.failed += t.failed; totals.skipped += t.skipped;
+      const name = relative(root, file);
+      console.log(`[${runtime}] ${t.failed ? 'FAIL' : 'ok  '} ${name} (${t.passed} passed, ${t.failed} failed)`);
+      if (t.failed) { failures.push(name); console.log(result.output.replace(/^/gm, '    ')); }
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { ...totals, failures };
+}
+
+const files = findTests(join(root, 'tests')).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+let passed = 0, failed = 0, skipped = 0;
+if (!flags.has('--no-typecheck')) {
+  const tsc = await run(bin('tsc'), ['--noEmit', '-p', '.']);
+  if (tsc.code === 0) { console.log('[tsc] ok'); passed++; } else { console.log('[tsc] FAIL'); failed++; }
+}
+for (const runtime of ['node', 'deno']) {
+  if (flags.has(`--${runtime === 'node' ? 'deno' : 'node'}-only`)) continue;
+  const r = await runAll(runtime, files);
+  passed += r.passed; failed += r.failed; skipped += r.skipped;
+  if (r.failures.length) console.log(`[${runtime}] failing: ${r.failures.join(', ')}`);
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed ? 1 : 0);
