@@ -1,0 +1,75 @@
+// The operator contract: what a subtask's operator chain is made of. Operators are pure logic:
+// elements in, elements out through an Output, state and timers through the context. They never
+// see actors, channels or batches. Chained operators call each other's processElement directly.
+// Imports state/ and api/, never actors/.
+import type { Clock } from '../time/clock.ts';
+import type { OutputTag } from '../output-tag.ts';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
+import type { InternalTimerService, Triggerable } from '../../state/timer-service.ts';
+
+/** Where an operator emits; the next operator of the chain, or the subtask's output channels. */
+export interface Output<T> {
+  /** Emits a record; `timestamp` is NO_TIMESTAMP when it has none. */
+  collect(value: T, timestamp: number): void;
+  /** Emits a record to the side output named by `tag`. */
+  collectSide<X>(tag: OutputTag<X>, value: X, timestamp: number): void;
+  /** Forwards a watermark (after the operator has acted on it). */
+  emitWatermark(timestamp: number): void;
+  /** Forwards idleness (true) or activity (false) of this output. */
+  emitWatermarkStatus(idle: boolean): void;
+}
+
+/** What the runtime gives an operator. */
+export interface OperatorContext {
+  readonly operatorName: string;
+  readonly uid: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  /** 0 for the first run, +1 on every restart of the job. */
+  readonly attemptNumber: number;
+  /** Processing time; the runtime fires processing-time timers through `requestWakeUp`. */
+  readonly clock: Clock;
+  /** The subtask's keyed state; present when the operator's input is keyed. */
+  readonly keyedState?: KeyedStateBackend;
+  /**
+   * The timer service named `name` of this operator (keyed operators only). Event-time timers
+   * fire from `advanceWatermark`, which the operator calls in `processWatermark`; processing-time
+   * timers fire when the runtime calls `advanceProcessingTime`.
+   */
+  getTimerService?(name: string, triggerable: Triggerable): InternalTimerService;
+  /** Named accumulators reported in the JobExecutionResult. */
+  readonly accumulators: Map<string, unknown>;
+}
+
+/** An operator with one input. */
+export interface OneInputStreamOperator<IN, OUT> {
+  /** Called once before open, with the context and the output to emit to. */
+  setup(context: OperatorContext, output: Output<OUT>): void;
+  /** Opens user functions; may be async (runs before any element). */
+  open(): void | Promise<void>;
+  processElement(value: IN, timestamp: number): void;
+  /** The combined input watermark advanced; the operator acts on it, then forwards it. */
+  processWatermark(timestamp: number): void;
+  /** The combined input went idle (true) or active (false). Default: forward. */
+  processWatermarkStatus?(idle: boolean): void;
+  /** All input has ended (bounded streams): flush what is buffered. */
+  endInput?(): void;
+  /** Closes user functions; may be async. */
+  close(): void | Promise<void>;
+}
+
+/** An operator with two inputs (connect, joins); watermarks arrive combined. */
+export interface TwoInputStreamOperator<IN1, IN2, OUT> {
+  setup(context: OperatorContext, output: Output<OUT>): void;
+  open(): void | Promise<void>;
+  processElement1(value: IN1, timestamp: number): void;
+  processElement2(value: IN2, timestamp: number): void;
+  processWatermark(timestamp: number): void;
+  processWatermarkStatus?(idle: boolean): void;
+  endInput?(input: 1 | 2): void;
+  close(): void | Promise<void>;
+}
+
+/** Either operator shape. */
+export type StreamOperator<OUT = unknown> = OneInputStreamOperator<any, OUT> | TwoInputStreamOperator<any, any, OUT>;

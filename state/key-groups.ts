@@ -1,0 +1,101 @@
+// Key groups: the unit of keyed-state partitioning and rescaling (Flink's KeyGroupRangeAssignment).
+// keyGroup = murmur3(stable bytes of key) mod maxParallelism; subtask i of p owns a contiguous
+// range of key groups. Imports nothing from api/ or actors/.
+import murmur from 'murmurhash3js-revisited';
+
+/** A key: what a key selector may return. Arrays are composite keys. */
+export type Key = string | number | bigint | boolean | Key[];
+
+/** The default number of key groups (Flink's default max parallelism for small jobs). */
+export const DEFAULT_MAX_PARALLELISM = 128;
+/** The largest maxParallelism Flink allows. */
+export const UPPER_BOUND_MAX_PARALLELISM = 32768;
+
+/** An inclusive range of key groups [start, end]; empty when end < start. */
+export interface KeyGroupRange { readonly start: number; readonly end: number }
+
+const encoder = new TextEncoder();
+
+/** Stable bytes of a key, identical on every runtime and process (type-tagged). */
+export function keyBytes(key: Key): Uint8Array {
+  return encoder.encode(keyString(key));
+}
+
+function keyString(key: Key): string {
+  switch (typeof key) {
+    case 'string': return 's' + key;
+    case 'number': return 'n' + (Object.is(key, -0) ? '0' : String(key));
+    case 'bigint': return 'b' + key.toString();
+    case 'boolean': return key ? 't' : 'f';
+    default:
+      if (Array.isArray(key)) return 'a' + key.length + '[' + key.map(keyString).join('\u0000') + ']';
+      throw new TypeError(`not a valid key: ${describe(key)} (keys must be string, number, bigint, boolean or arrays of them)`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`;
+  return typeof value;
+}
+
+/** True when `key` is a valid key (so keyBy can reject bad selectors with a clear message). */
+export function isValidKey(key: unknown): key is Key {
+  switch (typeof key) {
+    case 'string': case 'bigint': case 'boolean': return true;
+    case 'number': return !Number.isNaN(key);
+    default: return Array.isArray(key) && key.every(isValidKey);
+  }
+}
+
+/** The 32-bit murmur3 hash of a key's stable bytes. */
+export function keyHash(key: Key): number {
+  return murmur.x86.hash32(keyBytes(key), 0) >>> 0;
+}
+
+/** The key group a key belongs to. */
+export function assignToKeyGroup(key: Key, maxParallelism: number): number {
+  return keyHash(key) % maxParallelism;
+}
+
+/** The subtask index (operator of `parallelism`) that owns `keyGroup`. */
+export function operatorIndexForKeyGroup(maxParallelism: number, parallelism: number, keyGroup: number): number {
+  return Math.floor((keyGroup * parallelism) / maxParallelism);
+}
+
+/** The subtask index that owns `key`. */
+export function assignKeyToParallelOperator(key: Key, maxParallelism: number, parallelism: number): number {
+  return operatorIndexForKeyGroup(maxParallelism, parallelism, assignToKeyGroup(key, maxParallelism));
+}
+
+/** The contiguous key-group range subtask `index` of `parallelism` owns. */
+export function keyGroupRangeForOperator(maxParallelism: number, parallelism: number, index: number): KeyGroupRange {
+  if (parallelism < 1 || parallelism > maxParallelism) {
+    throw new RangeError(`parallelism ${parallelism} must be within 1..maxParallelism (${maxParallelism})`);
+  }
+  const start = Math.floor((index * maxParallelism + parallelism - 1) / parallelism);
+  const end = Math.floor(((index + 1) * maxParallelism - 1) / parallelism);
+  return { start, end };
+}
+
+/**
+ * Caches key -> key group for the hot path: hashing a key's bytes per record is the costly
+ * part of a keyBy exchange. Bounded: cleared when it grows past `limit` entries.
+ */
+export class KeyGroupAssigner {
+  private readonly cache = new Map<unknown, number>();
+  constructor(readonly maxParallelism: number, private readonly limit = 65536) {}
+
+  /** The key group of `key`. Composite (array) keys are not cached: arrays compare by identity. */
+  keyGroupOf(key: Key): number {
+    if (typeof key === 'object') return assignToKeyGroup(key, this.maxParallelism);
+    let kg = this.cache.get(key);
+    if (kg === undefined) {
+      kg = assignToKeyGroup(key, this.maxParallelism);
+      if (this.cache.size >= this.limit) this.cache.clear();
+      this.cache.set(key, kg);
+    }
+    return kg;
+  }
+}
