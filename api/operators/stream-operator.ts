@@ -2,7 +2,7 @@
 // elements in, elements out through an Output, state and timers through the context. They never
 // see actors, channels or batches. Chained operators call each other's processElement directly.
 // Imports state/ and api/, never actors/.
-import type { Clock } from '../time/clock.ts';
+import type { Cancel, Clock } from '../time/clock.ts';
 import type { OutputTag } from '../output-tag.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { InternalTimerService, Triggerable } from '../../state/timer-service.ts';
@@ -28,8 +28,14 @@ export interface OperatorContext {
   readonly maxParallelism: number;
   /** 0 for the first run, +1 on every restart of the job. */
   readonly attemptNumber: number;
-  /** Processing time; the runtime fires processing-time timers through `requestWakeUp`. */
+  /** Processing time (read `clock.now()`; do not schedule on it directly). */
   readonly clock: Clock;
+  /**
+   * Runs `callback(time)` once processing time reaches `timestamp`, inside the subtask's mailbox
+   * (between batches, never during another element), and flushes what it emits. Periodic
+   * watermark emission and processing-time timers go through here.
+   */
+  registerProcessingTimer(timestamp: number, callback: (time: number) => void): Cancel;
   /** The subtask's keyed state; present when the operator's input is keyed. */
   readonly keyedState?: KeyedStateBackend;
   /**
