@@ -53,7 +53,7 @@ test('random and truncated handshake messages only ever raise HandshakeError (fu
       server.verify(mutated);
       assert.ok(same, 'only the genuine response is accepted');
     } catch (e) {
-      assert.instance(e, (e: unknown) => e instanceof HandshakeError);
+      assert.instance(e, HandshakeError);
       assert.not.ok(same);
     }
     assert.throws(() => new ClientHandshake('s3cret').respond(mutated), (e: unknown) => e instanceof HandshakeError);
