@@ -44,12 +44,42 @@ export interface OperatorContext {
    * timers fire when the runtime calls `advanceProcessingTime`.
    */
   getTimerService?(name: string, triggerable: Triggerable): InternalTimerService;
+  /** True when the job takes checkpoints (transactional sinks then commit on checkpoint completion). */
+  readonly checkpointingEnabled?: boolean;
   /** Named accumulators reported in the JobExecutionResult. */
   readonly accumulators: Map<string, unknown>;
 }
 
+/**
+ * Operator (non-keyed) state in a snapshot, redistributed on restore as in Flink: `list`
+ * elements are split round-robin among the new subtasks, `union` elements go to every subtask.
+ */
+export interface OperatorStateSnapshot { list?: unknown[]; union?: unknown[] }
+
+/** What an operator gets back on restore. */
+export interface StateInitializationContext {
+  /** True when restoring from a checkpoint or savepoint. */
+  readonly isRestored: boolean;
+  /** This subtask's share of the operators' list state. */
+  readonly list: readonly unknown[];
+  /** Every subtask's union state. */
+  readonly union: readonly unknown[];
+}
+
+/** Checkpoint hooks any operator may implement (fault tolerance). Keyed state and timers are snapshotted by the runtime. */
+export interface CheckpointListener {
+  /** Restores operator state; runs after setup, before open. */
+  initializeState?(context: StateInitializationContext): void | Promise<void>;
+  /** Synchronous snapshot at the barrier of `checkpointId` (msgpack-encodable). */
+  snapshotState?(checkpointId: number, timestamp: number): OperatorStateSnapshot | undefined;
+  /** Every subtask acknowledged `checkpointId`: side effects may become visible (two-phase commit). */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  /** `checkpointId` will never complete. */
+  notifyCheckpointAborted?(checkpointId: number): void;
+}
+
 /** An operator with one input. */
-export interface OneInputStreamOperator<IN, OUT> {
+export interface OneInputStreamOperator<IN, OUT> extends CheckpointListener {
   /** Called once before open, with the context and the output to emit to. */
   setup(context: OperatorContext, output: Output<OUT>): void;
   /** Opens user functions; may be async (runs before any element). */
@@ -66,7 +96,7 @@ export interface OneInputStreamOperator<IN, OUT> {
 }
 
 /** An operator with two inputs (connect, joins); watermarks arrive combined. */
-export interface TwoInputStreamOperator<IN1, IN2, OUT> {
+export interface TwoInputStreamOperator<IN1, IN2, OUT> extends CheckpointListener {
   setup(context: OperatorContext, output: Output<OUT>): void;
   open(): void | Promise<void>;
   processElement1(value: IN1, timestamp: number): void;
