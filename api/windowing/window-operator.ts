@@ -11,7 +11,6 @@ import {
   ValueStateDescriptor, type AggregatingStateDescriptor, type ListStateDescriptor, type ReducingStateDescriptor, type ValueState,
 } from '../../state/state-descriptors.ts';
 import type { InternalTimerService, Timer, Triggerable } from '../../state/timer-service.ts';
-import { selectKey, type KeySelector } from '../functions/key-selector.ts';
 import { createRuntimeContext } from '../functions/runtime-context.ts';
 import { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts';
 import { requireKeyedState } from '../operators/keyed-process-operator.ts';
@@ -41,7 +40,6 @@ export interface WindowContentsState<IN, C> {
 /** How a window operator is put together. */
 export interface WindowOperatorOptions<IN, C, OUT, K extends Key, W extends Window> {
   assigner: WindowAssigner<IN, W>;
-  keySelector: KeySelector<IN, K>;
   /** The contents state: reducing, aggregating, or a list of elements. */
   contents: WindowContentsDescriptor<any>;
   windowFunction: InternalWindowFunction<C, OUT, K, W>;
@@ -111,9 +109,8 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
   }
 
   processElement(value: IN, timestamp: number): void {
-    const key = selectKey(this.options.keySelector, value, this.context.operatorName) as K;
-    this.backend.setCurrentKey(key);
-    this.currentKey = key;
+    // As in Flink, the runtime has set the element's key on the backend.
+    this.currentKey = this.backend.getCurrentKey() as K;
     const windows = this.assigner.assignWindows(value, timestamp, this.assignerContext);
     const skipped = this.merging ? this.addToMergingWindows(value, timestamp, windows) : this.addToWindows(value, timestamp, windows);
     if (skipped && this.isElementLate(timestamp)) {
