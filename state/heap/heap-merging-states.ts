@@ -1,0 +1,112 @@
+// Heap ListState, ReducingState and AggregatingState: the merging states that windows fold
+// namespaces of (session windows). Reducing and aggregating updates mutate the entry in place and
+// allocate nothing. Imports only state/ contracts; never api/ or actors/.
+import { VOID_NAMESPACE, type InternalMergingState, type Namespace } from '../keyed-state-backend.ts';
+import type { AggregateFunction, AggregatingState, ListState, ReduceFunction, ReducingState } from '../state-descriptors.ts';
+import type { StateEntry, StateTable } from './state-table.ts';
+
+/** Base of merging states: namespace handling and the merge loop (Flink's AbstractHeapMergingState). */
+abstract class HeapMergingState<V> implements InternalMergingState {
+  protected namespace: Namespace = VOID_NAMESPACE;
+  constructor(protected readonly table: StateTable) {}
+
+  setCurrentNamespace(namespace: Namespace): void { this.namespace = namespace; }
+
+  clear(): void { this.table.removeCurrent(this.namespace); }
+
+  mergeNamespaces(target: Namespace, sources: readonly Namespace[]): void {
+    let merged: V | undefined;
+    let hasMerged = false;
+    for (const source of sources) {
+      if (source === target) continue;
+      const entry = this.table.find(source);
+      if (entry === undefined) continue;
+      this.table.remove(entry);
+      merged = hasMerged ? this.mergeValues(merged as V, entry.value as V) : entry.value as V;
+      hasMerged = true;
+    }
+    if (!hasMerged) return;
+    const existing = this.table.find(target);
+    this.table.put(target, existing === undefined ? merged : this.mergeValues(existing.value as V, merged as V));
+  }
+
+  protected abstract mergeValues(a: V, b: V): V;
+}
+
+/** Flink's HeapListState: `get()` returns a copy, so callers may keep or modify it. */
+export class HeapListState<T> extends HeapMergingState<T[]> implements ListState<T> {
+  get(): T[] {
+    const entry = this.table.find(this.namespace);
+    return entry === undefined ? [] : (entry.value as T[]).slice();
+  }
+
+  add(value: T): void {
+    const entry = this.table.find(this.namespace);
+    if (entry === undefined) this.table.put(this.namespace, [value]);
+    else appendTo(entry, [value]);
+  }
+
+  addAll(values: T[]): void {
+    if (values.length === 0) return;
+    const entry = this.table.find(this.namespace);
+    if (entry === undefined) this.table.put(this.namespace, values.slice());
+    else appendTo(entry, values);
+  }
+
+  update(values: T[]): void {
+    if (values.length === 0) this.table.removeCurrent(this.namespace);
+    else this.table.put(this.namespace, values.slice());
+  }
+
+  protected mergeValues(a: T[], b: T[]): T[] {
+    for (const v of b) a.push(v);
+    return a;
+  }
+}
+
+function appendTo(entry: StateEntry, values: readonly unknown[]): void {
+  const list = entry.value as unknown[];
+  for (const v of values) list.push(v);
+  entry.table.written(entry);
+}
+
+/** Flink's HeapReducingState: the running reduction of every added value. */
+export class HeapReducingState<T> extends HeapMergingState<T> implements ReducingState<T> {
+  constructor(table: StateTable, private readonly reduceFn: ReduceFunction<T>) { super(table); }
+
+  get(): T | undefined { return this.table.find(this.namespace)?.value as T | undefined; }
+
+  add(value: T): void {
+    const entry = this.table.find(this.namespace);
+    if (entry === undefined) {
+      this.table.put(this.namespace, value);
+    } else {
+      entry.value = this.reduceFn(entry.value as T, value);
+      this.table.written(entry);
+    }
+  }
+
+  protected mergeValues(a: T, b: T): T { return this.reduceFn(a, b); }
+}
+
+/** Flink's HeapAggregatingState: an accumulator per (key, namespace), read through getResult. */
+export class HeapAggregatingState<IN, ACC, OUT> extends HeapMergingState<ACC> implements AggregatingState<IN, OUT> {
+  constructor(table: StateTable, private readonly aggregateFn: AggregateFunction<IN, ACC, OUT>) { super(table); }
+
+  get(): OUT | undefined {
+    const entry = this.table.find(this.namespace);
+    return entry === undefined ? undefined : this.aggregateFn.getResult(entry.value as ACC);
+  }
+
+  add(value: IN): void {
+    const entry = this.table.find(this.namespace);
+    if (entry === undefined) {
+      this.table.put(this.namespace, this.aggregateFn.add(value, this.aggregateFn.createAccumulator()));
+    } else {
+      entry.value = this.aggregateFn.add(value, entry.value as ACC);
+      this.table.written(entry);
+    }
+  }
+
+  protected mergeValues(a: ACC, b: ACC): ACC { return this.aggregateFn.merge(a, b); }
+}

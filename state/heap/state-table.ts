@@ -1,0 +1,233 @@
+// StateTable: the entries of one named keyed state on the heap, partitioned by key group so that
+// snapshots, restores and rescaling move whole key groups. Owns TTL expiry and change tracking for
+// incremental checkpoints. Imports only state/ contracts; never api/ or actors/.
+import type { Key } from '../key-groups.ts';
+import type { Namespace } from '../keyed-state-backend.ts';
+
+/** The kinds of keyed state a descriptor can declare. */
+export type StateKind = 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
+
+/** One (key, namespace) cell of a state. Mutated in place so that updates do not allocate. */
+export interface StateEntry {
+  readonly table: StateTable;
+  readonly key: Key;
+  readonly token: unknown;
+  readonly namespace: Namespace;
+  readonly keyGroup: number;
+  value: unknown;
+  /** Processing time of the last write (only maintained for states with a TTL). */
+  writtenAt: number;
+  /** Already queued in the change log since the last incremental snapshot. */
+  dirty: boolean;
+  /** False once removed from its table. */
+  live: boolean;
+  /** Present in the last incremental snapshot chain (so a removal must be recorded). */
+  persisted: boolean;
+}
+
+/** The key the backend currently addresses, shared by every state of one backend. */
+export interface CurrentKey {
+  key: Key | undefined;
+  /** Map key of `key`: the key itself, or a canonical string for composite keys. */
+  token: unknown;
+  keyGroup: number;
+  /** keyGroup - keyGroupRange.start: index into a table's groups. */
+  groupIndex: number;
+}
+
+/** Entries written or removed since the last incremental snapshot (off until first requested). */
+export class ChangeLog {
+  tracking = false;
+  entries: StateEntry[] = [];
+}
+
+type ByNamespace = Map<Namespace, StateEntry>;
+type ByKey = Map<unknown, ByNamespace>;
+
+/** The map key of a key: primitives are their own key, arrays compare by a canonical string. */
+export function keyToken(key: Key): unknown {
+  // A lone low surrogate never starts well-formed text, so tokens cannot collide with string keys.
+  return typeof key === 'object' ? '\uDFFF' + canonical(key) : key;
+}
+
+function canonical(key: Key): string {
+  switch (typeof key) {
+    case 'string': return 's' + key.length + ':' + key;
+    case 'number': return 'n' + (Object.is(key, -0) ? '0' : String(key));
+    case 'bigint': return 'b' + key.toString();
+    case 'boolean': return key ? 't' : 'f';
+    default: return 'a' + key.length + '[' + key.map(canonical).join(',') + ']';
+  }
+}
+
+/** A deep copy of a value for snapshots, so later in-place mutation cannot leak into them. */
+export function copyValue<T>(value: T): T {
+  return typeof value !== 'object' || value === null ? value : structuredClone(value);
+}
+
+/** The entries of one named state, by key group, key and namespace. */
+export class StateTable {
+  /** Unknown for state restored before its descriptor was registered. */
+  kind: StateKind | undefined = undefined;
+  ttlMs = 0;
+  private readonly groups: Array<ByKey | undefined>;
+
+  constructor(
+    readonly name: string,
+    private readonly firstKeyGroup: number,
+    numberOfKeyGroups: number,
+    private readonly current: CurrentKey,
+    private readonly changes: ChangeLog,
+    private readonly clock: () => number,
+  ) {
+    this.groups = new Array<ByKey | undefined>(numberOfKeyGroups).fill(undefined);
+  }
+
+  /** The live entry of the current key in `namespace`; expired entries are removed and absent. */
+  find(namespace: Namespace): StateEntry | undefined {
+    const byKey = this.groups[this.current.groupIndex];
+    if (byKey === undefined) return undefined;
+    const byNamespace = byKey.get(this.current.token);
+    if (byNamespace === undefined) return undefined;
+    const entry = byNamespace.get(namespace);
+    if (entry !== undefined && this.ttlMs > 0 && this.isExpired(entry, this.clock())) {
+      this.remove(entry);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Sets the value of the current key in `namespace`, creating the entry if needed. */
+  put(namespace: Namespace, value: unknown): StateEntry {
+    const c = this.current;
+    if (c.key === undefined) throw new Error(`state "${this.name}" accessed without a current key: call setCurrentKey first`);
+    let byKey = this.groups[c.groupIndex];
+    if (byKey === undefined) this.groups[c.groupIndex] = byKey = new Map();
+    let byNamespace = byKey.get(c.token);
+    if (byNamespace === undefined) byKey.set(c.token, byNamespace = new Map());
+    let entry = byNamespace.get(namespace);
+    if (entry === undefined) {
+      entry = this.newEntry(c.key, c.token, namespace, c.keyGroup, value);
+      byNamespace.set(namespace, entry);
+    } else {
+      entry.value = value;
+    }
+    this.written(entry);
+    return entry;
+  }
+
+  /** Records an in-place write of `entry` (TTL refresh and change tracking). */
+  written(entry: StateEntry): void {
+    if (this.ttlMs > 0) entry.writtenAt = this.clock();
+    if (this.changes.tracking && !entry.dirty) {
+      entry.dirty = true;
+      this.changes.entries.push(entry);
+    }
+  }
+
+  /** Removes the entry of the current key in `namespace`, if any. */
+  removeCurrent(namespace: Namespace): void {
+    const byNamespace = this.groups[this.current.groupIndex]?.get(this.current.token);
+    const entry = byNamespace?.get(namespace);
+    if (entry !== undefined) this.remove(entry);
+  }
+
+  /** Removes `entry` from the table, dropping emptied maps so namespaces (windows) do not leak. */
+  remove(entry: StateEntry): void {
+    if (!entry.live) return;
+    entry.live = false;
+    const byKey = this.groups[entry.keyGroup - this.firstKeyGroup]!;
+    const byNamespace = byKey.get(entry.token)!;
+    byNamespace.delete(entry.namespace);
+    if (byNamespace.size === 0) byKey.delete(entry.token);
+    if (this.changes.tracking && !entry.dirty) {
+      entry.dirty = true;
+      this.changes.entries.push(entry);
+    }
+  }
+
+  /** The live entry at (keyGroup, token, namespace), without touching TTL. */
+  lookup(keyGroup: number, token: unknown, namespace: Namespace): StateEntry | undefined {
+    return this.groups[keyGroup - this.firstKeyGroup]?.get(token)?.get(namespace);
+  }
+
+  /** Inserts a restored entry (replacing any existing one), value already converted. */
+  insert(keyGroup: number, key: Key, namespace: Namespace, value: unknown): void {
+    const index = keyGroup - this.firstKeyGroup;
+    const token = keyToken(key);
+    let byKey = this.groups[index];
+    if (byKey === undefined) this.groups[index] = byKey = new Map();
+    let byNamespace = byKey.get(token);
+    if (byNamespace === undefined) byKey.set(token, byNamespace = new Map());
+    const old = byNamespace.get(namespace);
+    if (old !== undefined) old.live = false;
+    const entry = this.newEntry(key, token, namespace, keyGroup, value);
+    // Restored state starts a fresh TTL period: the snapshot format keeps no write times.
+    entry.writtenAt = this.clock();
+    byNamespace.set(namespace, entry);
+  }
+
+  /** True when `entry` outlived the state's TTL at processing time `now`. */
+  isExpired(entry: StateEntry, now: number): boolean {
+    return this.ttlMs > 0 && now - entry.writtenAt >= this.ttlMs;
+  }
+
+  /** Every live entry of key group `keyGroup` (expired ones included; callers filter). */
+  *entriesOfGroup(keyGroup: number): IterableIterator<StateEntry> {
+    const byKey = this.groups[keyGroup - this.firstKeyGroup];
+    if (byKey === undefined) return;
+    for (const byNamespace of byKey.values()) yield* byNamespace.values();
+  }
+
+  /** Removes every entry whose TTL has passed; returns them (for change tracking). */
+  expire(now: number): StateEntry[] {
+    const expired: StateEntry[] = [];
+    if (this.ttlMs === 0) return expired;
+    for (let i = 0; i < this.groups.length; i++) {
+      const byKey = this.groups[i];
+      if (byKey === undefined) continue;
+      for (const byNamespace of byKey.values()) {
+        for (const entry of byNamespace.values()) if (this.isExpired(entry, now)) expired.push(entry);
+      }
+    }
+    for (const entry of expired) this.remove(entry);
+    return expired;
+  }
+
+  /** Number of live entries (expired ones not yet cleaned included). */
+  size(): number {
+    let n = 0;
+    for (const byKey of this.groups) if (byKey !== undefined) for (const m of byKey.values()) n += m.size;
+    return n;
+  }
+
+  /** Converts every value in place (restored raw data once the state's kind is known). */
+  convertValues(convert: (value: unknown) => unknown): void {
+    for (const byKey of this.groups) {
+      if (byKey === undefined) continue;
+      for (const byNamespace of byKey.values()) for (const entry of byNamespace.values()) entry.value = convert(entry.value);
+    }
+  }
+
+  /** The snapshot form of an entry's value: maps as [key, value] pairs, everything deep-copied. */
+  snapshotValue(value: unknown): unknown {
+    if (this.kind === 'map') return Array.from(value as Map<unknown, unknown>, ([k, v]) => [copyValue(k), copyValue(v)]);
+    return copyValue(value);
+  }
+
+  /** Drops all entries. */
+  clear(): void {
+    for (let i = 0; i < this.groups.length; i++) {
+      const byKey = this.groups[i];
+      if (byKey !== undefined) for (const m of byKey.values()) for (const e of m.values()) e.live = false;
+      this.groups[i] = undefined;
+    }
+  }
+
+  private newEntry(key: Key, token: unknown, namespace: Namespace, keyGroup: number, value: unknown): StateEntry {
+    return {
+      table: this, key, token, namespace, keyGroup, value,
+      writtenAt: 0, dirty: false, live: true, persisted: false,
+    };
+  }
+}
