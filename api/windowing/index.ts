@@ -1,3 +1,31 @@
-// Barrel for windowing: assigners, windows, triggers, evictors, the window operator and the
-// windowed/joined stream builders. Re-exported by the package entry.
-export {};
+// Barrel for windowing: windows, assigners, triggers, evictors, the window operators and the
+// windowed, joined and co-grouped stream builders. Re-exported by the package entry.
+export * from './time-window.ts';
+export * from './window-assigner.ts';
+export * from './tumbling-windows.ts';
+export * from './sliding-windows.ts';
+export * from './session-windows.ts';
+export * from './global-windows.ts';
+export * from './trigger.ts';
+export * from './event-time-trigger.ts';
+export * from './processing-time-trigger.ts';
+export * from './count-trigger.ts';
+export * from './purging-trigger.ts';
+export * from './continuous-event-time-trigger.ts';
+export * from './evictor.ts';
+export * from './count-evictor.ts';
+export * from './time-evictor.ts';
+export * from './merging-window-set.ts';
+export * from './internal-window-function.ts';
+export * from './window-operator.ts';
+export * from './evicting-window-operator.ts';
+export * from './windowed-stream.ts';
+export * from './all-windowed-stream.ts';
+export * from './co-grouped-streams.ts';
+export * from './joined-streams.ts';
+export * from './interval-join.ts';
+export * from './interval-join-operator.ts';
+export * from '../functions/process-window-function.ts';
+export * from '../functions/process-join-function.ts';
+export * from '../functions/co-process-function.ts';
+export * from '../operators/co-process-operator.ts';
