@@ -1,0 +1,420 @@
+// ActorCell: the runtime of one actor. It owns the mailbox, the state, the lifecycle machine, the
+// children (in start order) and the supervision of those children. User messages are processed in
+// synchronous batches per dispatcher turn; lifecycle work (start, failure handling, restart, stop)
+// arrives as system messages that take priority and may be asynchronous. The lifecycle machine
+// only ever sees lifecycle events. Imports the core's parts; nothing from api/ but the clock type.
+
+import type { Cancel } from '../../api/time/clock.ts';
+import { ActorNotAliveError, ActorRef, AskTimeoutError, type RefTarget } from './actor-ref.ts';
+import { createActorLifecycle, type ActorLifecycle } from './actor-lifecycle.machine.ts';
+import { CellContext } from './cell-context.ts';
+import type { ActorBehavior, PersistenceOptions, TerminationReason } from './define-actor.ts';
+import type { Runnable } from './dispatcher.ts';
+import { Mailbox, type Asker } from './mailbox.ts';
+import {
+  backoffDelayMs, DEFAULT_SUPERVISOR_STRATEGY, RestartIntensity, restartTargets, type SupervisorDirective,
+  type SupervisorStrategy,
+} from './supervisor-strategy.ts';
+import type { SystemRuntime } from './system-runtime.ts';
+
+const STARTING = 0, RUNNING = 1, SUSPENDED = 2, RESTARTING = 3, STOPPING = 4, TERMINATED = 5;
+
+/** Lifecycle work for a cell, processed before user messages. */
+type SystemMessage =
+  | { kind: 'start' }
+  | { kind: 'child-failed'; child: ActorCell; incarnation: number; error: unknown }
+  | { kind: 'resume' }
+  | { kind: 'prepare-restart'; done: () => void }
+  | { kind: 'reinit' }
+  | { kind: 'stop'; reason: TerminationReason; error: unknown; done: () => void };
+
+/** A supervisor failing because its children restarted too often. */
+export class RestartIntensityExceededError extends Error {
+  constructor(readonly path: string, readonly maxRestarts: number, readonly withinMs: number, readonly cause: unknown) {
+    super(`supervisor ${path} exceeded ${maxRestarts} restarts within ${withinMs} ms; last failure: ${String((cause as Error)?.message ?? cause)}`);
+    this.name = 'RestartIntensityExceededError';
+  }
+}
+
+/** The persistence key of an actor's state. */
+export function persistenceKey(key: string): readonly string[] {
+  return ['actorflow', 'actor', key];
+}
+
+/** The runtime of one actor. */
+export class ActorCell implements Runnable, RefTarget {
+  scheduled = false;
+  readonly ref: ActorRef;
+  readonly lifecycle: ActorLifecycle = createActorLifecycle();
+  /** Bumped by every restart, so that a failure report from an older incarnation is ignored. */
+  incarnation = 0;
+  mode = STARTING;
+  readonly children: ActorCell[] = [];
+  readonly watchers = new Set<ActorCell>();
+  readonly watching = new Set<ActorCell>();
+  readonly timers = new Set<Cancel>();
+  currentAsker: Asker | undefined;
+  replied = false;
+  replyValue: unknown;
+
+  private readonly mailbox = new Mailbox();
+  private readonly system: SystemMessage[] = [];
+  private busy = false;
+  private state: unknown;
+  private hasState = false;
+  private lastError: unknown;
+  private readonly ctx: CellContext;
+  private readonly strategy: SupervisorStrategy;
+  private readonly intensity: RestartIntensity;
+  private readonly childRestarts = new WeakMap<ActorCell, RestartIntensity>();
+  private readonly persistence: PersistenceOptions | undefined;
+  private unpersisted = 0;
+  private pendingAcks: { asker: Asker; value: unknown }[] = [];
+  private stopWaiters: (() => void)[] | undefined;
+
+  constructor(
+    readonly runtime: SystemRuntime,
+    readonly parent: ActorCell | undefined,
+    readonly behavior: ActorBehavior<unknown, unknown>,
+    readonly path: string,
+    persistence: PersistenceOptions | undefined,
+  ) {
+    this.ref = new ActorRef(path, this);
+    this.strategy = behavior.supervisorStrategy ?? DEFAULT_SUPERVISOR_STRATEGY;
+    this.intensity = new RestartIntensity(this.strategy.maxRestarts, this.strategy.withinMs);
+    this.persistence = persistence;
+    this.ctx = new CellContext(this);
+    runtime.registry.set(path, this.ref);
+    this.enqueueSystem({ kind: 'start' });
+  }
+
+  // ---- messaging (the hot path) ----
+
+  enqueue(message: unknown, asker: Asker | undefined): void {
+    if (this.mode === TERMINATED) {
+      this.runtime.deadLetters++;
+      asker?.reject(new ActorNotAliveError(this.path, message));
+      return;
+    }
+    if (this.runtime.serializeMessages) message = this.runtime.roundTrip(message);
+    this.mailbox.push(message, asker);
+    if (!this.scheduled && this.mode === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
+  }
+
+  ask(message: unknown, timeoutMs: number): Promise<unknown> {
+    if (this.mode === TERMINATED) {
+      this.runtime.deadLetters++;
+      return Promise.reject(new ActorNotAliveError(this.path, message));
+    }
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const cancel = this.runtime.clock.schedule(timeoutMs, () => {
+        if (settled) return;
+        settled = true;
+        reject(new AskTimeoutError(this.path, timeoutMs, message));
+      });
+      const asker: Asker = {
+        resolve: (value) => { if (!settled) { settled = true; cancel(); resolve(value); } },
+        reject: (error) => { if (!settled) { settled = true; cancel(); reject(error); } },
+      };
+      try {
+        this.enqueue(message, asker);
+      } catch (error) {
+        asker.reject(error);
+      }
+    });
+  }
+
+  hasRunnableWork(): boolean {
+    return !this.busy && (this.system.length > 0 || (this.mode === RUNNING && this.mailbox.size > 0));
+  }
+
+  runTurn(budget: number): number {
+    if (this.busy) return 0;
+    if (this.system.length > 0) { this.runSystemMessage(); return 0; }
+    if (this.mode !== RUNNING) return 0;
+    if (this.persistence) budget = Math.max(1, Math.min(budget, (this.persistence.snapshotEvery ?? 1) - this.unpersisted));
+    const mailbox = this.mailbox;
+    const receive = this.behavior.receive;
+    const ctx = this.ctx;
+    const system = this.system;
+    let state = this.state;
+    let n = 0;
+    while (n < budget && mailbox.size > 0) {
+      const asker = mailbox.peekAsker();
+      const message = mailbox.shift();
+      n++;
+      if (asker !== undefined) { this.currentAsker = asker; this.replied = false; this.replyValue = undefined; }
+      let result: unknown;
+      try {
+        result = receive(state, message, ctx);
+      } catch (error) {
+        this.state = state;
+        this.currentAsker = undefined;
+        this.afterReceiveError(error, asker, n - 1);
+        return n;
+      }
+      if (result !== undefined) {
+        if (result !== null && typeof (result as PromiseLike<unknown>).then === 'function') {
+          this.state = state;
+          this.awaitReceive(result as PromiseLike<unknown>, asker, n - 1);
+          return n;
+        }
+        state = result;
+      }
+      if (asker !== undefined) { this.answer(asker); this.currentAsker = undefined; }
+      if (system.length > 0) break;
+    }
+    this.state = state;
+    if (this.persistence) { this.unpersisted += n; this.maybePersist(); }
+    return n;
+  }
+
+  private answer(asker: Asker): void {
+    let value = this.replied ? this.replyValue : undefined;
+    this.replied = false;
+    this.replyValue = undefined;
+    if (this.runtime.serializeMessages && value !== undefined) {
+      try { value = this.runtime.roundTrip(value); } catch (error) { asker.reject(error); return; }
+    }
+    if (this.persistence) this.pendingAcks.push({ asker, value });
+    else asker.resolve(value);
+  }
+
+  private awaitReceive(pending: PromiseLike<unknown>, asker: Asker | undefined, processedBefore: number): void {
+    if (this.persistence) this.unpersisted += processedBefore;
+    this.beginAsync();
+    pending.then((result) => {
+      if (result !== undefined) this.state = result;
+      if (asker !== undefined) this.answer(asker);
+      this.currentAsker = undefined;
+      this.endAsync();
+      if (this.persistence) { this.unpersisted++; this.maybePersist(); }
+    }, (error: unknown) => {
+      this.currentAsker = undefined;
+      this.endAsync();
+      this.afterReceiveError(error, asker, 0);
+    });
+  }
+
+  private afterReceiveError(error: unknown, asker: Asker | undefined, processedBefore: number): void {
+    asker?.reject(error);
+    if (!this.persistence) { this.fail(error); return; }
+    // Messages processed before the failing one are acknowledged: persist them, then fail.
+    this.unpersisted += processedBefore;
+    this.runAsync(async () => { await this.flushState(); this.fail(error); });
+  }
+
+  private maybePersist(): void {
+    const every = this.persistence?.snapshotEvery ?? 1;
+    if (this.unpersisted === 0 || (this.unpersisted < every && this.pendingAcks.length === 0)) return;
+    this.runAsync(() => this.flushState());
+  }
+
+  /** Writes the state if messages were processed since the last write, then releases the acks. */
+  private async flushState(): Promise<void> {
+    if (!this.persistence) return;
+    const acks = this.pendingAcks;
+    this.pendingAcks = [];
+    if (this.unpersisted > 0 && this.hasState) {
+      this.unpersisted = 0;
+      try {
+        const kv = await this.runtime.kvStore();
+        await kv.set(persistenceKey(this.persistence.key), this.state);
+      } catch (error) {
+        for (const a of acks) a.asker.reject(error);
+        throw error;
+      }
+    }
+    for (const a of acks) a.asker.resolve(a.value);
+  }
+
+  // ---- system messages ----
+
+  /** Queues lifecycle work; it runs before the next user message. */
+  enqueueSystem(message: SystemMessage): void {
+    if (this.mode === TERMINATED) {
+      if (message.kind === 'stop' || message.kind === 'prepare-restart') message.done();
+      return;
+    }
+    this.system.push(message);
+    if (!this.busy) this.runtime.dispatcher.schedule(this);
+  }
+
+  private beginAsync(): void { this.busy = true; this.runtime.inflight++; }
+
+  private endAsync(): void {
+    this.busy = false;
+    this.runtime.inflight--;
+    if (this.hasRunnableWork()) this.runtime.dispatcher.schedule(this);
+  }
+
+  private runAsync(step: () => Promise<void>): void {
+    this.beginAsync();
+    step().then(() => this.endAsync(), (error: unknown) => { this.endAsync(); this.fail(error); });
+  }
+
+  private runSystemMessage(): void {
+    const message = this.system.shift()!;
+    switch (message.kind) {
+      case 'start': this.runAsync(() => this.start()); break;
+      case 'reinit': if (this.mode === RESTARTING) this.runAsync(() => this.start()); break;
+      case 'resume':
+        if (this.mode === SUSPENDED) { this.mode = RUNNING; this.resumeSuspendedChildren(); }
+        break;
+      case 'child-failed': this.runAsync(() => this.superviseFailure(message.child, message.incarnation, message.error)); break;
+      case 'prepare-restart': this.runAsync(async () => { await this.prepareRestart(); message.done(); }); break;
+      case 'stop': this.runAsync(() => this.terminate(message.reason, message.error, message.done)); break;
+    }
+  }
+
+  private async start(): Promise<void> {
+    let state: unknown;
+    try {
+      state = await this.behavior.init(this.ctx);
+      if (this.persistence) {
+        const kv = await this.runtime.kvStore();
+        const stored = await kv.get(persistenceKey(this.persistence.key));
+        if (stored !== undefined) state = stored;
+      }
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.state = state;
+    this.hasState = true;
+    this.unpersisted = 0;
+    this.mode = RUNNING;
+    this.lifecycle.send({ type: 'started' });
+  }
+
+  /** Suspends this actor and reports `error` to its supervisor. */
+  fail(error: unknown): void {
+    if (this.mode === TERMINATED || this.mode === STOPPING) return;
+    this.mode = SUSPENDED;
+    this.lastError = error;
+    if (this.parent) this.parent.enqueueSystem({ kind: 'child-failed', child: this, incarnation: this.incarnation, error });
+    else this.enqueueSystem({ kind: 'stop', reason: 'failed', error, done: () => {} });
+  }
+
+  private async superviseFailure(child: ActorCell, incarnation: number, error: unknown): Promise<void> {
+    if (this.mode !== RUNNING && this.mode !== STARTING) return;
+    if (child.incarnation !== incarnation || child.mode !== SUSPENDED || !this.children.includes(child)) return;
+    let directive: SupervisorDirective = 'restart';
+    if (this.strategy.decider) {
+      try { directive = this.strategy.decider(error, child.ref); } catch (deciderError) { directive = 'escalate'; error = deciderError; }
+    }
+    // The guardian has no one to escalate to: it stops a failed top-level actor.
+    if (!this.parent) directive = 'stop';
+    if (directive === 'resume' && !child.hasState) directive = 'restart';
+    switch (directive) {
+      case 'resume': child.enqueueSystem({ kind: 'resume' }); return;
+      case 'stop': await child.stop('failed', error); return;
+      case 'escalate': this.fail(error); return;
+      case 'restart': break;
+    }
+    const now = this.runtime.clock.now();
+    if (!this.intensity.tryRestart(now)) {
+      this.fail(new RestartIntensityExceededError(this.path, this.strategy.maxRestarts, this.strategy.withinMs, error));
+      return;
+    }
+    let childIntensity = this.childRestarts.get(child);
+    if (!childIntensity) { childIntensity = new RestartIntensity(Infinity, this.strategy.withinMs); this.childRestarts.set(child, childIntensity); }
+    childIntensity.tryRestart(now);
+    const delay = backoffDelayMs(this.strategy.backoff, childIntensity.restartsWithin(now));
+    const targets = restartTargets(this.strategy.kind, this.children, child);
+    for (let i = targets.length - 1; i >= 0; i--) {
+      await new Promise<void>((done) => targets[i].enqueueSystem({ kind: 'prepare-restart', done }));
+    }
+    const reinit = (): void => { for (const t of targets) t.enqueueSystem({ kind: 'reinit' }); };
+    if (delay <= 0) { reinit(); return; }
+    const cancel = this.runtime.clock.schedule(delay, () => { this.timers.delete(cancel); reinit(); });
+    this.timers.add(cancel);
+  }
+
+  /** After a resume, children whose failures were ignored while this actor was suspended are handled. */
+  private resumeSuspendedChildren(): void {
+    for (const child of this.children) {
+      if (child.mode === SUSPENDED) this.enqueueSystem({ kind: 'child-failed', child, incarnation: child.incarnation, error: child.lastError });
+    }
+  }
+
+  private async prepareRestart(): Promise<void> {
+    if (this.mode === TERMINATED || this.mode === STOPPING) return;
+    this.incarnation++;
+    this.mode = RESTARTING;
+    this.lifecycle.send({ type: 'restart' });
+    this.cancelTimers();
+    this.unwatchAll();
+    await this.stopChildren();
+    if (this.persistence && this.hasState) {
+      try { await this.flushState(); } catch { /* restored from the last good write instead */ }
+    }
+    await this.runPostStop();
+  }
+
+  /** Stops this actor; resolves when it has terminated. */
+  stop(reason: TerminationReason = 'stopped', error?: unknown): Promise<void> {
+    if (this.mode === TERMINATED) return Promise.resolve();
+    return new Promise((done) => this.enqueueSystem({ kind: 'stop', reason, error, done }));
+  }
+
+  private async terminate(reason: TerminationReason, error: unknown, done: () => void): Promise<void> {
+    if (this.stopWaiters) { this.stopWaiters.push(done); return; }
+    this.stopWaiters = [done];
+    this.mode = STOPPING;
+    this.lifecycle.send({ type: 'stop' });
+    this.cancelTimers();
+    this.unwatchAll();
+    await this.stopChildren();
+    if (this.persistence && this.hasState) {
+      try { await this.flushState(); } catch { /* the failure is the stop's reason already */ }
+    }
+    await this.runPostStop();
+    this.mode = TERMINATED;
+    for (const a of this.pendingAcks) a.asker.reject(new ActorNotAliveError(this.path, undefined));
+    this.pendingAcks = [];
+    this.runtime.deadLetters += this.mailbox.drain((asker) => asker.reject(new ActorNotAliveError(this.path, undefined)));
+    for (const m of this.system.splice(0)) if (m.kind === 'stop' || m.kind === 'prepare-restart') m.done();
+    if (this.runtime.registry.get(this.path) === this.ref) this.runtime.registry.delete(this.path);
+    if (this.parent) {
+      const index = this.parent.children.indexOf(this);
+      if (index >= 0) this.parent.children.splice(index, 1);
+    }
+    this.lifecycle.send({ type: reason === 'failed' ? 'fail' : 'terminated' });
+    const notice = { type: 'actor.terminated' as const, ref: this.ref, reason, ...(error === undefined ? {} : { error: String((error as Error)?.message ?? error) }) };
+    for (const watcher of this.watchers) { watcher.watching.delete(this); watcher.enqueue(notice, undefined); }
+    this.watchers.clear();
+    for (const waiter of this.stopWaiters) waiter();
+  }
+
+  private async stopChildren(): Promise<void> {
+    for (const child of this.children.slice().reverse()) await child.stop('stopped');
+  }
+
+  private async runPostStop(): Promise<void> {
+    if (!this.hasState) return;
+    this.hasState = false;
+    try {
+      await this.behavior.postStop?.(this.state, this.ctx);
+    } catch {
+      // A failing postStop must not stop the restart or termination it belongs to.
+    }
+  }
+
+  private cancelTimers(): void {
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+  }
+
+  private unwatchAll(): void {
+    for (const target of this.watching) target.watchers.delete(this);
+    this.watching.clear();
+  }
+
+  /** Whether the actor has terminated. */
+  get terminated(): boolean { return this.mode === TERMINATED; }
+
+  /** Whether the cell is doing nothing and has nothing queued that it could do now. */
+  get quiet(): boolean { return !this.busy && !this.hasRunnableWork(); }
+}

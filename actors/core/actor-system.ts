@@ -1,0 +1,90 @@
+// ActorSystem: the entry point of the actor API. It creates top-level actors under the system
+// guardian (which stops a top-level actor that fails), answers `lifecycleOf`, and terminates the
+// whole tree in reverse start order. Imports the core; nothing from api/ but the clock.
+
+import { systemClock, type Clock } from '../../api/time/clock.ts';
+import { ActorCell } from './actor-cell.ts';
+import { lifecycleState, type ActorLifecycleState } from './actor-lifecycle.machine.ts';
+import type { ActorRef } from './actor-ref.ts';
+import { cellOf, spawnChild } from './cell-context.ts';
+import { defineActor, type ActorBehavior, type SpawnOptions } from './define-actor.ts';
+import { SystemRuntime } from './system-runtime.ts';
+import { setImmediate } from 'node:timers';
+
+/** Options of an actor system. */
+export interface ActorSystemOptions {
+  /** Encode and decode every message in transit, to prove that it could cross a process boundary. */
+  readonly serializeMessages?: boolean;
+  /** The KV file of persistent actors (in memory when absent). */
+  readonly kvPath?: string;
+  /** Time for ask timeouts, scheduled messages and restart backoff (tests pass a ManualClock). */
+  readonly clock?: Clock;
+}
+
+const guardianBehavior = defineActor<null, unknown>({
+  init: () => null,
+  receive: () => undefined,
+});
+
+/** A tree of supervised actors in this process. */
+export class ActorSystem {
+  private readonly runtime: SystemRuntime;
+  private readonly guardian: ActorCell;
+  private terminating: Promise<void> | undefined;
+
+  private constructor(readonly name: string, options: ActorSystemOptions) {
+    this.runtime = new SystemRuntime(name, options.clock ?? systemClock, options.serializeMessages ?? false, options.kvPath);
+    this.runtime.system = this;
+    this.guardian = new ActorCell(this.runtime, undefined, guardianBehavior as ActorBehavior<unknown, unknown>, `actorflow://${name}/user`, undefined);
+  }
+
+  /** Creates an actor system named `name`. */
+  static create(name: string, options: ActorSystemOptions = {}): ActorSystem {
+    return new ActorSystem(name, options);
+  }
+
+  /** The clock of this system. */
+  get clock(): Clock { return this.runtime.clock; }
+
+  /** Messages sent to actors that were not alive. */
+  get deadLetters(): number { return this.runtime.deadLetters; }
+
+  /** Starts a top-level actor, supervised by the system guardian. */
+  spawn<S, M>(behavior: ActorBehavior<S, M>, name: string, options?: SpawnOptions): ActorRef<M> {
+    if (this.terminating) throw new Error(`actor system ${this.name} is terminating`);
+    return spawnChild(this.guardian, behavior, name, options);
+  }
+
+  /** Stops `ref` (its children first, in reverse start order); resolves when it has terminated. */
+  stop(ref: ActorRef): Promise<void> {
+    return cellOf(ref)?.stop('stopped') ?? Promise.resolve();
+  }
+
+  /** The value of `ref`'s lifecycle machine. */
+  lifecycleOf(ref: ActorRef): ActorLifecycleState {
+    const cell = cellOf(ref);
+    return cell ? lifecycleState(cell.lifecycle) : 'stopped';
+  }
+
+  /** The live ref at `path`, or one whose messages become dead letters. */
+  resolve(path: string): ActorRef {
+    return this.runtime.resolve(path);
+  }
+
+  /** Resolves once no actor has queued work or an asynchronous step in flight (timers aside). */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.runtime.dispatcher.idle && this.runtime.inflight === 0) return;
+    }
+  }
+
+  /** Stops every actor (reverse start order) and closes the KV store. */
+  terminate(): Promise<void> {
+    this.terminating ??= (async () => {
+      await this.guardian.stop('stopped');
+      await this.runtime.closeKv();
+    })();
+    return this.terminating;
+  }
+}

@@ -1,0 +1,189 @@
+// The codec: the only file that knows msgpack. It encodes actor messages and persisted actor state
+// (`encode` / `decode`), record batches for channels between threads and processes
+// (`encodeBatch` / `decodeBatch`, msgpackr's records extension), keeps the registry of protocol
+// message types, and says clearly which message cannot cross a process boundary
+// (`assertEncodable`). Actor references travel as their path and are resolved on decode.
+// Imports msgpackr and nothing from the runtime (the actor core registers its ref class here).
+
+import { Packr, addExtension } from 'msgpackr';
+
+/** What every protocol message looks like: a union member tagged by a namespaced `type`. */
+export interface ProtocolMessage { readonly type: string }
+
+/** A message that cannot be encoded; names the message `type` and the offending field. */
+export class NotEncodableError extends Error {
+  constructor(readonly messageType: string, readonly field: string, reason: string) {
+    super(`message '${messageType}' is not msgpack-encodable: ${field} ${reason}`);
+    this.name = 'NotEncodableError';
+  }
+}
+
+/** Turns a path read from the wire back into a live reference (supplied by the actor system). */
+export type RefResolver = (path: string) => unknown;
+
+/** A reference whose path arrived without a resolver (decoded outside any actor system). */
+export class UnresolvedRef {
+  constructor(readonly path: string) {}
+}
+
+const REF_EXTENSION_TYPE = 0x41;
+const messagePackr = new Packr({ useRecords: false, moreTypes: true });
+const batchPackr = new Packr({ useRecords: true, sequential: true });
+const refClasses: Function[] = [];
+let activeResolver: RefResolver | undefined;
+
+/**
+ * Registers the class of actor references: instances are written as their `path` and read back
+ * through the resolver given to `decode`.
+ */
+export function registerRefClass(refClass: abstract new (...args: never[]) => { readonly path: string }): void {
+  if (refClasses.includes(refClass)) return;
+  refClasses.push(refClass);
+  addExtension({
+    Class: refClass,
+    type: REF_EXTENSION_TYPE,
+    write: (ref: { path: string }) => ref.path,
+    read: (path: string) => (activeResolver ? activeResolver(path) : new UnresolvedRef(path)),
+  });
+}
+
+// UnresolvedRef must survive a second hop unchanged: it is written as a path like any ref.
+registerRefClass(UnresolvedRef);
+
+const messageTypes = new Map<string, string>();
+
+/**
+ * Registers the `type` tags a protocol accepts, under the protocol's name. A tag registered by
+ * two protocols is a programming error: routing by `type` would become ambiguous.
+ */
+export function registerMessageTypes(protocol: string, types: readonly string[]): void {
+  for (const type of types) {
+    const owner = messageTypes.get(type);
+    if (owner !== undefined && owner !== protocol) {
+      throw new Error(`message type '${type}' is registered by both '${owner}' and '${protocol}'`);
+    }
+    messageTypes.set(type, protocol);
+  }
+}
+
+/** The protocol that registered `type`, if any. */
+export function protocolOf(type: string): string | undefined {
+  return messageTypes.get(type);
+}
+
+/** Every registered message type, with its protocol. */
+export function registeredMessageTypes(): ReadonlyMap<string, string> {
+  return messageTypes;
+}
+
+registerMessageTypes('actor.system', ['actor.terminated']);
+
+/** Encodes any encodable value (message or state) as msgpack. */
+export function encode(value: unknown): Uint8Array {
+  return messagePackr.pack(value);
+}
+
+/** Decodes msgpack bytes; actor references are resolved through `resolveRef` when given. */
+export function decode(bytes: Uint8Array, resolveRef?: RefResolver): unknown {
+  const previous = activeResolver;
+  activeResolver = resolveRef;
+  try {
+    return messagePackr.unpack(bytes);
+  } finally {
+    activeResolver = previous;
+  }
+}
+
+function describeType(value: unknown): string {
+  if (value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string') {
+    return (value as { type: string }).type;
+  }
+  return typeof value;
+}
+
+const PLAIN_CLASSES: Function[] = [Date, Map, Set, RegExp, Error, ArrayBuffer];
+
+function isTypedArray(value: object): boolean {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView);
+}
+
+/**
+ * Throws NotEncodableError when `msg` holds anything that would not survive msgpack unchanged:
+ * functions, symbols, instances of unregistered classes, cycles.
+ */
+export function assertEncodable(msg: unknown): void {
+  const messageType = describeType(msg);
+  const seen = new Set<object>();
+  const visit = (value: unknown, field: string): void => {
+    switch (typeof value) {
+      case 'function': throw new NotEncodableError(messageType, field, 'is a function');
+      case 'symbol': throw new NotEncodableError(messageType, field, 'is a symbol');
+      case 'object': break;
+      default: return;
+    }
+    if (value === null) return;
+    const object = value as object;
+    if (refClasses.some((c) => object instanceof c) || isTypedArray(object)) return;
+    if (seen.has(object)) throw new NotEncodableError(messageType, field, 'is part of a cycle');
+    seen.add(object);
+    if (Array.isArray(object)) {
+      for (let i = 0; i < object.length; i++) visit(object[i], `${field}[${i}]`);
+    } else if (object instanceof Map) {
+      for (const [k, v] of object) { visit(k, `${field} key`); visit(v, `${field}.get(${String(k)})`); }
+    } else if (object instanceof Set) {
+      for (const v of object) visit(v, `${field} element`);
+    } else if (PLAIN_CLASSES.some((c) => object.constructor === c)) {
+      // Built-ins with a msgpackr extension round-trip as themselves.
+    } else {
+      const proto = Object.getPrototypeOf(object);
+      if (proto !== Object.prototype && proto !== null) {
+        const name = (object.constructor as { name?: string } | undefined)?.name ?? 'anonymous';
+        throw new NotEncodableError(messageType, field, `is an instance of class ${name}, which does not round-trip`);
+      }
+      for (const key of Object.keys(object)) visit((object as Record<string, unknown>)[key], `${field}.${key}`);
+      for (const sym of Object.getOwnPropertySymbols(object)) {
+        throw new NotEncodableError(messageType, `${field}[${String(sym)}]`, 'is keyed by a symbol');
+      }
+    }
+    seen.delete(object);
+  };
+  visit(msg, 'message');
+}
+
+/** A decoded batch of records: values and timestamps side by side, `length` valid. */
+export interface DecodedBatch {
+  values: unknown[];
+  timestamps: number[];
+  length: number;
+}
+
+/**
+ * Encodes the first `length` records of a batch as one self-describing frame. Values use
+ * msgpackr's records extension (an object shape is written once per frame); timestamps are raw
+ * float64s, or nothing when no record has one.
+ */
+export function encodeBatch(values: readonly unknown[], timestamps: readonly number[], length: number): Uint8Array {
+  let timed = false;
+  for (let i = 0; i < length; i++) if (timestamps[i] !== -Infinity) { timed = true; break; }
+  let stamps: Uint8Array | null = null;
+  if (timed) {
+    const floats = new Float64Array(length);
+    for (let i = 0; i < length; i++) floats[i] = timestamps[i];
+    stamps = new Uint8Array(floats.buffer);
+  }
+  return batchPackr.pack([values.length === length ? values : values.slice(0, length), stamps]);
+}
+
+/** Decodes a frame written by encodeBatch. */
+export function decodeBatch(bytes: Uint8Array): DecodedBatch {
+  const [values, stamps] = batchPackr.unpack(bytes) as [unknown[], Uint8Array | null];
+  const length = values.length;
+  const timestamps = new Array<number>(length);
+  if (stamps === null) {
+    timestamps.fill(-Infinity);
+  } else {
+    const floats = new Float64Array(stamps.slice().buffer, 0, length);
+    for (let i = 0; i < length; i++) timestamps[i] = floats[i];
+  }
+  return { values, timestamps, length };
+}

@@ -1,0 +1,208 @@
+// The portable KV adapter: one small interface over Deno KV, opened with `Deno.openKv` on Deno and
+// with `@deno/kv`'s `openKv` on Node (a dynamic import, so Deno never loads @deno/kv). Values are
+// always msgpack Uint8Array (Node cannot read plain values written by Deno); values above the KV
+// value limit are chunked; atomic batches are split to the KV limits; `database is locked` is
+// retried with backoff. Imports only the codec's byte encoding, nothing from api/ or actors/.
+
+import { decodeValue, encodeValue } from './kv-value.ts';
+
+/** A KV key: a tuple of parts, as Deno KV defines it. */
+export type KvKey = readonly (string | number | bigint | boolean | Uint8Array)[];
+
+/** One write in an atomic batch. */
+export type KvMutation =
+  | { readonly type: 'set'; readonly key: KvKey; readonly value: unknown }
+  | { readonly type: 'delete'; readonly key: KvKey };
+
+/** An entry read back by `list`. */
+export interface KvEntry { readonly key: KvKey; readonly value: unknown }
+
+/** The store contract every runtime implements identically. */
+export interface KvStore {
+  /** The value under `key`, or undefined. */
+  get(key: KvKey): Promise<unknown>;
+  /** Writes `value` (any msgpack-encodable value) under `key`. */
+  set(key: KvKey, value: unknown): Promise<void>;
+  /** Removes `key` (and its chunks). */
+  delete(key: KvKey): Promise<void>;
+  /** Every entry whose key starts with `prefix`, in key order. */
+  list(prefix: KvKey): Promise<KvEntry[]>;
+  /** Applies `mutations`, split into as few KV atomics as the limits allow. */
+  atomic(mutations: readonly KvMutation[]): Promise<void>;
+  /** Releases the database. */
+  close(): void;
+}
+
+/** Deno KV limits (the strictest of Node and Deno). */
+export const KV_LIMITS = {
+  maxMutations: 1000,
+  maxAtomicBytes: 800 * 1024,
+  maxValueBytes: 65_536,
+  chunkBytes: 60_000,
+} as const;
+
+/** The keyspace holding chunks of large values, outside every user prefix. */
+export const CHUNK_PREFIX = '\u0000chunks';
+
+/** The subset of Deno KV (and @deno/kv) that the adapter uses. */
+interface RawKv {
+  get(key: KvKey): Promise<{ value: unknown }>;
+  list(selector: { prefix: KvKey }): AsyncIterable<{ key: KvKey; value: unknown }>;
+  atomic(): RawAtomic;
+  close(): void;
+}
+interface RawAtomic {
+  set(key: KvKey, value: unknown): RawAtomic;
+  delete(key: KvKey): RawAtomic;
+  commit(): Promise<{ ok: boolean }>;
+}
+
+type OpenKv = (path?: string) => Promise<RawKv>;
+
+async function openRaw(path?: string): Promise<RawKv> {
+  const deno = (globalThis as { Deno?: { openKv: OpenKv } }).Deno;
+  if (deno) return deno.openKv(path);
+  const moduleName = '@deno/kv';
+  const mod = (await import(moduleName)) as { openKv: OpenKv };
+  return mod.openKv(path);
+}
+
+/** Opens the KV database at `path` (a file, a KV Connect URL, or in memory when omitted). */
+export async function openKvStore(path?: string): Promise<KvStore> {
+  return new PortableKvStore(await withRetry(() => openRaw(path)));
+}
+
+const RETRY_ATTEMPTS = 12;
+
+function isLocked(error: unknown): boolean {
+  return /database is locked|SQLITE_BUSY/i.test(String((error as { message?: unknown })?.message ?? error));
+}
+
+/** Retries `op` while the database reports it is locked by another process (backoff 2..~200ms). */
+async function withRetry<T>(op: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await op();
+    } catch (error) {
+      if (!isLocked(error) || attempt >= RETRY_ATTEMPTS) throw error;
+      const delay = Math.min(200, 2 ** (attempt + 1)) * (0.5 + Math.random());
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+interface Manifest { readonly chunks: number; readonly id: string }
+
+class PortableKvStore implements KvStore {
+  constructor(private readonly kv: RawKv) {}
+
+  async get(key: KvKey): Promise<unknown> {
+    const entry = await withRetry(() => this.kv.get(key));
+    return entry.value === null || entry.value === undefined ? undefined : this.readValue(key, entry.value as Uint8Array);
+  }
+
+  async set(key: KvKey, value: unknown): Promise<void> {
+    await this.atomic([{ type: 'set', key, value }]);
+  }
+
+  async delete(key: KvKey): Promise<void> {
+    await this.atomic([{ type: 'delete', key }]);
+  }
+
+  async list(prefix: KvKey): Promise<KvEntry[]> {
+    const raw: { key: KvKey; value: unknown }[] = [];
+    await withRetry(async () => {
+      raw.length = 0;
+      for await (const entry of this.kv.list({ prefix })) {
+        if (entry.key[0] === CHUNK_PREFIX) continue;
+        raw.push({ key: entry.key, value: entry.value });
+      }
+    });
+    const out: KvEntry[] = [];
+    for (const entry of raw) out.push({ key: entry.key, value: await this.readValue(entry.key, entry.value as Uint8Array) });
+    return out;
+  }
+
+  async atomic(mutations: readonly KvMutation[]): Promise<void> {
+    // Chunks of large values go first, each under a fresh id, so the old value stays readable until
+    // the manifest that points at the new chunks commits; the old chunks are removed afterwards.
+    const staleChunks: KvKey[] = [];
+    const writes: { key: KvKey; bytes: Uint8Array | null }[] = [];
+    for (const m of mutations) {
+      staleChunks.push(...(await this.chunkKeys(m.key)));
+      if (m.type === 'delete') { writes.push({ key: m.key, bytes: null }); continue; }
+      const bytes = encodeValue(m.value);
+      if (bytes.byteLength <= KV_LIMITS.maxValueBytes) { writes.push({ key: m.key, bytes }); continue; }
+      const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+      const chunkWrites: { key: KvKey; bytes: Uint8Array }[] = [];
+      for (let i = 0, n = 0; i < bytes.byteLength; i += KV_LIMITS.chunkBytes, n++) {
+        chunkWrites.push({ key: [CHUNK_PREFIX, ...m.key, id, n], bytes: bytes.subarray(i, i + KV_LIMITS.chunkBytes) });
+      }
+      await this.commitChunked(chunkWrites);
+      const manifest: Manifest = { chunks: chunkWrites.length, id };
+      writes.push({ key: m.key, bytes: encodeValue({ '\u0000manifest': manifest }) });
+    }
+    await this.commitChunked(writes);
+    if (staleChunks.length > 0) await this.commitChunked(staleChunks.map((key) => ({ key, bytes: null })));
+  }
+
+  close(): void {
+    this.kv.close();
+  }
+
+  private async commitChunked(writes: readonly { key: KvKey; bytes: Uint8Array | null }[]): Promise<void> {
+    let start = 0;
+    while (start < writes.length) {
+      let end = start;
+      let bytes = 0;
+      while (end < writes.length && end - start < KV_LIMITS.maxMutations) {
+        const size = (writes[end].bytes?.byteLength ?? 0) + 64;
+        if (end > start && bytes + size > KV_LIMITS.maxAtomicBytes) break;
+        bytes += size;
+        end++;
+      }
+      const slice = writes.slice(start, end);
+      await withRetry(async () => {
+        const op = this.kv.atomic();
+        for (const w of slice) {
+          if (w.bytes === null) op.delete(w.key);
+          else op.set(w.key, w.bytes);
+        }
+        const result = await op.commit();
+        if (!result.ok) throw new Error('KV atomic commit was rejected');
+      });
+      start = end;
+    }
+  }
+
+  private async chunkKeys(key: KvKey): Promise<KvKey[]> {
+    const current = await withRetry(() => this.kv.get(key));
+    const manifest = current.value instanceof Uint8Array ? manifestOf(decodeValue(current.value)) : undefined;
+    if (!manifest) return [];
+    return Array.from({ length: manifest.chunks }, (_, i) => [CHUNK_PREFIX, ...key, manifest.id, i]);
+  }
+
+  private async readValue(key: KvKey, bytes: Uint8Array): Promise<unknown> {
+    const value = decodeValue(bytes);
+    const manifest = manifestOf(value);
+    if (!manifest) return value;
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (let i = 0; i < manifest.chunks; i++) {
+      const chunk = await withRetry(() => this.kv.get([CHUNK_PREFIX, ...key, manifest.id, i]));
+      if (!(chunk.value instanceof Uint8Array)) throw new Error(`KV value under ${JSON.stringify(key.map(String))} lost chunk ${i}`);
+      parts.push(chunk.value);
+      total += chunk.value.byteLength;
+    }
+    const whole = new Uint8Array(total);
+    let offset = 0;
+    for (const p of parts) { whole.set(p, offset); offset += p.byteLength; }
+    return decodeValue(whole);
+  }
+}
+
+function manifestOf(value: unknown): Manifest | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const manifest = (value as Record<string, unknown>)['\u0000manifest'];
+  return manifest && typeof manifest === 'object' ? (manifest as Manifest) : undefined;
+}
