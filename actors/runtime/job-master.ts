@@ -1,0 +1,231 @@
+// JobMaster: runs one job: asks the ResourceManager for the slots slot sharing needs, wires the
+// channels between subtasks, deploys subtasks into slots, runs the source split enumerators, and
+// drives the job's status machine to FINISHED, FAILED or CANCELED. A failing subtask fails the
+// job: every other subtask is cancelled and the job's result rejects with an error naming the
+// operator and subtask whose `cause` is the original error. Restarting after failure is the
+// fault-tolerance layer's (see onTaskFailure). Imports api/, state/ and actors/runtime.
+import { createActor, type Actor } from 'xstate';
+import { JobCancellationError, JobExecutionError, type JobExecutionResult, type JobStatus } from '../../api/environment/job-client.ts';
+import { slotsPerSharingGroup, type JobEdge, type JobGraph, type JobVertex } from '../../api/graph/job-graph.ts';
+import type { SourceSplit, SplitEnumerator } from '../../api/sources/source.ts';
+import type { Clock } from '../../api/time/clock.ts';
+import { jobStatusMachine, type JobStatusEvent } from './job-status.machine.ts';
+import type { GateChannel } from './input-gate.ts';
+import { LocalChannel } from './local-channel.ts';
+import type { ResourceManager } from './resource-manager.ts';
+import { StreamTask, type TaskListener } from './stream-task.ts';
+import type { SubtaskState } from './subtask.machine.ts';
+import type { Slot } from './task-manager.ts';
+
+/** Data plane settings of a job. */
+export interface JobMasterOptions {
+  readonly clock: Clock;
+  readonly batchSize: number;
+  readonly channelCredits: number;
+  readonly attemptNumber?: number;
+}
+
+/** Runs one job on the mini cluster's resources. */
+export class JobMaster implements TaskListener {
+  private readonly status: Actor<typeof jobStatusMachine>;
+  private readonly tasks = new Map<JobVertex, StreamTask[]>();
+  private readonly enumerators = new Map<JobVertex, SplitEnumerator<SourceSplit, unknown>>();
+  private readonly registeredReaders = new Map<JobVertex, Set<number>>();
+  private readonly channels: LocalChannel[] = [];
+  private remaining = 0;
+  private readonly startedAt = performance.now();
+  private settle!: { resolve: (r: JobExecutionResult) => void; reject: (e: unknown) => void };
+  /** Resolves when the job finishes; rejects when it fails or is cancelled. */
+  readonly result: Promise<JobExecutionResult>;
+  /** Resolves when the job reached a terminal status and released its slots. */
+  readonly terminated: Promise<void>;
+  private markTerminated!: () => void;
+
+  constructor(
+    readonly jobId: string,
+    readonly graph: JobGraph,
+    private readonly resourceManager: ResourceManager,
+    private readonly options: JobMasterOptions,
+  ) {
+    this.status = createActor(jobStatusMachine).start();
+    this.result = new Promise((resolve, reject) => { this.settle = { resolve, reject }; });
+    // Callers of executeAsync may never ask for the result; the job's failure is not an unhandled rejection.
+    this.result.catch(() => {});
+    this.terminated = new Promise((resolve) => { this.markTerminated = resolve; });
+  }
+
+  /** The job's status (the value of its status machine). */
+  getStatus(): JobStatus { return this.status.getSnapshot().value as JobStatus; }
+
+  /** Every subtask of the job, by vertex (tests and the REST view). */
+  subtasks(): ReadonlyMap<JobVertex, readonly StreamTask[]> { return this.tasks; }
+
+  /** Every channel of the job (tests check queue bounds on them). */
+  allChannels(): readonly LocalChannel[] { return this.channels; }
+
+  /** Schedules the job: slots, channels, subtasks, enumerators. */
+  async start(): Promise<void> {
+    this.transition({ type: 'job.start' });
+    const groups = slotsPerSharingGroup(this.graph);
+    let needed = 0;
+    for (const n of groups.values()) needed += n;
+    let slots: Slot[];
+    try {
+      slots = await this.resourceManager.requestSlots(this.jobId, needed);
+    } catch (error) {
+      this.failJob(new JobExecutionError(this.jobId, `job "${this.graph.jobName}" (${this.jobId}) could not be scheduled: ${(error as Error).message}`, { cause: error }));
+      return;
+    }
+    if (this.getStatus() !== 'RUNNING') { this.resourceManager.releaseSlots(this.jobId); return; }
+    const slotOf = this.assignSlots(groups, slots);
+    this.createTasks(slotOf);
+    for (const [vertex, tasks] of this.tasks) {
+      if (vertex.head.kind === 'source') this.createEnumerator(vertex);
+      tasks.forEach((task, i) => {
+        const slot = slotOf(vertex, i);
+        void this.resourceManager.getTaskManager(slot.taskManagerId).deploy(task, slot);
+      });
+    }
+  }
+
+  /** Cancels the job; resolves when it is CANCELED (or already terminal). */
+  async cancel(): Promise<void> {
+    const status = this.getStatus();
+    if (status === 'FINISHED' || status === 'FAILED' || status === 'CANCELED') return;
+    if (status !== 'CANCELLING') {
+      this.transition({ type: 'job.cancel' });
+      this.resourceManager.cancelRequests(this.jobId);
+      await this.cancelAll();
+      this.transition({ type: 'job.canceled' });
+      this.finishTermination();
+      this.settle.reject(new JobCancellationError(this.jobId));
+    }
+    await this.terminated;
+  }
+
+  // ---- TaskListener ----
+
+  onStateChange(task: StreamTask, state: SubtaskState, error?: unknown): void {
+    if (state === 'finished') {
+      if (--this.remaining === 0 && this.getStatus() === 'RUNNING') this.finishJob();
+    } else if (state === 'failed') {
+      this.onTaskFailure(task, error);
+    }
+  }
+
+  onReaderRegistered(task: StreamTask): void {
+    const vertex = task.vertex;
+    this.registeredReaders.get(vertex)!.add(task.subtaskIndex);
+    this.enumerators.get(vertex)?.addReader(task.subtaskIndex);
+  }
+
+  onSplitRequest(task: StreamTask): void {
+    this.enumerators.get(task.vertex)?.handleSplitRequest(task.subtaskIndex);
+  }
+
+  // ---- internals ----
+
+  /** The hook for restart strategies: without one, a subtask failure fails the job. */
+  protected onTaskFailure(task: StreamTask, error: unknown): void {
+    if (this.getStatus() !== 'RUNNING') return;
+    const message = error instanceof Error ? error.message : String(error);
+    this.failJob(new JobExecutionError(this.jobId,
+      `job "${this.graph.jobName}" (${this.jobId}) failed: subtask ${task.name} failed: ${message}`, { cause: error }));
+  }
+
+  private failJob(error: JobExecutionError): void {
+    this.transition({ type: 'job.fail' });
+    void this.cancelAll().then(() => {
+      this.transition({ type: 'job.failed' });
+      this.finishTermination();
+      this.settle.reject(error);
+    });
+  }
+
+  private finishJob(): void {
+    this.transition({ type: 'job.finish' });
+    const accumulators: Record<string, unknown> = {};
+    for (const tasks of this.tasks.values()) {
+      for (const t of tasks) {
+        for (const [k, v] of t.accumulators()) {
+          const prev = accumulators[k];
+          accumulators[k] = typeof prev === 'number' && typeof v === 'number' ? prev + v : v;
+        }
+      }
+    }
+    this.finishTermination();
+    this.settle.resolve({ jobId: this.jobId, jobName: this.graph.jobName, netRuntimeMs: Math.round(performance.now() - this.startedAt), accumulators });
+  }
+
+  private finishTermination(): void {
+    for (const e of this.enumerators.values()) { try { e.close(); } catch { /* closing is best effort */ } }
+    this.resourceManager.releaseSlots(this.jobId);
+    this.markTerminated();
+  }
+
+  private async cancelAll(): Promise<void> {
+    const all: Promise<void>[] = [];
+    for (const tasks of this.tasks.values()) for (const t of tasks) all.push(t.cancel());
+    await Promise.all(all);
+  }
+
+  /** Slot j of a sharing group hosts subtask j of every vertex in the group. */
+  private assignSlots(groups: Map<string, number>, slots: Slot[]): (vertex: JobVertex, index: number) => Slot {
+    const offset = new Map<string, number>();
+    let next = 0;
+    for (const [group, n] of groups) { offset.set(group, next); next += n; }
+    return (vertex, index) => slots[offset.get(vertex.slotSharingGroup)! + index];
+  }
+
+  private createTasks(slotOf: (vertex: JobVertex, index: number) => Slot): void {
+    const { clock, batchSize, channelCredits } = this.options;
+    const inputs = new Map<JobVertex, GateChannel[][]>();
+    const outputs = new Map<JobVertex, Map<JobEdge, LocalChannel[]>[]>();
+    for (const v of this.graph.vertices) {
+      inputs.set(v, Array.from({ length: v.parallelism }, () => []));
+      outputs.set(v, Array.from({ length: v.parallelism }, () => new Map()));
+    }
+    for (const edge of this.graph.edges) {
+      const ps = edge.source.parallelism, pt = edge.target.parallelism;
+      for (let i = 0; i < ps; i++) {
+        const out: LocalChannel[] = [];
+        for (let j = 0; j < pt; j++) {
+          if (edge.partitioner.kind === 'forward' && i !== j) continue;
+          const channel = new LocalChannel(channelCredits, `${edge.sourceNode.name}[${i}] -> ${edge.targetNode.name}[${j}]`);
+          this.channels.push(channel);
+          out.push(channel);
+          inputs.get(edge.target)![j].push({ channel, input: edge.typeNumber });
+        }
+        outputs.get(edge.source)![i].set(edge, out);
+      }
+    }
+    const checkpointingEnabled = this.graph.config.faultTolerance.checkpointing !== undefined;
+    for (const vertex of this.graph.vertices) {
+      const tasks = Array.from({ length: vertex.parallelism }, (_, i) => new StreamTask({
+        jobId: this.jobId, vertex, subtaskIndex: i, attemptNumber: this.options.attemptNumber ?? 0, clock,
+        bufferTimeoutMs: this.graph.config.bufferTimeoutMs, batchSize, checkpointingEnabled,
+        inputChannels: inputs.get(vertex)![i], outputChannels: outputs.get(vertex)![i],
+        scheduler: this.resourceManager.getTaskManager(slotOf(vertex, i).taskManagerId).scheduler, listener: this,
+      }));
+      this.tasks.set(vertex, tasks);
+      this.remaining += tasks.length;
+    }
+  }
+
+  private createEnumerator(vertex: JobVertex): void {
+    const source = vertex.head.source!;
+    const tasks = this.tasks.get(vertex)!;
+    const registered = new Set<number>();
+    this.registeredReaders.set(vertex, registered);
+    const enumerator = source.createEnumerator({
+      currentParallelism: () => vertex.parallelism,
+      registeredReaders: () => [...registered],
+      assignSplit: (split, i) => tasks[i].addSplits([split]),
+      signalNoMoreSplits: (i) => tasks[i].notifyNoMoreSplits(),
+    });
+    this.enumerators.set(vertex, enumerator);
+    enumerator.start();
+  }
+
+  private transition(event: JobStatusEvent): void { this.status.send(event); }
+}

@@ -1,0 +1,103 @@
+// ResourceManager: the TaskManager registry and slot pool of the mini cluster. A job asks for
+// the number of slots slot sharing needs; the request is served when enough slots are free
+// (now, or when TaskManagers register or slots are released) and fails after the slot request
+// timeout with how many slots it needed and how many the cluster had. Imports actors/runtime.
+import type { Cancel, Clock } from '../../api/time/clock.ts';
+import type { Slot, TaskManager } from './task-manager.ts';
+
+interface PendingRequest {
+  readonly jobId: string;
+  readonly count: number;
+  readonly resolve: (slots: Slot[]) => void;
+  readonly cancelTimeout: Cancel;
+}
+
+/** The error of a job that could not get its slots. */
+export class NoResourceAvailableError extends Error {
+  override readonly name = 'NoResourceAvailableError';
+}
+
+/** TaskManager registry and slot pool. */
+export class ResourceManager {
+  private readonly taskManagers = new Map<string, TaskManager>();
+  private readonly pending: PendingRequest[] = [];
+
+  constructor(private readonly clock: Clock, private readonly slotRequestTimeoutMs: number) {}
+
+  registerTaskManager(tm: TaskManager): void {
+    this.taskManagers.set(tm.id, tm);
+    this.servePending();
+  }
+
+  getTaskManager(id: string): TaskManager {
+    const tm = this.taskManagers.get(id);
+    if (!tm) throw new Error(`unknown TaskManager ${id}`);
+    return tm;
+  }
+
+  registeredTaskManagers(): TaskManager[] { return [...this.taskManagers.values()]; }
+
+  /** Free slots over all TaskManagers, filled TaskManager by TaskManager. */
+  freeSlots(): Slot[] {
+    const out: Slot[] = [];
+    for (const tm of this.taskManagers.values()) for (const s of tm.slots) if (s.allocatedTo === undefined) out.push(s);
+    return out;
+  }
+
+  totalSlots(): number {
+    let n = 0;
+    for (const tm of this.taskManagers.values()) n += tm.slots.length;
+    return n;
+  }
+
+  /** Allocates `count` slots to `jobId`, waiting up to the slot request timeout. */
+  requestSlots(jobId: string, count: number): Promise<Slot[]> {
+    const free = this.freeSlots();
+    if (free.length >= count) return Promise.resolve(this.allocate(jobId, count));
+    return new Promise<Slot[]>((resolve, reject) => {
+      const request: PendingRequest = {
+        jobId, count, resolve,
+        cancelTimeout: this.clock.schedule(this.slotRequestTimeoutMs, () => {
+          const i = this.pending.indexOf(request);
+          if (i < 0) return;
+          this.pending.splice(i, 1);
+          reject(new NoResourceAvailableError(
+            `could not allocate the slots job ${jobId} needs within ${this.slotRequestTimeoutMs} ms: ` +
+            `it needs ${count} slots, the cluster has ${this.freeSlots().length} free of ${this.totalSlots()} ` +
+            `(${this.taskManagers.size} TaskManagers); add TaskManagers or slots, or lower the parallelism`));
+        }),
+      };
+      this.pending.push(request);
+    });
+  }
+
+  /** Gives back every slot of `jobId`. */
+  releaseSlots(jobId: string): void {
+    for (const tm of this.taskManagers.values()) {
+      tm.releaseJob(jobId);
+      for (const s of tm.slots) if (s.allocatedTo === jobId) s.allocatedTo = undefined;
+    }
+    this.servePending();
+  }
+
+  /** Drops pending requests of `jobId` (a cancelled job). */
+  cancelRequests(jobId: string): void {
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      if (this.pending[i].jobId === jobId) { this.pending[i].cancelTimeout(); this.pending.splice(i, 1); }
+    }
+  }
+
+  private allocate(jobId: string, count: number): Slot[] {
+    const slots = this.freeSlots().slice(0, count);
+    for (const s of slots) s.allocatedTo = jobId;
+    return slots;
+  }
+
+  private servePending(): void {
+    while (this.pending.length > 0 && this.freeSlots().length >= this.pending[0].count) {
+      const request = this.pending.shift()!;
+      request.cancelTimeout();
+      request.resolve(this.allocate(request.jobId, request.count));
+    }
+  }
+}

@@ -1,0 +1,400 @@
+// StreamTask: one subtask: an operator chain between an input gate and record writers, run as
+// a mailbox. Control actions (timers, split assignments, cancellation) run between batches and
+// are never starved by data; data is processed a slice at a time under the TaskScheduler. Chained
+// operators are direct calls; per record there is no promise, message or allocation beyond the
+// operators' own. Its lifecycle is the subtask machine. Imports api/, state/ and actors/runtime.
+import { createActor, type Actor } from 'xstate';
+import type { JobEdge, JobVertex } from '../../api/graph/job-graph.ts';
+import type { StreamNode } from '../../api/graph/stream-graph.ts';
+import { createChannelSelector } from '../../api/graph/partitioner.ts';
+import { selectKey } from '../../api/functions/key-selector.ts';
+import type { OneInputStreamOperator, OperatorContext, Output, TwoInputStreamOperator } from '../../api/operators/stream-operator.ts';
+import type { SourceOperator } from '../../api/sources/source-operator.ts';
+import type { SourceSplit } from '../../api/sources/source.ts';
+import type { RecordBatch } from '../../api/stream-elements.ts';
+import type { Cancel, Clock } from '../../api/time/clock.ts';
+import { keyGroupRangeForOperator } from '../../state/key-groups.ts';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
+import { ChainingOutput, createOutput, KeyedChainingOutput, RecordWriterOutput } from './chain-outputs.ts';
+import { InputGate, type GateChannel } from './input-gate.ts';
+import { createKeyedStateBackend, createTimerService, loadHeapState } from './keyed-state-factory.ts';
+import type { LocalChannel } from './local-channel.ts';
+import { RecordWriter } from './record-writer.ts';
+import { subtaskMachine, type SubtaskEvent, type SubtaskState } from './subtask.machine.ts';
+import type { Runnable, TaskScheduler } from './task-scheduler.ts';
+
+/** What a subtask reports to its JobMaster. */
+export interface TaskListener {
+  onStateChange(task: StreamTask, state: SubtaskState, error?: unknown): void;
+  /** A source reader registered (the enumerator may assign it splits). */
+  onReaderRegistered?(task: StreamTask): void;
+  /** A source reader asks for a split. */
+  onSplitRequest?(task: StreamTask): void;
+}
+
+/** Everything a subtask is deployed with. */
+export interface TaskDeployment {
+  readonly jobId: string;
+  readonly vertex: JobVertex;
+  readonly subtaskIndex: number;
+  readonly attemptNumber: number;
+  readonly clock: Clock;
+  readonly bufferTimeoutMs: number;
+  readonly batchSize: number;
+  readonly checkpointingEnabled: boolean;
+  /** Input channels of this subtask, with the input (1 or 2) each feeds. */
+  readonly inputChannels: GateChannel[];
+  /** Per outgoing network edge, the channels to the receiving subtasks (index = receiver). */
+  readonly outputChannels: Map<JobEdge, LocalChannel[]>;
+  readonly scheduler: TaskScheduler;
+  readonly listener: TaskListener;
+}
+
+type Phase = 'created' | 'running' | 'finishing' | 'closing' | 'done';
+interface ElementInput { processElement(value: unknown, timestamp: number): void }
+
+const MAX_STEPS_PER_SLICE = 16;
+
+/** One subtask of a job vertex. */
+export class StreamTask implements Runnable {
+  queued = false;
+  /** The task's name as Flink prints it: `vertex name (index/parallelism)`. */
+  readonly name: string;
+  private readonly lifecycle: Actor<typeof subtaskMachine>;
+  private readonly mail: Array<() => void> = [];
+  private readonly timers = new Set<Cancel>();
+  private readonly writers: RecordWriter[] = [];
+  private readonly operators: Array<{ node: StreamNode; operator: any; context: OperatorContext }> = [];
+  private gate: InputGate | undefined;
+  private source: SourceOperator<unknown> | undefined;
+  private input1: ElementInput | undefined;
+  private input2: ElementInput | undefined;
+  private headOutput!: Output<unknown>;
+  private phase: Phase = 'created';
+  private endedInputs = 0;
+  private awaitingSource = false;
+  private flushTimer: Cancel | undefined;
+  private blockedWriters = 0;
+  private failure: { error: unknown } | undefined;
+
+  constructor(readonly deployment: TaskDeployment) {
+    const { vertex, subtaskIndex } = deployment;
+    this.name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
+    this.lifecycle = createActor(subtaskMachine).start();
+  }
+
+  /** The lifecycle state. */
+  get state(): SubtaskState { return this.lifecycle.getSnapshot().value as SubtaskState; }
+
+  get subtaskIndex(): number { return this.deployment.subtaskIndex; }
+  get vertex(): JobVertex { return this.deployment.vertex; }
+
+  /** Creates, sets up and opens the operator chain, then starts processing. */
+  async start(): Promise<void> {
+    this.transition({ type: 'subtask.initialize' });
+    try {
+      if (this.vertex.nodes.some((n) => n.keySelectors[0] || n.keySelectors[1])) await loadHeapState();
+      this.buildChain();
+      // Flink opens operators tail first, so that an operator never emits into an unopened one.
+      for (let i = this.operators.length - 1; i >= 0; i--) await this.operators[i].operator.open();
+      if (this.phase !== 'created') return; // cancelled while opening
+      this.phase = 'running';
+      this.transition({ type: 'subtask.run' });
+      if (this.source) this.deployment.listener.onReaderRegistered?.(this);
+      this.deployment.scheduler.schedule(this);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Posts a control action into the mailbox; it runs between batches. */
+  enqueueMail(action: () => void): void {
+    this.mail.push(action);
+    this.deployment.scheduler.schedule(this);
+  }
+
+  /** Hands splits to the source reader (through the mailbox). */
+  addSplits(splits: SourceSplit[]): void { this.enqueueMail(() => this.source!.addSplits(splits)); }
+
+  /** No more splits will come (through the mailbox). */
+  notifyNoMoreSplits(): void { this.enqueueMail(() => this.source!.notifyNoMoreSplits()); }
+
+  /** Stops the subtask; resolves when its operators are closed. */
+  async cancel(): Promise<void> {
+    if (this.phase === 'done' || this.isTerminal()) return;
+    const wasClosing = this.phase === 'closing';
+    this.phase = 'done';
+    this.transition({ type: 'subtask.cancel' });
+    this.releaseTimers();
+    if (!wasClosing) {
+      for (const { operator } of this.operators) {
+        try { await operator.close(); } catch { /* a cancelled subtask's close errors are not the job's failure */ }
+      }
+    }
+    this.transition({ type: 'subtask.canceled' });
+    this.deployment.listener.onStateChange(this, 'canceled');
+  }
+
+  runSlice(deadline: number): boolean {
+    try {
+      if (this.mail.length > 0) this.processMail();
+      let more = false;
+      for (let step = 0; step < MAX_STEPS_PER_SLICE; step++) {
+        if (this.phase !== 'running' && this.phase !== 'finishing') return false;
+        if (this.blockedWriters > 0) break;
+        if (this.phase === 'finishing') { void this.close(); return false; }
+        if (this.source) {
+          const status = this.source.emitNext();
+          if (status === 'end-of-input') this.endOfInput();
+          else if (status === 'nothing-available') { this.awaitSource(); break; }
+        } else {
+          const batch = this.gate!.pollBatch();
+          if (batch === undefined) break;
+          this.processBatch(batch);
+        }
+        if (this.mail.length > 0) this.processMail();
+        if (performance.now() >= deadline) { more = true; break; }
+        if (step === MAX_STEPS_PER_SLICE - 1) more = true;
+      }
+      this.afterSlice();
+      return more && this.blockedWriters === 0;
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+  }
+
+  /** Queued elements per input channel (tests, metrics). */
+  inputQueueSizes(): number[] { return this.gate ? this.gate.queuedElements() : []; }
+
+  /** Accumulators of every operator, merged by name. */
+  accumulators(): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    for (const { context } of this.operators) for (const [k, v] of context.accumulators) out.set(k, v);
+    return out;
+  }
+
+  // ---- chain construction ----
+
+  private buildChain(): void {
+    const { vertex, subtaskIndex, outputChannels, batchSize } = this.deployment;
+    const inChain = new Set(vertex.nodes);
+    const inputs = new Map<StreamNode, Output<unknown>>();
+    const backpressure = {
+      onBlocked: (): void => { this.blockedWriters++; },
+      onWritable: (): void => { if (--this.blockedWriters === 0) this.deployment.scheduler.schedule(this); },
+    };
+    // Tail first: each operator's consumers exist when it is set up.
+    for (let i = vertex.nodes.length - 1; i >= 0; i--) {
+      const node = vertex.nodes[i];
+      const main: Output<unknown>[] = [];
+      const side = new Map<string, Output<unknown>[]>();
+      for (const edge of node.outEdges) {
+        let consumer: Output<unknown>;
+        if (inChain.has(edge.target)) {
+          consumer = inputs.get(edge.target)!;
+        } else {
+          const jobEdge = vertex.outputs.find((e) => e.streamEdge === edge)!;
+          const channels = outputChannels.get(jobEdge)!;
+          const selector = createChannelSelector(jobEdge.partitioner, {
+            numChannels: channels.length, senderIndex: subtaskIndex, senderParallelism: vertex.parallelism,
+            maxParallelism: jobEdge.target.maxParallelismOf.get(jobEdge.targetNode.id)!, targetName: jobEdge.targetNode.name,
+          });
+          const writer = new RecordWriter(channels, selector, batchSize, backpressure);
+          this.writers.push(writer);
+          consumer = new RecordWriterOutput(writer);
+        }
+        if (edge.sideOutputTag) {
+          const list = side.get(edge.sideOutputTag.id) ?? [];
+          list.push(consumer);
+          side.set(edge.sideOutputTag.id, list);
+        } else {
+          main.push(consumer);
+        }
+      }
+      const output = createOutput(main, side);
+      const operator = node.operatorFactory() as any;
+      const context = this.createContext(node);
+      operator.setup(context, output);
+      this.operators.unshift({ node, operator, context });
+      if (i > 0) {
+        const selector = node.keySelectors[0];
+        inputs.set(node, selector && context.keyedState
+          ? new KeyedChainingOutput(operator, context.keyedState, selector, node.name)
+          : new ChainingOutput(operator));
+      } else {
+        this.headOutput = output;
+        this.wireHead(node, operator, context);
+      }
+    }
+  }
+
+  private wireHead(node: StreamNode, operator: any, context: OperatorContext): void {
+    if (node.kind === 'source') {
+      this.source = operator as SourceOperator<unknown>;
+      this.source.splitRequestHandler = () => this.deployment.listener.onSplitRequest?.(this);
+      return;
+    }
+    this.gate = new InputGate(this.deployment.inputChannels, {
+      onWatermark: (t) => operator.processWatermark(t),
+      onWatermarkStatus: (idle) => (operator.processWatermarkStatus ? operator.processWatermarkStatus(idle) : this.headOutput.emitWatermarkStatus(idle)),
+      onEndOfInput: (input) => this.onEndOfInput(input),
+    }, () => this.deployment.scheduler.schedule(this));
+    const backend = context.keyedState;
+    const keyed = (selector: ((v: any) => any) | undefined, process: (v: unknown, t: number) => void): ElementInput => {
+      if (!selector || !backend) return { processElement: process };
+      const name = node.name;
+      return { processElement: (v, t) => { backend.setCurrentKey(selectKey(selector, v, name)); process(v, t); } };
+    };
+    if (node.kind === 'two-input') {
+      const op = operator as TwoInputStreamOperator<unknown, unknown, unknown>;
+      this.input1 = keyed(node.keySelectors[0], (v, t) => op.processElement1(v, t));
+      this.input2 = keyed(node.keySelectors[1], (v, t) => op.processElement2(v, t));
+    } else {
+      const op = operator as OneInputStreamOperator<unknown, unknown>;
+      this.input1 = node.keySelectors[0] && backend ? keyed(node.keySelectors[0], (v, t) => op.processElement(v, t)) : op;
+    }
+  }
+
+  private createContext(node: StreamNode): OperatorContext {
+    const { vertex, subtaskIndex, attemptNumber, clock } = this.deployment;
+    const maxParallelism = vertex.maxParallelismOf.get(node.id)!;
+    const keyed = node.keySelectors[0] !== undefined || node.keySelectors[1] !== undefined;
+    const now = (): number => clock.now();
+    const registerProcessingTimer = (timestamp: number, callback: (time: number) => void): Cancel => this.registerProcessingTimer(timestamp, callback);
+    let keyedState: KeyedStateBackend | undefined;
+    if (keyed) keyedState = createKeyedStateBackend(maxParallelism, keyGroupRangeForOperator(maxParallelism, vertex.parallelism, subtaskIndex), now);
+    return {
+      operatorName: node.name,
+      uid: node.uid ?? `${node.name}-${node.id}`,
+      subtaskIndex,
+      parallelism: vertex.parallelism,
+      maxParallelism,
+      attemptNumber,
+      clock,
+      registerProcessingTimer,
+      keyedState,
+      getTimerService: keyedState ? (_name, triggerable) => createTimerService(keyedState!, triggerable, now, registerProcessingTimer) : undefined,
+      checkpointingEnabled: this.deployment.checkpointingEnabled,
+      accumulators: new Map(),
+    };
+  }
+
+  // ---- processing ----
+
+  private processBatch(batch: RecordBatch): void {
+    const input = this.gate!.lastInput === 1 ? this.input1! : this.input2!;
+    const { values, timestamps, length } = batch;
+    for (let i = 0; i < length; i++) input.processElement(values[i], timestamps[i]);
+  }
+
+  private processMail(): void {
+    const n = this.mail.length;
+    for (let i = 0; i < n; i++) this.mail.shift()!();
+    for (const w of this.writers) w.flush();
+  }
+
+  private registerProcessingTimer(timestamp: number, callback: (time: number) => void): Cancel {
+    const clock = this.deployment.clock;
+    let cancelled = false;
+    const cancelClock = clock.schedule(timestamp - clock.now(), () => {
+      this.timers.delete(cancel);
+      this.enqueueMail(() => {
+        if (cancelled || this.phase === 'done' || this.phase === 'created') return;
+        callback(clock.now());
+      });
+    });
+    const cancel: Cancel = () => { cancelled = true; cancelClock(); this.timers.delete(cancel); };
+    this.timers.add(cancel);
+    return cancel;
+  }
+
+  private afterSlice(): void {
+    if (this.phase !== 'running') return;
+    const timeout = this.deployment.bufferTimeoutMs;
+    if (timeout <= 0) {
+      for (const w of this.writers) w.flush();
+    } else if (!this.flushTimer && this.writers.some((w) => w.hasPartialBatches())) {
+      const clock = this.deployment.clock;
+      const cancel = clock.schedule(timeout, () => {
+        this.timers.delete(cancel);
+        this.enqueueMail(() => { this.flushTimer = undefined; });
+      });
+      this.flushTimer = cancel;
+      this.timers.add(cancel);
+    }
+  }
+
+  private awaitSource(): void {
+    if (this.awaitingSource) return;
+    this.awaitingSource = true;
+    this.source!.isAvailable().then(() => {
+      this.awaitingSource = false;
+      if (this.phase === 'running') this.deployment.scheduler.schedule(this);
+    }, (error) => this.fail(error));
+  }
+
+  // ---- end of input, finishing, failure ----
+
+  private onEndOfInput(input: 1 | 2): void {
+    const head = this.operators[0];
+    if (head.node.kind === 'two-input') head.operator.endInput?.(input);
+    const needed = head.node.kind === 'two-input' ? 2 : 1;
+    if (++this.endedInputs < needed) return;
+    if (head.node.kind !== 'two-input') head.operator.endInput?.();
+    this.endChain(1);
+  }
+
+  private endOfInput(): void {
+    this.operators[0].operator.endInput?.();
+    this.endChain(1);
+  }
+
+  /** Ends the chained operators after the head, then sends end-of-input downstream. */
+  private endChain(from: number): void {
+    for (let i = from; i < this.operators.length; i++) this.operators[i].operator.endInput?.();
+    for (const w of this.writers) w.broadcastEvent({ kind: 'end-of-input' });
+    this.phase = 'finishing';
+    this.transition({ type: 'subtask.finish' });
+  }
+
+  private async close(): Promise<void> {
+    if (this.phase !== 'finishing') return;
+    this.phase = 'closing';
+    try {
+      for (const { operator } of this.operators) await operator.close();
+      if (this.phase !== 'closing') return; // cancelled meanwhile
+      this.phase = 'done';
+      this.releaseTimers();
+      this.transition({ type: 'subtask.finished' });
+      this.deployment.listener.onStateChange(this, 'finished');
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure || this.isTerminal()) return;
+    this.failure = { error };
+    this.phase = 'done';
+    this.releaseTimers();
+    this.transition({ type: 'subtask.fail' });
+    for (const { operator } of this.operators) {
+      try { void Promise.resolve(operator.close()).catch(() => {}); } catch { /* already failing */ }
+    }
+    this.deployment.listener.onStateChange(this, 'failed', error);
+  }
+
+  private releaseTimers(): void {
+    for (const cancel of [...this.timers]) cancel();
+    this.timers.clear();
+    this.flushTimer = undefined;
+  }
+
+  private isTerminal(): boolean {
+    const s = this.state;
+    return s === 'finished' || s === 'canceled' || s === 'failed';
+  }
+
+  private transition(event: SubtaskEvent): void { this.lifecycle.send(event); }
+}

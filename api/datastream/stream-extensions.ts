@@ -1,0 +1,14 @@
+// Extension points that break the import cycle between DataStream and its subclasses: KeyedStream
+// extends DataStream (so it must load after it), yet DataStream.keyBy creates KeyedStreams.
+// keyed-stream.ts and connected-streams.ts fill these in when they load; the environment imports
+// both, so any program that has an environment has them. Imports types only.
+import type { Key } from '../../state/key-groups.ts';
+import type { ConnectedStreams } from './connected-streams.ts';
+import type { DataStream } from './data-stream.ts';
+import type { KeyedStream } from './keyed-stream.ts';
+
+/** Constructors registered by the modules that define them. */
+export const streamExtensions: {
+  keyed?: <T, K extends Key>(stream: DataStream<T>, selector: (value: T) => K) => KeyedStream<T, K>;
+  connected?: <T, U>(first: DataStream<T>, second: DataStream<U>) => ConnectedStreams<T, U>;
+} = {};
