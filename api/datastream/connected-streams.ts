@@ -1,6 +1,9 @@
 // ConnectedStreams: two streams, possibly of different types, feeding one two-input operator
 // (connect). Keyed when both sides are keyed: the operator then gets keyed state and timers.
 // Imports api/ only.
+import type { Key } from '../../state/key-groups.ts';
+import type { CoProcessFunction, KeyedCoProcessFunction } from '../functions/co-process-function.ts';
+import { CoProcessOperator, KeyedCoProcessOperator } from '../operators/co-process-operator.ts';
 import type { TwoInputStreamOperator } from '../operators/stream-operator.ts';
 import { DataStream } from './data-stream.ts';
 import { KeyedStream } from './keyed-stream.ts';
@@ -27,8 +30,14 @@ export class ConnectedStreams<T1, T2> {
     return new DataStream<R>(env, [{ node }]);
   }
 
+  /** Runs a CoProcessFunction, or a KeyedCoProcessFunction when both inputs are keyed. */
+  process<R>(fn: CoProcessFunction<T1, T2, R> | KeyedCoProcessFunction<any, T1, T2, R>): DataStream<R> {
+    if (this.isKeyed()) return this.transform('Keyed Co-Process', () => new KeyedCoProcessOperator<Key, T1, T2, R>(fn as KeyedCoProcessFunction<Key, T1, T2, R>));
+    return this.transform('Co-Process', () => new CoProcessOperator<T1, T2, R>(fn as CoProcessFunction<T1, T2, R>));
+  }
+
   /** Keys both inputs (key selectors per side). */
-  keyBy<K extends import('../../state/key-groups.ts').Key>(key1: (v: T1) => K, key2: (v: T2) => K): ConnectedStreams<T1, T2> {
+  keyBy<K extends Key>(key1: (v: T1) => K, key2: (v: T2) => K): ConnectedStreams<T1, T2> {
     return new ConnectedStreams(this.first.keyBy(key1), this.second.keyBy(key2));
   }
 }

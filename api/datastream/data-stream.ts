@@ -20,6 +20,12 @@ import { CollectSink } from '../sinks/collect-sink.ts';
 import { PrintSink } from '../sinks/print-sink.ts';
 import type { Sink } from '../sinks/sink.ts';
 import type { StreamExecutionEnvironment } from '../environment/stream-execution-environment.ts';
+import { TimestampsAndWatermarksOperator } from '../time/timestamps-and-watermarks-operator.ts';
+import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
+import { AllWindowedStream } from '../windowing/all-windowed-stream.ts';
+import type { GlobalWindow, Window } from '../windowing/time-window.ts';
+import { JoinedStreams } from '../windowing/joined-streams.ts';
+import type { WindowAssigner } from '../windowing/window-assigner.ts';
 import { checkParallelism, DataStreamSink } from './data-stream-sink.ts';
 import { streamExtensions } from './stream-extensions.ts';
 
@@ -72,6 +78,27 @@ export class DataStream<T> {
   keyBy<K extends Key>(selector: (value: T) => K): KeyedStream<T, K> {
     if (typeof selector !== 'function') throw new TypeError('keyBy expects a key selector function');
     return streamExtensions.keyed!(this, selector);
+  }
+
+  /** Assigns event timestamps and generates watermarks inside the stream. */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
+    const interval = this.environment.getConfig().getAutoWatermarkInterval();
+    return this.transform('Timestamps/Watermarks', () => new TimestampsAndWatermarksOperator<T>(strategy, interval));
+  }
+
+  /** Windows over the whole (non-keyed) stream; the window operator runs at parallelism 1. */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this, assigner);
+  }
+
+  /** Count windows over the whole stream: every `size` elements, or sliding by `slide`. */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    return AllWindowedStream.countWindowAll(this, size, slide);
+  }
+
+  /** A window join with `other`: `.where(k1).equalTo(k2).window(assigner).apply(fn)`. */
+  join<U>(other: DataStream<U>): JoinedStreams<T, U> {
+    return new JoinedStreams<T, U>(this, other);
   }
 
   /** Merges streams of the same type. */

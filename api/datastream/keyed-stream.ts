@@ -7,6 +7,10 @@ import { fieldAggregator, type FieldAggregation, type FieldSelector } from '../o
 import { KeyedProcessOperator } from '../operators/keyed-process-operator.ts';
 import { StreamGroupedReduce } from '../operators/stream-grouped-reduce.ts';
 import type { OneInputStreamOperator } from '../operators/stream-operator.ts';
+import type { GlobalWindow, Window } from '../windowing/time-window.ts';
+import { IntervalJoin } from '../windowing/interval-join.ts';
+import type { WindowAssigner } from '../windowing/window-assigner.ts';
+import { WindowedStream } from '../windowing/windowed-stream.ts';
 import { DataStream } from './data-stream.ts';
 import { streamExtensions } from './stream-extensions.ts';
 
@@ -40,6 +44,21 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
   /** Runs a KeyedProcessFunction: keyed state and timers per key. */
   override process<R>(fn: KeyedProcessFunction<K, T, R>): DataStream<R> {
     return this.transform('Keyed Process', () => new KeyedProcessOperator<K, T, R>(fn));
+  }
+
+  /** Windows per key. */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(this, assigner);
+  }
+
+  /** Count windows per key: every `size` elements, or sliding by `slide`. */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    return WindowedStream.countWindow(this, size, slide);
+  }
+
+  /** Joins with `other` on equal keys within a time interval: `.between(lower, upper).process(fn)`. */
+  intervalJoin<U>(other: KeyedStream<U, K>): IntervalJoin<T, U, K> {
+    return new IntervalJoin<T, U, K>(this, other);
   }
 
   private aggregate(kind: FieldAggregation, field: FieldSelector): DataStream<T> {
