@@ -13,7 +13,7 @@ const flags = new Set(args.filter((a) => a.startsWith('--')));
 const filters = args.filter((a) => !a.startsWith('--'));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? 2);
-const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 240_000);
+const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 120_000);
 
 function findTests(dir) {
   const out = [];
