@@ -182,7 +182,8 @@ export function decodeBatch(bytes: Uint8Array): DecodedBatch {
   if (stamps === null) {
     timestamps.fill(-Infinity);
   } else {
-    const floats = new Float64Array(stamps.slice().buffer, 0, length);
+    // A copy: the decoded bytes may be an unaligned view into a larger buffer.
+    const floats = new Float64Array(new Uint8Array(stamps).buffer, 0, length);
     for (let i = 0; i < length; i++) timestamps[i] = floats[i];
   }
   return { values, timestamps, length };

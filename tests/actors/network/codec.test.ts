@@ -1,0 +1,84 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  assertEncodable, decode, decodeBatch, encode, encodeBatch, NotEncodableError, protocolOf, registerMessageTypes,
+  registerRefClass, UnresolvedRef,
+} from '../../../actors/network/codec.ts';
+import { testSeed, Random } from '../../support/random.ts';
+
+test('plain messages round-trip', () => {
+  const msg = { type: 'checkpoint.trigger', checkpointId: 7, at: -Infinity, tags: ['a', 'b'], nested: { n: null, big: 2n ** 70n }, bytes: new Uint8Array([1, 2]) };
+  const back = decode(encode(msg)) as typeof msg;
+  assert.is(back.type, 'checkpoint.trigger');
+  assert.is(back.checkpointId, 7);
+  assert.is(back.at, -Infinity);
+  assert.equal(back.tags, ['a', 'b']);
+  assert.is(back.nested.big, 2n ** 70n);
+  assert.equal(Array.from(back.bytes), [1, 2]);
+});
+
+test('assertEncodable names the message type and the field of a function', () => {
+  try {
+    assertEncodable({ type: 'job.submit', payload: { onDone: () => 1 } });
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, NotEncodableError);
+    assert.match((error as Error).message, "'job.submit'");
+    assert.match((error as Error).message, 'message.payload.onDone is a function');
+  }
+});
+
+test('assertEncodable rejects symbols, class instances and cycles, accepts built-ins', () => {
+  class Point { constructor(readonly x: number) {} }
+  assert.throws(() => assertEncodable({ type: 't', s: Symbol('x') }), /is a symbol/);
+  assert.throws(() => assertEncodable({ type: 't', p: new Point(1) }), /instance of class Point/);
+  const cyclic: Record<string, unknown> = { type: 't' };
+  cyclic.self = cyclic;
+  assert.throws(() => assertEncodable(cyclic), /cycle/);
+  assertEncodable({ type: 't', d: new Date(0), m: new Map([[1, 'a']]), s: new Set([1]), f: new Float64Array(2), nil: null });
+  const shared = { x: 1 };
+  assertEncodable({ type: 't', a: shared, b: shared }); // shared, not cyclic
+});
+
+test('registered ref classes travel as their path and resolve on decode', () => {
+  class TestRef { constructor(readonly path: string) {} }
+  registerRefClass(TestRef);
+  const bytes = encode({ type: 't', replyTo: new TestRef('actorflow://s/user/a') });
+  const resolved = decode(bytes, (path) => ({ resolved: path })) as { replyTo: unknown };
+  assert.equal(resolved.replyTo, { resolved: 'actorflow://s/user/a' });
+  const unresolved = decode(bytes) as { replyTo: unknown };
+  assert.instance(unresolved.replyTo, UnresolvedRef);
+  assert.is((unresolved.replyTo as UnresolvedRef).path, 'actorflow://s/user/a');
+  assertEncodable({ type: 't', replyTo: new TestRef('x') });
+});
+
+test('message types are registered per protocol; a clash is an error', () => {
+  registerMessageTypes('test.protocol', ['test.ping', 'test.pong']);
+  assert.is(protocolOf('test.ping'), 'test.protocol');
+  assert.is(protocolOf('actor.terminated'), 'actor.system');
+  registerMessageTypes('test.protocol', ['test.ping']);
+  assert.throws(() => registerMessageTypes('other.protocol', ['test.pong']), /registered by both/);
+});
+
+test('batches round-trip with and without timestamps (randomized)', () => {
+  const random = new Random(testSeed('codec-batch'));
+  for (let round = 0; round < 50; round++) {
+    const length = random.int(0, 300);
+    const values = Array.from({ length: length + random.int(0, 5) }, (_, i) => ({ key: `k${random.int(0, 20)}`, value: i, w: random.next() }));
+    const timed = random.chance(0.5);
+    const timestamps = values.map((_, i) => (timed && random.chance(0.8) ? 1_700_000_000_000 + i : -Infinity));
+    const back = decodeBatch(encodeBatch(values, timestamps, length));
+    assert.is(back.length, length);
+    assert.equal(back.values, values.slice(0, length));
+    assert.equal(back.timestamps, timestamps.slice(0, length));
+  }
+});
+
+test('records extension: repeated shapes make a batch smaller than per-record encoding', () => {
+  const values = Array.from({ length: 1000 }, (_, i) => ({ key: 'k' + (i % 10), value: i, ts: i }));
+  const batch = encodeBatch(values, values.map(() => -Infinity), values.length);
+  const separate = values.reduce((sum, v) => sum + encode(v).byteLength, 0);
+  assert.ok(batch.byteLength < separate * 0.7, `${batch.byteLength} vs ${separate}`);
+});
+
+test.run();

@@ -1,0 +1,76 @@
+// The KV store contract: every behaviour the state backends and actor persistence rely on.
+// `runKvStoreContract(open)` registers the suite on a uvu test; the caller runs it.
+
+import * as assert from 'uvu/assert';
+import type { Test } from 'uvu';
+import { CHUNK_PREFIX, KV_LIMITS, type KvStore } from '../../../state/kv/kv-store.ts';
+
+/** Registers the contract tests for stores produced by `open` (a fresh, empty store each call). */
+export function runKvStoreContract(test: Test, open: () => Promise<KvStore>): void {
+  test('get of a missing key is undefined; set then get round-trips structured values', async () => {
+    const kv = await open();
+    try {
+      assert.is(await kv.get(['missing']), undefined);
+      const value = { n: 1, s: 'x', list: [1, 2, 3], nested: { ok: true }, bytes: new Uint8Array([9]) };
+      await kv.set(['a', 1], value);
+      const back = (await kv.get(['a', 1])) as typeof value;
+      assert.equal({ ...back, bytes: Array.from(back.bytes) }, { ...value, bytes: [9] });
+      await kv.set(['n'], 42);
+      assert.is(await kv.get(['n']), 42);
+    } finally { kv.close(); }
+  });
+
+  test('delete removes a key', async () => {
+    const kv = await open();
+    try {
+      await kv.set(['d'], 'v');
+      await kv.delete(['d']);
+      assert.is(await kv.get(['d']), undefined);
+    } finally { kv.close(); }
+  });
+
+  test('list returns the entries under a prefix, in key order, and nothing else', async () => {
+    const kv = await open();
+    try {
+      await kv.atomic([
+        { type: 'set', key: ['p', 'b'], value: 2 },
+        { type: 'set', key: ['p', 'a'], value: 1 },
+        { type: 'set', key: ['q', 'a'], value: 3 },
+      ]);
+      const entries = await kv.list(['p']);
+      assert.equal(entries.map((e) => [e.key, e.value]), [[['p', 'a'], 1], [['p', 'b'], 2]]);
+    } finally { kv.close(); }
+  });
+
+  test('an atomic batch larger than the KV limits is split and fully applied', async () => {
+    const kv = await open();
+    try {
+      const count = KV_LIMITS.maxMutations * 2 + 17;
+      const padding = 'x'.repeat(1000);
+      await kv.atomic(Array.from({ length: count }, (_, i) => ({ type: 'set' as const, key: ['bulk', i], value: { i, padding } })));
+      const entries = await kv.list(['bulk']);
+      assert.is(entries.length, count);
+      assert.equal(entries.map((e) => (e.value as { i: number }).i), Array.from({ length: count }, (_, i) => i));
+      await kv.atomic(Array.from({ length: count }, (_, i) => ({ type: 'delete' as const, key: ['bulk', i] })));
+      assert.is((await kv.list(['bulk'])).length, 0);
+    } finally { kv.close(); }
+  });
+
+  test('values above the KV value limit are chunked, replaced and deleted cleanly', async () => {
+    const kv = await open();
+    try {
+      const big = Array.from({ length: 50_000 }, (_, i) => i * 7); // ~ 250 KB encoded
+      await kv.set(['big'], big);
+      assert.equal(await kv.get(['big']), big);
+      const bigger = new Uint8Array(KV_LIMITS.maxAtomicBytes * 2 + 5).map((_, i) => i % 251);
+      await kv.set(['big'], bigger);
+      assert.equal(Array.from((await kv.get(['big'])) as Uint8Array), Array.from(bigger));
+      assert.equal((await kv.list([])).filter((e) => e.key[0] === 'big').length, 1);
+      await kv.set(['big'], 'small now');
+      assert.is(await kv.get(['big']), 'small now');
+      assert.is((await kv.list([])).filter((e) => e.key[0] === CHUNK_PREFIX).length, 0);
+      await kv.delete(['big']);
+      assert.is(await kv.get(['big']), undefined);
+    } finally { kv.close(); }
+  });
+}
