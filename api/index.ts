@@ -15,6 +15,7 @@ export * from './datastream/data-stream-sink.ts';
 export * from './datastream/keyed-stream.ts';
 export * from './datastream/connected-streams.ts';
 export * from './functions/collector.ts';
+export * from './functions/clone-function.ts';
 export * from './functions/key-selector.ts';
 export * from './functions/runtime-context.ts';
 export * from './functions/timer-service.ts';

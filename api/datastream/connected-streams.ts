@@ -2,6 +2,7 @@
 // (connect). Keyed when both sides are keyed: the operator then gets keyed state and timers.
 // Imports api/ only.
 import type { Key } from '../../state/key-groups.ts';
+import { cloneFunction } from '../functions/clone-function.ts';
 import type { CoProcessFunction, KeyedCoProcessFunction } from '../functions/co-process-function.ts';
 import { CoProcessOperator, KeyedCoProcessOperator } from '../operators/co-process-operator.ts';
 import type { TwoInputStreamOperator } from '../operators/stream-operator.ts';
@@ -32,8 +33,8 @@ export class ConnectedStreams<T1, T2> {
 
   /** Runs a CoProcessFunction, or a KeyedCoProcessFunction when both inputs are keyed. */
   process<R>(fn: CoProcessFunction<T1, T2, R> | KeyedCoProcessFunction<any, T1, T2, R>): DataStream<R> {
-    if (this.isKeyed()) return this.transform('Keyed Co-Process', () => new KeyedCoProcessOperator<Key, T1, T2, R>(fn as KeyedCoProcessFunction<Key, T1, T2, R>));
-    return this.transform('Co-Process', () => new CoProcessOperator<T1, T2, R>(fn as CoProcessFunction<T1, T2, R>));
+    if (this.isKeyed()) return this.transform('Keyed Co-Process', () => new KeyedCoProcessOperator<Key, T1, T2, R>(cloneFunction(fn as KeyedCoProcessFunction<Key, T1, T2, R>)));
+    return this.transform('Co-Process', () => new CoProcessOperator<T1, T2, R>(cloneFunction(fn as CoProcessFunction<T1, T2, R>)));
   }
 
   /** Keys both inputs (key selectors per side). */

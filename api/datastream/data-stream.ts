@@ -3,6 +3,7 @@
 // partitionCustom), side outputs, operator settings, and sinks. Every call adds to the
 // environment's StreamGraph; nothing runs until execute(). Imports api/ only.
 import type { Key } from '../../state/key-groups.ts';
+import { cloneFunction } from '../functions/clone-function.ts';
 import type { Collector } from '../functions/collector.ts';
 import type { KeySelector } from '../functions/key-selector.ts';
 import type { ProcessFunction } from '../functions/process-function.ts';
@@ -66,7 +67,7 @@ export class DataStream<T> {
 
   /** Runs a ProcessFunction on every element. */
   process<R>(fn: ProcessFunction<T, R>): DataStream<R> {
-    return this.transform('Process', () => new ProcessOperator<T, R>(fn));
+    return this.transform('Process', () => new ProcessOperator<T, R>(cloneFunction(fn)));
   }
 
   /** Adds a custom one-input operator (a fresh instance per subtask from `operatorFactory`). */

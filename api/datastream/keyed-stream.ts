@@ -2,6 +2,7 @@
 // their key-group range and timers per key: rolling reduce and field aggregations, keyed process
 // functions, windows, interval joins. Imports api/ only.
 import type { Key } from '../../state/key-groups.ts';
+import { cloneFunction } from '../functions/clone-function.ts';
 import type { KeyedProcessFunction } from '../functions/keyed-process-function.ts';
 import { fieldAggregator, type FieldAggregation, type FieldSelector } from '../operators/field-aggregations.ts';
 import { KeyedProcessOperator } from '../operators/keyed-process-operator.ts';
@@ -43,7 +44,7 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
 
   /** Runs a KeyedProcessFunction: keyed state and timers per key. */
   override process<R>(fn: KeyedProcessFunction<K, T, R>): DataStream<R> {
-    return this.transform('Keyed Process', () => new KeyedProcessOperator<K, T, R>(fn));
+    return this.transform('Keyed Process', () => new KeyedProcessOperator<K, T, R>(cloneFunction(fn)));
   }
 
   /** Windows per key. */
