@@ -20,7 +20,9 @@ abstract class SlidingWindows<T> extends WindowAssigner<T, TimeWindow> {
 
   protected windowsAt(timestamp: number): readonly TimeWindow[] {
     const lastStart = TimeWindow.getWindowStartWithOffset(timestamp, this.offset, this.slide);
-    if (lastStart === this.paneStart) return this.cached;
+    // Within a pane the windows are the same, except how many when slide does not divide size.
+    const count = Math.ceil((lastStart - timestamp + this.size) / this.slide);
+    if (lastStart === this.paneStart && count === this.cached.length) return this.cached;
     const windows: TimeWindow[] = [];
     for (let start = lastStart; start > timestamp - this.size; start -= this.slide) {
       windows.push(new TimeWindow(start, start + this.size));
