@@ -57,3 +57,4 @@ export * from './stream-elements.ts';
 export * from './time/index.ts';
 export * from './windowing/index.ts';
 export * from '../state/index.ts';
+export * from '../actors/index.ts';
