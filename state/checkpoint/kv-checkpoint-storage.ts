@@ -1,0 +1,240 @@
+// KvCheckpointStorage: checkpoints in a KV store, with incremental keyed state. Each checkpoint
+// writes, per key group, only the delta since the subtask's previous checkpoint (one value per key
+// group, chunked by the store above 64 KiB); metadata names the chain of earlier checkpoints whose
+// deltas are still live, so restore replays them and discarding a subsumed checkpoint keeps what
+// later ones need. MemoryCheckpointStorage is the same layout over an in-memory store.
+//
+// Layout (jobId j, checkpoint c, operator uid u):
+//   ['cp', j, c, u, 'kg', keyGroup]    msgpack KeyGroupDelta
+//   ['cp', j, c, u, 'sub', subtask]    msgpack subtask record (range, timers, operator state)
+//   ['cpsub', j, c, u, subtask]        index: chain, key groups written, complete flag
+//   ['cpmeta', j, c]                   completed-checkpoint metadata
+// Imports only state/; never api/ or actors/.
+import type { KeyGroupRange } from '../key-groups.ts';
+import { openKvStore, type KvKey, type KvMutation, type KvStore } from '../kv/kv-store.ts';
+import { decodeValue, encodeValue } from '../kv/kv-value.ts';
+import type { TimersSnapshot } from '../heap/heap-timer-service.ts';
+import type { CheckpointSnapshot, KeyGroupSnapshot, OperatorSnapshot, SubtaskOperatorState } from '../snapshot/checkpoint-snapshot.ts';
+import { deltasOf, isFullKeyedState, KeyGroupStateBuilder, timersByKeyGroup, type KeyGroupDelta } from '../snapshot/key-group-delta.ts';
+import type { SubtaskSnapshot, SubtaskWriteResult } from '../snapshot/subtask-snapshot.ts';
+import {
+  CheckpointCorruptedError, CheckpointNotFoundError, readLatest, type CheckpointMetadataInput,
+  type CheckpointStorage, type ReadFilter,
+} from './checkpoint-storage.ts';
+import { MemoryKvStore } from './memory-kv-store.ts';
+
+interface IndexEntry {
+  readonly chain: number[];
+  readonly keyGroups: number[];
+  readonly complete: boolean;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+}
+
+interface SubtaskRecord extends SubtaskOperatorState {
+  readonly keyGroupRange?: KeyGroupRange;
+  readonly timers?: Record<string, TimersSnapshot>;
+}
+
+interface OperatorMeta { parallelism: number; maxParallelism: number; subtasks: Record<number, number[]> }
+
+interface Metadata {
+  readonly checkpointId: number;
+  readonly timestamp: number;
+  readonly properties: Record<string, unknown>;
+  readonly operators: Record<string, OperatorMeta>;
+}
+
+function overlaps(a: KeyGroupRange | undefined, b: KeyGroupRange | undefined): boolean {
+  if (a === undefined) return false;
+  return b === undefined || (a.start <= b.end && b.start <= a.end);
+}
+
+function contains(range: KeyGroupRange | undefined, kg: number): boolean {
+  return range === undefined || (kg >= range.start && kg <= range.end);
+}
+
+/** Checkpoint storage over a KV store, incremental for keyed state. */
+export class KvCheckpointStorage implements CheckpointStorage {
+  /** Opens (or creates) the KV database at `path` (a file, a KV Connect URL, or in memory when omitted). */
+  static async open(jobId: string, path?: string): Promise<KvCheckpointStorage> {
+    return new KvCheckpointStorage(jobId, await openKvStore(path), true);
+  }
+
+  constructor(readonly jobId: string, private readonly kv: KvStore, private readonly ownsStore = false) {}
+
+  async writeSubtaskState(checkpointId: number, state: SubtaskSnapshot): Promise<SubtaskWriteResult> {
+    const { operatorUid: uid, subtaskIndex: index } = state;
+    let chain = [checkpointId];
+    if (!isFullKeyedState(state)) {
+      const base = state.incremental!.baseCheckpointId;
+      const baseEntry = base === undefined ? undefined : await this.index(base, uid, index);
+      if (base === undefined || baseEntry === undefined || !baseEntry.complete) {
+        throw new Error(`incremental state of operator ${uid} subtask ${index} for checkpoint ${checkpointId} builds on checkpoint ${base}, whose state is missing (aborted or discarded): the subtask must take a full snapshot`);
+      }
+      chain = [...baseEntry.chain, checkpointId];
+    }
+    const deltas = deltasOf(state);
+    const entry: IndexEntry = {
+      chain, keyGroups: [...deltas.keys()], complete: false,
+      parallelism: state.parallelism, maxParallelism: state.maxParallelism,
+    };
+    // The index goes first, so a write that dies half-way is still found and cleaned by discard().
+    await this.kv.set(['cpsub', this.jobId, checkpointId, uid, index], entry);
+    let bytes = 0, entries = 0;
+    const mutations: KvMutation[] = [];
+    for (const [kg, delta] of deltas) {
+      const encoded = encodeValue(delta);
+      bytes += encoded.byteLength;
+      for (const rows of Object.values(delta.states)) entries += rows.length;
+      for (const rows of Object.values(delta.deletions)) entries += rows.length;
+      mutations.push({ type: 'set', key: ['cp', this.jobId, checkpointId, uid, 'kg', kg], value: encoded });
+    }
+    await this.kv.atomic(mutations);
+    const record: SubtaskRecord = {
+      keyGroupRange: state.keyGroupRange, timers: state.timers,
+      operatorState: state.operatorState, unionState: state.unionState,
+    };
+    const encodedRecord = encodeValue(record);
+    bytes += encodedRecord.byteLength;
+    await this.kv.atomic([
+      { type: 'set', key: ['cp', this.jobId, checkpointId, uid, 'sub', index], value: encodedRecord },
+      { type: 'set', key: ['cpsub', this.jobId, checkpointId, uid, index], value: { ...entry, complete: true } },
+    ]);
+    return { entries, bytes };
+  }
+
+  async writeMetadata(checkpointId: number, input: CheckpointMetadataInput): Promise<void> {
+    const operators: Record<string, OperatorMeta> = {};
+    for (const { key, value } of await this.kv.list(['cpsub', this.jobId, checkpointId])) {
+      const uid = String(key[3]), index = Number(key[4]);
+      const entry = value as IndexEntry;
+      if (!entry.complete) throw new Error(`cannot complete checkpoint ${checkpointId}: the state write of operator ${uid} subtask ${index} did not finish`);
+      const op = (operators[uid] ??= { parallelism: entry.parallelism, maxParallelism: entry.maxParallelism, subtasks: {} });
+      op.subtasks[index] = entry.chain;
+    }
+    for (const [uid, parallelism] of Object.entries(input.operators ?? {})) {
+      for (let i = 0; i < parallelism; i++) {
+        if (operators[uid]?.subtasks[i] === undefined) throw new Error(`cannot complete checkpoint ${checkpointId}: operator ${uid} subtask ${i} has not written its state`);
+      }
+    }
+    const metadata: Metadata = { checkpointId, timestamp: input.timestamp, properties: input.properties ?? {}, operators };
+    await this.kv.set(['cpmeta', this.jobId, checkpointId], metadata);
+  }
+
+  readLatestCompleted(options?: { fallbackOnCorruption?: boolean }): Promise<CheckpointSnapshot | undefined> {
+    return readLatest(this, options);
+  }
+
+  async readCheckpoint(checkpointId: number, filter: ReadFilter = {}): Promise<CheckpointSnapshot> {
+    const metadata = await this.kv.get(['cpmeta', this.jobId, checkpointId]) as Metadata | undefined;
+    if (metadata === undefined) throw new CheckpointNotFoundError(this.jobId, checkpointId);
+    if (typeof metadata !== 'object' || metadata === null || typeof metadata.operators !== 'object') {
+      throw new CheckpointCorruptedError(this.jobId, checkpointId, 'unreadable metadata');
+    }
+    const operators: Record<string, OperatorSnapshot> = {};
+    for (const [uid, meta] of Object.entries(metadata.operators)) {
+      if (filter.operatorUid !== undefined && uid !== filter.operatorUid) continue;
+      operators[uid] = await this.readOperator(checkpointId, uid, meta, filter.keyGroupRange);
+    }
+    return { jobId: this.jobId, checkpointId, timestamp: metadata.timestamp, properties: metadata.properties, operators };
+  }
+
+  async discard(checkpointId: number): Promise<void> {
+    await this.kv.delete(['cpmeta', this.jobId, checkpointId]);
+    const completed = new Map<number, Metadata>();
+    for (const { key, value } of await this.kv.list(['cpmeta', this.jobId])) completed.set(Number(key[2]), value as Metadata);
+    const live = new Set<number>();
+    for (const meta of completed.values()) {
+      for (const op of Object.values(meta.operators)) for (const chain of Object.values(op.subtasks)) for (const c of chain) live.add(c);
+    }
+    const index = await this.kv.list(['cpsub', this.jobId]);
+    // Checkpoints still in flight may build on older ones: their chains stay live too.
+    for (const { key, value } of index) {
+      const c = Number(key[2]);
+      if (c > checkpointId && !completed.has(c)) for (const x of (value as IndexEntry).chain) live.add(x);
+    }
+    const deletions: KvMutation[] = [];
+    for (const { key, value } of index) {
+      const c = Number(key[2]);
+      if (c > checkpointId || live.has(c) || completed.has(c)) continue;
+      const uid = key[3] as string, subtask = key[4] as number;
+      for (const kg of (value as IndexEntry).keyGroups) deletions.push({ type: 'delete', key: ['cp', this.jobId, c, uid, 'kg', kg] });
+      deletions.push({ type: 'delete', key: ['cp', this.jobId, c, uid, 'sub', subtask] });
+      deletions.push({ type: 'delete', key });
+    }
+    await this.kv.atomic(deletions);
+  }
+
+  async list(): Promise<number[]> {
+    const entries = await this.kv.list(['cpmeta', this.jobId]);
+    return entries.map((e) => Number(e.key[2])).sort((a, b) => a - b);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsStore) this.kv.close();
+  }
+
+  private async index(checkpointId: number, uid: string, subtask: number): Promise<IndexEntry | undefined> {
+    return await this.kv.get(['cpsub', this.jobId, checkpointId, uid, subtask]) as IndexEntry | undefined;
+  }
+
+  private async readOperator(checkpointId: number, uid: string, meta: OperatorMeta, range: KeyGroupRange | undefined): Promise<OperatorSnapshot> {
+    const corrupt = (detail: string): CheckpointCorruptedError => new CheckpointCorruptedError(this.jobId, checkpointId, `operator ${uid}: ${detail}`);
+    const subtasks: Record<number, SubtaskOperatorState> = {};
+    const timers = new Map<number, Record<string, TimersSnapshot>>();
+    // Per checkpoint of any chain: the key groups whose deltas it holds for this checkpoint.
+    const expected = new Map<number, Array<{ range: KeyGroupRange; keyGroups: Set<number> }>>();
+    for (const [indexText, chain] of Object.entries(meta.subtasks)) {
+      const index = Number(indexText);
+      const record = this.decode(await this.kv.get(['cp', this.jobId, checkpointId, uid, 'sub', index]), `state of subtask ${index}`, corrupt) as SubtaskRecord;
+      subtasks[index] = { operatorState: record.operatorState, unionState: record.unionState };
+      for (const [kg, group] of timersByKeyGroup(record.timers ?? {}, meta.maxParallelism)) {
+        if (contains(range, kg)) timers.set(kg, group);
+      }
+      if (!overlaps(record.keyGroupRange, range)) continue;
+      for (const c of chain) {
+        const entry = await this.index(c, uid, index);
+        if (entry === undefined || !entry.complete) throw corrupt(`subtask ${index} builds on checkpoint ${c}, whose state is missing`);
+        let list = expected.get(c);
+        if (list === undefined) expected.set(c, list = []);
+        list.push({ range: record.keyGroupRange!, keyGroups: new Set(entry.keyGroups) });
+      }
+    }
+    const builder = new KeyGroupStateBuilder();
+    for (const c of [...expected.keys()].sort((a, b) => a - b)) {
+      const owners = expected.get(c)!;
+      const found = new Set<number>();
+      for (const { key, value } of await this.kv.list(['cp', this.jobId, c, uid, 'kg'])) {
+        const kg = Number(key[5]);
+        if (!contains(range, kg) || !owners.some((o) => contains(o.range, kg) && o.keyGroups.has(kg))) continue;
+        const delta = this.decode(value, `key group ${kg} of checkpoint ${c}`, corrupt) as KeyGroupDelta;
+        if (typeof delta !== 'object' || delta === null || typeof delta.states !== 'object') throw corrupt(`key group ${kg} of checkpoint ${c} is unreadable`);
+        builder.apply(kg, delta);
+        found.add(kg);
+      }
+      for (const o of owners) {
+        for (const kg of o.keyGroups) if (contains(range, kg) && !found.has(kg)) throw corrupt(`key group ${kg} of checkpoint ${c} is missing`);
+      }
+    }
+    const keyGroups: Record<number, KeyGroupSnapshot> = {};
+    for (const [kg, states] of Object.entries(builder.build())) keyGroups[Number(kg)] = { states, timers: {} };
+    for (const [kg, group] of timers) keyGroups[kg] = { states: keyGroups[kg]?.states ?? {}, timers: group };
+    return { maxParallelism: meta.maxParallelism, parallelism: meta.parallelism, keyGroups, subtasks };
+  }
+
+  private decode(value: unknown, what: string, corrupt: (detail: string) => Error): unknown {
+    if (value === undefined) throw corrupt(`${what} is missing`);
+    if (!(value instanceof Uint8Array)) throw corrupt(`${what} is unreadable (not msgpack bytes)`);
+    try {
+      return decodeValue(value);
+    } catch (error) {
+      throw corrupt(`${what} is unreadable (${(error as Error).message})`);
+    }
+  }
+}
+
+/** Checkpoints kept in process memory (memory state backend, tests); same layout as the KV storage. */
+export class MemoryCheckpointStorage extends KvCheckpointStorage {
+  constructor(jobId: string) { super(jobId, new MemoryKvStore(), true); }
+}

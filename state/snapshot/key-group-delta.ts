@@ -1,0 +1,95 @@
+// Key-group deltas: the unit a checkpoint stores per key group. A full delta replaces the key
+// group's state; an incremental one writes and deletes entries on top of the previous checkpoint.
+// KeyGroupStateBuilder replays a chain of deltas into the canonical rows.
+// Imports only state/; never api/ or actors/.
+import { assignToKeyGroup, type Key } from '../key-groups.ts';
+import type { Namespace } from '../keyed-state-backend.ts';
+import type { TimersSnapshot } from '../heap/heap-timer-service.ts';
+import { canonicalKey } from '../heap/state-table.ts';
+import type { SubtaskSnapshot } from './subtask-snapshot.ts';
+
+/** One entry of keyed state: [key, namespace, value]. */
+export type StateRow = [Key, Namespace, unknown];
+
+/** Changes of one key group at one checkpoint. */
+export interface KeyGroupDelta {
+  /** True: the key group's whole state; earlier deltas no longer apply. */
+  readonly full: boolean;
+  readonly states: Record<string, StateRow[]>;
+  readonly deletions: Record<string, Array<[Key, Namespace]>>;
+}
+
+/** A stable string id of (key, namespace): equal keys (arrays by value, -0 and 0) share it. */
+export function entryId(key: Key, namespace: Namespace): string {
+  return canonicalKey(key) + (typeof namespace === 'number' ? '|n' : '|s') + String(namespace);
+}
+
+/** The per-key-group deltas of a subtask snapshot (full or incremental keyed state). */
+export function deltasOf(state: SubtaskSnapshot): Map<number, KeyGroupDelta> {
+  const deltas = new Map<number, KeyGroupDelta>();
+  const get = (kg: number, full: boolean): KeyGroupDelta => {
+    let d = deltas.get(kg);
+    if (d === undefined) deltas.set(kg, d = { full, states: {}, deletions: {} });
+    return d;
+  };
+  if (state.keyed !== undefined) {
+    for (const [kg, group] of Object.entries(state.keyed.keyGroups)) Object.assign(get(Number(kg), true).states, group);
+  } else if (state.incremental !== undefined) {
+    const { full, changes, deletions } = state.incremental.snapshot;
+    for (const [kg, group] of Object.entries(changes)) Object.assign(get(Number(kg), full).states, group);
+    for (const [kg, group] of Object.entries(deletions)) Object.assign(get(Number(kg), full).deletions, group);
+  }
+  return deltas;
+}
+
+/** True when the subtask's keyed state is the whole state, not changes on a base checkpoint. */
+export function isFullKeyedState(state: SubtaskSnapshot): boolean {
+  return state.incremental === undefined || state.incremental.snapshot.full;
+}
+
+/** Replays deltas, oldest first, into the state of each key group. */
+export class KeyGroupStateBuilder {
+  private readonly groups = new Map<number, Map<string, Map<string, StateRow>>>();
+
+  /** Applies one delta of key group `keyGroup`: deletions, then writes. */
+  apply(keyGroup: number, delta: KeyGroupDelta): void {
+    let group = this.groups.get(keyGroup);
+    if (group === undefined || delta.full) this.groups.set(keyGroup, group = new Map());
+    for (const [name, rows] of Object.entries(delta.deletions)) {
+      const table = group.get(name);
+      if (table !== undefined) for (const [key, ns] of rows) table.delete(entryId(key, ns));
+    }
+    for (const [name, rows] of Object.entries(delta.states)) {
+      let table = group.get(name);
+      if (table === undefined) group.set(name, table = new Map());
+      for (const row of rows) table.set(entryId(row[0], row[1]), row);
+    }
+  }
+
+  /** The rows of every non-empty key group. */
+  build(): Record<number, Record<string, StateRow[]>> {
+    const out: Record<number, Record<string, StateRow[]>> = {};
+    for (const [kg, group] of this.groups) {
+      let states: Record<string, StateRow[]> | undefined;
+      for (const [name, table] of group) if (table.size > 0) (states ??= {})[name] = [...table.values()];
+      if (states !== undefined) out[kg] = states;
+    }
+    return out;
+  }
+}
+
+/** Splits timers of several services by the key group of their key. */
+export function timersByKeyGroup(timers: Record<string, TimersSnapshot>, maxParallelism: number): Map<number, Record<string, TimersSnapshot>> {
+  const out = new Map<number, Record<string, TimersSnapshot>>();
+  for (const [name, snapshot] of Object.entries(timers)) {
+    for (const domain of ['eventTime', 'processingTime'] as const) {
+      for (const timer of snapshot[domain]) {
+        const kg = assignToKeyGroup(timer.key, maxParallelism);
+        let group = out.get(kg);
+        if (group === undefined) out.set(kg, group = {});
+        (group[name] ??= { eventTime: [], processingTime: [] })[domain].push(timer);
+      }
+    }
+  }
+  return out;
+}
