@@ -47,16 +47,17 @@ type ByKey = Map<unknown, ByNamespace>;
 /** The map key of a key: primitives are their own key, arrays compare by a canonical string. */
 export function keyToken(key: Key): unknown {
   // A lone low surrogate never starts well-formed text, so tokens cannot collide with string keys.
-  return typeof key === 'object' ? '\uDFFF' + canonical(key) : key;
+  return typeof key === 'object' ? '\uDFFF' + canonicalKey(key) : key;
 }
 
-function canonical(key: Key): string {
+/** A string that identifies a key by value: equal for equal keys, distinct across key types. */
+export function canonicalKey(key: Key): string {
   switch (typeof key) {
     case 'string': return 's' + key.length + ':' + key;
     case 'number': return 'n' + (Object.is(key, -0) ? '0' : String(key));
     case 'bigint': return 'b' + key.toString();
     case 'boolean': return key ? 't' : 'f';
-    default: return 'a' + key.length + '[' + key.map(canonical).join(',') + ']';
+    default: return 'a' + key.length + '[' + key.map(canonicalKey).join(',') + ']';
   }
 }
 
