@@ -1,6 +1,6 @@
 // CountEvictor: keeps at most `maxCount` elements of a window, the most recent ones (sliding count
 // windows). Imports api/windowing only.
-import type { Evictor, TimestampedValue } from './evictor.ts';
+import type { Evictor, EvictorContext, TimestampedValue } from './evictor.ts';
 import type { Window } from './time-window.ts';
 
 /** Keeps the last `maxCount` elements, evicting before the window function (or after). */
@@ -14,8 +14,8 @@ export class CountEvictor<T = unknown, W extends Window = Window> implements Evi
     return new CountEvictor<T, W>(maxCount, doEvictAfter);
   }
 
-  evictBefore(elements: TimestampedValue<T>[], size: number): void { if (!this.doEvictAfter) this.evict(elements, size); }
-  evictAfter(elements: TimestampedValue<T>[], size: number): void { if (this.doEvictAfter) this.evict(elements, size); }
+  evictBefore(elements: TimestampedValue<T>[], size: number, _window: W, _ctx: EvictorContext): void { if (!this.doEvictAfter) this.evict(elements, size); }
+  evictAfter(elements: TimestampedValue<T>[], size: number, _window: W, _ctx: EvictorContext): void { if (this.doEvictAfter) this.evict(elements, size); }
 
   private evict(elements: TimestampedValue<T>[], size: number): void {
     if (size > this.maxCount) elements.splice(0, size - this.maxCount);

@@ -17,11 +17,11 @@ export class EventTimeTrigger<T = unknown> extends Trigger<T, TimeWindow> {
     return 'CONTINUE';
   }
 
-  onEventTime(time: number, window: TimeWindow): TriggerResult {
+  onEventTime(time: number, window: TimeWindow, _ctx: TriggerContext): TriggerResult {
     return time === window.maxTimestamp() ? 'FIRE' : 'CONTINUE';
   }
 
-  onProcessingTime(): TriggerResult { return 'CONTINUE'; }
+  onProcessingTime(_time: number, _window: TimeWindow, _ctx: TriggerContext): TriggerResult { return 'CONTINUE'; }
 
   clear(window: TimeWindow, ctx: TriggerContext): void { ctx.deleteEventTimeTimer(window.maxTimestamp()); }
 

@@ -2,7 +2,7 @@
 // (count windows). The default trigger never fires. Imports api/windowing and state/ only.
 import type { Namespace } from '../../state/keyed-state-backend.ts';
 import { GlobalWindow } from './time-window.ts';
-import { WindowAssigner } from './window-assigner.ts';
+import { WindowAssigner, type WindowAssignerContext } from './window-assigner.ts';
 import { Trigger, type TriggerResult } from './trigger.ts';
 
 const GLOBAL: readonly GlobalWindow[] = [GlobalWindow.get()];
@@ -22,10 +22,10 @@ export class GlobalWindows<T = unknown> extends WindowAssigner<T, GlobalWindow> 
   private constructor() { super(); }
   /** The global-window assigner. */
   static create<T = unknown>(): GlobalWindows<T> { return new GlobalWindows<T>(); }
-  assignWindows(): readonly GlobalWindow[] { return GLOBAL; }
+  assignWindows(_element: T, _timestamp: number, _context: WindowAssignerContext): readonly GlobalWindow[] { return GLOBAL; }
   getDefaultTrigger(): Trigger<T, GlobalWindow> { return new NeverTrigger<T>(); }
   isEventTime(): boolean { return false; }
-  namespaceOf(): Namespace { return 0; }
-  windowOf(): GlobalWindow { return GlobalWindow.get(); }
+  namespaceOf(_window: GlobalWindow): Namespace { return 0; }
+  windowOf(_namespace: Namespace): GlobalWindow { return GlobalWindow.get(); }
   toString(): string { return 'GlobalWindows()'; }
 }

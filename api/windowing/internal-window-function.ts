@@ -1,6 +1,7 @@
 // Internal window functions: adapt what the user gave (nothing, a ProcessWindowFunction, a plain
 // WindowFunction, a reduce or aggregate over buffered elements) to the one shape the window
 // operator calls: contents of a fired window in, results out. Imports api/ only.
+import { cloneFunction } from '../functions/clone-function.ts';
 import type { Collector } from '../functions/collector.ts';
 import {
   ProcessWindowFunction, type ProcessWindowContext, type WindowFunction,
@@ -22,7 +23,9 @@ export type UserWindowFunction<IN, OUT, K, W extends Window> = ProcessWindowFunc
 
 /** Runs a user window function over an iterable of elements. */
 export class IterableWindowFunction<IN, OUT, K, W extends Window> implements InternalWindowFunction<Iterable<IN>, OUT, K, W> {
-  constructor(private readonly fn: UserWindowFunction<IN, OUT, K, W>) {}
+  private readonly fn: UserWindowFunction<IN, OUT, K, W>;
+  /** Function objects are copied: each operator instance (subtask) owns its fields. */
+  constructor(fn: UserWindowFunction<IN, OUT, K, W>) { this.fn = typeof fn === 'function' ? fn : cloneFunction(fn); }
   async open(ctx: RuntimeContext): Promise<void> { if (typeof this.fn !== 'function') await this.fn.open?.(ctx); }
   process(key: K, window: W, context: ProcessWindowContext<W>, contents: Iterable<IN>, out: Collector<OUT>): void {
     if (typeof this.fn === 'function') this.fn(key, window, contents, out);

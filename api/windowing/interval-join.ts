@@ -4,6 +4,7 @@
 import type { Key } from '../../state/key-groups.ts';
 import type { DataStream } from '../datastream/data-stream.ts';
 import type { KeyedStream } from '../datastream/keyed-stream.ts';
+import { cloneFunction } from '../functions/clone-function.ts';
 import type { ProcessJoinFunction } from '../functions/process-join-function.ts';
 import { IntervalJoinOperator } from './interval-join-operator.ts';
 
@@ -36,6 +37,6 @@ export class IntervalJoined<T1, T2, K extends Key> {
   /** Calls `fn` for every joined pair; results carry the larger of the two timestamps. */
   process<R>(fn: ProcessJoinFunction<T1, T2, R>): DataStream<R> {
     const bounds = { lowerBound: this.lowerMs, upperBound: this.upperMs, lowerBoundInclusive: this.lowerInclusive, upperBoundInclusive: this.upperInclusive };
-    return this.left.connect(this.right).transform<R>('Interval Join', () => new IntervalJoinOperator<T1, T2, R>(bounds, fn));
+    return this.left.connect(this.right).transform<R>('Interval Join', () => new IntervalJoinOperator<T1, T2, R>(bounds, cloneFunction(fn)));
   }
 }

@@ -14,9 +14,9 @@ export class ProcessingTimeTrigger<T = unknown> extends Trigger<T, TimeWindow> {
     return 'CONTINUE';
   }
 
-  onEventTime(): TriggerResult { return 'CONTINUE'; }
+  onEventTime(_time: number, _window: TimeWindow, _ctx: TriggerContext): TriggerResult { return 'CONTINUE'; }
 
-  onProcessingTime(): TriggerResult { return 'FIRE'; }
+  onProcessingTime(_time: number, _window: TimeWindow, _ctx: TriggerContext): TriggerResult { return 'FIRE'; }
 
   clear(window: TimeWindow, ctx: TriggerContext): void { ctx.deleteProcessingTimeTimer(window.maxTimestamp()); }
 

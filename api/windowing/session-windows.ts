@@ -37,7 +37,7 @@ export class EventTimeSessionWindows<T = unknown> extends SessionWindows<T> {
   static withGap<T = unknown>(gap: number): EventTimeSessionWindows<T> { return new EventTimeSessionWindows<T>(fixedGap(gap)); }
   /** Sessions whose gap each element decides. */
   static withDynamicGap<T>(extractor: SessionGapExtractor<T>): EventTimeSessionWindows<T> { return new EventTimeSessionWindows<T>(extractor); }
-  assignWindows(element: T, timestamp: number): readonly TimeWindow[] {
+  assignWindows(element: T, timestamp: number, _context: WindowAssignerContext): readonly TimeWindow[] {
     if (timestamp === -Infinity) throw missingTimestampError();
     return this.windowFor(element, timestamp);
   }

@@ -42,7 +42,7 @@ export class SlidingEventTimeWindows<T = unknown> extends SlidingWindows<T> {
   static of<T = unknown>(size: number, slide: number, offset = 0): SlidingEventTimeWindows<T> {
     return new SlidingEventTimeWindows<T>(size, slide, offset);
   }
-  assignWindows(_element: T, timestamp: number): readonly TimeWindow[] {
+  assignWindows(_element: T, timestamp: number, _context: WindowAssignerContext): readonly TimeWindow[] {
     if (timestamp === -Infinity) throw missingTimestampError();
     return this.windowsAt(timestamp);
   }

@@ -1,6 +1,6 @@
 // TimeEvictor: keeps the elements of a window whose timestamp is within `windowSize` ms of the
 // newest element. Imports api/windowing only.
-import type { Evictor, TimestampedValue } from './evictor.ts';
+import type { Evictor, EvictorContext, TimestampedValue } from './evictor.ts';
 import type { Window } from './time-window.ts';
 
 /** Evicts elements older than (newest timestamp - windowSize), before the window function (or after). */
@@ -14,8 +14,8 @@ export class TimeEvictor<T = unknown, W extends Window = Window> implements Evic
     return new TimeEvictor<T, W>(windowSize, doEvictAfter);
   }
 
-  evictBefore(elements: TimestampedValue<T>[]): void { if (!this.doEvictAfter) this.evict(elements); }
-  evictAfter(elements: TimestampedValue<T>[]): void { if (this.doEvictAfter) this.evict(elements); }
+  evictBefore(elements: TimestampedValue<T>[], _size: number, _window: W, _ctx: EvictorContext): void { if (!this.doEvictAfter) this.evict(elements); }
+  evictAfter(elements: TimestampedValue<T>[], _size: number, _window: W, _ctx: EvictorContext): void { if (this.doEvictAfter) this.evict(elements); }
 
   private evict(elements: TimestampedValue<T>[]): void {
     // Without timestamps there is no time to evict by (Flink does the same).

@@ -37,7 +37,7 @@ abstract class TumblingWindows<T> extends WindowAssigner<T, TimeWindow> {
 export class TumblingEventTimeWindows<T = unknown> extends TumblingWindows<T> {
   /** Windows of `size` ms, shifted by `offset` ms (e.g. for time zones). */
   static of<T = unknown>(size: number, offset = 0): TumblingEventTimeWindows<T> { return new TumblingEventTimeWindows<T>(size, offset); }
-  assignWindows(_element: T, timestamp: number): readonly TimeWindow[] {
+  assignWindows(_element: T, timestamp: number, _context: WindowAssignerContext): readonly TimeWindow[] {
     if (timestamp === -Infinity) throw missingTimestampError();
     return this.windowsAt(timestamp);
   }

@@ -1,6 +1,7 @@
 // WindowedStream: a keyed stream cut into windows (KeyedStream.window / countWindow). Collects
 // trigger, evictor, lateness and late-data tag, then builds one window operator per subtask:
 // incremental state for reduce and aggregate, buffered elements for process and with evictors.
+// Each subtask gets its own copy of the user's window function object (fields are per subtask).
 // Imports api/ and state/ only (DataStream types only, to avoid an import cycle).
 import type { Key } from '../../state/key-groups.ts';
 import {
@@ -63,38 +64,38 @@ export class WindowedStream<T, K extends Key, W extends Window> {
   reduce(fn: (a: T, b: T) => T): DataStream<T>;
   reduce<R>(fn: (a: T, b: T) => T, windowFn: UserWindowFunction<T, R, K, W>): DataStream<R>;
   reduce<R>(fn: (a: T, b: T) => T, windowFn?: UserWindowFunction<T, R, K, W>): DataStream<R> {
-    if (this.windowEvictor) return this.build<R>('Reduce', new ReduceIterableWindowFunction<T, R, K, W>(fn, windowFn));
-    return this.build<R>('Reduce', new SingleValueWindowFunction<T, R, K, W>(windowFn), new ReducingStateDescriptor<T>('window-contents', fn));
+    if (this.windowEvictor) return this.build<R>('Reduce', () => new ReduceIterableWindowFunction<T, R, K, W>(fn, windowFn));
+    return this.build<R>('Reduce', () => new SingleValueWindowFunction<T, R, K, W>(windowFn), new ReducingStateDescriptor<T>('window-contents', fn));
   }
 
   /** Aggregates each window incrementally; `windowFn` (optional) turns the result into output. */
   aggregate<ACC, V>(agg: AggregateFunction<T, ACC, V>): DataStream<V>;
   aggregate<ACC, V, R>(agg: AggregateFunction<T, ACC, V>, windowFn: UserWindowFunction<V, R, K, W>): DataStream<R>;
   aggregate<ACC, V, R>(agg: AggregateFunction<T, ACC, V>, windowFn?: UserWindowFunction<V, R, K, W>): DataStream<R> {
-    if (this.windowEvictor) return this.build<R>('Aggregate', new AggregateIterableWindowFunction<T, ACC, V, R, K, W>(agg, windowFn));
-    return this.build<R>('Aggregate', new SingleValueWindowFunction<V, R, K, W>(windowFn), new AggregatingStateDescriptor<T, ACC, V>('window-contents', agg));
+    if (this.windowEvictor) return this.build<R>('Aggregate', () => new AggregateIterableWindowFunction<T, ACC, V, R, K, W>(agg, windowFn));
+    return this.build<R>('Aggregate', () => new SingleValueWindowFunction<V, R, K, W>(windowFn), new AggregatingStateDescriptor<T, ACC, V>('window-contents', agg));
   }
 
   /** Calls `fn` with all elements of each fired window. */
   process<R>(fn: ProcessWindowFunction<T, R, K, W>): DataStream<R> {
-    return this.build<R>('Process', new IterableWindowFunction<T, R, K, W>(fn), new ListStateDescriptor<T>('window-contents'));
+    return this.build<R>('Process', () => new IterableWindowFunction<T, R, K, W>(fn), new ListStateDescriptor<T>('window-contents'));
   }
 
   /** Calls a plain window function `(key, window, elements, out)` per fired window. */
   apply<R>(fn: WindowFunction<T, R, K, W>): DataStream<R> {
-    return this.build<R>('Apply', new IterableWindowFunction<T, R, K, W>(fn), new ListStateDescriptor<T>('window-contents'));
+    return this.build<R>('Apply', () => new IterableWindowFunction<T, R, K, W>(fn), new ListStateDescriptor<T>('window-contents'));
   }
 
-  private build<R>(kind: string, windowFunction: InternalWindowFunction<any, R, K, W>, contents?: ReducingStateDescriptor<T> | AggregatingStateDescriptor<T, any, any> | ListStateDescriptor<T>): DataStream<R> {
+  private build<R>(kind: string, windowFunction: () => InternalWindowFunction<any, R, K, W>, contents?: ReducingStateDescriptor<T> | AggregatingStateDescriptor<T, any, any> | ListStateDescriptor<T>): DataStream<R> {
     const { assigner, windowTrigger: trigger, windowEvictor: evictor, lateness: allowedLateness, lateDataTag: lateDataOutputTag } = this;
     const name = `Window(${String(assigner)}, ${String(trigger)}${evictor ? ', ' + evictor.constructor.name : ''}, ${kind})`;
     if (evictor) {
       return this.input.transform<R>(name, () => new EvictingWindowOperator<T, R, K, W>({
-        assigner, trigger, evictor, allowedLateness, lateDataOutputTag, windowFunction,
+        assigner, trigger, evictor, allowedLateness, lateDataOutputTag, windowFunction: windowFunction(),
       }));
     }
     return this.input.transform<R>(name, () => new WindowOperator<T, any, R, K, W>({
-      assigner, trigger, allowedLateness, lateDataOutputTag, windowFunction, contents: contents ?? new ListStateDescriptor<T>('window-contents'),
+      assigner, trigger, allowedLateness, lateDataOutputTag, windowFunction: windowFunction(), contents: contents ?? new ListStateDescriptor<T>('window-contents'),
     }));
   }
 }

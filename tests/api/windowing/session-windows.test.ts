@@ -4,14 +4,16 @@ import { EventTimeSessionWindows, ProcessingTimeSessionWindows } from '../../../
 import { TimeWindow } from '../../../api/windowing/time-window.ts';
 import { Random, testSeed } from '../../support/random.ts';
 
+const noCtx = { getCurrentProcessingTime: () => 0 };
+
 test('each element opens [ts, ts + gap); dynamic gaps per element', () => {
   const s = EventTimeSessionWindows.withGap(100);
-  const [w] = s.assignWindows(null, 50);
+  const [w] = s.assignWindows(null, 50, noCtx);
   assert.equal([w.start, w.end], [50, 150]);
   const d = EventTimeSessionWindows.withDynamicGap<{ gap: number }>((e) => e.gap);
-  const [v] = d.assignWindows({ gap: 7 }, 10);
+  const [v] = d.assignWindows({ gap: 7 }, 10, noCtx);
   assert.equal([v.start, v.end], [10, 17]);
-  assert.throws(() => d.assignWindows({ gap: 0 }, 10), /gap must be > 0/);
+  assert.throws(() => d.assignWindows({ gap: 0 }, 10, noCtx), /gap must be > 0/);
   assert.throws(() => EventTimeSessionWindows.withGap(0), /gap must be > 0/);
   const p = ProcessingTimeSessionWindows.withGap(5);
   assert.equal(p.assignWindows(null, 0, { getCurrentProcessingTime: () => 40 }).map((x) => [x.start, x.end]), [[40, 45]]);

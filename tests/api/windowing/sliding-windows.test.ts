@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert';
 import { SlidingEventTimeWindows, SlidingProcessingTimeWindows } from '../../../api/windowing/sliding-windows.ts';
 import { Random, testSeed } from '../../support/random.ts';
 
+const noCtx = { getCurrentProcessingTime: () => 0 };
+
 test('randomized: exactly the windows [s, s + size) with s ≡ offset mod slide that contain the timestamp', () => {
   const seed = testSeed('sliding');
   const rnd = new Random(seed);
@@ -11,7 +13,7 @@ test('randomized: exactly the windows [s, s + size) with s ≡ offset mod slide 
     const size = rnd.int(1, 1200);
     const offset = rnd.int(-(slide - 1), slide - 1);
     const ts = rnd.int(-1e6, 1e6);
-    const got = SlidingEventTimeWindows.of(size, slide, offset).assignWindows(null, ts).map((w) => `${w.start}:${w.end}`).sort();
+    const got = SlidingEventTimeWindows.of(size, slide, offset).assignWindows(null, ts, noCtx).map((w) => `${w.start}:${w.end}`).sort();
     // Brute force: every aligned start within (ts - size, ts].
     const expected: string[] = [];
     for (let s = ts - size + 1; s <= ts; s++) {
@@ -23,9 +25,9 @@ test('randomized: exactly the windows [s, s + size) with s ≡ offset mod slide 
 
 test('an element belongs to size / slide windows; the last pane is cached', () => {
   const a = SlidingEventTimeWindows.of(10_000, 1000);
-  const w = a.assignWindows(null, 12_500);
+  const w = a.assignWindows(null, 12_500, noCtx);
   assert.is(w.length, 10);
-  assert.is(a.assignWindows(null, 12_999), w);
+  assert.is(a.assignWindows(null, 12_999, noCtx), w);
   assert.equal([w[0].start, w[9].start], [12_000, 3000]);
   assert.is(a.windowOf(a.namespaceOf(w[3])).start, w[3].start);
   assert.is(a.windowOf(a.namespaceOf(w[3])).end, w[3].end);
@@ -36,7 +38,7 @@ test('processing time and validation', () => {
   assert.equal(p.assignWindows(null, 0, { getCurrentProcessingTime: () => 120 }).map((w) => w.start), [100, 50]);
   assert.throws(() => SlidingEventTimeWindows.of(100, 0), /slide > 0/);
   assert.throws(() => SlidingEventTimeWindows.of(100, 50, 50), /offset/);
-  assert.throws(() => SlidingEventTimeWindows.of(100, 50).assignWindows(null, -Infinity), /timestamp/);
+  assert.throws(() => SlidingEventTimeWindows.of(100, 50).assignWindows(null, -Infinity, noCtx), /timestamp/);
 });
 
 test.run();

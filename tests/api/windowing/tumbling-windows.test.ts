@@ -15,7 +15,7 @@ test('randomized: every timestamp in exactly the window [start, start + size) wi
     const size = rnd.int(1, 5000);
     const offset = rnd.int(-(size - 1), size - 1);
     const ts = rnd.int(-1e9, 1e9);
-    const windows = TumblingEventTimeWindows.of(size, offset).assignWindows(null, ts);
+    const windows = TumblingEventTimeWindows.of(size, offset).assignWindows(null, ts, noCtx);
     assert.is(windows.length, 1);
     const w = windows[0];
     assert.ok(w.start <= ts && ts < w.end, `seed ${seed}: ${ts} not in ${w}`);
@@ -26,9 +26,9 @@ test('randomized: every timestamp in exactly the window [start, start + size) wi
 
 test('consecutive timestamps of one window reuse the same array; namespaces round-trip', () => {
   const a = TumblingEventTimeWindows.of(1000);
-  const w1 = a.assignWindows(null, 1500);
-  assert.is(a.assignWindows(null, 1999), w1);
-  const w2 = a.assignWindows(null, 2000);
+  const w1 = a.assignWindows(null, 1500, noCtx);
+  assert.is(a.assignWindows(null, 1999, noCtx), w1);
+  const w2 = a.assignWindows(null, 2000, noCtx);
   assert.is.not(w2, w1);
   assert.equal([w2[0].start, w2[0].end, w2[0].maxTimestamp()], [2000, 3000, 2999]);
   assert.is(a.namespaceOf(w2[0]), 2000);
@@ -37,11 +37,11 @@ test('consecutive timestamps of one window reuse the same array; namespaces roun
 
 test('negative timestamps and the epoch boundary', () => {
   const a = TumblingEventTimeWindows.of(1000);
-  assert.equal([a.assignWindows(null, -1)[0].start, a.assignWindows(null, 0)[0].start, a.assignWindows(null, -1000)[0].start], [-1000, 0, -1000]);
+  assert.equal([a.assignWindows(null, -1, noCtx)[0].start, a.assignWindows(null, 0, noCtx)[0].start, a.assignWindows(null, -1000, noCtx)[0].start], [-1000, 0, -1000]);
 });
 
 test('event time needs a timestamp; bad sizes and offsets are rejected', () => {
-  assert.throws(() => TumblingEventTimeWindows.of(1000).assignWindows(null, -Infinity), /assignTimestampsAndWatermarks/);
+  assert.throws(() => TumblingEventTimeWindows.of(1000).assignWindows(null, -Infinity, noCtx), /assignTimestampsAndWatermarks/);
   assert.throws(() => TumblingEventTimeWindows.of(0), /size must be > 0/);
   assert.throws(() => TumblingEventTimeWindows.of(10, 10), /offset/);
 });
