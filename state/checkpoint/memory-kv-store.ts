@@ -24,6 +24,11 @@ function compareKeys(a: KvKey, b: KvKey): number {
   return a.length - b.length;
 }
 
+/** A private copy of a value. Byte views are sliced: cloning a view copies its whole buffer. */
+function copy(value: unknown): unknown {
+  return value instanceof Uint8Array ? value.slice() : structuredClone(value);
+}
+
 function id(key: KvKey): string {
   return JSON.stringify(key.map((p) => (p instanceof Uint8Array ? ['u', Array.from(p)] : typeof p === 'bigint' ? ['b', String(p)] : [typeof p, p])));
 }
@@ -34,7 +39,7 @@ export class MemoryKvStore implements KvStore {
 
   async get(key: KvKey): Promise<unknown> {
     const entry = this.entries.get(id(key));
-    return entry === undefined ? undefined : structuredClone(entry.value);
+    return entry === undefined ? undefined : copy(entry.value);
   }
 
   async set(key: KvKey, value: unknown): Promise<void> { this.apply({ type: 'set', key, value }); }
@@ -45,7 +50,7 @@ export class MemoryKvStore implements KvStore {
     const out: KvEntry[] = [];
     for (const entry of this.entries.values()) {
       if (entry.key.length < prefix.length) continue;
-      if (prefix.every((p, i) => compareParts(p, entry.key[i]) === 0)) out.push({ key: entry.key, value: structuredClone(entry.value) });
+      if (prefix.every((p, i) => compareParts(p, entry.key[i]) === 0)) out.push({ key: entry.key, value: copy(entry.value) });
     }
     return out.sort((a, b) => compareKeys(a.key, b.key));
   }
@@ -61,6 +66,6 @@ export class MemoryKvStore implements KvStore {
 
   private apply(m: KvMutation): void {
     if (m.type === 'delete') this.entries.delete(id(m.key));
-    else this.entries.set(id(m.key), { key: [...m.key], value: structuredClone(m.value) });
+    else this.entries.set(id(m.key), { key: [...m.key], value: copy(m.value) });
   }
 }
