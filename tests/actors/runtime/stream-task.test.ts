@@ -72,7 +72,7 @@ test('processing-time timers of keyed functions fire through the mailbox as the 
     onTimer(ts: number, ctx: any, out: any): void { out.collect(`${ctx.getCurrentKey()}@${ts}/${ctx.timeDomain()}`); }
   }
   const src = new DataGeneratorSource<string>((i) => ['a', 'b'][i % 2], Infinity, { ratePerSecond: 2 });
-  env.fromSource<string>(src, undefined, 'slow').keyBy((k) => k).process(new Remind()).addSink((v) => { fired.push(v); });
+  env.fromSource<string>(src, undefined, 'slow').keyBy((k) => k).process<string>(new Remind()).addSink((v) => { fired.push(v); });
   const client = await env.executeAsync();
   const tick = async () => { for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0)); };
   await tick();
