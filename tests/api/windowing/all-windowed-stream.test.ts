@@ -1,0 +1,41 @@
+// End-to-end: non-keyed windows (windowAll, countWindowAll) through the public API.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  StreamExecutionEnvironment, WatermarkStrategy, TumblingEventTimeWindows, ProcessAllWindowFunction,
+  type Collector, type ProcessWindowContext, type TimeWindow,
+} from '../../../api/index.ts';
+
+type Ev = { v: number; ts: number };
+
+test('windowAll gathers every subtask into one window operator', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.setParallelism(3);
+  const data = Array.from({ length: 1000 }, (_, i) => ({ v: i, ts: i * 2 }));
+  class Sum extends ProcessAllWindowFunction<Ev, string, TimeWindow> {
+    process(ctx: ProcessWindowContext<TimeWindow>, elements: Iterable<Ev>, out: Collector<string>): void {
+      let s = 0;
+      for (const e of elements) s += e.v;
+      out.collect(`${ctx.window.start}:${s}`);
+    }
+  }
+  const stream = env.fromCollection(data).rebalance()
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<Ev>(5).withTimestampAssigner((e) => e.ts));
+  const processed = stream.windowAll(TumblingEventTimeWindows.of(500)).process(new Sum());
+  const reduced = stream.windowAll(TumblingEventTimeWindows.of(500)).reduce((a, b) => ({ v: a.v + b.v, ts: 0 })).map((e) => `r${e.v}`);
+  const out = await processed.union(reduced).executeAndCollect();
+  const expected = new Map<number, number>();
+  for (const e of data) expected.set(e.ts - (e.ts % 500), (expected.get(e.ts - (e.ts % 500)) ?? 0) + e.v);
+  assert.equal(out.sort(), [...[...expected].map(([s, v]) => `${s}:${v}`), ...[...expected.values()].map((v) => `r${v}`)].sort());
+});
+
+test('countWindowAll: tumbling and sliding count windows over the whole stream', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  const values = Array.from({ length: 10 }, (_, i) => i + 1);
+  const tumbling = env.fromCollection(values).countWindowAll(4).reduce((a, b) => a + b);
+  const sliding = env.fromCollection(values).countWindowAll(3, 2).apply<string>((_w, input, out) => out.collect([...input].join(',')));
+  const out = await tumbling.map((v) => String(v)).union(sliding).executeAndCollect();
+  assert.equal(out.sort(), ['10', '26', '1,2', '2,3,4', '4,5,6', '6,7,8', '8,9,10'].sort());
+});
+
+test.run();
