@@ -374,7 +374,7 @@ export class ActorCell implements Runnable, RefTarget {
     this.mode = TERMINATED;
     for (const a of this.pendingAcks) a.asker.reject(new ActorNotAliveError(this.path, undefined));
     this.pendingAcks = [];
-    this.runtime.deadLetters += this.mailbox.drain((asker) => asker.reject(new ActorNotAliveError(this.path, undefined)));
+    this.runtime.deadLetters += this.mailbox.drain((asker, message) => asker.reject(new ActorNotAliveError(this.path, message)));
     for (const m of this.system.splice(0)) if (m.kind === 'stop' || m.kind === 'prepare-restart') m.done();
     if (this.runtime.registry.get(this.path) === this.ref) this.runtime.registry.delete(this.path);
     if (this.parent) {

@@ -51,12 +51,12 @@ export class Mailbox {
   }
 
   /** Removes every message, handing each asker to `onAsker` (to reject it). */
-  drain(onAsker: (asker: Asker) => void): number {
+  drain(onAsker: (asker: Asker, message: unknown) => void): number {
     const dropped = this.count;
     while (this.count > 0) {
       const asker = this.peekAsker();
-      this.shift();
-      if (asker) onAsker(asker);
+      const message = this.shift();
+      if (asker) onAsker(asker, message);
     }
     return dropped;
   }
