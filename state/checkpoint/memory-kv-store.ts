@@ -3,8 +3,8 @@
 // real store would copy them. Imports only state/kv's contract; never api/ or actors/.
 import type { KvEntry, KvKey, KvMutation, KvStore } from '../kv/kv-store.ts';
 
-/** Orders key parts the way Deno KV does: bytes < strings < numbers < bigints < booleans. */
-const TYPE_ORDER: Record<string, number> = { object: 0, string: 1, number: 2, bigint: 3, boolean: 4 };
+/** Orders key parts the way Deno KV does: bytes < strings < bigints < numbers < booleans. */
+const TYPE_ORDER: Record<string, number> = { object: 0, string: 1, bigint: 2, number: 3, boolean: 4 };
 
 function compareParts(a: KvKey[number], b: KvKey[number]): number {
   const ta = TYPE_ORDER[typeof a], tb = TYPE_ORDER[typeof b];
@@ -49,7 +49,8 @@ export class MemoryKvStore implements KvStore {
   async list(prefix: KvKey): Promise<KvEntry[]> {
     const out: KvEntry[] = [];
     for (const entry of this.entries.values()) {
-      if (entry.key.length < prefix.length) continue;
+      // As in Deno KV, a prefix selects strictly longer keys, not the key equal to it.
+      if (entry.key.length <= prefix.length) continue;
       if (prefix.every((p, i) => compareParts(p, entry.key[i]) === 0)) out.push({ key: entry.key, value: copy(entry.value) });
     }
     return out.sort((a, b) => compareKeys(a.key, b.key));
