@@ -249,9 +249,10 @@ export class ActorCell implements Runnable, RefTarget {
     if (this.hasRunnableWork()) this.runtime.dispatcher.schedule(this);
   }
 
-  private runAsync(step: () => Promise<void>): void {
+  /** Runs a lifecycle step with the mailbox held; `after` runs once it is released. */
+  private runAsync(step: () => Promise<void>, after?: () => void): void {
     this.beginAsync();
-    step().then(() => this.endAsync(), (error: unknown) => { this.endAsync(); this.fail(error); });
+    step().then(() => { this.endAsync(); after?.(); }, (error: unknown) => { this.endAsync(); after?.(); this.fail(error); });
   }
 
   private runSystemMessage(): void {
@@ -263,7 +264,7 @@ export class ActorCell implements Runnable, RefTarget {
         if (this.mode === SUSPENDED) { this.mode = RUNNING; this.resumeSuspendedChildren(); }
         break;
       case 'child-failed': this.runAsync(() => this.superviseFailure(message.child, message.incarnation, message.error)); break;
-      case 'prepare-restart': this.runAsync(async () => { await this.prepareRestart(); message.done(); }); break;
+      case 'prepare-restart': this.runAsync(() => this.prepareRestart(), message.done); break;
       case 'stop': this.runAsync(() => this.terminate(message.reason, message.error, message.done)); break;
     }
   }
