@@ -65,7 +65,7 @@ export class ActorCell implements Runnable, RefTarget {
   private lastError: unknown;
   private readonly ctx: CellContext;
   private readonly strategy: SupervisorStrategy;
-  private readonly intensity: RestartIntensity;
+  private intensity: RestartIntensity;
   private readonly childRestarts = new WeakMap<ActorCell, RestartIntensity>();
   private readonly persistence: PersistenceOptions | undefined;
   private unpersisted = 0;
@@ -344,6 +344,8 @@ export class ActorCell implements Runnable, RefTarget {
     if (this.mode === TERMINATED || this.mode === STOPPING) return;
     this.incarnation++;
     this.mode = RESTARTING;
+    // A restarted supervisor is a new one (OTP): its restart intensity starts afresh.
+    this.intensity = new RestartIntensity(this.strategy.maxRestarts, this.strategy.withinMs);
     this.lifecycle.send({ type: 'restart' });
     this.cancelTimers();
     this.unwatchAll();
