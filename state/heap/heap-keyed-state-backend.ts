@@ -125,21 +125,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   snapshot(): KeyedStateSnapshot {
-    const now = this.clock();
-    const keyGroups: Record<number, Record<string, Array<[Key, Namespace, unknown]>>> = {};
-    for (let kg = this.keyGroupRange.start; kg <= this.keyGroupRange.end; kg++) {
-      let group: Record<string, Array<[Key, Namespace, unknown]>> | undefined;
-      for (const table of this.tables.values()) {
-        let rows: Array<[Key, Namespace, unknown]> | undefined;
-        for (const entry of table.entriesOfGroup(kg)) {
-          if (table.isExpired(entry, now)) continue;
-          (rows ??= []).push([entry.key, entry.namespace, table.snapshotValue(entry.value)]);
-        }
-        if (rows !== undefined) (group ??= {})[table.name] = rows;
-      }
-      if (group !== undefined) keyGroups[kg] = group;
-    }
-    return { maxParallelism: this.maxParallelism, keyGroups };
+    return { maxParallelism: this.maxParallelism, keyGroups: this.copyKeyGroups(false) };
   }
 
   /**
@@ -151,16 +137,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const now = this.clock();
     const log = this.changes;
     if (!log.tracking) {
-      const snapshot = this.snapshot();
-      for (const table of this.tables.values()) {
-        table.expire(now);
-        for (let kg = this.keyGroupRange.start; kg <= this.keyGroupRange.end; kg++) {
-          for (const entry of table.entriesOfGroup(kg)) { entry.persisted = true; entry.dirty = false; }
-        }
-      }
+      for (const table of this.tables.values()) table.expire(now);
+      const changes = this.copyKeyGroups(true);
       log.tracking = true;
       log.entries = [];
-      return { full: true, maxParallelism: this.maxParallelism, changes: snapshot.keyGroups, deletions: {} };
+      return { full: true, maxParallelism: this.maxParallelism, changes, deletions: {} };
     }
     // Expired entries are removed first so that they are recorded as deletions below.
     for (const table of this.tables.values()) table.expire(now);
@@ -215,6 +196,20 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.registered.clear();
     this.resetIncrementalBase();
     this.current.key = undefined;
+  }
+
+  private copyKeyGroups(persist: boolean): KeyedStateSnapshot['keyGroups'] {
+    const now = this.clock();
+    const keyGroups: Record<number, Record<string, Array<[Key, Namespace, unknown]>>> = {};
+    for (let kg = this.keyGroupRange.start; kg <= this.keyGroupRange.end; kg++) {
+      let group: Record<string, Array<[Key, Namespace, unknown]>> | undefined;
+      for (const table of this.tables.values()) {
+        const rows = table.snapshotGroup(kg, now, persist);
+        if (rows !== undefined) (group ??= {})[table.name] = rows;
+      }
+      if (group !== undefined) keyGroups[kg] = group;
+    }
+    return keyGroups;
   }
 
   private table(name: string): StateTable {

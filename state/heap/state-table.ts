@@ -180,6 +180,28 @@ export class StateTable {
     for (const byNamespace of byKey.values()) yield* byNamespace.values();
   }
 
+  /**
+   * The snapshot rows of key group `keyGroup` without expired entries, or undefined when empty.
+   * With `persist`, marks the entries as written to an incremental chain. A plain loop, not a
+   * generator: this runs over every entry in the synchronous part of a checkpoint.
+   */
+  snapshotGroup(keyGroup: number, now: number, persist: boolean): Array<[Key, Namespace, unknown]> | undefined {
+    const byKey = this.groups[keyGroup - this.firstKeyGroup];
+    if (byKey === undefined || byKey.size === 0) return undefined;
+    const rows: Array<[Key, Namespace, unknown]> = [];
+    const ttl = this.ttlMs > 0;
+    const isMap = this.kind === 'map';
+    for (const byNamespace of byKey.values()) {
+      for (const entry of byNamespace.values()) {
+        if (ttl && now - entry.writtenAt >= this.ttlMs) continue;
+        const v = entry.value;
+        rows.push([entry.key, entry.namespace, isMap ? this.snapshotValue(v) : typeof v !== 'object' || v === null ? v : structuredClone(v)]);
+        if (persist) { entry.persisted = true; entry.dirty = false; }
+      }
+    }
+    return rows.length === 0 ? undefined : rows;
+  }
+
   /** Removes every entry whose TTL has passed; returns them (for change tracking). */
   expire(now: number): StateEntry[] {
     const expired: StateEntry[] = [];

@@ -49,16 +49,23 @@ export function isFullKeyedState(state: SubtaskSnapshot): boolean {
 
 /** Replays deltas, oldest first, into the state of each key group. */
 export class KeyGroupStateBuilder {
-  private readonly groups = new Map<number, Map<string, Map<string, StateRow>>>();
+  /** Rows of a full delta, kept as they are until an incremental delta must be applied. */
+  private readonly rows = new Map<number, Record<string, StateRow[]>>();
+  private readonly tables = new Map<number, Map<string, Map<string, StateRow>>>();
 
   /** Applies one delta of key group `keyGroup`: deletions, then writes. */
   apply(keyGroup: number, delta: KeyGroupDelta): void {
-    let group = this.groups.get(keyGroup);
-    if (group === undefined || delta.full) this.groups.set(keyGroup, group = new Map());
+    if (delta.full) {
+      this.tables.delete(keyGroup);
+      this.rows.set(keyGroup, { ...delta.states });
+      if (Object.keys(delta.deletions).length === 0) return;
+    }
+    const group = this.materialize(keyGroup);
     for (const [name, rows] of Object.entries(delta.deletions)) {
       const table = group.get(name);
       if (table !== undefined) for (const [key, ns] of rows) table.delete(entryId(key, ns));
     }
+    if (delta.full) return;
     for (const [name, rows] of Object.entries(delta.states)) {
       let table = group.get(name);
       if (table === undefined) group.set(name, table = new Map());
@@ -69,12 +76,30 @@ export class KeyGroupStateBuilder {
   /** The rows of every non-empty key group. */
   build(): Record<number, Record<string, StateRow[]>> {
     const out: Record<number, Record<string, StateRow[]>> = {};
-    for (const [kg, group] of this.groups) {
+    for (const [kg, states] of this.rows) {
+      const nonEmpty = Object.entries(states).filter(([, rows]) => rows.length > 0);
+      if (nonEmpty.length > 0) out[kg] = Object.fromEntries(nonEmpty);
+    }
+    for (const [kg, group] of this.tables) {
       let states: Record<string, StateRow[]> | undefined;
       for (const [name, table] of group) if (table.size > 0) (states ??= {})[name] = [...table.values()];
       if (states !== undefined) out[kg] = states;
     }
     return out;
+  }
+
+  /** The key group as maps by entry id, built from its full rows on first need. */
+  private materialize(keyGroup: number): Map<string, Map<string, StateRow>> {
+    let group = this.tables.get(keyGroup);
+    if (group !== undefined) return group;
+    this.tables.set(keyGroup, group = new Map());
+    for (const [name, rows] of Object.entries(this.rows.get(keyGroup) ?? {})) {
+      const table = new Map<string, StateRow>();
+      for (const row of rows) table.set(entryId(row[0], row[1]), row);
+      group.set(name, table);
+    }
+    this.rows.delete(keyGroup);
+    return group;
   }
 }
 
