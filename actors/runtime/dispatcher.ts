@@ -1,6 +1,7 @@
-// Dispatcher: accepts job submissions, gives each job an id and a JobMaster, and answers for the
-// jobs it knows (status, cancel, result). Imports api/ and actors/runtime.
-import type { JobClient, JobStatus } from '../../api/environment/job-client.ts';
+// Dispatcher: accepts jobs: gives each one a JobMaster and keeps them, answering for the jobs it
+// knows (status, list, cancel). The Dispatcher actor (cluster-actors.ts) is its shell.
+// Imports api/ and actors/runtime.
+import type { JobStatus } from '../../api/environment/job-client.ts';
 import type { JobGraph } from '../../api/graph/job-graph.ts';
 import { JobMaster, type JobMasterOptions } from './job-master.ts';
 import type { ResourceManager } from './resource-manager.ts';
@@ -20,21 +21,13 @@ export class Dispatcher {
 
   constructor(private readonly resourceManager: ResourceManager, private readonly options: JobMasterOptions) {}
 
-  /** Starts `graph` as a new job; the returned client follows it. */
-  submitJob(graph: JobGraph): { client: JobClient; jobMaster: JobMaster } {
-    const jobId = newJobId();
+  /** Creates the JobMaster of job `jobId` and starts scheduling it. */
+  startJob(jobId: string, graph: JobGraph): JobMaster {
+    if (this.jobs.has(jobId)) throw new Error(`job ${jobId} was already submitted`);
     const jobMaster = new JobMaster(jobId, graph, this.resourceManager, this.options);
     this.jobs.set(jobId, jobMaster);
     void jobMaster.start();
-    const client: JobClient = {
-      jobId,
-      getJobStatus: async (): Promise<JobStatus> => jobMaster.getStatus(),
-      cancel: () => jobMaster.cancel(),
-      triggerSavepoint: () => Promise.reject(new Error(`job ${jobId}: savepoints need checkpointing support, which this runtime does not provide yet`)),
-      stopWithSavepoint: () => Promise.reject(new Error(`job ${jobId}: stop-with-savepoint needs checkpointing support, which this runtime does not provide yet`)),
-      getJobExecutionResult: () => jobMaster.result,
-    };
-    return { client, jobMaster };
+    return jobMaster;
   }
 
   getJob(jobId: string): JobMaster | undefined { return this.jobs.get(jobId); }

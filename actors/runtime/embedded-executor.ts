@@ -19,7 +19,7 @@ export class EmbeddedExecutor implements PipelineExecutor {
       taskManagers: config.taskManagers, slotsPerTaskManager: slots, clock: config.clock,
       slotRequestTimeoutMs: config.slotRequestTimeoutMs, batchSize: config.batchSize, channelCredits: config.channelCredits,
     });
-    const { client, jobMaster } = cluster.submitJob(jobGraph);
+    const { client, jobMaster } = await cluster.submitJob(jobGraph);
     this.lastJobMaster = jobMaster;
     void jobMaster.terminated.then(() => cluster.close());
     return client;
