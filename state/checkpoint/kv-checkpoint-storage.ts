@@ -154,10 +154,13 @@ export class KvCheckpointStorage implements CheckpointStorage {
       const c = Number(key[2]);
       if (c > checkpointId && !completed.has(c)) for (const x of (value as IndexEntry).chain) live.add(x);
     }
+    // A subtask may still be building on an aborted checkpoint until a later one completes, so
+    // only checkpoints older than the newest completed one are garbage.
+    const newestCompleted = Math.max(-Infinity, ...completed.keys());
     const deletions: KvMutation[] = [];
     for (const { key, value } of index) {
       const c = Number(key[2]);
-      if (c > checkpointId || live.has(c) || completed.has(c)) continue;
+      if (c > checkpointId || c >= newestCompleted || live.has(c) || completed.has(c)) continue;
       const uid = key[3] as string, subtask = key[4] as number;
       for (const kg of (value as IndexEntry).keyGroups) deletions.push({ type: 'delete', key: ['cp', this.jobId, c, uid, 'kg', kg] });
       deletions.push({ type: 'delete', key: ['cp', this.jobId, c, uid, 'sub', subtask] });
