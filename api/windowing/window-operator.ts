@@ -23,6 +23,7 @@ import type { Window } from './time-window.ts';
 import { isFire, isPurge, type Trigger } from './trigger.ts';
 import { MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from './window-assigner.ts';
 import { WindowProcessContext, WindowTriggerContext } from './window-contexts.ts';
+import { EventTimerCache } from './event-timer-cache.ts';
 
 /** The keyed state holding window contents: appends, reads, clears, merges. */
 export type WindowContentsDescriptor<IN> =
@@ -66,6 +67,7 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
   protected collector!: TimestampedCollector<OUT>;
   protected processContext!: WindowProcessContext<W>;
   private triggerContext!: WindowTriggerContext<W>;
+  private eventTimers!: EventTimerCache;
   private mergingSetsState: ValueState<MergingWindowSetState> | undefined;
   private readonly merging: MergingWindowAssigner<IN, W> | undefined;
   private readonly eventTime: boolean;
@@ -93,7 +95,8 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     this.windowState = this.createContentsState(this.options.contents);
     this.collector = new TimestampedCollector(output);
     const watermark = () => this.currentWatermark;
-    this.triggerContext = new WindowTriggerContext(this.backend, this.timers, watermark);
+    this.eventTimers = new EventTimerCache(this.timers, this.backend);
+    this.triggerContext = new WindowTriggerContext(this.backend, this.timers, this.eventTimers, watermark);
     this.processContext = new WindowProcessContext(this.backend, this.timers, watermark, output as Output<unknown>);
     const timers = this.timers;
     this.assignerContext = { getCurrentProcessingTime: () => timers.currentProcessingTime() };
@@ -125,7 +128,10 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     this.output.emitWatermark(timestamp);
   }
 
-  onEventTime(timer: Timer): void { this.onTimer(timer, true); }
+  onEventTime(timer: Timer): void {
+    this.eventTimers.fired(timer);
+    this.onTimer(timer, true);
+  }
 
   onProcessingTime(timer: Timer): void { this.onTimer(timer, false); }
 
@@ -261,14 +267,14 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     const at = this.cleanupTime(window);
     // The end of time never comes: no timer (global windows).
     if (at === Infinity) return;
-    if (this.eventTime) this.timers.registerEventTimeTimer(namespace, at);
+    if (this.eventTime) this.eventTimers.register(namespace, at);
     else this.timers.registerProcessingTimeTimer(namespace, at);
   }
 
   private deleteCleanupTimer(window: W, namespace: Namespace): void {
     const at = this.cleanupTime(window);
     if (at === Infinity) return;
-    if (this.eventTime) this.timers.deleteEventTimeTimer(namespace, at);
+    if (this.eventTime) this.eventTimers.delete(namespace, at);
     else this.timers.deleteProcessingTimeTimer(namespace, at);
   }
 
