@@ -25,7 +25,7 @@ export interface KvStore {
   set(key: KvKey, value: unknown): Promise<void>;
   /** Removes `key` (and its chunks). */
   delete(key: KvKey): Promise<void>;
-  /** Every entry whose key starts with `prefix`, in key order. */
+  /** Every entry whose key starts with `prefix` (the prefix key itself excluded), in key order. */
   list(prefix: KvKey): Promise<KvEntry[]>;
   /** Applies `mutations`, split into as few KV atomics as the limits allow. */
   atomic(mutations: readonly KvMutation[]): Promise<void>;
@@ -93,8 +93,33 @@ async function withRetry<T>(op: () => Promise<T>): Promise<T> {
 
 interface Manifest { readonly chunks: number; readonly id: string }
 
+function keyId(key: KvKey): string {
+  return key.map((p) => `${typeof p}:${p instanceof Uint8Array ? Array.from(p).join(',') : String(p)}`).join('\u0001');
+}
+
 class PortableKvStore implements KvStore {
+  /**
+   * Chunk keys of large values, by the key of their value. Loaded with one scan of the chunk
+   * keyspace, then kept by this store's writes, so that an overwrite or delete needs no read.
+   * With several writers on one file, a chunk another writer orphaned is wasted space, never a
+   * wrong value: reads follow the manifest.
+   */
+  private chunkIndex: Promise<Map<string, KvKey[]>> | undefined;
+
   constructor(private readonly kv: RawKv) {}
+
+  private chunks(): Promise<Map<string, KvKey[]>> {
+    this.chunkIndex ??= withRetry(async () => {
+      const index = new Map<string, KvKey[]>();
+      for await (const entry of this.kv.list({ prefix: [CHUNK_PREFIX] })) {
+        const owner = keyId(entry.key.slice(1, -2));
+        const list = index.get(owner);
+        if (list) list.push(entry.key); else index.set(owner, [entry.key]);
+      }
+      return index;
+    });
+    return this.chunkIndex;
+  }
 
   async get(key: KvKey): Promise<unknown> {
     const entry = await withRetry(() => this.kv.get(key));
@@ -126,20 +151,24 @@ class PortableKvStore implements KvStore {
   async atomic(mutations: readonly KvMutation[]): Promise<void> {
     // Chunks of large values go first, each under a fresh id, so the old value stays readable until
     // the manifest that points at the new chunks commits; the old chunks are removed afterwards.
+    const index = await this.chunks();
     const staleChunks: KvKey[] = [];
     const writes: { key: KvKey; bytes: Uint8Array | null }[] = [];
     for (const m of mutations) {
-      staleChunks.push(...(await this.chunkKeys(m.key)));
+      const id = keyId(m.key);
+      const stale = index.get(id);
+      if (stale) { staleChunks.push(...stale); index.delete(id); }
       if (m.type === 'delete') { writes.push({ key: m.key, bytes: null }); continue; }
       const bytes = encodeValue(m.value);
       if (bytes.byteLength <= KV_LIMITS.maxValueBytes) { writes.push({ key: m.key, bytes }); continue; }
-      const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+      const version = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
       const chunkWrites: { key: KvKey; bytes: Uint8Array }[] = [];
       for (let i = 0, n = 0; i < bytes.byteLength; i += KV_LIMITS.chunkBytes, n++) {
-        chunkWrites.push({ key: [CHUNK_PREFIX, ...m.key, id, n], bytes: bytes.subarray(i, i + KV_LIMITS.chunkBytes) });
+        chunkWrites.push({ key: [CHUNK_PREFIX, ...m.key, version, n], bytes: bytes.subarray(i, i + KV_LIMITS.chunkBytes) });
       }
       await this.commitChunked(chunkWrites);
-      const manifest: Manifest = { chunks: chunkWrites.length, id };
+      index.set(id, chunkWrites.map((w) => w.key));
+      const manifest: Manifest = { chunks: chunkWrites.length, id: version };
       writes.push({ key: m.key, bytes: encodeValue({ '\u0000manifest': manifest }) });
     }
     await this.commitChunked(writes);
@@ -173,13 +202,6 @@ class PortableKvStore implements KvStore {
       });
       start = end;
     }
-  }
-
-  private async chunkKeys(key: KvKey): Promise<KvKey[]> {
-    const current = await withRetry(() => this.kv.get(key));
-    const manifest = current.value instanceof Uint8Array ? manifestOf(decodeValue(current.value)) : undefined;
-    if (!manifest) return [];
-    return Array.from({ length: manifest.chunks }, (_, i) => [CHUNK_PREFIX, ...key, manifest.id, i]);
   }
 
   private async readValue(key: KvKey, bytes: Uint8Array): Promise<unknown> {

@@ -3,8 +3,20 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openKvStore } from '../../../state/kv/kv-store.ts';
+import { CHUNK_PREFIX, openKvStore } from '../../../state/kv/kv-store.ts';
 import { runKvStoreContract } from './kv-store.contract.ts';
+
+/** Counts the raw entries under `prefix`, bypassing the adapter (which hides chunk keys). */
+async function rawCount(path: string, prefix: unknown[]): Promise<number> {
+  type Raw = { list(s: { prefix: unknown[] }): AsyncIterable<unknown>; close(): void };
+  const deno = (globalThis as { Deno?: { openKv(p: string): Promise<Raw> } }).Deno;
+  const moduleName = '@deno/kv';
+  const raw = deno ? await deno.openKv(path) : await ((await import(moduleName)) as { openKv(p: string): Promise<Raw> }).openKv(path);
+  let n = 0;
+  for await (const _ of raw.list({ prefix })) n++;
+  raw.close();
+  return n;
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'actorflow-kv-'));
 let files = 0;
@@ -16,10 +28,26 @@ test('a file store keeps its values across close and reopen', async () => {
   const first = await openKvStore(path);
   await first.set(['actorflow', 'x'], { v: 1 });
   first.close();
+  assert.ok(await rawCount(path, [CHUNK_PREFIX]) >= 4, 'the value was chunked');
   const second = await openKvStore(path);
   try {
     assert.equal(await second.get(['actorflow', 'x']), { v: 1 });
   } finally { second.close(); }
+});
+
+test('a reopened store still removes the chunks of a large value it overwrites', async () => {
+  const path = join(dir, 'chunks.db');
+  const first = await openKvStore(path);
+  await first.set(['big'], new Uint8Array(200_000).fill(7));
+  first.close();
+  assert.ok(await rawCount(path, [CHUNK_PREFIX]) >= 4, 'the value was chunked');
+  const second = await openKvStore(path);
+  try {
+    assert.is(((await second.get(['big'])) as Uint8Array).byteLength, 200_000);
+    await second.set(['big'], 'small');
+    assert.equal((await second.list([])).map((e) => e.key[0]), ['big']);
+  } finally { second.close(); }
+  assert.is(await rawCount(path, [CHUNK_PREFIX]), 0);
 });
 
 test('an in-memory store works without a file', async () => {
