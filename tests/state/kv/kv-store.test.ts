@@ -28,7 +28,6 @@ test('a file store keeps its values across close and reopen', async () => {
   const first = await openKvStore(path);
   await first.set(['actorflow', 'x'], { v: 1 });
   first.close();
-  assert.ok(await rawCount(path, [CHUNK_PREFIX]) >= 4, 'the value was chunked');
   const second = await openKvStore(path);
   try {
     assert.equal(await second.get(['actorflow', 'x']), { v: 1 });
@@ -40,6 +39,7 @@ test('a reopened store still removes the chunks of a large value it overwrites',
   const first = await openKvStore(path);
   await first.set(['big'], new Uint8Array(200_000).fill(7));
   first.close();
+  assert.ok(await rawCount(path, [CHUNK_PREFIX]) >= 4, 'the value was chunked');
   assert.ok(await rawCount(path, [CHUNK_PREFIX]) >= 4, 'the value was chunked');
   const second = await openKvStore(path);
   try {
