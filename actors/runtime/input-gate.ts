@@ -108,9 +108,10 @@ export class InputGate {
         if (this.ended[c]) break;
         this.ended[c] = true;
         this.barrierHandler?.processEndOfInput?.(c, this);
+        // A finished channel no longer holds the watermark back (Flink: it counts as +Infinity).
+        this.valve!.inputEnded(c);
         const input = this.channels[c].input;
         if (--this.remaining[input] === 0) this.listener.onEndOfInput(input);
-        else this.valve!.inputEnded(c);
         break;
       }
       case 'records': break;
