@@ -41,8 +41,24 @@ export class ChangeLog {
   entries: StateEntry[] = [];
 }
 
-type ByNamespace = Map<Namespace, StateEntry>;
-type ByKey = Map<unknown, ByNamespace>;
+/**
+ * What a key maps to: its only entry (the common case: plain keyed state, or one window per
+ * key), or a map by namespace once it has several. Saves a Map per key and a lookup per access.
+ */
+type Slot = StateEntry | Map<Namespace, StateEntry>;
+type ByKey = Map<unknown, Slot>;
+
+function entryIn(slot: Slot, namespace: Namespace): StateEntry | undefined {
+  if (slot instanceof Map) return slot.get(namespace);
+  return slot.namespace === namespace ? slot : undefined;
+}
+
+function* entriesOf(byKey: ByKey): IterableIterator<StateEntry> {
+  for (const slot of byKey.values()) {
+    if (slot instanceof Map) yield* slot.values();
+    else yield slot;
+  }
+}
 
 /** The map key of a key: primitives are their own key, arrays compare by a canonical string. */
 export function keyToken(key: Key): unknown {
@@ -88,9 +104,9 @@ export class StateTable {
   find(namespace: Namespace): StateEntry | undefined {
     const byKey = this.groups[this.current.groupIndex];
     if (byKey === undefined) return undefined;
-    const byNamespace = byKey.get(this.current.token);
-    if (byNamespace === undefined) return undefined;
-    const entry = byNamespace.get(namespace);
+    const slot = byKey.get(this.current.token);
+    if (slot === undefined) return undefined;
+    const entry = slot instanceof Map ? slot.get(namespace) : slot.namespace === namespace ? slot : undefined;
     if (entry !== undefined && this.ttlMs > 0 && this.isExpired(entry, this.clock())) {
       this.remove(entry);
       return undefined;
@@ -102,14 +118,12 @@ export class StateTable {
   put(namespace: Namespace, value: unknown): StateEntry {
     const c = this.current;
     if (c.key === undefined) throw new Error(`state "${this.name}" accessed without a current key: call setCurrentKey first`);
-    let byKey = this.groups[c.groupIndex];
-    if (byKey === undefined) this.groups[c.groupIndex] = byKey = new Map();
-    let byNamespace = byKey.get(c.token);
-    if (byNamespace === undefined) byKey.set(c.token, byNamespace = new Map());
-    let entry = byNamespace.get(namespace);
+    const byKey = this.groups[c.groupIndex];
+    const slot = byKey?.get(c.token);
+    let entry = slot === undefined ? undefined : entryIn(slot, namespace);
     if (entry === undefined) {
       entry = this.newEntry(c.key, c.token, namespace, c.keyGroup, value);
-      byNamespace.set(namespace, entry);
+      this.place(c.groupIndex, entry);
     } else {
       entry.value = value;
     }
@@ -128,8 +142,8 @@ export class StateTable {
 
   /** Removes the entry of the current key in `namespace`, if any. */
   removeCurrent(namespace: Namespace): void {
-    const byNamespace = this.groups[this.current.groupIndex]?.get(this.current.token);
-    const entry = byNamespace?.get(namespace);
+    const slot = this.groups[this.current.groupIndex]?.get(this.current.token);
+    const entry = slot === undefined ? undefined : entryIn(slot, namespace);
     if (entry !== undefined) this.remove(entry);
   }
 
@@ -138,9 +152,15 @@ export class StateTable {
     if (!entry.live) return;
     entry.live = false;
     const byKey = this.groups[entry.keyGroup - this.firstKeyGroup]!;
-    const byNamespace = byKey.get(entry.token)!;
-    byNamespace.delete(entry.namespace);
-    if (byNamespace.size === 0) byKey.delete(entry.token);
+    const slot = byKey.get(entry.token)!;
+    if (slot instanceof Map) {
+      slot.delete(entry.namespace);
+      // Back to a single entry, so a key that had two windows does not keep a Map forever.
+      if (slot.size === 1) byKey.set(entry.token, slot.values().next().value!);
+      else if (slot.size === 0) byKey.delete(entry.token);
+    } else {
+      byKey.delete(entry.token);
+    }
     if (this.changes.tracking && !entry.dirty) {
       entry.dirty = true;
       this.changes.entries.push(entry);
@@ -149,23 +169,22 @@ export class StateTable {
 
   /** The live entry at (keyGroup, token, namespace), without touching TTL. */
   lookup(keyGroup: number, token: unknown, namespace: Namespace): StateEntry | undefined {
-    return this.groups[keyGroup - this.firstKeyGroup]?.get(token)?.get(namespace);
+    const slot = this.groups[keyGroup - this.firstKeyGroup]?.get(token);
+    return slot === undefined ? undefined : entryIn(slot, namespace);
   }
 
   /** Inserts a restored entry (replacing any existing one), value already converted. */
   insert(keyGroup: number, key: Key, namespace: Namespace, value: unknown): void {
-    const index = keyGroup - this.firstKeyGroup;
     const token = keyToken(key);
-    let byKey = this.groups[index];
-    if (byKey === undefined) this.groups[index] = byKey = new Map();
-    let byNamespace = byKey.get(token);
-    if (byNamespace === undefined) byKey.set(token, byNamespace = new Map());
-    const old = byNamespace.get(namespace);
-    if (old !== undefined) old.live = false;
+    const old = this.lookup(keyGroup, token, namespace);
+    if (old !== undefined) {
+      old.live = false;
+      this.detach(keyGroup - this.firstKeyGroup, old);
+    }
     const entry = this.newEntry(key, token, namespace, keyGroup, value);
     // Restored state starts a fresh TTL period: the snapshot format keeps no write times.
     entry.writtenAt = this.clock();
-    byNamespace.set(namespace, entry);
+    this.place(keyGroup - this.firstKeyGroup, entry);
   }
 
   /** True when `entry` outlived the state's TTL at processing time `now`. */
@@ -174,30 +193,29 @@ export class StateTable {
   }
 
   /** Every live entry of key group `keyGroup` (expired ones included; callers filter). */
-  *entriesOfGroup(keyGroup: number): IterableIterator<StateEntry> {
+  entriesOfGroup(keyGroup: number): IterableIterator<StateEntry> {
     const byKey = this.groups[keyGroup - this.firstKeyGroup];
-    if (byKey === undefined) return;
-    for (const byNamespace of byKey.values()) yield* byNamespace.values();
+    return byKey === undefined ? [].values() : entriesOf(byKey);
   }
 
   /**
    * The snapshot rows of key group `keyGroup` without expired entries, or undefined when empty.
-   * With `persist`, marks the entries as written to an incremental chain. A plain loop, not a
-   * generator: this runs over every entry in the synchronous part of a checkpoint.
+   * With `persist`, marks the entries as written to an incremental chain. Plain loops, not
+   * generators: this runs over every entry in the synchronous part of a checkpoint.
    */
   snapshotGroup(keyGroup: number, now: number, persist: boolean): Array<[Key, Namespace, unknown]> | undefined {
     const byKey = this.groups[keyGroup - this.firstKeyGroup];
     if (byKey === undefined || byKey.size === 0) return undefined;
     const rows: Array<[Key, Namespace, unknown]> = [];
-    const ttl = this.ttlMs > 0;
-    const isMap = this.kind === 'map';
-    for (const byNamespace of byKey.values()) {
-      for (const entry of byNamespace.values()) {
-        if (ttl && now - entry.writtenAt >= this.ttlMs) continue;
-        const v = entry.value;
-        rows.push([entry.key, entry.namespace, isMap ? this.snapshotValue(v) : typeof v !== 'object' || v === null ? v : structuredClone(v)]);
-        if (persist) { entry.persisted = true; entry.dirty = false; }
-      }
+    const add = (entry: StateEntry): void => {
+      if (this.ttlMs > 0 && now - entry.writtenAt >= this.ttlMs) return;
+      const v = entry.value;
+      rows.push([entry.key, entry.namespace, this.kind === 'map' ? this.snapshotValue(v) : typeof v !== 'object' || v === null ? v : structuredClone(v)]);
+      if (persist) { entry.persisted = true; entry.dirty = false; }
+    };
+    for (const slot of byKey.values()) {
+      if (slot instanceof Map) for (const entry of slot.values()) add(entry);
+      else add(slot);
     }
     return rows.length === 0 ? undefined : rows;
   }
@@ -206,12 +224,8 @@ export class StateTable {
   expire(now: number): StateEntry[] {
     const expired: StateEntry[] = [];
     if (this.ttlMs === 0) return expired;
-    for (let i = 0; i < this.groups.length; i++) {
-      const byKey = this.groups[i];
-      if (byKey === undefined) continue;
-      for (const byNamespace of byKey.values()) {
-        for (const entry of byNamespace.values()) if (this.isExpired(entry, now)) expired.push(entry);
-      }
+    for (const byKey of this.groups) {
+      if (byKey !== undefined) for (const entry of entriesOf(byKey)) if (this.isExpired(entry, now)) expired.push(entry);
     }
     for (const entry of expired) this.remove(entry);
     return expired;
@@ -220,15 +234,16 @@ export class StateTable {
   /** Number of live entries (expired ones not yet cleaned included). */
   size(): number {
     let n = 0;
-    for (const byKey of this.groups) if (byKey !== undefined) for (const m of byKey.values()) n += m.size;
+    for (const byKey of this.groups) {
+      if (byKey !== undefined) for (const slot of byKey.values()) n += slot instanceof Map ? slot.size : 1;
+    }
     return n;
   }
 
   /** Converts every value in place (restored raw data once the state's kind is known). */
   convertValues(convert: (value: unknown) => unknown): void {
     for (const byKey of this.groups) {
-      if (byKey === undefined) continue;
-      for (const byNamespace of byKey.values()) for (const entry of byNamespace.values()) entry.value = convert(entry.value);
+      if (byKey !== undefined) for (const entry of entriesOf(byKey)) entry.value = convert(entry.value);
     }
   }
 
@@ -242,8 +257,29 @@ export class StateTable {
   clear(): void {
     for (let i = 0; i < this.groups.length; i++) {
       const byKey = this.groups[i];
-      if (byKey !== undefined) for (const m of byKey.values()) for (const e of m.values()) e.live = false;
+      if (byKey !== undefined) for (const entry of entriesOf(byKey)) entry.live = false;
       this.groups[i] = undefined;
+    }
+  }
+
+  /** Adds a new entry under its key, growing the key's slot to a map when it has several. */
+  private place(groupIndex: number, entry: StateEntry): void {
+    let byKey = this.groups[groupIndex];
+    if (byKey === undefined) this.groups[groupIndex] = byKey = new Map();
+    const slot = byKey.get(entry.token);
+    if (slot === undefined) byKey.set(entry.token, entry);
+    else if (slot instanceof Map) slot.set(entry.namespace, entry);
+    else byKey.set(entry.token, new Map([[slot.namespace, slot], [entry.namespace, entry]]));
+  }
+
+  /** Takes `entry` out of its slot without change tracking (it is being replaced). */
+  private detach(groupIndex: number, entry: StateEntry): void {
+    const byKey = this.groups[groupIndex]!;
+    const slot = byKey.get(entry.token)!;
+    if (!(slot instanceof Map)) byKey.delete(entry.token);
+    else {
+      slot.delete(entry.namespace);
+      if (slot.size === 0) byKey.delete(entry.token);
     }
   }
 
