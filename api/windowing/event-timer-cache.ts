@@ -1,30 +1,46 @@
-// EventTimerCache: skips re-registering the event-time timer a key registered last. Every
+// EventTimerCache: skips re-registering event-time timers a key registered recently. Every
 // element of a window asks for the same trigger and cleanup timer (Flink's EventTimeTrigger
-// does), and the timer service's dedup costs several map lookups; this costs one. Remembers one
-// timer per key (the latest), and forgets it when it fires or is deleted, so it holds at most one
-// entry per key with a pending timer. Imports state/ contracts only.
+// does), and the timer service's dedup costs several map lookups and allocations; this costs one
+// lookup and a short scan. Remembers up to SLOTS pending timers per key (enough for the windows
+// of sliding assigners), forgets them when they fire or are deleted, so it holds no more than
+// the pending timers. Imports state/ contracts only.
 import type { Key } from '../../state/key-groups.ts';
 import type { KeyedStateBackend, Namespace } from '../../state/keyed-state-backend.ts';
 import type { InternalTimerService, Timer } from '../../state/timer-service.ts';
 
-interface Slot { namespace: Namespace; timestamp: number }
+/** Timers remembered per key; older ones are overwritten round robin (registering again is harmless). */
+const SLOTS = 16;
 
-/** Event-time timer registration with a per-key memo of the last registered timer. */
+interface Slots { namespaces: Namespace[]; timestamps: number[]; next: number }
+
+/** Event-time timer registration with a per-key memo of recently registered timers. */
 export class EventTimerCache {
-  private readonly last = new Map<Key, Slot>();
+  private readonly byKey = new Map<Key, Slots>();
 
   constructor(private readonly timers: InternalTimerService, private readonly backend: KeyedStateBackend) {}
 
-  /** Registers an event-time timer for the current key, unless it is the one registered last. */
+  /** Registers an event-time timer for the current key, unless it is known to be pending. */
   register(namespace: Namespace, timestamp: number): void {
     const key = this.backend.getCurrentKey();
     // Composite keys are arrays: they do not compare by value in a Map.
     if (typeof key === 'object') { this.timers.registerEventTimeTimer(namespace, timestamp); return; }
-    const slot = this.last.get(key);
-    if (slot !== undefined && slot.timestamp === timestamp && slot.namespace === namespace) return;
+    let slots = this.byKey.get(key);
+    if (slots !== undefined) {
+      const { namespaces, timestamps } = slots;
+      for (let i = 0; i < timestamps.length; i++) if (timestamps[i] === timestamp && namespaces[i] === namespace) return;
+    } else {
+      slots = { namespaces: [], timestamps: [], next: 0 };
+      this.byKey.set(key, slots);
+    }
     this.timers.registerEventTimeTimer(namespace, timestamp);
-    if (slot === undefined) this.last.set(key, { namespace, timestamp });
-    else { slot.namespace = namespace; slot.timestamp = timestamp; }
+    if (slots.timestamps.length < SLOTS) {
+      slots.namespaces.push(namespace);
+      slots.timestamps.push(timestamp);
+    } else {
+      slots.namespaces[slots.next] = namespace;
+      slots.timestamps[slots.next] = timestamp;
+      slots.next = (slots.next + 1) % SLOTS;
+    }
   }
 
   /** Deletes an event-time timer of the current key. */
@@ -36,12 +52,24 @@ export class EventTimerCache {
   /** A timer fired (the timer service already removed it). */
   fired(timer: Timer): void { this.forget(timer.key, timer.namespace, timer.timestamp); }
 
-  /** Number of remembered timers (one per key at most). */
-  get size(): number { return this.last.size; }
+  /** Number of keys with remembered timers. */
+  get size(): number { return this.byKey.size; }
 
   private forget(key: Key, namespace: Namespace, timestamp: number): void {
     if (typeof key === 'object') return;
-    const slot = this.last.get(key);
-    if (slot !== undefined && slot.timestamp === timestamp && slot.namespace === namespace) this.last.delete(key);
+    const slots = this.byKey.get(key);
+    if (slots === undefined) return;
+    const { namespaces, timestamps } = slots;
+    for (let i = 0; i < timestamps.length; i++) {
+      if (timestamps[i] !== timestamp || namespaces[i] !== namespace) continue;
+      const last = timestamps.length - 1;
+      namespaces[i] = namespaces[last];
+      timestamps[i] = timestamps[last];
+      namespaces.length = last;
+      timestamps.length = last;
+      slots.next = 0;
+      if (last === 0) this.byKey.delete(key);
+      return;
+    }
   }
 }
