@@ -12,12 +12,19 @@ export interface TimerNode extends Timer {
   index: number;
 }
 
-type ByNamespace = Map<Namespace, TimerNode>;
+/**
+ * The pending timers of one key: a short array while there are few (a window or two per key, the
+ * common case: one Map lookup and a scan), a map by timestamp and namespace beyond that.
+ */
+type KeyTimers = TimerNode[] | Map<number, Map<Namespace, TimerNode>>;
+
+/** Timers per key kept in an array before switching to maps. */
+const SMALL = 8;
 
 /** A deduplicated priority queue of timers. */
 export class TimerQueue {
   private readonly heap: TimerNode[] = [];
-  private readonly byTimestamp = new Map<number, Map<unknown, ByNamespace>>();
+  private readonly byToken = new Map<unknown, KeyTimers>();
   private seq = 0;
 
   /** Number of pending timers. */
@@ -28,13 +35,18 @@ export class TimerQueue {
 
   /** Adds a timer unless an equal one is pending; returns whether it was added. */
   add(timestamp: number, key: Key, token: unknown, namespace: Namespace): boolean {
-    let byToken = this.byTimestamp.get(timestamp);
-    if (byToken === undefined) this.byTimestamp.set(timestamp, byToken = new Map());
-    let byNamespace = byToken.get(token);
-    if (byNamespace === undefined) byToken.set(token, byNamespace = new Map());
-    if (byNamespace.has(namespace)) return false;
+    const timers = this.byToken.get(token);
+    if (timers !== undefined && find(timers, timestamp, namespace) !== undefined) return false;
     const node: TimerNode = { timestamp, key, namespace, token, seq: this.seq++, index: this.heap.length };
-    byNamespace.set(namespace, node);
+    if (timers === undefined) this.byToken.set(token, [node]);
+    else if (timers instanceof Map) addToMap(timers, node);
+    else if (timers.length < SMALL) timers.push(node);
+    else {
+      const map = new Map<number, Map<Namespace, TimerNode>>();
+      for (const t of timers) addToMap(map, t);
+      addToMap(map, node);
+      this.byToken.set(token, map);
+    }
     this.heap.push(node);
     this.siftUp(node.index);
     return true;
@@ -42,7 +54,8 @@ export class TimerQueue {
 
   /** Removes the timer equal to (timestamp, key, namespace), if pending. */
   delete(timestamp: number, token: unknown, namespace: Namespace): boolean {
-    const node = this.byTimestamp.get(timestamp)?.get(token)?.get(namespace);
+    const timers = this.byToken.get(token);
+    const node = timers === undefined ? undefined : find(timers, timestamp, namespace);
     if (node === undefined) return false;
     this.unindex(node);
     this.removeAt(node.index);
@@ -64,16 +77,19 @@ export class TimerQueue {
   /** Drops every timer. */
   clear(): void {
     this.heap.length = 0;
-    this.byTimestamp.clear();
+    this.byToken.clear();
   }
 
   private unindex(node: TimerNode): void {
-    const byToken = this.byTimestamp.get(node.timestamp)!;
-    const byNamespace = byToken.get(node.token)!;
-    byNamespace.delete(node.namespace);
-    if (byNamespace.size === 0) {
-      byToken.delete(node.token);
-      if (byToken.size === 0) this.byTimestamp.delete(node.timestamp);
+    const timers = this.byToken.get(node.token)!;
+    if (timers instanceof Map) {
+      const byNamespace = timers.get(node.timestamp)!;
+      byNamespace.delete(node.namespace);
+      if (byNamespace.size === 0) timers.delete(node.timestamp);
+      if (timers.size === 0) this.byToken.delete(node.token);
+    } else {
+      timers.splice(timers.indexOf(node), 1);
+      if (timers.length === 0) this.byToken.delete(node.token);
     }
   }
 
@@ -122,4 +138,19 @@ export class TimerQueue {
     heap[index] = node;
     node.index = index;
   }
+}
+
+function find(timers: KeyTimers, timestamp: number, namespace: Namespace): TimerNode | undefined {
+  if (timers instanceof Map) return timers.get(timestamp)?.get(namespace);
+  for (let i = 0; i < timers.length; i++) {
+    const t = timers[i];
+    if (t.timestamp === timestamp && t.namespace === namespace) return t;
+  }
+  return undefined;
+}
+
+function addToMap(map: Map<number, Map<Namespace, TimerNode>>, node: TimerNode): void {
+  let byNamespace = map.get(node.timestamp);
+  if (byNamespace === undefined) map.set(node.timestamp, byNamespace = new Map());
+  byNamespace.set(node.namespace, node);
 }
