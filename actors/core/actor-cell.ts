@@ -2,9 +2,11 @@
 // children (in start order) and the supervision of those children. User messages are processed in
 // synchronous batches per dispatcher turn; lifecycle work (start, failure handling, restart, stop)
 // arrives as system messages that take priority and may be asynchronous. The lifecycle machine
-// only ever sees lifecycle events. Imports the core's parts; nothing from api/ but the clock type.
+// only ever sees lifecycle events; state persistence is delegated to ActorPersistence.
+// Imports the core's parts; nothing from api/ but the clock type.
 
 import type { Cancel } from '../../api/time/clock.ts';
+import { ActorPersistence } from './actor-persistence.ts';
 import { ActorNotAliveError, ActorRef, AskTimeoutError, type RefTarget } from './actor-ref.ts';
 import { createActorLifecycle, type ActorLifecycle } from './actor-lifecycle.machine.ts';
 import { CellContext } from './cell-context.ts';
@@ -36,11 +38,6 @@ export class RestartIntensityExceededError extends Error {
   }
 }
 
-/** The persistence key of an actor's state. */
-export function persistenceKey(key: string): readonly string[] {
-  return ['actorflow', 'actor', key];
-}
-
 /** The runtime of one actor. */
 export class ActorCell implements Runnable, RefTarget {
   scheduled = false;
@@ -67,9 +64,7 @@ export class ActorCell implements Runnable, RefTarget {
   private readonly strategy: SupervisorStrategy;
   private intensity: RestartIntensity;
   private readonly childRestarts = new WeakMap<ActorCell, RestartIntensity>();
-  private readonly persistence: PersistenceOptions | undefined;
-  private unpersisted = 0;
-  private pendingAcks: { asker: Asker; value: unknown }[] = [];
+  private readonly persistence: ActorPersistence | undefined;
   private stopWaiters: (() => void)[] | undefined;
 
   constructor(
@@ -82,7 +77,7 @@ export class ActorCell implements Runnable, RefTarget {
     this.ref = new ActorRef(path, this);
     this.strategy = behavior.supervisorStrategy ?? DEFAULT_SUPERVISOR_STRATEGY;
     this.intensity = new RestartIntensity(this.strategy.maxRestarts, this.strategy.withinMs);
-    this.persistence = persistence;
+    this.persistence = persistence ? new ActorPersistence(persistence, runtime) : undefined;
     this.ctx = new CellContext(this);
     runtime.registry.set(path, this.ref);
     this.enqueueSystem({ kind: 'start' });
@@ -133,7 +128,7 @@ export class ActorCell implements Runnable, RefTarget {
     if (this.busy) return 0;
     if (this.system.length > 0) { this.runSystemMessage(); return 0; }
     if (this.mode !== RUNNING) return 0;
-    if (this.persistence) budget = Math.max(1, Math.min(budget, (this.persistence.snapshotEvery ?? 1) - this.unpersisted));
+    if (this.persistence) budget = this.persistence.turnBudget(budget);
     const mailbox = this.mailbox;
     const receive = this.behavior.receive;
     const ctx = this.ctx;
@@ -166,7 +161,7 @@ export class ActorCell implements Runnable, RefTarget {
       if (system.length > 0) break;
     }
     this.state = state;
-    if (this.persistence) { this.unpersisted += n; this.maybePersist(); }
+    if (this.persistence) { this.persistence.processed(n); this.maybePersist(); }
     return n;
   }
 
@@ -177,19 +172,19 @@ export class ActorCell implements Runnable, RefTarget {
     if (this.runtime.serializeMessages && value !== undefined) {
       try { value = this.runtime.roundTrip(value); } catch (error) { asker.reject(error); return; }
     }
-    if (this.persistence) this.pendingAcks.push({ asker, value });
+    if (this.persistence) this.persistence.acknowledge(asker, value);
     else asker.resolve(value);
   }
 
   private awaitReceive(pending: PromiseLike<unknown>, asker: Asker | undefined, processedBefore: number): void {
-    if (this.persistence) this.unpersisted += processedBefore;
+    this.persistence?.processed(processedBefore);
     this.beginAsync();
     pending.then((result) => {
       if (result !== undefined) this.state = result;
       if (asker !== undefined) this.answer(asker);
       this.currentAsker = undefined;
       this.endAsync();
-      if (this.persistence) { this.unpersisted++; this.maybePersist(); }
+      if (this.persistence) { this.persistence.processed(1); this.maybePersist(); }
     }, (error: unknown) => {
       this.currentAsker = undefined;
       this.endAsync();
@@ -201,32 +196,16 @@ export class ActorCell implements Runnable, RefTarget {
     asker?.reject(error);
     if (!this.persistence) { this.fail(error); return; }
     // Messages processed before the failing one are acknowledged: persist them, then fail.
-    this.unpersisted += processedBefore;
+    this.persistence.processed(processedBefore);
     this.runAsync(async () => { await this.flushState(); this.fail(error); });
   }
 
   private maybePersist(): void {
-    const every = this.persistence?.snapshotEvery ?? 1;
-    if (this.unpersisted === 0 || (this.unpersisted < every && this.pendingAcks.length === 0)) return;
-    this.runAsync(() => this.flushState());
+    if (this.persistence?.due) this.runAsync(() => this.flushState());
   }
 
-  /** Writes the state if messages were processed since the last write, then releases the acks. */
   private async flushState(): Promise<void> {
-    if (!this.persistence) return;
-    const acks = this.pendingAcks;
-    this.pendingAcks = [];
-    if (this.unpersisted > 0 && this.hasState) {
-      this.unpersisted = 0;
-      try {
-        const kv = await this.runtime.kvStore();
-        await kv.set(persistenceKey(this.persistence.key), this.state);
-      } catch (error) {
-        for (const a of acks) a.asker.reject(error);
-        throw error;
-      }
-    }
-    for (const a of acks) a.asker.resolve(a.value);
+    if (this.persistence && this.hasState) await this.persistence.flush(this.state);
   }
 
   // ---- system messages ----
@@ -274,8 +253,7 @@ export class ActorCell implements Runnable, RefTarget {
     try {
       state = await this.behavior.init(this.ctx);
       if (this.persistence) {
-        const kv = await this.runtime.kvStore();
-        const stored = await kv.get(persistenceKey(this.persistence.key));
+        const stored = await this.persistence.restore();
         if (stored !== undefined) state = stored;
       }
     } catch (error) {
@@ -284,7 +262,6 @@ export class ActorCell implements Runnable, RefTarget {
     }
     this.state = state;
     this.hasState = true;
-    this.unpersisted = 0;
     this.mode = RUNNING;
     this.lifecycle.send({ type: 'started' });
   }
@@ -350,9 +327,7 @@ export class ActorCell implements Runnable, RefTarget {
     this.cancelTimers();
     this.unwatchAll();
     await this.stopChildren();
-    if (this.persistence && this.hasState) {
-      try { await this.flushState(); } catch { /* restored from the last good write instead */ }
-    }
+    try { await this.flushState(); } catch { /* restored from the last good write instead */ }
     await this.runPostStop();
   }
 
@@ -370,13 +345,10 @@ export class ActorCell implements Runnable, RefTarget {
     this.cancelTimers();
     this.unwatchAll();
     await this.stopChildren();
-    if (this.persistence && this.hasState) {
-      try { await this.flushState(); } catch { /* the failure is the stop's reason already */ }
-    }
+    try { await this.flushState(); } catch { /* the state stays at its last good write */ }
     await this.runPostStop();
     this.mode = TERMINATED;
-    for (const a of this.pendingAcks) a.asker.reject(new ActorNotAliveError(this.path, undefined));
-    this.pendingAcks = [];
+    this.persistence?.rejectPending(new ActorNotAliveError(this.path, undefined));
     this.runtime.deadLetters += this.mailbox.drain((asker, message) => asker.reject(new ActorNotAliveError(this.path, message)));
     for (const m of this.system.splice(0)) if (m.kind === 'stop' || m.kind === 'prepare-restart') m.done();
     if (this.runtime.registry.get(this.path) === this.ref) this.runtime.registry.delete(this.path);

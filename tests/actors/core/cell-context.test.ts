@@ -36,8 +36,9 @@ test('an actor may stop only itself and its children', async () => {
   const system = ActorSystem.create('ctx-stop');
   const other = system.spawn(idle, 'other');
   const p = system.spawn(probe([]), 'p');
-  const attempt = (await p.ask({ type: 'run', fn: (ctx) => ctx.stop(other).catch((e: Error) => e.message) })) as Promise<string>;
-  assert.match(await attempt, 'may stop only itself and its children');
+  // The reply is a promise; the ask adopts it, so the awaited value is the rejection's message.
+  const attempt = (await p.ask({ type: 'run', fn: (ctx) => ctx.stop(other).catch((e: Error) => e.message) })) as string;
+  assert.match(attempt, 'may stop only itself and its children');
   assert.is(system.lifecycleOf(other), 'running');
   p.tell({ type: 'run', fn: (ctx) => { void ctx.stop(ctx.self); } });
   await system.whenIdle();
