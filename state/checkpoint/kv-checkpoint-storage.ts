@@ -2,7 +2,9 @@
 // writes, per key group, only the delta since the subtask's previous checkpoint (one value per key
 // group, chunked by the store above 64 KiB); metadata names the chain of earlier checkpoints whose
 // deltas are still live, so restore replays them and discarding a subsumed checkpoint keeps what
-// later ones need. MemoryCheckpointStorage is the same layout over an in-memory store.
+// later ones need. Data of a checkpoint is deleted once no retained or in-flight checkpoint builds
+// on it and a newer checkpoint has completed. MemoryCheckpointStorage is the same layout over an
+// in-memory store.
 //
 // Layout (jobId j, checkpoint c, operator uid u):
 //   ['cp', j, c, u, 'kg', keyGroup]    msgpack KeyGroupDelta

@@ -241,6 +241,24 @@ for (const kind of ['file', 'memory'] as const) {
     assert.equal(offsets, [1, 2, 3, 4, 5]);
   });
 
+  test(`${kind}: a filtered read returns one operator's key groups within a range`, async () => {
+    const storage = await open();
+    const maxParallelism = 16;
+    for (const uid of ['a', 'b']) {
+      const b = new HeapKeyedStateBackend({ maxParallelism, keyGroupRange: { start: 0, end: 15 } });
+      for (let i = 0; i < 100; i++) { b.setCurrentKey(i); b.getValueState(new ValueStateDescriptor<number>('v')).update(i); }
+      await storage.writeSubtaskState(1, snapshotSubtask(1, { operatorUid: uid, subtaskIndex: 0, parallelism: 1, keyed: b }, { incremental: true }));
+    }
+    await storage.writeMetadata(1, { timestamp: 1, operators: { a: 1, b: 1 } });
+    const range = keyGroupRangeForOperator(maxParallelism, 4, 2);
+    const part = await storage.readCheckpoint(1, { operatorUid: 'b', keyGroupRange: range });
+    assert.equal(Object.keys(part.operators), ['b']);
+    const groups = Object.keys(part.operators.b.keyGroups).map(Number);
+    assert.ok(groups.length > 0 && groups.every((kg) => kg >= range.start && kg <= range.end), String(groups));
+    const whole = await storage.readCheckpoint(1);
+    assert.equal(keyedStateOf(part.operators.b), keyedStateOf(whole.operators.b, range));
+  });
+
   test(`${kind}: completing a checkpoint requires every expected subtask`, async () => {
     const storage = await open();
     await storage.writeSubtaskState(1, snapshotSubtask(1, { operatorUid: 'src', subtaskIndex: 0, parallelism: 2, operatorState: { pos: [1] } }));
