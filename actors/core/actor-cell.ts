@@ -351,14 +351,15 @@ export class ActorCell implements Runnable, RefTarget {
     this.persistence?.rejectPending(new ActorNotAliveError(this.path, undefined));
     this.runtime.deadLetters += this.mailbox.drain((asker, message) => asker.reject(new ActorNotAliveError(this.path, message)));
     for (const m of this.system.splice(0)) if (m.kind === 'stop' || m.kind === 'prepare-restart') m.done();
-    if (this.runtime.registry.get(this.path) === this.ref) this.runtime.registry.delete(this.path);
     if (this.parent) {
       const index = this.parent.children.indexOf(this);
       if (index >= 0) this.parent.children.splice(index, 1);
     }
     this.lifecycle.send({ type: reason === 'failed' ? 'fail' : 'terminated' });
     const notice = { type: 'actor.terminated' as const, ref: this.ref, reason, ...(error === undefined ? {} : { error: String((error as Error)?.message ?? error) }) };
+    // Still registered while the notices go out, so that serializeMessages resolves this very ref.
     for (const watcher of this.watchers) { watcher.watching.delete(this); watcher.enqueue(notice, undefined); }
+    if (this.runtime.registry.get(this.path) === this.ref) this.runtime.registry.delete(this.path);
     this.watchers.clear();
     for (const waiter of this.stopWaiters) waiter();
   }

@@ -79,7 +79,7 @@ function isLocked(error: unknown): boolean {
 }
 
 /** Retries `op` while the database reports it is locked by another process (backoff 2..~200ms). */
-async function withRetry<T>(op: () => Promise<T>): Promise<T> {
+export async function withRetry<T>(op: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await op();

@@ -180,6 +180,33 @@ test('serializeMessages: messages are copies, and refs inside them still work', 
   await system.terminate();
 });
 
+test('serializeMessages: a watcher still recognises the ref in actor.terminated', async () => {
+  const system = ActorSystem.create('serialize-watch', { serializeMessages: true });
+  const target = system.spawn(adder, 'target');
+  let notice: ActorTerminated | undefined;
+  const watcher = system.spawn(defineActor<null, ActorTerminated | { type: 'ready' }>({
+    init(ctx) { ctx.watch(target); return null; },
+    receive(_s, msg) { if (msg.type === 'actor.terminated') notice = msg; },
+  }), 'watcher');
+  await watcher.ask({ type: 'ready' });
+  await system.stop(target);
+  await system.whenIdle();
+  assert.ok(notice);
+  assert.is(notice!.ref, target);
+  await system.terminate();
+});
+
+test('an ask whose message crashes the actor rejects with the error', async () => {
+  const system = ActorSystem.create('ask-crash');
+  const ref = system.spawn(defineActor<null, { type: 'boom' }>({
+    init: () => null,
+    receive() { throw new Error('boom inside'); },
+  }), 'boom');
+  const error = await rejection(ref.ask({ type: 'boom' }));
+  assert.match(error.message, 'boom inside');
+  await system.terminate();
+});
+
 test('names are unique among live siblings; terminate stops children before parents, in reverse start order', async () => {
   const system = ActorSystem.create('tree');
   const log: string[] = [];

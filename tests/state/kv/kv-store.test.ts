@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHUNK_PREFIX, openKvStore } from '../../../state/kv/kv-store.ts';
+import { CHUNK_PREFIX, openKvStore, withRetry } from '../../../state/kv/kv-store.ts';
 import { runKvStoreContract } from './kv-store.contract.ts';
 
 /** Counts the raw entries under `prefix`, bypassing the adapter (which hides chunk keys). */
@@ -48,6 +48,24 @@ test('a reopened store still removes the chunks of a large value it overwrites',
     assert.equal((await second.list([])).map((e) => e.key[0]), ['big']);
   } finally { second.close(); }
   assert.is(await rawCount(path, [CHUNK_PREFIX]), 0);
+});
+
+test('a locked database is retried; other errors are not', async () => {
+  let calls = 0;
+  const value = await withRetry(async () => {
+    if (++calls < 3) throw new Error('database is locked');
+    return 'done';
+  });
+  assert.is(value, 'done');
+  assert.is(calls, 3);
+  let plain = 0;
+  try {
+    await withRetry(async () => { plain++; throw new Error('disk full'); });
+    assert.unreachable();
+  } catch (error) {
+    assert.match((error as Error).message, 'disk full');
+  }
+  assert.is(plain, 1);
 });
 
 test('an in-memory store works without a file', async () => {
