@@ -13,7 +13,7 @@
 //   ['cpmeta', j, c]                   completed-checkpoint metadata
 // Imports only state/; never api/ or actors/.
 import type { KeyGroupRange } from '../key-groups.ts';
-import { openKvStore, type KvKey, type KvMutation, type KvStore } from '../kv/kv-store.ts';
+import { openKvStore, type KvMutation, type KvStore } from '../kv/kv-store.ts';
 import { decodeValue, encodeValue } from '../kv/kv-value.ts';
 import type { TimersSnapshot } from '../heap/heap-timer-service.ts';
 import type { CheckpointSnapshot, KeyGroupSnapshot, OperatorSnapshot, SubtaskOperatorState } from '../snapshot/checkpoint-snapshot.ts';
