@@ -57,7 +57,10 @@ export interface ActorContext<Msg = unknown> {
   readonly system: ActorSystem;
   /** Starts a child supervised by this actor. */
   spawn<S, M>(behavior: ActorBehavior<S, M>, name: string, options?: SpawnOptions): ActorRef<M>;
-  /** Stops a child (or this actor); resolves when it has terminated. */
+  /**
+   * Stops a child (or this actor); resolves when it has terminated. Stopping itself takes effect
+   * after the current message, so a receive must not await its own stop.
+   */
   stop(ref: ActorRef): Promise<void>;
   /** Live children, in start order. */
   children(): ActorRef[];
