@@ -16,6 +16,8 @@ interface Slots { namespaces: Namespace[]; timestamps: number[]; next: number }
 /** Event-time timer registration with a per-key memo of recently registered timers. */
 export class EventTimerCache {
   private readonly byKey = new Map<Key, Slots>();
+  /** The timer being fired: the service already removed it, so deleting it again is skipped. */
+  private firing: Timer | undefined;
 
   constructor(private readonly timers: InternalTimerService, private readonly backend: KeyedStateBackend) {}
 
@@ -33,6 +35,9 @@ export class EventTimerCache {
       this.byKey.set(key, slots);
     }
     this.timers.registerEventTimeTimer(namespace, timestamp);
+    // Registered again while firing: it is pending anew, so a later delete must reach the service.
+    const f = this.firing;
+    if (f !== undefined && f.timestamp === timestamp && f.namespace === namespace && f.key === key) this.firing = undefined;
     if (slots.timestamps.length < SLOTS) {
       slots.namespaces.push(namespace);
       slots.timestamps.push(timestamp);
@@ -45,12 +50,21 @@ export class EventTimerCache {
 
   /** Deletes an event-time timer of the current key. */
   delete(namespace: Namespace, timestamp: number): void {
+    const key = this.backend.getCurrentKey();
+    const f = this.firing;
+    if (f !== undefined && f.timestamp === timestamp && f.namespace === namespace && f.key === key) return;
     this.timers.deleteEventTimeTimer(namespace, timestamp);
-    this.forget(this.backend.getCurrentKey(), namespace, timestamp);
+    this.forget(key, namespace, timestamp);
   }
 
-  /** A timer fired (the timer service already removed it). */
-  fired(timer: Timer): void { this.forget(timer.key, timer.namespace, timer.timestamp); }
+  /** A timer starts firing (the timer service already removed it); `done` ends it. */
+  fired(timer: Timer): void {
+    this.firing = timer;
+    this.forget(timer.key, timer.namespace, timer.timestamp);
+  }
+
+  /** The firing timer's callback returned. */
+  done(): void { this.firing = undefined; }
 
   /** Number of keys with remembered timers. */
   get size(): number { return this.byKey.size; }

@@ -130,7 +130,11 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
 
   onEventTime(timer: Timer): void {
     this.eventTimers.fired(timer);
-    this.onTimer(timer, true);
+    try {
+      this.onTimer(timer, true);
+    } finally {
+      this.eventTimers.done();
+    }
   }
 
   onProcessingTime(timer: Timer): void { this.onTimer(timer, false); }
