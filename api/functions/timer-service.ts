@@ -30,10 +30,10 @@ export class NonKeyedTimerService implements TimerService {
   constructor(private readonly now: () => number, private readonly watermark: () => number) {}
   currentProcessingTime(): number { return this.now(); }
   currentWatermark(): number { return this.watermark(); }
-  registerEventTimeTimer(): void { throw unsupported(); }
-  registerProcessingTimeTimer(): void { throw unsupported(); }
-  deleteEventTimeTimer(): void { throw unsupported(); }
-  deleteProcessingTimeTimer(): void { throw unsupported(); }
+  registerEventTimeTimer(_timestamp: number): void { throw unsupported(); }
+  registerProcessingTimeTimer(_timestamp: number): void { throw unsupported(); }
+  deleteEventTimeTimer(_timestamp: number): void { throw unsupported(); }
+  deleteProcessingTimeTimer(_timestamp: number): void { throw unsupported(); }
 }
 
 function unsupported(): Error {
