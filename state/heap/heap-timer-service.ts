@@ -27,7 +27,8 @@ export class HeapTimerService implements InternalTimerService {
 
   registerEventTimeTimer(namespace: Namespace, timestamp: number): void {
     const key = this.backend.getCurrentKey();
-    this.eventTimeTimers.add(timestamp, key, tokenOf(key), namespace);
+    // Called per record by window triggers: the token is inlined rather than computed by a call.
+    this.eventTimeTimers.add(timestamp, key, typeof key === 'object' ? keyToken(key) : key, namespace);
   }
 
   deleteEventTimeTimer(namespace: Namespace, timestamp: number): void {

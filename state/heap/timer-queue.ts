@@ -39,7 +39,7 @@ export class TimerQueue {
     if (timers !== undefined && find(timers, timestamp, namespace) !== undefined) return false;
     const node: TimerNode = { timestamp, key, namespace, token, seq: this.seq++, index: this.heap.length };
     if (timers === undefined) this.byToken.set(token, [node]);
-    else if (timers instanceof Map) addToMap(timers, node);
+    else if (!Array.isArray(timers)) addToMap(timers, node);
     else if (timers.length < SMALL) timers.push(node);
     else {
       const map = new Map<number, Map<Namespace, TimerNode>>();
@@ -82,7 +82,7 @@ export class TimerQueue {
 
   private unindex(node: TimerNode): void {
     const timers = this.byToken.get(node.token)!;
-    if (timers instanceof Map) {
+    if (!Array.isArray(timers)) {
       const byNamespace = timers.get(node.timestamp)!;
       byNamespace.delete(node.namespace);
       if (byNamespace.size === 0) timers.delete(node.timestamp);
@@ -141,7 +141,7 @@ export class TimerQueue {
 }
 
 function find(timers: KeyTimers, timestamp: number, namespace: Namespace): TimerNode | undefined {
-  if (timers instanceof Map) return timers.get(timestamp)?.get(namespace);
+  if (!Array.isArray(timers)) return timers.get(timestamp)?.get(namespace);
   for (let i = 0; i < timers.length; i++) {
     const t = timers[i];
     if (t.timestamp === timestamp && t.namespace === namespace) return t;
