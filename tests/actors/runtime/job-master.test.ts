@@ -1,0 +1,54 @@
+// JobMaster: wiring (a channel per sender/receiver pair, pointwise for forward), deployment into
+// slots by slot sharing, the status lifecycle, the result, and failure with cause.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { JobMaster } from '../../../actors/runtime/job-master.ts';
+import { ResourceManager } from '../../../actors/runtime/resource-manager.ts';
+import { TaskManager } from '../../../actors/runtime/task-manager.ts';
+import { JobExecutionError, ManualClock, StreamExecutionEnvironment } from '../../../api/index.ts';
+
+function cluster(slots: number) {
+  const clock = new ManualClock();
+  const rm = new ResourceManager(clock, 1000);
+  const tm = new TaskManager('tm', slots);
+  rm.registerTaskManager(tm);
+  return { clock, rm, tm };
+}
+
+test('channels: all-to-all for rebalance, pointwise for forward; subtasks share slots', async () => {
+  const { clock, rm, tm } = cluster(3);
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(3);
+  const got: number[] = [];
+  env.fromSequence(1, 300).setParallelism(2).rebalance().map((x) => x).disableChaining().forward().filter(() => true).disableChaining().addSink((x) => { got.push(x); });
+  const jm = new JobMaster('job', env.getJobGraph('wired'), rm, { clock, batchSize: 16, channelCredits: 2 });
+  assert.is(jm.getStatus(), 'CREATED');
+  await jm.start();
+  assert.is(jm.getStatus(), 'RUNNING');
+  // source(2) -> map(3): 6 channels; map(3) -> filter(3) forward: 3; filter (never chained) -> sink, forward: 3
+  assert.is(jm.allChannels().length, 6 + 3 + 3);
+  assert.is(tm.slots.filter((s) => s.allocatedTo === 'job').length, 3);
+  const result = await jm.result;
+  assert.is(result.jobName, 'wired');
+  assert.is(jm.getStatus(), 'FINISHED');
+  assert.is(got.length, 300);
+  assert.is(tm.slots.filter((s) => s.allocatedTo !== undefined).length, 0, 'slots released');
+});
+
+test('a failing subtask: FAILING then FAILED, result rejects with the cause, others cancelled', async () => {
+  const { clock, rm } = cluster(2);
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+  const cause = new TypeError('nope');
+  env.fromSequence(1, 100).map((x) => { if (x === 60) throw cause; return x; }).name('M').addSink(() => {});
+  const jm = new JobMaster('job', env.getJobGraph('f'), rm, { clock, batchSize: 16, channelCredits: 2 });
+  await jm.start();
+  try { await jm.result; assert.unreachable(); } catch (e) {
+    assert.instance(e, JobExecutionError);
+    assert.is((e as Error).cause, cause);
+    assert.match((e as Error).message, /job "f" \(job\) failed: subtask Sequence Source -> M -> Sink \(\d\/2\) failed: nope/);
+  }
+  await jm.terminated;
+  assert.is(jm.getStatus(), 'FAILED');
+  assert.ok([...jm.subtasks().values()].flat().every((t) => t.state === 'failed' || t.state === 'canceled' || t.state === 'finished'));
+});
+
+test.run();
