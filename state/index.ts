@@ -17,3 +17,4 @@ export * from './snapshot/state-backend.ts';
 export * from './checkpoint/checkpoint-storage.ts';
 export { KvCheckpointStorage, MemoryCheckpointStorage } from './checkpoint/kv-checkpoint-storage.ts';
 export { MemoryKvStore } from './checkpoint/memory-kv-store.ts';
+export * from './snapshot/savepoint-file.ts';

@@ -12,6 +12,8 @@
 //   ['cpsub', j, c, u, subtask]        index: chain, key groups written, complete flag
 //   ['cpmeta', j, c]                   completed-checkpoint metadata
 // Imports only state/; never api/ or actors/.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KeyGroupRange } from '../key-groups.ts';
 import { openKvStore, type KvMutation, type KvStore } from '../kv/kv-store.ts';
 import { decodeValue, encodeValue } from '../kv/kv-value.ts';
@@ -47,6 +49,16 @@ interface Metadata {
   readonly operators: Record<string, OperatorMeta>;
 }
 
+/** `env.setCheckpointStorage` accepts a directory as well as a KV file or URL. */
+function databasePath(path: string | undefined): string | undefined {
+  if (path === undefined || path.includes('://')) return path;
+  try {
+    return statSync(path).isDirectory() ? join(path, 'checkpoints.kv') : path;
+  } catch {
+    return path; // does not exist yet: a KV file to create
+  }
+}
+
 function overlaps(a: KeyGroupRange | undefined, b: KeyGroupRange | undefined): boolean {
   if (a === undefined) return false;
   return b === undefined || (a.start <= b.end && b.start <= a.end);
@@ -58,9 +70,12 @@ function contains(range: KeyGroupRange | undefined, kg: number): boolean {
 
 /** Checkpoint storage over a KV store, incremental for keyed state. */
 export class KvCheckpointStorage implements CheckpointStorage {
-  /** Opens (or creates) the KV database at `path` (a file, a KV Connect URL, or in memory when omitted). */
+  /**
+   * Opens (or creates) the KV database at `path`: a KV file, a directory (its `checkpoints.kv`),
+   * a KV Connect URL, or in memory when omitted.
+   */
   static async open(jobId: string, path?: string): Promise<KvCheckpointStorage> {
-    return new KvCheckpointStorage(jobId, await openKvStore(path), true);
+    return new KvCheckpointStorage(jobId, await openKvStore(databasePath(path)), true);
   }
 
   constructor(readonly jobId: string, private readonly kv: KvStore, private readonly ownsStore = false) {}

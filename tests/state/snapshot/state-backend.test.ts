@@ -2,7 +2,7 @@
 // parallelism from the latest completed checkpoint, compared with a plain loop; on both backends.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assignKeyToParallelOperator, keyGroupRangeForOperator } from '../../../state/key-groups.ts';
@@ -92,6 +92,17 @@ test('memory backend: checkpoint, fail, recover at another parallelism = plain l
 
 test('kv backend (KV file, incremental, short chains): same recovery = plain loop', async () => {
   await recoveryRun(kvStateBackend({ maxChainLength: 3 }), join(dir, 'checkpoints.sqlite'), testSeed('state-backend-kv'));
+});
+
+test('kv backend: a directory as checkpoint storage holds a KV file inside it', async () => {
+  const storage = await kvStateBackend().createCheckpointStorage({ jobId: 'dir', path: dir });
+  await storage.writeSubtaskState(1, memoryStateBackend().snapshotSubtask(1, { operatorUid: 'src', subtaskIndex: 0, parallelism: 1, operatorState: { p: [1] } }));
+  await storage.writeMetadata(1, { timestamp: 1 });
+  await storage.close();
+  assert.ok(readdirSync(dir).some((f) => f.startsWith('checkpoints.kv')));
+  const reopened = await kvStateBackend().createCheckpointStorage({ jobId: 'dir', path: dir });
+  assert.equal((await reopened.readLatestCompleted())?.operators.src.subtasks[0].operatorState, { p: [1] });
+  await reopened.close();
 });
 
 test('cleanup', () => { rmSync(dir, { recursive: true, force: true }); });
