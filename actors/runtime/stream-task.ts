@@ -11,12 +11,12 @@ import { selectKey } from '../../api/functions/key-selector.ts';
 import type { OneInputStreamOperator, OperatorContext, Output, TwoInputStreamOperator } from '../../api/operators/stream-operator.ts';
 import type { SourceOperator } from '../../api/sources/source-operator.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
-import type { RecordBatch } from '../../api/stream-elements.ts';
+import type { BarrierEvent, RecordBatch } from '../../api/stream-elements.ts';
 import type { Cancel, Clock } from '../../api/time/clock.ts';
 import { keyGroupRangeForOperator } from '../../state/key-groups.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import { ChainingOutput, createOutput, KeyedChainingOutput, RecordWriterOutput } from './chain-outputs.ts';
-import { InputGate, type GateChannel } from './input-gate.ts';
+import { InputGate, type BarrierHandler, type GateChannel } from './input-gate.ts';
 import { createKeyedStateBackend, createTimerService, loadHeapState } from './keyed-state-factory.ts';
 import type { LocalChannel } from './local-channel.ts';
 import { RecordWriter } from './record-writer.ts';
@@ -162,6 +162,29 @@ export class StreamTask implements Runnable {
       this.fail(error);
       return false;
     }
+  }
+
+  /**
+   * The place where checkpointing plugs in: the barrier aligner of this subtask's input (it may
+   * block channels and triggers snapshots). Sources have no input gate.
+   */
+  setBarrierHandler(handler: BarrierHandler): void {
+    if (!this.gate) throw new Error(`subtask ${this.name} has no input gate (a source): inject barriers with emitBarrier`);
+    this.gate.barrierHandler = handler;
+  }
+
+  /**
+   * Sends `barrier` downstream on every output after what was emitted before it (through the
+   * mailbox, so between batches). Sources call it when the coordinator triggers a checkpoint;
+   * other subtasks when their barrier handler completes alignment.
+   */
+  emitBarrier(barrier: BarrierEvent): void {
+    this.enqueueMail(() => { for (const w of this.writers) w.broadcastEvent(barrier); });
+  }
+
+  /** The chain's operators, head first (snapshots walk them). */
+  chainedOperators(): ReadonlyArray<{ readonly node: StreamNode; readonly operator: unknown; readonly context: OperatorContext }> {
+    return this.operators;
   }
 
   /** Queued elements per input channel (tests, metrics). */

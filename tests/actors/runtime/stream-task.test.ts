@@ -89,4 +89,25 @@ test('processing-time timers of keyed functions fire through the mailbox as the 
   await client.cancel();
 });
 
+test('checkpoint hooks: a source injects a barrier in order with its records; the downstream handler receives it', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock: new ManualClock(), bufferTimeoutMs: 0 });
+  let seen = 0;
+  let reached!: () => void;
+  const enough = new Promise<void>((r) => { reached = r; });
+  env.fromSource(new DataGeneratorSource((i) => i, Infinity), undefined, 'src').rebalance().map((x) => x).addSink(() => { if (++seen === 5000) reached(); });
+  const client = await env.executeAsync();
+  await enough;
+  const [source, downstream] = [...embeddedExecutor.lastJobMaster!.subtasks().values()].map((ts) => ts[0]);
+  assert.throws(() => source.setBarrierHandler({ processBarrier() {} }), /no input gate/);
+  const barriers: number[] = [];
+  let released!: () => void;
+  const got = new Promise<void>((r) => { released = r; });
+  downstream.setBarrierHandler({ processBarrier: (b) => { barriers.push(b.checkpointId); released(); } });
+  source.emitBarrier({ kind: 'barrier', checkpointId: 7, timestamp: 0 });
+  await got;
+  assert.equal(barriers, [7]);
+  assert.equal(downstream.chainedOperators().map((o) => o.node.name), ['Map', 'Sink']);
+  await client.cancel();
+});
+
 test.run();
