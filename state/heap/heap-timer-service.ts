@@ -48,10 +48,12 @@ export class HeapTimerService implements InternalTimerService {
     if (watermark > this.watermark) this.watermark = watermark;
     const queue = this.eventTimeTimers;
     // Timers that callbacks register at or before the watermark fire in this same advance.
+    const backend = this.backend;
+    const triggerable = this.triggerable;
     for (let next = queue.peek(); next !== undefined && next.timestamp <= watermark; next = queue.peek()) {
       queue.poll();
-      this.backend.setCurrentKey(next.key);
-      this.triggerable.onEventTime(next);
+      backend.setCurrentKey(next.key);
+      triggerable.onEventTime(next);
     }
   }
 

@@ -1,4 +1,4 @@
-// TimerQueue: heap order against a sorted model under random adds, deletes and polls.
+// TimerQueue: firing order against simple models under random adds, deletes and polls.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TimerQueue } from '../../../state/heap/timer-queue.ts';
@@ -34,6 +34,60 @@ test('randomized: polls come out sorted and deletes remove exactly one timer', (
     }
     assert.is(q.size, model.size);
   }
+});
+
+test('randomized: firing order is (timestamp, registration order), with few timestamps and many keys', () => {
+  const rnd = new Random(testSeed('timer-queue-order'));
+  const q = new TimerQueue();
+  // The model: pending timers in registration order.
+  const model: Array<{ ts: number; key: string; ns: number }> = [];
+  const indexOf = (ts: number, key: string, ns: number) => model.findIndex((t) => t.ts === ts && t.key === key && t.ns === ns);
+  for (let step = 0; step < 30000; step++) {
+    const ts = rnd.int(0, 6), key = `k${rnd.int(0, 40)}`, ns = rnd.int(0, 3);
+    const op = rnd.int(0, 9);
+    if (op < 5) {
+      const added = indexOf(ts, key, ns) < 0;
+      assert.is(q.add(ts, key, key, ns), added);
+      if (added) model.push({ ts, key, ns });
+    } else if (op < 7) {
+      const i = indexOf(ts, key, ns);
+      assert.is(q.delete(ts, key, ns), i >= 0);
+      if (i >= 0) model.splice(i, 1);
+    } else {
+      let best = -1;
+      for (let i = 0; i < model.length; i++) if (best < 0 || model[i].ts < model[best].ts) best = i;
+      const peeked = q.peek();
+      const head = q.poll();
+      assert.is(peeked, head);
+      if (best < 0) assert.is(head, undefined);
+      else {
+        const want = model.splice(best, 1)[0];
+        assert.equal([head!.timestamp, head!.key, head!.namespace], [want.ts, want.key, want.ns], `step ${step}`);
+      }
+    }
+    assert.is(q.size, model.length);
+    if (step % 1000 === 0) {
+      const all = q.all().map((t) => `${t.timestamp}|${t.key}|${t.namespace}`).sort();
+      assert.equal(all, model.map((t) => `${t.ts}|${t.key}|${t.ns}`).sort());
+    }
+  }
+  q.clear();
+  assert.is(q.size, 0);
+  assert.is(q.poll(), undefined);
+});
+
+test('a timer registered again while its bucket fires is pending anew', () => {
+  const q = new TimerQueue();
+  q.add(3, 'a', 'a', 1);
+  q.add(3, 'b', 'b', 1);
+  assert.is(q.poll()!.key, 'a');
+  assert.ok(q.add(3, 'a', 'a', 1), 'the fired timer is not a duplicate');
+  assert.not.ok(q.add(3, 'a', 'a', 1));
+  assert.equal([q.poll()!.key, q.poll()!.key, q.poll()], ['b', 'a', undefined]);
+  assert.ok(q.add(3, 'a', 'a', 2));
+  assert.ok(q.delete(3, 'a', 2));
+  assert.not.ok(q.delete(3, 'a', 2));
+  assert.is(q.size, 0);
 });
 
 test.run();
