@@ -9,6 +9,8 @@ import { JobCancellationError, JobExecutionError, type JobExecutionResult, type 
 import { slotsPerSharingGroup, type JobEdge, type JobGraph, type JobVertex } from '../../api/graph/job-graph.ts';
 import type { SourceSplit, SplitEnumerator } from '../../api/sources/source.ts';
 import type { Clock } from '../../api/time/clock.ts';
+import { JobCheckpointing } from '../checkpoint/job-checkpointing.ts';
+import { JobFailover } from '../failover/job-failover.ts';
 import { jobStatusMachine, type JobStatusEvent } from './job-status.machine.ts';
 import type { GateChannel } from './input-gate.ts';
 import { LocalChannel } from './local-channel.ts';
@@ -40,6 +42,11 @@ export class JobMaster implements TaskListener {
   /** Resolves when the job reached a terminal status and released its slots. */
   readonly terminated: Promise<void>;
   private markTerminated!: () => void;
+  /** Checkpoints, savepoints and restore (fault tolerance). */
+  readonly checkpointing: JobCheckpointing;
+  /** Restarts after failures, per the restart strategy. */
+  readonly failover: JobFailover;
+  private slotOf: ((vertex: JobVertex, index: number) => Slot) | undefined;
 
   constructor(
     readonly jobId: string,
@@ -52,6 +59,39 @@ export class JobMaster implements TaskListener {
     // Callers of executeAsync may never ask for the result; the job's failure is not an unhandled rejection.
     this.result.catch(() => {});
     this.terminated = new Promise((resolve) => { this.markTerminated = resolve; });
+    const clock = options.clock;
+    this.checkpointing = new JobCheckpointing({
+      jobId, graph, clock,
+      tasks: () => this.tasks,
+      enumerators: () => this.enumerators,
+      onCheckpointFailure: (error) => this.failover.onFailure('checkpointing', error),
+    });
+    this.failover = new JobFailover({
+      jobId, graph, clock,
+      getStatus: () => this.getStatus(),
+      transition: (event) => this.transition(event),
+      cancelAllTasks: () => this.cancelAll(),
+      redeploy: (attemptNumber) => this.deploy(attemptNumber),
+      failJob: (error) => this.failJob(error),
+    }, this.checkpointing);
+  }
+
+  /** Takes a savepoint into `directory`; resolves with its path. */
+  triggerSavepoint(directory?: string): Promise<string> {
+    if (this.getStatus() !== 'RUNNING') return Promise.reject(new Error(`job ${this.jobId} is ${this.getStatus()}: savepoints need a running job`));
+    return this.checkpointing.triggerSavepoint(directory);
+  }
+
+  /** Takes a savepoint, then stops the job (FINISHED); resolves with the savepoint's path. */
+  async stopWithSavepoint(directory?: string): Promise<string> {
+    if (this.getStatus() !== 'RUNNING') throw new Error(`job ${this.jobId} is ${this.getStatus()}: stop-with-savepoint needs a running job`);
+    // No checkpoint after the savepoint: nothing written after it becomes visible.
+    this.checkpointing.stop('stopping with a savepoint');
+    const path = await this.checkpointing.triggerSavepoint(directory);
+    if (this.getStatus() !== 'RUNNING') return path;
+    await this.cancelAll();
+    if (this.getStatus() === 'RUNNING') this.finishJob();
+    return path;
   }
 
   /** The job's status (the value of its status machine). */
@@ -77,8 +117,27 @@ export class JobMaster implements TaskListener {
       return;
     }
     if (this.getStatus() !== 'RUNNING') { this.resourceManager.releaseSlots(this.jobId); return; }
-    const slotOf = this.assignSlots(groups, slots);
-    this.createTasks(slotOf);
+    try {
+      await this.checkpointing.open();
+    } catch (error) {
+      this.failJob(new JobExecutionError(this.jobId, `job "${this.graph.jobName}" (${this.jobId}) could not be restored: ${(error as Error).message}`, { cause: error }));
+      return;
+    }
+    if (this.getStatus() !== 'RUNNING') return;
+    this.slotOf = this.assignSlots(groups, slots);
+    this.deploy(this.options.attemptNumber ?? 0);
+  }
+
+  /** Creates and deploys every subtask and enumerator as attempt `attemptNumber` (again after a failover). */
+  private deploy(attemptNumber: number): void {
+    for (const e of this.enumerators.values()) { try { e.close(); } catch { /* the previous attempt's */ } }
+    this.tasks.clear();
+    this.enumerators.clear();
+    this.registeredReaders.clear();
+    this.channels.length = 0;
+    this.remaining = 0;
+    const slotOf = this.slotOf!;
+    this.createTasks(slotOf, attemptNumber);
     for (const [vertex, tasks] of this.tasks) {
       if (vertex.head.kind === 'source') this.createEnumerator(vertex);
       tasks.forEach((task, i) => {
@@ -86,6 +145,7 @@ export class JobMaster implements TaskListener {
         void this.resourceManager.getTaskManager(slot.taskManagerId).deploy(task, slot);
       });
     }
+    this.checkpointing.start();
   }
 
   /** Cancels the job; resolves when it is CANCELED (or already terminal). */
@@ -95,6 +155,7 @@ export class JobMaster implements TaskListener {
     if (status !== 'CANCELLING') {
       this.transition({ type: 'job.cancel' });
       this.resourceManager.cancelRequests(this.jobId);
+      this.checkpointing.stop('job cancelled');
       await this.cancelAll();
       this.transition({ type: 'job.canceled' });
       this.finishTermination();
@@ -106,6 +167,7 @@ export class JobMaster implements TaskListener {
   // ---- TaskListener ----
 
   onStateChange(task: StreamTask, state: SubtaskState, error?: unknown): void {
+    if (this.tasks.get(task.vertex)?.[task.subtaskIndex] !== task) return; // a previous attempt's
     if (state === 'finished') {
       if (--this.remaining === 0 && this.getStatus() === 'RUNNING') this.finishJob();
     } else if (state === 'failed') {
@@ -125,12 +187,10 @@ export class JobMaster implements TaskListener {
 
   // ---- internals ----
 
-  /** The hook for restart strategies: without one, a subtask failure fails the job. */
+  /** A subtask failed: fail over per the restart strategy (without one, the job fails). */
   protected onTaskFailure(task: StreamTask, error: unknown): void {
     if (this.getStatus() !== 'RUNNING') return;
-    const message = error instanceof Error ? error.message : String(error);
-    this.failJob(new JobExecutionError(this.jobId,
-      `job "${this.graph.jobName}" (${this.jobId}) failed: subtask ${task.name} failed: ${message}`, { cause: error }));
+    this.failover.onFailure(`subtask ${task.name}`, error);
   }
 
   private failJob(error: JobExecutionError): void {
@@ -144,6 +204,7 @@ export class JobMaster implements TaskListener {
 
   private finishJob(): void {
     this.transition({ type: 'job.finish' });
+    this.checkpointing.stop('job finished');
     const accumulators: Record<string, unknown> = {};
     for (const tasks of this.tasks.values()) {
       for (const t of tasks) {
@@ -158,6 +219,7 @@ export class JobMaster implements TaskListener {
   }
 
   private finishTermination(): void {
+    void this.checkpointing.close();
     for (const e of this.enumerators.values()) { try { e.close(); } catch { /* closing is best effort */ } }
     this.resourceManager.releaseSlots(this.jobId);
     this.markTerminated();
@@ -177,7 +239,7 @@ export class JobMaster implements TaskListener {
     return (vertex, index) => slots[offset.get(vertex.slotSharingGroup)! + index];
   }
 
-  private createTasks(slotOf: (vertex: JobVertex, index: number) => Slot): void {
+  private createTasks(slotOf: (vertex: JobVertex, index: number) => Slot, attemptNumber: number): void {
     const { clock, batchSize, channelCredits } = this.options;
     const inputs = new Map<JobVertex, GateChannel[][]>();
     const outputs = new Map<JobVertex, Map<JobEdge, LocalChannel[]>[]>();
@@ -200,9 +262,10 @@ export class JobMaster implements TaskListener {
       }
     }
     const checkpointingEnabled = this.graph.config.faultTolerance.checkpointing !== undefined;
+    const checkpointing = this.checkpointing.taskHooks();
     for (const vertex of this.graph.vertices) {
       const tasks = Array.from({ length: vertex.parallelism }, (_, i) => new StreamTask({
-        jobId: this.jobId, vertex, subtaskIndex: i, attemptNumber: this.options.attemptNumber ?? 0, clock,
+        jobId: this.jobId, vertex, subtaskIndex: i, attemptNumber, clock, checkpointing,
         bufferTimeoutMs: this.graph.config.bufferTimeoutMs, batchSize, checkpointingEnabled,
         inputChannels: inputs.get(vertex)![i], outputChannels: outputs.get(vertex)![i],
         scheduler: this.resourceManager.getTaskManager(slotOf(vertex, i).taskManagerId).scheduler, listener: this,
@@ -217,12 +280,14 @@ export class JobMaster implements TaskListener {
     const tasks = this.tasks.get(vertex)!;
     const registered = new Set<number>();
     this.registeredReaders.set(vertex, registered);
-    const enumerator = source.createEnumerator({
+    const context = {
       currentParallelism: () => vertex.parallelism,
       registeredReaders: () => [...registered],
-      assignSplit: (split, i) => tasks[i].addSplits([split]),
-      signalNoMoreSplits: (i) => tasks[i].notifyNoMoreSplits(),
-    });
+      assignSplit: (split: SourceSplit, i: number) => tasks[i].addSplits([split]),
+      signalNoMoreSplits: (i: number) => tasks[i].notifyNoMoreSplits(),
+    };
+    const restored = this.checkpointing.enumeratorState(vertex);
+    const enumerator = restored !== undefined ? source.restoreEnumerator(context, restored) : source.createEnumerator(context);
     this.enumerators.set(vertex, enumerator);
     enumerator.start();
   }

@@ -76,8 +76,8 @@ export class MiniCluster {
       jobId,
       getJobStatus: async (): Promise<JobStatus> => (this.closed ? jobMaster.getStatus() : dispatcher.ask<JobStatus>({ type: 'dispatcher.job-status', jobId })),
       cancel: async (): Promise<void> => { if (!this.closed) await dispatcher.ask({ type: 'dispatcher.cancel-job', jobId }, 60_000); await jobMaster.terminated; },
-      triggerSavepoint: () => Promise.reject(new Error(`job ${jobId}: savepoints need checkpointing support, which this runtime does not provide yet`)),
-      stopWithSavepoint: () => Promise.reject(new Error(`job ${jobId}: stop-with-savepoint needs checkpointing support, which this runtime does not provide yet`)),
+      triggerSavepoint: (directory?: string) => jobMaster.triggerSavepoint(directory),
+      stopWithSavepoint: (directory?: string) => jobMaster.stopWithSavepoint(directory),
       getJobExecutionResult: () => jobMaster.result,
     };
     return { client, jobMaster };

@@ -16,6 +16,7 @@ import type { Cancel, Clock } from '../../api/time/clock.ts';
 import { keyGroupRangeForOperator } from '../../state/key-groups.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import { ChainingOutput, createOutput, KeyedChainingOutput, RecordWriterOutput } from './chain-outputs.ts';
+import { FusedStatelessChain, statelessStepOf } from '../../api/operators/fused-stateless-chain.ts';
 import { InputGate, type BarrierHandler, type GateChannel } from './input-gate.ts';
 import { createKeyedStateBackend, createTimerService, loadHeapState } from './keyed-state-factory.ts';
 import type { LocalChannel } from './local-channel.ts';
@@ -48,6 +49,18 @@ export interface TaskDeployment {
   readonly outputChannels: Map<JobEdge, LocalChannel[]>;
   readonly scheduler: TaskScheduler;
   readonly listener: TaskListener;
+  /** Fault tolerance of this subtask (restore, final checkpoint); absent without checkpointing. */
+  readonly checkpointing?: TaskCheckpointHooks;
+}
+
+/** Where checkpointing plugs into a subtask's lifecycle. */
+export interface TaskCheckpointHooks {
+  /** After the chain is set up, before it opens: restore state, install the barrier handler. */
+  initializeState(task: StreamTask): void | Promise<void>;
+  /** After the chain opened, before the reader registers: hand back restored splits. */
+  afterOpen(task: StreamTask): void;
+  /** After the end of input, before the chain closes: wait for the final checkpoint. */
+  beforeClose(task: StreamTask): Promise<void>;
 }
 
 type Phase = 'created' | 'running' | 'finishing' | 'closing' | 'done';
@@ -95,11 +108,13 @@ export class StreamTask implements Runnable {
     try {
       if (this.vertex.nodes.some((n) => n.keySelectors[0] || n.keySelectors[1])) await loadHeapState();
       this.buildChain();
+      await this.deployment.checkpointing?.initializeState(this);
       // Flink opens operators tail first, so that an operator never emits into an unopened one.
       for (let i = this.operators.length - 1; i >= 0; i--) await this.operators[i].operator.open();
       if (this.phase !== 'created') return; // cancelled while opening
       this.phase = 'running';
       this.transition({ type: 'subtask.run' });
+      this.deployment.checkpointing?.afterOpen(this);
       if (this.source) this.deployment.listener.onReaderRegistered?.(this);
       this.deployment.scheduler.schedule(this);
     } catch (error) {
@@ -182,6 +197,14 @@ export class StreamTask implements Runnable {
     this.enqueueMail(() => { for (const w of this.writers) w.broadcastEvent(barrier); });
   }
 
+  /**
+   * Sends `barrier` on every output now, after everything emitted so far. Only from inside the
+   * mailbox (a barrier handler or a mail), so that no record emitted after the snapshot precedes it.
+   */
+  broadcastBarrier(barrier: BarrierEvent): void {
+    for (const w of this.writers) w.broadcastEvent(barrier);
+  }
+
   /** The chain's operators, head first (snapshots walk them). */
   chainedOperators(): ReadonlyArray<{ readonly node: StreamNode; readonly operator: unknown; readonly context: OperatorContext }> {
     return this.operators;
@@ -240,11 +263,18 @@ export class StreamTask implements Runnable {
       const context = this.createContext(node);
       operator.setup(context, output);
       this.operators.unshift({ node, operator, context });
+      const selector = node.keySelectors[0];
+      // Maps and filters feeding a single chained consumer run fused: one loop over their functions.
+      const step = !selector && side.size === 0 && main.length === 1 ? statelessStepOf(operator) : undefined;
+      const fused = step ? (main[0] instanceof FusedStatelessChain ? main[0].prepend(step) : new FusedStatelessChain([step], main[0])) : undefined;
       if (i > 0) {
-        const selector = node.keySelectors[0];
-        inputs.set(node, selector && context.keyedState
+        inputs.set(node, fused ?? (selector && context.keyedState
           ? new KeyedChainingOutput(operator, context.keyedState, selector, node.name)
-          : new ChainingOutput(operator));
+          : new ChainingOutput(operator)));
+      } else if (fused && node.kind === 'one-input') {
+        this.headOutput = output;
+        this.wireHead(node, operator, context);
+        this.input1 = fused;
       } else {
         this.headOutput = output;
         this.wireHead(node, operator, context);
@@ -385,6 +415,9 @@ export class StreamTask implements Runnable {
     if (this.phase !== 'finishing') return;
     this.phase = 'closing';
     try {
+      // Transactional sinks commit what they wrote after the end of input at the final checkpoint.
+      await this.deployment.checkpointing?.beforeClose(this);
+      if (this.phase !== 'closing') return; // cancelled while waiting
       for (const { operator } of this.operators) await operator.close();
       if (this.phase !== 'closing') return; // cancelled meanwhile
       this.phase = 'done';

@@ -4,7 +4,7 @@ import type { OneInputStreamOperator } from './stream-operator.ts';
 
 /** Applies a function to every element. */
 export class StreamMap<IN, OUT> extends AbstractStreamOperator<OUT> implements OneInputStreamOperator<IN, OUT> {
-  constructor(private readonly fn: (value: IN) => OUT) { super(); }
+  constructor(/** The user function (the runtime may fuse it with its chained neighbours). */ readonly fn: (value: IN) => OUT) { super(); }
   processElement(value: IN, timestamp: number): void {
     this.output.collect(this.fn(value), timestamp);
   }
