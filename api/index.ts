@@ -41,6 +41,7 @@ export * from './operators/field-aggregations.ts';
 export * from './operators/sink-writer-operator.ts';
 export * from './operators/sink-function-operator.ts';
 export * from './operators/co-process-operator.ts';
+export * from './operators/fused-stateless-chain.ts';
 export * from './sources/source.ts';
 export * from './sources/source-operator.ts';
 export * from './sources/static-split-enumerator.ts';

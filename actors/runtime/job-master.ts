@@ -125,7 +125,12 @@ export class JobMaster implements TaskListener {
     }
     if (this.getStatus() !== 'RUNNING') return;
     this.slotOf = this.assignSlots(groups, slots);
-    this.deploy(this.options.attemptNumber ?? 0);
+    try {
+      this.deploy(this.options.attemptNumber ?? 0);
+    } catch (error) {
+      // A source's enumerator (user code) may fail while the job is being scheduled.
+      this.failJob(new JobExecutionError(this.jobId, `job "${this.graph.jobName}" (${this.jobId}) could not be scheduled: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+    }
   }
 
   /** Creates and deploys every subtask and enumerator as attempt `attemptNumber` (again after a failover). */

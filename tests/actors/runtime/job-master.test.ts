@@ -51,4 +51,19 @@ test('a failing subtask: FAILING then FAILED, result rejects with the cause, oth
   assert.ok([...jm.subtasks().values()].flat().every((t) => t.state === 'failed' || t.state === 'canceled' || t.state === 'finished'));
 });
 
+test('a source whose enumerator fails fails the job while scheduling', async () => {
+  const { clock, rm } = cluster(1);
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  const broken = new Error('no splits today');
+  env.fromSource({ boundedness: 'bounded', createEnumerator: () => { throw broken; }, restoreEnumerator: () => { throw broken; }, createReader: () => { throw broken; } }, undefined, 'broken').addSink(() => {});
+  const jm = new JobMaster('job', env.getJobGraph('b'), rm, { clock, batchSize: 16, channelCredits: 2 });
+  await jm.start();
+  try { await jm.result; assert.unreachable(); } catch (e) {
+    assert.is((e as Error).cause, broken);
+    assert.match((e as Error).message, /could not be scheduled: no splits today/);
+  }
+  await jm.terminated;
+  assert.is(jm.getStatus(), 'FAILED');
+});
+
 test.run();
