@@ -49,6 +49,8 @@ export class ActorCell implements Runnable, RefTarget {
   readonly children: ActorCell[] = [];
   readonly watchers = new Set<ActorCell>();
   readonly watching = new Set<ActorCell>();
+  /** Refs of actors in other processes that this actor watches. */
+  readonly remoteWatching = new Set<ActorRef>();
   readonly timers = new Set<Cancel>();
   currentAsker: Asker | undefined;
   replied = false;
@@ -386,6 +388,8 @@ export class ActorCell implements Runnable, RefTarget {
   private unwatchAll(): void {
     for (const target of this.watching) target.watchers.delete(this);
     this.watching.clear();
+    for (const ref of this.remoteWatching) ref.target.unwatch?.(this.ref);
+    this.remoteWatching.clear();
   }
 
   /** Whether the actor has terminated. */

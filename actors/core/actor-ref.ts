@@ -11,6 +11,10 @@ export interface RefTarget {
   enqueue(message: unknown, asker: Asker | undefined): void;
   /** Sends `message` and waits for the reply. */
   ask(message: unknown, timeoutMs: number): Promise<unknown>;
+  /** Death watch of a target in another process (local cells are watched through their cell). */
+  watch?(watcher: ActorRef): void;
+  /** Ends a death watch started with `watch`. */
+  unwatch?(watcher: ActorRef): void;
 }
 
 /** A reference to an actor: survives restarts of the actor, compares by identity. */

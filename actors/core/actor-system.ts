@@ -1,6 +1,7 @@
 // ActorSystem: the entry point of the actor API. It creates top-level actors under the system
 // guardian (which stops a top-level actor that fails), answers `lifecycleOf`, and terminates the
-// whole tree in reverse start order. Imports the core; nothing from api/ but the clock.
+// whole tree in reverse start order. `listen` / `connect` make it reachable from other processes
+// through the remote transport. Imports the core and actors/remote; nothing from api/ but the clock.
 
 import { systemClock, type Clock } from '../../api/time/clock.ts';
 import { ActorCell } from './actor-cell.ts';
@@ -9,6 +10,8 @@ import type { ActorRef } from './actor-ref.ts';
 import { cellOf, spawnChild } from './cell-context.ts';
 import { defineActor, type ActorBehavior, type SpawnOptions } from './define-actor.ts';
 import { SystemRuntime } from './system-runtime.ts';
+import { isQualified } from '../remote/remote-address.ts';
+import { RemoteTransport, type ConnectOptions, type ListenAddress, type ListenOptions } from '../remote/remote-transport.ts';
 import { setImmediate } from 'node:timers';
 
 /** Options of an actor system. */
@@ -31,6 +34,7 @@ export class ActorSystem {
   private readonly runtime: SystemRuntime;
   private readonly guardian: ActorCell;
   private terminating: Promise<void> | undefined;
+  private remote: RemoteTransport | undefined;
 
   private constructor(readonly name: string, options: ActorSystemOptions) {
     this.runtime = new SystemRuntime(name, options.clock ?? systemClock, options.serializeMessages ?? false, options.kvPath);
@@ -66,9 +70,48 @@ export class ActorSystem {
     return cell ? lifecycleState(cell.lifecycle) : 'stopped';
   }
 
-  /** The live ref at `path`, or one whose messages become dead letters. */
+  /**
+   * The live ref at `path`, or one whose messages become dead letters. A path qualified with
+   * another system's address (`actorflow://name@host:port/user/a`) gives a remote ref.
+   */
   resolve(path: string): ActorRef {
     return this.runtime.resolve(path);
+  }
+
+  /**
+   * Accepts connections from other systems on `port` (0 picks one). The secret defaults to env
+   * ACTORFLOW_CLUSTER_SECRET; without any, only loopback is allowed (see DEVELOPMENT_SECRET).
+   */
+  listen(port: number, options?: ListenOptions): Promise<ListenAddress> {
+    if (this.terminating) return Promise.reject(new Error(`actor system ${this.name} is terminating`));
+    return this.transport().listen(port, options);
+  }
+
+  /** Connects to the system listening at `host:port`; resolves with its address (`actorflow://name@host:port`). */
+  connect(host: string, port: number, options?: ConnectOptions): Promise<string> {
+    if (this.terminating) return Promise.reject(new Error(`actor system ${this.name} is terminating`));
+    return this.transport().connect(host, port, options);
+  }
+
+  /** This system's address once it listens or connects (`actorflow://name@host:port`). */
+  get address(): string | undefined {
+    return this.remote ? `actorflow://${this.remote.address}` : undefined;
+  }
+
+  private transport(): RemoteTransport {
+    if (this.remote) return this.remote;
+    const runtime = this.runtime;
+    const remote = new RemoteTransport({
+      name: this.name,
+      clock: runtime.clock,
+      resolveLocal: (path) => runtime.resolve(path),
+      spawn: (behavior, name) => spawnChild(this.guardian, behavior, name),
+      stop: (ref) => this.stop(ref),
+      deadLetter: () => { runtime.deadLetters++; },
+    });
+    runtime.remoteResolver = (path) => (isQualified(path) ? remote.resolve(path) : undefined);
+    this.remote = remote;
+    return remote;
   }
 
   /** Resolves once no actor has queued work or an asynchronous step in flight (timers aside). */
@@ -83,6 +126,7 @@ export class ActorSystem {
   terminate(): Promise<void> {
     this.terminating ??= (async () => {
       await this.guardian.stop('stopped');
+      await this.remote?.close();
       await this.runtime.closeKv();
     })();
     return this.terminating;

@@ -53,6 +53,11 @@ export class CellContext implements ActorContext<unknown> {
 
   watch(ref: ActorRef): void {
     const target = cellOf(ref);
+    if (!target && ref.target.watch) {
+      this.cell.remoteWatching.add(ref);
+      ref.target.watch(this.cell.ref);
+      return;
+    }
     if (!target || target.terminated) {
       this.cell.enqueue({ type: 'actor.terminated', ref, reason: 'stopped' }, undefined);
       return;
@@ -63,6 +68,10 @@ export class CellContext implements ActorContext<unknown> {
 
   unwatch(ref: ActorRef): void {
     const target = cellOf(ref);
+    if (!target && ref.target.unwatch) {
+      if (this.cell.remoteWatching.delete(ref)) ref.target.unwatch(this.cell.ref);
+      return;
+    }
     if (!target) return;
     target.watchers.delete(this.cell);
     this.cell.watching.delete(target);

@@ -35,15 +35,18 @@ export interface SpawnOptions {
   readonly persistence?: PersistenceOptions;
 }
 
-/** Why a watched actor ended. */
-export type TerminationReason = 'stopped' | 'failed';
+/**
+ * Why a watched actor ended. 'connection-lost': the actor lives in another process and the
+ * connection to that process was lost, so it may still be alive but can no longer be reached.
+ */
+export type TerminationReason = 'stopped' | 'failed' | 'connection-lost';
 
 /** What a watcher receives when a watched actor ends. */
 export interface ActorTerminated {
   readonly type: 'actor.terminated';
   readonly ref: ActorRef;
   readonly reason: TerminationReason;
-  /** The failure's message when reason is 'failed'. */
+  /** The failure's message when reason is 'failed'; which connection was lost for 'connection-lost'. */
   readonly error?: string;
 }
 

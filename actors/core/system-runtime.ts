@@ -22,6 +22,8 @@ export class SystemRuntime {
   inflight = 0;
   /** The public system object (what ctx.system returns); set once by ActorSystem. */
   system!: ActorSystem;
+  /** Resolves paths qualified with a system address (set once the system listens or connects). */
+  remoteResolver: ((path: string) => ActorRef | undefined) | undefined;
   private kv: Promise<KvStore> | undefined;
   private readonly resolveRef = (path: string): ActorRef => this.resolve(path);
 
@@ -54,7 +56,7 @@ export class SystemRuntime {
 
   /** The live ref at `path`, or a ref whose messages become dead letters. */
   resolve(path: string): ActorRef {
-    return this.registry.get(path) ?? new ActorRef(path, new DeadTarget(path, this));
+    return this.registry.get(path) ?? this.remoteResolver?.(path) ?? new ActorRef(path, new DeadTarget(path, this));
   }
 }
 

@@ -1,0 +1,243 @@
+// RemoteTransport: makes an actor system reachable from other processes. It listens for and
+// opens authenticated connections (one per pair of systems, all traffic multiplexed over it),
+// keeps the endpoint of each peer by address, and turns qualified paths
+// (`actorflow://name@host:port/user/a`) into refs: local ones for this system's own address,
+// remote ones otherwise. A remote ref finds its endpoint at send time, so it stays valid across
+// a reconnect. A frame that fails to decode closes its connection only, and is logged.
+// Imports the endpoint, the connection and the core's refs; nothing from api/ but the clock.
+
+import { env } from 'node:process';
+import { randomBytes } from 'node:crypto';
+import { ActorNotAliveError, ActorRef, type RefTarget } from '../core/actor-ref.ts';
+import type { Asker } from '../core/mailbox.ts';
+import { connect, ConnectionListener, type Connection } from '../network/connection.ts';
+import { isLoopback, localPath, parsePath, systemAddress } from './remote-address.ts';
+import { RemoteEndpoint, type RemoteHost } from './remote-endpoint.ts';
+
+/**
+ * The handshake secret of systems started without `ACTORFLOW_CLUSTER_SECRET` or an explicit
+ * secret. It is public, so it authenticates nothing: such systems listen on loopback only, where
+ * just processes of this machine can reach them (development and tests).
+ */
+export const DEVELOPMENT_SECRET = 'actorflow-development-secret';
+
+/** Options of `system.listen`. */
+export interface ListenOptions {
+  /** The interface to bind (default 127.0.0.1; anything but loopback needs a secret). */
+  readonly host?: string;
+  /** The cluster secret (default: env ACTORFLOW_CLUSTER_SECRET). */
+  readonly secret?: string;
+}
+
+/** Options of `system.connect`. */
+export interface ConnectOptions {
+  /** The cluster secret (default: env ACTORFLOW_CLUSTER_SECRET, else the development secret). */
+  readonly secret?: string;
+}
+
+/** Where a listening system is reached. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+  /** `actorflow://name@host:port`: prefix of the paths of this system's actors. */
+  readonly address: string;
+}
+
+/** The host-side hooks the transport needs, supplied by the actor system. */
+export type TransportHost = Omit<RemoteHost, 'address' | 'resolve'> & {
+  /** Resolves a local path. */
+  resolveLocal(path: string): ActorRef;
+};
+
+/** Resolves the secret of a listen or connect call. */
+function secretOf(explicit: string | undefined): string | undefined {
+  return explicit ?? (env.ACTORFLOW_CLUSTER_SECRET || undefined);
+}
+
+/** The remote side of an actor system. */
+export class RemoteTransport {
+  /** This system's address; an unlistening system gets a unique placeholder that peers route by. */
+  address: string;
+  private listener: ConnectionListener | undefined;
+  private readonly endpoints = new Map<string, RemoteEndpoint>();
+  private readonly dialed = new Map<string, Promise<RemoteEndpoint>>();
+  private readonly refs = new Map<string, ActorRef>();
+  /** Every address this system went by (an unbound one stays valid after `listen`). */
+  private readonly ownAddresses = new Set<string>();
+  private readonly host: RemoteHost;
+  private closing = false;
+
+  constructor(private readonly system: TransportHost) {
+    this.address = `${system.name}@unbound-${randomBytes(6).toString('hex')}`;
+    this.ownAddresses.add(this.address);
+    const transport = this;
+    this.host = {
+      get name() { return system.name; },
+      get clock() { return system.clock; },
+      get address() { return transport.address; },
+      resolve: (path) => this.resolve(path),
+      spawn: (behavior, name) => system.spawn(behavior, name),
+      stop: (ref) => system.stop(ref),
+      deadLetter: () => system.deadLetter(),
+    };
+  }
+
+  /** Accepts connections on `port` (0 picks a free one). */
+  async listen(port: number, options: ListenOptions = {}): Promise<ListenAddress> {
+    if (this.listener) throw new Error(`actor system ${this.system.name} already listens at ${this.address}`);
+    const secret = secretOf(options.secret);
+    const host = options.host ?? '127.0.0.1';
+    if (secret === undefined && !isLoopback(host)) {
+      throw new Error(`listening on ${host} needs a cluster secret (ACTORFLOW_CLUSTER_SECRET); without one only loopback is allowed`);
+    }
+    this.listener = await ConnectionListener.listen(host, port, { secret: secret ?? DEVELOPMENT_SECRET },
+      (connection) => this.accept(connection),
+      (error, remote) => this.log(`connection from ${remote} closed: ${error.message}`));
+    this.address = systemAddress(this.system.name, host, this.listener.port);
+    this.ownAddresses.add(this.address);
+    return { host, port: this.listener.port, address: `actorflow://${this.address}` };
+  }
+
+  /** Connects to the system at `host:port`; resolves with its address (`actorflow://name@host:port`). */
+  async connect(host: string, port: number, options: ConnectOptions = {}): Promise<string> {
+    const key = `${host}:${port}`;
+    let dialing = this.dialed.get(key);
+    if (dialing) {
+      const endpoint = await dialing;
+      if (endpoint.isOpen) return `actorflow://${endpoint.peer}`;
+    }
+    dialing = this.dial(host, port, secretOf(options.secret) ?? DEVELOPMENT_SECRET);
+    this.dialed.set(key, dialing);
+    dialing.catch(() => { if (this.dialed.get(key) === dialing) this.dialed.delete(key); });
+    const endpoint = await dialing;
+    return `actorflow://${endpoint.peer}`;
+  }
+
+  /** The ref for `path`: local for this system's paths, remote for a peer's. */
+  resolve(path: string): ActorRef {
+    const parsed = parsePath(path);
+    if (!parsed || parsed.address === undefined) return this.system.resolveLocal(path);
+    if (this.ownAddresses.has(parsed.address)) return this.system.resolveLocal(localPath(parsed.system, parsed.suffix));
+    let ref = this.refs.get(path);
+    if (!ref) {
+      ref = new ActorRef(path, new RemoteTarget(this, path, parsed.address, parsed.suffix));
+      this.refs.set(path, ref);
+    }
+    return ref;
+  }
+
+  /** The open endpoint to the system at `address`, if connected. */
+  endpointOf(address: string): RemoteEndpoint | undefined {
+    return this.endpoints.get(address);
+  }
+
+  /** Counts a message to a peer that is not connected. */
+  deadLetter(): void { this.system.deadLetter(); }
+
+  /** Open connections to other systems. */
+  get connections(): number { return this.endpoints.size; }
+
+  /** Closes the listener and every connection. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const endpoint of [...this.endpoints.values()]) endpoint.close();
+    await this.listener?.close();
+    this.listener = undefined;
+  }
+
+  private newEndpoint(outbound: boolean): RemoteEndpoint {
+    return new RemoteEndpoint(this.host, outbound, (e, peer) => this.register(e, peer), (e, error) => this.closed(e, error));
+  }
+
+  private async dial(host: string, port: number, secret: string): Promise<RemoteEndpoint> {
+    const endpoint = this.newEndpoint(true);
+    const connection = await connect(host, port, { secret }, {
+      onFrame: (frame, c) => endpoint.receive(frame, c),
+      onClose: (_c, error) => endpoint.closedBy(error),
+    });
+    endpoint.attach(connection);
+    try {
+      await endpoint.ready;
+    } catch (error) {
+      // Closed as a duplicate: the pair already has its connection.
+      const existing = endpoint.peer === undefined ? undefined : this.endpoints.get(endpoint.peer);
+      if (existing?.isOpen) return existing;
+      throw error;
+    }
+    return endpoint;
+  }
+
+  private accept(connection: Connection): { onFrame: (f: Uint8Array, c: Connection) => void; onClose: (c: Connection, e?: Error) => void } {
+    const endpoint = this.newEndpoint(false);
+    endpoint.attach(connection);
+    return {
+      onFrame: (frame, c) => endpoint.receive(frame, c),
+      onClose: (_c, error) => endpoint.closedBy(error),
+    };
+  }
+
+  /**
+   * Keeps one connection per pair of systems. Of two connections between the same pair, both
+   * sides keep the one dialed by the system with the smaller address, so that simultaneous dials
+   * agree; a repeated dial in the same direction keeps the first.
+   */
+  private register(endpoint: RemoteEndpoint, peer: string): void {
+    if (this.closing) { endpoint.close(); return; }
+    const existing = this.endpoints.get(peer);
+    if (existing && existing !== endpoint && existing.isOpen) {
+      const dialer = (e: RemoteEndpoint): string => (e.outbound ? this.address : peer);
+      const keepNew = existing.outbound !== endpoint.outbound && dialer(endpoint) < dialer(existing);
+      const loser = keepNew ? existing : endpoint;
+      if (keepNew) this.endpoints.set(peer, endpoint);
+      loser.close();
+      return;
+    }
+    this.endpoints.set(peer, endpoint);
+  }
+
+  private closed(endpoint: RemoteEndpoint, error?: Error): void {
+    if (endpoint.peer !== undefined && this.endpoints.get(endpoint.peer) === endpoint) this.endpoints.delete(endpoint.peer);
+    // Inbound connections are logged by the listener.
+    if (error && endpoint.outbound) this.log(`connection to ${endpoint.peer ?? 'peer'} closed: ${error.message}`);
+  }
+
+  private log(line: string): void {
+    if (!this.closing) console.warn(`actorflow ${this.system.name}: ${line}`);
+  }
+}
+
+/** Delivers to an actor of a peer system through the endpoint of its address. */
+class RemoteTarget implements RefTarget {
+  constructor(
+    private readonly transport: RemoteTransport,
+    private readonly path: string,
+    private readonly address: string,
+    private readonly suffix: string,
+  ) {}
+
+  enqueue(message: unknown, asker: Asker | undefined): void {
+    if (asker) { this.ask(message, 5000).then(asker.resolve, asker.reject); return; }
+    const endpoint = this.transport.endpointOf(this.address);
+    if (!endpoint) { this.transport.deadLetter(); return; }
+    endpoint.tell(this.suffix, message);
+  }
+
+  ask(message: unknown, timeoutMs: number): Promise<unknown> {
+    const endpoint = this.transport.endpointOf(this.address);
+    if (!endpoint) {
+      this.transport.deadLetter();
+      return Promise.reject(new ActorNotAliveError(this.path, message));
+    }
+    return endpoint.ask(this.path, this.suffix, message, timeoutMs);
+  }
+
+  watch(watcher: ActorRef): void {
+    const endpoint = this.transport.endpointOf(this.address);
+    if (endpoint) { endpoint.watch(this.suffix, watcher); return; }
+    watcher.tell({ type: 'actor.terminated', ref: this.transport.resolve(this.path), reason: 'connection-lost', error: `not connected to actorflow://${this.address}` });
+  }
+
+  unwatch(watcher: ActorRef): void {
+    this.transport.endpointOf(this.address)?.unwatch(this.suffix, watcher);
+  }
+}
