@@ -1,0 +1,245 @@
+// JobCheckpointing: the JobMaster's side of checkpoints and savepoints. It opens the job's
+// checkpoint storage (memory by default, 'kv' at setCheckpointStorage's path), wires the
+// CheckpointCoordinator to the subtasks of the current attempt (SubtaskCheckpointers), keeps the
+// split enumerators' state in each checkpoint's metadata, writes savepoint files, and says which
+// snapshot an attempt restores: the savepoint it was submitted with, then the latest completed
+// checkpoint (falling back past a corrupt one). Imports api/, state/ and actors/checkpoint; the
+// JobMaster reaches it through the CheckpointedJob view it provides.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CheckpointConfig } from '../../api/environment/environment-config.ts';
+import type { JobGraph, JobVertex } from '../../api/graph/job-graph.ts';
+import type { StreamNode } from '../../api/graph/stream-graph.ts';
+import type { SourceSplit, SplitEnumerator } from '../../api/sources/source.ts';
+import type { Clock } from '../../api/time/clock.ts';
+import type { CheckpointStorage } from '../../state/checkpoint/checkpoint-storage.ts';
+import type { CheckpointSnapshot } from '../../state/snapshot/checkpoint-snapshot.ts';
+import { readSavepoint, writeSavepoint } from '../../state/snapshot/savepoint-file.ts';
+import { createStateBackend, type StateBackend } from '../../state/snapshot/state-backend.ts';
+import type { StreamTask, TaskCheckpointHooks } from '../runtime/stream-task.ts';
+import { CheckpointCoordinator, DEFAULT_CHECKPOINT_CONFIG, type CompletedCheckpoint } from './checkpoint-coordinator.ts';
+import { SubtaskCheckpointer, subtaskKey } from './subtask-checkpointer.ts';
+
+/** What job checkpointing needs of its JobMaster. */
+export interface CheckpointedJob {
+  readonly jobId: string;
+  readonly graph: JobGraph;
+  readonly clock: Clock;
+  /** The subtasks of the current attempt. */
+  tasks(): ReadonlyMap<JobVertex, readonly StreamTask[]>;
+  /** The split enumerators of the current attempt. */
+  enumerators(): ReadonlyMap<JobVertex, SplitEnumerator<SourceSplit, unknown>>;
+  /** Checkpointing failed beyond the tolerable number: fail over. */
+  onCheckpointFailure(error: Error): void;
+}
+
+/** The fault-tolerance part of the job graph's config. */
+interface FaultToleranceConfig {
+  checkpointing?: CheckpointConfig;
+  stateBackend?: 'memory' | 'kv' | object;
+  checkpointStorage?: string;
+  restore?: { path: string; allowNonRestoredState: boolean };
+}
+
+/** The uid of a node, as operators see it in their context. */
+export function operatorUid(node: StreamNode): string { return node.uid ?? `${node.name}-${node.id}`; }
+
+/** The savepoint directory when none is given. */
+function defaultSavepointDirectory(): string { return join(tmpdir(), 'actorflow-savepoints'); }
+
+/** Checkpoints, savepoints and restore of one job. */
+export class JobCheckpointing {
+  /** Whether periodic checkpoints are configured. */
+  readonly enabled: boolean;
+  private readonly config: FaultToleranceConfig;
+  private backend!: StateBackend;
+  private storage: CheckpointStorage | undefined;
+  private coordinator: CheckpointCoordinator | undefined;
+  private readonly checkpointers = new Map<StreamTask, SubtaskCheckpointer>();
+  private readonly enumeratorStates = new Map<number, Record<string, unknown>>();
+  private readonly savepointPaths = new Map<number, string>();
+  private savepointDirectory: string | undefined;
+  private restore: CheckpointSnapshot | undefined;
+  private restoredFromCheckpoint = false;
+  private finalRequested = false;
+  /** Bytes written by the last completed checkpoint's subtasks (metrics, benchmarks). */
+  lastCheckpointBytes = 0;
+
+  constructor(private readonly job: CheckpointedJob) {
+    this.config = job.graph.config.faultTolerance as FaultToleranceConfig;
+    this.enabled = this.config.checkpointing !== undefined;
+  }
+
+  /** Opens storage and reads the savepoint the job restores from; throws on a savepoint that does not match. */
+  async open(): Promise<void> {
+    const choice = this.config.stateBackend ?? 'memory';
+    this.backend = createStateBackend(choice as 'memory' | 'kv' | StateBackend);
+    this.storage = await this.backend.createCheckpointStorage({ jobId: this.job.jobId, path: this.config.checkpointStorage });
+    const restore = this.config.restore;
+    if (restore) {
+      this.restore = await readSavepoint(restore.path);
+      if (!restore.allowNonRestoredState) this.checkMatches(this.restore, restore.path);
+    }
+    const ck = this.config.checkpointing;
+    this.coordinator = new CheckpointCoordinator({
+      ...DEFAULT_CHECKPOINT_CONFIG,
+      intervalMs: ck && ck.intervalMs > 0 ? ck.intervalMs : Number.MAX_SAFE_INTEGER,
+      timeoutMs: ck?.timeoutMs ?? DEFAULT_CHECKPOINT_CONFIG.timeoutMs,
+      minPauseMs: ck?.minPauseMs ?? 0,
+      maxConcurrent: ck?.maxConcurrent ?? 1,
+      tolerableFailures: ck?.tolerableFailures ?? 0,
+    }, this.subtaskKeys(), this.job.clock, {
+      triggerSources: (id, timestamp, savepoint) => this.triggerTasks(id, timestamp, savepoint),
+      persist: (checkpoint) => this.persist(checkpoint),
+      notifyComplete: (id) => this.notifyComplete(id),
+      notifyAborted: (id) => this.notifyAborted(id),
+      discard: (id) => { void this.storage?.discard(id).catch(() => { /* a leftover is harmless */ }); },
+      failJob: (error) => this.job.onCheckpointFailure(error),
+    }, (this.restore?.checkpointId ?? 0) + 1);
+  }
+
+  /** The hooks every subtask of the job is deployed with. */
+  taskHooks(): TaskCheckpointHooks {
+    return {
+      initializeState: (task) => this.checkpointerOf(task).initializeState(),
+      afterOpen: (task) => this.checkpointerOf(task).afterOpen(),
+      beforeClose: (task) => (this.enabled ? this.checkpointerOf(task).beforeClose() : Promise.resolve()),
+    };
+  }
+
+  /** The restored state of the enumerator of `vertex`, if the attempt restores one. */
+  enumeratorState(vertex: JobVertex): unknown {
+    const states = this.restore?.properties.enumerators as Record<string, unknown> | undefined;
+    return states?.[operatorUid(vertex.head)];
+  }
+
+  /** The current attempt is deployed: periodic checkpoints start. */
+  start(): void { if (this.enabled) this.coordinator?.start(); }
+
+  /** The attempt is going away (failure, cancellation, end): stop checkpointing and forget its subtasks. */
+  stop(reason: string): void {
+    this.coordinator?.stop(reason);
+    this.checkpointers.clear();
+    this.finalRequested = false;
+  }
+
+  /** Before redeploying after a failure: restore from the latest completed checkpoint (or the savepoint). */
+  async prepareRestart(): Promise<void> {
+    const latest = await this.storage!.readLatestCompleted({ fallbackOnCorruption: true });
+    if (latest) { this.restore = latest; this.restoredFromCheckpoint = true; }
+  }
+
+  /** Id of the checkpoint the current attempt restored, if it restored one. */
+  get restoredCheckpointId(): number | undefined { return this.restoredFromCheckpoint ? this.restore?.checkpointId : undefined; }
+
+  /** Takes a checkpoint now; resolves when it completed. */
+  triggerCheckpoint(): Promise<CompletedCheckpoint> { return this.coordinator!.trigger(false); }
+
+  /** Takes a savepoint and writes it under `directory`; resolves with its path. */
+  async triggerSavepoint(directory?: string): Promise<string> {
+    this.savepointDirectory = directory ?? defaultSavepointDirectory();
+    const completed = await this.coordinator!.trigger(true);
+    const path = this.savepointPaths.get(completed.checkpointId)!;
+    this.savepointPaths.delete(completed.checkpointId);
+    return path;
+  }
+
+  /** Releases the storage. */
+  async close(): Promise<void> {
+    this.stop('job terminated');
+    await this.storage?.close().catch(() => {});
+  }
+
+  // ---- coordinator hooks ----
+
+  private triggerTasks(id: number, timestamp: number, savepoint: boolean): void {
+    const enumerators: Record<string, unknown> = {};
+    for (const [vertex, enumerator] of this.job.enumerators()) enumerators[operatorUid(vertex.head)] = enumerator.snapshotState(id);
+    this.enumeratorStates.set(id, enumerators);
+    // Same turn as the enumerators' snapshot: a split assigned later reaches its reader after the barrier.
+    const barrier = { kind: 'barrier' as const, checkpointId: id, timestamp, savepoint };
+    for (const tasks of this.job.tasks().values()) for (const task of tasks) this.checkpointerOf(task).trigger(barrier);
+  }
+
+  private async persist(checkpoint: CompletedCheckpoint): Promise<void> {
+    const id = checkpoint.checkpointId;
+    const operators: Record<string, number> = {};
+    for (const vertex of this.job.graph.vertices) for (const node of vertex.nodes) operators[operatorUid(node)] = vertex.parallelism;
+    const enumerators = this.enumeratorStates.get(id) ?? {};
+    this.enumeratorStates.delete(id);
+    await this.storage!.writeMetadata(id, { timestamp: checkpoint.timestamp, properties: { savepoint: checkpoint.savepoint, enumerators }, operators });
+    let bytes = 0;
+    for (const b of checkpoint.states.values()) bytes += b as number;
+    this.lastCheckpointBytes = bytes;
+    if (checkpoint.savepoint) {
+      const snapshot = await this.storage!.readCheckpoint(id);
+      this.savepointPaths.set(id, await writeSavepoint(this.savepointDirectory ?? defaultSavepointDirectory(), snapshot));
+      // The file is the savepoint; the storage's copy is not a retained checkpoint.
+      await this.storage!.discard(id).catch(() => {});
+    }
+  }
+
+  private notifyComplete(id: number): void {
+    for (const c of this.checkpointers.values()) c.notifyComplete(id);
+    this.finalRequested = false;
+    queueMicrotask(() => this.requestFinalCheckpoint());
+  }
+
+  private notifyAborted(id: number): void {
+    this.enumeratorStates.delete(id);
+    for (const c of this.checkpointers.values()) c.notifyAborted(id);
+    this.finalRequested = false;
+    queueMicrotask(() => this.requestFinalCheckpoint());
+  }
+
+  /** A subtask waits for a checkpoint after its end of input: take one now unless one is in flight. */
+  private requestFinalCheckpoint(): void {
+    if (!this.enabled || this.finalRequested || !this.coordinator || this.coordinator.pendingIds.length > 0) return;
+    let waiting = false;
+    for (const c of this.checkpointers.values()) if (c.awaitingFinal) { waiting = true; break; }
+    if (!waiting) return;
+    this.finalRequested = true;
+    this.coordinator.trigger(false).catch(() => { /* an abort requests the next one */ });
+  }
+
+  // ---- internals ----
+
+  private checkpointerOf(task: StreamTask): SubtaskCheckpointer {
+    let c = this.checkpointers.get(task);
+    if (c === undefined) {
+      const ck = this.config.checkpointing;
+      c = new SubtaskCheckpointer(task, {
+        backend: this.backend, storage: this.storage!, restore: this.restore,
+        mode: ck?.mode === 'at-least-once' ? 'at-least-once' : 'exactly-once',
+        listener: {
+          acknowledge: (id, key, bytes) => { if (this.checkpointers.get(task) === c) this.coordinator!.acknowledge(id, key, bytes); },
+          decline: (id, key, reason) => { if (this.checkpointers.get(task) === c) this.coordinator!.decline(id, key, reason); },
+          awaitingFinalCheckpoint: () => queueMicrotask(() => this.requestFinalCheckpoint()),
+        },
+      });
+      this.checkpointers.set(task, c);
+    }
+    return c;
+  }
+
+  private subtaskKeys(): string[] {
+    const keys: string[] = [];
+    for (const vertex of this.job.graph.vertices) for (let i = 0; i < vertex.parallelism; i++) keys.push(subtaskKey(vertex.head.id, i));
+    return keys;
+  }
+
+  /** Every operator of the savepoint that holds state must exist in the job (by uid). */
+  private checkMatches(snapshot: CheckpointSnapshot, path: string): void {
+    const uids = new Set<string>();
+    for (const vertex of this.job.graph.vertices) for (const node of vertex.nodes) uids.add(operatorUid(node));
+    for (const [uid, operator] of Object.entries(snapshot.operators)) {
+      if (uids.has(uid)) continue;
+      const hasState = Object.keys(operator.keyGroups).length > 0 ||
+        Object.values(operator.subtasks).some((s) => Object.values(s.operatorState ?? {}).some((l) => l.length > 0) || Object.values(s.unionState ?? {}).some((l) => l.length > 0));
+      if (hasState) {
+        throw new Error(`savepoint ${path} holds state of operator "${uid}", which this job does not contain; ` +
+          'give the operator the same uid() or execute with allowNonRestoredState: true');
+      }
+    }
+  }
+}

@@ -1,0 +1,244 @@
+// SubtaskCheckpointer: the checkpointing side of one subtask (Flink's SubtaskCheckpointCoordinator
+// plus the task's CheckpointBarrierHandler). It restores the operator chain before it opens, aligns
+// barriers on the input gate with a BarrierAligner, snapshots every chained operator at alignment
+// (keyed state, timers, operator state, source reader splits) synchronously inside the mailbox,
+// forwards the barrier before any later record, writes the snapshot asynchronously while records
+// keep flowing, and acknowledges to the coordinator. Completion and abort notifications reach the
+// operators through the mailbox. A subtask whose input has ended snapshots without a barrier (its
+// state is final), and waits for a checkpoint taken after its end of input before it closes, so
+// that transactions committed at the end are never replayed (Flink's final checkpoint).
+// Imports api/, state/ and actors/ (checkpoint, runtime types); never the JobMaster.
+import type { OperatorContext, OperatorStateSnapshot } from '../../api/operators/stream-operator.ts';
+import type { SourceOperator } from '../../api/sources/source-operator.ts';
+import type { SourceSplit } from '../../api/sources/source.ts';
+import type { BarrierEvent } from '../../api/stream-elements.ts';
+import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
+import type { CheckpointStorage } from '../../state/checkpoint/checkpoint-storage.ts';
+import { timersOf, type CheckpointSnapshot } from '../../state/snapshot/checkpoint-snapshot.ts';
+import { restoreSubtask } from '../../state/snapshot/restore-subtask.ts';
+import type { StateBackend } from '../../state/snapshot/state-backend.ts';
+import { abortIncrementalChain, type SubtaskSnapshot } from '../../state/snapshot/subtask-snapshot.ts';
+import type { InternalTimerService, Triggerable } from '../../state/timer-service.ts';
+import type { InputGate } from '../runtime/input-gate.ts';
+import type { StreamTask } from '../runtime/stream-task.ts';
+import { BarrierAligner, type AlignmentMode } from './barrier-aligner.ts';
+
+/** What a subtask checkpointer reports to the job's checkpointing. */
+export interface SubtaskCheckpointListener {
+  acknowledge(checkpointId: number, subtaskKey: string, bytes: number): void;
+  decline(checkpointId: number, subtaskKey: string, reason: string): void;
+  /** The subtask waits for a checkpoint taken after its end of input (request one). */
+  awaitingFinalCheckpoint(): void;
+}
+
+/** The job-wide settings a subtask checkpointer works with. */
+export interface SubtaskCheckpointerConfig {
+  readonly backend: StateBackend;
+  readonly storage: CheckpointStorage;
+  readonly mode: AlignmentMode;
+  /** The checkpoint or savepoint this attempt restores, if any. */
+  readonly restore: CheckpointSnapshot | undefined;
+  readonly listener: SubtaskCheckpointListener;
+}
+
+/** The key under which the coordinator tracks subtask `index` of the vertex whose head is `headId`. */
+export function subtaskKey(headId: number, index: number): string { return `${headId}#${index}`; }
+
+/** List state name of a source reader's splits. */
+const SPLITS = 'splits';
+
+interface ChainedOperator { readonly operator: any; readonly context: OperatorContext; readonly timers: Map<string, InternalTimerService> }
+
+/** Checkpointing of one subtask attempt. */
+export class SubtaskCheckpointer {
+  readonly key: string;
+  private chain: ChainedOperator[] = [];
+  private aligner: BarrierAligner | undefined;
+  private gate: InputGate | undefined;
+  private numChannels = 0;
+  private endedChannels = 0;
+  /** Checkpoints triggered by the coordinator this subtask has not snapshotted yet. */
+  private readonly expected = new Set<number>();
+  private readonly snapshotted = new Set<number>();
+  /** The first checkpoint snapshotted after the end of input. */
+  private firstFinalId = Infinity;
+  private finalCompleted: (() => void) | undefined;
+  private finalDone = false;
+  private restoredSplits: SourceSplit[] | undefined;
+
+  constructor(private readonly task: StreamTask, private readonly config: SubtaskCheckpointerConfig) {
+    this.key = subtaskKey(task.vertex.head.id, task.subtaskIndex);
+  }
+
+  // ---- hooks of the StreamTask ----
+
+  /** Before the chain opens: restores state, wraps timer services, installs the barrier handler. */
+  async initializeState(): Promise<void> {
+    const { restore } = this.config;
+    const task = this.task;
+    this.chain = task.chainedOperators().map(({ operator, context }) => ({ operator, context, timers: new Map() }));
+    for (const op of this.chain) {
+      const { context } = op;
+      const uid = context.uid;
+      const create = context.getTimerService;
+      if (create) {
+        // Timer services come to exist in open(); restored timers are applied as each is created.
+        (context as { getTimerService?: OperatorContext['getTimerService'] }).getTimerService = (name: string, triggerable: Triggerable) => {
+          const service = create(name, triggerable);
+          op.timers.set(name, service);
+          const operator = restore?.operators[uid];
+          if (operator) service.restore(timersOf(operator, name, context.keyedState!.keyGroupRange));
+          return service;
+        };
+      }
+      const state = restore
+        ? restoreSubtask(restore, { operatorUid: uid, subtaskIndex: task.subtaskIndex, parallelism: task.vertex.parallelism, keyed: context.keyedState })
+        : { operatorState: {}, unionState: {} };
+      if (task.vertex.head.kind === 'source' && op === this.chain[0]) {
+        this.restoredSplits = restore ? (state.operatorState[SPLITS] ?? []) as SourceSplit[] : undefined;
+        continue;
+      }
+      await op.operator.initializeState?.({
+        isRestored: restore !== undefined && restore.operators[uid] !== undefined,
+        list: state.operatorState.list ?? [],
+        union: state.unionState.union ?? [],
+      });
+    }
+    if (task.vertex.head.kind !== 'source') {
+      this.numChannels = task.deployment.inputChannels.length;
+      this.aligner = new BarrierAligner(this.numChannels, this.config.mode, {
+        blockChannel: (c) => this.gate!.blockChannel(c),
+        unblockAll: () => this.gate!.unblockAll(),
+        triggerCheckpoint: (barrier) => this.onAligned(barrier),
+        abortCheckpoint: (id, reason) => this.declineOnce(id, reason),
+      });
+      task.setBarrierHandler({
+        processBarrier: (barrier, channel, gate) => { this.gate = gate; this.aligner!.onBarrier(channel, barrier); },
+        processEndOfInput: (channel, gate) => { this.gate = gate; this.onChannelEnded(channel); },
+      });
+    }
+  }
+
+  /** After the chain opened: a restored source reader gets back the splits it held. */
+  afterOpen(): void {
+    if (this.restoredSplits && this.restoredSplits.length > 0) (this.chain[0].operator as SourceOperator<unknown>).addSplits(this.restoredSplits);
+    this.restoredSplits = undefined;
+  }
+
+  /** Before the chain closes: wait for a checkpoint that contains the state after the end of input. */
+  beforeClose(): Promise<void> {
+    if (this.finalDone) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.finalCompleted = resolve;
+      this.config.listener.awaitingFinalCheckpoint();
+    });
+  }
+
+  /** True while this subtask waits for its final checkpoint. */
+  get awaitingFinal(): boolean { return this.finalCompleted !== undefined; }
+
+  // ---- coordinator side (called by the job's checkpointing) ----
+
+  /** The coordinator triggered `barrier`: sources inject it, finished inputs snapshot at once. */
+  trigger(barrier: BarrierEvent): void {
+    const id = barrier.checkpointId;
+    if (this.task.vertex.head.kind === 'source') {
+      this.task.enqueueMail(() => this.checkpoint(barrier));
+    } else if (this.numChannels > 0 && this.endedChannels === this.numChannels) {
+      this.task.enqueueMail(() => this.checkpoint(barrier));
+    } else {
+      this.expected.add(id);
+    }
+  }
+
+  /** Checkpoint `checkpointId` completed: operators may publish (two-phase commit). */
+  notifyComplete(checkpointId: number): void {
+    this.task.enqueueMail(() => {
+      const pending: Array<Promise<unknown>> = [];
+      for (const { operator } of this.chain) {
+        const r = operator.notifyCheckpointComplete?.(checkpointId);
+        if (r && typeof r.then === 'function') pending.push(r);
+      }
+      const release = (): void => {
+        if (checkpointId < this.firstFinalId) return;
+        this.finalDone = true;
+        const resolve = this.finalCompleted;
+        this.finalCompleted = undefined;
+        resolve?.();
+      };
+      if (pending.length === 0) release();
+      else Promise.all(pending).then(release, (error) => this.task.enqueueMail(() => { throw error; }));
+    });
+  }
+
+  /** Checkpoint `checkpointId` was aborted. */
+  notifyAborted(checkpointId: number): void {
+    this.task.enqueueMail(() => {
+      this.expected.delete(checkpointId);
+      this.aligner?.onAbort(checkpointId);
+      for (const { operator } of this.chain) operator.notifyCheckpointAborted?.(checkpointId);
+    });
+  }
+
+  // ---- internals (inside the mailbox) ----
+
+  private onAligned(barrier: BarrierEvent): void {
+    // The last channel ended: snapshot after the end of input has run through the chain.
+    if (this.endedChannels === this.numChannels) this.task.enqueueMail(() => this.checkpoint(barrier));
+    else this.checkpoint(barrier);
+  }
+
+  private onChannelEnded(channel: number): void {
+    this.endedChannels++;
+    this.aligner!.onEndOfInput(channel);
+    if (this.endedChannels < this.numChannels) return;
+    for (const id of this.expected) {
+      this.task.enqueueMail(() => this.checkpoint({ kind: 'barrier', checkpointId: id, timestamp: this.task.deployment.clock.now() }));
+    }
+  }
+
+  /** Takes the synchronous snapshot of the chain, forwards the barrier, writes asynchronously. */
+  private checkpoint(barrier: BarrierEvent): void {
+    const id = barrier.checkpointId;
+    if (this.snapshotted.has(id)) return;
+    this.snapshotted.add(id);
+    this.expected.delete(id);
+    const inputEnded = this.task.state !== 'running';
+    const { backend, storage } = this.config;
+    const task = this.task;
+    const snapshots: SubtaskSnapshot[] = [];
+    for (let i = 0; i < this.chain.length; i++) {
+      const { operator, context, timers } = this.chain[i];
+      let operatorState: Record<string, unknown[]> | undefined;
+      let unionState: Record<string, unknown[]> | undefined;
+      if (i === 0 && task.vertex.head.kind === 'source') {
+        operatorState = { [SPLITS]: (operator as SourceOperator<unknown>).snapshotState(id) };
+      } else {
+        const s: OperatorStateSnapshot | undefined = operator.snapshotState?.(id, barrier.timestamp);
+        if (s?.list) operatorState = { list: s.list };
+        if (s?.union) unionState = { union: s.union };
+      }
+      snapshots.push(backend.snapshotSubtask(id, {
+        operatorUid: context.uid, subtaskIndex: task.subtaskIndex, parallelism: task.vertex.parallelism,
+        maxParallelism: context.maxParallelism, keyed: context.keyedState as HeapKeyedStateBackend | undefined,
+        timers: Object.fromEntries(timers), operatorState, unionState,
+      }));
+    }
+    if (!inputEnded) task.broadcastBarrier(barrier);
+    else if (id < this.firstFinalId) this.firstFinalId = id;
+    Promise.all(snapshots.map((s) => storage.writeSubtaskState(id, s))).then(
+      (results) => this.config.listener.acknowledge(id, this.key, results.reduce((n, r) => n + r.bytes, 0)),
+      (error) => {
+        for (const { context } of this.chain) if (context.keyedState) abortIncrementalChain(context.keyedState as HeapKeyedStateBackend);
+        this.config.listener.decline(id, this.key, `writing the snapshot failed: ${(error as Error).message}`);
+      },
+    );
+  }
+
+  private declineOnce(id: number, reason: string): void {
+    if (this.snapshotted.has(id)) return;
+    this.snapshotted.add(id);
+    this.expected.delete(id);
+    this.config.listener.decline(id, this.key, reason);
+  }
+}
