@@ -2,7 +2,8 @@
 // with `@deno/kv`'s `openKv` on Node (a dynamic import, so Deno never loads @deno/kv). Values are
 // always msgpack Uint8Array (Node cannot read plain values written by Deno); values above the KV
 // value limit are chunked; atomic batches are split to the KV limits; `database is locked` is
-// retried with backoff. Imports only the codec's byte encoding, nothing from api/ or actors/.
+// retried with backoff. Versioned reads and compare-and-set (Deno KV's versionstamp check) give
+// optimistic concurrency for small coordination records such as a leader lease. Imports only the codec's byte encoding, nothing from api/ or actors/.
 
 import { decodeValue, encodeValue } from './kv-value.ts';
 
@@ -33,6 +34,20 @@ export interface KvStore {
   close(): void;
 }
 
+/** A value read together with the versionstamp of its last write. */
+export interface KvVersioned { readonly value: unknown; readonly version: string }
+
+/** A KvStore with optimistic concurrency on single keys. */
+export interface VersionedKvStore extends KvStore {
+  /** The value under `key` and its version, or undefined when absent. */
+  getVersioned(key: KvKey): Promise<KvVersioned | undefined>;
+  /**
+   * Writes `value` only if `key` is still at `expectedVersion` (null: only if absent). Resolves
+   * with the new version, or null when another write came first. The value must fit one KV value.
+   */
+  compareAndSet(key: KvKey, expectedVersion: string | null, value: unknown): Promise<string | null>;
+}
+
 /** Deno KV limits (the strictest of Node and Deno). */
 export const KV_LIMITS = {
   maxMutations: 1000,
@@ -46,15 +61,16 @@ export const CHUNK_PREFIX = '\u0000chunks';
 
 /** The subset of Deno KV (and @deno/kv) that the adapter uses. */
 interface RawKv {
-  get(key: KvKey): Promise<{ value: unknown }>;
+  get(key: KvKey): Promise<{ value: unknown; versionstamp: string | null }>;
   list(selector: { prefix: KvKey }): AsyncIterable<{ key: KvKey; value: unknown }>;
   atomic(): RawAtomic;
   close(): void;
 }
 interface RawAtomic {
+  check(check: { key: KvKey; versionstamp: string | null }): RawAtomic;
   set(key: KvKey, value: unknown): RawAtomic;
   delete(key: KvKey): RawAtomic;
-  commit(): Promise<{ ok: boolean }>;
+  commit(): Promise<{ ok: boolean; versionstamp?: string }>;
 }
 
 type OpenKv = (path?: string) => Promise<RawKv>;
@@ -68,7 +84,7 @@ async function openRaw(path?: string): Promise<RawKv> {
 }
 
 /** Opens the KV database at `path` (a file, a KV Connect URL, or in memory when omitted). */
-export async function openKvStore(path?: string): Promise<KvStore> {
+export async function openKvStore(path?: string): Promise<VersionedKvStore> {
   return new PortableKvStore(await withRetry(() => openRaw(path)));
 }
 
@@ -97,7 +113,7 @@ function keyId(key: KvKey): string {
   return key.map((p) => `${typeof p}:${p instanceof Uint8Array ? Array.from(p).join(',') : String(p)}`).join('\u0001');
 }
 
-class PortableKvStore implements KvStore {
+class PortableKvStore implements VersionedKvStore {
   /**
    * Chunk keys of large values, by the key of their value. Loaded with one scan of the chunk
    * keyspace, then kept by this store's writes, so that an overwrite or delete needs no read.
@@ -124,6 +140,29 @@ class PortableKvStore implements KvStore {
   async get(key: KvKey): Promise<unknown> {
     const entry = await withRetry(() => this.kv.get(key));
     return entry.value === null || entry.value === undefined ? undefined : this.readValue(key, entry.value as Uint8Array);
+  }
+
+  async getVersioned(key: KvKey): Promise<KvVersioned | undefined> {
+    const entry = await withRetry(() => this.kv.get(key));
+    if (entry.value === null || entry.value === undefined || entry.versionstamp === null) return undefined;
+    return { value: await this.readValue(key, entry.value as Uint8Array), version: entry.versionstamp };
+  }
+
+  async compareAndSet(key: KvKey, expectedVersion: string | null, value: unknown): Promise<string | null> {
+    const bytes = encodeValue(value);
+    if (bytes.byteLength > KV_LIMITS.maxValueBytes) {
+      throw new Error(`compareAndSet value of ${bytes.byteLength} bytes exceeds the KV value limit of ${KV_LIMITS.maxValueBytes}`);
+    }
+    const result = await withRetry(() => this.kv.atomic().check({ key, versionstamp: expectedVersion }).set(key, bytes).commit());
+    if (!result.ok) return null;
+    // A large value this key held before leaves chunks behind once the small one replaced it.
+    const index = await this.chunks();
+    const stale = index.get(keyId(key));
+    if (stale) {
+      index.delete(keyId(key));
+      await this.commitChunked(stale.map((k) => ({ key: k, bytes: null })));
+    }
+    return result.versionstamp ?? null;
   }
 
   async set(key: KvKey, value: unknown): Promise<void> {
