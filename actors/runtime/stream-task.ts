@@ -305,7 +305,14 @@ export class StreamTask implements Runnable {
       this.input2 = keyed(node.keySelectors[1], (v, t) => op.processElement2(v, t));
     } else {
       const op = operator as OneInputStreamOperator<unknown, unknown>;
-      this.input1 = node.keySelectors[0] && backend ? keyed(node.keySelectors[0], (v, t) => op.processElement(v, t)) : op;
+      const selector = node.keySelectors[0];
+      if (selector && backend) {
+        const name = node.name;
+        // The keyed hot path: set the key, call the operator; no intermediate closure.
+        this.input1 = { processElement: (v, t) => { backend.setCurrentKey(selectKey(selector, v, name)); op.processElement(v, t); } };
+      } else {
+        this.input1 = op;
+      }
     }
   }
 
