@@ -1,3 +1,4 @@
+// The outputs that wire an operator chain: direct calls, key setting, fan-out by tag.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BroadcastingOutput, ChainingOutput, createOutput, KeyedChainingOutput } from '../../../actors/runtime/chain-outputs.ts';

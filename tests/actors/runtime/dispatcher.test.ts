@@ -1,3 +1,4 @@
+// Dispatcher: job ids, starting JobMasters, listing jobs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Dispatcher, newJobId } from '../../../actors/runtime/dispatcher.ts';

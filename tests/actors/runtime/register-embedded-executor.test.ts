@@ -1,3 +1,4 @@
+// The registration of the embedded executor.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { embeddedExecutor } from '../../../actors/runtime/register-embedded-executor.ts';

@@ -1,3 +1,4 @@
+// TaskManager: slots and deployment checks.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TaskManager } from '../../../actors/runtime/task-manager.ts';

@@ -1,3 +1,4 @@
+// DataStreamSink: operator settings of sinks.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StreamExecutionEnvironment } from '../../../api/index.ts';

@@ -1,3 +1,4 @@
+// The extension points that break the DataStream/KeyedStream import cycle.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConnectedStreams, KeyedStream, StreamExecutionEnvironment } from '../../../api/index.ts';

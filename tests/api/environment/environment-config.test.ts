@@ -1,3 +1,4 @@
+// Environment, execution and checkpoint configuration.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CheckpointConfig, defaultEnvironmentConfig, ExecutionConfig } from '../../../api/environment/environment-config.ts';

@@ -1,3 +1,4 @@
+// The executor registry: how environments find their runtime.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findExecutor, registerExecutor, StreamExecutionEnvironment, type JobClient } from '../../../api/index.ts';

@@ -1,3 +1,4 @@
+// The errors a job client reports.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { JobCancellationError, JobExecutionError } from '../../../api/environment/job-client.ts';

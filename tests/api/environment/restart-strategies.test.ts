@@ -1,3 +1,4 @@
+// Restart strategy factories.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RestartStrategies, StreamExecutionEnvironment } from '../../../api/index.ts';

@@ -1,3 +1,4 @@
+// Per-subtask copies of user function objects.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cloneFunction } from '../../../api/functions/clone-function.ts';

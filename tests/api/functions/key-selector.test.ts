@@ -1,3 +1,4 @@
+// Key selection and the invalid-key error message.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { invalidKeyError, selectKey } from '../../../api/functions/key-selector.ts';

@@ -1,3 +1,4 @@
+// RuntimeContext: subtask facts and keyed state access.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createRuntimeContext } from '../../../api/functions/runtime-context.ts';

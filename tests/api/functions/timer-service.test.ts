@@ -1,3 +1,4 @@
+// The user-facing timer services, keyed and not.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KeyedTimerService, NonKeyedTimerService } from '../../../api/functions/timer-service.ts';

@@ -1,3 +1,4 @@
+// Slot arithmetic of job graphs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { requiredSlots, slotsPerSharingGroup } from '../../../api/graph/job-graph.ts';

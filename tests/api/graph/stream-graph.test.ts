@@ -1,3 +1,4 @@
+// StreamGraph construction.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StreamGraph } from '../../../api/graph/stream-graph.ts';

@@ -1,3 +1,4 @@
+// The operator base class: watermark tracking and forwarding.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AbstractStreamOperator } from '../../../api/operators/abstract-stream-operator.ts';

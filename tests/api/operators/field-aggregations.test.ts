@@ -1,3 +1,4 @@
+// Field aggregations (sum, min, max, minBy, maxBy) by index and by name.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fieldAggregator } from '../../../api/operators/field-aggregations.ts';

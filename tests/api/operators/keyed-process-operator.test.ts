@@ -1,3 +1,4 @@
+// KeyedProcessOperator: keyed state and event/processing-time timers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KeyedProcessFunction, type KeyedContext, type OnTimerContext } from '../../../api/functions/keyed-process-function.ts';

@@ -1,3 +1,4 @@
+// ProcessOperator: lifecycle, timestamps, side outputs, keyed-only features.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProcessFunction, type ProcessContext } from '../../../api/functions/process-function.ts';

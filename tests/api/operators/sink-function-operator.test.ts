@@ -1,3 +1,4 @@
+// SinkFunctionOperator: synchronous and promise-returning sink functions.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SinkFunctionOperator } from '../../../api/operators/sink-function-operator.ts';

@@ -1,3 +1,4 @@
+// SinkWriterOperator: the writer lifecycle.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SinkWriterOperator } from '../../../api/operators/sink-writer-operator.ts';

@@ -1,3 +1,4 @@
+// StreamFilter.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StreamFilter } from '../../../api/operators/stream-filter.ts';

@@ -1,3 +1,4 @@
+// StreamFlatMap.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StreamFlatMap } from '../../../api/operators/stream-flat-map.ts';

@@ -1,3 +1,4 @@
+// StreamGroupedReduce: rolling reduce per key.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StreamGroupedReduce } from '../../../api/operators/stream-grouped-reduce.ts';

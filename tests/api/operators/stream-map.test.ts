@@ -1,3 +1,4 @@
+// StreamMap.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StreamMap } from '../../../api/operators/stream-map.ts';

@@ -1,3 +1,4 @@
+// TimestampedCollector.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TimestampedCollector } from '../../../api/operators/timestamped-collector.ts';

@@ -1,3 +1,4 @@
+// CollectSink through a real job.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CollectSink } from '../../../api/sinks/collect-sink.ts';

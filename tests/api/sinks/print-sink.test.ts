@@ -1,3 +1,4 @@
+// PrintSink line format.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PrintSink } from '../../../api/sinks/print-sink.ts';

@@ -1,3 +1,4 @@
+// CollectionSource through real jobs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CollectionSource } from '../../../api/sources/collection-source.ts';

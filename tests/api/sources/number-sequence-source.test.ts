@@ -1,3 +1,4 @@
+// Sequence splits and the range reader.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NumberSequenceSource, RangeReader, splitRange } from '../../../api/sources/number-sequence-source.ts';

@@ -1,3 +1,4 @@
+// StaticSplitEnumerator: split ownership and hand-out.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StaticSplitEnumerator } from '../../../api/sources/static-split-enumerator.ts';
