@@ -42,15 +42,27 @@ export class ChangeLog {
 }
 
 /**
+ * The entries of a key with several namespaces (windows). Remembers the entry found last: the
+ * elements of one window come together, so most accesses skip the lookup by namespace.
+ */
+class NamespaceMap extends Map<Namespace, StateEntry> {
+  last: StateEntry | undefined = undefined;
+}
+
+/**
  * What a key maps to: its only entry (the common case: plain keyed state, or one window per
  * key), or a map by namespace once it has several. Saves a Map per key and a lookup per access.
  */
-type Slot = StateEntry | Map<Namespace, StateEntry>;
+type Slot = StateEntry | NamespaceMap;
 type ByKey = Map<unknown, Slot>;
 
 function entryIn(slot: Slot, namespace: Namespace): StateEntry | undefined {
-  if (slot instanceof Map) return slot.get(namespace);
-  return slot.namespace === namespace ? slot : undefined;
+  if (!(slot instanceof Map)) return slot.namespace === namespace ? slot : undefined;
+  const last = slot.last;
+  if (last !== undefined && last.namespace === namespace && last.live) return last;
+  const entry = slot.get(namespace);
+  if (entry !== undefined) slot.last = entry;
+  return entry;
 }
 
 function* entriesOf(byKey: ByKey): IterableIterator<StateEntry> {
@@ -106,7 +118,7 @@ export class StateTable {
     if (byKey === undefined) return undefined;
     const slot = byKey.get(this.current.token);
     if (slot === undefined) return undefined;
-    const entry = slot instanceof Map ? slot.get(namespace) : slot.namespace === namespace ? slot : undefined;
+    const entry = entryIn(slot, namespace);
     if (entry !== undefined && this.ttlMs > 0 && this.isExpired(entry, this.clock())) {
       this.remove(entry);
       return undefined;
@@ -268,8 +280,13 @@ export class StateTable {
     if (byKey === undefined) this.groups[groupIndex] = byKey = new Map();
     const slot = byKey.get(entry.token);
     if (slot === undefined) byKey.set(entry.token, entry);
-    else if (slot instanceof Map) slot.set(entry.namespace, entry);
-    else byKey.set(entry.token, new Map([[slot.namespace, slot], [entry.namespace, entry]]));
+    else if (slot instanceof Map) { slot.set(entry.namespace, entry); slot.last = entry; }
+    else {
+      const map = new NamespaceMap();
+      map.set(slot.namespace, slot);
+      map.set(entry.namespace, entry);
+      byKey.set(entry.token, map);
+    }
   }
 
   /** Takes `entry` out of its slot without change tracking (it is being replaced). */
