@@ -132,6 +132,9 @@ export class JobCheckpointing {
   /** Id of the checkpoint the current attempt restored, if it restored one. */
   get restoredCheckpointId(): number | undefined { return this.restoredFromCheckpoint ? this.restore?.checkpointId : undefined; }
 
+  /** Id of the newest completed checkpoint of this job, if any. */
+  get latestCompletedId(): number | undefined { return this.coordinator?.latestCompleted?.checkpointId; }
+
   /** Takes a checkpoint now; resolves when it completed. */
   triggerCheckpoint(): Promise<CompletedCheckpoint> { return this.coordinator!.trigger(false); }
 
