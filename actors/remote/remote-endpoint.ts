@@ -15,7 +15,10 @@ import { assertEncodable, decode, encode, registerMessageTypes } from '../networ
 import type { Connection } from '../network/connection.ts';
 import { parsePath, qualifiedPath } from './remote-address.ts';
 
-/** Envelope tags: the first element of every frame's array. */
+/** Envelopes per frame at most: bounds the frame size of a long burst. */
+const MAX_BATCH = 512;
+
+/** Envelope tags: the first element of each envelope (a frame is an array of envelopes). */
 const HELLO = 0, TELL = 1, ASK = 2, REPLY = 3, FAIL = 4, WATCH = 5, UNWATCH = 6, TERMINATED = 7;
 
 /** The messages of the per-connection watch proxy. */
@@ -65,6 +68,8 @@ export class RemoteEndpoint {
   private proxy: ActorRef | undefined;
   private closed = false;
   private attached = false;
+  private outbox: unknown[][] = [];
+  private readonly flushTask = (): void => this.flush();
   private readyResolve!: (peer: string) => void;
   private readyReject!: (error: Error) => void;
   /** Resolves with the peer's address once its hello arrived. */
@@ -147,10 +152,18 @@ export class RemoteEndpoint {
     if (!this.closed) this.write([UNWATCH, suffix]);
   }
 
-  /** Handles one frame from the peer; throws on a malformed one (the connection then closes). */
+  /** Handles one frame (a batch of envelopes); throws on a malformed one (the connection then closes). */
   receive(frame: Uint8Array, connection: Connection): void {
     this.connection ??= connection;
-    const envelope = decode(frame, this.resolveRef) as unknown[];
+    const batch = decode(frame, this.resolveRef);
+    if (!Array.isArray(batch)) throw new Error('malformed remote frame');
+    for (const envelope of batch) {
+      if (this.closed) return;
+      this.dispatch(envelope);
+    }
+  }
+
+  private dispatch(envelope: unknown[]): void {
     if (!Array.isArray(envelope) || typeof envelope[0] !== 'number') throw new Error('malformed remote envelope');
     if (this.peer === undefined && envelope[0] !== HELLO) throw new Error('remote envelope before hello');
     switch (envelope[0]) {
@@ -191,9 +204,25 @@ export class RemoteEndpoint {
     this.closedBy();
   }
 
+  /**
+   * Queues an envelope; the queue goes out as one frame when the current task yields (or when
+   * full), so that a burst of tells costs one encode call and one socket write, not one each.
+   * Messages are therefore encoded after `tell` returns: like every actor message, they must not
+   * be mutated once sent.
+   */
   private write(envelope: unknown[]): void {
     if (this.closed || !this.connection) throw new Error(`connection to ${this.peer ?? 'peer'} is closed`);
-    this.connection.send(encode(envelope));
+    this.outbox.push(envelope);
+    if (this.outbox.length >= MAX_BATCH) this.flush();
+    else if (this.outbox.length === 1) queueMicrotask(this.flushTask);
+  }
+
+  private flush(): void {
+    if (this.outbox.length === 0) return;
+    const batch = this.outbox;
+    this.outbox = [];
+    if (this.closed || !this.connection?.isOpen) return;
+    this.connection.send(encode(batch));
   }
 
   private localRef(suffix: unknown): ActorRef {

@@ -115,14 +115,13 @@ export class RemoteTransport {
 
   /** The ref for `path`: local for this system's paths, remote for a peer's. */
   resolve(path: string): ActorRef {
+    const known = this.refs.get(path);
+    if (known) return known;
     const parsed = parsePath(path);
     if (!parsed || parsed.address === undefined) return this.system.resolveLocal(path);
     if (this.ownAddresses.has(parsed.address)) return this.system.resolveLocal(localPath(parsed.system, parsed.suffix));
-    let ref = this.refs.get(path);
-    if (!ref) {
-      ref = new ActorRef(path, new RemoteTarget(this, path, parsed.address, parsed.suffix));
-      this.refs.set(path, ref);
-    }
+    const ref = new ActorRef(path, new RemoteTarget(this, path, parsed.address, parsed.suffix));
+    this.refs.set(path, ref);
     return ref;
   }
 

@@ -17,9 +17,10 @@ import { StreamFlatMap } from '../operators/stream-flat-map.ts';
 import { StreamMap } from '../operators/stream-map.ts';
 import type { OneInputStreamOperator } from '../operators/stream-operator.ts';
 import type { OutputTag } from '../output-tag.ts';
-import { CollectSink } from '../sinks/collect-sink.ts';
+import { CollectSink, ExactlyOnceCollectSink } from '../sinks/collect-sink.ts';
 import { PrintSink } from '../sinks/print-sink.ts';
 import type { Sink } from '../sinks/sink.ts';
+import { TwoPhaseCommitSinkOperator, type TwoPhaseCommitSink } from '../sinks/two-phase-commit-sink.ts';
 import type { StreamExecutionEnvironment } from '../environment/stream-execution-environment.ts';
 import { TimestampsAndWatermarksOperator } from '../time/timestamps-and-watermarks-operator.ts';
 import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
@@ -161,8 +162,11 @@ export class DataStream<T> {
 
   // ---- sinks ----
 
-  /** Writes through a Sink (one writer per subtask). */
-  sinkTo(sink: Sink<T>): DataStreamSink<T> {
+  /** Writes through a Sink (one writer per subtask) or a TwoPhaseCommitSink (exactly-once with checkpoints). */
+  sinkTo(sink: Sink<T> | TwoPhaseCommitSink<T, any>): DataStreamSink<T> {
+    if ('beginTransaction' in sink) {
+      return new DataStreamSink<T>(this.addOperator('Sink', () => new TwoPhaseCommitSinkOperator<T, unknown>(sink), true));
+    }
     return new DataStreamSink<T>(this.addOperator('Sink', () => new SinkWriterOperator<T>(sink), true));
   }
 
@@ -178,7 +182,8 @@ export class DataStream<T> {
 
   /** Executes the environment's job and returns this stream's elements (bounded jobs). */
   async executeAndCollect(jobName?: string): Promise<T[]> {
-    const sink = new CollectSink<T>();
+    // With checkpoints, results are committed per checkpoint: exactly-once even across failures.
+    const sink = this.environment.getCheckpointConfig().isCheckpointingEnabled() ? new ExactlyOnceCollectSink<T>() : new CollectSink<T>();
     this.sinkTo(sink).name('Collect Sink');
     await this.environment.execute(jobName ?? 'Collect Job');
     return sink.results;
