@@ -181,6 +181,26 @@ test('two candidates racing: exactly one leader per epoch, epochs consecutive, n
   kvA.close(); kvB.close();
 });
 
+test('a leader whose lease was overwritten steps down at its next renewal; the epoch keeps growing', async () => {
+  const [kvA, kvB] = await sharedKv();
+  const clock = new ManualClock(0);
+  const a = candidate('a', kvA, clock);
+  a.lease.start();
+  await a.lease.settled();
+  const current = (await kvB.getVersioned(['actorflow', 'ha', 'jobmanager-leader']))!;
+  // An operator (or a buggy peer) forces another leader in with a higher epoch.
+  const forced = { leaderId: 'z', address: 'actorflow://jm@z:6123', expiresAt: clock.now() + LEASE_MS, epoch: 5 };
+  assert.ok(await kvB.compareAndSet(['actorflow', 'ha', 'jobmanager-leader'], current.version, forced));
+  await step(clock, [a.lease], RENEW_MS);
+  assert.not.ok(a.lease.isLeader);
+  assert.equal(a.events, ['granted 1', 'revoked 1 taken']);
+  await step(clock, [a.lease], LEASE_MS + RENEW_MS);
+  assert.ok(a.lease.isLeader, 'the forced lease expired unrenewed');
+  assert.is(a.lease.epoch, 6);
+  await a.lease.stop();
+  kvA.close(); kvB.close();
+});
+
 test('renewEveryMs must be shorter than the lease', async () => {
   const [kv, kv2] = await sharedKv();
   assert.throws(() => new LeaderLease({ kv, clock: new ManualClock(), candidateId: 'x', address: 'a', leaseMs: 1000, renewEveryMs: 1000 }), /shorter than leaseMs/);

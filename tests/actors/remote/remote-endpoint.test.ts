@@ -1,6 +1,9 @@
 // Remote traffic between two actor systems in one process, over real loopback connections.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { connect } from '../../../actors/network/connection.ts';
+import { encode } from '../../../actors/network/codec.ts';
+import { DEVELOPMENT_SECRET } from '../../../actors/remote/remote-transport.ts';
 import { ActorNotAliveError, ActorSystem, AskTimeoutError, ManualClock, NotEncodableError, defineActor, type ActorRef, type ActorTerminated } from '../../../actors/index.ts';
 
 type EchoMessage =
@@ -231,6 +234,29 @@ test('serializeMessages systems keep remote refs inside messages', async () => {
   const relay = client.spawn(echoBehavior, 'relay');
   relay.tell({ type: 'send-to', target: remoteEcho, value: { type: 'send-to', target: box.ref, value: 'relayed' } });
   assert.is(await arrived, 'relayed');
+  await client.terminate(); await server.terminate();
+});
+
+test('malformed envelopes close only the connection that sent them', async () => {
+  const { server, client, remoteEcho, port } = await pair();
+  const hello = [0, 'raw@127.0.0.1:1'];
+  const bad = [encode(42), encode([hello, [99, 'x']]), encode([hello, [1, 'no-leading-slash', {}]]), encode([hello, hello]), encode([[0, 7]])];
+  for (const payload of bad) {
+    const closed = new Promise<void>((resolve) => {
+      void connect('127.0.0.1', port, { secret: DEVELOPMENT_SECRET }, {
+        onFrame: (_f, c) => c.send(payload), // after the server's hello
+        onClose: () => resolve(),
+      });
+    });
+    await closed;
+  }
+  // A frame before the hello: the dialer speaks first instead of waiting for the acceptor.
+  let closeEarly!: () => void;
+  const earlyClosed = new Promise<void>((resolve) => { closeEarly = resolve; });
+  const early = await connect('127.0.0.1', port, { secret: DEVELOPMENT_SECRET }, { onFrame: () => {}, onClose: () => closeEarly() });
+  early.send(encode([[1, '/user/echo', { type: 'echo', value: 1 }]]));
+  await earlyClosed;
+  assert.equal((await remoteEcho.ask<{ value: unknown }>({ type: 'echo', value: 'unaffected' })).value, 'unaffected');
   await client.terminate(); await server.terminate();
 });
 
