@@ -102,7 +102,7 @@ export class RemoteEndpoint {
     if (this.attached) return;
     this.attached = true;
     this.connection = connection;
-    if (!this.outbound && connection.isOpen) this.write([HELLO, this.host.address]);
+    if (!this.outbound && connection.isOpen) this.sayHello();
   }
 
   /** Whether the connection is still up. */
@@ -217,6 +217,12 @@ export class RemoteEndpoint {
     else if (this.outbox.length === 1) queueMicrotask(this.flushTask);
   }
 
+  /** The hello goes out alone: the peer decodes a frame's refs before it reads the hello in it. */
+  private sayHello(): void {
+    this.write([HELLO, this.host.address]);
+    this.flush();
+  }
+
   private flush(): void {
     if (this.outbox.length === 0) return;
     const batch = this.outbox;
@@ -234,7 +240,7 @@ export class RemoteEndpoint {
     if (typeof address !== 'string' || !address.includes('@')) throw new Error('malformed remote hello');
     if (this.peer !== undefined) throw new Error('second remote hello');
     this.peer = address;
-    if (this.outbound) this.write([HELLO, this.host.address]);
+    if (this.outbound) this.sayHello();
     this.onPeer(this, address);
     this.readyResolve(address);
   }

@@ -1,3 +1,4 @@
+// Actor path parsing: local versus qualified paths, addresses, loopback hosts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isLoopback, isQualified, localPath, parsePath, qualifiedPath, systemAddress } from '../../../actors/remote/remote-address.ts';
