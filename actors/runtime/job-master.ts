@@ -86,7 +86,7 @@ export class JobMaster implements TaskListener {
   async stopWithSavepoint(directory?: string): Promise<string> {
     if (this.getStatus() !== 'RUNNING') throw new Error(`job ${this.jobId} is ${this.getStatus()}: stop-with-savepoint needs a running job`);
     // No checkpoint after the savepoint: nothing written after it becomes visible.
-    this.checkpointing.stop('stopping with a savepoint');
+    this.checkpointing.stopPeriodic('stopping with a savepoint');
     const path = await this.checkpointing.triggerSavepoint(directory);
     if (this.getStatus() !== 'RUNNING') return path;
     await this.cancelAll();

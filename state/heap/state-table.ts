@@ -100,6 +100,12 @@ export class StateTable {
   kind: StateKind | undefined = undefined;
   ttlMs = 0;
   private readonly groups: Array<ByKey | undefined>;
+  /**
+   * The entry found or written last, with its token: a read followed by a write of the same
+   * cell (value() then update(), a window's get() then clear()) looks it up once. Checked for
+   * liveness on use; not used with a TTL (reads must check expiry).
+   */
+  private memo: StateEntry | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -114,6 +120,8 @@ export class StateTable {
 
   /** The live entry of the current key in `namespace`; expired entries are removed and absent. */
   find(namespace: Namespace): StateEntry | undefined {
+    const memo = this.memo;
+    if (memo !== undefined && memo.token === this.current.token && memo.namespace === namespace && memo.live && this.ttlMs === 0) return memo;
     const byKey = this.groups[this.current.groupIndex];
     if (byKey === undefined) return undefined;
     const slot = byKey.get(this.current.token);
@@ -123,6 +131,7 @@ export class StateTable {
       this.remove(entry);
       return undefined;
     }
+    if (entry !== undefined) this.memo = entry;
     return entry;
   }
 
@@ -130,15 +139,18 @@ export class StateTable {
   put(namespace: Namespace, value: unknown): StateEntry {
     const c = this.current;
     if (c.key === undefined) throw new Error(`state "${this.name}" accessed without a current key: call setCurrentKey first`);
-    const byKey = this.groups[c.groupIndex];
-    const slot = byKey?.get(c.token);
-    let entry = slot === undefined ? undefined : entryIn(slot, namespace);
+    let entry = this.memo;
+    if (entry === undefined || entry.token !== c.token || entry.namespace !== namespace || !entry.live) {
+      const slot = this.groups[c.groupIndex]?.get(c.token);
+      entry = slot === undefined ? undefined : entryIn(slot, namespace);
+    }
     if (entry === undefined) {
       entry = this.newEntry(c.key, c.token, namespace, c.keyGroup, value);
       this.place(c.groupIndex, entry);
     } else {
       entry.value = value;
     }
+    this.memo = entry;
     this.written(entry);
     return entry;
   }
@@ -154,8 +166,11 @@ export class StateTable {
 
   /** Removes the entry of the current key in `namespace`, if any. */
   removeCurrent(namespace: Namespace): void {
-    const slot = this.groups[this.current.groupIndex]?.get(this.current.token);
-    const entry = slot === undefined ? undefined : entryIn(slot, namespace);
+    let entry = this.memo;
+    if (entry === undefined || entry.token !== this.current.token || entry.namespace !== namespace || !entry.live) {
+      const slot = this.groups[this.current.groupIndex]?.get(this.current.token);
+      entry = slot === undefined ? undefined : entryIn(slot, namespace);
+    }
     if (entry !== undefined) this.remove(entry);
   }
 
