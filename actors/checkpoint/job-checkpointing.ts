@@ -62,6 +62,8 @@ export class JobCheckpointing {
   private restore: CheckpointSnapshot | undefined;
   private restoredFromCheckpoint = false;
   private finalRequested = false;
+  /** Resolves when the subtasks have acted on the newest completion notification. */
+  private notified: Promise<unknown> = Promise.resolve();
   /** Bytes written by the last completed checkpoint's subtasks (metrics, benchmarks). */
   lastCheckpointBytes = 0;
 
@@ -116,6 +118,9 @@ export class JobCheckpointing {
   /** The current attempt is deployed: periodic checkpoints start. */
   start(): void { if (this.enabled) this.coordinator?.start(); }
 
+  /** Stops periodic checkpoints (and aborts those in flight); savepoints may still be taken. */
+  stopPeriodic(reason: string): void { this.coordinator?.stop(reason); }
+
   /** The attempt is going away (failure, cancellation, end): stop checkpointing and forget its subtasks. */
   stop(reason: string): void {
     this.coordinator?.stop(reason);
@@ -142,6 +147,8 @@ export class JobCheckpointing {
   async triggerSavepoint(directory?: string): Promise<string> {
     this.savepointDirectory = directory ?? defaultSavepointDirectory();
     const completed = await this.coordinator!.trigger(true);
+    // Transactions pre-committed for the savepoint are committed before the caller may stop the job.
+    await this.notified;
     const path = this.savepointPaths.get(completed.checkpointId)!;
     this.savepointPaths.delete(completed.checkpointId);
     return path;
@@ -183,7 +190,7 @@ export class JobCheckpointing {
   }
 
   private notifyComplete(id: number): void {
-    for (const c of this.checkpointers.values()) c.notifyComplete(id);
+    this.notified = Promise.all([...this.checkpointers.values()].map((c) => c.notifyComplete(id)));
     this.finalRequested = false;
     queueMicrotask(() => this.requestFinalCheckpoint());
   }

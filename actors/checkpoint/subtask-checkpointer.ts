@@ -65,6 +65,9 @@ export class SubtaskCheckpointer {
   private finalCompleted: (() => void) | undefined;
   private finalDone = false;
   private restoredSplits: SourceSplit[] | undefined;
+  private opened = false;
+  /** Barriers triggered before the source opened; injected once it has. */
+  private readonly deferred: BarrierEvent[] = [];
 
   constructor(private readonly task: StreamTask, private readonly config: SubtaskCheckpointerConfig) {
     this.key = subtaskKey(task.vertex.head.id, task.subtaskIndex);
@@ -121,6 +124,8 @@ export class SubtaskCheckpointer {
 
   /** After the chain opened: a restored source reader gets back the splits it held. */
   afterOpen(): void {
+    this.opened = true;
+    for (const barrier of this.deferred.splice(0)) this.task.enqueueMail(() => this.checkpoint(barrier));
     if (this.restoredSplits && this.restoredSplits.length > 0) (this.chain[0].operator as SourceOperator<unknown>).addSplits(this.restoredSplits);
     this.restoredSplits = undefined;
   }
@@ -143,7 +148,8 @@ export class SubtaskCheckpointer {
   trigger(barrier: BarrierEvent): void {
     const id = barrier.checkpointId;
     if (this.task.vertex.head.kind === 'source') {
-      this.task.enqueueMail(() => this.checkpoint(barrier));
+      if (this.opened) this.task.enqueueMail(() => this.checkpoint(barrier));
+      else this.deferred.push(barrier);
     } else if (this.numChannels > 0 && this.endedChannels === this.numChannels) {
       this.task.enqueueMail(() => this.checkpoint(barrier));
     } else {
@@ -151,23 +157,29 @@ export class SubtaskCheckpointer {
     }
   }
 
-  /** Checkpoint `checkpointId` completed: operators may publish (two-phase commit). */
-  notifyComplete(checkpointId: number): void {
-    this.task.enqueueMail(() => {
-      const pending: Array<Promise<unknown>> = [];
-      for (const { operator } of this.chain) {
-        const r = operator.notifyCheckpointComplete?.(checkpointId);
-        if (r && typeof r.then === 'function') pending.push(r);
-      }
-      const release = (): void => {
-        if (checkpointId < this.firstFinalId) return;
-        this.finalDone = true;
-        const resolve = this.finalCompleted;
-        this.finalCompleted = undefined;
-        resolve?.();
-      };
-      if (pending.length === 0) release();
-      else Promise.all(pending).then(release, (error) => this.task.enqueueMail(() => { throw error; }));
+  /**
+   * Checkpoint `checkpointId` completed: operators may publish (two-phase commit). Resolves once
+   * every operator of the chain has acted on it.
+   */
+  notifyComplete(checkpointId: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.task.enqueueMail(() => {
+        const pending: Array<Promise<unknown>> = [];
+        for (const { operator } of this.chain) {
+          const r = operator.notifyCheckpointComplete?.(checkpointId);
+          if (r && typeof r.then === 'function') pending.push(r);
+        }
+        const release = (): void => {
+          resolve();
+          if (checkpointId < this.firstFinalId) return;
+          this.finalDone = true;
+          const done = this.finalCompleted;
+          this.finalCompleted = undefined;
+          done?.();
+        };
+        if (pending.length === 0) release();
+        else Promise.all(pending).then(release, (error) => { resolve(); this.task.enqueueMail(() => { throw error; }); });
+      });
     });
   }
 
@@ -203,7 +215,8 @@ export class SubtaskCheckpointer {
     if (this.snapshotted.has(id)) return;
     this.snapshotted.add(id);
     this.expected.delete(id);
-    const inputEnded = this.task.state !== 'running';
+    const state = this.task.state;
+    const inputEnded = state === 'finishing' || state === 'finished';
     const { backend, storage } = this.config;
     const task = this.task;
     const snapshots: SubtaskSnapshot[] = [];
