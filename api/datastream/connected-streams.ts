@@ -9,6 +9,8 @@ import type { TwoInputStreamOperator } from '../operators/stream-operator.ts';
 import { DataStream } from './data-stream.ts';
 import { KeyedStream } from './keyed-stream.ts';
 import { streamExtensions } from './stream-extensions.ts';
+// Loaded here so that DataStream.connect(broadcastStream) works wherever connect() does.
+import './broadcast-connected-stream.ts';
 
 /** Two connected streams. */
 export class ConnectedStreams<T1, T2> {

@@ -3,6 +3,7 @@
 // partitionCustom), side outputs, operator settings, and sinks. Every call adds to the
 // environment's StreamGraph; nothing runs until execute(). Imports api/ only.
 import type { Key } from '../../state/key-groups.ts';
+import type { MapStateDescriptor } from '../../state/state-descriptors.ts';
 import { cloneFunction } from '../functions/clone-function.ts';
 import type { Collector } from '../functions/collector.ts';
 import type { KeySelector } from '../functions/key-selector.ts';
@@ -28,6 +29,7 @@ import { AllWindowedStream } from '../windowing/all-windowed-stream.ts';
 import type { GlobalWindow, Window } from '../windowing/time-window.ts';
 import { JoinedStreams } from '../windowing/joined-streams.ts';
 import type { WindowAssigner } from '../windowing/window-assigner.ts';
+import { BroadcastStream } from './broadcast-stream.ts';
 import { checkParallelism, DataStreamSink } from './data-stream-sink.ts';
 import { streamExtensions } from './stream-extensions.ts';
 
@@ -112,7 +114,11 @@ export class DataStream<T> {
   }
 
   /** Connects with another stream for a two-input operator (CoProcessFunction, joins). */
-  connect<U>(other: DataStream<U>): ConnectedStreams<T, U> {
+  connect<U>(other: DataStream<U>): ConnectedStreams<T, U>;
+  /** Connects with a broadcast stream (broadcast state pattern): process with a (Keyed)BroadcastProcessFunction. */
+  connect<U>(other: BroadcastStream<U>): BroadcastConnectedStream<T, U>;
+  connect<U>(other: DataStream<U> | BroadcastStream<U>): ConnectedStreams<T, U> | BroadcastConnectedStream<T, U> {
+    if (other instanceof BroadcastStream) return streamExtensions.broadcastConnected!(this, other);
     return streamExtensions.connected!(this, other);
   }
 
@@ -130,7 +136,13 @@ export class DataStream<T> {
   /** Uniformly random downstream subtask. */
   shuffle(): DataStream<T> { return this.partition({ kind: 'shuffle' }); }
   /** Every element to every downstream subtask. */
-  broadcast(): DataStream<T> { return this.partition({ kind: 'broadcast' }); }
+  broadcast(): DataStream<T>;
+  /** A broadcast stream carrying the broadcast states `descriptors` (connect a stream to it). */
+  broadcast(...descriptors: MapStateDescriptor<any, any>[]): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<any, any>[]): DataStream<T> | BroadcastStream<T> {
+    const partitioned = this.partition({ kind: 'broadcast' });
+    return descriptors.length === 0 ? partitioned : new BroadcastStream<T>(partitioned, descriptors);
+  }
   /** Subtask i to subtask i; needs equal parallelism. */
   forward(): DataStream<T> { return this.partition({ kind: 'forward' }); }
   /** Everything to downstream subtask 0. */
@@ -215,3 +227,4 @@ export class DataStream<T> {
 // Type-only imports for the extension points (the classes import DataStream; see stream-extensions.ts).
 import type { KeyedStream } from './keyed-stream.ts';
 import type { ConnectedStreams } from './connected-streams.ts';
+import type { BroadcastConnectedStream } from './broadcast-connected-stream.ts';

@@ -1,8 +1,10 @@
 // Extension points that break the import cycle between DataStream and its subclasses: KeyedStream
 // extends DataStream (so it must load after it), yet DataStream.keyBy creates KeyedStreams.
-// keyed-stream.ts and connected-streams.ts fill these in when they load; the environment imports
-// both, so any program that has an environment has them. Imports types only.
+// keyed-stream.ts, connected-streams.ts and broadcast-connected-stream.ts (which connected-streams.ts
+// loads) fill these in when they load; the environment imports the first two, so any program that has an environment has them. Imports types only.
 import type { Key } from '../../state/key-groups.ts';
+import type { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
+import type { BroadcastStream } from './broadcast-stream.ts';
 import type { ConnectedStreams } from './connected-streams.ts';
 import type { DataStream } from './data-stream.ts';
 import type { KeyedStream } from './keyed-stream.ts';
@@ -11,4 +13,5 @@ import type { KeyedStream } from './keyed-stream.ts';
 export const streamExtensions: {
   keyed?: <T, K extends Key>(stream: DataStream<T>, selector: (value: T) => K) => KeyedStream<T, K>;
   connected?: <T, U>(first: DataStream<T>, second: DataStream<U>) => ConnectedStreams<T, U>;
+  broadcastConnected?: <T, U>(first: DataStream<T>, broadcast: BroadcastStream<U>) => BroadcastConnectedStream<T, U>;
 } = {};

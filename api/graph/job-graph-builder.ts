@@ -63,7 +63,9 @@ export function buildJobGraph(graph: StreamGraph, defaults: JobGraphDefaults): J
     }
     if (node.kind === 'two-input') {
       const keyed1 = node.keySelectors[0] !== undefined, keyed2 = node.keySelectors[1] !== undefined;
-      if (keyed1 !== keyed2) throw new InvalidJobGraphError(`operator "${node.name}": both inputs must be keyed or neither`);
+      // A keyed input 1 with a broadcast input 2 is the keyed broadcast state pattern.
+      const broadcast2 = node.inEdges.every((e) => e.typeNumber !== 2 || partitioners.get(e)!.kind === 'broadcast');
+      if (keyed1 !== keyed2 && !(keyed1 && broadcast2)) throw new InvalidJobGraphError(`operator "${node.name}": both inputs must be keyed or neither`);
       if (!node.inEdges.some((e) => e.typeNumber === 1) || !node.inEdges.some((e) => e.typeNumber === 2)) {
         throw new InvalidJobGraphError(`operator "${node.name}" needs both of its inputs connected`);
       }
