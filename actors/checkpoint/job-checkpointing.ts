@@ -90,6 +90,7 @@ export class JobCheckpointing {
       minPauseMs: ck?.minPauseMs ?? 0,
       maxConcurrent: ck?.maxConcurrent ?? 1,
       tolerableFailures: ck?.tolerableFailures ?? 0,
+      retained: Math.max(1, (ck as { retainedCheckpoints?: number } | undefined)?.retainedCheckpoints ?? 1),
     }, this.subtaskKeys(), this.job.clock, {
       triggerSources: (id, timestamp, savepoint) => this.triggerTasks(id, timestamp, savepoint),
       persist: (checkpoint) => this.persist(checkpoint),
@@ -130,8 +131,12 @@ export class JobCheckpointing {
 
   /** Before redeploying after a failure: restore from the latest completed checkpoint (or the savepoint). */
   async prepareRestart(): Promise<void> {
-    const latest = await this.storage!.readLatestCompleted({ fallbackOnCorruption: true });
-    if (latest) { this.restore = latest; this.restoredFromCheckpoint = true; }
+    const storage = this.storage!;
+    const latest = await storage.readLatestCompleted({ fallbackOnCorruption: true });
+    if (latest) { this.restore = latest; this.restoredFromCheckpoint = true; return; }
+    // Restarting from scratch after checkpoints completed would apply their side effects twice.
+    const ids = await storage.list();
+    if (ids.length > 0) throw new Error(`no completed checkpoint can be read (checkpoints ${ids.join(', ')} are corrupt or incomplete)`);
   }
 
   /** Id of the checkpoint the current attempt restored, if it restored one. */

@@ -55,10 +55,18 @@ export class CheckpointConfig {
   maxConcurrent = 1;
   tolerableFailures = 0;
   unaligned = false;
+  /** Completed checkpoints kept for recovery (Flink's state.checkpoints.num-retained, default 1). */
+  retainedCheckpoints = 1;
   setCheckpointTimeout(ms: number): this { this.timeoutMs = ms; return this; }
   setMinPauseBetweenCheckpoints(ms: number): this { this.minPauseMs = ms; return this; }
   setMaxConcurrentCheckpoints(n: number): this { this.maxConcurrent = n; return this; }
   setTolerableCheckpointFailureNumber(n: number): this { this.tolerableFailures = n; return this; }
   enableUnalignedCheckpoints(on = true): this { this.unaligned = on; return this; }
+  /** Keeps the latest `n` completed checkpoints (recovery falls back past a corrupt one). */
+  setNumRetainedCheckpoints(n: number): this {
+    if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`retained checkpoints must be a positive integer, got ${n}`);
+    this.retainedCheckpoints = n;
+    return this;
+  }
   isCheckpointingEnabled(): boolean { return this.intervalMs > 0; }
 }
