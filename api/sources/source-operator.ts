@@ -55,6 +55,8 @@ export class SourceOperator<T> implements ReaderOutput<T> {
   private assign: ((value: T, ts: number) => number) | undefined;
   private readonly splitOutputs = new Map<string, SplitOutput<T>>();
   private mainOutput: SplitOutput<T> | undefined;
+  /** True once a record went through the main output (the reader does not track splits). */
+  private mainOutputUsed = false;
   private emittedWatermark = -Infinity;
   private emittedIdle = false;
   private periodic: Cancel | undefined;
@@ -82,6 +84,10 @@ export class SourceOperator<T> implements ReaderOutput<T> {
       subtaskIndex: c.subtaskIndex, parallelism: c.parallelism, clock: c.clock,
       sendSplitRequest: () => this.splitRequestHandler(),
     });
+    // The main output exists from the start (as in Flink), so that a reader that never emits still
+    // has a watermark generator: with idleness it marks the source idle instead of holding back
+    // every downstream watermark.
+    if (this.strategy) this.mainOutput = this.registerOutput('');
     await this.reader.start();
     if (this.strategy && this.autoWatermarkIntervalMs > 0) this.schedulePeriodic();
   }
@@ -117,11 +123,18 @@ export class SourceOperator<T> implements ReaderOutput<T> {
       this.output.collect(value, timestamp === undefined ? NO_TIMESTAMP : timestamp);
       return;
     }
+    this.mainOutputUsed = true;
     (this.mainOutput ??= this.registerOutput('')).collect(value, timestamp);
   }
 
   createOutputForSplit(splitId: string): ReaderOutput<T> {
     if (!this.strategy) return this;
+    // A reader with per-split outputs leaves the main output unused: its watermark must not count
+    // (collect() creates it again should the reader use it after all).
+    if (this.mainOutput !== undefined && !this.mainOutputUsed) {
+      this.splitOutputs.delete('');
+      this.mainOutput = undefined;
+    }
     return this.splitOutputs.get(splitId) ?? this.registerOutput(splitId);
   }
 

@@ -8,6 +8,7 @@ import type { InputStatus, ReaderOutput, Source, SourceReader, SourceSplit } fro
 import type { OperatorContext, Output } from '../../../api/operators/stream-operator.ts';
 import { ManualClock } from '../../../api/time/clock.ts';
 import { WatermarkStrategy } from '../../../api/time/watermark-strategy.ts';
+import { DataGeneratorSource, StreamExecutionEnvironment, TumblingEventTimeWindows, type Collector, type TimeWindow } from '../../../api/index.ts';
 
 interface Ev { split: string; ts: number }
 
@@ -95,6 +96,81 @@ test('without a strategy records pass through with their source timestamps and n
   assert.equal(out.records.map(([, t]) => t), [-Infinity, 77]);
   assert.equal(out.watermarks, []);
   assert.is(clock.pending(), 0);
+});
+
+
+/** A reader that never emits and never ends (an empty partition). */
+function silentSource(): Source<Ev> {
+  return {
+    boundedness: 'continuous-unbounded',
+    createEnumerator: () => { throw new Error('not used'); },
+    restoreEnumerator: () => { throw new Error('not used'); },
+    createReader: (): SourceReader<Ev, SourceSplit> => ({
+      start() {}, pollNext: () => 'nothing-available', isAvailable: () => new Promise(() => {}),
+      addSplits() {}, notifyNoMoreSplits() {}, snapshotState: () => [], close() {},
+    }),
+  };
+}
+
+test('a reader that never emits gets a generator at open: withIdleness marks the source idle', async () => {
+  const base = WatermarkStrategy.forMonotonousTimestamps<Ev>().withTimestampAssigner((e) => e.ts);
+  const idle = new SourceOperator(silentSource(), base.withIdleness(300), 100);
+  const a = setup(idle);
+  await idle.open();
+  a.clock.advance(200);
+  assert.equal(a.out.statuses, [], 'not idle before the timeout');
+  a.clock.advance(200);
+  assert.equal(a.out.statuses, [true]);
+  assert.equal(a.out.watermarks, []);
+  await idle.close();
+  // Without idleness the silent source stays active (and holds a union back, as in Flink).
+  const active = new SourceOperator(silentSource(), base, 100);
+  const b = setup(active);
+  await active.open();
+  b.clock.advance(5000);
+  assert.equal(b.out.statuses, []);
+  await active.close();
+});
+
+/** Windows of `active` unioned with a source that never emits; resolves once they fired or `maxMs` passed. */
+async function unionWithSilentSource(idlenessMs: number | undefined, maxMs: number): Promise<string[]> {
+  type G = { key: string; ts: number };
+  const clock = new ManualClock(0);
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock });
+  env.getConfig().setAutoWatermarkInterval(50);
+  const monotonous = WatermarkStrategy.forMonotonousTimestamps<G>().withTimestampAssigner((e) => e.ts);
+  const active = env.fromSource(new DataGeneratorSource<G>((i) => ({ key: `k${i % 2}`, ts: i * 7 }), 100), monotonous, 'active');
+  // Unbounded and too slow to ever emit here: it never ends, so only idleness lets the watermark pass.
+  const silentStrategy = idlenessMs === undefined ? monotonous : monotonous.withIdleness(idlenessMs);
+  const silent = env.fromSource(new DataGeneratorSource<G>(() => ({ key: 'silent', ts: 0 }), Infinity, { ratePerSecond: 1e-9 }), silentStrategy, 'silent');
+  const rows: string[] = [];
+  active.union(silent).map((e) => ({ key: e.key, n: 1 })).keyBy((e) => e.key).window(TumblingEventTimeWindows.of(100))
+    .reduce((a, b) => ({ key: a.key, n: a.n + b.n }),
+      (key: string, w: TimeWindow, input: Iterable<{ n: number }>, o: Collector<string>) => o.collect(`${key}|${w.start}|${[...input][0].n}`))
+    .addSink((row: string) => { rows.push(row); });
+  const client = await env.executeAsync('silent input');
+  while (clock.now() < maxMs && rows.length < expectedWindows().length) {
+    clock.advance(10);
+    for (let i = 0; i < 4; i++) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+  await client.cancel();
+  await client.getJobExecutionResult().catch(() => {});
+  return rows;
+}
+
+/** The windows of the active source, by a plain loop. */
+function expectedWindows(): string[] {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < 100; i++) {
+    const id = `k${i % 2}|${Math.floor((i * 7) / 100) * 100}`;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return [...counts].map(([id, n]) => `${id}|${n}`).sort();
+}
+
+test('end to end: two sources unioned, one never emits; with withIdleness the windows of the other fire', async () => {
+  assert.equal((await unionWithSilentSource(300, 5000)).sort(), expectedWindows());
+  assert.equal(await unionWithSilentSource(undefined, 2000), [], 'without idleness the silent source holds the windows back');
 });
 
 test.run();
