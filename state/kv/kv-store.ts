@@ -85,7 +85,8 @@ async function openRaw(path?: string): Promise<RawKv> {
 
 /** Opens the KV database at `path` (a file, a KV Connect URL, or in memory when omitted). */
 export async function openKvStore(path?: string): Promise<VersionedKvStore> {
-  return new PortableKvStore(await withRetry(() => openRaw(path)));
+  // Deno.openKv() without a path opens a persistent per-script database, not a memory one.
+  return new PortableKvStore(await withRetry(() => openRaw(path ?? ':memory:')));
 }
 
 const RETRY_ATTEMPTS = 12;

@@ -126,6 +126,15 @@ test('two stores on one file racing compareAndSet: exactly one wins each round',
   } finally { a.close(); b.close(); }
 });
 
+test('a store opened without a path is in memory and private to that store', async () => {
+  const first = await openKvStore();
+  await first.set(['private'], 1);
+  const second = await openKvStore();
+  try {
+    assert.is(await second.get(['private']), undefined);
+  } finally { first.close(); second.close(); }
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();
