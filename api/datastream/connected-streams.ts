@@ -3,8 +3,12 @@
 // Imports api/ only.
 import type { Key } from '../../state/key-groups.ts';
 import { cloneFunction } from '../functions/clone-function.ts';
+import type { CoFlatMapFunction, CoMapFunction } from '../functions/co-map-function.ts';
 import type { CoProcessFunction, KeyedCoProcessFunction } from '../functions/co-process-function.ts';
+import type { Collector } from '../functions/collector.ts';
 import { CoProcessOperator, KeyedCoProcessOperator } from '../operators/co-process-operator.ts';
+import { CoStreamFlatMap } from '../operators/co-stream-flat-map.ts';
+import { CoStreamMap } from '../operators/co-stream-map.ts';
 import type { TwoInputStreamOperator } from '../operators/stream-operator.ts';
 import { DataStream } from './data-stream.ts';
 import { KeyedStream } from './keyed-stream.ts';
@@ -39,10 +43,31 @@ export class ConnectedStreams<T1, T2> {
     return this.transform('Co-Process', () => new CoProcessOperator<T1, T2, R>(cloneFunction(fn as CoProcessFunction<T1, T2, R>)));
   }
 
+  /** Maps each element of either input: `map(fn1, fn2)` or `map({ map1, map2 })` (Flink's CoMapFunction). */
+  map<R>(fn: CoMapFunction<T1, T2, R>): DataStream<R>;
+  map<R>(fn1: (value: T1) => R, fn2: (value: T2) => R): DataStream<R>;
+  map<R>(fn: CoMapFunction<T1, T2, R> | ((value: T1) => R), fn2?: (value: T2) => R): DataStream<R> {
+    const co: CoMapFunction<T1, T2, R> = typeof fn === 'function' ? { map1: fn, map2: requireSecond(fn2, 'map') } : fn;
+    return this.transform('Co-Map', () => new CoStreamMap<T1, T2, R>(cloneFunction(co)));
+  }
+
+  /** Emits any number of elements per element of either input: `flatMap(fn1, fn2)` or `flatMap({ flatMap1, flatMap2 })`. */
+  flatMap<R>(fn: CoFlatMapFunction<T1, T2, R>): DataStream<R>;
+  flatMap<R>(fn1: (value: T1, out: Collector<R>) => void, fn2: (value: T2, out: Collector<R>) => void): DataStream<R>;
+  flatMap<R>(fn: CoFlatMapFunction<T1, T2, R> | ((value: T1, out: Collector<R>) => void), fn2?: (value: T2, out: Collector<R>) => void): DataStream<R> {
+    const co: CoFlatMapFunction<T1, T2, R> = typeof fn === 'function' ? { flatMap1: fn, flatMap2: requireSecond(fn2, 'flatMap') } : fn;
+    return this.transform('Co-Flat Map', () => new CoStreamFlatMap<T1, T2, R>(cloneFunction(co)));
+  }
+
   /** Keys both inputs (key selectors per side). */
   keyBy<K extends Key>(key1: (v: T1) => K, key2: (v: T2) => K): ConnectedStreams<T1, T2> {
     return new ConnectedStreams(this.first.keyBy(key1), this.second.keyBy(key2));
   }
+}
+
+function requireSecond<F>(fn: F | undefined, method: string): F {
+  if (typeof fn !== 'function') throw new TypeError(`ConnectedStreams.${method} expects a function per input, or one object with both methods`);
+  return fn;
 }
 
 streamExtensions.connected = (first, second) => new ConnectedStreams(first, second);
