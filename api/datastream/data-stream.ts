@@ -27,6 +27,7 @@ import { TimestampsAndWatermarksOperator } from '../time/timestamps-and-watermar
 import type { WatermarkStrategy } from '../time/watermark-strategy.ts';
 import { AllWindowedStream } from '../windowing/all-windowed-stream.ts';
 import type { GlobalWindow, Window } from '../windowing/time-window.ts';
+import { CoGroupedStreams } from '../windowing/co-grouped-streams.ts';
 import { JoinedStreams } from '../windowing/joined-streams.ts';
 import type { WindowAssigner } from '../windowing/window-assigner.ts';
 import { BroadcastStream } from './broadcast-stream.ts';
@@ -98,6 +99,11 @@ export class DataStream<T> {
   /** Count windows over the whole stream: every `size` elements, or sliding by `slide`. */
   countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
     return AllWindowedStream.countWindowAll(this, size, slide);
+  }
+
+  /** A window co-group with `other`: `.where(k1).equalTo(k2).window(assigner).apply((first, second, out) => ...)`. */
+  coGroup<U>(other: DataStream<U>): CoGroupedStreams<T, U> {
+    return new CoGroupedStreams<T, U>(this, other);
   }
 
   /** A window join with `other`: `.where(k1).equalTo(k2).window(assigner).apply(fn)`. */
