@@ -10,9 +10,9 @@ import { MemoryCheckpointStorage } from '../../../state/checkpoint/kv-checkpoint
 import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
 
 /** True when the running job completed a checkpoint after the one it restored (progress, not wall time). */
-function checkpointedSinceRestore(): boolean {
+function checkpointedSinceRestore(count = 1): boolean {
   const ck = embeddedExecutor.lastJobMaster?.checkpointing;
-  return (ck?.latestCompletedId ?? 0) > (ck?.restoredCheckpointId ?? 0);
+  return (ck?.latestCompletedId ?? 0) - (ck?.restoredCheckpointId ?? 0) >= count;
 }
 
 /** A [key, count] pair the counting job emits. */
@@ -24,6 +24,8 @@ export interface FailurePlan {
   readonly throwAt: number[];
   /** Throw only once a checkpoint newer than the last restored one completed (default true). */
   readonly afterCheckpoint?: boolean;
+  /** How many checkpoints must have completed since the restore (default 1). */
+  readonly checkpointsBefore?: number;
 }
 
 /** Options of the counting job. */
@@ -51,7 +53,7 @@ export function countingJob(job: CountingJob): { env: StreamExecutionEnvironment
   const stream = env.fromSequence(1, job.records)
     .map((x: number): Count => {
       const n = ++shared.seen;
-      if (pending.length > 0 && n >= pending[0] && (job.plan.afterCheckpoint === false || checkpointedSinceRestore())) {
+      if (pending.length > 0 && n >= pending[0] && (job.plan.afterCheckpoint === false || checkpointedSinceRestore(job.plan.checkpointsBefore))) {
         pending.shift();
         shared.failures++;
         throw new Error(`injected failure at record ${n}`);
