@@ -3,6 +3,7 @@
 // Imports api/ and state/ only (DataStream types only, to avoid an import cycle).
 import type { AggregateFunction } from '../../state/state-descriptors.ts';
 import type { DataStream } from '../datastream/data-stream.ts';
+import { cloneFunction } from '../functions/clone-function.ts';
 import type { Collector } from '../functions/collector.ts';
 import {
   ProcessWindowFunction, type AllWindowFunction, type ProcessAllWindowFunction, type ProcessWindowContext,
@@ -21,8 +22,16 @@ const ALL = 0;
 
 /** A ProcessAllWindowFunction seen as a keyed one that ignores its key. */
 class AllToKeyed<IN, OUT, W extends Window> extends ProcessWindowFunction<IN, OUT, number, W> {
-  constructor(private readonly fn: ProcessAllWindowFunction<IN, OUT, W>) { super(); }
-  override async open(ctx: RuntimeContext): Promise<void> { await this.fn.open?.(ctx); }
+  private fn: ProcessAllWindowFunction<IN, OUT, W>;
+  constructor(private readonly userFunction: ProcessAllWindowFunction<IN, OUT, W>) { super(); this.fn = userFunction; }
+  /**
+   * The window operator copies this adapter per operator instance, which shares the user's object;
+   * copying that here gives each instance (and each use of one object in several pipelines) its own fields.
+   */
+  override async open(ctx: RuntimeContext): Promise<void> {
+    this.fn = cloneFunction(this.userFunction);
+    await this.fn.open?.(ctx);
+  }
   process(_key: number, context: ProcessWindowContext<W>, elements: Iterable<IN>, out: Collector<OUT>): void {
     this.fn.process(context, elements, out);
   }

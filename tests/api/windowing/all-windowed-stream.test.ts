@@ -38,4 +38,23 @@ test('countWindowAll: tumbling and sliding count windows over the whole stream',
   assert.equal(out.sort(), ['10', '26', '1,2', '2,3,4', '4,5,6', '6,7,8', '8,9,10'].sort());
 });
 
+
+test('one ProcessAllWindowFunction object in two pipelines: each window operator has its own copy', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+  class Numbered extends ProcessAllWindowFunction<Ev, string, TimeWindow> {
+    private opens = 0;
+    private fired = 0;
+    override open(): void { this.opens++; }
+    process(_ctx: ProcessWindowContext<TimeWindow>, _elements: Iterable<Ev>, out: Collector<string>): void { out.collect(`${this.opens}/${++this.fired}`); }
+  }
+  const fn = new Numbered();
+  const strategy = WatermarkStrategy.forMonotonousTimestamps<Ev>().withTimestampAssigner((e) => e.ts);
+  const data = Array.from({ length: 30 }, (_, i) => ({ v: i, ts: i * 10 }));
+  const a = env.fromCollection(data).assignTimestampsAndWatermarks(strategy).windowAll(TumblingEventTimeWindows.of(100)).process(fn);
+  const b = env.fromCollection(data).assignTimestampsAndWatermarks(strategy).windowAll(TumblingEventTimeWindows.of(100)).process(fn);
+  const out = await a.union(b).executeAndCollect();
+  // Shared, the one object would be opened twice and count six windows.
+  assert.equal(out.sort(), ['1/1', '1/1', '1/2', '1/2', '1/3', '1/3']);
+});
+
 test.run();

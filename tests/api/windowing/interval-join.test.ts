@@ -45,4 +45,19 @@ test('exclusive bounds', async () => {
   assert.equal(out.sort(), ['L+R10@10', 'L+R11@11', 'L+R9@10']);
 });
 
+
+test('a ProcessJoinFunction object is copied per subtask: fields set in open() are not shared', async () => {
+  class Opened extends ProcessJoinFunction<Ev, Ev, number> {
+    private opens = 0;
+    override open(): void { this.opens++; }
+    processElement(_l: Ev, _r: Ev, _ctx: ProcessJoinContext, out: Collector<number>): void { out.collect(this.opens); }
+  }
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(3);
+  const strategy = WatermarkStrategy.forMonotonousTimestamps<Ev>().withTimestampAssigner((e) => e.ts);
+  const side = (p: string) => env.fromCollection(Array.from({ length: 30 }, (_, i): Ev => ({ k: `k${i % 6}`, id: `${p}${i}`, ts: i })))
+    .assignTimestampsAndWatermarks(strategy).keyBy((e) => e.k);
+  const out = await side('L').intervalJoin(side('R')).between(0, 0).process(new Opened()).executeAndCollect();
+  assert.equal(out, Array.from({ length: 30 }, () => 1));
+});
+
 test.run();

@@ -160,4 +160,20 @@ test('watermarks pass a union with an idle input (withIdleness), and are held ba
   assert.equal(held.rows.filter((r) => !r.startsWith('quiet')), []);
 });
 
+
+test('a ProcessWindowFunction object is copied per subtask: fields set in open() are not shared', async () => {
+  class Opened extends ProcessWindowFunction<Ev, string, string, TimeWindow> {
+    private opens = 0;
+    override open(): void { this.opens++; }
+    process(key: string, ctx: ProcessWindowContext<TimeWindow>, _in: Iterable<Ev>, out: Collector<string>): void { out.collect(`${key}|${ctx.window.start}|${this.opens}`); }
+  }
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(3);
+  const data: Ev[] = Array.from({ length: 60 }, (_, i) => ({ key: `k${i % 6}`, v: i, ts: i }));
+  const out = await env.fromCollection(data).assignTimestampsAndWatermarks(strategy(0)).keyBy((e) => e.key)
+    .window(TumblingEventTimeWindows.of(30)).process(new Opened()).executeAndCollect();
+  assert.is(out.length, 12);
+  // One shared object would have been opened by all 3 subtasks.
+  assert.equal(out.filter((r) => !r.endsWith('|1')), []);
+});
+
 test.run();
