@@ -15,3 +15,6 @@ export {
 export type { ActorLifecycleState } from './core/actor-lifecycle.machine.ts';
 export { NotEncodableError } from './network/codec.ts';
 export { ManualClock, SystemClock, systemClock, type Clock, type Cancel } from '../api/time/clock.ts';
+export { RemoteAskError } from './remote/remote-endpoint.ts';
+export { DEVELOPMENT_SECRET, type ConnectOptions, type ListenAddress, type ListenOptions } from './remote/remote-transport.ts';
+export { LeaderLease, JOBMANAGER_LEASE_KEY, type LeaderLeaseOptions, type LeaseRecord } from './ha/leader-lease.ts';

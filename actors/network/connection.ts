@@ -29,9 +29,12 @@ export class Connection {
   /** Set once the handshake succeeded; frames before that are handshake messages. */
   private authenticated = false;
   private onHandshakeFrame: ((frame: Uint8Array) => void) | undefined;
+  /** Captured at once: a destroyed socket no longer knows its peer. */
+  private readonly peer: string;
 
   constructor(private readonly socket: Socket, private readonly handler: ConnectionHandler, maxFrameBytes: number) {
     this.decoder = new FrameDecoder(maxFrameBytes);
+    this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Uint8Array) => this.receive(chunk));
     socket.on('error', (e) => this.close(e));
@@ -39,7 +42,7 @@ export class Connection {
   }
 
   /** The peer's address, for logs. */
-  get remote(): string { return `${this.socket.remoteAddress}:${this.socket.remotePort}`; }
+  get remote(): string { return this.peer; }
 
   /** True until closed. */
   get isOpen(): boolean { return !this.closed; }
@@ -59,8 +62,14 @@ export class Connection {
     this.handler.onClose?.(this, error);
   }
 
-  /** Runs the handshake: resolves when authenticated, rejects (and closes) otherwise. */
-  authenticate(step: (frame: Uint8Array | undefined, send: (m: Uint8Array) => void) => boolean, timeoutMs: number): Promise<void> {
+  /**
+   * Runs the handshake: resolves when authenticated, rejects (and closes) otherwise.
+   * `onAuthenticated` runs synchronously on success, before any later frame of the same chunk.
+   */
+  authenticate(
+    step: (frame: Uint8Array | undefined, send: (m: Uint8Array) => void) => boolean, timeoutMs: number,
+    onAuthenticated?: () => void,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { const e = new HandshakeError('handshake timed out'); this.close(e); reject(e); }, timeoutMs);
       const send = (m: Uint8Array) => { this.socket.write(encodeFrame(m)); };
@@ -70,7 +79,10 @@ export class Connection {
         settled = true;
         clearTimeout(timer);
         this.onHandshakeFrame = undefined;
-        if (error) { this.close(error); reject(error); } else { this.authenticated = true; resolve(); }
+        if (error) { this.close(error); reject(error); return; }
+        this.authenticated = true;
+        try { onAuthenticated?.(); } catch (e) { this.close(e as Error); reject(e); return; }
+        resolve();
       };
       this.onHandshakeFrame = (frame) => {
         try { if (step(frame, send)) finish(); } catch (e) { finish(e as Error); }
@@ -137,7 +149,7 @@ export class ConnectionListener {
         if (!challenged) { challenged = true; send(handshake.challenge()); return false; }
         send(handshake.verify(frame!));
         return true;
-      }, options.handshakeTimeoutMs ?? 10_000).then(() => { handler = onConnection(connection); }, () => {});
+      }, options.handshakeTimeoutMs ?? 10_000, () => { handler = onConnection(connection); }).catch(() => { /* reported through onError */ });
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
