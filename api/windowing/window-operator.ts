@@ -73,6 +73,14 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
   private readonly eventTime: boolean;
   private assignerContext!: WindowAssignerContext;
   private currentKey!: K;
+  /**
+   * The namespace of the window assigned last at each position. Assigners hand out the same
+   * (immutable) window objects while elements stay in them, so this skips recomputing, and
+   * re-boxing, the namespace of every element. Starts with a string so that the array holds
+   * tagged values, never unboxed doubles.
+   */
+  private readonly lastWindows: W[] = [];
+  private readonly lastNamespaces: Namespace[] = [''];
 
   constructor(protected readonly options: WindowOperatorOptions<IN, C, OUT, K, W>) {
     super();
@@ -162,7 +170,13 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
       const window = windows[i];
       if (this.isWindowLate(window)) continue;
       skipped = false;
-      const ns = this.assigner.namespaceOf(window);
+      let ns: Namespace;
+      if (this.lastWindows[i] === window) ns = this.lastNamespaces[i];
+      else {
+        ns = this.assigner.namespaceOf(window);
+        this.lastWindows[i] = window;
+        this.lastNamespaces[i] = ns;
+      }
       this.windowState.setCurrentNamespace(ns);
       this.addToContents(value, timestamp);
       this.triggerContext.window = window;
