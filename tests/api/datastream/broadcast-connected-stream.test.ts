@@ -12,6 +12,9 @@ import {
   WatermarkStrategy,
 } from '../../../api/index.ts';
 import { Random, testSeed } from '../../support/random.ts';
+import { RestartStrategies } from '../../../api/environment/restart-strategies.ts';
+import { ManualClock } from '../../../api/time/clock.ts';
+import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
 
 const seed = testSeed('broadcast-connected-stream');
 
@@ -146,6 +149,47 @@ test('Flink\'s checks: function kind must match the keyedness; unknown descripto
   assert.throws(() => env.fromElements(1).keyBy((x) => x).connect(b).process(new P()), /non-keyed stream/);
   assert.throws(() => env.fromElements(1).connect(b).process(new K()), /keyed stream/);
   assert.instance(env.fromElements(1).broadcast(), Object.getPrototypeOf(env.fromElements(1)).constructor);
+});
+
+
+test('broadcast state survives a restart: restored from the checkpoint, not replayed', async () => {
+  const random = new Random(seed + 7);
+  const { rules, items } = workload(random);
+  const records = 6000;
+  const all: Item[] = Array.from({ length: records }, (_, i) => items[i % items.length]);
+  const clock = new ManualClock();
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64 });
+  env.setParallelism(2).enableCheckpointing(100).setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
+  const shared = { seen: 0, failed: false, broadcastPerAttempt: [0, 0, 0, 0] };
+  const throwAt = random.int(1500, 4500);
+  console.log(`  throw at record ${throwAt}`);
+  const checkpointed = (): boolean => (embeddedExecutor.lastJobMaster?.checkpointing?.latestCompletedId ?? 0) > 0;
+  class Counting extends ApplyRules {
+    private attempt = 0;
+    override open(rc: RuntimeContext): void { super.open(rc); this.attempt = rc.getAttemptNumber(); }
+    override processBroadcastElement(rule: Rule, ctx: KeyedBroadcastContext, out: Collector<string>): void {
+      shared.broadcastPerAttempt[this.attempt]++;
+      super.processBroadcastElement(rule, ctx, out);
+    }
+  }
+  const stream = env.fromSequence(0, records - 1).map((i: number): Item => {
+    const n = ++shared.seen;
+    if (!shared.failed && n >= throwAt && checkpointed()) { shared.failed = true; throw new Error(`injected failure at record ${n}`); }
+    if (n % 100 === 0) clock.advance(50);
+    return all[i];
+  });
+  const out = await stream.keyBy((i) => i.key)
+    .connect(env.fromCollection(rules).broadcast(rulesDesc))
+    .process(new Counting())
+    .executeAndCollect();
+  const jobMaster = embeddedExecutor.lastJobMaster!;
+  assert.ok(shared.failed, 'the failure happened');
+  assert.is(jobMaster.failover.attemptNumber, 1, 'restarted once');
+  assert.ok((jobMaster.checkpointing.restoredCheckpointId ?? 0) > 0, 'restored from a checkpoint');
+  assert.is(shared.broadcastPerAttempt[1], 0, 'the rules source was not replayed after the restart');
+  const factors = new Map(rules.map((r) => [r.category, r.factor]));
+  const expected = all.map((item) => `${item.key}:${item.value * factors.get(item.category)!}`);
+  assert.equal(out.sort(), expected.sort());
 });
 
 test.run();
