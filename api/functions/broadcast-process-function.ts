@@ -103,3 +103,21 @@ export abstract class KeyedBroadcastProcessFunction<K, IN1, IN2, OUT> {
   onTimer?(timestamp: number, ctx: KeyedBroadcastOnTimerContext<K>, out: Collector<OUT>): void;
   close?(): void | Promise<void>;
 }
+
+/** Flink's nested names: `BroadcastProcessFunction.ReadOnlyContext` and `.Context`. */
+export declare namespace BroadcastProcessFunction {
+  /** What processElement sees. */
+  type ReadOnlyContext = BroadcastReadOnlyContext;
+  /** What processBroadcastElement sees. */
+  type Context = BroadcastContext;
+}
+
+/** Flink's nested names: `KeyedBroadcastProcessFunction.ReadOnlyContext`, `.Context` and `.OnTimerContext`. */
+export declare namespace KeyedBroadcastProcessFunction {
+  /** What processElement sees. */
+  type ReadOnlyContext<K> = KeyedBroadcastReadOnlyContext<K>;
+  /** What processBroadcastElement sees. */
+  type Context = KeyedBroadcastContext;
+  /** What onTimer sees. */
+  type OnTimerContext<K> = KeyedBroadcastOnTimerContext<K>;
+}

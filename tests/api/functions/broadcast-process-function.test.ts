@@ -10,9 +10,10 @@ class Plain extends BroadcastProcessFunction<number, number, number> {
   processElement(v: number, _ctx: unknown, out: Collector<number>): void { out.collect(v); }
   processBroadcastElement(): void {}
 }
+// Flink's nested context names work as types.
 class Keyed extends KeyedBroadcastProcessFunction<number, number, number, number> {
-  processElement(v: number, _ctx: unknown, out: Collector<number>): void { out.collect(v * 10); }
-  processBroadcastElement(): void {}
+  processElement(v: number, ctx: KeyedBroadcastProcessFunction.ReadOnlyContext<number>, out: Collector<number>): void { out.collect(ctx.getCurrentKey() * 10); }
+  processBroadcastElement(_v: number, _ctx: KeyedBroadcastProcessFunction.Context): void {}
 }
 
 test('subclasses are told apart; a plain object works where the class is not required', async () => {
