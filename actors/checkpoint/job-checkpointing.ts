@@ -62,6 +62,8 @@ export class JobCheckpointing {
   private restore: CheckpointSnapshot | undefined;
   private restoredFromCheckpoint = false;
   private finalRequested = false;
+  /** True while an attempt is deployed (checkpoints can be taken). */
+  private active = false;
   /** Resolves when the subtasks have acted on the newest completion notification. */
   private notified: Promise<unknown> = Promise.resolve();
   /** Bytes written by the last completed checkpoint's subtasks (metrics, benchmarks). */
@@ -117,13 +119,17 @@ export class JobCheckpointing {
   }
 
   /** The current attempt is deployed: periodic checkpoints start. */
-  start(): void { if (this.enabled) this.coordinator?.start(); }
+  start(): void {
+    this.active = true;
+    if (this.enabled) this.coordinator?.start();
+  }
 
   /** Stops periodic checkpoints (and aborts those in flight); savepoints may still be taken. */
   stopPeriodic(reason: string): void { this.coordinator?.stop(reason); }
 
   /** The attempt is going away (failure, cancellation, end): stop checkpointing and forget its subtasks. */
   stop(reason: string): void {
+    this.active = false;
     this.coordinator?.stop(reason);
     this.checkpointers.clear();
     this.finalRequested = false;
@@ -142,14 +148,21 @@ export class JobCheckpointing {
   /** Id of the checkpoint the current attempt restored, if it restored one. */
   get restoredCheckpointId(): number | undefined { return this.restoredFromCheckpoint ? this.restore?.checkpointId : undefined; }
 
+  /** The job's checkpoint storage (open once the job was scheduled). */
+  get checkpointStorage(): CheckpointStorage | undefined { return this.storage; }
+
   /** Id of the newest completed checkpoint of this job, if any. */
   get latestCompletedId(): number | undefined { return this.coordinator?.latestCompleted?.checkpointId; }
 
   /** Takes a checkpoint now; resolves when it completed. */
-  triggerCheckpoint(): Promise<CompletedCheckpoint> { return this.coordinator!.trigger(false); }
+  triggerCheckpoint(): Promise<CompletedCheckpoint> {
+    if (!this.active) return Promise.reject(new Error(`job ${this.job.jobId} has no running attempt to checkpoint`));
+    return this.coordinator!.trigger(false);
+  }
 
   /** Takes a savepoint and writes it under `directory`; resolves with its path. */
   async triggerSavepoint(directory?: string): Promise<string> {
+    if (!this.active) throw new Error(`job ${this.job.jobId} has no running attempt to take a savepoint of`);
     this.savepointDirectory = directory ?? defaultSavepointDirectory();
     const completed = await this.coordinator!.trigger(true);
     // Transactions pre-committed for the savepoint are committed before the caller may stop the job.

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
 import { CheckpointCorruptedError, type CheckpointStorage } from '../../../state/checkpoint/checkpoint-storage.ts';
 import { memoryStateBackend, type StateBackend } from '../../../state/snapshot/state-backend.ts';
-import { countingJob, expectedCounts, finalCounts, sorted, type Count } from './support.ts';
+import { countingJob, drive, expectedCounts, finalCounts, sorted, type Count } from './support.ts';
 
 interface Corruption { on: () => boolean; all: boolean; rejected: number[] }
 
@@ -33,13 +33,13 @@ function corruptingBackend(corrupt: Corruption): StateBackend {
 test('a corrupt latest checkpoint: recovery falls back to the previous one; counts stay exact', async () => {
   const corrupt: Corruption = { on: () => false, all: false, rejected: [] };
   const records = 40000, keys = 5;
-  const { env, stream, failures } = countingJob({ records, keys, parallelism: 2, backend: corruptingBackend(corrupt), plan: { throwAt: [8000], checkpointsBefore: 2 } });
+  const { env, stream, failures, clock } = countingJob({ records, keys, parallelism: 2, backend: corruptingBackend(corrupt), plan: { throwAt: [8000], checkpointsBefore: 2 } });
   // The corruption shows once the failure happened, so the restart meets it.
   corrupt.on = () => failures() > 0;
   env.getCheckpointConfig().setNumRetainedCheckpoints(3);
   const emitted: Count[] = [];
   stream.addSink((c) => { emitted.push(c); });
-  await env.execute('fallback');
+  await drive(clock, env.execute('fallback'));
   assert.is(failures(), 1);
   const ck = embeddedExecutor.lastJobMaster!.checkpointing;
   assert.ok(corrupt.rejected.length > 0, 'the newest checkpoint was found corrupt');
@@ -49,11 +49,11 @@ test('a corrupt latest checkpoint: recovery falls back to the previous one; coun
 
 test('no readable checkpoint: the restart fails clearly instead of starting over', async () => {
   const corrupt: Corruption = { on: () => false, all: true, rejected: [] };
-  const { env, stream, failures } = countingJob({ records: 30000, keys: 5, parallelism: 1, backend: corruptingBackend(corrupt), plan: { throwAt: [12000] } });
+  const { env, stream, failures, clock } = countingJob({ records: 30000, keys: 5, parallelism: 1, backend: corruptingBackend(corrupt), plan: { throwAt: [12000] } });
   corrupt.on = () => failures() > 0;
   stream.addSink(() => {});
   try {
-    await env.execute('unreadable');
+    await drive(clock, env.execute('unreadable'));
     assert.unreachable('the job must fail');
   } catch (error) {
     assert.match((error as Error).message, /cannot restart: no completed checkpoint can be read/);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FileSink } from '../../../api/index.ts';
 import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
 import { Random, testSeed } from '../../support/random.ts';
-import { countingJob, kvBackendForRuns, type Count } from './support.ts';
+import { countingJob, drive, type Count } from './support.ts';
 
 const seed = testSeed('exactly-once-output');
 const records = 30000, keys = 5;
@@ -31,10 +31,10 @@ for (const backend of ['memory', 'kv'] as const) {
   test(`executeAndCollect is exactly-once across a failure (${backend})`, async () => {
     const random = new Random(seed);
     const plain = countingJob({ records, keys, parallelism: 2, backend: 'memory', plan: { throwAt: [] } });
-    const reference = lines(await plain.stream.executeAndCollect('reference'));
+    const reference = lines(await drive(plain.clock, plain.stream.executeAndCollect('reference')));
     assert.equal(reference, expectedEmissions(), 'the no-failure run');
-    const failing = countingJob({ records, keys, parallelism: 2, backend: backend === 'kv' ? kvBackendForRuns() : backend, plan: { throwAt: [random.int(2000, 20000)] } });
-    const collected = lines(await failing.stream.executeAndCollect('with-failure'));
+    const failing = countingJob({ records, keys, parallelism: 2, backend, plan: { throwAt: [random.int(2000, 20000)] } });
+    const collected = lines(await drive(failing.clock, failing.stream.executeAndCollect('with-failure')));
     assert.is(failing.failures(), 1, 'the failure happened');
     assert.is(embeddedExecutor.lastJobMaster!.failover.attemptNumber, 1);
     assert.equal(collected, reference);
@@ -47,11 +47,11 @@ test('FileSink part files hold exactly the no-failure output after failures', as
   try {
     const plain = countingJob({ records, keys, parallelism: 2, backend: 'memory', plan: { throwAt: [] } });
     plain.stream.map(([k, c]: Count) => `${k}:${c}`).sinkTo(new FileSink<string>(dirs[0]));
-    await plain.env.execute('file-reference');
+    await drive(plain.clock, plain.env.execute('file-reference'));
     const throwAt = [random.int(2000, 10000), random.int(12000, 20000)];
     const failing = countingJob({ records, keys, parallelism: 2, backend: 'memory', plan: { throwAt } });
     failing.stream.map(([k, c]: Count) => `${k}:${c}`).sinkTo(new FileSink<string>(dirs[1]));
-    await failing.env.execute('file-with-failures');
+    await drive(failing.clock, failing.env.execute('file-with-failures'));
     assert.ok(failing.failures() >= 1, 'failures happened');
     assert.equal(visibleLines(dirs[0]), expectedEmissions());
     assert.equal(visibleLines(dirs[1]), visibleLines(dirs[0]));

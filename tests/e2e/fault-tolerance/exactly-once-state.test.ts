@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
 import { Random, testSeed } from '../../support/random.ts';
-import { countingJob, kvBackendForRuns, expectedCounts, finalCounts, sorted, type Count } from './support.ts';
+import { countingJob, drive, expectedCounts, finalCounts, sorted, type Count } from './support.ts';
 
 const seed = testSeed('exactly-once-state');
 
@@ -12,10 +12,10 @@ for (const backend of ['memory', 'kv'] as const) {
     const records = 30000, keys = 7;
     const throwAt = random.int(2000, 20000);
     console.log(`  ${backend}: throw at record ${throwAt}`);
-    const { env, stream, failures } = countingJob({ records, keys, parallelism: 2, backend: backend === 'kv' ? kvBackendForRuns() : backend, plan: { throwAt: [throwAt] } });
+    const { env, stream, failures, clock } = countingJob({ records, keys, parallelism: 2, backend, plan: { throwAt: [throwAt] } });
     const emitted: Count[] = [];
     stream.addSink((c) => { emitted.push(c); });
-    await env.execute(`counting-${backend}`);
+    await drive(clock, env.execute(`counting-${backend}`));
     assert.is(failures(), 1, 'the failure happened');
     const jobMaster = embeddedExecutor.lastJobMaster!;
     assert.is(jobMaster.failover.attemptNumber, 1, 'restarted once');
@@ -25,11 +25,11 @@ for (const backend of ['memory', 'kv'] as const) {
 }
 
 test('the same job without restart strategy fails, naming the cause and the attempts', async () => {
-  const { env, stream } = countingJob({ records: 2000, keys: 3, parallelism: 1, backend: 'memory', plan: { throwAt: [700], afterCheckpoint: false } });
+  const { env, stream, clock } = countingJob({ records: 2000, keys: 3, parallelism: 1, backend: 'memory', plan: { throwAt: [700], afterCheckpoint: false } });
   env.setRestartStrategy({ kind: 'no-restart' });
   stream.addSink(() => {});
   try {
-    await env.execute('no-restart');
+    await drive(clock, env.execute('no-restart'));
     assert.unreachable('should fail');
   } catch (error) {
     const message = (error as Error).message;

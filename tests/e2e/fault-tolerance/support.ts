@@ -4,9 +4,8 @@
 import { StreamExecutionEnvironment } from '../../../api/index.ts';
 import { RestartStrategies } from '../../../api/environment/restart-strategies.ts';
 import { ManualClock } from '../../../api/time/clock.ts';
+import { DataGeneratorSource } from '../../../api/sources/data-generator-source.ts';
 import type { DataStream } from '../../../api/datastream/data-stream.ts';
-import { kvStateBackend, type StateBackend } from '../../../state/snapshot/state-backend.ts';
-import { MemoryCheckpointStorage } from '../../../state/checkpoint/kv-checkpoint-storage.ts';
 import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
 
 /** True when the running job completed a checkpoint after the one it restored (progress, not wall time). */
@@ -35,12 +34,15 @@ export interface CountingJob {
   readonly parallelism: number;
   readonly backend: 'memory' | 'kv' | object;
   readonly plan: FailurePlan;
-  /** Records between clock advances of `tickMs` (the checkpoint interval is 100 ms). */
-  readonly recordsPerTick?: number;
+  /**
+   * Records per second of the source on the job's ManualClock, which `drive` moves 10 ms per
+   * event-loop turn (the checkpoint interval is 100 ms); default 30,000.
+   */
+  readonly ratePerSecond?: number;
   readonly mode?: 'exactly-once' | 'at-least-once';
 }
 
-/** The counting job: fromSequence(1..records) -> map (may throw) -> keyBy(x % keys) -> running count. */
+/** The counting job: numbers 1..records (rate-limited on the clock) -> map (may throw) -> keyBy(x % keys) -> running count. */
 export function countingJob(job: CountingJob): { env: StreamExecutionEnvironment; stream: DataStream<Count>; clock: ManualClock; failures: () => number } {
   const clock = new ManualClock();
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64 });
@@ -48,9 +50,9 @@ export function countingJob(job: CountingJob): { env: StreamExecutionEnvironment
   env.setStateBackend(job.backend as 'memory').setRestartStrategy(RestartStrategies.fixedDelay(job.plan.throwAt.length + 2, 0));
   const pending = [...job.plan.throwAt].sort((a, b) => a - b);
   const shared = { seen: 0, failures: 0 };
-  const perTick = job.recordsPerTick ?? 150;
   const keys = job.keys;
-  const stream = env.fromSequence(1, job.records)
+  const source = new DataGeneratorSource((i) => i + 1, job.records, { ratePerSecond: job.ratePerSecond ?? 30_000 });
+  const stream = env.fromSource(source, undefined, 'numbers')
     .map((x: number): Count => {
       const n = ++shared.seen;
       if (pending.length > 0 && n >= pending[0] && (job.plan.afterCheckpoint === false || checkpointedSinceRestore(job.plan.checkpointsBefore))) {
@@ -58,7 +60,6 @@ export function countingJob(job: CountingJob): { env: StreamExecutionEnvironment
         shared.failures++;
         throw new Error(`injected failure at record ${n}`);
       }
-      if (n % perTick === 0) clock.advance(50);
       return [x % keys, 1];
     })
     .keyBy((t) => t[0])
@@ -67,14 +68,18 @@ export function countingJob(job: CountingJob): { env: StreamExecutionEnvironment
 }
 
 /**
- * The 'kv' backend for runs that need checkpoints to complete while records flow. On Deno a
- * native KV write does not complete while the task scheduler keeps the event loop busy (its
- * setImmediate loop), so there the kv backend's incremental snapshots go to the same KV layout
- * over an in-memory store; Node uses the real KV store.
+ * Runs the event loop, moving `clock` 10 ms per turn, until `result` settles: the job's own
+ * progress paces it, never wall time; between turns checkpoint writes complete.
  */
-export function kvBackendForRuns(): 'kv' | StateBackend {
-  if ((globalThis as { Deno?: unknown }).Deno === undefined) return 'kv';
-  return { ...kvStateBackend(), createCheckpointStorage: async ({ jobId }) => new MemoryCheckpointStorage(jobId) };
+export async function drive<T>(clock: ManualClock, result: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = result.finally(() => { settled = true; });
+  done.catch(() => {});
+  while (!settled) {
+    clock.advance(10);
+    await new Promise<void>((r) => setTimeout(r, 0));
+  }
+  return done;
 }
 
 /** Expected final count per key of the counting job, computed with a plain loop. */
