@@ -72,6 +72,9 @@ function* entriesOf(byKey: ByKey): IterableIterator<StateEntry> {
   }
 }
 
+/** No key's token: the slot memo is empty. */
+const NO_TOKEN: unknown = Symbol('no key');
+
 /** The map key of a key: primitives are their own key, arrays compare by a canonical string. */
 export function keyToken(key: Key): unknown {
   // A lone low surrogate never starts well-formed text, so tokens cannot collide with string keys.
@@ -106,6 +109,13 @@ export class StateTable {
    * liveness on use; not used with a TTL (reads must check expiry).
    */
   private memo: StateEntry | undefined = undefined;
+  /**
+   * The slot of the key looked up last (absent: undefined), valid while `slotToken` is that key's
+   * token: an element of sliding windows reads several namespaces of one key. Any structural
+   * change resets it.
+   */
+  private slotToken: unknown = NO_TOKEN;
+  private slotMemo: Slot | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -122,9 +132,7 @@ export class StateTable {
   find(namespace: Namespace): StateEntry | undefined {
     const memo = this.memo;
     if (memo !== undefined && memo.token === this.current.token && memo.namespace === namespace && memo.live && this.ttlMs === 0) return memo;
-    const byKey = this.groups[this.current.groupIndex];
-    if (byKey === undefined) return undefined;
-    const slot = byKey.get(this.current.token);
+    const slot = this.currentSlot();
     if (slot === undefined) return undefined;
     const entry = entryIn(slot, namespace);
     if (entry !== undefined && this.ttlMs > 0 && this.isExpired(entry, this.clock())) {
@@ -141,7 +149,7 @@ export class StateTable {
     if (c.key === undefined) throw new Error(`state "${this.name}" accessed without a current key: call setCurrentKey first`);
     let entry = this.memo;
     if (entry === undefined || entry.token !== c.token || entry.namespace !== namespace || !entry.live) {
-      const slot = this.groups[c.groupIndex]?.get(c.token);
+      const slot = this.currentSlot();
       entry = slot === undefined ? undefined : entryIn(slot, namespace);
     }
     if (entry === undefined) {
@@ -168,7 +176,7 @@ export class StateTable {
   removeCurrent(namespace: Namespace): void {
     let entry = this.memo;
     if (entry === undefined || entry.token !== this.current.token || entry.namespace !== namespace || !entry.live) {
-      const slot = this.groups[this.current.groupIndex]?.get(this.current.token);
+      const slot = this.currentSlot();
       entry = slot === undefined ? undefined : entryIn(slot, namespace);
     }
     if (entry !== undefined) this.remove(entry);
@@ -178,6 +186,7 @@ export class StateTable {
   remove(entry: StateEntry): void {
     if (!entry.live) return;
     entry.live = false;
+    this.slotToken = NO_TOKEN;
     const byKey = this.groups[entry.keyGroup - this.firstKeyGroup]!;
     const slot = byKey.get(entry.token)!;
     if (slot instanceof Map) {
@@ -282,6 +291,7 @@ export class StateTable {
 
   /** Drops all entries. */
   clear(): void {
+    this.slotToken = NO_TOKEN;
     for (let i = 0; i < this.groups.length; i++) {
       const byKey = this.groups[i];
       if (byKey !== undefined) for (const entry of entriesOf(byKey)) entry.live = false;
@@ -291,6 +301,7 @@ export class StateTable {
 
   /** Adds a new entry under its key, growing the key's slot to a map when it has several. */
   private place(groupIndex: number, entry: StateEntry): void {
+    this.slotToken = NO_TOKEN;
     let byKey = this.groups[groupIndex];
     if (byKey === undefined) this.groups[groupIndex] = byKey = new Map();
     const slot = byKey.get(entry.token);
@@ -306,6 +317,7 @@ export class StateTable {
 
   /** Takes `entry` out of its slot without change tracking (it is being replaced). */
   private detach(groupIndex: number, entry: StateEntry): void {
+    this.slotToken = NO_TOKEN;
     const byKey = this.groups[groupIndex]!;
     const slot = byKey.get(entry.token)!;
     if (!(slot instanceof Map)) byKey.delete(entry.token);
@@ -313,6 +325,16 @@ export class StateTable {
       slot.delete(entry.namespace);
       if (slot.size === 0) byKey.delete(entry.token);
     }
+  }
+
+  /** The slot of the current key, remembered across calls for the same key. */
+  private currentSlot(): Slot | undefined {
+    const token = this.current.token;
+    if (token === this.slotToken) return this.slotMemo;
+    const slot = this.groups[this.current.groupIndex]?.get(token);
+    this.slotToken = token;
+    this.slotMemo = slot;
+    return slot;
   }
 
   private newEntry(key: Key, token: unknown, namespace: Namespace, keyGroup: number, value: unknown): StateEntry {
