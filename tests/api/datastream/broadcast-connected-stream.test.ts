@@ -155,13 +155,14 @@ test('Flink\'s checks: function kind must match the keyedness; unknown descripto
 test('broadcast state survives a restart: restored from the checkpoint, not replayed', async () => {
   const random = new Random(seed + 7);
   const { rules, items } = workload(random);
-  const records = 6000;
+  // Enough records for checkpoints to complete on either runtime while records flow.
+  const records = 30000;
   const all: Item[] = Array.from({ length: records }, (_, i) => items[i % items.length]);
   const clock = new ManualClock();
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64 });
   env.setParallelism(2).enableCheckpointing(100).setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
   const shared = { seen: 0, failed: false, broadcastPerAttempt: [0, 0, 0, 0] };
-  const throwAt = random.int(1500, 4500);
+  const throwAt = random.int(1000, 10000);
   console.log(`  throw at record ${throwAt}`);
   const checkpointed = (): boolean => (embeddedExecutor.lastJobMaster?.checkpointing?.latestCompletedId ?? 0) > 0;
   class Counting extends ApplyRules {
