@@ -109,6 +109,16 @@ test('validation: cycles and half-keyed two-input operators', () => {
   }, /"Half Keyed": both inputs must be keyed or neither/);
 });
 
+test('a keyed input with a broadcast second input is the keyed broadcast pattern, not half keyed', () => {
+  const e = env();
+  e.fromElements(1).keyBy((x) => x).connect(e.fromElements(2).broadcast()).transform('Keyed Broadcast', () => null as never).addSink(() => {});
+  const graph = e.getJobGraph();
+  assert.ok(graph.vertices.some((v) => v.nodes.some((n) => n.name === 'Keyed Broadcast')));
+  invalid((x) => {
+    x.fromElements(1).broadcast().connect(x.fromElements(2).keyBy((y) => y)).transform('Broadcast First', () => null as never).addSink(() => {});
+  }, /"Broadcast First": both inputs must be keyed or neither/);
+});
+
 test('validation: bad parallelism arguments fail at once', () => {
   const e = env();
   assert.throws(() => e.fromElements(1).map((x) => x).name('M').setParallelism(0), /"M": parallelism must be a positive integer, got 0/);
