@@ -42,8 +42,9 @@ export class ChangeLog {
 }
 
 /**
- * The entries of a key with several namespaces (windows). Remembers the entry found last: the
- * elements of one window come together, so most accesses skip the lookup by namespace.
+ * The entries of a key with several namespaces (windows). Remembers the entry added last: with
+ * event time mostly in order, a key's elements go to its newest window while older ones only
+ * wait to fire, so most accesses skip the lookup by namespace.
  */
 class NamespaceMap extends Map<Namespace, StateEntry> {
   last: StateEntry | undefined = undefined;
@@ -60,9 +61,7 @@ function entryIn(slot: Slot, namespace: Namespace): StateEntry | undefined {
   if (!(slot instanceof Map)) return slot.namespace === namespace ? slot : undefined;
   const last = slot.last;
   if (last !== undefined && last.namespace === namespace && last.live) return last;
-  const entry = slot.get(namespace);
-  if (entry !== undefined) slot.last = entry;
-  return entry;
+  return slot.get(namespace);
 }
 
 function* entriesOf(byKey: ByKey): IterableIterator<StateEntry> {
