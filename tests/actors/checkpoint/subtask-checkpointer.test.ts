@@ -65,8 +65,11 @@ test('nothing is committed before its checkpoint completes', async () => {
   for (let i = 0; i < 10_000 && seen < 500; i++) { clock.advance(10); await new Promise<void>((r) => setTimeout(r, 0)); }
   assert.ok(seen >= 500, 'records were written');
   assert.is(sink.committed.length, 0, 'none committed yet');
+  const committedBefore = sink.committed.length;
   await embeddedExecutor.lastJobMaster!.checkpointing.triggerCheckpoint();
-  await new Promise<void>((r) => setTimeout(r, 0));
+  // The commit runs in the sink subtask's mailbox right after the completion notice.
+  for (let i = 0; i < 1000 && sink.committed.length < 500; i++) await new Promise<void>((r) => setTimeout(r, 0));
+  assert.is(committedBefore, 0);
   assert.ok(sink.committed.length >= 500, 'committed once the checkpoint completed');
   await client.cancel();
   try {
