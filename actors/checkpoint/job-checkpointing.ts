@@ -14,9 +14,10 @@ import type { SourceSplit, SplitEnumerator } from '../../api/sources/source.ts';
 import type { Clock } from '../../api/time/clock.ts';
 import type { CheckpointStorage } from '../../state/checkpoint/checkpoint-storage.ts';
 import type { CheckpointSnapshot } from '../../state/snapshot/checkpoint-snapshot.ts';
-import { readSavepoint, writeSavepoint } from '../../state/snapshot/savepoint-file.ts';
+import { writeSavepoint } from '../../state/snapshot/savepoint-file.ts';
 import { createStateBackend, type StateBackend } from '../../state/snapshot/state-backend.ts';
 import type { StreamTask, TaskCheckpointHooks } from '../runtime/stream-task.ts';
+import { readRestorePoint } from './restore-point.ts';
 import { CheckpointCoordinator, DEFAULT_CHECKPOINT_CONFIG, type CompletedCheckpoint } from './checkpoint-coordinator.ts';
 import { SubtaskCheckpointer, subtaskKey } from './subtask-checkpointer.ts';
 
@@ -81,7 +82,7 @@ export class JobCheckpointing {
     this.storage = await this.backend.createCheckpointStorage({ jobId: this.job.jobId, path: this.config.checkpointStorage });
     const restore = this.config.restore;
     if (restore) {
-      this.restore = await readSavepoint(restore.path);
+      this.restore = await readRestorePoint(restore.path);
       if (!restore.allowNonRestoredState) this.checkMatches(this.restore, restore.path);
     }
     const ck = this.config.checkpointing;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataGeneratorSource, ExactlyOnceCollectSink, ManualClock, RestartStrategies, StreamExecutionEnvironment } from '../../../api/index.ts';
 import type { DataStream } from '../../../api/datastream/data-stream.ts';
+import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
 
 type Count = [number, number];
 const records = 20000, keys = 6;
@@ -95,6 +96,40 @@ test('triggerSavepoint keeps the job running; a savepoint operator without a mat
       .sinkTo(new ExactlyOnceCollectSink<Count>(out)).uid('sink2');
     await env2.execute({ fromSavepoint: path, allowNonRestoredState: true });
     assert.is(out.length, 10, 'allowNonRestoredState skips the unmatched state');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a retained checkpoint (the kv checkpoint storage of a cancelled job) restores like a savepoint', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'af-retained-'));
+  const counting = (parallelism: number, ratePerSecond: number | undefined, progress: { seen: number }, emitted: Count[]) => {
+    const clock = new ManualClock();
+    const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64 });
+    env.setParallelism(parallelism).enableCheckpointing(100).setStateBackend('kv').setCheckpointStorage(dir);
+    env.fromSource(new DataGeneratorSource((i) => i, records, ratePerSecond ? { ratePerSecond } : {}), undefined, 'numbers').uid('numbers')
+      .map((i: number): Count => { progress.seen++; return [i % keys, 1]; }).uid('pair')
+      .keyBy((t) => t[0]).reduce((a, b): Count => [a[0], a[1] + b[1]]).uid('count')
+      .addSink((c) => { emitted.push(c); });
+    return { env, clock };
+  };
+  try {
+    const emitted: Count[] = [];
+    const firstProgress = { seen: 0 };
+    const first = counting(2, 1000, firstProgress, emitted);
+    const client = await first.env.executeAsync('retained');
+    const jm = embeddedExecutor.lastJobMaster!;
+    await until(first.clock, () => firstProgress.seen >= 6000 && (jm.checkpointing.latestCompletedId ?? 0) >= 2);
+    await client.cancel();
+    const progress = { seen: 0 };
+    const next = counting(3, undefined, progress, emitted);
+    await next.env.execute({ name: 'from retained', fromSavepoint: dir });
+    assert.ok(progress.seen < records, `the restored job resumed (${progress.seen} records read, not ${records})`);
+    const finals = new Map<number, number>();
+    for (const [k, c] of emitted) finals.set(k, Math.max(finals.get(k) ?? 0, c));
+    const expected = new Map<number, number>();
+    for (let i = 0; i < records; i++) expected.set(i % keys, (expected.get(i % keys) ?? 0) + 1);
+    for (const [k, n] of expected) assert.is(finals.get(k), n, `key ${k}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
