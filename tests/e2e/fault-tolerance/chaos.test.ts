@@ -7,8 +7,8 @@ import { memoryStateBackend, type StateBackend } from '../../../state/snapshot/s
 import { Random, testSeed } from '../../support/random.ts';
 
 type Count = [number, number];
-type Fault = 'user-throws' | 'subtask-crash' | 'checkpoint-write-fails';
-const FAULTS: Fault[] = ['user-throws', 'subtask-crash', 'checkpoint-write-fails'];
+type Fault = 'user-throws' | 'subtask-crash' | 'taskmanager-crash' | 'checkpoint-write-fails';
+const FAULTS: Fault[] = ['user-throws', 'subtask-crash', 'taskmanager-crash', 'checkpoint-write-fails'];
 
 const seed = testSeed('fault-tolerance-chaos');
 
@@ -35,7 +35,8 @@ interface Run { records: number; keys: number; parallelism: number; faults: Arra
 /** Runs the counting job with faults injected at record counts; returns what the exactly-once collect gathered. */
 async function runWithFaults(run: Run): Promise<{ emitted: Count[]; injected: Fault[] }> {
   const clock = new ManualClock();
-  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64 });
+  // Two TaskManagers, one slot each per subtask index: a TaskManager crash takes several subtasks.
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64, taskManagers: 2 });
   const faults = { failWrites: 0 };
   env.setParallelism(run.parallelism).enableCheckpointing(100, run.mode);
   env.setStateBackend(faultyBackend(faults)).setRestartStrategy(RestartStrategies.fixedDelay(run.faults.length + 2, 0));
@@ -51,9 +52,12 @@ async function runWithFaults(run: Run): Promise<{ emitted: Count[]; injected: Fa
         injected.push(kind);
         if (kind === 'user-throws') throw new Error(`injected user failure at record ${n}`);
         if (kind === 'checkpoint-write-fails') faults.failWrites = 1;
-        if (kind === 'subtask-crash') {
-          const tasks = [...embeddedExecutor.lastJobMaster!.subtasks().values()].flat();
-          tasks[n % tasks.length].enqueueMail(() => { throw new Error('injected subtask crash'); });
+        const tasks = [...embeddedExecutor.lastJobMaster!.subtasks().values()].flat();
+        if (kind === 'subtask-crash') tasks[n % tasks.length].enqueueMail(() => { throw new Error('injected subtask crash'); });
+        if (kind === 'taskmanager-crash') {
+          // Every subtask of one TaskManager (they share its scheduler) dies at once.
+          const victim = tasks[n % tasks.length].deployment.scheduler;
+          for (const t of tasks) if (t.deployment.scheduler === victim) t.enqueueMail(() => { throw new Error('injected TaskManager crash'); });
         }
       }
       if (n % 150 === 0) clock.advance(50);
