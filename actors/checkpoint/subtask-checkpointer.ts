@@ -79,18 +79,18 @@ export class SubtaskCheckpointer {
   async initializeState(): Promise<void> {
     const { restore } = this.config;
     const task = this.task;
-    this.chain = task.chainedOperators().map(({ operator, context }) => ({ operator, context, timers: new Map() }));
+    this.chain = task.chainedOperators().map(({ operator, context, timerServices }) => ({ operator, context, timers: timerServices }));
     for (const op of this.chain) {
       const { context } = op;
       const uid = context.uid;
       const create = context.getTimerService;
-      if (create) {
-        // Timer services come to exist in open(); restored timers are applied as each is created.
+      const restoredOperator = restore?.operators[uid];
+      if (create && restoredOperator) {
+        // Services made in setup() exist already; later ones (made in open()) are restored as created.
+        for (const [name, service] of op.timers) service.restore(timersOf(restoredOperator, name, context.keyedState!.keyGroupRange));
         (context as { getTimerService?: OperatorContext['getTimerService'] }).getTimerService = (name: string, triggerable: Triggerable) => {
           const service = create(name, triggerable);
-          op.timers.set(name, service);
-          const operator = restore?.operators[uid];
-          if (operator) service.restore(timersOf(operator, name, context.keyedState!.keyGroupRange));
+          service.restore(timersOf(restoredOperator, name, context.keyedState!.keyGroupRange));
           return service;
         };
       }

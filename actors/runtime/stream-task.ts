@@ -15,6 +15,7 @@ import type { BarrierEvent, RecordBatch } from '../../api/stream-elements.ts';
 import type { Cancel, Clock } from '../../api/time/clock.ts';
 import { keyGroupRangeForOperator } from '../../state/key-groups.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
+import type { InternalTimerService } from '../../state/timer-service.ts';
 import { ChainingOutput, createOutput, KeyedChainingOutput, RecordWriterOutput } from './chain-outputs.ts';
 import { FusedStatelessChain, statelessStepOf } from '../../api/operators/fused-stateless-chain.ts';
 import { InputGate, type BarrierHandler, type GateChannel } from './input-gate.ts';
@@ -23,6 +24,14 @@ import type { LocalChannel } from './local-channel.ts';
 import { RecordWriter } from './record-writer.ts';
 import { subtaskMachine, type SubtaskEvent, type SubtaskState } from './subtask.machine.ts';
 import type { Runnable, TaskScheduler } from './task-scheduler.ts';
+
+/** One operator of the chain, with the timer services it created (by name). */
+export interface ChainedOperatorEntry {
+  readonly node: StreamNode;
+  readonly operator: any;
+  readonly context: OperatorContext;
+  readonly timerServices: Map<string, InternalTimerService>;
+}
 
 /** What a subtask reports to its JobMaster. */
 export interface TaskListener {
@@ -77,7 +86,7 @@ export class StreamTask implements Runnable {
   private readonly mail: Array<() => void> = [];
   private readonly timers = new Set<Cancel>();
   private readonly writers: RecordWriter[] = [];
-  private readonly operators: Array<{ node: StreamNode; operator: any; context: OperatorContext }> = [];
+  private readonly operators: ChainedOperatorEntry[] = [];
   private gate: InputGate | undefined;
   private source: SourceOperator<unknown> | undefined;
   private input1: ElementInput | undefined;
@@ -206,7 +215,7 @@ export class StreamTask implements Runnable {
   }
 
   /** The chain's operators, head first (snapshots walk them). */
-  chainedOperators(): ReadonlyArray<{ readonly node: StreamNode; readonly operator: unknown; readonly context: OperatorContext }> {
+  chainedOperators(): ReadonlyArray<ChainedOperatorEntry> {
     return this.operators;
   }
 
@@ -260,9 +269,10 @@ export class StreamTask implements Runnable {
       }
       const output = createOutput(main, side);
       const operator = node.operatorFactory() as any;
-      const context = this.createContext(node);
+      const timerServices = new Map<string, InternalTimerService>();
+      const context = this.createContext(node, timerServices);
       operator.setup(context, output);
-      this.operators.unshift({ node, operator, context });
+      this.operators.unshift({ node, operator, context, timerServices });
       const selector = node.keySelectors[0];
       // Maps and filters feeding a single chained consumer run fused: one loop over their functions.
       const step = !selector && side.size === 0 && main.length === 1 ? statelessStepOf(operator) : undefined;
@@ -316,7 +326,8 @@ export class StreamTask implements Runnable {
     }
   }
 
-  private createContext(node: StreamNode): OperatorContext {
+  /** Builds an operator's context; every timer service it creates is recorded in `timerServices` (for snapshots). */
+  private createContext(node: StreamNode, timerServices: Map<string, InternalTimerService>): OperatorContext {
     const { vertex, subtaskIndex, attemptNumber, clock } = this.deployment;
     const maxParallelism = vertex.maxParallelismOf.get(node.id)!;
     const keyed = node.keySelectors[0] !== undefined || node.keySelectors[1] !== undefined;
@@ -334,7 +345,12 @@ export class StreamTask implements Runnable {
       clock,
       registerProcessingTimer,
       keyedState,
-      getTimerService: keyedState ? (_name, triggerable) => createTimerService(keyedState!, triggerable, now, registerProcessingTimer) : undefined,
+      getTimerService: keyedState ? (name, triggerable) => {
+        // Operators may create their services in setup(), before the checkpointer wraps anything.
+        const service = createTimerService(keyedState!, triggerable, now, registerProcessingTimer);
+        timerServices.set(name, service);
+        return service;
+      } : undefined,
       checkpointingEnabled: this.deployment.checkpointingEnabled,
       accumulators: new Map(),
     };
