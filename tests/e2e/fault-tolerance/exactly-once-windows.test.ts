@@ -32,7 +32,7 @@ for (const backend of ['memory', 'kv'] as const) {
     const throwAt = rnd.int(1500, 4500);
     let seen = 0, failed = false;
     const rows = env
-      .fromSource(new DataGeneratorSource((i) => i + 1, records, { ratePerSecond: 30_000 }),
+      .fromSource(new DataGeneratorSource((i) => i + 1, records, { ratePerSecond: 5_000 }),
         WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((x) => x), 'numbers')
       .map((x: number) => {
         const ck = embeddedExecutor.lastJobMaster?.checkpointing;
