@@ -3,6 +3,8 @@
 // are never starved by data; data is processed a slice at a time under the TaskScheduler. Chained
 // operators are direct calls; per record there is no promise, message or allocation beyond the
 // operators' own. Its lifecycle is the subtask machine. Imports api/, state/ and actors/runtime.
+// Over 400 lines because chain construction, the slice loop and finishing share the task's
+// private state; moving chain construction into its own builder is the planned split.
 import { createActor, type Actor } from 'xstate';
 import type { JobEdge, JobVertex } from '../../api/graph/job-graph.ts';
 import type { StreamNode } from '../../api/graph/stream-graph.ts';
