@@ -112,6 +112,46 @@ function isTypedArray(value: object): boolean {
  * functions, symbols, instances of unregistered classes, cycles.
  */
 export function assertEncodable(msg: unknown): void {
+  // The common case costs one allocation-free walk; names of fields are built only to explain a failure.
+  if (isEncodable(msg, ancestors)) return;
+  ancestors.length = 0;
+  explainNotEncodable(msg);
+}
+
+/** Objects on the path from the message to the value being checked (cycle detection). */
+const ancestors: object[] = [];
+
+function isEncodable(value: unknown, path: object[]): boolean {
+  switch (typeof value) {
+    case 'function': case 'symbol': return false;
+    case 'object': break;
+    default: return true;
+  }
+  if (value === null) return true;
+  const object = value as object;
+  for (let i = 0; i < refClasses.length; i++) if (object instanceof refClasses[i]) return true;
+  if (isTypedArray(object)) return true;
+  if (path.includes(object)) return false;
+  path.push(object);
+  let ok = true;
+  if (Array.isArray(object)) {
+    for (let i = 0; ok && i < object.length; i++) ok = isEncodable(object[i], path);
+  } else if (object instanceof Map) {
+    for (const [k, v] of object) if (!(ok = isEncodable(k, path) && isEncodable(v, path))) break;
+  } else if (object instanceof Set) {
+    for (const v of object) if (!(ok = isEncodable(v, path))) break;
+  } else if (!PLAIN_CLASSES.includes(object.constructor)) {
+    const proto = Object.getPrototypeOf(object);
+    if (proto !== Object.prototype && proto !== null) ok = false;
+    else if (Object.getOwnPropertySymbols(object).length > 0) ok = false;
+    else for (const key in object) if (!(ok = isEncodable((object as Record<string, unknown>)[key], path))) break;
+  }
+  path.pop();
+  return ok;
+}
+
+/** Walks `msg` again with field names, throwing the NotEncodableError that names the culprit. */
+function explainNotEncodable(msg: unknown): void {
   const messageType = describeType(msg);
   const seen = new Set<object>();
   const visit = (value: unknown, field: string): void => {
@@ -148,6 +188,7 @@ export function assertEncodable(msg: unknown): void {
     seen.delete(object);
   };
   visit(msg, 'message');
+  throw new NotEncodableError(messageType, 'message', 'is not encodable');
 }
 
 /** A decoded batch of records: values and timestamps side by side, `length` valid. */
