@@ -52,6 +52,8 @@ export interface VersionedKvStore extends KvStore {
 export const KV_LIMITS = {
   maxMutations: 1000,
   maxAtomicBytes: 800 * 1024,
+  /** Deno counts the keys of one atomic separately too. */
+  maxAtomicKeyBytes: 80 * 1024,
   maxValueBytes: 65_536,
   chunkBytes: 60_000,
 } as const;
@@ -90,6 +92,33 @@ export async function openKvStore(path?: string): Promise<VersionedKvStore> {
 }
 
 const RETRY_ATTEMPTS = 12;
+
+/**
+ * Bytes one atomic may carry, below the KV limit: the KV counts keys in its own encoding, so
+ * the estimate of `keyBytes` keeps a margin rather than trusting it to the byte.
+ */
+const ATOMIC_BUDGET_BYTES = Math.floor(KV_LIMITS.maxAtomicBytes * 0.85);
+const ATOMIC_KEY_BUDGET_BYTES = Math.floor(KV_LIMITS.maxAtomicKeyBytes * 0.85);
+
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+  }
+  return n;
+}
+
+/** An upper estimate of a key's encoded size (tag and terminator per part). */
+function keyBytes(key: KvKey): number {
+  let n = 8;
+  for (const part of key) {
+    if (typeof part === 'string') n += 3 + utf8Length(part);
+    else if (part instanceof Uint8Array) n += 3 + part.byteLength * 2;
+    else n += 12;
+  }
+  return n;
+}
 
 function isLocked(error: unknown): boolean {
   return /database is locked|SQLITE_BUSY/i.test(String((error as { message?: unknown })?.message ?? error));
@@ -219,15 +248,19 @@ class PortableKvStore implements VersionedKvStore {
     this.kv.close();
   }
 
+  /** Writes in as few atomics as the KV limits allow (mutation count and total key + value bytes). */
   private async commitChunked(writes: readonly { key: KvKey; bytes: Uint8Array | null }[]): Promise<void> {
     let start = 0;
     while (start < writes.length) {
       let end = start;
       let bytes = 0;
+      let keys = 0;
       while (end < writes.length && end - start < KV_LIMITS.maxMutations) {
-        const size = (writes[end].bytes?.byteLength ?? 0) + 64;
-        if (end > start && bytes + size > KV_LIMITS.maxAtomicBytes) break;
+        const keySize = keyBytes(writes[end].key);
+        const size = (writes[end].bytes?.byteLength ?? 0) + keySize;
+        if (end > start && (bytes + size > ATOMIC_BUDGET_BYTES || keys + keySize > ATOMIC_KEY_BUDGET_BYTES)) break;
         bytes += size;
+        keys += keySize;
         end++;
       }
       const slice = writes.slice(start, end);

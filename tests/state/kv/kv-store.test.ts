@@ -137,4 +137,18 @@ test('a store opened without a path is in memory and private to that store', asy
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
+test('an atomic of many small values under long keys is split within the KV size limit', async () => {
+  // Keys count toward the limit too: 1000 values of 650 bytes under ~230-byte keys exceed it.
+  const store = await openKvStore(join(dir, `long-keys-${files++}.db`));
+  const longPart = 'operator-uid-'.padEnd(220, 'x');
+  const values = Array.from({ length: 1000 }, (_, i) => new Uint8Array(650).fill(i % 256));
+  await store.atomic(values.map((value, i) => ({ type: 'set' as const, key: ['cp', longPart, i], value })));
+  for (const i of [0, 499, 999]) {
+    const back = (await store.get(['cp', longPart, i])) as Uint8Array;
+    assert.is(back.byteLength, 650);
+    assert.is(back[0], i % 256);
+  }
+  store.close();
+});
+
 test.run();
