@@ -7,32 +7,24 @@
 import type { Key } from '../../state/key-groups.ts';
 import { VOID_NAMESPACE, type KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { MapStateDescriptor, StateDescriptor } from '../../state/state-descriptors.ts';
-import type { InternalTimerService, Timer, Triggerable } from '../../state/timer-service.ts';
 import type {
   KeyedBroadcastContext, KeyedBroadcastOnTimerContext, KeyedBroadcastProcessFunction, KeyedStateFunction,
 } from '../functions/broadcast-process-function.ts';
-import type { TimeDomain } from '../functions/keyed-process-function.ts';
 import { createRuntimeContext } from '../functions/runtime-context.ts';
 import { KeyedTimerService, type TimerService } from '../functions/timer-service.ts';
 import type { OutputTag } from '../output-tag.ts';
 import { NO_TIMESTAMP } from '../stream-elements.ts';
-import { AbstractStreamOperator } from './abstract-stream-operator.ts';
 import { BroadcastStateStore } from './broadcast-state-store.ts';
-import { requireKeyedState } from './keyed-process-operator.ts';
+import { KeyedTimerOperator } from './keyed-timer-operator.ts';
 import type { OperatorContext, OperatorStateSnapshot, Output, StateInitializationContext, TwoInputStreamOperator } from './stream-operator.ts';
-import { TimestampedCollector } from './timestamped-collector.ts';
 
 /** Runs a KeyedBroadcastProcessFunction: input 1 keyed, input 2 broadcast. */
-export class CoBroadcastWithKeyedOperator<K extends Key, IN1, IN2, OUT> extends AbstractStreamOperator<OUT>
-  implements TwoInputStreamOperator<IN1, IN2, OUT>, Triggerable {
-  private collector!: TimestampedCollector<OUT>;
-  private backend!: KeyedStateBackend;
-  private timers!: InternalTimerService;
+export class CoBroadcastWithKeyedOperator<K extends Key, IN1, IN2, OUT> extends KeyedTimerOperator<OUT>
+  implements TwoInputStreamOperator<IN1, IN2, OUT> {
   private userTimers!: TimerService;
   /** The keyed side's context; also onTimer's (the time domain tells them apart). */
   private readOnlyCtx!: KeyedBroadcastOnTimerContext<K>;
   private ctx!: KeyedBroadcastContext;
-  private domain: TimeDomain = 'event-time';
   /** The broadcast states of this subtask. */
   readonly broadcastStates: BroadcastStateStore;
 
@@ -43,8 +35,8 @@ export class CoBroadcastWithKeyedOperator<K extends Key, IN1, IN2, OUT> extends 
 
   override setup(context: OperatorContext, output: Output<OUT>): void {
     super.setup(context, output);
-    const collector = (this.collector = new TimestampedCollector(output));
-    const backend = (this.backend = requireKeyedState(context));
+    const collector = this.collector;
+    const backend = this.backend;
     const store = this.broadcastStates;
     const base = {
       timestamp: () => (collector.timestamp === NO_TIMESTAMP ? undefined : collector.timestamp),
@@ -87,22 +79,8 @@ export class CoBroadcastWithKeyedOperator<K extends Key, IN1, IN2, OUT> extends 
     this.fn.processBroadcastElement(value, this.ctx, this.collector);
   }
 
-  override processWatermark(timestamp: number): void {
-    this.currentWatermark = timestamp;
-    this.timers.advanceWatermark(timestamp);
-    this.output.emitWatermark(timestamp);
-  }
-
-  onEventTime(timer: Timer): void {
-    this.domain = 'event-time';
-    this.collector.timestamp = timer.timestamp;
-    this.fn.onTimer?.(timer.timestamp, this.readOnlyCtx, this.collector);
-  }
-
-  onProcessingTime(timer: Timer): void {
-    this.domain = 'processing-time';
-    this.collector.timestamp = NO_TIMESTAMP;
-    this.fn.onTimer?.(timer.timestamp, this.readOnlyCtx, this.collector);
+  protected fireTimer(timestamp: number): void {
+    this.fn.onTimer?.(timestamp, this.readOnlyCtx, this.collector);
   }
 
   override async close(): Promise<void> { await this.fn.close?.(); }

@@ -2,18 +2,15 @@
 // (ConnectedStreams.process). The keyed one gets timers per key; as for one-input keyed
 // operators, the runtime sets the current key before each element. Imports api/ and state/.
 import type { Key } from '../../state/key-groups.ts';
-import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
-import type { InternalTimerService, Timer, Triggerable } from '../../state/timer-service.ts';
 import type {
   CoProcessFunction, KeyedCoOnTimerContext, KeyedCoProcessFunction, CoOnTimerContext,
 } from '../functions/co-process-function.ts';
-import type { TimeDomain } from '../functions/keyed-process-function.ts';
 import { createRuntimeContext } from '../functions/runtime-context.ts';
 import { KeyedTimerService, NonKeyedTimerService, type TimerService } from '../functions/timer-service.ts';
 import type { OutputTag } from '../output-tag.ts';
 import { NO_TIMESTAMP } from '../stream-elements.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
-import { requireKeyedState } from './keyed-process-operator.ts';
+import { KeyedTimerOperator } from './keyed-timer-operator.ts';
 import type { OperatorContext, Output, TwoInputStreamOperator } from './stream-operator.ts';
 import { TimestampedCollector } from './timestamped-collector.ts';
 
@@ -52,20 +49,16 @@ export class CoProcessOperator<IN1, IN2, OUT> extends AbstractStreamOperator<OUT
 }
 
 /** Runs a KeyedCoProcessFunction on two keyed inputs: keyed state and timers per key. */
-export class KeyedCoProcessOperator<K extends Key, IN1, IN2, OUT> extends AbstractStreamOperator<OUT>
-  implements TwoInputStreamOperator<IN1, IN2, OUT>, Triggerable {
-  private collector!: TimestampedCollector<OUT>;
-  private backend!: KeyedStateBackend;
-  private timers!: InternalTimerService;
+export class KeyedCoProcessOperator<K extends Key, IN1, IN2, OUT> extends KeyedTimerOperator<OUT>
+  implements TwoInputStreamOperator<IN1, IN2, OUT> {
   private ctx!: KeyedCoOnTimerContext<K>;
-  private domain: TimeDomain = 'event-time';
 
   constructor(private readonly fn: KeyedCoProcessFunction<K, IN1, IN2, OUT>) { super(); }
 
   override setup(context: OperatorContext, output: Output<OUT>): void {
     super.setup(context, output);
-    const collector = (this.collector = new TimestampedCollector(output));
-    const backend = (this.backend = requireKeyedState(context));
+    const collector = this.collector;
+    const backend = this.backend;
     this.timers = context.getTimerService!('user-timers', this);
     const timers: TimerService = new KeyedTimerService(this.timers);
     this.ctx = {
@@ -89,22 +82,8 @@ export class KeyedCoProcessOperator<K extends Key, IN1, IN2, OUT> extends Abstra
     this.fn.processElement2(value, this.ctx, this.collector);
   }
 
-  override processWatermark(timestamp: number): void {
-    this.currentWatermark = timestamp;
-    this.timers.advanceWatermark(timestamp);
-    this.output.emitWatermark(timestamp);
-  }
-
-  onEventTime(timer: Timer): void {
-    this.domain = 'event-time';
-    this.collector.timestamp = timer.timestamp;
-    this.fn.onTimer?.(timer.timestamp, this.ctx, this.collector);
-  }
-
-  onProcessingTime(timer: Timer): void {
-    this.domain = 'processing-time';
-    this.collector.timestamp = NO_TIMESTAMP;
-    this.fn.onTimer?.(timer.timestamp, this.ctx, this.collector);
+  protected fireTimer(timestamp: number): void {
+    this.fn.onTimer?.(timestamp, this.ctx, this.collector);
   }
 
   override async close(): Promise<void> { await this.fn.close?.(); }
