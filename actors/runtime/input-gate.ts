@@ -5,7 +5,7 @@
 // channels until alignment completes. Imports api/ only.
 import type { BarrierEvent, ChannelElement, RecordBatch } from '../../api/stream-elements.ts';
 import { StatusWatermarkValve } from '../../api/time/status-watermark-valve.ts';
-import type { LocalChannel } from './local-channel.ts';
+import type { ChannelReceiver } from './local-channel.ts';
 
 /** What the gate reports to its subtask, besides record batches. */
 export interface InputGateListener {
@@ -25,7 +25,7 @@ export interface BarrierHandler {
 }
 
 /** One input channel of the gate and which input it belongs to. */
-export interface GateChannel { readonly channel: LocalChannel; readonly input: 1 | 2 }
+export interface GateChannel { readonly channel: ChannelReceiver; readonly input: 1 | 2 }
 
 /** All input channels of one subtask. */
 export class InputGate {

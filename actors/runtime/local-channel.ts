@@ -7,8 +7,33 @@ import type { ChannelElement } from '../../api/stream-elements.ts';
 /** Called when something changes on the other side of a channel. */
 export type ChannelListener = () => void;
 
+/**
+ * The sending end of a channel, as a RecordWriter uses it. A LocalChannel is both ends; a
+ * channel to another thread or process has a sender here and a receiver there.
+ */
+export interface ChannelSender {
+  readonly description: string;
+  /** True when the sender holds credit for one more element. */
+  hasCredit(): boolean;
+  /** Hands one element over; the sender must hold credit. */
+  push(element: ChannelElement): void;
+  /** Woken when credit comes back (set by the sending subtask). */
+  onCredit: ChannelListener;
+}
+
+/** The receiving end of a channel, as an InputGate uses it. */
+export interface ChannelReceiver {
+  readonly description: string;
+  /** Elements queued now. */
+  readonly size: number;
+  /** Takes the oldest element, returning its credit to the sender. */
+  poll(): ChannelElement | undefined;
+  /** Woken when data arrives (set by the receiving subtask). */
+  onData: ChannelListener;
+}
+
 /** A bounded single-producer single-consumer queue with credit-based flow control. */
-export class LocalChannel {
+export class LocalChannel implements ChannelSender, ChannelReceiver {
   private readonly ring: (ChannelElement | undefined)[];
   private head = 0;
   private count = 0;

@@ -6,7 +6,7 @@
 // Hot path: emit() allocates only when a batch fills up.
 import { createRecordBatch, type ChannelElement, type RecordBatch } from '../../api/stream-elements.ts';
 import type { ChannelSelector } from '../../api/graph/partitioner.ts';
-import type { LocalChannel } from './local-channel.ts';
+import type { ChannelSender } from './local-channel.ts';
 
 /** The sending side of one edge. */
 export class RecordWriter {
@@ -16,7 +16,7 @@ export class RecordWriter {
   private partial = 0;
 
   constructor(
-    private readonly channels: LocalChannel[],
+    private readonly channels: ChannelSender[],
     private readonly selector: ChannelSelector,
     private readonly batchSize: number,
     /** Told when the first batch waits for credit, and when the last backlog drained. */

@@ -22,7 +22,7 @@ import { ChainingOutput, createOutput, KeyedChainingOutput, RecordWriterOutput }
 import { FusedStatelessChain, statelessStepOf } from '../../api/operators/fused-stateless-chain.ts';
 import { InputGate, type BarrierHandler, type GateChannel } from './input-gate.ts';
 import { createKeyedStateBackend, createTimerService, loadHeapState } from './keyed-state-factory.ts';
-import type { LocalChannel } from './local-channel.ts';
+import type { ChannelSender } from './local-channel.ts';
 import { RecordWriter } from './record-writer.ts';
 import { subtaskMachine, type SubtaskEvent, type SubtaskState } from './subtask.machine.ts';
 import type { Runnable, TaskScheduler } from './task-scheduler.ts';
@@ -57,7 +57,7 @@ export interface TaskDeployment {
   /** Input channels of this subtask, with the input (1 or 2) each feeds. */
   readonly inputChannels: GateChannel[];
   /** Per outgoing network edge, the channels to the receiving subtasks (index = receiver). */
-  readonly outputChannels: Map<JobEdge, LocalChannel[]>;
+  readonly outputChannels: Map<JobEdge, ChannelSender[]>;
   readonly scheduler: TaskScheduler;
   readonly listener: TaskListener;
   /** Fault tolerance of this subtask (restore, final checkpoint); absent without checkpointing. */
