@@ -1,0 +1,114 @@
+// ClusterService: what a JobManager offers its clients (the REST server serves it, the REST client
+// implements it over HTTP, the JobManager process implements it over its Dispatcher). Types only:
+// the shapes follow Flink's REST API (kebab-case keys where Flink has them). Imports only types.
+import type { JobExecutionResult, JobStatus } from '../../api/environment/job-client.ts';
+
+/** How to submit a job (the same shape as the job loader's JobSubmitOptions). */
+export interface JobSubmitOptions {
+  readonly name: string;
+  readonly parallelism?: number;
+  readonly fromSavepoint?: string;
+  readonly allowNonRestoredState?: boolean;
+}
+
+/** The cluster at a glance (Flink's GET /overview). */
+export interface ClusterOverview {
+  taskmanagers: number;
+  'slots-total': number;
+  'slots-available': number;
+  'jobs-running': number;
+  'jobs-finished': number;
+  'jobs-cancelled': number;
+  'jobs-failed': number;
+}
+
+/** One line of the job list (Flink's GET /jobs/overview). */
+export interface JobOverview {
+  jid: string;
+  name: string;
+  state: JobStatus;
+  'start-time': number;
+  'end-time': number;
+  duration: number;
+}
+
+/** One subtask of a vertex in a job's detail. */
+export interface SubtaskDetail {
+  subtask: number;
+  /** The subtask's lifecycle state (e.g. RUNNING, FINISHED). */
+  status: string;
+  taskmanager: string;
+  attempt: number;
+}
+
+/** One vertex (operator chain) of a job's detail. */
+export interface VertexDetail {
+  id: string;
+  name: string;
+  parallelism: number;
+  subtasks: SubtaskDetail[];
+}
+
+/** A job's detail (Flink's GET /jobs/:jid). */
+export interface JobDetail {
+  jid: string;
+  name: string;
+  state: JobStatus;
+  'start-time': number;
+  duration: number;
+  vertices: VertexDetail[];
+}
+
+/** A job's checkpoint statistics (Flink's GET /jobs/:jid/checkpoints). */
+export interface CheckpointStats {
+  counts: { completed: number; failed: number; in_progress: number };
+  latest?: { id: number; 'end-to-end-duration'?: number; 'state-size': number };
+}
+
+/** A terminal job's outcome (Flink's GET /jobs/:jid/execution-result). */
+export interface JobResultInfo {
+  jid: string;
+  state: JobStatus;
+  result?: JobExecutionResult;
+  /** The root cause chain of a failed job. */
+  error?: string;
+}
+
+/** One registered TaskManager (Flink's GET /taskmanagers). */
+export interface TaskManagerInfo {
+  id: string;
+  address: string;
+  slotsNumber: number;
+  freeSlots: number;
+  lastHeartbeat: number;
+}
+
+/** What a JobManager offers its clients. Unknown job ids: the lookups resolve undefined, the
+ *  commands reject with an UnknownJobError. */
+export interface ClusterService {
+  overview(): Promise<ClusterOverview>;
+  listJobs(): Promise<JobOverview[]>;
+  jobDetail(jobId: string): Promise<JobDetail | undefined>;
+  checkpoints(jobId: string): Promise<CheckpointStats | undefined>;
+  /** Submits a job bundle; resolves with the job id. */
+  submitJob(bundle: Uint8Array, options: JobSubmitOptions): Promise<string>;
+  /** Resolves when the job is terminal. */
+  jobResult(jobId: string): Promise<JobResultInfo>;
+  cancelJob(jobId: string): Promise<void>;
+  /** Resolves with the savepoint path. */
+  triggerSavepoint(jobId: string, directory?: string): Promise<string>;
+  /** Stops the job (with a savepoint when a directory is given); resolves with the savepoint path. */
+  stopJob(jobId: string, options: { savepointDirectory?: string; drain?: boolean }): Promise<string | undefined>;
+  taskManagers(): Promise<TaskManagerInfo[]>;
+}
+
+/** The error a ClusterService rejects with for a job id it does not know (REST maps it to 404). */
+export class UnknownJobError extends Error {
+  override readonly name = 'UnknownJobError';
+  constructor(readonly jobId: string) { super(`no job with id ${jobId}`); }
+}
+
+/** The error a ClusterService rejects with for a request it cannot accept (REST maps it to 400). */
+export class BadRequestError extends Error {
+  override readonly name = 'BadRequestError';
+}
