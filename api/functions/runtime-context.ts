@@ -21,10 +21,40 @@ export interface RuntimeContext {
   getAttemptNumber(): number;
   /** The operator's name as shown in the job graph. */
   getTaskName(): string;
+  /**
+   * The numeric accumulator `name` of this subtask (Flink's IntCounter / LongCounter /
+   * DoubleCounter): the job's result reports each name summed over all subtasks.
+   */
+  getIntCounter(name: string): Counter;
+  getLongCounter(name: string): Counter;
+  getDoubleCounter(name: string): Counter;
+}
+
+/** A numeric accumulator of one subtask. */
+export interface Counter {
+  add(value: number): void;
+  getLocalValue(): number;
+}
+
+/** The counter `name` kept in `accumulators` (one shared object per name and subtask). */
+function counterOf(accumulators: Map<string, unknown>, counters: Map<string, Counter>, name: string): Counter {
+  let counter = counters.get(name);
+  if (counter === undefined) {
+    const existing = accumulators.get(name);
+    if (existing !== undefined && typeof existing !== 'number') throw new Error(`accumulator "${name}" exists and is not a counter`);
+    if (existing === undefined) accumulators.set(name, 0);
+    counter = {
+      add: (n: number): void => { accumulators.set(name, (accumulators.get(name) as number) + n); },
+      getLocalValue: () => accumulators.get(name) as number,
+    };
+    counters.set(name, counter);
+  }
+  return counter;
 }
 
 /** The runtime context of a function run by an operator with `context`. */
 export function createRuntimeContext(context: OperatorContext): RuntimeContext {
+  const counters = new Map<string, Counter>();
   const backend = (): KeyedStateBackend => {
     if (!context.keyedState) {
       throw new Error(`keyed state is only available on a keyed stream (operator "${context.operatorName}"): use keyBy() before this function`);
@@ -42,5 +72,8 @@ export function createRuntimeContext(context: OperatorContext): RuntimeContext {
     getMaxNumberOfParallelSubtasks: () => context.maxParallelism,
     getAttemptNumber: () => context.attemptNumber,
     getTaskName: () => context.operatorName,
+    getIntCounter: (name) => counterOf(context.accumulators, counters, name),
+    getLongCounter: (name) => counterOf(context.accumulators, counters, name),
+    getDoubleCounter: (name) => counterOf(context.accumulators, counters, name),
   };
 }

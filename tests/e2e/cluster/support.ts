@@ -1,0 +1,156 @@
+// Shared pieces of the multi-process cluster tests: start JobManager and TaskManager processes
+// through the CLI on Node or Deno, wait for their ready lines, run client commands, read a
+// FileSink's committed output, and stop everything at the end of a test.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { env as processEnv, execPath } from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A JavaScript runtime a process of the cluster runs on. */
+export type Runtime = 'node' | 'deno';
+
+/** The runtime running this test. */
+export const currentRuntime: Runtime = (globalThis as { Deno?: unknown }).Deno !== undefined ? 'deno' : 'node';
+
+/** The other runtime (for mixed clusters). */
+export const otherRuntime: Runtime = currentRuntime === 'node' ? 'deno' : 'node';
+
+/** How to start the CLI on `runtime`. */
+function cliCommand(runtime: Runtime): [string, string[]] {
+  if (runtime === 'deno') {
+    const deno = currentRuntime === 'deno' ? execPath : join(root, 'node_modules', '.bin', 'deno');
+    return [deno, ['run', '--allow-all', '--unstable-kv', join(root, 'bin', 'cli.ts')]];
+  }
+  return [currentRuntime === 'node' ? execPath : 'node', [join(root, 'bin', 'actorflow.mjs')]];
+}
+
+/** A process of the cluster (or a client command) and what it printed. */
+export class CliProcess {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(readonly runtime: Runtime, args: string[], env: Record<string, string>) {
+    const [command, prefix] = cliCommand(runtime);
+    this.child = spawn(command, [...prefix, ...args], { cwd: root, env: { ...processEnv, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const wake = (): void => { for (const w of this.waiters) w(); };
+    this.child.stdout!.on('data', (d: Uint8Array) => { this.stdout += new TextDecoder().decode(d); wake(); });
+    this.child.stderr!.on('data', (d: Uint8Array) => { this.stderr += new TextDecoder().decode(d); wake(); });
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => { wake(); resolve(code); }));
+  }
+
+  /** Resolves with the first match of `pattern` in stdout; rejects when the process exits first or after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const check = (): void => {
+        if (done) return;
+        const m = pattern.exec(this.stdout);
+        if (m) { finish(); resolve(m); return; }
+        if (this.child.exitCode !== null || this.child.signalCode !== null) {
+          finish();
+          reject(new Error(`${this.runtime} process exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${pattern}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`));
+        }
+      };
+      const timer = setTimeout(() => { finish(); reject(new Error(`no ${pattern} within ${timeoutMs} ms\nstdout: ${this.stdout}\nstderr: ${this.stderr}`)); }, timeoutMs);
+      const finish = (): void => { done = true; clearTimeout(timer); this.waiters.delete(check); };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Resolves with the exit code once the process ended. */
+  async result(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const code = await this.exited;
+    return { code, stdout: this.stdout, stderr: this.stderr };
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+}
+
+/** A cluster of CLI processes started by one test; `stop()` ends them all. */
+export class TestCluster {
+  readonly processes: CliProcess[] = [];
+  jobmanager = '';
+  restUrl = '';
+
+  constructor(readonly env: Record<string, string>) {}
+
+  /** Starts a JobManager on ephemeral ports and waits for its ready line. */
+  async startJobManager(runtime: Runtime = currentRuntime, extra: string[] = []): Promise<CliProcess> {
+    const p = this.start(runtime, ['jobmanager', '--port', '0', '--rest-port', '0', ...extra]);
+    const m = await p.waitFor(/JobManager listening on (\S+), REST at (\S+)/);
+    this.jobmanager = m[1];
+    this.restUrl = m[2];
+    return p;
+  }
+
+  /** Starts a TaskManager with `slots` slots and waits until it registered. */
+  async startTaskManager(runtime: Runtime = currentRuntime, slots = 2): Promise<CliProcess> {
+    const p = this.start(runtime, ['taskmanager', '--jobmanager', this.jobmanager, '--slots', String(slots)]);
+    await p.waitFor(/TaskManager \S+ registered with/);
+    return p;
+  }
+
+  /** Runs a client command to its end. */
+  run(args: string[], runtime: Runtime = currentRuntime): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return this.start(runtime, args).result();
+  }
+
+  start(runtime: Runtime, args: string[]): CliProcess {
+    const p = new CliProcess(runtime, args, this.env);
+    this.processes.push(p);
+    return p;
+  }
+
+  /** GET a JSON resource of the REST API. */
+  async rest<T>(path: string): Promise<T> {
+    const response = await fetch(this.restUrl.replace(/\/$/, '') + path);
+    if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+    return await response.json() as T;
+  }
+
+  /** Stops every process (SIGKILL after a grace period). */
+  async stop(): Promise<void> {
+    for (const p of this.processes) p.kill('SIGTERM');
+    const grace = setTimeout(() => { for (const p of this.processes) p.kill('SIGKILL'); }, 5_000);
+    await Promise.all(this.processes.map((p) => p.exited));
+    clearTimeout(grace);
+  }
+}
+
+/** Polls `condition` (real I/O: REST, files) until it holds; rejects after `timeoutMs`. */
+export async function waitUntil(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A fresh temporary directory; `cleanup` removes it. */
+export function tempDir(prefix: string): { path: string; cleanup(): void } {
+  const path = mkdtempSync(join(tmpdir(), `actorflow-${prefix}-`));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The lines of the FileSink's committed part files (hidden in-progress files excluded), sorted. */
+export function committedLines(directory: string): string[] {
+  const lines: string[] = [];
+  for (const name of readdirSync(directory)) {
+    if (name.startsWith('.')) continue;
+    for (const line of readFileSync(join(directory, name), 'utf8').split('\n')) if (line !== '') lines.push(line);
+  }
+  return lines.sort();
+}
+
+/** The counting-job fixture's path (relative to the repository root, as the CLI is given it). */
+export const COUNTING_JOB = 'tests/e2e/cluster/fixtures/counting-job.ts';
