@@ -180,3 +180,12 @@ export class LeaderLease {
     this.options.onRevoked?.(epoch, why);
   }
 }
+
+/**
+ * The current leader as published in the lease at `key` (for TaskManagers and clients finding
+ * the JobManager), or undefined when no unexpired lease exists at `now`.
+ */
+export async function currentLeader(kv: VersionedKvStore, now: number, key: KvKey = JOBMANAGER_LEASE_KEY): Promise<LeaseRecord | undefined> {
+  const value = await kv.get(key);
+  return isLeaseRecord(value) && value.expiresAt > now ? value : undefined;
+}
