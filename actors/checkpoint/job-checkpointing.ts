@@ -3,8 +3,11 @@
 // CheckpointCoordinator to the subtasks of the current attempt (SubtaskCheckpointers), keeps the
 // split enumerators' state in each checkpoint's metadata, writes savepoint files, and says which
 // snapshot an attempt restores: the savepoint it was submitted with, then the latest completed
-// checkpoint (falling back past a corrupt one). Imports api/, state/ and actors/checkpoint; the
-// JobMaster reaches it through the CheckpointedJob view it provides.
+// checkpoint (falling back past a corrupt one). A subtask in this process gets a SubtaskCheckpointer;
+// a subtask on a TaskManager process is reached through the checkpoint handle its proxy provides
+// (trigger and notifications become messages; acknowledgements come back as messages), and reads
+// the snapshot to restore itself (restorePoint says which). Imports api/, state/ and
+// actors/checkpoint; the JobMaster reaches it through the CheckpointedJob view it provides.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckpointConfig } from '../../api/environment/environment-config.ts';
@@ -16,10 +19,32 @@ import type { CheckpointStorage } from '../../state/checkpoint/checkpoint-storag
 import type { CheckpointSnapshot } from '../../state/snapshot/checkpoint-snapshot.ts';
 import { writeSavepoint } from '../../state/snapshot/savepoint-file.ts';
 import { createStateBackend, type StateBackend } from '../../state/snapshot/state-backend.ts';
-import type { StreamTask, TaskCheckpointHooks } from '../runtime/stream-task.ts';
+import { StreamTask, type TaskCheckpointHooks } from '../runtime/stream-task.ts';
+import type { TaskHandle } from '../runtime/task-manager.ts';
+import type { BarrierEvent } from '../../api/stream-elements.ts';
 import { readRestorePoint } from './restore-point.ts';
 import { CheckpointCoordinator, DEFAULT_CHECKPOINT_CONFIG, type CompletedCheckpoint } from './checkpoint-coordinator.ts';
-import { SubtaskCheckpointer, subtaskKey } from './subtask-checkpointer.ts';
+import { SubtaskCheckpointer, subtaskKey, type SubtaskCheckpointListener } from './subtask-checkpointer.ts';
+
+/** The checkpointing side of one subtask as the job sees it (a SubtaskCheckpointer, or a proxy of a remote one). */
+export interface SubtaskCheckpointHandle {
+  /** The coordinator triggered `barrier`. */
+  trigger(barrier: BarrierEvent): void;
+  /** Checkpoint `checkpointId` completed; resolves once the subtask's operators acted on it. */
+  notifyComplete(checkpointId: number): Promise<void>;
+  notifyAborted(checkpointId: number): void;
+  /** True while the subtask waits for a checkpoint taken after its end of input. */
+  readonly awaitingFinal: boolean;
+}
+
+/** A subtask handle whose checkpointing runs elsewhere (on a TaskManager process). */
+export interface RemoteCheckpointedTask {
+  /** The proxy of the subtask's checkpointer, reporting to `listener`. */
+  createCheckpointHandle(listener: SubtaskCheckpointListener): SubtaskCheckpointHandle;
+}
+
+/** What an attempt restores: a checkpoint of the job's storage, or a savepoint (or retained checkpoint) path. */
+export type RestorePointRef = { readonly checkpointId: number } | { readonly path: string };
 
 /** What job checkpointing needs of its JobMaster. */
 export interface CheckpointedJob {
@@ -27,7 +52,7 @@ export interface CheckpointedJob {
   readonly graph: JobGraph;
   readonly clock: Clock;
   /** The subtasks of the current attempt. */
-  tasks(): ReadonlyMap<JobVertex, readonly StreamTask[]>;
+  tasks(): ReadonlyMap<JobVertex, readonly TaskHandle[]>;
   /** The split enumerators of the current attempt. */
   enumerators(): ReadonlyMap<JobVertex, SplitEnumerator<SourceSplit, unknown>>;
   /** Checkpointing failed beyond the tolerable number: fail over. */
@@ -56,12 +81,13 @@ export class JobCheckpointing {
   private backend!: StateBackend;
   private storage: CheckpointStorage | undefined;
   private coordinator: CheckpointCoordinator | undefined;
-  private readonly checkpointers = new Map<StreamTask, SubtaskCheckpointer>();
+  private readonly checkpointers = new Map<TaskHandle, SubtaskCheckpointHandle>();
   private readonly enumeratorStates = new Map<number, Record<string, unknown>>();
   private readonly savepointPaths = new Map<number, string>();
   private savepointDirectory: string | undefined;
   private restore: CheckpointSnapshot | undefined;
   private restoredFromCheckpoint = false;
+  private restorePath: string | undefined;
   private finalRequested = false;
   /** True while an attempt is deployed (checkpoints can be taken). */
   private active = false;
@@ -83,6 +109,7 @@ export class JobCheckpointing {
     const restore = this.config.restore;
     if (restore) {
       this.restore = await readRestorePoint(restore.path);
+      this.restorePath = restore.path;
       if (!restore.allowNonRestoredState) this.checkMatches(this.restore, restore.path);
     }
     const ck = this.config.checkpointing;
@@ -145,6 +172,15 @@ export class JobCheckpointing {
     const ids = await storage.list();
     if (ids.length > 0) throw new Error(`no completed checkpoint can be read (checkpoints ${ids.join(', ')} are corrupt or incomplete)`);
   }
+
+  /** What the current attempt restores (subtasks in other processes read it themselves). */
+  restorePoint(): RestorePointRef | undefined {
+    if (this.restore === undefined) return undefined;
+    return this.restoredFromCheckpoint || this.restorePath === undefined ? { checkpointId: this.restore.checkpointId } : { path: this.restorePath };
+  }
+
+  /** The state backend the job's subtasks snapshot with (open once the job was scheduled). */
+  get stateBackend(): StateBackend { return this.backend; }
 
   /** Id of the checkpoint the current attempt restored, if it restored one. */
   get restoredCheckpointId(): number | undefined { return this.restoredFromCheckpoint ? this.restore?.checkpointId : undefined; }
@@ -233,19 +269,28 @@ export class JobCheckpointing {
 
   // ---- internals ----
 
-  private checkpointerOf(task: StreamTask): SubtaskCheckpointer {
+  private checkpointerOf(task: StreamTask): SubtaskCheckpointer;
+  private checkpointerOf(task: TaskHandle): SubtaskCheckpointHandle;
+  private checkpointerOf(task: TaskHandle): SubtaskCheckpointHandle {
     let c = this.checkpointers.get(task);
     if (c === undefined) {
       const ck = this.config.checkpointing;
-      c = new SubtaskCheckpointer(task, {
-        backend: this.backend, storage: this.storage!, restore: this.restore,
-        mode: ck?.mode === 'at-least-once' ? 'at-least-once' : 'exactly-once',
-        listener: {
-          acknowledge: (id, key, bytes) => { if (this.checkpointers.get(task) === c) this.coordinator!.acknowledge(id, key, bytes); },
-          decline: (id, key, reason) => { if (this.checkpointers.get(task) === c) this.coordinator!.decline(id, key, reason); },
-          awaitingFinalCheckpoint: () => queueMicrotask(() => this.requestFinalCheckpoint()),
-        },
-      });
+      const listener: SubtaskCheckpointListener = {
+        acknowledge: (id, key, bytes) => { if (this.checkpointers.get(task) === c) this.coordinator!.acknowledge(id, key, bytes); },
+        decline: (id, key, reason) => { if (this.checkpointers.get(task) === c) this.coordinator!.decline(id, key, reason); },
+        awaitingFinalCheckpoint: () => queueMicrotask(() => this.requestFinalCheckpoint()),
+      };
+      if (task instanceof StreamTask) {
+        c = new SubtaskCheckpointer(task, {
+          backend: this.backend, storage: this.storage!, restore: this.restore,
+          mode: ck?.mode === 'at-least-once' ? 'at-least-once' : 'exactly-once',
+          listener,
+        });
+      } else {
+        const remote = task as TaskHandle & Partial<RemoteCheckpointedTask>;
+        if (!remote.createCheckpointHandle) throw new Error(`subtask ${task.name} cannot take part in checkpoints`);
+        c = remote.createCheckpointHandle(listener);
+      }
       this.checkpointers.set(task, c);
     }
     return c;

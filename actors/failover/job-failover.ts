@@ -4,7 +4,8 @@
 // attempt from the latest completed checkpoint (sources rewind to the positions in it). When the
 // restart strategy gives up the job is FAILED with an error naming the root cause and the attempts
 // made. Default strategy: no restart without checkpointing; with checkpointing, fixed delay with
-// practically unlimited attempts (Flink's default). Imports api/ and actors/ (checkpoint, failover).
+// practically unlimited attempts (Flink's default). A redeployment may first wait for new slots
+// (a TaskManager was lost). Imports api/ and actors/ (checkpoint, failover).
 import { JobExecutionError, type JobStatus } from '../../api/environment/job-client.ts';
 import type { RestartStrategy } from '../../api/environment/restart-strategies.ts';
 import type { JobGraph } from '../../api/graph/job-graph.ts';
@@ -22,8 +23,8 @@ export interface RestartableJob {
   transition(event: JobStatusEvent): void;
   /** Cancels every subtask of the current attempt. */
   cancelAllTasks(): Promise<void>;
-  /** Deploys every subtask anew as attempt `attemptNumber`. */
-  redeploy(attemptNumber: number): void;
+  /** Deploys every subtask anew as attempt `attemptNumber` (after new slots, when a TaskManager was lost). */
+  redeploy(attemptNumber: number): void | Promise<void>;
   /** Fails the job for good. */
   failJob(error: JobExecutionError): void;
 }
@@ -83,7 +84,7 @@ export class JobFailover {
     }
     if (job.getStatus() !== 'RESTARTING') return;
     job.transition({ type: 'job.start' });
-    job.redeploy(++this.attemptNumber);
-    this.checkpointing.start();
+    await job.redeploy(++this.attemptNumber);
+    if (job.getStatus() === 'RUNNING') this.checkpointing.start();
   }
 }

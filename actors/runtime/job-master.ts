@@ -3,7 +3,10 @@
 // drives the job's status machine to FINISHED, FAILED or CANCELED. A failing subtask fails the
 // job: every other subtask is cancelled and the job's result rejects with an error naming the
 // operator and subtask whose `cause` is the original error. Restarting after failure is the
-// fault-tolerance layer's (see onTaskFailure). Imports api/, state/ and actors/runtime.
+// fault-tolerance layer's (see onTaskFailure). The subtasks it manages are TaskHandles: StreamTasks
+// it creates itself on in-process TaskManagers (the mini cluster), or, with a SubtaskDeployer,
+// proxies of subtasks deployed on TaskManager processes. A lost TaskManager fails the job over onto
+// the remaining slots. Imports api/, state/ and actors/runtime.
 import { createActor, type Actor } from 'xstate';
 import { JobCancellationError, JobExecutionError, type JobExecutionResult, type JobStatus } from '../../api/environment/job-client.ts';
 import { slotsPerSharingGroup, type JobEdge, type JobGraph, type JobVertex } from '../../api/graph/job-graph.ts';
@@ -15,9 +18,38 @@ import { jobStatusMachine, type JobStatusEvent } from './job-status.machine.ts';
 import type { GateChannel } from './input-gate.ts';
 import { LocalChannel } from './local-channel.ts';
 import type { ResourceManager } from './resource-manager.ts';
-import { StreamTask, type TaskListener } from './stream-task.ts';
+import { StreamTask } from './stream-task.ts';
 import type { SubtaskState } from './subtask.machine.ts';
-import type { Slot } from './task-manager.ts';
+import type { Slot, TaskHandle } from './task-manager.ts';
+
+/** Where subtask `index` of `vertex` runs. */
+export type SlotAssignment = (vertex: JobVertex, index: number) => Slot;
+
+/** What the subtasks of a job report to their JobMaster (StreamTasks, or proxies of remote ones). */
+export interface JobTaskListener {
+  onStateChange(task: TaskHandle, state: SubtaskState, error?: unknown): void;
+  onReaderRegistered(task: TaskHandle): void;
+  onSplitRequest(task: TaskHandle): void;
+}
+
+/** What a SubtaskDeployer works with. */
+export interface DeployContext {
+  readonly jobId: string;
+  readonly graph: JobGraph;
+  readonly listener: JobTaskListener;
+  readonly checkpointing: JobCheckpointing;
+  readonly options: JobMasterOptions;
+}
+
+/** Deploys an attempt's subtasks onto TaskManagers in other processes (the cluster's). */
+export interface SubtaskDeployer {
+  /** Deploys every subtask of attempt `attemptNumber`; returns their handles by vertex. */
+  deployAttempt(attemptNumber: number, slotOf: SlotAssignment): Map<JobVertex, TaskHandle[]>;
+  /** TaskManager `id` was lost: the subtasks on it can no longer be reached. */
+  onTaskManagerLost(taskManagerId: string): void;
+  /** The job is terminal. */
+  close(): void;
+}
 
 /** Data plane settings of a job. */
 export interface JobMasterOptions {
@@ -25,12 +57,14 @@ export interface JobMasterOptions {
   readonly batchSize: number;
   readonly channelCredits: number;
   readonly attemptNumber?: number;
+  /** Deploys onto remote TaskManagers; without one the JobMaster creates StreamTasks in this process. */
+  readonly createDeployer?: (context: DeployContext) => SubtaskDeployer;
 }
 
 /** Runs one job on the mini cluster's resources. */
-export class JobMaster implements TaskListener {
+export class JobMaster implements JobTaskListener {
   private readonly status: Actor<typeof jobStatusMachine>;
-  private readonly tasks = new Map<JobVertex, StreamTask[]>();
+  private readonly tasks = new Map<JobVertex, TaskHandle[]>();
   private readonly enumerators = new Map<JobVertex, SplitEnumerator<SourceSplit, unknown>>();
   private readonly registeredReaders = new Map<JobVertex, Set<number>>();
   private readonly channels: LocalChannel[] = [];
@@ -46,7 +80,12 @@ export class JobMaster implements TaskListener {
   readonly checkpointing: JobCheckpointing;
   /** Restarts after failures, per the restart strategy. */
   readonly failover: JobFailover;
-  private slotOf: ((vertex: JobVertex, index: number) => Slot) | undefined;
+  private slotOf: SlotAssignment | undefined;
+  private readonly deployer: SubtaskDeployer | undefined;
+  private readonly unsubscribeLost: () => void;
+  /** When the job was submitted (epoch ms) and reached a terminal status (REST view). */
+  readonly startTime = Date.now();
+  endTime = -1;
 
   constructor(
     readonly jobId: string,
@@ -71,9 +110,15 @@ export class JobMaster implements TaskListener {
       getStatus: () => this.getStatus(),
       transition: (event) => this.transition(event),
       cancelAllTasks: () => this.cancelAll(),
-      redeploy: (attemptNumber) => this.deploy(attemptNumber),
+      redeploy: (attemptNumber) => this.redeploy(attemptNumber),
       failJob: (error) => this.failJob(error),
     }, this.checkpointing);
+    this.deployer = options.createDeployer?.({ jobId, graph, listener: this, checkpointing: this.checkpointing, options });
+    this.unsubscribeLost = resourceManager.onTaskManagerLost((id, jobIds, reason) => {
+      if (!jobIds.has(this.jobId)) return;
+      this.deployer?.onTaskManagerLost(id);
+      this.failover.onFailure(`TaskManager ${id}`, new Error(`TaskManager ${id} was lost: ${reason}`));
+    });
   }
 
   /** Takes a savepoint into `directory`; resolves with its path. */
@@ -97,8 +142,21 @@ export class JobMaster implements TaskListener {
   /** The job's status (the value of its status machine). */
   getStatus(): JobStatus { return this.status.getSnapshot().value as JobStatus; }
 
-  /** Every subtask of the job, by vertex (tests and the REST view). */
-  subtasks(): ReadonlyMap<JobVertex, readonly StreamTask[]> { return this.tasks; }
+  /** The subtasks of the current attempt running in this process, by vertex (the embedded engine's: all of them). */
+  subtasks(): ReadonlyMap<JobVertex, readonly StreamTask[]> {
+    const out = new Map<JobVertex, StreamTask[]>();
+    for (const [vertex, tasks] of this.tasks) out.set(vertex, tasks.filter((t): t is StreamTask => t instanceof StreamTask));
+    return out;
+  }
+
+  /** Every subtask of the current attempt, local or remote, by vertex (the REST view). */
+  taskHandles(): ReadonlyMap<JobVertex, readonly TaskHandle[]> { return this.tasks; }
+
+  /** The TaskManager that runs subtask `index` of `vertex` in the current attempt. */
+  taskManagerOf(vertex: JobVertex, index: number): string | undefined { return this.slotOf?.(vertex, index).taskManagerId; }
+
+  /** The attempt now running (0 for the first). */
+  get attemptNumber(): number { return this.failover.attemptNumber; }
 
   /** Every channel of the job (tests check queue bounds on them). */
   allChannels(): readonly LocalChannel[] { return this.channels; }
@@ -133,6 +191,33 @@ export class JobMaster implements TaskListener {
     }
   }
 
+  /**
+   * Deploys attempt `attemptNumber` after a failover. When a TaskManager holding some of the job's
+   * slots was lost, the job gives its slots back and asks for new ones first.
+   */
+  private async redeploy(attemptNumber: number): Promise<void> {
+    const slotOf = this.slotOf!;
+    const lost = this.graph.vertices.some((v) => Array.from({ length: v.parallelism }, (_, i) => slotOf(v, i))
+      .some((slot) => !this.resourceManager.isRegistered(slot.taskManagerId)));
+    if (lost) {
+      this.tasks.clear();
+      this.resourceManager.releaseSlots(this.jobId);
+      const groups = slotsPerSharingGroup(this.graph);
+      let needed = 0;
+      for (const n of groups.values()) needed += n;
+      let slots: Slot[];
+      try {
+        slots = await this.resourceManager.requestSlots(this.jobId, needed);
+      } catch (error) {
+        this.failJob(new JobExecutionError(this.jobId, `job "${this.graph.jobName}" (${this.jobId}) could not be rescheduled after losing a TaskManager: ${(error as Error).message}`, { cause: error }));
+        return;
+      }
+      if (this.getStatus() !== 'RUNNING') { this.resourceManager.releaseSlots(this.jobId); return; }
+      this.slotOf = this.assignSlots(groups, slots);
+    }
+    this.deploy(attemptNumber);
+  }
+
   /** Creates and deploys every subtask and enumerator as attempt `attemptNumber` (again after a failover). */
   private deploy(attemptNumber: number): void {
     for (const e of this.enumerators.values()) { try { e.close(); } catch { /* the previous attempt's */ } }
@@ -142,12 +227,21 @@ export class JobMaster implements TaskListener {
     this.channels.length = 0;
     this.remaining = 0;
     const slotOf = this.slotOf!;
-    this.createTasks(slotOf, attemptNumber);
-    for (const [vertex, tasks] of this.tasks) {
+    if (this.deployer) {
+      for (const [vertex, tasks] of this.deployer.deployAttempt(attemptNumber, slotOf)) {
+        this.tasks.set(vertex, tasks);
+        this.remaining += tasks.length;
+      }
+      for (const vertex of this.tasks.keys()) if (vertex.head.kind === 'source') this.createEnumerator(vertex);
+      this.checkpointing.start();
+      return;
+    }
+    const local = this.createTasks(slotOf, attemptNumber);
+    for (const [vertex, tasks] of local) {
       if (vertex.head.kind === 'source') this.createEnumerator(vertex);
       tasks.forEach((task, i) => {
         const slot = slotOf(vertex, i);
-        void this.resourceManager.getTaskManager(slot.taskManagerId).deploy(task, slot);
+        void this.resourceManager.localTaskManager(slot.taskManagerId).deploy(task, slot);
       });
     }
     this.checkpointing.start();
@@ -171,7 +265,7 @@ export class JobMaster implements TaskListener {
 
   // ---- TaskListener ----
 
-  onStateChange(task: StreamTask, state: SubtaskState, error?: unknown): void {
+  onStateChange(task: TaskHandle, state: SubtaskState, error?: unknown): void {
     if (this.tasks.get(task.vertex)?.[task.subtaskIndex] !== task) return; // a previous attempt's
     if (state === 'finished') {
       if (--this.remaining === 0 && this.getStatus() === 'RUNNING') this.finishJob();
@@ -180,20 +274,22 @@ export class JobMaster implements TaskListener {
     }
   }
 
-  onReaderRegistered(task: StreamTask): void {
+  onReaderRegistered(task: TaskHandle): void {
+    if (this.tasks.get(task.vertex)?.[task.subtaskIndex] !== task) return; // a previous attempt's
     const vertex = task.vertex;
-    this.registeredReaders.get(vertex)!.add(task.subtaskIndex);
+    this.registeredReaders.get(vertex)?.add(task.subtaskIndex);
     this.enumerators.get(vertex)?.addReader(task.subtaskIndex);
   }
 
-  onSplitRequest(task: StreamTask): void {
+  onSplitRequest(task: TaskHandle): void {
+    if (this.tasks.get(task.vertex)?.[task.subtaskIndex] !== task) return;
     this.enumerators.get(task.vertex)?.handleSplitRequest(task.subtaskIndex);
   }
 
   // ---- internals ----
 
   /** A subtask failed: fail over per the restart strategy (without one, the job fails). */
-  protected onTaskFailure(task: StreamTask, error: unknown): void {
+  protected onTaskFailure(task: TaskHandle, error: unknown): void {
     if (this.getStatus() !== 'RUNNING') return;
     this.failover.onFailure(`subtask ${task.name}`, error);
   }
@@ -224,6 +320,9 @@ export class JobMaster implements TaskListener {
   }
 
   private finishTermination(): void {
+    this.endTime = Date.now();
+    this.unsubscribeLost();
+    this.deployer?.close();
     void this.checkpointing.close();
     for (const e of this.enumerators.values()) { try { e.close(); } catch { /* closing is best effort */ } }
     this.resourceManager.releaseSlots(this.jobId);
@@ -237,14 +336,14 @@ export class JobMaster implements TaskListener {
   }
 
   /** Slot j of a sharing group hosts subtask j of every vertex in the group. */
-  private assignSlots(groups: Map<string, number>, slots: Slot[]): (vertex: JobVertex, index: number) => Slot {
+  private assignSlots(groups: Map<string, number>, slots: Slot[]): SlotAssignment {
     const offset = new Map<string, number>();
     let next = 0;
     for (const [group, n] of groups) { offset.set(group, next); next += n; }
     return (vertex, index) => slots[offset.get(vertex.slotSharingGroup)! + index];
   }
 
-  private createTasks(slotOf: (vertex: JobVertex, index: number) => Slot, attemptNumber: number): void {
+  private createTasks(slotOf: SlotAssignment, attemptNumber: number): Map<JobVertex, StreamTask[]> {
     const { clock, batchSize, channelCredits } = this.options;
     const inputs = new Map<JobVertex, GateChannel[][]>();
     const outputs = new Map<JobVertex, Map<JobEdge, LocalChannel[]>[]>();
@@ -268,16 +367,19 @@ export class JobMaster implements TaskListener {
     }
     const checkpointingEnabled = this.graph.config.faultTolerance.checkpointing !== undefined;
     const checkpointing = this.checkpointing.taskHooks();
+    const created = new Map<JobVertex, StreamTask[]>();
     for (const vertex of this.graph.vertices) {
       const tasks = Array.from({ length: vertex.parallelism }, (_, i) => new StreamTask({
         jobId: this.jobId, vertex, subtaskIndex: i, attemptNumber, clock, checkpointing,
         bufferTimeoutMs: this.graph.config.bufferTimeoutMs, batchSize, checkpointingEnabled,
         inputChannels: inputs.get(vertex)![i], outputChannels: outputs.get(vertex)![i],
-        scheduler: this.resourceManager.getTaskManager(slotOf(vertex, i).taskManagerId).scheduler, listener: this,
+        scheduler: this.resourceManager.localTaskManager(slotOf(vertex, i).taskManagerId).scheduler, listener: this,
       }));
       this.tasks.set(vertex, tasks);
+      created.set(vertex, tasks);
       this.remaining += tasks.length;
     }
+    return created;
   }
 
   private createEnumerator(vertex: JobVertex): void {

@@ -1,9 +1,14 @@
 // ResourceManager: the TaskManager registry and slot pool of the mini cluster. A job asks for
 // the number of slots slot sharing needs; the request is served when enough slots are free
 // (now, or when TaskManagers register or slots are released) and fails after the slot request
-// timeout with how many slots it needed and how many the cluster had. Imports actors/runtime.
+// timeout with how many slots it needed and how many the cluster had. TaskManagers are gateways:
+// in-process TaskManagers (the mini cluster) or proxies of TaskManager processes, which can be
+// lost: their slots go away and the jobs that held some are told. Imports actors/runtime.
 import type { Cancel, Clock } from '../../api/time/clock.ts';
-import type { Slot, TaskManager } from './task-manager.ts';
+import { TaskManager, type Slot, type TaskManagerGateway } from './task-manager.ts';
+
+/** Told when a TaskManager is lost, with the jobs that held slots on it. */
+export type TaskManagerLostListener = (taskManagerId: string, jobIds: ReadonlySet<string>, reason: string) => void;
 
 interface PendingRequest {
   readonly jobId: string;
@@ -19,23 +24,53 @@ export class NoResourceAvailableError extends Error {
 
 /** TaskManager registry and slot pool. */
 export class ResourceManager {
-  private readonly taskManagers = new Map<string, TaskManager>();
+  private readonly taskManagers = new Map<string, TaskManagerGateway>();
   private readonly pending: PendingRequest[] = [];
+  private readonly lostListeners = new Set<TaskManagerLostListener>();
 
   constructor(private readonly clock: Clock, private readonly slotRequestTimeoutMs: number) {}
 
-  registerTaskManager(tm: TaskManager): void {
+  registerTaskManager(tm: TaskManagerGateway): void {
     this.taskManagers.set(tm.id, tm);
     this.servePending();
   }
 
-  getTaskManager(id: string): TaskManager {
+  /**
+   * Forgets a lost TaskManager: its slots are gone, and every job that held one is told (its
+   * JobMaster fails over onto the remaining slots).
+   */
+  unregisterTaskManager(id: string, reason: string): void {
+    const tm = this.taskManagers.get(id);
+    if (!tm) return;
+    this.taskManagers.delete(id);
+    const jobs = new Set<string>();
+    for (const s of tm.slots) if (s.allocatedTo !== undefined) jobs.add(s.allocatedTo);
+    for (const listener of [...this.lostListeners]) listener(id, jobs, reason);
+  }
+
+  /** Subscribes to lost TaskManagers; returns the unsubscribe function. */
+  onTaskManagerLost(listener: TaskManagerLostListener): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
+  /** Whether TaskManager `id` is registered. */
+  isRegistered(id: string): boolean { return this.taskManagers.has(id); }
+
+  getTaskManager(id: string): TaskManagerGateway {
     const tm = this.taskManagers.get(id);
     if (!tm) throw new Error(`unknown TaskManager ${id}`);
     return tm;
   }
 
-  registeredTaskManagers(): TaskManager[] { return [...this.taskManagers.values()]; }
+  /** The in-process TaskManager `id` (the mini cluster's). */
+  localTaskManager(id: string): TaskManager {
+    const tm = this.getTaskManager(id);
+    if (!(tm instanceof TaskManager)) throw new Error(`TaskManager ${id} runs in another process (${tm.address})`);
+    return tm;
+  }
+
+  registeredTaskManagers(): TaskManagerGateway[] { return [...this.taskManagers.values()]; }
 
   /** Free slots over all TaskManagers, filled TaskManager by TaskManager. */
   freeSlots(): Slot[] {

@@ -1,8 +1,42 @@
 // TaskManager: a worker of the mini cluster: offers `numberOfSlots` slots and runs the subtasks
 // deployed into them on its own cooperative scheduler. Subtasks of one job that share a slot
-// (Flink's slot sharing) run side by side in it. Imports actors/runtime only.
+// (Flink's slot sharing) run side by side in it. Also the seam between a JobMaster and the
+// subtasks it manages: TaskHandle (a StreamTask here, a proxy of a subtask on a TaskManager in
+// another process) and TaskManagerGateway (what the ResourceManager keeps per TaskManager).
+// Imports api/ types and actors/runtime only.
+import type { JobVertex } from '../../api/graph/job-graph.ts';
+import type { SourceSplit } from '../../api/sources/source.ts';
 import type { StreamTask } from './stream-task.ts';
+import type { SubtaskState } from './subtask.machine.ts';
 import { TaskScheduler } from './task-scheduler.ts';
+
+/** A subtask as its JobMaster sees it: a StreamTask in this process, or a proxy of a remote one. */
+export interface TaskHandle {
+  /** `vertex name (index/parallelism)`. */
+  readonly name: string;
+  readonly vertex: JobVertex;
+  readonly subtaskIndex: number;
+  /** The lifecycle state (as last reported, for a remote subtask). */
+  readonly state: SubtaskState;
+  /** Stops the subtask; resolves when it is cancelled (or can no longer be reached). */
+  cancel(): Promise<void>;
+  /** Hands splits to the source reader. */
+  addSplits(splits: SourceSplit[]): void;
+  /** No more splits will come. */
+  notifyNoMoreSplits(): void;
+  /** Accumulators of the chain (a remote subtask reports them when it finishes). */
+  accumulators(): Map<string, unknown>;
+}
+
+/** What the ResourceManager keeps of one TaskManager: its slots (in this process or remote). */
+export interface TaskManagerGateway {
+  readonly id: string;
+  readonly slots: Slot[];
+  /** Where the TaskManager is reached (`local` for one in this process). */
+  readonly address: string;
+  /** Forgets (and for a remote TaskManager: releases) everything of `jobId`. */
+  releaseJob(jobId: string): void;
+}
 
 /** One slot of a TaskManager. */
 export interface Slot {
@@ -13,8 +47,9 @@ export interface Slot {
 }
 
 /** A worker with slots. */
-export class TaskManager {
+export class TaskManager implements TaskManagerGateway {
   readonly slots: Slot[];
+  readonly address = 'local';
   /** Runs this TaskManager's subtasks fairly on the calling thread. */
   readonly scheduler = new TaskScheduler();
   private readonly tasks = new Set<StreamTask>();
