@@ -98,6 +98,12 @@ export class ActorSystem {
     return this.remote ? `actorflow://${this.remote.address}` : undefined;
   }
 
+  /** The remote side of this system, created on first use (the data plane shares its connections). */
+  remoteTransport(): RemoteTransport {
+    if (this.terminating) throw new Error(`actor system ${this.name} is terminating`);
+    return this.transport();
+  }
+
   private transport(): RemoteTransport {
     if (this.remote) return this.remote;
     const runtime = this.runtime;

@@ -5,6 +5,8 @@
 // on the system clock); death watches of remote actors are kept here, and the peer's watches of
 // our actors run through one small proxy actor per connection. Losing the connection rejects the
 // pending asks and tells every watcher `actor.terminated` with reason 'connection-lost'.
+// Data-plane frames (first byte DATA_FRAME_MARKER) share the connection but skip the envelopes:
+// they go whole to the host's data handler.
 // Imports the core's refs and behaviours, the codec and the connection; nothing from api/.
 
 import type { Cancel, Clock } from '../../api/time/clock.ts';
@@ -17,6 +19,13 @@ import { parsePath, qualifiedPath } from './remote-address.ts';
 
 /** Envelopes per frame at most: bounds the frame size of a long burst. */
 const MAX_BATCH = 512;
+
+/**
+ * First byte of a data-plane frame (channel batches, events, credits). 0xc1 is the one byte
+ * msgpack never uses, so it cannot start an envelope frame; such frames go to the host's data
+ * handler whole, without being decoded here.
+ */
+export const DATA_FRAME_MARKER = 0xc1;
 
 /** Envelope tags: the first element of each envelope (a frame is an array of envelopes). */
 const HELLO = 0, TELL = 1, ASK = 2, REPLY = 3, FAIL = 4, WATCH = 5, UNWATCH = 6, TERMINATED = 7;
@@ -42,6 +51,8 @@ export interface RemoteHost {
   stop(ref: ActorRef): Promise<void>;
   /** Counts a message that could not be delivered. */
   deadLetter(): void;
+  /** Takes a data-plane frame from `peer` (throws on a malformed one: the connection then closes). */
+  dataFrame?(peer: string, frame: Uint8Array): void;
 }
 
 interface PendingAsk { readonly resolve: (v: unknown) => void; readonly reject: (e: unknown) => void; readonly cancel: Cancel }
@@ -133,6 +144,16 @@ export class RemoteEndpoint {
     });
   }
 
+  /**
+   * Sends one data-plane frame (starting with DATA_FRAME_MARKER) as it is, after any queued
+   * envelopes, so that it keeps its order with the messages sent before it.
+   */
+  sendData(frame: Uint8Array): void {
+    if (this.closed || !this.connection?.isOpen) throw new Error(`connection to ${this.peer ?? 'peer'} is closed`);
+    this.flush();
+    this.connection.send(frame);
+  }
+
   /** Starts watching the peer's actor at `suffix` on behalf of `watcher`. */
   watch(suffix: string, watcher: ActorRef): void {
     let set = this.watchers.get(suffix);
@@ -155,6 +176,12 @@ export class RemoteEndpoint {
   /** Handles one frame (a batch of envelopes); throws on a malformed one (the connection then closes). */
   receive(frame: Uint8Array, connection: Connection): void {
     this.connection ??= connection;
+    if (frame.length > 0 && frame[0] === DATA_FRAME_MARKER) {
+      if (this.peer === undefined) throw new Error('data frame before remote hello');
+      if (!this.host.dataFrame) throw new Error(`data frame from ${this.peer}, but this system has no data plane`);
+      this.host.dataFrame(this.peer, frame);
+      return;
+    }
     const batch = decode(frame, this.resolveRef);
     if (!Array.isArray(batch)) throw new Error('malformed remote frame');
     for (const envelope of batch) {

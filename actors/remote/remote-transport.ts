@@ -4,6 +4,8 @@
 // (`actorflow://name@host:port/user/a`) into refs: local ones for this system's own address,
 // remote ones otherwise. A remote ref finds its endpoint at send time, so it stays valid across
 // a reconnect. A frame that fails to decode closes its connection only, and is logged.
+// Data-plane frames of every connection go to one DataFrameHandler (the system's data plane),
+// which is also told when a peer connects and when its connection is lost.
 // Imports the endpoint, the connection and the core's refs; nothing from api/ but the clock.
 
 import { env } from 'node:process';
@@ -49,6 +51,19 @@ export type TransportHost = Omit<RemoteHost, 'address' | 'resolve'> & {
   resolveLocal(path: string): ActorRef;
 };
 
+/** Where the data-plane frames of every connection go (the system's data plane). */
+export interface DataFrameHandler {
+  /** One data frame from `peer`; throws on a malformed one (that connection then closes). */
+  onFrame(peer: string, frame: Uint8Array): void;
+  /** A connection to `peer` is up (its hello arrived). */
+  onConnected(peer: string): void;
+  /** The connection to `peer` is gone. */
+  onDisconnected(peer: string, error: Error): void;
+}
+
+/** Data frames kept per connection while no data handler is installed, at most. */
+const MAX_EARLY_DATA_FRAMES = 4096;
+
 /** Resolves the secret of a listen or connect call. */
 function secretOf(explicit: string | undefined): string | undefined {
   return explicit ?? (env.ACTORFLOW_CLUSTER_SECRET || undefined);
@@ -66,6 +81,11 @@ export class RemoteTransport {
   private readonly ownAddresses = new Set<string>();
   private readonly host: RemoteHost;
   private closing = false;
+  private dataHandler: DataFrameHandler | undefined;
+  /** Data frames that arrived before a data handler was installed (a credit racing deployment). */
+  private earlyData: [string, Uint8Array][] = [];
+  /** The secret given to `listen`: dials on behalf of this system (the data plane's) use it too. */
+  clusterSecret: string | undefined;
 
   constructor(private readonly system: TransportHost) {
     this.address = `${system.name}@unbound-${randomBytes(6).toString('hex')}`;
@@ -79,7 +99,44 @@ export class RemoteTransport {
       spawn: (behavior, name) => system.spawn(behavior, name),
       stop: (ref) => system.stop(ref),
       deadLetter: () => system.deadLetter(),
+      dataFrame: (peer, frame) => this.dataFrame(peer, frame),
     };
+  }
+
+  /** Installs the receiver of data-plane frames; frames that arrived before it are replayed. */
+  setDataHandler(handler: DataFrameHandler): void {
+    if (this.dataHandler) throw new Error(`actor system ${this.system.name} already has a data handler`);
+    this.dataHandler = handler;
+    const early = this.earlyData;
+    this.earlyData = [];
+    for (const [peer, frame] of early) {
+      try {
+        handler.onFrame(peer, frame);
+      } catch (error) {
+        this.log(`data frame from ${peer} rejected: ${(error as Error).message}`);
+        this.endpoints.get(peer)?.close();
+      }
+    }
+  }
+
+  /** Sends a data-plane frame to the connected system at `address`; false when not connected. */
+  sendData(address: string, frame: Uint8Array): boolean {
+    const endpoint = this.endpoints.get(address);
+    if (!endpoint?.isOpen) return false;
+    endpoint.sendData(frame);
+    return true;
+  }
+
+  /** Whether a connection to the system at `address` is up. */
+  isConnected(address: string): boolean {
+    return this.endpoints.get(address)?.isOpen ?? false;
+  }
+
+  private dataFrame(peer: string, frame: Uint8Array): void {
+    if (this.dataHandler) { this.dataHandler.onFrame(peer, frame); return; }
+    if (this.earlyData.length >= MAX_EARLY_DATA_FRAMES) throw new Error(`too many data frames from ${peer} before this system opened its data plane`);
+    // A copy: the frame may be a view into a connection buffer that is reused.
+    this.earlyData.push([peer, frame.slice()]);
   }
 
   /** Accepts connections on `port` (0 picks a free one). */
@@ -90,6 +147,7 @@ export class RemoteTransport {
     if (secret === undefined && !isLoopback(host)) {
       throw new Error(`listening on ${host} needs a cluster secret (ACTORFLOW_CLUSTER_SECRET); without one only loopback is allowed`);
     }
+    this.clusterSecret = secret;
     this.listener = await ConnectionListener.listen(host, port, { secret: secret ?? DEVELOPMENT_SECRET },
       (connection) => this.accept(connection),
       (error, remote) => this.log(`connection from ${remote} closed: ${error.message}`));
@@ -192,10 +250,15 @@ export class RemoteTransport {
       return;
     }
     this.endpoints.set(peer, endpoint);
+    this.dataHandler?.onConnected(peer);
   }
 
   private closed(endpoint: RemoteEndpoint, error?: Error): void {
-    if (endpoint.peer !== undefined && this.endpoints.get(endpoint.peer) === endpoint) this.endpoints.delete(endpoint.peer);
+    if (endpoint.peer !== undefined && this.endpoints.get(endpoint.peer) === endpoint) {
+      this.endpoints.delete(endpoint.peer);
+      const peer = endpoint.peer;
+      this.dataHandler?.onDisconnected(peer, new Error(`connection to actorflow://${peer} lost${error ? `: ${error.message}` : ''}`));
+    }
     // Inbound connections are logged by the listener.
     if (error && endpoint.outbound) this.log(`connection to ${endpoint.peer ?? 'peer'} closed: ${error.message}`);
   }
