@@ -31,6 +31,9 @@ const CACHE_DIR = join(tmpdir(), 'actorflow-jobs');
 /** Bundles loaded (or being loaded) in this process, by key. */
 const loaded = new Map<string, Promise<JobModule>>();
 
+/** Failed loads per key: a retry imports under a fresh URL (module loaders remember failures). */
+const failures = new Map<string, number>();
+
 /** Placeholder specifiers in a bundle: `"actorflow-runtime:/api/index.ts"` (either quote). */
 const PLACEHOLDER = /(["'])actorflow-runtime:(\/[^"'\\]*)\1/g;
 
@@ -47,7 +50,10 @@ export function loadJobModule(bundle: Uint8Array, key: string): Promise<JobModul
     module = importBundle(bundle, key);
     loaded.set(key, module);
     // A failed load is not cached: the caller may fix the cause and retry.
-    module.catch(() => { if (loaded.get(key) === module) loaded.delete(key); });
+    module.catch(() => {
+      if (loaded.get(key) === module) loaded.delete(key);
+      failures.set(key, (failures.get(key) ?? 0) + 1);
+    });
   }
   return module;
 }
@@ -69,7 +75,8 @@ async function importBundle(bundle: Uint8Array, key: string): Promise<JobModule>
   }
   let module: Record<string, unknown>;
   try {
-    module = await import(pathToFileURL(file).href);
+    const failed = failures.get(key);
+    module = await import(pathToFileURL(file).href + (failed ? `?retry=${failed}` : ''));
   } catch (error) {
     throw new Error(`cannot load job bundle ${key}: ${(error as Error).message}`, { cause: error });
   }
