@@ -95,6 +95,8 @@ export class JobCheckpointing {
   private notified: Promise<unknown> = Promise.resolve();
   /** Bytes written by the last completed checkpoint's subtasks (metrics, benchmarks). */
   lastCheckpointBytes = 0;
+  private completedCount = 0;
+  private abortedCount = 0;
 
   constructor(private readonly job: CheckpointedJob) {
     this.config = job.graph.config.faultTolerance as FaultToleranceConfig;
@@ -191,6 +193,15 @@ export class JobCheckpointing {
   /** Id of the newest completed checkpoint of this job, if any. */
   get latestCompletedId(): number | undefined { return this.coordinator?.latestCompleted?.checkpointId; }
 
+  /** Checkpoint counts and the newest completed checkpoint (the REST view). */
+  stats(): { completed: number; failed: number; inProgress: number; latest?: { id: number; durationMs: number; bytes: number } } {
+    const latest = this.coordinator?.latestCompleted;
+    return {
+      completed: this.completedCount, failed: this.abortedCount, inProgress: this.coordinator?.pendingIds.length ?? 0,
+      ...(latest ? { latest: { id: latest.checkpointId, durationMs: latest.durationMs, bytes: this.lastCheckpointBytes } } : {}),
+    };
+  }
+
   /** Takes a checkpoint now; resolves when it completed. */
   triggerCheckpoint(): Promise<CompletedCheckpoint> {
     if (!this.active) return Promise.reject(new Error(`job ${this.job.jobId} has no running attempt to checkpoint`));
@@ -245,12 +256,14 @@ export class JobCheckpointing {
   }
 
   private notifyComplete(id: number): void {
+    this.completedCount++;
     this.notified = Promise.all([...this.checkpointers.values()].map((c) => c.notifyComplete(id)));
     this.finalRequested = false;
     queueMicrotask(() => this.requestFinalCheckpoint());
   }
 
   private notifyAborted(id: number): void {
+    this.abortedCount++;
     this.enumeratorStates.delete(id);
     for (const c of this.checkpointers.values()) c.notifyAborted(id);
     this.finalRequested = false;

@@ -69,6 +69,7 @@ export function jobMasterBehavior(jobMaster: JobMaster): ActorBehavior<JobMaster
         case 'jobmaster.status': ctx.reply(state.getStatus()); return;
         case 'jobmaster.cancel': await state.cancel(); ctx.reply(state.getStatus()); return;
         case 'jobmaster.terminated': void ctx.stop(ctx.self); return;
+        default: state.deliverTaskReport(msg); return;
       }
     },
   });

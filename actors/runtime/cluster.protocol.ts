@@ -21,7 +21,9 @@ export type JobMasterMessage =
   | { readonly type: 'jobmaster.status' }
   | { readonly type: 'jobmaster.cancel' }
   /** The job reached a terminal status: the JobMaster actor stops. */
-  | { readonly type: 'jobmaster.terminated' };
+  | { readonly type: 'jobmaster.terminated' }
+  /** A report of a subtask on a TaskManager process (`jobmaster.task-state`, checkpoint acks, ...; see actors/cluster). */
+  | { readonly type: `jobmaster.${string}`; readonly id: unknown };
 
 /** Requests the ResourceManager answers. */
 export type ResourceManagerMessage =

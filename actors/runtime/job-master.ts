@@ -47,6 +47,8 @@ export interface SubtaskDeployer {
   deployAttempt(attemptNumber: number, slotOf: SlotAssignment): Map<JobVertex, TaskHandle[]>;
   /** TaskManager `id` was lost: the subtasks on it can no longer be reached. */
   onTaskManagerLost(taskManagerId: string): void;
+  /** A report of one of the job's remote subtasks (state change, reader, checkpoint ack), as a message. */
+  onReport(report: { readonly type: string }): void;
   /** The job is terminal. */
   close(): void;
 }
@@ -154,6 +156,9 @@ export class JobMaster implements JobTaskListener {
 
   /** The TaskManager that runs subtask `index` of `vertex` in the current attempt. */
   taskManagerOf(vertex: JobVertex, index: number): string | undefined { return this.slotOf?.(vertex, index).taskManagerId; }
+
+  /** A remote subtask's report arrived at the JobMaster actor. */
+  deliverTaskReport(report: { readonly type: string }): void { this.deployer?.onReport(report); }
 
   /** The attempt now running (0 for the first). */
   get attemptNumber(): number { return this.failover.attemptNumber; }

@@ -28,7 +28,12 @@ export class ResourceManager {
   private readonly pending: PendingRequest[] = [];
   private readonly lostListeners = new Set<TaskManagerLostListener>();
 
-  constructor(private readonly clock: Clock, private readonly slotRequestTimeoutMs: number) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly slotRequestTimeoutMs: number,
+    /** Spread a job's slots over the TaskManagers (Flink's evenly-spread-out slots) instead of filling one after another. */
+    private readonly spreadOut = false,
+  ) {}
 
   registerTaskManager(tm: TaskManagerGateway): void {
     this.taskManagers.set(tm.id, tm);
@@ -123,9 +128,19 @@ export class ResourceManager {
   }
 
   private allocate(jobId: string, count: number): Slot[] {
-    const slots = this.freeSlots().slice(0, count);
+    const slots = (this.spreadOut ? this.freeSlotsSpread() : this.freeSlots()).slice(0, count);
     for (const s of slots) s.allocatedTo = jobId;
     return slots;
+  }
+
+  /** Free slots, taking one of each TaskManager in turn. */
+  private freeSlotsSpread(): Slot[] {
+    const perTm = [...this.taskManagers.values()].map((tm) => tm.slots.filter((s) => s.allocatedTo === undefined));
+    const out: Slot[] = [];
+    for (let round = 0; out.length < perTm.reduce((n, l) => n + l.length, 0); round++) {
+      for (const free of perTm) if (round < free.length) out.push(free[round]);
+    }
+    return out;
   }
 
   private servePending(): void {

@@ -1,0 +1,130 @@
+// The messages between a JobManager process and its TaskManager processes: what a TaskManager's
+// task executor accepts (deployments, cancellation, splits, checkpoint control), what its subtasks
+// report to their JobMaster (state changes, source readers, checkpoint acknowledgements), and the
+// deployment descriptor. Everything is plain msgpack data: a subtask is named by job id, attempt,
+// vertex index and subtask index; a job's code travels as the key of its bundle in the JobManager's
+// blob store. Imports only types and the codec's registry.
+import type { BarrierEvent } from '../../api/stream-elements.ts';
+import type { SubtaskState } from '../runtime/subtask.machine.ts';
+import { registerMessageTypes } from '../network/codec.ts';
+
+/** Options a job was submitted with (the job loader's JobSubmitOptions). */
+export interface SubmitOptions {
+  readonly name: string;
+  readonly parallelism?: number;
+  readonly fromSavepoint?: string;
+  readonly allowNonRestoredState?: boolean;
+}
+
+/** Names one subtask attempt across processes. */
+export interface SubtaskId {
+  readonly jobId: string;
+  readonly attempt: number;
+  /** Index of the vertex in the job graph's `vertices`. */
+  readonly vertex: number;
+  readonly subtask: number;
+}
+
+/** Where one channel's other end is: 'local' (the same TaskManager) or a system address. */
+export type ChannelPeer = string;
+
+/** One input channel of a subtask. */
+export interface InputChannelDescriptor {
+  /** Index of the edge in the job graph's `edges`. */
+  readonly edge: number;
+  readonly sourceSubtask: number;
+  /** The sender's system address, or 'local'. */
+  readonly sender: ChannelPeer;
+}
+
+/** The channels of one outgoing edge, in receiver order. */
+export interface OutputEdgeDescriptor {
+  readonly edge: number;
+  readonly channels: ReadonlyArray<{ readonly targetSubtask: number; readonly receiver: ChannelPeer }>;
+}
+
+/** Everything a TaskManager needs to run one subtask attempt. */
+export interface DeploymentDescriptor extends SubtaskId {
+  readonly blobKey: string;
+  readonly submitOptions: SubmitOptions;
+  /** The qualified path of the job's JobMaster actor (reports go there). */
+  readonly jobMaster: string;
+  readonly inputs: readonly InputChannelDescriptor[];
+  readonly outputs: readonly OutputEdgeDescriptor[];
+  readonly credits: number;
+  readonly batchSize: number;
+  /** Checkpoint storage every process of the cluster reaches (KV file or KV Connect URL). */
+  readonly checkpointStorage?: string;
+  /** The state backend by name, when the JobManager chose it (a job's own object is rebuilt from its code). */
+  readonly stateBackend?: 'kv' | 'memory';
+  /** What the attempt restores: a checkpoint of the job's storage, or a savepoint path. */
+  readonly restore?: { readonly checkpointId: number } | { readonly path: string };
+}
+
+/** The channel id both ends of a channel agree on (the data plane's naming). */
+export function channelId(jobId: string, attempt: number, edge: number, sourceSubtask: number, targetSubtask: number): string {
+  return `${jobId}/${attempt}/${edge}/${sourceSubtask}->${targetSubtask}`;
+}
+
+/** What a TaskManager's task executor actor accepts. */
+export type TaskExecutorMessage =
+  | { readonly type: 'taskexecutor.deploy'; readonly descriptor: DeploymentDescriptor }
+  | { readonly type: 'taskexecutor.cancel-task'; readonly id: SubtaskId }
+  | { readonly type: 'taskexecutor.add-splits'; readonly id: SubtaskId; readonly splits: unknown[] }
+  | { readonly type: 'taskexecutor.no-more-splits'; readonly id: SubtaskId }
+  | { readonly type: 'taskexecutor.trigger-checkpoint'; readonly id: SubtaskId; readonly barrier: BarrierEvent }
+  /** The subtask answers with `jobmaster.checkpoint-notified` once its operators acted on it. */
+  | { readonly type: 'taskexecutor.checkpoint-complete'; readonly id: SubtaskId; readonly checkpointId: number }
+  | { readonly type: 'taskexecutor.checkpoint-aborted'; readonly id: SubtaskId; readonly checkpointId: number }
+  /** The job released its slots here: forget its subtasks, bundle and storage. */
+  | { readonly type: 'taskexecutor.release-job'; readonly jobId: string }
+  /** Replies `[{ jobId, name, state }]`. */
+  | { readonly type: 'taskexecutor.list-subtasks' }
+  /** Time to heartbeat the ResourceManager (or to reconnect to the JobManager). */
+  | { readonly type: 'taskexecutor.heartbeat-tick' }
+  | { readonly type: 'actor.terminated'; readonly ref: unknown; readonly reason: string; readonly error?: string };
+
+/** What the subtasks on a TaskManager report to their JobMaster actor. */
+export type TaskReport =
+  | { readonly type: 'jobmaster.task-state'; readonly id: SubtaskId; readonly state: SubtaskState; readonly error?: string; readonly accumulators?: Record<string, unknown> }
+  | { readonly type: 'jobmaster.reader-registered'; readonly id: SubtaskId }
+  | { readonly type: 'jobmaster.split-request'; readonly id: SubtaskId }
+  | { readonly type: 'jobmaster.checkpoint-ack'; readonly id: SubtaskId; readonly checkpointId: number; readonly bytes: number }
+  | { readonly type: 'jobmaster.checkpoint-decline'; readonly id: SubtaskId; readonly checkpointId: number; readonly reason: string }
+  | { readonly type: 'jobmaster.awaiting-final'; readonly id: SubtaskId }
+  /** The subtask's operators acted on the completion of `checkpointId` (two-phase commit done). */
+  | { readonly type: 'jobmaster.checkpoint-notified'; readonly id: SubtaskId; readonly checkpointId: number; readonly awaitingFinal: boolean };
+
+/** The TaskReport types (the JobMaster actor routes these to the job's deployer). */
+export const TASK_REPORT_TYPES: ReadonlySet<string> = new Set([
+  'jobmaster.task-state', 'jobmaster.reader-registered', 'jobmaster.split-request',
+  'jobmaster.checkpoint-ack', 'jobmaster.checkpoint-decline', 'jobmaster.awaiting-final', 'jobmaster.checkpoint-notified',
+]);
+
+/** What the JobManager process's top actor (`/user/jobmanager`) answers. */
+export type JobManagerMessage =
+  /** Replies `{ restUrl }`. */
+  | { readonly type: 'jobmanager.info' }
+  /** Replies the bytes of the bundle stored under `key` (a TaskManager fetches each job's code once). */
+  | { readonly type: 'jobmanager.fetch-blob'; readonly key: string };
+
+/** What the cluster's ResourceManager actor accepts from TaskManager processes. */
+export type ClusterResourceManagerMessage =
+  /** Replies `{ registered: true }`; `ref` is the TaskManager's task executor actor. */
+  | { readonly type: 'resourcemanager.register-remote'; readonly taskManagerId: string; readonly address: string; readonly slots: number; readonly ref: unknown }
+  | { readonly type: 'resourcemanager.heartbeat'; readonly taskManagerId: string }
+  | { readonly type: 'resourcemanager.check-heartbeats' }
+  /** Replies `{ free, total, taskManagers }`. */
+  | { readonly type: 'resourcemanager.slot-report' }
+  | { readonly type: 'actor.terminated'; readonly ref: unknown; readonly reason: string; readonly error?: string };
+
+registerMessageTypes('actorflow.taskexecutor', [
+  'taskexecutor.deploy', 'taskexecutor.cancel-task', 'taskexecutor.add-splits', 'taskexecutor.no-more-splits',
+  'taskexecutor.trigger-checkpoint', 'taskexecutor.checkpoint-complete', 'taskexecutor.checkpoint-aborted',
+  'taskexecutor.release-job', 'taskexecutor.list-subtasks', 'taskexecutor.heartbeat-tick',
+]);
+registerMessageTypes('actorflow.jobmaster', [...TASK_REPORT_TYPES]);
+registerMessageTypes('actorflow.jobmanager', ['jobmanager.info', 'jobmanager.fetch-blob']);
+registerMessageTypes('actorflow.resourcemanager', [
+  'resourcemanager.register-remote', 'resourcemanager.heartbeat', 'resourcemanager.check-heartbeats', 'resourcemanager.slot-report',
+]);

@@ -1,0 +1,165 @@
+// JobManagerService: the ClusterService of a JobManager process, over its Dispatcher. Submitting
+// stores the bundle in the blob store, loads it and builds the job's graph here (an invalid graph
+// is refused, naming the operator), gives checkpointing jobs storage every process reaches (a KV
+// file under the data dir unless the job names one; 'kv' instead of the memory backend), and hands
+// the graph to the Dispatcher actor, whose JobMaster deploys it onto the TaskManager processes.
+// Imports api/ types, actors/deploy, actors/rest types, actors/runtime and actors/cluster.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobStatus } from '../../api/environment/job-client.ts';
+import type { JobGraph } from '../../api/graph/job-graph.ts';
+import type { ActorRef } from '../core/actor-ref.ts';
+import type { BlobStore } from '../deploy/blob-store.ts';
+import { buildJobGraph, loadJobModule } from '../deploy/job-loader.ts';
+import {
+  BadRequestError, UnknownJobError, type CheckpointStats, type ClusterOverview, type ClusterService, type JobDetail,
+  type JobOverview, type JobResultInfo, type JobSubmitOptions, type TaskManagerInfo,
+} from '../rest/cluster-service.ts';
+import type { JobGraphStore } from '../runtime/cluster-actors.ts';
+import type { DispatcherMessage } from '../runtime/cluster.protocol.ts';
+import { newJobId, type Dispatcher } from '../runtime/dispatcher.ts';
+import type { JobMaster } from '../runtime/job-master.ts';
+import type { ResourceManager } from '../runtime/resource-manager.ts';
+import type { RemoteJobInfo } from './remote-deployer.ts';
+import { errorChain } from './task-executor.ts';
+
+/** What the service works with. */
+export interface JobManagerServiceContext {
+  readonly dispatcher: Dispatcher;
+  readonly dispatcherRef: () => ActorRef<DispatcherMessage>;
+  readonly resourceManager: ResourceManager;
+  readonly store: JobGraphStore;
+  readonly blobs: BlobStore;
+  /** Per-job facts the job's RemoteDeployer reads (filled before the job starts). */
+  readonly jobInfos: Map<string, Omit<RemoteJobInfo, 'resourceManager'>>;
+  /** The qualified path of the JobMaster actor of `jobId`. */
+  readonly jobMasterPath: (jobId: string) => string;
+  /** Where the JobManager keeps checkpoint storage of jobs that name none. */
+  readonly dataDir: string;
+}
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['FINISHED', 'FAILED', 'CANCELED']);
+
+/** The ClusterService a JobManager process serves. */
+export class JobManagerService implements ClusterService {
+  constructor(private readonly context: JobManagerServiceContext) {}
+
+  async overview(): Promise<ClusterOverview> {
+    const rm = this.context.resourceManager;
+    const jobs = this.context.dispatcher.listJobs();
+    const count = (s: JobStatus): number => jobs.filter((j) => j.status === s).length;
+    return {
+      taskmanagers: rm.registeredTaskManagers().length, 'slots-total': rm.totalSlots(), 'slots-available': rm.freeSlots().length,
+      'jobs-running': jobs.filter((j) => !TERMINAL.has(j.status)).length,
+      'jobs-finished': count('FINISHED'), 'jobs-cancelled': count('CANCELED'), 'jobs-failed': count('FAILED'),
+    };
+  }
+
+  async listJobs(): Promise<JobOverview[]> {
+    return this.context.dispatcher.listJobs().map(({ jobId }) => {
+      const job = this.context.dispatcher.getJob(jobId)!;
+      const end = job.endTime;
+      return { jid: jobId, name: job.graph.jobName, state: job.getStatus(), 'start-time': job.startTime, 'end-time': end, duration: (end >= 0 ? end : Date.now()) - job.startTime };
+    });
+  }
+
+  async jobDetail(jobId: string): Promise<JobDetail | undefined> {
+    const job = this.context.dispatcher.getJob(jobId);
+    if (!job) return undefined;
+    const handles = job.taskHandles();
+    const end = job.endTime;
+    return {
+      jid: jobId, name: job.graph.jobName, state: job.getStatus(), 'start-time': job.startTime,
+      duration: (end >= 0 ? end : Date.now()) - job.startTime,
+      vertices: job.graph.vertices.map((vertex) => ({
+        id: String(vertex.id), name: vertex.name, parallelism: vertex.parallelism,
+        subtasks: Array.from({ length: vertex.parallelism }, (_, i) => ({
+          subtask: i,
+          status: (handles.get(vertex)?.[i]?.state ?? 'created').toUpperCase(),
+          taskmanager: job.taskManagerOf(vertex, i) ?? '',
+          attempt: job.attemptNumber,
+        })),
+      })),
+    };
+  }
+
+  async checkpoints(jobId: string): Promise<CheckpointStats | undefined> {
+    const job = this.context.dispatcher.getJob(jobId);
+    if (!job) return undefined;
+    const s = job.checkpointing.stats();
+    return {
+      counts: { completed: s.completed, failed: s.failed, in_progress: s.inProgress },
+      ...(s.latest ? { latest: { id: s.latest.id, 'end-to-end-duration': s.latest.durationMs, 'state-size': s.latest.bytes } } : {}),
+    };
+  }
+
+  async submitJob(bundle: Uint8Array, options: JobSubmitOptions): Promise<string> {
+    const { blobs, store, jobInfos } = this.context;
+    const blobKey = await blobs.put(bundle);
+    let graph: JobGraph;
+    try {
+      graph = await buildJobGraph(await loadJobModule(bundle, blobKey), options);
+    } catch (error) {
+      throw new BadRequestError(`job "${options.name}" was refused: ${errorChain(error)}`, { cause: error });
+    }
+    const jobId = newJobId();
+    this.shareCheckpointStorage(jobId, graph);
+    jobInfos.set(jobId, { blobKey, submitOptions: { ...options }, jobMasterPath: this.context.jobMasterPath(jobId) });
+    store.put(jobId, graph);
+    await this.context.dispatcherRef().ask({ type: 'dispatcher.submit-job', jobId });
+    return jobId;
+  }
+
+  async jobResult(jobId: string): Promise<JobResultInfo> {
+    const job = this.job(jobId);
+    try {
+      const result = await job.result;
+      return { jid: jobId, state: job.getStatus(), result };
+    } catch (error) {
+      await job.terminated;
+      return { jid: jobId, state: job.getStatus(), error: errorChain(error) };
+    }
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    await this.job(jobId).cancel();
+  }
+
+  triggerSavepoint(jobId: string, directory?: string): Promise<string> {
+    return this.job(jobId).triggerSavepoint(directory);
+  }
+
+  async stopJob(jobId: string, options: { savepointDirectory?: string; drain?: boolean }): Promise<string | undefined> {
+    // Flink's stop always takes a savepoint (into the default directory when none is given).
+    return this.job(jobId).stopWithSavepoint(options.savepointDirectory);
+  }
+
+  async taskManagers(): Promise<TaskManagerInfo[]> {
+    return this.context.resourceManager.registeredTaskManagers().map((tm) => ({
+      id: tm.id, address: tm.address, slotsNumber: tm.slots.length,
+      freeSlots: tm.slots.filter((s) => s.allocatedTo === undefined).length,
+      lastHeartbeat: (tm as { lastHeartbeat?: number }).lastHeartbeat ?? 0,
+    }));
+  }
+
+  private job(jobId: string): JobMaster {
+    const job = this.context.dispatcher.getJob(jobId);
+    if (!job) throw new UnknownJobError(jobId);
+    return job;
+  }
+
+  /**
+   * Subtasks of a cluster job write checkpoints from several processes: the storage must be one
+   * they all reach. Memory storage cannot be shared, so checkpointing jobs use 'kv'.
+   */
+  private shareCheckpointStorage(jobId: string, graph: JobGraph): void {
+    const ft = graph.config.faultTolerance as Record<string, unknown>;
+    if (ft.checkpointing === undefined) return;
+    if (ft.stateBackend === undefined || ft.stateBackend === 'memory') ft.stateBackend = 'kv';
+    if (ft.checkpointStorage === undefined) {
+      const dir = join(this.context.dataDir, 'checkpoints');
+      mkdirSync(dir, { recursive: true });
+      ft.checkpointStorage = join(dir, `${jobId}.kv`);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// RemoteTaskManager: the JobManager's view of one TaskManager process: its slots (allocated by the
+// ResourceManager like those of an in-process TaskManager), its address, the ref of its task
+// executor actor, and when it last sent a heartbeat. Imports actors/core refs and actors/runtime types.
+import type { ActorRef } from '../core/actor-ref.ts';
+import type { Slot, TaskManagerGateway } from '../runtime/task-manager.ts';
+import type { TaskExecutorMessage } from './cluster-messages.protocol.ts';
+
+/** A TaskManager in another process, as the ResourceManager keeps it. */
+export class RemoteTaskManager implements TaskManagerGateway {
+  readonly slots: Slot[];
+  /** Epoch ms of the last heartbeat (or of the registration). */
+  lastHeartbeat: number;
+
+  constructor(
+    readonly id: string,
+    /** The TaskManager's system address (`actorflow://name@host:port`): peers open channels to it. */
+    readonly address: string,
+    numberOfSlots: number,
+    /** Its task executor actor. */
+    readonly ref: ActorRef<TaskExecutorMessage>,
+    now: number,
+  ) {
+    this.slots = Array.from({ length: numberOfSlots }, (_, index) => ({ taskManagerId: id, index, allocatedTo: undefined }));
+    this.lastHeartbeat = now;
+  }
+
+  /** The job gave its slots back: the TaskManager forgets its subtasks, bundle and storage. */
+  releaseJob(jobId: string): void {
+    this.ref.tell({ type: 'taskexecutor.release-job', jobId });
+  }
+}

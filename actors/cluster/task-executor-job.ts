@@ -1,0 +1,81 @@
+// TaskExecutorJob: what a TaskManager process keeps per job while it runs some of its subtasks:
+// the job's graph (the bundle fetched from the JobManager once, loaded and built as every process
+// of the cluster builds it), the state backend and checkpoint storage its subtasks write to (the
+// storage every process of the cluster reaches), and the snapshots attempts restore (each read once
+// from the storage, or from the savepoint path). Imports api/ types, state/ and actors/deploy.
+import type { JobGraph } from '../../api/graph/job-graph.ts';
+import type { CheckpointStorage } from '../../state/checkpoint/checkpoint-storage.ts';
+import type { CheckpointSnapshot } from '../../state/snapshot/checkpoint-snapshot.ts';
+import { createStateBackend, type StateBackend } from '../../state/snapshot/state-backend.ts';
+import { readRestorePoint } from '../checkpoint/restore-point.ts';
+import { buildJobGraph, loadJobModule } from '../deploy/job-loader.ts';
+import type { DeploymentDescriptor } from './cluster-messages.protocol.ts';
+
+/** Fetches a job bundle from the JobManager's blob store. */
+export type BundleFetcher = (key: string) => Promise<Uint8Array>;
+
+/** One job's resources on a TaskManager. */
+export class TaskExecutorJob {
+  /** The job's graph, built from its bundle. */
+  readonly graph: Promise<JobGraph>;
+  private checkpointing: Promise<{ backend: StateBackend; storage: CheckpointStorage }> | undefined;
+  private readonly restores = new Map<string, Promise<CheckpointSnapshot>>();
+  private closed = false;
+
+  constructor(readonly jobId: string, first: DeploymentDescriptor, fetch: BundleFetcher) {
+    this.graph = (async () => {
+      const bundle = await fetch(first.blobKey);
+      const module = await loadJobModule(bundle, first.blobKey);
+      const graph = await buildJobGraph(module, first.submitOptions);
+      const ft = graph.config.faultTolerance as Record<string, unknown>;
+      // The JobManager's choices for the cluster (shared storage) override the job's defaults.
+      if (first.checkpointStorage !== undefined) ft.checkpointStorage = first.checkpointStorage;
+      if (first.stateBackend !== undefined) ft.stateBackend = first.stateBackend;
+      return graph;
+    })();
+    this.graph.catch(() => {});
+  }
+
+  /** Whether the job takes periodic checkpoints. */
+  static checkpointingEnabled(graph: JobGraph): boolean {
+    return graph.config.faultTolerance.checkpointing !== undefined;
+  }
+
+  /** The job's state backend and checkpoint storage in this process (opened once). */
+  storage(): Promise<{ backend: StateBackend; storage: CheckpointStorage }> {
+    this.checkpointing ??= (async () => {
+      const graph = await this.graph;
+      const ft = graph.config.faultTolerance as { stateBackend?: 'memory' | 'kv' | StateBackend; checkpointStorage?: string };
+      const enabled = TaskExecutorJob.checkpointingEnabled(graph);
+      // Without checkpoints nothing is written: a restore needs a backend, not shared storage.
+      const backend = createStateBackend(enabled ? (ft.stateBackend ?? 'memory') : 'memory');
+      const storage = await backend.createCheckpointStorage({ jobId: this.jobId, path: enabled ? ft.checkpointStorage : undefined });
+      if (this.closed) await storage.close();
+      return { backend, storage };
+    })();
+    return this.checkpointing;
+  }
+
+  /** The snapshot `restore` names (a checkpoint of the job's storage, or a savepoint path). */
+  restoreSnapshot(restore: NonNullable<DeploymentDescriptor['restore']>): Promise<CheckpointSnapshot> {
+    const key = 'checkpointId' in restore ? `checkpoint:${restore.checkpointId}` : `path:${restore.path}`;
+    let snapshot = this.restores.get(key);
+    if (snapshot === undefined) {
+      snapshot = 'checkpointId' in restore
+        ? this.storage().then(({ storage }) => storage.readCheckpoint(restore.checkpointId))
+        : readRestorePoint(restore.path);
+      this.restores.set(key, snapshot);
+      snapshot.catch(() => { if (this.restores.get(key) === snapshot) this.restores.delete(key); });
+    }
+    return snapshot;
+  }
+
+  /** Releases the storage. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.restores.clear();
+    const open = this.checkpointing;
+    this.checkpointing = undefined;
+    if (open) await open.then(({ storage }) => storage.close(), () => {});
+  }
+}

@@ -1,0 +1,275 @@
+// TaskExecutor: the TaskManager process's side of running subtasks (Flink's TaskExecutor). It
+// receives deployment descriptors, builds each subtask from its job's graph (TaskExecutorJob)
+// with LocalChannels to peers on this TaskManager (one registry per attempt, so both ends find
+// the same channel) and data plane channels to peers elsewhere, runs it on this TaskManager's
+// TaskScheduler with the real SubtaskCheckpointer, and reports state changes (with the error's
+// message chain on failure, accumulators on finish), source readers, split requests and
+// checkpoint acknowledgements to the job's JobMaster. Commands for a subtask that is still being
+// set up wait for it, in order. Imports api/ types, actors/runtime, actors/checkpoint,
+// actors/network/data and actors/cluster.
+import type { JobEdge } from '../../api/graph/job-graph.ts';
+import type { SourceSplit } from '../../api/sources/source.ts';
+import type { BarrierEvent } from '../../api/stream-elements.ts';
+import type { Clock } from '../../api/time/clock.ts';
+import { SubtaskCheckpointer } from '../checkpoint/subtask-checkpointer.ts';
+import type { ActorRef } from '../core/actor-ref.ts';
+import type { ActorSystem } from '../core/actor-system.ts';
+import { DataPlane } from '../network/data/data-plane.ts';
+import type { GateChannel } from '../runtime/input-gate.ts';
+import { LocalChannel, type ChannelSender } from '../runtime/local-channel.ts';
+import { StreamTask, type TaskCheckpointHooks } from '../runtime/stream-task.ts';
+import type { SubtaskState } from '../runtime/subtask.machine.ts';
+import { TaskScheduler } from '../runtime/task-scheduler.ts';
+import { channelId, type DeploymentDescriptor, type SubtaskId, type TaskReport } from './cluster-messages.protocol.ts';
+import { TaskExecutorJob, type BundleFetcher } from './task-executor-job.ts';
+
+/** The message chain of an error and its causes: `a (caused by: b (caused by: c))`. */
+export function errorChain(error: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = error;
+  for (let depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    parts.push(e instanceof Error ? `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.reduceRight((inner, outer) => (inner === '' ? outer : `${outer} (caused by: ${inner})`), '');
+}
+
+/** The key of a subtask attempt in this TaskManager. */
+function keyOf(id: SubtaskId): string { return `${id.jobId}/${id.attempt}/${id.vertex}/${id.subtask}`; }
+
+interface SubtaskEntry {
+  readonly id: SubtaskId;
+  /** Resolves with the subtask once it is built (undefined if building failed or it was cancelled first). */
+  ready: Promise<StreamTask | undefined>;
+  task?: StreamTask;
+  checkpointer?: SubtaskCheckpointer;
+  cancelRequested: boolean;
+  readonly jobMaster: ActorRef<TaskReport>;
+}
+
+/** What a TaskExecutor needs of its process. */
+export interface TaskExecutorHost {
+  readonly system: ActorSystem;
+  readonly clock: Clock;
+  /** Fetches a job bundle from the JobManager's blob store. */
+  readonly fetchBundle: BundleFetcher;
+}
+
+/** Runs the subtasks deployed on one TaskManager process. */
+export class TaskExecutor {
+  /** Runs this TaskManager's subtasks fairly on its thread. */
+  readonly scheduler = new TaskScheduler();
+  private readonly jobs = new Map<string, TaskExecutorJob>();
+  private readonly subtasks = new Map<string, SubtaskEntry>();
+  private readonly localChannels = new Map<string, LocalChannel>();
+  /** Attempts of each job deployed here whose channels may still be open. */
+  private readonly attempts = new Map<string, Set<number>>();
+  private usesDataPlane = false;
+
+  constructor(private readonly host: TaskExecutorHost) {}
+
+  /** Subtasks deployed here and not yet terminal. */
+  runningTasks(): Array<{ jobId: string; name: string; state: SubtaskState }> {
+    const out: Array<{ jobId: string; name: string; state: SubtaskState }> = [];
+    for (const entry of this.subtasks.values()) {
+      out.push({ jobId: entry.id.jobId, name: entry.task?.name ?? keyOf(entry.id), state: entry.task?.state ?? 'deploying' });
+    }
+    return out;
+  }
+
+  /** Deploys one subtask attempt. */
+  deploy(d: DeploymentDescriptor): void {
+    const id: SubtaskId = { jobId: d.jobId, attempt: d.attempt, vertex: d.vertex, subtask: d.subtask };
+    const jobMaster = this.host.system.resolve(d.jobMaster) as ActorRef<TaskReport>;
+    this.forgetOlderAttempts(d.jobId, d.attempt);
+    let job = this.jobs.get(d.jobId);
+    if (job === undefined) { job = new TaskExecutorJob(d.jobId, d, this.host.fetchBundle); this.jobs.set(d.jobId, job); }
+    const entry: SubtaskEntry = { id, ready: Promise.resolve(undefined), cancelRequested: false, jobMaster };
+    this.subtasks.set(keyOf(id), entry);
+    const report = (state: SubtaskState, extra: { error?: string; accumulators?: Record<string, unknown> } = {}): void => {
+      jobMaster.tell({ type: 'jobmaster.task-state', id, state, ...extra });
+    };
+    entry.ready = this.build(d, id, job, entry, jobMaster).then((task) => {
+      if (entry.cancelRequested) {
+        this.subtasks.delete(keyOf(id));
+        report('canceled');
+        return undefined;
+      }
+      // Flink's RUNNING (and INITIALIZING) show in the JobManager's view; terminal states report themselves.
+      void task.start().then(() => { if (task.state === 'running') report('running'); });
+      return task;
+    }, (error) => {
+      this.subtasks.delete(keyOf(id));
+      report('failed', { error: `deploying subtask ${d.vertex}/${d.subtask} of job ${d.jobId} failed: ${errorChain(error)}` });
+      return undefined;
+    });
+  }
+
+  /** Cancels a subtask (it reports `canceled`). */
+  cancel(id: SubtaskId): void {
+    const entry = this.subtasks.get(keyOf(id));
+    if (!entry) return;
+    entry.cancelRequested = true;
+    void entry.ready.then((task) => task?.cancel());
+  }
+
+  addSplits(id: SubtaskId, splits: SourceSplit[]): void { this.withTask(id, (task) => task.addSplits(splits)); }
+
+  notifyNoMoreSplits(id: SubtaskId): void { this.withTask(id, (task) => task.notifyNoMoreSplits()); }
+
+  triggerCheckpoint(id: SubtaskId, barrier: BarrierEvent): void {
+    const entry = this.subtasks.get(keyOf(id));
+    void entry?.ready.then(() => entry.checkpointer?.trigger(barrier));
+  }
+
+  /** Checkpoint `checkpointId` completed: the subtask's operators commit, then the JobMaster is told. */
+  checkpointComplete(id: SubtaskId, checkpointId: number): void {
+    const entry = this.subtasks.get(keyOf(id));
+    if (!entry) return;
+    void entry.ready.then(async () => {
+      const c = entry.checkpointer;
+      if (c) await c.notifyComplete(checkpointId);
+      entry.jobMaster.tell({ type: 'jobmaster.checkpoint-notified', id, checkpointId, awaitingFinal: c?.awaitingFinal ?? false });
+    });
+  }
+
+  checkpointAborted(id: SubtaskId, checkpointId: number): void {
+    const entry = this.subtasks.get(keyOf(id));
+    void entry?.ready.then(() => entry.checkpointer?.notifyAborted(checkpointId));
+  }
+
+  /** The job gave up its slots here: forget its subtasks, channels and storage. */
+  releaseJob(jobId: string): void {
+    for (const [key, entry] of this.subtasks) {
+      if (entry.id.jobId !== jobId) continue;
+      entry.cancelRequested = true;
+      void entry.ready.then((task) => task?.cancel());
+      this.subtasks.delete(key);
+    }
+    this.dropChannels(`${jobId}/`);
+    this.attempts.delete(jobId);
+    const job = this.jobs.get(jobId);
+    this.jobs.delete(jobId);
+    void job?.close();
+  }
+
+  /** Cancels every subtask (the JobManager is gone); resolves when they stopped. */
+  async cancelAll(): Promise<void> {
+    const all: Array<Promise<unknown>> = [];
+    for (const entry of this.subtasks.values()) {
+      entry.cancelRequested = true;
+      all.push(entry.ready.then((task) => task?.cancel()));
+    }
+    await Promise.all(all);
+    for (const jobId of [...this.jobs.keys()]) this.releaseJob(jobId);
+  }
+
+  // ---- internals ----
+
+  private withTask(id: SubtaskId, action: (task: StreamTask) => void): void {
+    const entry = this.subtasks.get(keyOf(id));
+    void entry?.ready.then((task) => { if (task) action(task); });
+  }
+
+  private async build(d: DeploymentDescriptor, id: SubtaskId, job: TaskExecutorJob, entry: SubtaskEntry, jobMaster: ActorRef<TaskReport>): Promise<StreamTask> {
+    const graph = await job.graph;
+    const vertex = graph.vertices[d.vertex];
+    if (vertex === undefined) throw new Error(`job ${d.jobId} has no vertex ${d.vertex} (the bundle built a different graph)`);
+    const enabled = TaskExecutorJob.checkpointingEnabled(graph);
+    const needsCheckpointer = enabled || d.restore !== undefined;
+    const checkpointing = needsCheckpointer ? await job.storage() : undefined;
+    const restore = d.restore !== undefined ? await job.restoreSnapshot(d.restore) : undefined;
+    const key = keyOf(id);
+    // A cancelled or superseded attempt builds nothing more.
+    if (this.subtasks.get(key) !== entry) throw new Error(`subtask ${key} was released while it was being deployed`);
+    const { inputChannels, outputChannels } = this.channels(d, graph.edges);
+    const hooks: TaskCheckpointHooks | undefined = needsCheckpointer ? {
+      initializeState: () => entry.checkpointer!.initializeState(),
+      afterOpen: () => entry.checkpointer!.afterOpen(),
+      beforeClose: () => (enabled ? entry.checkpointer!.beforeClose() : Promise.resolve()),
+    } : undefined;
+    const task = new StreamTask({
+      jobId: d.jobId, vertex, subtaskIndex: d.subtask, attemptNumber: d.attempt, clock: this.host.clock,
+      bufferTimeoutMs: graph.config.bufferTimeoutMs, batchSize: d.batchSize, checkpointingEnabled: enabled,
+      inputChannels, outputChannels, scheduler: this.scheduler, checkpointing: hooks,
+      listener: {
+        onStateChange: (_task, state, error) => {
+          if (state !== 'finished' && state !== 'failed' && state !== 'canceled') return;
+          if (this.subtasks.get(key) === entry) this.subtasks.delete(key);
+          const accumulators = state === 'finished' ? Object.fromEntries(task.accumulators()) : undefined;
+          jobMaster.tell({ type: 'jobmaster.task-state', id, state, ...(error !== undefined ? { error: errorChain(error) } : {}), ...(accumulators ? { accumulators } : {}) });
+        },
+        onReaderRegistered: () => jobMaster.tell({ type: 'jobmaster.reader-registered', id }),
+        onSplitRequest: () => jobMaster.tell({ type: 'jobmaster.split-request', id }),
+      },
+    });
+    if (checkpointing) {
+      const ck = graph.config.faultTolerance.checkpointing as { mode?: string } | undefined;
+      entry.checkpointer = new SubtaskCheckpointer(task, {
+        backend: checkpointing.backend, storage: checkpointing.storage, restore,
+        mode: ck?.mode === 'at-least-once' ? 'at-least-once' : 'exactly-once',
+        listener: {
+          acknowledge: (checkpointId, _key, bytes) => jobMaster.tell({ type: 'jobmaster.checkpoint-ack', id, checkpointId, bytes }),
+          decline: (checkpointId, _key, reason) => jobMaster.tell({ type: 'jobmaster.checkpoint-decline', id, checkpointId, reason }),
+          awaitingFinalCheckpoint: () => jobMaster.tell({ type: 'jobmaster.awaiting-final', id }),
+        },
+      });
+    }
+    entry.task = task;
+    return task;
+  }
+
+  /** Input and output channels of a subtask: LocalChannels within this TaskManager, data plane channels otherwise. */
+  private channels(d: DeploymentDescriptor, edges: readonly JobEdge[]): { inputChannels: GateChannel[]; outputChannels: Map<JobEdge, ChannelSender[]> } {
+    const fail = (error: Error): void => {
+      const entry = this.subtasks.get(keyOf(d));
+      void entry?.ready.then((task) => task?.enqueueMail(() => { throw error; }));
+    };
+    const inputChannels: GateChannel[] = d.inputs.map((input) => {
+      const edge = edges[input.edge];
+      const cid = channelId(d.jobId, d.attempt, input.edge, input.sourceSubtask, d.subtask);
+      const description = `${edge.sourceNode.name}[${input.sourceSubtask}] -> ${edge.targetNode.name}[${d.subtask}]`;
+      if (input.sender === 'local') return { channel: this.localChannel(cid, d.credits, description), input: edge.typeNumber };
+      const receiver = this.dataPlane().openReceiver(cid, input.sender, d.credits, description);
+      receiver.onFailure = fail;
+      return { channel: receiver, input: edge.typeNumber };
+    });
+    const outputChannels = new Map<JobEdge, ChannelSender[]>();
+    for (const output of d.outputs) {
+      const edge = edges[output.edge];
+      outputChannels.set(edge, output.channels.map(({ targetSubtask, receiver }) => {
+        const cid = channelId(d.jobId, d.attempt, output.edge, d.subtask, targetSubtask);
+        const description = `${edge.sourceNode.name}[${d.subtask}] -> ${edge.targetNode.name}[${targetSubtask}]`;
+        if (receiver === 'local') return this.localChannel(cid, d.credits, description);
+        const sender = this.dataPlane().openSender(cid, receiver, description);
+        sender.onFailure = fail;
+        return sender;
+      }));
+    }
+    return { inputChannels, outputChannels };
+  }
+
+  private localChannel(id: string, credits: number, description: string): LocalChannel {
+    let channel = this.localChannels.get(id);
+    if (channel === undefined) { channel = new LocalChannel(credits, description); this.localChannels.set(id, channel); }
+    return channel;
+  }
+
+  /** A new attempt of `jobId` arrived: the channels of its earlier attempts are gone. */
+  private forgetOlderAttempts(jobId: string, attempt: number): void {
+    let seen = this.attempts.get(jobId);
+    if (seen === undefined) { seen = new Set(); this.attempts.set(jobId, seen); }
+    for (const a of [...seen]) if (a < attempt) { this.dropChannels(`${jobId}/${a}/`); seen.delete(a); }
+    seen.add(attempt);
+  }
+
+  private dropChannels(prefix: string): void {
+    for (const id of [...this.localChannels.keys()]) if (id.startsWith(prefix)) this.localChannels.delete(id);
+    if (this.usesDataPlane) DataPlane.of(this.host.system).closeChannels(prefix);
+  }
+
+  private dataPlane(): DataPlane {
+    this.usesDataPlane = true;
+    return DataPlane.of(this.host.system);
+  }
+}
