@@ -42,6 +42,11 @@ export interface RunningTaskManager {
   readonly address: string;
   /** Cancels its subtasks and stops (without deregistering: the JobManager notices the lost connection). */
   close(): Promise<void>;
+  /**
+   * Stops as a killed process would, as far as one process can: its connections drop first (the
+   * JobManager sees the TaskManager lost), then its subtasks stop without reporting (tests).
+   */
+  kill(): Promise<void>;
 }
 
 /** Local messages of the task executor actor besides the protocol's. */
@@ -197,16 +202,14 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
     throw error;
   }
   let closing: Promise<void> | undefined;
-  return {
-    id,
-    address: system.address!,
-    close: () => {
-      closing ??= (async () => {
-        link.close();
-        await executor.cancelAll().catch(() => {});
-        await system.terminate();
-      })();
-      return closing;
-    },
+  const stop = (abrupt: boolean): Promise<void> => {
+    closing ??= (async () => {
+      link.close();
+      if (abrupt) await system.terminate();
+      await executor.cancelAll().catch(() => {});
+      await system.terminate();
+    })();
+    return closing;
   };
+  return { id, address: system.address!, close: () => stop(false), kill: () => stop(true) };
 }

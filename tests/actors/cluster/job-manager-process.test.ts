@@ -1,0 +1,138 @@
+// The cluster core end to end in one test process: a JobManager and two TaskManagers, each its
+// own actor system, over loopback TCP. Jobs are shipped as bundles through the ClusterService;
+// output is compared with an independently computed expectation and with the embedded run.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { env as processEnv } from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { StreamExecutionEnvironment } from '../../../api/index.ts';
+import { startJobManager, type RunningJobManager } from '../../../actors/cluster/job-manager-process.ts';
+import { startTaskManager, type RunningTaskManager } from '../../../actors/cluster/task-manager-process.ts';
+import { bundleJob } from '../../../actors/deploy/job-bundle.ts';
+import type { JobDetail } from '../../../actors/rest/cluster-service.ts';
+import build, { expectedLines } from './fixtures/keyed-count-job.ts';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const dirs: string[] = [];
+let jm: RunningJobManager;
+let tms: RunningTaskManager[];
+
+function outputDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'af-cluster-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** The committed lines of a FileSink directory (pending and hidden files excluded). */
+function visibleLines(dir: string): string[] {
+  return readdirSync(dir).filter((f) => !f.startsWith('.') && !f.endsWith('.pending'))
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean)).sort();
+}
+
+/** Polls `condition` until it holds or `ms` pass. */
+async function eventually<T>(what: string, condition: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await condition();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const taskManagersOf = (detail: JobDetail): Set<string> => new Set(detail.vertices.flatMap((v) => v.subtasks.map((s) => s.taskmanager)));
+
+test.before(async () => {
+  jm = await startJobManager({ port: 0, restPort: 0, dataDir: mkdtempSync(join(tmpdir(), 'af-jm-')) });
+  tms = [
+    await startTaskManager({ jobmanager: jm.rpcAddress, slots: 2, heartbeatIntervalMs: 200 }),
+    await startTaskManager({ jobmanager: jm.rpcAddress, slots: 2, heartbeatIntervalMs: 200 }),
+  ];
+});
+
+test.after(async () => {
+  for (const tm of tms) await tm.close();
+  await jm.close();
+  for (const d of dirs) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+test('two TaskManagers register with their slots', async () => {
+  const registered = await jm.service.taskManagers();
+  assert.equal(registered.map((t) => t.id).sort(), tms.map((t) => t.id).sort());
+  assert.ok(registered.every((t) => t.slotsNumber === 2 && t.address.startsWith('actorflow://')));
+  const overview = await jm.service.overview();
+  assert.is(overview.taskmanagers, 2);
+  assert.is(overview['slots-total'], 4);
+});
+
+test('a keyed job at parallelism 2 across both TaskManagers writes the expected output, as the embedded run does', async () => {
+  const records = 4000, keys = 7;
+  const clusterOut = outputDir(), embeddedOut = outputDir();
+  Object.assign(processEnv, { KEYED_COUNT_RECORDS: String(records), KEYED_COUNT_KEYS: String(keys), KEYED_COUNT_RATE: '0', KEYED_COUNT_CHECKPOINTING: '0' });
+  processEnv.KEYED_COUNT_OUTPUT = embeddedOut;
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.setParallelism(2);
+  build(env);
+  await env.execute('embedded keyed count');
+  processEnv.KEYED_COUNT_OUTPUT = clusterOut;
+  const jobId = await jm.service.submitJob(await bundleJob(fixture('keyed-count-job.ts')), { name: 'keyed count', parallelism: 2 });
+  const detail = await eventually('the job detail', () => jm.service.jobDetail(jobId));
+  assert.is(taskManagersOf(detail).size, 2, 'subtasks run on both TaskManagers (keyBy crosses processes)');
+  const result = await jm.service.jobResult(jobId);
+  assert.is(result.state, 'FINISHED', result.error);
+  assert.equal(visibleLines(clusterOut), expectedLines(records, keys));
+  assert.equal(visibleLines(clusterOut), visibleLines(embeddedOut));
+  const finished = (await jm.service.jobDetail(jobId))!;
+  assert.ok(finished.vertices.every((v) => v.subtasks.every((s) => s.status === 'FINISHED')));
+  assert.is((await jm.service.overview())['slots-available'], 4, 'the slots are free again');
+});
+
+test('an invalid job is refused at submission with a message naming the operator', async () => {
+  try {
+    await jm.service.submitJob(await bundleJob(fixture('invalid-job.ts')), { name: 'invalid' });
+    assert.unreachable('the submission was accepted');
+  } catch (error) {
+    assert.instance(error, Error);
+    assert.match((error as Error).message, /operator "too wide"/);
+    assert.is((error as Error).name, 'BadRequestError');
+  }
+  assert.is((await jm.service.listJobs()).filter((j) => j.name === 'invalid').length, 0);
+});
+
+test('a job failing in user code reports the root cause through jobResult', async () => {
+  const jobId = await jm.service.submitJob(await bundleJob(fixture('failing-job.ts')), { name: 'failing' });
+  const result = await jm.service.jobResult(jobId);
+  assert.is(result.state, 'FAILED');
+  assert.match(result.error ?? '', /poisoned map/);
+  assert.match(result.error ?? '', /record 50 is poisoned/);
+  assert.match(result.error ?? '', /the poison check rejected 50/);
+});
+
+test('losing a TaskManager mid-job fails over onto the other one; the exactly-once output stays exact', async () => {
+  const records = 6000, keys = 5;
+  const out = outputDir();
+  Object.assign(processEnv, {
+    KEYED_COUNT_RECORDS: String(records), KEYED_COUNT_KEYS: String(keys), KEYED_COUNT_RATE: '2000',
+    KEYED_COUNT_CHECKPOINTING: '1', KEYED_COUNT_OUTPUT: out,
+  });
+  const jobId = await jm.service.submitJob(await bundleJob(fixture('keyed-count-job.ts')), { name: 'failover', parallelism: 2 });
+  await eventually('a completed checkpoint', async () => ((await jm.service.checkpoints(jobId))?.counts.completed ?? 0) >= 1 ? true : undefined);
+  const before = (await jm.service.jobDetail(jobId))!;
+  assert.is(taskManagersOf(before).size, 2);
+  const [survivor, victim] = tms;
+  await victim.kill();
+  tms = [survivor];
+  const result = await jm.service.jobResult(jobId);
+  assert.is(result.state, 'FINISHED', result.error);
+  const after = (await jm.service.jobDetail(jobId))!;
+  assert.ok(after.vertices.every((v) => v.subtasks.every((s) => s.attempt >= 1)), 'the job restarted');
+  assert.equal([...taskManagersOf(after)], [survivor.id], 'every subtask moved to the surviving TaskManager');
+  assert.equal((await jm.service.taskManagers()).map((t) => t.id), [survivor.id]);
+  assert.equal(visibleLines(out), expectedLines(records, keys));
+  assert.ok(readdirSync(out).every((f) => !f.endsWith('.pending')), 'no pending file is left behind');
+});
+
+test.run();
