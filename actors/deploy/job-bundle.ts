@@ -3,9 +3,9 @@
 // is not: its imports become placeholders (`actorflow-runtime:/api/index.ts`) that the loading
 // process points at its own installation (job-loader.ts), so that the job and the runtime share
 // one copy of every class. Imports esbuild and node: built-ins; nothing of api/ or actors/.
+import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import * as esbuild from 'esbuild';
 
 /** The scheme of the placeholder specifiers a bundle uses for files of the actorflow package. */
@@ -19,9 +19,6 @@ const PACKAGE_EXPORTS: Readonly<Record<string, string>> = {
   'actorflow': '/api/index.ts',
   'actorflow/actors': '/actors/index.ts',
 };
-
-/** This installation's package root (actors/deploy/ is two levels below it). */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Lets the bundled CommonJS packages `require` node built-ins from an ES module. */
 const BANNER = "import { createRequire as __actorflowCreateRequire } from 'node:module';\n" +
@@ -59,19 +56,48 @@ export async function bundleJob(entryFile: string): Promise<Uint8Array> {
   return output.contents;
 }
 
-/** The placeholder of a file of an actorflow installation, or undefined for any other file. */
+/**
+ * The placeholder of a file of an actorflow installation (this checkout, a copy under some
+ * node_modules, a linked checkout: any directory whose package.json is named "actorflow"), or
+ * undefined for any other file.
+ */
 export function runtimePlaceholder(file: string): string | undefined {
-  const own = relative(PACKAGE_ROOT, file);
-  if (!own.startsWith('..') && !isAbsolute(own)) return placeholderOf(own.split(sep));
-  // Another installation (the package under some node_modules/actorflow) names the same modules.
-  const parts = file.split(sep);
-  const at = parts.lastIndexOf('actorflow');
-  if (at > 0 && parts[at - 1] === 'node_modules') return placeholderOf(parts.slice(at + 1));
-  return undefined;
+  const root = packageRootOf(dirname(file));
+  if (root === undefined || root.name !== PACKAGE_NAME) return undefined;
+  const parts = relative(root.dir, file).split(sep);
+  return parts.length > 1 && RUNTIME_DIRS.includes(parts[0]) ? `${RUNTIME_SCHEME}/${parts.join('/')}` : undefined;
 }
 
-function placeholderOf(parts: string[]): string | undefined {
-  return parts.length > 1 && RUNTIME_DIRS.includes(parts[0]) ? `${RUNTIME_SCHEME}/${parts.join('/')}` : undefined;
+const PACKAGE_NAME = 'actorflow';
+
+/** A directory holding a package.json, and the name it declares. */
+interface PackageRoot { readonly dir: string; readonly name: string | undefined }
+
+/** The package.json found in each directory looked at so far (null: none there). */
+const packageJsons = new Map<string, PackageRoot | null>();
+
+/** The nearest directory at or above `dir` that holds a package.json. */
+function packageRootOf(dir: string): PackageRoot | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    let found = packageJsons.get(at);
+    if (found === undefined) {
+      found = readPackageJson(at);
+      packageJsons.set(at, found);
+    }
+    if (found !== null) return found;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+function readPackageJson(dir: string): PackageRoot | null {
+  const file = join(dir, 'package.json');
+  if (!existsSync(file)) return null;
+  try {
+    const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name;
+    return { dir, name: typeof name === 'string' ? name : undefined };
+  } catch {
+    return { dir, name: undefined };
+  }
 }
 
 /** Marks the package's own modules external, under their placeholder specifiers. */

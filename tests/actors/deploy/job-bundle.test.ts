@@ -3,7 +3,7 @@
 // file and esbuild's message.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -87,14 +87,22 @@ test("imports of 'actorflow' and 'actorflow/actors' and deep relative imports st
   assert.match(source, 'function words');
 });
 
-test('runtimePlaceholder: files under api/, state/, actors/ of this or an installed package', () => {
+test('runtimePlaceholder: api/, state/, actors/ of any directory whose package.json names actorflow', async () => {
   assert.is(runtimePlaceholder(join(root, 'api/index.ts')), 'actorflow-runtime:/api/index.ts');
   assert.is(runtimePlaceholder(join(root, 'state/key-groups.ts')), 'actorflow-runtime:/state/key-groups.ts');
   assert.is(runtimePlaceholder(join(root, 'actors/index.ts')), 'actorflow-runtime:/actors/index.ts');
   assert.is(runtimePlaceholder(join(root, 'examples/word-count.ts')), undefined);
   assert.is(runtimePlaceholder(join(root, 'node_modules/msgpackr/index.js')), undefined);
-  assert.is(runtimePlaceholder(join(tmpdir(), 'app/node_modules/actorflow/api/index.ts')), 'actorflow-runtime:/api/index.ts');
-  assert.is(runtimePlaceholder(join(tmpdir(), 'app/src/api/index.ts')), undefined);
+  // An installed copy (and one of its own dependencies), and an application that has an api/ too.
+  const app = await tempDir();
+  const installed = join(app, 'node_modules/actorflow');
+  await mkdir(join(installed, 'node_modules/dep'), { recursive: true });
+  await writeFile(join(app, 'package.json'), '{"name":"app"}');
+  await writeFile(join(installed, 'package.json'), '{"name":"actorflow"}');
+  await writeFile(join(installed, 'node_modules/dep/package.json'), '{"name":"dep"}');
+  assert.is(runtimePlaceholder(join(installed, 'api/sinks/file-sink.ts')), 'actorflow-runtime:/api/sinks/file-sink.ts');
+  assert.is(runtimePlaceholder(join(installed, 'node_modules/dep/api/index.js')), undefined);
+  assert.is(runtimePlaceholder(join(app, 'api/index.ts')), undefined);
 });
 
 test('a missing entry file: the error names it', async () => {
