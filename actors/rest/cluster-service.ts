@@ -1,15 +1,12 @@
 // ClusterService: what a JobManager offers its clients (the REST server serves it, the REST client
-// implements it over HTTP, the JobManager process implements it over its Dispatcher). Types only:
-// the shapes follow Flink's REST API (kebab-case keys where Flink has them). Imports only types.
+// implements it over HTTP, the JobManager process implements it over its Dispatcher), and the two
+// errors that map to HTTP statuses. The shapes follow Flink's REST API (kebab-case keys where Flink
+// has them). Imports only types.
 import type { JobExecutionResult, JobStatus } from '../../api/environment/job-client.ts';
+import type { JobSubmitOptions } from '../deploy/job-loader.ts';
 
-/** How to submit a job (the same shape as the job loader's JobSubmitOptions). */
-export interface JobSubmitOptions {
-  readonly name: string;
-  readonly parallelism?: number;
-  readonly fromSavepoint?: string;
-  readonly allowNonRestoredState?: boolean;
-}
+/** How to submit a job (defined by the job loader, which applies it). */
+export type { JobSubmitOptions };
 
 /** The cluster at a glance (Flink's GET /overview). */
 export interface ClusterOverview {
@@ -105,7 +102,7 @@ export interface ClusterService {
 /** The error a ClusterService rejects with for a job id it does not know (REST maps it to 404). */
 export class UnknownJobError extends Error {
   override readonly name = 'UnknownJobError';
-  constructor(readonly jobId: string) { super(`no job with id ${jobId}`); }
+  constructor(readonly jobId: string, message = `no job with id ${jobId}`) { super(message); }
 }
 
 /** The error a ClusterService rejects with for a request it cannot accept (REST maps it to 400). */

@@ -1,0 +1,114 @@
+// RestClient: a ClusterService over HTTP: each method is one request to a JobManager's REST API
+// (rest-server.ts lists the routes), with fetch (Node 20 and Deno have it). A failed request
+// rejects with a RestError carrying the server's message; an unknown job with UnknownJobError.
+// Imports the ClusterService types only.
+import {
+  UnknownJobError, type CheckpointStats, type ClusterOverview, type ClusterService, type JobDetail, type JobOverview,
+  type JobResultInfo, type JobSubmitOptions, type TaskManagerInfo,
+} from './cluster-service.ts';
+
+/** A request the REST API answered with an error status (or could not be sent). */
+export class RestError extends Error {
+  override readonly name = 'RestError';
+  /** The HTTP status, or 0 when the server could not be reached. */
+  constructor(readonly status: number, message: string, options?: { cause?: unknown }) { super(message, options); }
+}
+
+/** A JobManager's REST API as a ClusterService. */
+export class RestClient implements ClusterService {
+  readonly baseUrl: string;
+
+  /** `baseUrl`: e.g. `http://127.0.0.1:8081`. */
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  overview(): Promise<ClusterOverview> {
+    return this.request('GET', '/overview');
+  }
+
+  async listJobs(): Promise<JobOverview[]> {
+    return (await this.request<{ jobs: JobOverview[] }>('GET', '/jobs/overview')).jobs;
+  }
+
+  jobDetail(jobId: string): Promise<JobDetail | undefined> {
+    return this.lookup(`/jobs/${encodeURIComponent(jobId)}`);
+  }
+
+  checkpoints(jobId: string): Promise<CheckpointStats | undefined> {
+    return this.lookup(`/jobs/${encodeURIComponent(jobId)}/checkpoints`);
+  }
+
+  async submitJob(bundle: Uint8Array, options: JobSubmitOptions): Promise<string> {
+    const query = new URLSearchParams({ name: options.name });
+    if (options.parallelism !== undefined) query.set('parallelism', String(options.parallelism));
+    if (options.fromSavepoint !== undefined) query.set('fromSavepoint', options.fromSavepoint);
+    if (options.allowNonRestoredState !== undefined) query.set('allowNonRestoredState', String(options.allowNonRestoredState));
+    const reply = await this.request<{ jobid: string }>('POST', `/jobs?${query}`, { body: bundle, contentType: 'application/octet-stream' });
+    return reply.jobid;
+  }
+
+  /** Long-polls until the job is terminal (each request waits at most the server's long-poll time). */
+  async jobResult(jobId: string): Promise<JobResultInfo> {
+    for (;;) {
+      const reply = await this.request<JobResultInfo | { status: 'IN_PROGRESS' }>('GET', `/jobs/${encodeURIComponent(jobId)}/result`, { jobId });
+      if (!('status' in reply && reply.status === 'IN_PROGRESS')) return reply as JobResultInfo;
+    }
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    await this.request('PATCH', `/jobs/${encodeURIComponent(jobId)}?mode=cancel`, { jobId });
+  }
+
+  async triggerSavepoint(jobId: string, directory?: string): Promise<string> {
+    const reply = await this.request<{ location: string }>('POST', `/jobs/${encodeURIComponent(jobId)}/savepoints`,
+      { jobId, json: directory === undefined ? {} : { 'target-directory': directory } });
+    return reply.location;
+  }
+
+  async stopJob(jobId: string, options: { savepointDirectory?: string; drain?: boolean }): Promise<string | undefined> {
+    const reply = await this.request<{ location: string | null }>('POST', `/jobs/${encodeURIComponent(jobId)}/stop`,
+      { jobId, json: { targetDirectory: options.savepointDirectory, drain: options.drain } });
+    return reply.location ?? undefined;
+  }
+
+  async taskManagers(): Promise<TaskManagerInfo[]> {
+    return (await this.request<{ taskmanagers: TaskManagerInfo[] }>('GET', '/taskmanagers')).taskmanagers;
+  }
+
+  /** GET of a job's resource: undefined on 404. */
+  private async lookup<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.request<T>('GET', path);
+    } catch (e) {
+      if (e instanceof RestError && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  private async request<T>(method: string, path: string, options: { jobId?: string; json?: unknown; body?: Uint8Array; contentType?: string } = {}): Promise<T> {
+    const url = this.baseUrl + path;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    let body: RequestInit['body'];
+    if (options.json !== undefined) { body = JSON.stringify(options.json); headers['content-type'] = 'application/json'; }
+    if (options.body !== undefined) { body = options.body as RequestInit['body']; headers['content-type'] = options.contentType ?? 'application/octet-stream'; }
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers, body });
+    } catch (e) {
+      const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
+      throw new RestError(0, `cannot reach the JobManager's REST API at ${this.baseUrl} (${method} ${path}): ${cause}`, { cause: e });
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try { parsed = text === '' ? undefined : JSON.parse(text); } catch { parsed = undefined; }
+    if (response.ok) {
+      if (parsed === undefined && text !== '') throw new RestError(response.status, `${method} ${path}: the server answered with a body that is not JSON: ${text.slice(0, 200)}`);
+      return parsed as T;
+    }
+    const errors = (parsed as { errors?: unknown } | undefined)?.errors;
+    const message = Array.isArray(errors) && errors.length > 0 ? errors.join('; ') : `${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`;
+    if (response.status === 404 && options.jobId !== undefined) throw new UnknownJobError(options.jobId, message);
+    throw new RestError(response.status, message);
+  }
+}

@@ -1,0 +1,268 @@
+// startRestServer: serves a ClusterService over HTTP with Flink-like routes (Hono). Served by
+// @hono/node-server on Node and by Deno.serve on Deno. Routes (JSON unless said otherwise):
+//   GET   /overview                    the cluster at a glance
+//   GET   /jobs/overview               {jobs: JobOverview[]}
+//   GET   /jobs/:jid                   JobDetail
+//   GET   /jobs/:jid/checkpoints       CheckpointStats
+//   GET   /jobs/:jid/result?timeout=ms long-poll: 200 JobResultInfo once terminal, else 202 {status:'IN_PROGRESS'}
+//   POST  /jobs?name&parallelism&fromSavepoint&allowNonRestoredState   body: the bundle (octet-stream) -> {jobid}
+//   PATCH /jobs/:jid?mode=cancel       202 {} once cancelled
+//   POST  /jobs/:jid/savepoints        {"target-directory"} -> {location}
+//   POST  /jobs/:jid/stop              {targetDirectory, drain} -> {location}
+//   GET   /taskmanagers                {taskmanagers: TaskManagerInfo[]}
+// Errors are {errors: [message]}: 404 unknown job or route, 400 bad input, 500 a service failure.
+// Imports hono, @hono/node-server and the ClusterService types; nothing of the runtime.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../../api/time/clock.ts';
+import type { ClusterService, JobResultInfo, JobSubmitOptions } from './cluster-service.ts';
+
+/** Options of startRestServer. */
+export interface RestServerOptions {
+  /** The interface to bind (default 127.0.0.1). */
+  readonly host?: string;
+  /** The port (0 picks a free one). */
+  readonly port: number;
+  /** Longest a /result request waits before answering 202 (default 30 s). */
+  readonly longPollMs?: number;
+  /** Largest job bundle accepted (default 256 MiB). */
+  readonly maxBundleBytes?: number;
+  /** Times the long polls (default the wall clock). */
+  readonly clock?: Clock;
+}
+
+/** A running REST server. */
+export interface RestServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting requests, answers pending long polls with 503, closes every connection. */
+  close(): Promise<void>;
+}
+
+/** A request the server refuses with `status` (thrown inside handlers). */
+class HttpError extends Error {
+  constructor(readonly status: 400 | 404 | 503, message: string) { super(message); }
+}
+
+/** The status a service error maps to: its class, else whether the job exists at all. */
+async function statusOf(service: ClusterService, error: unknown, jobId: string | undefined): Promise<number> {
+  if (error instanceof HttpError) return error.status;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'UnknownJobError') return 404;
+  if (name === 'BadRequestError') return 400;
+  if (jobId !== undefined) {
+    try { if ((await service.jobDetail(jobId)) === undefined) return 404; } catch { /* keep 500 */ }
+  }
+  return 500;
+}
+
+/** The error and its causes on one line, root cause last. */
+export function messageChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let cur: unknown = error; cur !== undefined && cur !== null && parts.length < 8; cur = (cur as { cause?: unknown }).cause) {
+    parts.push(cur instanceof Error ? cur.message : String(cur));
+    if (typeof cur !== 'object') break;
+  }
+  return parts.join(': caused by: ');
+}
+
+function positiveIntParam(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new HttpError(400, `query parameter ${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function booleanParam(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new HttpError(400, `query parameter ${name} must be true or false, got "${value}"`);
+}
+
+/** The JSON object body of `c` ({} when empty). */
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  let body: unknown;
+  try { body = JSON.parse(text); } catch (e) { throw new HttpError(400, `request body is not valid JSON: ${(e as Error).message}`); }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v === '') throw new HttpError(400, `${key} must be a non-empty string`);
+  return v;
+}
+
+/** The Hono app serving `service` (exported for tests that call app.request without a socket). */
+export function createRestApp(service: ClusterService, options: Omit<RestServerOptions, 'port' | 'host'> = {}): RestApp {
+  const clock = options.clock ?? systemClock;
+  const longPollMs = options.longPollMs ?? 30_000;
+  /** Ends each pending long poll (at shutdown). */
+  const longPolls = new Set<() => void>();
+  let shuttingDown = false;
+  let inflight = 0;
+  let onIdle: (() => void) | undefined;
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    if (shuttingDown) throw new HttpError(503, 'the REST server is shutting down');
+    inflight++;
+    try { await next(); } finally { if (--inflight === 0) onIdle?.(); }
+  });
+
+  app.onError(async (error, c) => {
+    const status = await statusOf(service, error, c.req.param('jid'));
+    return c.json({ errors: [messageChain(error)] }, status as 400 | 404 | 500 | 503);
+  });
+  app.notFound((c) => c.json({ errors: [`not found: ${c.req.method} ${new URL(c.req.url).pathname}`] }, 404));
+
+  const known = async (jid: string): Promise<void> => {
+    if ((await service.jobDetail(jid)) === undefined) throw new HttpError(404, `no job with id ${jid}`);
+  };
+
+  app.get('/overview', async (c) => c.json(await service.overview()));
+  app.get('/jobs/overview', async (c) => c.json({ jobs: await service.listJobs() }));
+  app.get('/jobs', async (c) => c.json({ jobs: (await service.listJobs()).map((j) => ({ id: j.jid, status: j.state })) }));
+  app.get('/taskmanagers', async (c) => c.json({ taskmanagers: await service.taskManagers() }));
+
+  app.get('/jobs/:jid', async (c) => {
+    const jid = c.req.param('jid');
+    const detail = await service.jobDetail(jid);
+    if (detail === undefined) throw new HttpError(404, `no job with id ${jid}`);
+    return c.json(detail);
+  });
+
+  app.get('/jobs/:jid/checkpoints', async (c) => {
+    const jid = c.req.param('jid');
+    const stats = await service.checkpoints(jid);
+    if (stats === undefined) throw new HttpError(404, `no job with id ${jid}`);
+    return c.json(stats);
+  });
+
+  app.get('/jobs/:jid/result', async (c) => {
+    const jid = c.req.param('jid');
+    const timeout = positiveIntParam('timeout', c.req.query('timeout'));
+    await known(jid);
+    let cancel = (): void => {};
+    let end = (): void => {};
+    const interrupted = new Promise<'timeout' | 'closing'>((resolve) => {
+      cancel = clock.schedule(Math.min(timeout ?? longPollMs, longPollMs), () => resolve('timeout'));
+      end = () => resolve('closing');
+    });
+    longPolls.add(end);
+    try {
+      const outcome = await Promise.race([service.jobResult(jid), interrupted]);
+      if (outcome === 'closing') throw new HttpError(503, 'the REST server is shutting down');
+      if (outcome === 'timeout') return c.json({ status: 'IN_PROGRESS' }, 202);
+      return c.json(outcome satisfies JobResultInfo);
+    } finally {
+      cancel();
+      longPolls.delete(end);
+    }
+  });
+
+  app.post('/jobs', bodyLimit({
+    maxSize: options.maxBundleBytes ?? 256 * 1024 * 1024,
+    onError: (c) => c.json({ errors: ['the job bundle is larger than the server accepts'] }, 413),
+  }), async (c) => {
+    const q = (k: string): string | undefined => c.req.query(k);
+    const name = q('name') ?? 'job';
+    if (name.trim() === '') throw new HttpError(400, 'query parameter name must not be empty');
+    const submit: JobSubmitOptions = {
+      name,
+      parallelism: positiveIntParam('parallelism', q('parallelism')),
+      fromSavepoint: q('fromSavepoint') || undefined,
+      allowNonRestoredState: booleanParam('allowNonRestoredState', q('allowNonRestoredState')),
+    };
+    const bundle = new Uint8Array(await c.req.arrayBuffer());
+    if (bundle.length === 0) throw new HttpError(400, 'the request body must be the job bundle (application/octet-stream), got an empty body');
+    const jobid = await service.submitJob(bundle, submit);
+    return c.json({ jobid }, 202);
+  });
+
+  app.patch('/jobs/:jid', async (c) => {
+    const jid = c.req.param('jid');
+    const mode = c.req.query('mode') ?? 'cancel';
+    if (mode !== 'cancel') throw new HttpError(400, `unsupported mode "${mode}" (only "cancel")`);
+    await service.cancelJob(jid);
+    return c.json({}, 202);
+  });
+
+  app.post('/jobs/:jid/savepoints', async (c) => {
+    const jid = c.req.param('jid');
+    const body = await jsonBody(c);
+    const location = await service.triggerSavepoint(jid, optionalString(body, 'target-directory'));
+    return c.json({ location });
+  });
+
+  app.post('/jobs/:jid/stop', async (c) => {
+    const jid = c.req.param('jid');
+    const body = await jsonBody(c);
+    const drain = body.drain;
+    if (drain !== undefined && typeof drain !== 'boolean') throw new HttpError(400, 'drain must be true or false');
+    const location = await service.stopJob(jid, { savepointDirectory: optionalString(body, 'targetDirectory'), drain });
+    return c.json({ location: location ?? null });
+  });
+
+  return {
+    app,
+    shutdown: () => {
+      shuttingDown = true;
+      for (const end of longPolls) end();
+      if (inflight === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => { onIdle = resolve; });
+    },
+  };
+}
+
+/** The app and its shutdown (refuse new requests, end long polls, resolve when none is in flight). */
+export interface RestApp { readonly app: Hono; shutdown(): Promise<void> }
+
+/** Deno's HTTP server, as far as this file uses it. */
+interface DenoServer { readonly addr: { port: number }; shutdown(): Promise<void> }
+interface DenoServe {
+  serve(options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void; signal?: AbortSignal },
+    handler: (request: Request) => Response | Promise<Response>): DenoServer;
+}
+
+/** Serves `service` on host:port (loopback by default); resolves once listening. */
+export async function startRestServer(service: ClusterService, options: RestServerOptions): Promise<RestServer> {
+  const host = options.host ?? '127.0.0.1';
+  const { app, shutdown } = createRestApp(service, options);
+  const urlOf = (port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const deno = (globalThis as { Deno?: DenoServe }).Deno;
+  if (deno !== undefined) {
+    const server = deno.serve({ port: options.port, hostname: host, onListen: () => {} }, (request) => app.fetch(request));
+    const port = server.addr.port;
+    let closed: Promise<void> | undefined;
+    return {
+      url: urlOf(port), port,
+      close: () => closed ??= (async () => { await shutdown(); await server.shutdown(); })(),
+    };
+  }
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(s as Server)) as Server;
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closed: Promise<void> | undefined;
+  return {
+    url: urlOf(port), port,
+    close: () => closed ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Pending long polls answer 503 first; then every (keep-alive) connection is cut.
+      await shutdown();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      server.closeAllConnections();
+      await stopped;
+    })(),
+  };
+}
