@@ -2,14 +2,13 @@
 // and everything it imports (its own files, npm packages) are bundled; the actorflow package itself
 // is not: its imports become placeholders (`actorflow-runtime:/api/index.ts`) that the loading
 // process points at its own installation (job-loader.ts), so that the job and the runtime share
-// one copy of every class. Imports esbuild and node: built-ins; nothing of api/ or actors/.
+// one copy of every class. Imports esbuild and node: built-ins; nothing of api/ or of the rest of actors/.
 import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import * as esbuild from 'esbuild';
+import { runtimeSpecifier } from './runtime-specifier.ts';
 
-/** The scheme of the placeholder specifiers a bundle uses for files of the actorflow package. */
-export const RUNTIME_SCHEME = 'actorflow-runtime:';
 
 /** The top-level directories of the package whose modules the runtime owns (never bundled). */
 const RUNTIME_DIRS = ['api', 'state', 'actors'];
@@ -65,7 +64,7 @@ export function runtimePlaceholder(file: string): string | undefined {
   const root = packageRootOf(dirname(file));
   if (root === undefined || root.name !== PACKAGE_NAME) return undefined;
   const parts = relative(root.dir, file).split(sep);
-  return parts.length > 1 && RUNTIME_DIRS.includes(parts[0]) ? `${RUNTIME_SCHEME}/${parts.join('/')}` : undefined;
+  return parts.length > 1 && RUNTIME_DIRS.includes(parts[0]) ? runtimeSpecifier(`/${parts.join('/')}`) : undefined;
 }
 
 const PACKAGE_NAME = 'actorflow';
@@ -110,7 +109,7 @@ function runtimeExternals(): esbuild.Plugin {
         if (target === undefined) {
           return { errors: [{ text: `"${args.path}" is not an entry of the actorflow package (use ${Object.keys(PACKAGE_EXPORTS).join(' or ')})` }] };
         }
-        return { path: RUNTIME_SCHEME + target, external: true };
+        return { path: runtimeSpecifier(target), external: true };
       });
       // Every other import: resolve it as esbuild would, then keep it external if the runtime owns it.
       build.onResolve({ filter: /.*/ }, async (args) => {

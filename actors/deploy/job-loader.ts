@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StreamExecutionEnvironment } from '../../api/environment/stream-execution-environment.ts';
 import type { JobGraph } from '../../api/graph/job-graph.ts';
+import { RUNTIME_SPECIFIER_LITERAL } from './runtime-specifier.ts';
 
 /** How a job is submitted: its name, default parallelism and the savepoint to restore. */
 export interface JobSubmitOptions {
@@ -34,13 +35,10 @@ const loaded = new Map<string, Promise<JobModule>>();
 /** Failed loads per key: a retry imports under a fresh URL (module loaders remember failures). */
 const failures = new Map<string, number>();
 
-/** Placeholder specifiers in a bundle: `"actorflow-runtime:/api/index.ts"` (either quote). */
-const PLACEHOLDER = /(["'])actorflow-runtime:(\/[^"'\\]*)\1/g;
-
 /** Points a bundle's placeholder specifiers at the files of this installation. */
 export function linkBundle(bundle: Uint8Array, root: URL = PACKAGE_ROOT): string {
   const source = new TextDecoder().decode(bundle);
-  return source.replace(PLACEHOLDER, (_match, _quote: string, path: string) => JSON.stringify(new URL('.' + path, root).href));
+  return source.replace(RUNTIME_SPECIFIER_LITERAL, (_match, _quote: string, path: string) => JSON.stringify(new URL('.' + path, root).href));
 }
 
 /** Loads a bundle (cached by key) in this process. */

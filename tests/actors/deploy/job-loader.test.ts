@@ -8,7 +8,7 @@ import type { JobGraph } from '../../../api/graph/job-graph.ts';
 import { BlobStore } from '../../../actors/deploy/blob-store.ts';
 import { bundleJob } from '../../../actors/deploy/job-bundle.ts';
 import { jobGraphSignature } from '../../../actors/deploy/job-graph-signature.ts';
-import { buildJobGraph, loadJobModule, type JobModule } from '../../../actors/deploy/job-loader.ts';
+import { buildJobGraph, linkBundle, loadJobModule, type JobModule } from '../../../actors/deploy/job-loader.ts';
 import * as direct from './fixtures/word-count-job.ts';
 import { LINES, words } from './fixtures/words.ts';
 
@@ -34,6 +34,12 @@ function finalCounts(rows: readonly Row[]): Map<string, number> {
   for (const [word, n] of rows) out.set(word, Math.max(out.get(word) ?? 0, n));
   return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
 }
+
+test('linkBundle points every placeholder, in either quotes, at the given installation', () => {
+  const source = `import { a } from "actorflow-runtime:/api/index.ts";\nconst b = await import('actorflow-runtime:/actors/index.ts');\nconst s = "actorflow-runtime: text";`;
+  const linked = linkBundle(new TextEncoder().encode(source), new URL('file:///opt/af/'));
+  assert.is(linked, `import { a } from "file:///opt/af/api/index.ts";\nconst b = await import("file:///opt/af/actors/index.ts");\nconst s = "actorflow-runtime: text";`);
+});
 
 test('a loaded bundle shares the package with this process, and is cached by key', async () => {
   const { bundle, key } = await shipped('word-count-job.ts');
