@@ -1,0 +1,67 @@
+// LocalCluster: Flink's local multi-core deployment: a JobManager in the calling thread and N
+// TaskManagers in worker threads of this process, each with its own actor system, scheduler and
+// event loop, connected over loopback exactly like the processes of a standalone cluster (jobs
+// reach them as shipped bundles; exchanges between them go through the data plane). This is how
+// one machine's cores all work on one job. Imports actors/cluster and actors/network.
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../network/spawn-worker.ts';
+import { startJobManager, type RunningJobManager } from './job-manager-process.ts';
+
+/** How a local cluster is shaped. */
+export interface LocalClusterOptions {
+  /** TaskManagers, one worker thread each (default: 2). */
+  readonly taskManagers?: number;
+  /** Slots per TaskManager (default 1). */
+  readonly slotsPerTaskManager?: number;
+  /** Where the JobManager keeps blobs and default checkpoint storage. */
+  readonly dataDir?: string;
+}
+
+/** A running local cluster. */
+export interface LocalCluster {
+  readonly jobManager: RunningJobManager;
+  /** Stops the TaskManager workers, then the JobManager. */
+  close(): Promise<void>;
+}
+
+const workerEntry = new URL('./task-manager-worker.ts', import.meta.url);
+
+/** Starts the JobManager here and the TaskManagers in worker threads; resolves when all registered. */
+export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+  const count = options.taskManagers ?? 2;
+  const slots = options.slotsPerTaskManager ?? 1;
+  if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`a local cluster needs at least one TaskManager, got ${count}`);
+  const jobManager = await startJobManager({ port: 0, restPort: 0, dataDir: options.dataDir });
+  const workers: Worker[] = [];
+  try {
+    await Promise.all(Array.from({ length: count }, () => {
+      const worker = spawnWorker(workerEntry, { jobmanager: jobManager.rpcAddress, slots });
+      workers.push(worker);
+      return new Promise<void>((resolve, reject) => {
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`a TaskManager worker exited with code ${code} before registering`)));
+        worker.on('message', (msg: { type?: string; error?: string }) => {
+          if (msg?.type === 'registered') resolve();
+          else if (msg?.type === 'failed') reject(new Error(`a TaskManager worker failed to start: ${msg.error}`));
+        });
+      });
+    }));
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    await jobManager.close();
+    throw error;
+  }
+  return {
+    jobManager,
+    async close(): Promise<void> {
+      await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+        w.removeAllListeners('exit');
+        w.once('exit', () => resolve());
+        w.postMessage({ type: 'close' });
+        // A worker stuck in user code is terminated after a grace period.
+        setTimeout(() => { void w.terminate(); }, 5_000).unref?.();
+      })));
+      await jobManager.close();
+    },
+  };
+}
