@@ -136,7 +136,7 @@ export class RemoteTransport {
     if (this.dataHandler) { this.dataHandler.onFrame(peer, frame); return; }
     if (this.earlyData.length >= MAX_EARLY_DATA_FRAMES) throw new Error(`too many data frames from ${peer} before this system opened its data plane`);
     // A copy: the frame may be a view into a connection buffer that is reused.
-    this.earlyData.push([peer, frame.slice()]);
+    this.earlyData.push([peer, new Uint8Array(frame)]);
   }
 
   /** Accepts connections on `port` (0 picks a free one). */

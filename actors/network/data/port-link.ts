@@ -34,7 +34,7 @@ export class PortLink {
   /** Transfers `frame` (copied first when it does not own its whole buffer). */
   send(frame: Uint8Array): void {
     if (this.closed) throw new Error('message port closed');
-    const own = frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength ? frame : frame.slice();
+    const own = frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength ? frame : new Uint8Array(frame);
     this.port.postMessage(own, [own.buffer as ArrayBuffer]);
   }
 
