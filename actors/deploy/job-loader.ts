@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getuid } from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { StreamExecutionEnvironment } from '../../api/environment/stream-execution-environment.ts';
 import type { JobGraph } from '../../api/graph/job-graph.ts';
@@ -26,8 +27,8 @@ export interface JobModule { default: (env: StreamExecutionEnvironment) => void 
 /** This installation's package root, where the bundle's placeholders point. */
 const PACKAGE_ROOT = new URL('../../', import.meta.url);
 
-/** Where loaded bundles are written: one file per bundle key and installation. */
-const CACHE_DIR = join(tmpdir(), 'actorflow-jobs');
+/** Where loaded bundles are written: one file per bundle key and installation, per user. */
+const CACHE_DIR = join(tmpdir(), `actorflow-jobs-${getuid?.() ?? 'user'}`);
 
 /** Bundles loaded (or being loaded) in this process, by key. */
 const loaded = new Map<string, Promise<JobModule>>();
