@@ -1,0 +1,137 @@
+// A ClusterService over an embedded MiniCluster, for the REST tests: real jobs, real JobMasters.
+// The "bundle" of a submission is the UTF-8 name of one of the test jobs below (shipping real
+// bundles is the job loader's business, tested beside it).
+import { JobCancellationError, type JobClient, type JobStatus } from '../../../api/environment/job-client.ts';
+import { DataGeneratorSource, StreamExecutionEnvironment, systemClock } from '../../../api/index.ts';
+import {
+  BadRequestError, UnknownJobError, type CheckpointStats, type ClusterOverview, type ClusterService, type JobDetail,
+  type JobOverview, type JobResultInfo, type JobSubmitOptions, type TaskManagerInfo,
+} from '../../../actors/rest/cluster-service.ts';
+import { messageChain } from '../../../actors/rest/rest-server.ts';
+import type { JobMaster } from '../../../actors/runtime/job-master.ts';
+import { MiniCluster } from '../../../actors/runtime/mini-cluster.ts';
+
+/** Values the 'finite' job's sink received. */
+export const finiteOutput: number[] = [];
+
+/** The jobs a test may submit, by name. */
+const JOBS: Record<string, (env: StreamExecutionEnvironment) => void> = {
+  /** Squares of 1..200, finishes. */
+  finite: (env) => { env.fromSequence(1, 200).map((x) => x * x).name('square').addSink((x) => { finiteOutput.push(x); }); },
+  /** Runs until cancelled (paced, so that the HTTP server shares the thread fairly). */
+  endless: (env) => { env.fromSource(new DataGeneratorSource((i) => i, Infinity, { ratePerSecond: 2000 }), undefined, 'endless').map((x) => x + 1).disableChaining().name('plus-one').addSink(() => {}); },
+  /** Fails in user code at the 50th record. */
+  failing: (env) => {
+    env.fromSequence(1, 100).map((x) => { if (x === 50) throw new Error('boom at 50'); return x; }).name('explode').addSink(() => {});
+  },
+};
+
+interface Job { readonly client: JobClient; readonly jobMaster: JobMaster; readonly name: string; readonly start: number; end: number }
+
+/** ClusterService of a MiniCluster with 2 TaskManagers of 4 slots. */
+export class MiniClusterService implements ClusterService {
+  readonly cluster = new MiniCluster({ taskManagers: 2, slotsPerTaskManager: 4, clock: systemClock, slotRequestTimeoutMs: 5000, batchSize: 64, channelCredits: 4 });
+  private readonly jobs = new Map<string, Job>();
+
+  async overview(): Promise<ClusterOverview> {
+    const count = (...states: JobStatus[]): number => [...this.jobs.values()].filter((j) => states.includes(j.jobMaster.getStatus())).length;
+    const slots = this.cluster.taskManagers.flatMap((tm) => tm.slots);
+    return {
+      taskmanagers: this.cluster.taskManagers.length, 'slots-total': slots.length,
+      'slots-available': slots.filter((s) => s.allocatedTo === undefined).length,
+      'jobs-running': count('CREATED', 'RUNNING', 'RESTARTING', 'FAILING', 'CANCELLING'), 'jobs-finished': count('FINISHED'),
+      'jobs-cancelled': count('CANCELED'), 'jobs-failed': count('FAILED'),
+    };
+  }
+
+  async listJobs(): Promise<JobOverview[]> {
+    return [...this.jobs].map(([jid, j]) => ({
+      jid, name: j.name, state: j.jobMaster.getStatus(), 'start-time': j.start, 'end-time': j.end,
+      duration: (j.end >= 0 ? j.end : Date.now()) - j.start,
+    }));
+  }
+
+  async jobDetail(jobId: string): Promise<JobDetail | undefined> {
+    const job = this.jobs.get(jobId);
+    if (!job) return undefined;
+    const subtasks = job.jobMaster.subtasks();
+    return {
+      jid: jobId, name: job.name, state: job.jobMaster.getStatus(), 'start-time': job.start,
+      duration: (job.end >= 0 ? job.end : Date.now()) - job.start,
+      vertices: [...subtasks].map(([vertex, tasks]) => ({
+        id: String(vertex.id), name: vertex.name, parallelism: vertex.parallelism,
+        subtasks: tasks.map((t) => ({
+          subtask: t.subtaskIndex, status: t.state.toUpperCase(),
+          taskmanager: job.jobMaster.taskManagerOf(vertex, t.subtaskIndex) ?? '', attempt: t.deployment.attemptNumber,
+        })),
+      })),
+    };
+  }
+
+  async checkpoints(jobId: string): Promise<CheckpointStats | undefined> {
+    if (!this.jobs.has(jobId)) return undefined;
+    return { counts: { completed: 0, failed: 0, in_progress: 0 } };
+  }
+
+  async submitJob(bundle: Uint8Array, options: JobSubmitOptions): Promise<string> {
+    const build = JOBS[new TextDecoder().decode(bundle)];
+    if (!build) throw new BadRequestError(`unknown test job "${new TextDecoder().decode(bundle).slice(0, 40)}"`);
+    const env = StreamExecutionEnvironment.getExecutionEnvironment();
+    if (options.parallelism) env.setParallelism(options.parallelism);
+    build(env);
+    const { client, jobMaster } = await this.cluster.submitJob(env.getJobGraph(options.name));
+    const job: Job = { client, jobMaster, name: options.name, start: Date.now(), end: -1 };
+    void jobMaster.terminated.then(() => { job.end = Date.now(); });
+    this.jobs.set(client.jobId, job);
+    return client.jobId;
+  }
+
+  async jobResult(jobId: string): Promise<JobResultInfo> {
+    const job = this.get(jobId);
+    try {
+      const result = await job.jobMaster.result;
+      return { jid: jobId, state: 'FINISHED', result };
+    } catch (e) {
+      await job.jobMaster.terminated;
+      return { jid: jobId, state: job.jobMaster.getStatus(), error: e instanceof JobCancellationError ? e.message : messageChain(e) };
+    }
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    await this.get(jobId).client.cancel();
+  }
+
+  triggerSavepoint(jobId: string, directory?: string): Promise<string> {
+    return this.get(jobId).jobMaster.triggerSavepoint(directory);
+  }
+
+  async stopJob(jobId: string, options: { savepointDirectory?: string; drain?: boolean }): Promise<string | undefined> {
+    const job = this.get(jobId);
+    if (options.savepointDirectory === undefined) { await job.client.cancel(); return undefined; }
+    return job.jobMaster.stopWithSavepoint(options.savepointDirectory);
+  }
+
+  async taskManagers(): Promise<TaskManagerInfo[]> {
+    return this.cluster.taskManagers.map((tm) => ({
+      id: tm.id, address: 'local', slotsNumber: tm.slots.length,
+      freeSlots: tm.slots.filter((s) => s.allocatedTo === undefined).length, lastHeartbeat: Date.now(),
+    }));
+  }
+
+  close(): Promise<void> { return this.cluster.close(); }
+
+  private get(jobId: string): Job {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new UnknownJobError(jobId);
+    return job;
+  }
+}
+
+/** Polls `condition` every few ms until it holds or `timeoutMs` passes. */
+export async function eventually(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
