@@ -9,7 +9,8 @@
 //                             CollectingBarriers --barrier m > n--> abort n, CollectingBarriers(m)
 //   exactly-once (unaligned): the first barrier n triggers at once (the barrier overtakes queued
 //                             data); records arriving on channels that have not yet delivered n
-//                             belong to the snapshot as channel state until their barrier comes.
+//                             belong to the snapshot as channel state until their barrier comes
+//                             (or the channel ends). Savepoint barriers are aligned (as in Flink).
 //   at-least-once:            never blocks; triggers n once every live channel delivered n.
 import type { BarrierEvent } from '../../api/stream-elements.ts';
 
@@ -33,6 +34,12 @@ export interface AlignmentHandler {
 
 /** The three ways of handling barriers. */
 export type AlignmentMode = 'exactly-once' | 'at-least-once' | 'unaligned';
+
+/** The alignment mode of a job's checkpoint config (unaligned applies to exactly-once only, as in Flink). */
+export function alignmentModeOf(config: { readonly mode?: string; readonly unaligned?: boolean } | undefined): AlignmentMode {
+  if (config?.mode === 'at-least-once') return 'at-least-once';
+  return config?.unaligned ? 'unaligned' : 'exactly-once';
+}
 
 /** Per-channel bookkeeping shared by the modes. */
 class ChannelSet {
@@ -65,6 +72,9 @@ export class BarrierAligner {
   private pendingBarrier: BarrierEvent | undefined;
   /** The highest checkpoint id seen; older barriers are stale. */
   private latest = -1;
+  /** Whether the pending checkpoint blocks channels (aligned) or persists them (unaligned). */
+  private blocking = false;
+  private persisting = false;
 
   constructor(numChannels: number, private readonly mode: AlignmentMode, private readonly handler: AlignmentHandler) {
     if (numChannels < 1) throw new RangeError('a barrier aligner needs at least one input channel');
@@ -76,7 +86,7 @@ export class BarrierAligner {
 
   /** True while `channel` is held back (aligned mode, its barrier arrived, others' not yet). */
   isBlocked(channel: number): boolean {
-    return this.mode === 'exactly-once' && this.pending >= 0 && this.channels.received[channel];
+    return this.blocking && this.pending >= 0 && this.channels.received[channel];
   }
 
   /** A barrier arrived on `channel`. */
@@ -88,8 +98,8 @@ export class BarrierAligner {
       this.begin(barrier);
     }
     if (!this.channels.mark(channel)) return;
-    if (this.mode === 'exactly-once') this.handler.blockChannel(channel);
-    if (this.mode === 'unaligned') this.handler.stopPersistingChannel?.(id, channel);
+    if (this.blocking) this.handler.blockChannel(channel);
+    if (this.persisting) this.handler.stopPersistingChannel?.(id, channel);
     this.completeIfAligned();
   }
 
@@ -97,7 +107,10 @@ export class BarrierAligner {
   onEndOfInput(channel: number): void {
     if (this.channels.ended[channel]) return;
     this.channels.ended[channel] = true;
-    if (this.pending >= 0) this.completeIfAligned();
+    if (this.pending < 0) return;
+    // Everything the channel delivered before it ended belongs to the pending checkpoint's channel state.
+    if (this.persisting && !this.channels.received[channel]) this.handler.stopPersistingChannel?.(this.pending, channel);
+    this.completeIfAligned();
   }
 
   /** The coordinator aborted `checkpointId` (timeout, failure elsewhere). */
@@ -111,7 +124,10 @@ export class BarrierAligner {
     this.pending = barrier.checkpointId;
     this.pendingBarrier = barrier;
     this.channels.reset();
-    if (this.mode === 'unaligned') {
+    const unaligned = this.mode === 'unaligned' && barrier.savepoint !== true;
+    this.blocking = this.mode === 'exactly-once' || (this.mode === 'unaligned' && !unaligned);
+    this.persisting = unaligned;
+    if (unaligned) {
       this.handler.triggerCheckpoint(barrier);
       for (let c = 0; c < this.channels.size; c++) {
         if (!this.channels.ended[c]) this.handler.startPersistingChannel?.(barrier.checkpointId, c);
@@ -124,8 +140,10 @@ export class BarrierAligner {
     const barrier = this.pendingBarrier!;
     this.pending = -1;
     this.pendingBarrier = undefined;
-    if (this.mode === 'exactly-once') this.handler.unblockAll();
-    if (this.mode !== 'unaligned') this.handler.triggerCheckpoint(barrier);
+    const { blocking, persisting } = this;
+    this.blocking = this.persisting = false;
+    if (blocking) this.handler.unblockAll();
+    if (!persisting) this.handler.triggerCheckpoint(barrier);
     this.handler.alignmentComplete?.(barrier.checkpointId);
     this.channels.reset();
   }
@@ -134,7 +152,9 @@ export class BarrierAligner {
     const id = this.pending;
     this.pending = -1;
     this.pendingBarrier = undefined;
-    if (this.mode === 'exactly-once') this.handler.unblockAll();
+    const blocking = this.blocking;
+    this.blocking = this.persisting = false;
+    if (blocking) this.handler.unblockAll();
     this.channels.reset();
     this.handler.abortCheckpoint(id, reason);
   }

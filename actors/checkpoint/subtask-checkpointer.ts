@@ -7,19 +7,25 @@
 // operators through the mailbox. A subtask whose input has ended snapshots without a barrier (its
 // state is final), and waits for a checkpoint taken after its end of input before it closes, so
 // that transactions committed at the end are never replayed (Flink's final checkpoint).
+// Unaligned checkpoints: the first barrier snapshots the chain and is forwarded at once (after the
+// output already queued: output-side order is kept, so only input-side in-flight data is channel
+// state); what each input channel hands on until its own barrier is recorded by the gate, and the
+// snapshot is written with that channel state once every channel delivered the barrier (or ended).
+// On restore the channel state goes back into the same input channels before any new data.
 // Imports api/, state/ and actors/ (checkpoint, runtime types); never the JobMaster.
 import type { OperatorContext, OperatorStateSnapshot } from '../../api/operators/stream-operator.ts';
 import type { SourceOperator } from '../../api/sources/source-operator.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
-import type { BarrierEvent } from '../../api/stream-elements.ts';
+import type { BarrierEvent, ChannelElement } from '../../api/stream-elements.ts';
 import type { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
 import type { CheckpointStorage } from '../../state/checkpoint/checkpoint-storage.ts';
+import { restoreChannelState, type ChannelStateElement, type SubtaskChannelState } from '../../state/snapshot/channel-state.ts';
 import { timersOf, type CheckpointSnapshot } from '../../state/snapshot/checkpoint-snapshot.ts';
 import { restoreSubtask } from '../../state/snapshot/restore-subtask.ts';
 import type { StateBackend } from '../../state/snapshot/state-backend.ts';
 import { abortIncrementalChain, type SubtaskSnapshot } from '../../state/snapshot/subtask-snapshot.ts';
 import type { InternalTimerService, Triggerable } from '../../state/timer-service.ts';
-import type { InputGate } from '../runtime/input-gate.ts';
+import type { InputGate, PersistedElement } from '../runtime/input-gate.ts';
 import type { StreamTask } from '../runtime/stream-task.ts';
 import { BarrierAligner, type AlignmentMode } from './barrier-aligner.ts';
 
@@ -49,6 +55,21 @@ const SPLITS = 'splits';
 
 interface ChainedOperator { readonly operator: any; readonly context: OperatorContext; readonly timers: Map<string, InternalTimerService> }
 
+/** An unaligned checkpoint whose operator snapshot is taken and whose channel state is being recorded. */
+interface UnalignedCheckpoint { readonly id: number; readonly snapshots: SubtaskSnapshot[]; readonly channels: ChannelStateElement[][] }
+
+/** A recorded batch or watermark in the snapshot format (only the batch's valid records). */
+function toChannelStateElement(element: PersistedElement): ChannelStateElement {
+  if (element.kind === 'watermark') return { kind: 'watermark', timestamp: element.timestamp };
+  return { kind: 'records', values: element.values.slice(0, element.length), timestamps: element.timestamps.slice(0, element.length) };
+}
+
+/** A channel state element back as the stream element it was. */
+function toChannelElement(element: ChannelStateElement): ChannelElement {
+  if (element.kind === 'watermark') return { kind: 'watermark', timestamp: element.timestamp };
+  return { kind: 'records', values: [...element.values], timestamps: [...element.timestamps], length: element.values.length };
+}
+
 /** Checkpointing of one subtask attempt. */
 export class SubtaskCheckpointer {
   readonly key: string;
@@ -68,6 +89,12 @@ export class SubtaskCheckpointer {
   private opened = false;
   /** Barriers triggered before the source opened; injected once it has. */
   private readonly deferred: BarrierEvent[] = [];
+  /** The unaligned checkpoint whose channel state is being recorded. */
+  private unaligned: UnalignedCheckpoint | undefined;
+  /** Restored channel state, handed to the input gate when the barrier handler is installed. */
+  private restoredChannels: ReadonlyArray<readonly ChannelStateElement[]> | undefined;
+  /** Records of channel state written by this subtask's checkpoints so far (metrics, tests). */
+  channelStateRecords = 0;
 
   constructor(private readonly task: StreamTask, private readonly config: SubtaskCheckpointerConfig) {
     this.key = subtaskKey(task.vertex.head.id, task.subtaskIndex);
@@ -108,14 +135,25 @@ export class SubtaskCheckpointer {
       });
     }
     if (task.vertex.head.kind !== 'source') {
-      this.numChannels = task.deployment.inputChannels.length;
+      const inputChannels = task.deployment.inputChannels;
+      this.numChannels = inputChannels.length;
+      if (restore) {
+        this.restoredChannels = restoreChannelState(restore, {
+          operatorUid: this.chain[0].context.uid, subtaskIndex: task.subtaskIndex, parallelism: task.vertex.parallelism,
+          inputs: inputChannels.map((c) => c.input),
+        });
+      }
       this.aligner = new BarrierAligner(this.numChannels, this.config.mode, {
         blockChannel: (c) => this.gate!.blockChannel(c),
         unblockAll: () => this.gate!.unblockAll(),
         triggerCheckpoint: (barrier) => this.onAligned(barrier),
-        abortCheckpoint: (id, reason) => this.declineOnce(id, reason),
+        abortCheckpoint: (id, reason) => this.onAlignmentAborted(id, reason),
+        startPersistingChannel: (_id, c) => this.gate!.startPersisting(c),
+        stopPersistingChannel: (id, c) => this.onChannelPersisted(id, c),
+        alignmentComplete: (id) => this.onAlignmentComplete(id),
       });
       task.setBarrierHandler({
+        attach: (gate) => this.attach(gate),
         processBarrier: (barrier, channel, gate) => { this.gate = gate; this.aligner!.onBarrier(channel, barrier); },
         processEndOfInput: (channel, gate) => { this.gate = gate; this.onChannelEnded(channel); },
       });
@@ -194,10 +232,52 @@ export class SubtaskCheckpointer {
 
   // ---- internals (inside the mailbox) ----
 
+  /** The barrier handler is installed on `gate`: restored in-flight data goes in before anything new. */
+  private attach(gate: InputGate): void {
+    this.gate = gate;
+    const channels = this.restoredChannels;
+    this.restoredChannels = undefined;
+    channels?.forEach((elements, c) => gate.restoreChannelState(c, elements.map(toChannelElement)));
+  }
+
   private onAligned(barrier: BarrierEvent): void {
     // The last channel ended: snapshot after the end of input has run through the chain.
     if (this.endedChannels === this.numChannels) this.task.enqueueMail(() => this.checkpoint(barrier));
+    else if (this.config.mode === 'unaligned' && barrier.savepoint !== true) this.checkpoint(barrier, true);
     else this.checkpoint(barrier);
+  }
+
+  /** Channel `c` delivered the barrier of unaligned checkpoint `id` (or ended): its channel state is complete. */
+  private onChannelPersisted(id: number, c: number): void {
+    const recorded = this.gate!.stopPersisting(c);
+    const pending = this.unaligned;
+    if (pending === undefined || pending.id !== id) return;
+    pending.channels[c] = recorded.map(toChannelStateElement);
+  }
+
+  /** Every channel delivered the barrier of `id`: an unaligned checkpoint writes its snapshot now. */
+  private onAlignmentComplete(id: number): void {
+    const pending = this.unaligned;
+    if (pending === undefined || pending.id !== id) return;
+    this.unaligned = undefined;
+    const channelState: SubtaskChannelState = {
+      inputs: this.task.deployment.inputChannels.map((c) => c.input),
+      descriptions: this.task.deployment.inputChannels.map((c) => c.channel.description),
+      channels: pending.channels,
+    };
+    for (const channel of pending.channels) for (const e of channel) if (e.kind === 'records') this.channelStateRecords += e.values.length;
+    const [head, ...rest] = pending.snapshots;
+    this.write(id, [{ ...head, channelState }, ...rest]);
+  }
+
+  /** The aligner gave up on `id` (a newer barrier, or the coordinator aborted it). */
+  private onAlignmentAborted(id: number, reason: string): void {
+    const pending = this.unaligned;
+    if (pending === undefined || pending.id !== id) { this.declineOnce(id, reason); return; }
+    this.unaligned = undefined;
+    for (let c = 0; c < this.numChannels; c++) this.gate?.stopPersisting(c);
+    this.abortKeyedChains();
+    this.config.listener.decline(id, this.key, reason);
   }
 
   private onChannelEnded(channel: number): void {
@@ -209,15 +289,18 @@ export class SubtaskCheckpointer {
     }
   }
 
-  /** Takes the synchronous snapshot of the chain, forwards the barrier, writes asynchronously. */
-  private checkpoint(barrier: BarrierEvent): void {
+  /**
+   * Takes the synchronous snapshot of the chain, forwards the barrier, writes asynchronously; an
+   * unaligned checkpoint writes once its channel state is recorded.
+   */
+  private checkpoint(barrier: BarrierEvent, unaligned = false): void {
     const id = barrier.checkpointId;
     if (this.snapshotted.has(id)) return;
     this.snapshotted.add(id);
     this.expected.delete(id);
     const state = this.task.state;
     const inputEnded = state === 'finishing' || state === 'finished';
-    const { backend, storage } = this.config;
+    const { backend } = this.config;
     const task = this.task;
     const snapshots: SubtaskSnapshot[] = [];
     for (let i = 0; i < this.chain.length; i++) {
@@ -237,15 +320,26 @@ export class SubtaskCheckpointer {
         timers: Object.fromEntries(timers), operatorState, unionState,
       }));
     }
-    if (!inputEnded) task.broadcastBarrier(barrier);
+    if (!inputEnded) task.broadcastBarrier(unaligned ? { ...barrier, unaligned: true } : barrier);
     else if (id < this.firstFinalId) this.firstFinalId = id;
+    if (unaligned) this.unaligned = { id, snapshots, channels: Array.from({ length: this.numChannels }, () => []) };
+    else this.write(id, snapshots);
+  }
+
+  private write(id: number, snapshots: SubtaskSnapshot[]): void {
+    const { storage } = this.config;
     Promise.all(snapshots.map((s) => storage.writeSubtaskState(id, s))).then(
       (results) => this.config.listener.acknowledge(id, this.key, results.reduce((n, r) => n + r.bytes, 0)),
       (error) => {
-        for (const { context } of this.chain) if (context.keyedState) abortIncrementalChain(context.keyedState as HeapKeyedStateBackend);
+        this.abortKeyedChains();
         this.config.listener.decline(id, this.key, `writing the snapshot failed: ${(error as Error).message}`);
       },
     );
+  }
+
+  /** The next incremental keyed snapshot must not build on one that was never written. */
+  private abortKeyedChains(): void {
+    for (const { context } of this.chain) if (context.keyedState) abortIncrementalChain(context.keyedState as HeapKeyedStateBackend);
   }
 
   private declineOnce(id: number, reason: string): void {

@@ -2,8 +2,11 @@
 // (channels with data wait in a queue, Flink's inputChannelsWithData), with the watermark valve
 // (minimum over channels, idle channels excluded) and end-of-input bookkeeping per input.
 // Barriers go to a BarrierHandler: the checkpoint barrier aligner plugs in there and may block
-// channels until alignment completes. Imports api/ only.
-import type { BarrierEvent, ChannelElement, RecordBatch } from '../../api/stream-elements.ts';
+// channels until alignment completes. For unaligned checkpoints the gate records, per channel, the
+// batches and watermarks it hands on while the channel is being persisted (by reference: records
+// are immutable once emitted, as in every in-process channel), and serves restored in-flight data
+// of a channel before anything the channel itself delivers. Imports api/ only.
+import type { BarrierEvent, ChannelElement, RecordBatch, WatermarkEvent } from '../../api/stream-elements.ts';
 import { StatusWatermarkValve } from '../../api/time/status-watermark-valve.ts';
 import type { ChannelReceiver } from './local-channel.ts';
 
@@ -19,10 +22,15 @@ export interface InputGateListener {
 
 /** Where barriers go (the checkpoint barrier aligner); blocking channels is its tool. */
 export interface BarrierHandler {
+  /** The handler was installed on `gate` (before the gate is first polled). */
+  attach?(gate: InputGate): void;
   processBarrier(barrier: BarrierEvent, channel: number, gate: InputGate): void;
   /** Channel `channel` ended: alignment must not wait for it. */
   processEndOfInput?(channel: number, gate: InputGate): void;
 }
+
+/** A batch or watermark as channel state records it. */
+export type PersistedElement = RecordBatch | WatermarkEvent;
 
 /** One input channel of the gate and which input it belongs to. */
 export interface GateChannel { readonly channel: ChannelReceiver; readonly input: 1 | 2 }
@@ -35,13 +43,18 @@ export class InputGate {
   private readonly ended: boolean[];
   private readonly remaining: [number, number, number];
   private readonly valve: StatusWatermarkValve | undefined;
-  /** Handles barriers; without checkpointing there are none. */
-  barrierHandler: BarrierHandler | undefined;
+  /** Per channel: restored in-flight elements, served before the channel's own. */
+  private readonly restored: ChannelElement[][];
+  /** Per channel: the elements recorded while it is persisted (unaligned checkpoints). */
+  private readonly persisting: Array<PersistedElement[] | undefined>;
+  private handler: BarrierHandler | undefined;
 
   constructor(readonly channels: readonly GateChannel[], private readonly listener: InputGateListener, private readonly onData: () => void) {
     this.queued = channels.map(() => false);
     this.blocked = channels.map(() => false);
     this.ended = channels.map(() => false);
+    this.restored = channels.map(() => []);
+    this.persisting = channels.map(() => undefined);
     this.remaining = [0, channels.filter((c) => c.input === 1).length, channels.filter((c) => c.input === 2).length];
     this.valve = channels.length > 0
       ? new StatusWatermarkValve(channels.length, { emitWatermark: (t) => listener.onWatermark(t), emitWatermarkStatus: (i) => listener.onWatermarkStatus(i) })
@@ -52,6 +65,36 @@ export class InputGate {
       if (channel.size > 0) this.markReady(c);
     });
   }
+
+  /** Handles barriers; without checkpointing there are none. */
+  get barrierHandler(): BarrierHandler | undefined { return this.handler; }
+  set barrierHandler(handler: BarrierHandler | undefined) {
+    this.handler = handler;
+    handler?.attach?.(this);
+  }
+
+  /**
+   * Restored in-flight data of `channel` (an unaligned checkpoint's channel state): the gate hands
+   * it on before anything the channel delivers. Only before the gate is first polled.
+   */
+  restoreChannelState(channel: number, elements: readonly ChannelElement[]): void {
+    if (elements.length === 0) return;
+    this.restored[channel].push(...elements);
+    this.markReady(channel);
+  }
+
+  /** Starts recording what `channel` hands on (its in-flight data of an unaligned checkpoint). */
+  startPersisting(channel: number): void { this.persisting[channel] = []; }
+
+  /** Stops recording `channel`; returns what it recorded, oldest first. */
+  stopPersisting(channel: number): PersistedElement[] {
+    const recorded = this.persisting[channel] ?? [];
+    this.persisting[channel] = undefined;
+    return recorded;
+  }
+
+  /** True while `channel` is being recorded. */
+  isPersisting(channel: number): boolean { return this.persisting[channel] !== undefined; }
 
   /** True when some unblocked channel has data. */
   hasData(): boolean { return this.ready.length > 0; }
@@ -69,10 +112,17 @@ export class InputGate {
       this.queued[c] = false;
       if (this.blocked[c]) continue;
       const { channel, input } = this.channels[c];
-      const element = channel.poll();
-      if (channel.size > 0) this.markReady(c);
+      const restored = this.restored[c];
+      const element = restored.length > 0 ? restored.shift() : channel.poll();
+      if (channel.size > 0 || restored.length > 0) this.markReady(c);
       if (element === undefined) continue;
-      if (element.kind === 'records') { this.lastInput = input; return element; }
+      const recording = this.persisting[c];
+      if (element.kind === 'records') {
+        if (recording !== undefined) recording.push(element);
+        this.lastInput = input;
+        return element;
+      }
+      if (recording !== undefined && element.kind === 'watermark') recording.push(element);
       this.handleEvent(element, c);
     }
     return undefined;
@@ -89,25 +139,25 @@ export class InputGate {
     for (let c = 0; c < this.blocked.length; c++) {
       if (!this.blocked[c]) continue;
       this.blocked[c] = false;
-      if (this.channels[c].channel.size > 0) this.markReady(c);
+      if (this.channels[c].channel.size > 0 || this.restored[c].length > 0) this.markReady(c);
     }
   }
 
   /** Elements queued on every channel (tests and metrics). */
-  queuedElements(): number[] { return this.channels.map((c) => c.channel.size); }
+  queuedElements(): number[] { return this.channels.map((c, i) => c.channel.size + this.restored[i].length); }
 
   private handleEvent(element: ChannelElement, c: number): void {
     switch (element.kind) {
       case 'watermark': this.valve!.inputWatermark(c, element.timestamp); break;
       case 'watermark-status': this.valve!.inputWatermarkStatus(c, element.idle); break;
       case 'barrier':
-        if (!this.barrierHandler) throw new Error(`received checkpoint barrier ${element.checkpointId} but this subtask has no barrier handler`);
-        this.barrierHandler.processBarrier(element, c, this);
+        if (!this.handler) throw new Error(`received checkpoint barrier ${element.checkpointId} but this subtask has no barrier handler`);
+        this.handler.processBarrier(element, c, this);
         break;
       case 'end-of-input': {
         if (this.ended[c]) break;
         this.ended[c] = true;
-        this.barrierHandler?.processEndOfInput?.(c, this);
+        this.handler?.processEndOfInput?.(c, this);
         // A finished channel no longer holds the watermark back (Flink: it counts as +Infinity).
         this.valve!.inputEnded(c);
         const input = this.channels[c].input;

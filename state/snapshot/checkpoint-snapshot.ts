@@ -4,6 +4,7 @@
 import type { Key, KeyGroupRange } from '../key-groups.ts';
 import type { KeyedStateSnapshot, Namespace } from '../keyed-state-backend.ts';
 import type { TimersSnapshot } from '../heap/heap-timer-service.ts';
+import type { SubtaskChannelState } from './channel-state.ts';
 
 /** The state of one key group of one operator. */
 export interface KeyGroupSnapshot {
@@ -13,13 +14,18 @@ export interface KeyGroupSnapshot {
   readonly timers: Record<string, TimersSnapshot>;
 }
 
-/** Non-keyed state one subtask wrote (Flink's operator state). */
+/** Non-keyed state one subtask wrote (Flink's operator state), and its in-flight input. */
 export interface SubtaskOperatorState {
   /** Redistributed evenly across subtasks on restore (Flink's getListState). */
   readonly operatorState?: Record<string, unknown[]>;
   /** Given whole to every subtask on restore (Flink's getUnionListState). */
   readonly unionState?: Record<string, unknown[]>;
+  /** In-flight input of an unaligned checkpoint (head operator of a chain only); restored by position. */
+  readonly channelState?: SubtaskChannelState;
 }
+
+/** The operator state a restoring subtask gets (channel state is restored apart, by position). */
+export type RestoredOperatorState = Required<Pick<SubtaskOperatorState, 'operatorState' | 'unionState'>>;
 
 /** The state of one operator (by uid) in a checkpoint. */
 export interface OperatorSnapshot {
@@ -71,7 +77,7 @@ export function timersOf(operator: OperatorSnapshot, name: string, range?: KeyGr
  * The operator state subtask `index` of `parallelism` restores: each list state split into
  * contiguous, nearly equal parts (Flink's round-robin redistribution), union state whole.
  */
-export function operatorStateOf(operator: OperatorSnapshot, index: number, parallelism: number): Required<SubtaskOperatorState> {
+export function operatorStateOf(operator: OperatorSnapshot, index: number, parallelism: number): RestoredOperatorState {
   const split: Record<string, unknown[]> = {};
   const union: Record<string, unknown[]> = {};
   const subtasks = Object.keys(operator.subtasks).map(Number).sort((a, b) => a - b);

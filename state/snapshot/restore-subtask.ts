@@ -3,7 +3,7 @@
 // Imports only state/; never api/ or actors/.
 import type { KeyedStateBackend } from '../keyed-state-backend.ts';
 import type { InternalTimerService } from '../timer-service.ts';
-import { keyedStateOf, operatorStateOf, timersOf, type CheckpointSnapshot, type SubtaskOperatorState } from './checkpoint-snapshot.ts';
+import { keyedStateOf, operatorStateOf, timersOf, type CheckpointSnapshot, type RestoredOperatorState } from './checkpoint-snapshot.ts';
 
 /** The parts of one subtask that a restore fills. */
 export interface RestoreTarget {
@@ -20,7 +20,7 @@ export interface RestoreTarget {
  */
 export function restoreSubtask(
   checkpoint: CheckpointSnapshot, target: RestoreTarget, options: { requireOperator?: boolean } = {},
-): Required<SubtaskOperatorState> {
+): RestoredOperatorState {
   const operator = checkpoint.operators[target.operatorUid];
   if (operator === undefined) {
     if (options.requireOperator) throw new Error(`checkpoint ${checkpoint.checkpointId} has no state for operator ${target.operatorUid}`);
