@@ -24,6 +24,7 @@ import type { TaskHandle } from '../runtime/task-manager.ts';
 import type { BarrierEvent } from '../../api/stream-elements.ts';
 import { readRestorePoint } from './restore-point.ts';
 import { CheckpointCoordinator, DEFAULT_CHECKPOINT_CONFIG, type CompletedCheckpoint } from './checkpoint-coordinator.ts';
+import { alignmentModeOf } from './barrier-aligner.ts';
 import { SubtaskCheckpointer, subtaskKey, type SubtaskCheckpointListener } from './subtask-checkpointer.ts';
 
 /** The checkpointing side of one subtask as the job sees it (a SubtaskCheckpointer, or a proxy of a remote one). */
@@ -296,7 +297,7 @@ export class JobCheckpointing {
       if (task instanceof StreamTask) {
         c = new SubtaskCheckpointer(task, {
           backend: this.backend, storage: this.storage!, restore: this.restore,
-          mode: ck?.mode === 'at-least-once' ? 'at-least-once' : 'exactly-once',
+          mode: alignmentModeOf(ck),
           listener,
         });
       } else {

@@ -11,6 +11,7 @@ import type { JobEdge } from '../../api/graph/job-graph.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
 import type { BarrierEvent } from '../../api/stream-elements.ts';
 import type { Clock } from '../../api/time/clock.ts';
+import { alignmentModeOf } from '../checkpoint/barrier-aligner.ts';
 import { SubtaskCheckpointer } from '../checkpoint/subtask-checkpointer.ts';
 import type { ActorRef } from '../core/actor-ref.ts';
 import type { ActorSystem } from '../core/actor-system.ts';
@@ -204,10 +205,10 @@ export class TaskExecutor {
       },
     });
     if (checkpointing) {
-      const ck = graph.config.faultTolerance.checkpointing as { mode?: string } | undefined;
+      const ck = graph.config.faultTolerance.checkpointing as { mode?: string; unaligned?: boolean } | undefined;
       entry.checkpointer = new SubtaskCheckpointer(task, {
         backend: checkpointing.backend, storage: checkpointing.storage, restore,
-        mode: ck?.mode === 'at-least-once' ? 'at-least-once' : 'exactly-once',
+        mode: alignmentModeOf(ck),
         listener: {
           acknowledge: (checkpointId, _key, bytes) => jobMaster.tell({ type: 'jobmaster.checkpoint-ack', id, checkpointId, bytes }),
           decline: (checkpointId, _key, reason) => jobMaster.tell({ type: 'jobmaster.checkpoint-decline', id, checkpointId, reason }),

@@ -111,6 +111,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
     const record: SubtaskRecord = {
       keyGroupRange: state.keyGroupRange, timers: state.timers,
       operatorState: state.operatorState, unionState: state.unionState,
+      ...(state.channelState ? { channelState: state.channelState } : {}),
     };
     const encodedRecord = encodeValue(record);
     bytes += encodedRecord.byteLength;
@@ -209,6 +210,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
       const index = Number(indexText);
       const record = this.decode(await this.kv.get(['cp', this.jobId, checkpointId, uid, 'sub', index]), `state of subtask ${index}`, corrupt) as SubtaskRecord;
       subtasks[index] = { operatorState: record.operatorState, unionState: record.unionState };
+      if (record.channelState) subtasks[index] = { ...subtasks[index], channelState: record.channelState };
       for (const [kg, group] of timersByKeyGroup(record.timers ?? {}, meta.maxParallelism)) {
         if (contains(range, kg)) timers.set(kg, group);
       }
