@@ -4,8 +4,9 @@
 // storage every process of the cluster reaches), and the snapshots attempts restore (each read once
 // from the storage, or from the savepoint path). Imports api/ types, state/ and actors/deploy.
 import type { JobGraph } from '../../api/graph/job-graph.ts';
-import type { CheckpointStorage } from '../../state/checkpoint/checkpoint-storage.ts';
+import type { CheckpointMetadataInput, CheckpointStorage, ReadFilter } from '../../state/checkpoint/checkpoint-storage.ts';
 import type { CheckpointSnapshot } from '../../state/snapshot/checkpoint-snapshot.ts';
+import type { SubtaskSnapshot, SubtaskWriteResult } from '../../state/snapshot/subtask-snapshot.ts';
 import { createStateBackend, type StateBackend } from '../../state/snapshot/state-backend.ts';
 import { readRestorePoint } from '../checkpoint/restore-point.ts';
 import { buildJobGraph, loadJobModule } from '../deploy/job-loader.ts';
@@ -49,7 +50,7 @@ export class TaskExecutorJob {
       const enabled = TaskExecutorJob.checkpointingEnabled(graph);
       // Without checkpoints nothing is written: a restore needs a backend, not shared storage.
       const backend = createStateBackend(enabled ? (ft.stateBackend ?? 'memory') : 'memory');
-      const storage = await backend.createCheckpointStorage({ jobId: this.jobId, path: enabled ? ft.checkpointStorage : undefined });
+      const storage = new SubtaskOrderedStorage(await backend.createCheckpointStorage({ jobId: this.jobId, path: enabled ? ft.checkpointStorage : undefined }));
       if (this.closed) await storage.close();
       return { backend, storage };
     })();
@@ -78,4 +79,33 @@ export class TaskExecutorJob {
     this.checkpointing = undefined;
     if (open) await open.then(({ storage }) => storage.close(), () => {});
   }
+}
+
+/**
+ * Checkpoint storage whose writes of one subtask's state happen one after another. An incremental
+ * snapshot builds on the subtask's previous one, whose write must have finished; storage shared by
+ * several processes (one KV file) can make a write slow enough for the next to overtake it.
+ */
+class SubtaskOrderedStorage implements CheckpointStorage {
+  private readonly last = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly inner: CheckpointStorage) {}
+
+  get jobId(): string { return this.inner.jobId; }
+
+  writeSubtaskState(checkpointId: number, state: SubtaskSnapshot): Promise<SubtaskWriteResult> {
+    const key = `${state.operatorUid}#${state.subtaskIndex}`;
+    const write = (this.last.get(key) ?? Promise.resolve()).then(() => this.inner.writeSubtaskState(checkpointId, state));
+    const settled = write.catch(() => {});
+    this.last.set(key, settled);
+    void settled.then(() => { if (this.last.get(key) === settled) this.last.delete(key); });
+    return write;
+  }
+
+  writeMetadata(checkpointId: number, metadata: CheckpointMetadataInput): Promise<void> { return this.inner.writeMetadata(checkpointId, metadata); }
+  readLatestCompleted(options?: { fallbackOnCorruption?: boolean }): Promise<CheckpointSnapshot | undefined> { return this.inner.readLatestCompleted(options); }
+  readCheckpoint(checkpointId: number, filter?: ReadFilter): Promise<CheckpointSnapshot> { return this.inner.readCheckpoint(checkpointId, filter); }
+  discard(checkpointId: number): Promise<void> { return this.inner.discard(checkpointId); }
+  list(): Promise<number[]> { return this.inner.list(); }
+  close(): Promise<void> { return this.inner.close(); }
 }

@@ -111,6 +111,27 @@ test('a job failing in user code reports the root cause through jobResult', asyn
   assert.match(result.error ?? '', /the poison check rejected 50/);
 });
 
+test('stop with a savepoint, then a job restored from it on the TaskManagers completes the exact output', async () => {
+  const records = 5000, keys = 3;
+  const out = outputDir(), savepoints = outputDir();
+  Object.assign(processEnv, {
+    KEYED_COUNT_RECORDS: String(records), KEYED_COUNT_KEYS: String(keys), KEYED_COUNT_RATE: '2500',
+    KEYED_COUNT_CHECKPOINTING: '1', KEYED_COUNT_OUTPUT: out,
+  });
+  const bundle = await bundleJob(fixture('keyed-count-job.ts'));
+  const first = await jm.service.submitJob(bundle, { name: 'before savepoint', parallelism: 2 });
+  await eventually('a completed checkpoint', async () => ((await jm.service.checkpoints(first))?.counts.completed ?? 0) >= 1 ? true : undefined);
+  const path = await jm.service.stopJob(first, { savepointDirectory: savepoints });
+  assert.ok(path !== undefined && path.startsWith(savepoints), `the savepoint is in ${savepoints}: ${path}`);
+  assert.is((await jm.service.jobResult(first)).state, 'FINISHED');
+  const partial = visibleLines(out).length;
+  assert.ok(partial > 0 && partial < records, `the first run stopped part way (${partial} of ${records} lines)`);
+  const second = await jm.service.submitJob(bundle, { name: 'from savepoint', parallelism: 2, fromSavepoint: path });
+  const result = await jm.service.jobResult(second);
+  assert.is(result.state, 'FINISHED', result.error);
+  assert.equal(visibleLines(out), expectedLines(records, keys));
+});
+
 test('losing a TaskManager mid-job fails over onto the other one; the exactly-once output stays exact', async () => {
   const records = 6000, keys = 5;
   const out = outputDir();
