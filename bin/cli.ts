@@ -1,7 +1,8 @@
 // The `actorflow` command line: parses arguments (commander) and dispatches to bin/commands/*.
 // Exit codes: 0 success, 1 the job or the command failed, 2 bad usage.
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runJob } from './commands/run.ts';
+import { DEFAULT_JOBMANAGER, parseHostPort, UsageError } from './commands/cluster-client.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -9,22 +10,110 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number (0-65535), got "${value}"`);
+  return n;
+}
+
+function hostPort(value: string): string {
+  try { parseHostPort(value); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
+  return value;
+}
+
+function restUrl(value: string): string {
+  if (!/^https?:\/\/[^\s/]+/.test(value)) throw new InvalidArgumentError(`expected a REST URL such as http://localhost:8081, got "${value}"`);
+  return value;
+}
+
 const program = new Command('actorflow')
   .description('Stream processing with Flink semantics on an actor runtime (Node and Deno).')
   .exitOverride()
   .showHelpAfterError();
 
-program
-  .command('run')
+/** A command with the exit-code conventions of this CLI. */
+function command(name: string): Command {
+  return program.command(name).exitOverride().showHelpAfterError();
+}
+
+/** Adds --jobmanager / --rest (how a client command reaches the cluster). */
+function clusterOptions(cmd: Command, defaultJobManager: boolean): Command {
+  return cmd
+    .option('--jobmanager <host:port>', `RPC address of the JobManager${defaultJobManager ? '' : '; submit to that cluster instead of running embedded'}`, hostPort, ...(defaultJobManager ? [DEFAULT_JOBMANAGER] : []))
+    .option('--rest <url>', 'REST URL of the JobManager (instead of asking --jobmanager for it)', restUrl);
+}
+
+clusterOptions(command('run')
   .description('run a job file (its default export builds the pipeline on the environment it is given)')
   .argument('<job>', 'path of the job module, e.g. examples/word-count.ts')
   .option('-p, --parallelism <n>', 'default parallelism of the job', positiveInt)
   .option('--from-savepoint <path>', 'restore the job from a savepoint or retained checkpoint')
-  .option('--allow-non-restored-state', 'skip savepoint state that maps to no operator of the job', false)
-  .option('--jobmanager <host:port>', 'submit to a cluster instead of running embedded')
+  .option('--allow-non-restored-state', 'skip savepoint state that maps to no operator of the job', false), false)
   .option('-d, --detached', 'return once the job is submitted, printing its id', false)
+  .addOption(new Option('--local-task-managers <n>', 'run on a local cluster of N TaskManagers in worker threads').argParser(positiveInt).conflicts(['jobmanager', 'rest']))
   .action(async (job: string, options) => {
+    if (options.localTaskManagers !== undefined) {
+      const { runOnLocalCluster } = await import('./commands/run-local.ts');
+      process.exitCode = await runOnLocalCluster(job, options);
+      return;
+    }
     process.exitCode = await runJob(job, options);
+  });
+
+clusterOptions(command('list')
+  .description('list the jobs of a cluster (running ones; with --all also terminated ones)')
+  .option('-a, --all', 'also list finished, failed and cancelled jobs', false), true)
+  .action(async (options) => {
+    const { listCommand } = await import('./commands/job-commands.ts');
+    process.exitCode = await listCommand(options);
+  });
+
+clusterOptions(command('cancel')
+  .description('cancel a job')
+  .argument('<jobId>', 'id of the job'), true)
+  .action(async (jobId: string, options) => {
+    const { cancelCommand } = await import('./commands/job-commands.ts');
+    process.exitCode = await cancelCommand(jobId, options);
+  });
+
+clusterOptions(command('savepoint')
+  .description('take a savepoint of a running job')
+  .argument('<jobId>', 'id of the job')
+  .argument('[dir]', 'target directory (default: the job\'s configured savepoint directory)'), true)
+  .action(async (jobId: string, dir: string | undefined, options) => {
+    const { savepointCommand } = await import('./commands/job-commands.ts');
+    process.exitCode = await savepointCommand(jobId, dir, options);
+  });
+
+clusterOptions(command('stop')
+  .description('stop a job, with a savepoint when --savepoint is given')
+  .argument('<jobId>', 'id of the job')
+  .option('--savepoint <dir>', 'take a savepoint into this directory before stopping')
+  .option('--drain', 'advance event time to the end before stopping (fires all timers)', false), true)
+  .action(async (jobId: string, options) => {
+    const { stopCommand } = await import('./commands/job-commands.ts');
+    process.exitCode = await stopCommand(jobId, options);
+  });
+
+command('jobmanager')
+  .description('start a JobManager process (runs until SIGINT or SIGTERM)')
+  .option('--port <port>', 'RPC port TaskManagers and clients connect to', port, 6123)
+  .option('--rest-port <port>', 'port of the REST API', port, 8081)
+  .option('--host <host>', 'interface to bind (default 127.0.0.1; others need ACTORFLOW_CLUSTER_SECRET)')
+  .option('--data-dir <dir>', 'where job bundles and default checkpoint storage live')
+  .action(async (options) => {
+    const { jobManagerCommand } = await import('./commands/cluster-processes.ts');
+    process.exitCode = await jobManagerCommand(options);
+  });
+
+command('taskmanager')
+  .description('start a TaskManager process that registers with a JobManager (runs until SIGINT or SIGTERM)')
+  .requiredOption('--jobmanager <host:port>', 'RPC address of the JobManager', hostPort)
+  .option('--slots <n>', 'number of slots offered', positiveInt, 1)
+  .option('--host <host>', 'interface to listen on for peers (default 127.0.0.1; others need ACTORFLOW_CLUSTER_SECRET)')
+  .action(async (options) => {
+    const { taskManagerCommand } = await import('./commands/cluster-processes.ts');
+    process.exitCode = await taskManagerCommand(options);
   });
 
 try {
@@ -32,6 +121,9 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof UsageError) {
+    console.error(`actorflow: ${e.message}`);
+    process.exitCode = 2;
   } else {
     console.error(`actorflow: ${(e as Error).message}`);
     process.exitCode = 1;

@@ -1,9 +1,11 @@
 // `actorflow run <job>`: loads a job module and executes it embedded (the default), printing
-// the job's result or the root cause of its failure.
+// the job's result or the root cause of its failure; with --jobmanager or --rest it submits the
+// job to a cluster instead (run-cluster.ts).
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { StreamExecutionEnvironment } from '../../api/index.ts';
+import type { JobModule as LoadedJobModule } from '../../actors/deploy/job-loader.ts';
 
 /** Options of `actorflow run`. */
 export interface RunOptions {
@@ -11,6 +13,8 @@ export interface RunOptions {
   fromSavepoint?: string;
   allowNonRestoredState?: boolean;
   jobmanager?: string;
+  /** The cluster's REST URL (instead of --jobmanager). */
+  rest?: string;
   detached?: boolean;
 }
 
@@ -23,14 +27,17 @@ export async function runJob(file: string, options: RunOptions): Promise<number>
     console.error(`actorflow run: no such job file: ${file}`);
     return 2;
   }
-  if (options.jobmanager) {
-    console.error('actorflow run: submitting to a cluster (--jobmanager) is not available in this version; run without it to execute embedded');
-    return 2;
-  }
   const mod = (await import(pathToFileURL(path).href)) as JobModule;
   if (typeof mod.default !== 'function') {
     console.error(`actorflow run: ${file} must export a default function (env) => { ...build the pipeline... }`);
     return 2;
+  }
+  if (options.jobmanager !== undefined || options.rest !== undefined) {
+    const name = file.replace(/^.*[\\/]/, '').replace(/\.[cm]?[jt]s$/, '');
+    const submit = { name, parallelism: options.parallelism, fromSavepoint: options.fromSavepoint, allowNonRestoredState: options.allowNonRestoredState };
+    // Loaded only here: the embedded run needs neither the bundler nor the REST client.
+    const { runOnCluster } = await import('./run-cluster.ts');
+    return runOnCluster(path, mod as LoadedJobModule, submit, options);
   }
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
   if (options.parallelism) env.setParallelism(options.parallelism);
