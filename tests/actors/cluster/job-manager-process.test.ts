@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { env as processEnv } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { StreamExecutionEnvironment } from '../../../api/index.ts';
+import { ActorSystem } from '../../../actors/index.ts';
 import { startJobManager, type RunningJobManager } from '../../../actors/cluster/job-manager-process.ts';
 import { startTaskManager, type RunningTaskManager } from '../../../actors/cluster/task-manager-process.ts';
 import { bundleJob } from '../../../actors/deploy/job-bundle.ts';
@@ -66,6 +67,27 @@ test('two TaskManagers register with their slots', async () => {
   const overview = await jm.service.overview();
   assert.is(overview.taskmanagers, 2);
   assert.is(overview['slots-total'], 4);
+});
+
+test('a client holding only the RPC address asks /user/jobmanager for the REST URL', async () => {
+  const client = ActorSystem.create('client');
+  try {
+    const [host, port] = jm.rpcAddress.split(':');
+    const address = await client.connect(host, Number(port));
+    assert.match(address, /^actorflow:\/\/jobmanager@/);
+    const info = await client.resolve(`${address}/user/jobmanager`).ask<{ restUrl: string }>({ type: 'jobmanager.info' }, 5000);
+    assert.is(info.restUrl, jm.restUrl);
+    assert.match(info.restUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+  } finally {
+    await client.terminate();
+  }
+});
+
+test('counters of subtasks on both TaskManagers are summed in the job result', async () => {
+  const jobId = await jm.service.submitJob(await bundleJob(fixture('counter-job.ts')), { name: 'counters', parallelism: 2 });
+  const result = await jm.service.jobResult(jobId);
+  assert.is(result.state, 'FINISHED', result.error);
+  assert.is(result.result?.accumulators.seen, 1000);
 });
 
 test('a keyed job at parallelism 2 across both TaskManagers writes the expected output, as the embedded run does', async () => {
