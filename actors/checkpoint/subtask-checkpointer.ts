@@ -154,6 +154,7 @@ export class SubtaskCheckpointer {
       });
       task.setBarrierHandler({
         attach: (gate) => this.attach(gate),
+        requestOvertake: (gate) => task.enqueueMail(() => gate.overtake()),
         processBarrier: (barrier, channel, gate) => { this.gate = gate; this.aligner!.onBarrier(channel, barrier); },
         processEndOfInput: (channel, gate) => { this.gate = gate; this.onChannelEnded(channel); },
       });
@@ -192,6 +193,8 @@ export class SubtaskCheckpointer {
       this.task.enqueueMail(() => this.checkpoint(barrier));
     } else {
       this.expected.add(id);
+      // The barriers are on their way: let them overtake the data queued ahead of them.
+      if (this.isUnaligned(barrier)) this.task.enqueueMail(() => { if (this.expected.has(id)) this.gate?.startOvertaking(id); });
     }
   }
 
@@ -226,6 +229,7 @@ export class SubtaskCheckpointer {
     this.task.enqueueMail(() => {
       this.expected.delete(checkpointId);
       this.aligner?.onAbort(checkpointId);
+      if (this.gate?.overtakingCheckpoint === checkpointId) this.gate.stopOvertaking();
       for (const { operator } of this.chain) operator.notifyCheckpointAborted?.(checkpointId);
     });
   }
@@ -243,8 +247,19 @@ export class SubtaskCheckpointer {
   private onAligned(barrier: BarrierEvent): void {
     // The last channel ended: snapshot after the end of input has run through the chain.
     if (this.endedChannels === this.numChannels) this.task.enqueueMail(() => this.checkpoint(barrier));
-    else if (this.config.mode === 'unaligned' && barrier.savepoint !== true) this.checkpoint(barrier, true);
+    else if (this.isUnaligned(barrier)) { this.gate!.startOvertaking(barrier.checkpointId); this.checkpoint(barrier, true); }
     else this.checkpoint(barrier);
+  }
+
+  /** Whether `barrier` is of an unaligned checkpoint (savepoints are aligned, as in Flink). */
+  private isUnaligned(barrier: BarrierEvent): boolean {
+    return this.config.mode === 'unaligned' && barrier.savepoint !== true;
+  }
+
+  /** Checkpoint `id` needs no more reading ahead. */
+  private endOvertaking(id: number): void {
+    const current = this.gate?.overtakingCheckpoint;
+    if (current !== undefined && current <= id) this.gate!.stopOvertaking();
   }
 
   /** Channel `c` delivered the barrier of unaligned checkpoint `id` (or ended): its channel state is complete. */
@@ -257,6 +272,7 @@ export class SubtaskCheckpointer {
 
   /** Every channel delivered the barrier of `id`: an unaligned checkpoint writes its snapshot now. */
   private onAlignmentComplete(id: number): void {
+    this.endOvertaking(id);
     const pending = this.unaligned;
     if (pending === undefined || pending.id !== id) return;
     this.unaligned = undefined;
@@ -272,6 +288,7 @@ export class SubtaskCheckpointer {
 
   /** The aligner gave up on `id` (a newer barrier, or the coordinator aborted it). */
   private onAlignmentAborted(id: number, reason: string): void {
+    this.endOvertaking(id);
     const pending = this.unaligned;
     if (pending === undefined || pending.id !== id) { this.declineOnce(id, reason); return; }
     this.unaligned = undefined;
@@ -320,7 +337,8 @@ export class SubtaskCheckpointer {
         timers: Object.fromEntries(timers), operatorState, unionState,
       }));
     }
-    if (!inputEnded) task.broadcastBarrier(unaligned ? { ...barrier, unaligned: true } : barrier);
+    // Marked unaligned (sources too), so that receiving gates let it overtake their queued data.
+    if (!inputEnded) task.broadcastBarrier(this.isUnaligned(barrier) ? { ...barrier, unaligned: true } : barrier);
     else if (id < this.firstFinalId) this.firstFinalId = id;
     if (unaligned) this.unaligned = { id, snapshots, channels: Array.from({ length: this.numChannels }, () => []) };
     else this.write(id, snapshots);

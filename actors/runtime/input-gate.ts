@@ -2,10 +2,13 @@
 // (channels with data wait in a queue, Flink's inputChannelsWithData), with the watermark valve
 // (minimum over channels, idle channels excluded) and end-of-input bookkeeping per input.
 // Barriers go to a BarrierHandler: the checkpoint barrier aligner plugs in there and may block
-// channels until alignment completes. For unaligned checkpoints the gate records, per channel, the
-// batches and watermarks it hands on while the channel is being persisted (by reference: records
-// are immutable once emitted, as in every in-process channel), and serves restored in-flight data
-// of a channel before anything the channel itself delivers. Imports api/ only.
+// channels until alignment completes. For unaligned checkpoints the gate lets barriers overtake:
+// while a checkpoint is under way it reads ahead on every channel (a bounded number of elements),
+// hands an unaligned barrier to the handler as soon as it arrives and keeps the elements it passed
+// buffered, to be processed afterwards; it records, per channel, the batches and watermarks that
+// arrive while the channel is persisted (by reference: records are immutable once emitted, as in
+// every in-process channel). Restored in-flight data of a channel is served before anything the
+// channel itself delivers. Imports api/ only.
 import type { BarrierEvent, ChannelElement, RecordBatch, WatermarkEvent } from '../../api/stream-elements.ts';
 import { StatusWatermarkValve } from '../../api/time/status-watermark-valve.ts';
 import type { ChannelReceiver } from './local-channel.ts';
@@ -27,6 +30,8 @@ export interface BarrierHandler {
   processBarrier(barrier: BarrierEvent, channel: number, gate: InputGate): void;
   /** Channel `channel` ended: alignment must not wait for it. */
   processEndOfInput?(channel: number, gate: InputGate): void;
+  /** Data arrived while barriers may overtake: call `gate.overtake()` soon, from the mailbox. */
+  requestOvertake?(gate: InputGate): void;
 }
 
 /** A batch or watermark as channel state records it. */
@@ -43,8 +48,15 @@ export class InputGate {
   private readonly ended: boolean[];
   private readonly remaining: [number, number, number];
   private readonly valve: StatusWatermarkValve | undefined;
-  /** Per channel: restored in-flight elements, served before the channel's own. */
-  private readonly restored: ChannelElement[][];
+  /** Per channel: elements taken from the channel (read ahead, or restored) not yet handed on. */
+  private readonly buffered: ChannelElement[][];
+  /** The checkpoint whose barriers may overtake, or undefined. */
+  private overtaking: number | undefined;
+  /** Per channel: reading ahead stopped (its barrier came, or an event that must not be passed). */
+  private readonly overtaken: boolean[];
+  private overtakeRequested = false;
+  /** Elements per channel the gate reads ahead while a barrier may overtake (bounds memory). */
+  overtakeLimit = 64;
   /** Per channel: the elements recorded while it is persisted (unaligned checkpoints). */
   private readonly persisting: Array<PersistedElement[] | undefined>;
   private handler: BarrierHandler | undefined;
@@ -53,7 +65,8 @@ export class InputGate {
     this.queued = channels.map(() => false);
     this.blocked = channels.map(() => false);
     this.ended = channels.map(() => false);
-    this.restored = channels.map(() => []);
+    this.buffered = channels.map(() => []);
+    this.overtaken = channels.map(() => false);
     this.persisting = channels.map(() => undefined);
     this.remaining = [0, channels.filter((c) => c.input === 1).length, channels.filter((c) => c.input === 2).length];
     this.valve = channels.length > 0
@@ -79,12 +92,22 @@ export class InputGate {
    */
   restoreChannelState(channel: number, elements: readonly ChannelElement[]): void {
     if (elements.length === 0) return;
-    this.restored[channel].push(...elements);
+    this.buffered[channel].push(...elements);
     this.markReady(channel);
   }
 
-  /** Starts recording what `channel` hands on (its in-flight data of an unaligned checkpoint). */
-  startPersisting(channel: number): void { this.persisting[channel] = []; }
+  /**
+   * Starts recording `channel`'s in-flight data of an unaligned checkpoint: what the gate holds of
+   * it and has not handed on yet, then everything that arrives.
+   */
+  startPersisting(channel: number): void {
+    const recording: PersistedElement[] = [];
+    for (const e of this.buffered[channel]) {
+      if (e.kind === 'records' || e.kind === 'watermark') recording.push(e);
+      else if (e.kind !== 'watermark-status') break; // a barrier or the end: nothing after it is read ahead
+    }
+    this.persisting[channel] = recording;
+  }
 
   /** Stops recording `channel`; returns what it recorded, oldest first. */
   stopPersisting(channel: number): PersistedElement[] {
@@ -95,6 +118,52 @@ export class InputGate {
 
   /** True while `channel` is being recorded. */
   isPersisting(channel: number): boolean { return this.persisting[channel] !== undefined; }
+
+  /**
+   * Barriers of checkpoint `checkpointId` (and later) may overtake buffered data: the gate reads
+   * ahead on every channel now and whenever data arrives, until each delivered its barrier.
+   */
+  startOvertaking(checkpointId: number): void {
+    if (this.overtaking !== undefined && this.overtaking >= checkpointId) return;
+    this.overtaking = checkpointId;
+    this.overtaken.fill(false);
+    this.overtake();
+  }
+
+  /** Ends reading ahead (the checkpoint's barriers all arrived, or it was aborted). */
+  stopOvertaking(): void { this.overtaking = undefined; }
+
+  /** The checkpoint whose barriers may overtake, or undefined. */
+  get overtakingCheckpoint(): number | undefined { return this.overtaking; }
+
+  /**
+   * Reads ahead on every channel still waiting for its barrier: elements go to the channel's
+   * buffer (recorded if it is persisted); an unaligned barrier goes to the handler at once, ahead
+   * of them. Only from the subtask's mailbox (the handler may snapshot and forward the barrier).
+   */
+  overtake(): void {
+    this.overtakeRequested = false;
+    for (let c = 0; c < this.channels.length; c++) {
+      if (this.overtaking === undefined) return;
+      if (this.overtaken[c] || this.blocked[c] || this.ended[c]) continue;
+      const { channel } = this.channels[c];
+      const buffer = this.buffered[c];
+      while (buffer.length < this.overtakeLimit && channel.size > 0) {
+        const element = channel.poll()!;
+        if (element.kind === 'barrier' && element.unaligned === true) {
+          if (element.checkpointId >= this.overtaking) this.overtaken[c] = true;
+          this.handleEvent(element, c);
+          if (this.overtaken[c]) break;
+          continue;
+        }
+        buffer.push(element);
+        const recording = this.persisting[c];
+        if (recording !== undefined && (element.kind === 'records' || element.kind === 'watermark')) recording.push(element);
+        if (element.kind === 'barrier' || element.kind === 'end-of-input') { this.overtaken[c] = true; break; }
+      }
+      if (buffer.length > 0 || channel.size > 0) this.markReady(c);
+    }
+  }
 
   /** True when some unblocked channel has data. */
   hasData(): boolean { return this.ready.length > 0; }
@@ -107,16 +176,19 @@ export class InputGate {
    * `lastInput`, or undefined when no channel has a batch ready now.
    */
   pollBatch(): RecordBatch | undefined {
+    if (this.overtaking !== undefined) this.overtake();
     while (this.ready.length > 0) {
       const c = this.ready.shift()!;
       this.queued[c] = false;
       if (this.blocked[c]) continue;
       const { channel, input } = this.channels[c];
-      const restored = this.restored[c];
-      const element = restored.length > 0 ? restored.shift() : channel.poll();
-      if (channel.size > 0 || restored.length > 0) this.markReady(c);
+      const buffer = this.buffered[c];
+      const fromBuffer = buffer.length > 0;
+      const element = fromBuffer ? buffer.shift() : channel.poll();
+      if (channel.size > 0 || buffer.length > 0) this.markReady(c);
       if (element === undefined) continue;
-      const recording = this.persisting[c];
+      // Buffered elements were recorded when they arrived (or when persisting started).
+      const recording = fromBuffer ? undefined : this.persisting[c];
       if (element.kind === 'records') {
         if (recording !== undefined) recording.push(element);
         this.lastInput = input;
@@ -139,12 +211,12 @@ export class InputGate {
     for (let c = 0; c < this.blocked.length; c++) {
       if (!this.blocked[c]) continue;
       this.blocked[c] = false;
-      if (this.channels[c].channel.size > 0 || this.restored[c].length > 0) this.markReady(c);
+      if (this.channels[c].channel.size > 0 || this.buffered[c].length > 0) this.markReady(c);
     }
   }
 
   /** Elements queued on every channel (tests and metrics). */
-  queuedElements(): number[] { return this.channels.map((c, i) => c.channel.size + this.restored[i].length); }
+  queuedElements(): number[] { return this.channels.map((c, i) => c.channel.size + this.buffered[i].length); }
 
   private handleEvent(element: ChannelElement, c: number): void {
     switch (element.kind) {
@@ -169,6 +241,10 @@ export class InputGate {
   }
 
   private markReady(c: number): void {
+    if (this.overtaking !== undefined && !this.overtakeRequested && !this.overtaken[c] && this.handler?.requestOvertake) {
+      this.overtakeRequested = true;
+      this.handler.requestOvertake(this);
+    }
     if (this.queued[c] || this.ended[c]) return;
     this.queued[c] = true;
     this.ready.push(c);

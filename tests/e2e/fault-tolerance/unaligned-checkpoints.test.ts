@@ -15,6 +15,8 @@ import { testSeed } from '../../support/random.ts';
 
 const seed = testSeed('unaligned-checkpoints');
 const records = 16_000, keys = 13;
+/** On the job's clock the source needs 40 turns at least, however fast the machine: checkpoints happen. */
+const ratePerSecond = 40_000;
 
 /** The key of record `i`: a seeded hash, the same in the job and in the expectation. */
 function keyOf(i: number): number {
@@ -74,8 +76,9 @@ async function drive<T>(clock: ManualClock, result: Promise<T>, previous: JobMas
         if (inFlight > 0) watch.checkpointsWithChannelState++;
         if (inFlight > 0 && watch.armedAt === undefined) watch.armedAt = id;
       }
-    } catch {
+    } catch (error) {
       // the job ended meanwhile and closed its storage
+      if (process.env.DEBUG_UNALIGNED) console.log('read failed', error);
     }
   }
   await done.catch(() => {});
@@ -94,11 +97,11 @@ for (const backend of ['memory', 'kv'] as const) {
     const watch: Watch = { checkpointsWithChannelState: 0 };
     const shared = { failures: 0, checksum: 0 };
     const previous = embeddedExecutor.lastJobMaster;
-    const stream = env.fromSource(new DataGeneratorSource((i) => [keyOf(i), 1] as [number, number], records), undefined, 'keys')
+    const stream = env.fromSource(new DataGeneratorSource((i) => [keyOf(i), 1] as [number, number], records, { ratePerSecond }), undefined, 'keys')
       .keyBy((t) => t[0])
       .reduce((a, b): [number, number] => [a[0], a[1] + b[1]])
       .map((c: [number, number]) => {
-        shared.checksum += spin(20_000);
+        shared.checksum += spin(40_000);
         if (watch.armedAt !== undefined && shared.failures === 0) {
           shared.failures++;
           throw new Error('injected failure after an unaligned checkpoint with channel state');
