@@ -112,6 +112,7 @@ export type JobManagerMessage =
 export type ClusterResourceManagerMessage =
   /** Replies `{ registered: true }`; `ref` is the TaskManager's task executor actor. */
   | { readonly type: 'resourcemanager.register-remote'; readonly taskManagerId: string; readonly address: string; readonly slots: number; readonly ref: unknown }
+  /** Asked: replies `{ known }` (false: the TaskManager was declared lost and must register again). */
   | { readonly type: 'resourcemanager.heartbeat'; readonly taskManagerId: string }
   | { readonly type: 'resourcemanager.check-heartbeats' }
   /** Replies `{ free, total, taskManagers }`. */

@@ -3,7 +3,9 @@
 // killed process is noticed at once: its connection is lost) and expects a heartbeat within the
 // heartbeat timeout; a lost TaskManager is unregistered, so its slots go away and the jobs that
 // held some fail over (ResourceManager.unregisterTaskManager). A TaskManager registering again
-// under the same id (it reconnected) counts as lost first: its old subtasks are gone.
+// under the same id (it reconnected) counts as lost first: its old subtasks are gone. Heartbeats
+// are answered with whether the TaskManager is still known, so one declared lost while still
+// connected stops its subtasks and registers again.
 // Imports actors/core and actors/runtime.
 import { defineActor, type ActorBehavior, type ActorRef } from '../index.ts';
 import type { ResourceManager } from '../runtime/resource-manager.ts';
@@ -41,6 +43,8 @@ export function clusterResourceManagerBehavior(rm: ResourceManager, options: Hea
         case 'resourcemanager.heartbeat': {
           const tm = state.rm.isRegistered(msg.taskManagerId) ? state.rm.getTaskManager(msg.taskManagerId) : undefined;
           if (tm instanceof RemoteTaskManager) tm.lastHeartbeat = now;
+          // A TaskManager declared lost learns it here: it cancels its subtasks and registers again.
+          ctx.reply({ known: tm !== undefined });
           return;
         }
         case 'resourcemanager.check-heartbeats':

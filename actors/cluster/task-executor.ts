@@ -139,30 +139,26 @@ export class TaskExecutor {
     void entry?.ready.then(() => entry.checkpointer?.notifyAborted(checkpointId));
   }
 
-  /** The job gave up its slots here: forget its subtasks, channels and storage. */
-  releaseJob(jobId: string): void {
+  /** The job gave up its slots here: forget its subtasks, channels and storage; resolves when its subtasks stopped. */
+  releaseJob(jobId: string): Promise<void> {
+    const stopped: Array<Promise<unknown>> = [];
     for (const [key, entry] of this.subtasks) {
       if (entry.id.jobId !== jobId) continue;
       entry.cancelRequested = true;
-      void entry.ready.then((task) => task?.cancel());
+      stopped.push(entry.ready.then((task) => task?.cancel()));
       this.subtasks.delete(key);
     }
     this.dropChannels(`${jobId}/`);
     this.attempts.delete(jobId);
     const job = this.jobs.get(jobId);
     this.jobs.delete(jobId);
-    void job?.close();
+    return Promise.all(stopped).then(() => job?.close());
   }
 
-  /** Cancels every subtask (the JobManager is gone); resolves when they stopped. */
+  /** Cancels every subtask and forgets every job (the JobManager is gone); resolves when they stopped. */
   async cancelAll(): Promise<void> {
-    const all: Array<Promise<unknown>> = [];
-    for (const entry of this.subtasks.values()) {
-      entry.cancelRequested = true;
-      all.push(entry.ready.then((task) => task?.cancel()));
-    }
-    await Promise.all(all);
-    for (const jobId of [...this.jobs.keys()]) this.releaseJob(jobId);
+    const jobIds = new Set([...this.jobs.keys(), ...[...this.subtasks.values()].map((e) => e.id.jobId)]);
+    await Promise.all([...jobIds].map((jobId) => this.releaseJob(jobId).catch(() => {})));
   }
 
   // ---- internals ----

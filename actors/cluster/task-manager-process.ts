@@ -68,7 +68,7 @@ function taskExecutorBehavior(executor: TaskExecutor, link: JobManagerLink): Act
         case 'taskexecutor.trigger-checkpoint': executor.triggerCheckpoint(msg.id, msg.barrier); return;
         case 'taskexecutor.checkpoint-complete': executor.checkpointComplete(msg.id, msg.checkpointId); return;
         case 'taskexecutor.checkpoint-aborted': executor.checkpointAborted(msg.id, msg.checkpointId); return;
-        case 'taskexecutor.release-job': executor.releaseJob(msg.jobId); return;
+        case 'taskexecutor.release-job': void executor.releaseJob(msg.jobId); return;
         case 'taskexecutor.list-subtasks': ctx.reply(executor.runningTasks()); return;
         case 'taskexecutor.heartbeat-tick': link.heartbeat(); return;
         case 'taskexecutor.watch-jobmanager': ctx.watch(msg.ref); return;
@@ -82,6 +82,7 @@ function taskExecutorBehavior(executor: TaskExecutor, link: JobManagerLink): Act
 class JobManagerLink {
   private registered = false;
   private closed = false;
+  private unanswered = 0;
   private reconnecting = false;
   private resourceManager: ActorRef<ClusterResourceManagerMessage> | undefined;
   /** The JobManager's system address once connected. */
@@ -104,6 +105,7 @@ class JobManagerLink {
     await rm.ask({ type: 'resourcemanager.register-remote', taskManagerId: id, address: this.system.address!, slots, ref: this.self }, 10_000);
     this.resourceManager = rm;
     this.registered = true;
+    this.unanswered = 0;
     this.self.tell({ type: 'taskexecutor.watch-jobmanager', ref: rm });
   }
 
@@ -127,8 +129,21 @@ class JobManagerLink {
     }
   }
 
+  /**
+   * Sends a heartbeat. The answer says whether the JobManager still knows this TaskManager; one
+   * declared lost (heartbeats too late) stops its subtasks and registers again. Unanswered
+   * heartbeats for ten intervals (at least 10 s) count as a lost JobManager.
+   */
   heartbeat(): void {
-    if (this.registered && !this.closed) this.resourceManager!.tell({ type: 'resourcemanager.heartbeat', taskManagerId: this.options.id });
+    if (!this.registered || this.closed) return;
+    const rm = this.resourceManager!;
+    const timeout = Math.max(10_000, this.heartbeatIntervalMs * 10);
+    rm.ask<{ known: boolean }>({ type: 'resourcemanager.heartbeat', taskManagerId: this.options.id }, timeout).then((reply) => {
+      this.unanswered = 0;
+      if (!reply.known && rm === this.resourceManager) this.lost('the JobManager declared this TaskManager lost');
+    }, () => {
+      if (rm === this.resourceManager && ++this.unanswered * this.heartbeatIntervalMs >= timeout) this.lost('the JobManager does not answer heartbeats');
+    });
   }
 
   /** The JobManager is gone: cancel every subtask, then reconnect and register again. */

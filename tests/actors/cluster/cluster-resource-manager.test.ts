@@ -53,6 +53,8 @@ test('a TaskManager without heartbeats for the timeout is lost; its job is told;
   assert.match(lost[0].reason, /no heartbeat for \d+ ms \(timeout 10000 ms\)/);
   assert.ok(rm.isRegistered('alive'));
   assert.not.ok(rm.isRegistered('quiet'));
+  assert.equal(await actor.ask({ type: 'resourcemanager.heartbeat', taskManagerId: 'alive' }), { known: true });
+  assert.equal(await actor.ask({ type: 'resourcemanager.heartbeat', taskManagerId: 'quiet' }), { known: false }, 'a TaskManager declared lost learns it from the answer');
   assert.is(rm.totalSlots(), 1);
   await system.terminate();
 });
