@@ -178,4 +178,27 @@ test('losing a TaskManager mid-job fails over onto the other one; the exactly-on
   assert.ok(readdirSync(out).every((f) => !f.endsWith('.pending')), 'no pending file is left behind');
 });
 
+test('after losing a TaskManager a job waits for slots until a new TaskManager registers, then completes exactly', async () => {
+  const records = 5000, keys = 4;
+  const out = outputDir();
+  Object.assign(processEnv, {
+    KEYED_COUNT_RECORDS: String(records), KEYED_COUNT_KEYS: String(keys), KEYED_COUNT_RATE: '2000',
+    KEYED_COUNT_CHECKPOINTING: '1', KEYED_COUNT_OUTPUT: out,
+  });
+  const extra = await startTaskManager({ jobmanager: jm.rpcAddress, slots: 1, heartbeatIntervalMs: 200 });
+  tms.push(extra);
+  const jobId = await jm.service.submitJob(await bundleJob(fixture('keyed-count-job.ts')), { name: 'waits for slots', parallelism: 3 });
+  await eventually('a completed checkpoint', async () => ((await jm.service.checkpoints(jobId))?.counts.completed ?? 0) >= 1 ? true : undefined);
+  assert.ok(taskManagersOf((await jm.service.jobDetail(jobId))!).has(extra.id));
+  await extra.kill();
+  tms = tms.filter((t) => t !== extra);
+  await eventually('the job to wait for slots', async () => ((await jm.service.jobDetail(jobId))?.state === 'RUNNING' && (await jm.service.overview())['slots-total'] === 2 ? true : undefined));
+  const late = await startTaskManager({ jobmanager: jm.rpcAddress, slots: 1, heartbeatIntervalMs: 200 });
+  tms.push(late);
+  const result = await jm.service.jobResult(jobId);
+  assert.is(result.state, 'FINISHED', result.error);
+  assert.ok(taskManagersOf((await jm.service.jobDetail(jobId))!).has(late.id), 'the new TaskManager took the lost one\'s place');
+  assert.equal(visibleLines(out), expectedLines(records, keys));
+});
+
 test.run();
