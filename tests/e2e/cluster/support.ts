@@ -118,6 +118,18 @@ export class TestCluster {
     return await response.json() as T;
   }
 
+  /** The job's final result: long-polls GET /jobs/:jid/result until the job is terminal. */
+  async jobResult(jobId: string, timeoutMs = 90_000): Promise<{ state: string; error?: string }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const response = await fetch(`${this.restUrl.replace(/\/$/, '')}/jobs/${jobId}/result?timeout=5000`);
+      if (response.status === 200) return await response.json() as { state: string; error?: string };
+      await response.body?.cancel();
+      if (response.status !== 202) throw new Error(`GET /jobs/${jobId}/result: ${response.status}`);
+      if (Date.now() > deadline) throw new Error(`job ${jobId} did not end within ${timeoutMs} ms`);
+    }
+  }
+
   /** Stops every process (SIGKILL after a grace period). */
   async stop(): Promise<void> {
     for (const p of this.processes) p.kill('SIGTERM');
