@@ -1,24 +1,7 @@
+// The CLI's embedded `run`: a job file executed in this process, bad usage, a module without a default export.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
-
-/** Runs the CLI on the runtime this test runs on; resolves with exit code and output. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [cmd, argv] = isDeno
-    ? [process.execPath, ['run', '-A', 'bin/cli.ts', ...args]]
-    : [process.execPath, ['bin/actorflow.mjs', ...args]];
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+import { cli } from './cli-process.ts';
 
 test('run executes a job file embedded at the requested parallelism', async () => {
   const { code, stdout, stderr } = await cli('run', 'examples/sequence-job.ts', '--parallelism', '3');
