@@ -134,7 +134,14 @@ export class JobMaster implements JobTaskListener {
     if (this.getStatus() !== 'RUNNING') throw new Error(`job ${this.jobId} is ${this.getStatus()}: stop-with-savepoint needs a running job`);
     // No checkpoint after the savepoint: nothing written after it becomes visible.
     this.checkpointing.stopPeriodic('stopping with a savepoint');
-    const path = await this.checkpointing.triggerSavepoint(directory);
+    let path: string;
+    try {
+      path = await this.checkpointing.triggerSavepoint(directory);
+    } catch (error) {
+      // The job keeps running, and checkpointing again (Flink's failed stop-with-savepoint).
+      if (this.getStatus() === 'RUNNING') this.checkpointing.start();
+      throw error;
+    }
     if (this.getStatus() !== 'RUNNING') return path;
     await this.cancelAll();
     if (this.getStatus() === 'RUNNING') this.finishJob();

@@ -1,11 +1,13 @@
 // JobMaster: wiring (a channel per sender/receiver pair, pointwise for forward), deployment into
-// slots by slot sharing, the status lifecycle, the result, and failure with cause.
+// slots by slot sharing, the status lifecycle, the result, failure with cause, and failover onto
+// new slots when a TaskManager is lost.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { setImmediate } from 'node:timers';
 import { JobMaster } from '../../../actors/runtime/job-master.ts';
 import { ResourceManager } from '../../../actors/runtime/resource-manager.ts';
 import { TaskManager } from '../../../actors/runtime/task-manager.ts';
-import { JobExecutionError, ManualClock, StreamExecutionEnvironment } from '../../../api/index.ts';
+import { DataGeneratorSource, JobExecutionError, ManualClock, RestartStrategies, StreamExecutionEnvironment } from '../../../api/index.ts';
 
 function cluster(slots: number) {
   const clock = new ManualClock();
@@ -64,6 +66,31 @@ test('a source whose enumerator fails fails the job while scheduling', async () 
   }
   await jm.terminated;
   assert.is(jm.getStatus(), 'FAILED');
+});
+
+test('a lost TaskManager: the job fails over onto the slots left and finishes there', async () => {
+  const clock = new ManualClock();
+  const rm = new ResourceManager(clock, 1000, true);
+  rm.registerTaskManager(new TaskManager('tm-0', 2));
+  rm.registerTaskManager(new TaskManager('tm-1', 1));
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+  env.setRestartStrategy(RestartStrategies.fixedDelay(1, 0));
+  let seen = 0;
+  env.fromSource(new DataGeneratorSource((i) => i, 40, { ratePerSecond: 10 }), undefined, 'paced').rebalance().addSink(() => { seen++; });
+  const jm = new JobMaster('job', env.getJobGraph('lost'), rm, { clock, batchSize: 4, channelCredits: 2 });
+  await jm.start();
+  const vertices = jm.graph.vertices;
+  assert.equal(vertices.map((v) => [jm.taskManagerOf(v, 0), jm.taskManagerOf(v, 1)]), vertices.map(() => ['tm-0', 'tm-1']));
+  rm.unregisterTaskManager('tm-1', 'its connection was lost');
+  for (let i = 0; i < 200 && jm.getStatus() !== 'FINISHED'; i++) {
+    clock.advance(100);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const result = await jm.result;
+  assert.is(result.jobName, 'lost');
+  assert.is(jm.attemptNumber, 1);
+  assert.equal(vertices.map((v) => [jm.taskManagerOf(v, 0), jm.taskManagerOf(v, 1)]), vertices.map(() => ['tm-0', 'tm-0']));
+  assert.ok(seen >= 40, `the last attempt emitted every record (${seen} seen over both attempts)`);
 });
 
 test.run();

@@ -1,5 +1,6 @@
 // ResourceManager: slot allocation, waiting requests served on registration or release, and the
-// timeout error with what was needed and what the cluster had (ManualClock, no sleeping).
+// timeout error with what was needed and what the cluster had (ManualClock, no sleeping); spreading
+// a job over TaskManagers; a lost TaskManager's slots leaving the pool, with its jobs told.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NoResourceAvailableError, ResourceManager } from '../../../actors/runtime/resource-manager.ts';
@@ -58,6 +59,36 @@ test('cancelled requests are dropped; TaskManagers check slot ownership on deplo
   assert.is(clock.pending(), 0);
   assert.throws(() => tm.deploy({ deployment: { jobId: 'y' } } as never, tm.slots[0]), /not allocated to job y/);
   assert.throws(() => rm.getTaskManager('nope'), /unknown TaskManager/);
+});
+
+test('spread out: a job takes one slot of each TaskManager in turn', async () => {
+  const rm = new ResourceManager(new ManualClock(), 1000, true);
+  rm.registerTaskManager(new TaskManager('tm-0', 2));
+  rm.registerTaskManager(new TaskManager('tm-1', 2));
+  const a = await rm.requestSlots('job-a', 3);
+  assert.equal(a.map((s) => `${s.taskManagerId}#${s.index}`), ['tm-0#0', 'tm-1#0', 'tm-0#1']);
+});
+
+test('an unregistered TaskManager takes its slots along; the jobs that held some are told; waiting requests see the rest', async () => {
+  const clock = new ManualClock();
+  const rm = new ResourceManager(clock, 1000, true);
+  rm.registerTaskManager(new TaskManager('tm-0', 1));
+  rm.registerTaskManager(new TaskManager('tm-1', 1));
+  await rm.requestSlots('job', 2);
+  const told: string[] = [];
+  const unsubscribe = rm.onTaskManagerLost((id, jobs, reason) => told.push(`${id} ${[...jobs].join(',')} ${reason}`));
+  rm.unregisterTaskManager('tm-1', 'its connection was lost');
+  rm.unregisterTaskManager('tm-1', 'again');
+  assert.equal(told, ['tm-1 job its connection was lost']);
+  assert.not.ok(rm.isRegistered('tm-1'));
+  assert.is(rm.totalSlots(), 1);
+  rm.releaseSlots('job');
+  const again = rm.requestSlots('job', 2);
+  rm.registerTaskManager(new TaskManager('tm-2', 1));
+  assert.equal((await again).map((s) => s.taskManagerId).sort(), ['tm-0', 'tm-2']);
+  unsubscribe();
+  rm.unregisterTaskManager('tm-2', 'gone');
+  assert.is(told.length, 1, 'an unsubscribed listener is not told');
 });
 
 test.run();
