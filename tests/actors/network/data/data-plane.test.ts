@@ -13,6 +13,7 @@ import { DataPlane, type RemoteReceiver, type RemoteSender } from '../../../../a
 import { channelHeader, elementFrame } from '../../../../actors/network/data/data-frame.ts';
 import { DEVELOPMENT_SECRET } from '../../../../actors/remote/remote-transport.ts';
 import { LocalChannel, type ChannelSender } from '../../../../actors/runtime/local-channel.ts';
+import { InputGate } from '../../../../actors/runtime/input-gate.ts';
 import { RecordWriter } from '../../../../actors/runtime/record-writer.ts';
 import { ManualClock } from '../../../../api/time/clock.ts';
 import { NO_TIMESTAMP, type ChannelElement, type RecordBatch } from '../../../../api/stream-elements.ts';
@@ -59,6 +60,8 @@ function randomOps(rng: Random, count: number): Op[] {
   ops.push({ event: { kind: 'watermark', timestamp: Infinity } }, { event: { kind: 'end-of-input' } });
   return ops;
 }
+
+const batch = (values: number[]): RecordBatch => ({ kind: 'records', values, timestamps: values.map(() => NO_TIMESTAMP), length: values.length });
 
 const selector = (channels: number) => ({ broadcast: false, select: (v: unknown) => (v as { k: number }).k % channels });
 
@@ -185,6 +188,56 @@ test('credit that arrives before its sender opened is applied when it opens', as
   const sender = DataPlane.of(a).openSender('j/2/0/0->0', addrB, 'early');
   assert.ok(sender.hasCredit());
   assert.is((sender as unknown as { credits: number }).credits, 5);
+  await close();
+});
+
+test('credit that arrives before the sending system even has a data plane is replayed when it opens one', async () => {
+  const { a, b, addrA, addrB, close } = await pair();
+  a.spawn(defineActor<null, { type: 'ping' }>({ init: () => null, receive: (_s, _m, ctx) => { ctx.reply('pong'); } }), 'ping');
+  await b.connect('127.0.0.1', Number(/:(\d+)$/.exec(addrA)![1]));
+  DataPlane.of(b).openReceiver('j/3/0/0->0', addrA, 3, 'very early');
+  assert.is(await b.resolve(`${addrA}/user/ping`).ask({ type: 'ping' }), 'pong');
+  const sender = DataPlane.of(a).openSender('j/3/0/0->0', addrB, 'very early');
+  assert.is((sender as unknown as { credits: number }).credits, 3);
+  await close();
+});
+
+test('an InputGate polls remote receivers like local channels: batches, the watermark valve, end of input', async () => {
+  const { a, b, addrA, addrB, close } = await pair();
+  const ids = ['g/1/0/0->0', 'g/1/0/1->0'];
+  const receivers = ids.map((id) => DataPlane.of(b).openReceiver(id, addrA, 2, id));
+  const senders = ids.map((id) => DataPlane.of(a).openSender(id, addrB, id));
+  const watermarks: number[] = [];
+  let ended!: () => void;
+  const end = new Promise<void>((resolve) => { ended = resolve; });
+  const values: number[] = [];
+  let wake = (): void => {};
+  const gate = new InputGate(receivers.map((channel) => ({ channel, input: 1 as const })), {
+    onWatermark: (t) => watermarks.push(t), onWatermarkStatus() {}, onEndOfInput: () => ended(),
+  }, () => wake());
+  let scheduled = false;
+  wake = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      for (let batch = gate.pollBatch(); batch; batch = gate.pollBatch()) values.push(...(batch.values.slice(0, batch.length) as number[]));
+    });
+  };
+  const script: ChannelElement[][] = [
+    [batch([1, 2]), { kind: 'watermark', timestamp: 10 }, batch([3]), { kind: 'watermark', timestamp: 30 }, { kind: 'end-of-input' }],
+    [batch([4]), { kind: 'watermark', timestamp: 20 }, { kind: 'end-of-input' }],
+  ];
+  senders.forEach((sender, c) => {
+    const pump = (): void => { while (sender.hasCredit() && script[c].length > 0) sender.push(script[c].shift()!); };
+    sender.onCredit = pump;
+  });
+  await end;
+  assert.equal(values.sort(), [1, 2, 3, 4]);
+  // The combined watermark is the minimum over the channels that have not ended: it only advances.
+  assert.ok(watermarks.every((w, i) => [10, 20, 30, Infinity].includes(w) && (i === 0 || w > watermarks[i - 1])), `watermarks ${watermarks}`);
+  assert.is(watermarks[watermarks.length - 1], Infinity, 'ended channels release the watermark');
+  assert.ok(gate.isFinished());
   await close();
 });
 
