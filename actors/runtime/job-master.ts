@@ -162,7 +162,10 @@ export class JobMaster implements JobTaskListener {
   taskHandles(): ReadonlyMap<JobVertex, readonly TaskHandle[]> { return this.tasks; }
 
   /** The TaskManager that runs subtask `index` of `vertex` in the current attempt. */
-  taskManagerOf(vertex: JobVertex, index: number): string | undefined { return this.slotOf?.(vertex, index).taskManagerId; }
+  taskManagerOf(vertex: JobVertex, index: number): string | undefined {
+    // Between attempts (waiting for new slots) no subtask runs anywhere.
+    return this.tasks.has(vertex) ? this.slotOf?.(vertex, index).taskManagerId : undefined;
+  }
 
   /** A remote subtask's report arrived at the JobMaster actor. */
   deliverTaskReport(report: { readonly type: string }): void { this.deployer?.onReport(report); }
