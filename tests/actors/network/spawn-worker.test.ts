@@ -16,4 +16,20 @@ test('a TypeScript worker thread receives transferred buffers and answers', asyn
   await worker.terminate();
 });
 
+test('messages posted before the worker module listens reach its first listener, in order', async () => {
+  const posted = new SharedArrayBuffer(4);
+  const worker = spawnWorker(new URL('./fixtures/late-listener-worker.ts', import.meta.url), { posted });
+  const echoes: unknown[] = [];
+  const allEchoed = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m) => { echoes.push(m); if (echoes.length === 3) resolve(); });
+    worker.once('error', reject);
+  });
+  for (const n of [1, 2, 3]) worker.postMessage({ n });
+  Atomics.store(new Int32Array(posted), 0, 1);
+  Atomics.notify(new Int32Array(posted), 0);
+  await allEchoed;
+  assert.equal(echoes, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+  await worker.terminate();
+});
+
 test.run();
