@@ -4,7 +4,7 @@
 // through `onError`); listeners and other connections are unaffected. Payloads are opaque
 // bytes here: the codec turns them into messages one layer up. Imports node:net only.
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
-import { encodeFrame, FrameDecoder, FrameError, DEFAULT_MAX_FRAME_BYTES } from './frame-decoder.ts';
+import { encodeFrame, FrameDecoder, FrameError, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './frame-decoder.ts';
 import { ClientHandshake, HandshakeError, ServerHandshake } from './handshake.ts';
 
 /** Settings shared by both ends. */
@@ -52,6 +52,20 @@ export class Connection {
     if (this.closed) throw new Error(`connection to ${this.remote} is closed`);
     if (!this.authenticated) throw new Error('connection not authenticated yet');
     return this.socket.write(encodeFrame(payload));
+  }
+
+  /**
+   * Sends one frame whose payload is `head` followed by `body`, each copied once into the frame
+   * (a data-plane header and an encoded batch need no joined copy of their own).
+   */
+  sendParts(head: Uint8Array, body: Uint8Array): boolean {
+    if (this.closed) throw new Error(`connection to ${this.remote} is closed`);
+    if (!this.authenticated) throw new Error('connection not authenticated yet');
+    const frame = new Uint8Array(FRAME_HEADER_BYTES + head.length + body.length);
+    new DataView(frame.buffer).setUint32(0, head.length + body.length);
+    frame.set(head, FRAME_HEADER_BYTES);
+    frame.set(body, FRAME_HEADER_BYTES + head.length);
+    return this.socket.write(frame);
   }
 
   /** Closes the connection; `error` says why (reported to the handler once). */

@@ -145,13 +145,13 @@ export class RemoteEndpoint {
   }
 
   /**
-   * Sends one data-plane frame (starting with DATA_FRAME_MARKER) as it is, after any queued
-   * envelopes, so that it keeps its order with the messages sent before it.
+   * Sends one data-plane frame, `head` (starting with DATA_FRAME_MARKER) then `body`, after any
+   * queued envelopes, so that it keeps its order with the messages sent before it.
    */
-  sendData(frame: Uint8Array): void {
+  sendData(head: Uint8Array, body: Uint8Array): void {
     if (this.closed || !this.connection?.isOpen) throw new Error(`connection to ${this.peer ?? 'peer'} is closed`);
     this.flush();
-    this.connection.send(frame);
+    this.connection.sendParts(head, body);
   }
 
   /** Starts watching the peer's actor at `suffix` on behalf of `watcher`. */

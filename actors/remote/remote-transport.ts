@@ -119,11 +119,11 @@ export class RemoteTransport {
     }
   }
 
-  /** Sends a data-plane frame to the connected system at `address`; false when not connected. */
-  sendData(address: string, frame: Uint8Array): boolean {
+  /** Sends a data-plane frame (`head` then `body`) to the connected system at `address`; false when not connected. */
+  sendData(address: string, head: Uint8Array, body: Uint8Array): boolean {
     const endpoint = this.endpoints.get(address);
     if (!endpoint?.isOpen) return false;
-    endpoint.sendData(frame);
+    endpoint.sendData(head, body);
     return true;
   }
 

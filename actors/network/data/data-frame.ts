@@ -25,30 +25,43 @@ const ID_OFFSET = 4;
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** The first bytes of every frame of `channelId` (the kind byte is filled in per frame). */
-export function channelHeader(channelId: string): Uint8Array {
+/** The first bytes of every frame of `kind` on `channelId`. */
+export function channelHeader(channelId: string, kind = BATCH): Uint8Array {
   const id = utf8Encoder.encode(channelId);
   if (id.length > 0xffff) throw new RangeError(`channel id of ${id.length} bytes is too long: ${channelId.slice(0, 80)}...`);
   const header = new Uint8Array(ID_OFFSET + id.length);
   header[0] = DATA_FRAME_MARKER;
+  header[1] = kind;
   header[2] = id.length >>> 8;
   header[3] = id.length & 0xff;
   header.set(id, ID_OFFSET);
   return header;
 }
 
-function frame(header: Uint8Array, kind: number, body: Uint8Array): Uint8Array {
+/** No bytes: the body of a frame sent whole as its head. */
+export const NO_BODY = new Uint8Array(0);
+
+/** One exact-size frame: `header` then `body`. */
+export function joinFrame(header: Uint8Array, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(header.length + body.length);
   out.set(header);
-  out[1] = kind;
   out.set(body, header.length);
   return out;
 }
 
-/** The frame carrying `element` on the channel whose header is `header`. */
+/**
+ * The body of the frame carrying `element` (BATCH for records, EVENT otherwise). It may be a
+ * view into the encoder's buffer: send or copy it before encoding anything else.
+ */
+export function elementBody(element: ChannelElement): Uint8Array {
+  return element.kind === 'records' ? encodeBatch(element.values, element.timestamps, element.length) : encode(element);
+}
+
+/** The whole frame carrying `element` on the channel whose header (of any kind) is `header`. */
 export function elementFrame(header: Uint8Array, element: ChannelElement): Uint8Array {
-  if (element.kind === 'records') return frame(header, BATCH, encodeBatch(element.values, element.timestamps, element.length));
-  return frame(header, EVENT, encode(element));
+  const frame = joinFrame(header, elementBody(element));
+  frame[1] = element.kind === 'records' ? BATCH : EVENT;
+  return frame;
 }
 
 /** The frame returning `credits` to the sender of the channel whose header is `header`. */

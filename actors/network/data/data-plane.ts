@@ -17,7 +17,7 @@ import type { Cancel } from '../../../api/time/clock.ts';
 import type { ActorSystem } from '../../core/actor-system.ts';
 import type { ChannelReceiver, ChannelSender } from '../../runtime/local-channel.ts';
 import type { DataFrameHandler, RemoteTransport } from '../../remote/remote-transport.ts';
-import { CREDIT, creditFrame, channelHeader, frameChannelId, frameCredits, frameElement, frameKind } from './data-frame.ts';
+import { CREDIT, NO_BODY, creditFrame, channelHeader, joinFrame, frameChannelId, frameCredits, frameElement, frameKind } from './data-frame.ts';
 import { RemoteChannelReceiver, type ReceiverHost } from './remote-channel-receiver.ts';
 import { RemoteChannelSender, type SenderHost } from './remote-channel-sender.ts';
 import { PortLink, type DataPort } from './port-link.ts';
@@ -208,11 +208,14 @@ export class DataPlane implements DataFrameHandler, ReceiverHost, SenderHost {
     if (!this.creditFlushScheduled) { this.creditFlushScheduled = true; queueMicrotask(this.flushCreditsTask); }
   }
 
-  /** Sends a frame to `peer` over its port or its connection; throws when the link is down. */
-  send(peer: string, frame: Uint8Array): void {
+  /**
+   * Sends the frame `head` + `body` to `peer`: joined into one exact-size buffer for a port (it is
+   * transferred), or copied straight into the length-prefixed frame of the connection.
+   */
+  send(peer: string, head: Uint8Array, body: Uint8Array): void {
     const port = this.ports.get(peer);
-    if (port) { port.send(frame); return; }
-    if (!this.transport.sendData(peer, frame)) throw new Error(`no connection to actorflow://${peer}`);
+    if (port) { port.send(body.length === 0 ? head : joinFrame(head, body)); return; }
+    if (!this.transport.sendData(peer, head, body)) throw new Error(`no connection to actorflow://${peer}`);
   }
 
   /** Forgets a closed receiver. */
@@ -238,7 +241,7 @@ export class DataPlane implements DataFrameHandler, ReceiverHost, SenderHost {
       const credits = receiver.unannounced;
       if (credits === 0 || receiver.isClosed) continue;
       receiver.unannounced = 0;
-      this.send(receiver.peer, creditFrame(receiver.header!, credits));
+      this.send(receiver.peer, creditFrame(receiver.header!, credits), NO_BODY);
     }
   }
 

@@ -3,7 +3,9 @@
 // granted (a sender that exceeds them broke the protocol: the frame is rejected and the link
 // closes). Each poll() returns one credit; the plane coalesces returned credits into one
 // announcement per channel per task. Listener edges match LocalChannel's: onData when the queue
-// goes from empty to non-empty. Imports the stream elements and the channel interfaces only.
+// goes from empty to non-empty. Credit is announced once half the buffer's worth is due, or at once
+// when the queue runs empty (the receiver is starving, so the sender must not wait), which saves
+// most credit frames without ever leaving both sides waiting. Imports the stream elements and the channel interfaces only.
 import type { ChannelElement } from '../../../api/stream-elements.ts';
 import type { ChannelListener } from '../../runtime/local-channel.ts';
 import type { RemoteReceiver } from './data-plane.ts';
@@ -28,6 +30,8 @@ export class RemoteChannelReceiver implements RemoteReceiver {
   /** The largest number of queued elements ever seen (tests check it stays within credits). */
   highWaterMark = 0;
   private closed = false;
+  /** Credit due before it is worth a frame of its own (while the queue is not empty). */
+  private readonly announceAt: number;
   /** Woken when data arrives (set by the receiving subtask). */
   onData: ChannelListener = () => {};
   /** Told when the peer is lost (set by the receiving subtask). */
@@ -45,6 +49,7 @@ export class RemoteChannelReceiver implements RemoteReceiver {
       throw new RangeError(`channel ${description} needs a whole number of credits >= 1, got ${credits}`);
     }
     this.ring = new Array(credits);
+    this.announceAt = Math.max(1, credits >> 1);
     // The initial grant: the whole buffer.
     this.unannounced = credits;
   }
@@ -62,7 +67,7 @@ export class RemoteChannelReceiver implements RemoteReceiver {
     this.ring[this.head] = undefined;
     this.head = (this.head + 1) % this.credits;
     this.count--;
-    if (!this.closed && this.unannounced++ === 0) this.host.creditDue(this);
+    if (!this.closed && (++this.unannounced >= this.announceAt || this.count === 0)) this.host.creditDue(this);
     return element;
   }
 

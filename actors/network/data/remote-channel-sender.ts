@@ -6,13 +6,13 @@
 // the channel interfaces only.
 import type { ChannelElement } from '../../../api/stream-elements.ts';
 import type { ChannelListener } from '../../runtime/local-channel.ts';
-import { channelHeader, elementFrame } from './data-frame.ts';
+import { BATCH, EVENT, channelHeader, elementBody } from './data-frame.ts';
 import type { RemoteSender } from './data-plane.ts';
 
 /** What a sender needs from its data plane. */
 export interface SenderHost {
-  /** Sends a frame to `peer`; throws when the link to it is down. */
-  send(peer: string, frame: Uint8Array): void;
+  /** Sends the frame `head` + `body` to `peer` (copying `body` before returning); throws when the link is down. */
+  send(peer: string, head: Uint8Array, body: Uint8Array): void;
   /** `sender` closed: forget it. */
   forgetSender(sender: RemoteChannelSender): void;
 }
@@ -22,7 +22,8 @@ export class RemoteChannelSender implements RemoteSender {
   private credit = 0;
   private closed = false;
   private failure: Error | undefined;
-  private readonly header: Uint8Array;
+  private readonly batchHeader: Uint8Array;
+  private readonly eventHeader: Uint8Array;
   /** Woken when credit comes back (set by the sending subtask). */
   onCredit: ChannelListener = () => {};
   /** Told when the peer is lost (set by the sending subtask). */
@@ -35,7 +36,8 @@ export class RemoteChannelSender implements RemoteSender {
     readonly description: string,
     private readonly host: SenderHost,
   ) {
-    this.header = channelHeader(channelId);
+    this.batchHeader = channelHeader(channelId, BATCH);
+    this.eventHeader = channelHeader(channelId, EVENT);
   }
 
   /** Credit held now (tests and metrics). */
@@ -52,7 +54,7 @@ export class RemoteChannelSender implements RemoteSender {
     if (this.closed) throw new Error(`channel ${this.description} is closed${this.failure ? `: ${this.failure.message}` : ''}`);
     if (this.credit <= 0) throw new Error(`channel ${this.description} overflow: no credit left`);
     this.credit--;
-    this.host.send(this.peer, elementFrame(this.header, element));
+    this.host.send(this.peer, element.kind === 'records' ? this.batchHeader : this.eventHeader, elementBody(element));
   }
 
   /** Credit announced by the receiver (called by the plane). */
