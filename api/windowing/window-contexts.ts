@@ -8,7 +8,6 @@ import type { InternalTimerService } from '../../state/timer-service.ts';
 import type { KeyedStateStore, ProcessWindowContext } from '../functions/process-window-function.ts';
 import type { Output } from '../operators/stream-operator.ts';
 import type { OutputTag } from '../output-tag.ts';
-import type { EventTimerCache } from './event-timer-cache.ts';
 import type { Window } from './time-window.ts';
 import type { OnMergeContext, PartitionedState } from './trigger.ts';
 
@@ -36,16 +35,15 @@ export class WindowTriggerContext<W extends Window> implements OnMergeContext {
   constructor(
     private readonly backend: KeyedStateBackend,
     private readonly timers: InternalTimerService,
-    private readonly eventTimers: EventTimerCache,
     private readonly watermark: () => number,
   ) {}
 
   getCurrentProcessingTime(): number { return this.timers.currentProcessingTime(); }
   getCurrentWatermark(): number { return this.watermark(); }
   registerProcessingTimeTimer(time: number): void { this.timers.registerProcessingTimeTimer(this.namespace, time); }
-  registerEventTimeTimer(time: number): void { this.eventTimers.register(this.namespace, time); }
+  registerEventTimeTimer(time: number): void { this.timers.registerEventTimeTimer(this.namespace, time); }
   deleteProcessingTimeTimer(time: number): void { this.timers.deleteProcessingTimeTimer(this.namespace, time); }
-  deleteEventTimeTimer(time: number): void { this.eventTimers.delete(this.namespace, time); }
+  deleteEventTimeTimer(time: number): void { this.timers.deleteEventTimeTimer(this.namespace, time); }
 
   getPartitionedState<D extends StateDescriptor>(descriptor: D): PartitionedState<D> {
     return stateInNamespace(this.backend, descriptor, this.namespace);

@@ -23,7 +23,7 @@ import type { Window } from './time-window.ts';
 import { isFire, isPurge, type Trigger } from './trigger.ts';
 import { MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from './window-assigner.ts';
 import { WindowProcessContext, WindowTriggerContext } from './window-contexts.ts';
-import { EventTimerCache } from './event-timer-cache.ts';
+import { EventTimeTrigger } from './event-time-trigger.ts';
 
 /** The keyed state holding window contents: appends, reads, clears, merges. */
 export type WindowContentsDescriptor<IN> =
@@ -67,10 +67,15 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
   protected collector!: TimestampedCollector<OUT>;
   protected processContext!: WindowProcessContext<W>;
   private triggerContext!: WindowTriggerContext<W>;
-  private eventTimers!: EventTimerCache;
   private mergingSetsState: ValueState<MergingWindowSetState> | undefined;
   private readonly merging: MergingWindowAssigner<IN, W> | undefined;
   private readonly eventTime: boolean;
+  /**
+   * The trigger is Flink's EventTimeTrigger on non-merging windows: its per-element logic
+   * (register a timer at the window's end unless the watermark passed it) runs inline, without
+   * the trigger context.
+   */
+  private readonly eventTimeTrigger: boolean;
   private assignerContext!: WindowAssignerContext;
   private currentKey!: K;
   /**
@@ -91,6 +96,7 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     if (!(this.allowedLateness >= 0)) throw new RangeError(`allowedLateness must be >= 0, got ${this.allowedLateness}`);
     this.merging = options.assigner instanceof MergingWindowAssigner ? options.assigner : undefined;
     this.eventTime = options.assigner.isEventTime();
+    this.eventTimeTrigger = options.trigger.constructor === EventTimeTrigger && this.merging === undefined && this.eventTime;
     if (this.merging && !(options.trigger.canMerge?.() ?? false)) {
       throw new Error(`a merging window assigner (${String(options.assigner)}) needs a trigger that can merge; ${String(options.trigger)} cannot`);
     }
@@ -103,8 +109,7 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     this.windowState = this.createContentsState(this.options.contents);
     this.collector = new TimestampedCollector(output);
     const watermark = () => this.currentWatermark;
-    this.eventTimers = new EventTimerCache(this.timers, this.backend);
-    this.triggerContext = new WindowTriggerContext(this.backend, this.timers, this.eventTimers, watermark);
+    this.triggerContext = new WindowTriggerContext(this.backend, this.timers, watermark);
     this.processContext = new WindowProcessContext(this.backend, this.timers, watermark, output as Output<unknown>);
     const timers = this.timers;
     this.assignerContext = { getCurrentProcessingTime: () => timers.currentProcessingTime() };
@@ -136,14 +141,7 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     this.output.emitWatermark(timestamp);
   }
 
-  onEventTime(timer: Timer): void {
-    this.eventTimers.fired(timer);
-    try {
-      this.onTimer(timer, true);
-    } finally {
-      this.eventTimers.done();
-    }
-  }
+  onEventTime(timer: Timer): void { this.onTimer(timer, true); }
 
   onProcessingTime(timer: Timer): void { this.onTimer(timer, false); }
 
@@ -179,6 +177,15 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
       }
       this.windowState.setCurrentNamespace(ns);
       this.addToContents(value, timestamp);
+      if (this.eventTimeTrigger) {
+        const max = window.maxTimestamp();
+        if (max > this.currentWatermark) {
+          // EventTimeTrigger.onElement (CONTINUE), then the cleanup timer (the same one without lateness).
+          this.timers.registerEventTimeTimer(ns, max);
+          if (this.allowedLateness !== 0) this.timers.registerEventTimeTimer(ns, max + this.allowedLateness);
+          continue;
+        }
+      }
       this.triggerContext.window = window;
       this.triggerContext.namespace = ns;
       const result = this.trigger.onElement(value, timestamp, window, this.triggerContext);
@@ -249,15 +256,19 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
       : this.trigger.onProcessingTime(timer.timestamp, window, ctx);
     if (isFire(result)) this.emitWindowContents(window, timer.namespace);
     if (isPurge(result)) this.windowState.clear();
-    if (this.eventTime === eventTime && timer.timestamp === this.cleanupTime(window)) this.clearAllState(window, timer.namespace, set);
+    if (this.eventTime === eventTime && timer.timestamp === this.cleanupTime(window)) {
+      // EventTimeTrigger.clear deletes the timer at the window's end: the one firing, already gone.
+      const triggerTimerFired = this.eventTimeTrigger && timer.timestamp === window.maxTimestamp();
+      this.clearAllState(window, timer.namespace, set, triggerTimerFired);
+    }
     set?.persist();
   }
 
-  private clearAllState(window: W, namespace: Namespace, set: MergingWindowSet<W> | undefined): void {
+  private clearAllState(window: W, namespace: Namespace, set: MergingWindowSet<W> | undefined, skipTriggerClear = false): void {
     this.windowState.clear();
     this.triggerContext.window = window;
     this.triggerContext.namespace = namespace;
-    this.trigger.clear(window, this.triggerContext);
+    if (!skipTriggerClear) this.trigger.clear(window, this.triggerContext);
     this.processContext.window = window;
     this.processContext.namespace = namespace;
     this.windowFunction.clear(window, this.processContext);
@@ -285,14 +296,14 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     const at = this.cleanupTime(window);
     // The end of time never comes: no timer (global windows).
     if (at === Infinity) return;
-    if (this.eventTime) this.eventTimers.register(namespace, at);
+    if (this.eventTime) this.timers.registerEventTimeTimer(namespace, at);
     else this.timers.registerProcessingTimeTimer(namespace, at);
   }
 
   private deleteCleanupTimer(window: W, namespace: Namespace): void {
     const at = this.cleanupTime(window);
     if (at === Infinity) return;
-    if (this.eventTime) this.eventTimers.delete(namespace, at);
+    if (this.eventTime) this.timers.deleteEventTimeTimer(namespace, at);
     else this.timers.deleteProcessingTimeTimer(namespace, at);
   }
 

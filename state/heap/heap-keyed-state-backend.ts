@@ -2,7 +2,7 @@
 // by key group, accessed synchronously for the current key and namespace. Besides full snapshots it
 // tracks changed entries so that incremental checkpoints write only what changed.
 // Imports only state/ contracts; never api/ or actors/.
-import { KeyGroupAssigner, type Key, type KeyGroupRange } from '../key-groups.ts';
+import { assignToKeyGroup, type Key, type KeyGroupRange } from '../key-groups.ts';
 import type {
   InternalKvState, InternalMergingState, KeyedStateBackend, KeyedStateSnapshot, Namespace,
 } from '../keyed-state-backend.ts';
@@ -13,6 +13,7 @@ import type {
 } from '../state-descriptors.ts';
 import { HeapAggregatingState, HeapListState, HeapReducingState } from './heap-merging-states.ts';
 import { HeapMapState, HeapValueState } from './heap-value-state.ts';
+import { KeyContext, KeyContexts } from './key-context.ts';
 import { ChangeLog, keyToken, StateTable, type CurrentKey, type StateKind } from './state-table.ts';
 
 /** Options of a heap backend. */
@@ -21,6 +22,8 @@ export interface HeapKeyedStateBackendOptions {
   readonly keyGroupRange: KeyGroupRange;
   /** Processing time for TTL; defaults to the wall clock. */
   readonly clock?: () => number;
+  /** How many keys' contexts (key group, cached slots) are kept before they are all dropped. */
+  readonly keyContextLimit?: number;
 }
 
 /** Entries removed since the previous incremental snapshot: per key group, per state, [key, namespace]. */
@@ -46,8 +49,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
   private readonly clock: () => number;
-  private readonly assigner: KeyGroupAssigner;
-  private readonly current: CurrentKey = { key: undefined, token: undefined, keyGroup: -1, groupIndex: -1 };
+  private readonly current: CurrentKey = { key: undefined, token: undefined, keyGroup: -1, groupIndex: -1, context: undefined };
+  /** Per key: its key group, its slot in each table, its recent timers (one lookup per key change). */
+  private readonly contexts: KeyContexts;
   private readonly tables = new Map<string, StateTable>();
   private readonly registered = new Map<string, Registered>();
   private readonly changes = new ChangeLog();
@@ -61,20 +65,50 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.maxParallelism = maxParallelism;
     this.keyGroupRange = { start: keyGroupRange.start, end: keyGroupRange.end };
     this.clock = options.clock ?? Date.now;
-    this.assigner = new KeyGroupAssigner(maxParallelism);
+    this.contexts = new KeyContexts(options.keyContextLimit);
   }
 
   setCurrentKey(key: Key): void {
-    const keyGroup = this.assigner.keyGroupOf(key);
+    const token = typeof key === 'object' ? keyToken(key) : key;
+    const c = this.current;
+    let context = c.context;
+    if (context === undefined || context.token !== token) {
+      context = this.contexts.get(token);
+      if (context === undefined) context = this.newContext(key, token);
+      c.context = context;
+      c.token = token;
+      c.keyGroup = context.keyGroup;
+      c.groupIndex = context.groupIndex;
+    }
+    c.key = key;
+  }
+
+  /** The current key's context (timer services keep per-key data in it). */
+  currentContext(): KeyContext {
+    const context = this.current.context;
+    if (context === undefined || this.current.key === undefined) throw new Error('no current key: call setCurrentKey first');
+    return context;
+  }
+
+  /** Reserves a timer service's position in every key context's `timers`. */
+  registerTimerService(): number { return this.contexts.timerServices++; }
+
+  /** Drops the recent timers of timer service `index` from every key context. */
+  forgetTimers(index: number): void {
+    this.contexts.forgetTimers(index);
+    const c = this.current.context;
+    if (c !== undefined) c.timers[index] = undefined;
+  }
+
+  private newContext(key: Key, token: unknown): KeyContext {
+    const keyGroup = assignToKeyGroup(key, this.maxParallelism);
     const { start, end } = this.keyGroupRange;
     if (keyGroup < start || keyGroup > end) {
       throw new RangeError(`key ${String(key)} is in key group ${keyGroup}, outside this backend's key-group range [${start}, ${end}] (maxParallelism ${this.maxParallelism}): records were routed to the wrong subtask`);
     }
-    const c = this.current;
-    c.key = key;
-    c.token = typeof key === 'object' ? keyToken(key) : key;
-    c.keyGroup = keyGroup;
-    c.groupIndex = keyGroup - start;
+    const context = new KeyContext(key, token, keyGroup, keyGroup - start, this.contexts.tables);
+    this.contexts.add(context);
+    return context;
   }
 
   getCurrentKey(): Key {
@@ -196,6 +230,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.registered.clear();
     this.resetIncrementalBase();
     this.current.key = undefined;
+    this.current.context = undefined;
+    this.current.token = undefined;
   }
 
   private copyKeyGroups(persist: boolean): KeyedStateSnapshot['keyGroups'] {
@@ -216,7 +252,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     let table = this.tables.get(name);
     if (table === undefined) {
       const size = this.keyGroupRange.end - this.keyGroupRange.start + 1;
-      table = new StateTable(name, this.keyGroupRange.start, size, this.current, this.changes, this.clock);
+      table = new StateTable(name, this.keyGroupRange.start, size, this.current, this.changes, this.clock, this.contexts.tables++, this.contexts);
       this.tables.set(name, table);
     }
     return table;

@@ -42,7 +42,7 @@ export class HeapListState<T> extends HeapMergingState<T[]> implements ListState
 
   add(value: T): void {
     const entry = this.table.find(this.namespace);
-    if (entry === undefined) this.table.put(this.namespace, [value]);
+    if (entry === undefined) this.table.create(this.namespace, [value]);
     else appendTo(entry, [value]);
   }
 
@@ -79,7 +79,7 @@ export class HeapReducingState<T> extends HeapMergingState<T> implements Reducin
   add(value: T): void {
     const entry = this.table.find(this.namespace);
     if (entry === undefined) {
-      this.table.put(this.namespace, value);
+      this.table.create(this.namespace, value);
     } else {
       entry.value = this.reduceFn(entry.value as T, value);
       this.table.written(entry);
@@ -101,7 +101,7 @@ export class HeapAggregatingState<IN, ACC, OUT> extends HeapMergingState<ACC> im
   add(value: IN): void {
     const entry = this.table.find(this.namespace);
     if (entry === undefined) {
-      this.table.put(this.namespace, this.aggregateFn.add(value, this.aggregateFn.createAccumulator()));
+      this.table.create(this.namespace, this.aggregateFn.add(value, this.aggregateFn.createAccumulator()));
     } else {
       entry.value = this.aggregateFn.add(value, entry.value as ACC);
       this.table.written(entry);

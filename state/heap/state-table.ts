@@ -3,6 +3,7 @@
 // incremental checkpoints. Imports only state/ contracts; never api/ or actors/.
 import type { Key } from '../key-groups.ts';
 import type { Namespace } from '../keyed-state-backend.ts';
+import { ABSENT_SLOT, type KeyContext, type KeyContexts } from './key-context.ts';
 
 /** The kinds of keyed state a descriptor can declare. */
 export type StateKind = 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
@@ -33,6 +34,8 @@ export interface CurrentKey {
   keyGroup: number;
   /** keyGroup - keyGroupRange.start: index into a table's groups. */
   groupIndex: number;
+  /** The key's context (its cached slots), when the table is given contexts. */
+  context?: KeyContext | undefined;
 }
 
 /** Entries written or removed since the last incremental snapshot (off until first requested). */
@@ -42,31 +45,78 @@ export class ChangeLog {
 }
 
 /**
- * The entries of a key with several namespaces (windows). Remembers the entry added last: with
- * event time mostly in order, a key's elements go to its newest window while older ones only
- * wait to fire, so most accesses skip the lookup by namespace.
+ * Namespaces of one key beyond which a NamespaceList also indexes its entries in a Map; the index
+ * is dropped again below a quarter of that (hysteresis: no rebuild per window).
  */
-class NamespaceMap extends Map<Namespace, StateEntry> {
-  last: StateEntry | undefined = undefined;
+const INDEX_AT = 256;
+
+/**
+ * The entries of a key with several namespaces (windows), in insertion order. A small array: a
+ * key usually has a few windows, added newest last and dropped oldest first, so a scan (or the
+ * remembered newest entry) beats hashing, and nothing is allocated per window. Past INDEX_AT
+ * entries a Map by namespace keeps lookups constant-time.
+ */
+class NamespaceList {
+  readonly entries: StateEntry[];
+  /** The entry added last (elements mostly go to a key's newest window). */
+  last: StateEntry;
+  index: Map<Namespace, StateEntry> | undefined = undefined;
+  constructor(first: StateEntry, second: StateEntry) {
+    this.entries = [first, second];
+    this.last = second;
+  }
+
+  get size(): number { return this.entries.length; }
+
+  find(namespace: Namespace): StateEntry | undefined {
+    const last = this.last;
+    if (last.namespace === namespace && last.live) return last;
+    if (this.index !== undefined) return this.index.get(namespace);
+    // From both ends: elements go to the newest windows (the back), firing reads the oldest (the front).
+    const entries = this.entries;
+    for (let i = 0, j = entries.length - 1; i <= j; i++, j--) {
+      if (entries[i].namespace === namespace) return entries[i];
+      if (entries[j].namespace === namespace) return entries[j];
+    }
+    return undefined;
+  }
+
+  add(entry: StateEntry): void {
+    this.entries.push(entry);
+    this.last = entry;
+    if (this.index !== undefined) this.index.set(entry.namespace, entry);
+    else if (this.entries.length > INDEX_AT) this.index = new Map(this.entries.map((e) => [e.namespace, e]));
+  }
+
+  /** Removes `entry` (present); the oldest entries go first, so the search starts at the front. */
+  delete(entry: StateEntry): void {
+    const entries = this.entries;
+    const i = entries.indexOf(entry);
+    if (i === 0) entries.shift();
+    else entries.splice(i, 1);
+    if (this.index !== undefined) {
+      this.index.delete(entry.namespace);
+      if (entries.length <= INDEX_AT / 4) this.index = undefined;
+    }
+    if (this.last === entry && entries.length > 0) this.last = entries[entries.length - 1];
+  }
 }
 
 /**
  * What a key maps to: its only entry (the common case: plain keyed state, or one window per
- * key), or a map by namespace once it has several. Saves a Map per key and a lookup per access.
+ * key), or a list of its entries once it has several. Saves a collection per key and a lookup per access.
  */
-type Slot = StateEntry | NamespaceMap;
+type Slot = StateEntry | NamespaceList;
 type ByKey = Map<unknown, Slot>;
 
 function entryIn(slot: Slot, namespace: Namespace): StateEntry | undefined {
-  if (!(slot instanceof Map)) return slot.namespace === namespace ? slot : undefined;
-  const last = slot.last;
-  if (last !== undefined && last.namespace === namespace && last.live) return last;
-  return slot.get(namespace);
+  if (!(slot instanceof NamespaceList)) return slot.namespace === namespace ? slot : undefined;
+  return slot.find(namespace);
 }
 
 function* entriesOf(byKey: ByKey): IterableIterator<StateEntry> {
   for (const slot of byKey.values()) {
-    if (slot instanceof Map) yield* slot.values();
+    if (slot instanceof NamespaceList) yield* slot.entries.slice();
     else yield slot;
   }
 }
@@ -110,12 +160,16 @@ export class StateTable {
   private memo: StateEntry | undefined = undefined;
   /**
    * The slot of the key looked up last (absent: undefined), valid while `slotToken` is that key's
-   * token: an element of sliding windows reads several namespaces of one key. Any structural
-   * change resets it.
+   * token, for tables without key contexts. Any structural change resets it.
    */
   private slotToken: unknown = NO_TOKEN;
   private slotMemo: Slot | undefined = undefined;
 
+  /**
+   * `index` and `contexts`: this table's position in every KeyContext's slots, and the backend's
+   * contexts; with them the current key's slot is read from its context (no lookup by key), and
+   * every structural change of a key's slot is written through to that key's context.
+   */
   constructor(
     readonly name: string,
     private readonly firstKeyGroup: number,
@@ -123,6 +177,8 @@ export class StateTable {
     private readonly current: CurrentKey,
     private readonly changes: ChangeLog,
     private readonly clock: () => number,
+    private readonly index = -1,
+    private readonly contexts: KeyContexts | undefined = undefined,
   ) {
     this.groups = new Array<ByKey | undefined>(numberOfKeyGroups).fill(undefined);
   }
@@ -150,13 +206,26 @@ export class StateTable {
     if (entry === undefined || entry.token !== c.token || entry.namespace !== namespace || !entry.live) {
       const slot = this.currentSlot();
       entry = slot === undefined ? undefined : entryIn(slot, namespace);
+      if (entry === undefined) return this.create(namespace, value, slot);
     }
-    if (entry === undefined) {
-      entry = this.newEntry(c.key, c.token, namespace, c.keyGroup, value);
-      this.place(c.groupIndex, entry);
-    } else {
-      entry.value = value;
-    }
+    entry.value = value;
+    this.memo = entry;
+    this.written(entry);
+    return entry;
+  }
+
+  /**
+   * Adds the entry of the current key in `namespace`, known absent (e.g. a `find` just missed):
+   * skips looking for it again. `slot` is the key's slot when the caller has it.
+   */
+  create(namespace: Namespace, value: unknown, slot: Slot | undefined = this.currentSlot()): StateEntry {
+    const c = this.current;
+    if (c.key === undefined) throw new Error(`state "${this.name}" accessed without a current key: call setCurrentKey first`);
+    const entry = this.newEntry(c.key, c.token, namespace, c.keyGroup, value);
+    this.slotToken = NO_TOKEN;
+    let byKey = this.groups[c.groupIndex];
+    if (byKey === undefined) this.groups[c.groupIndex] = byKey = new Map();
+    this.placeIn(byKey, slot, entry);
     this.memo = entry;
     this.written(entry);
     return entry;
@@ -187,14 +256,16 @@ export class StateTable {
     entry.live = false;
     this.slotToken = NO_TOKEN;
     const byKey = this.groups[entry.keyGroup - this.firstKeyGroup]!;
-    const slot = byKey.get(entry.token)!;
-    if (slot instanceof Map) {
-      slot.delete(entry.namespace);
-      // Back to a single entry, so a key that had two windows does not keep a Map forever.
-      if (slot.size === 1) byKey.set(entry.token, slot.values().next().value!);
-      else if (slot.size === 0) byKey.delete(entry.token);
+    const c = this.current.context;
+    const cached = c !== undefined && c.token === entry.token && this.index >= 0 ? c.slots[this.index] : undefined;
+    const slot = (cached instanceof NamespaceList || cached === entry ? cached : byKey.get(entry.token)) as Slot;
+    if (slot instanceof NamespaceList) {
+      slot.delete(entry);
+      // Back to a single entry, so a key that had two windows does not keep a list forever.
+      if (slot.size === 1) this.setSlot(byKey, entry.token, slot.entries[0]);
+      else if (slot.size === 0) this.setSlot(byKey, entry.token, undefined);
     } else {
-      byKey.delete(entry.token);
+      this.setSlot(byKey, entry.token, undefined);
     }
     if (this.changes.tracking && !entry.dirty) {
       entry.dirty = true;
@@ -249,7 +320,7 @@ export class StateTable {
       if (persist) { entry.persisted = true; entry.dirty = false; }
     };
     for (const slot of byKey.values()) {
-      if (slot instanceof Map) for (const entry of slot.values()) add(entry);
+      if (slot instanceof NamespaceList) for (const entry of slot.entries) add(entry);
       else add(slot);
     }
     return rows.length === 0 ? undefined : rows;
@@ -270,7 +341,7 @@ export class StateTable {
   size(): number {
     let n = 0;
     for (const byKey of this.groups) {
-      if (byKey !== undefined) for (const slot of byKey.values()) n += slot instanceof Map ? slot.size : 1;
+      if (byKey !== undefined) for (const slot of byKey.values()) n += slot instanceof NamespaceList ? slot.size : 1;
     }
     return n;
   }
@@ -291,6 +362,11 @@ export class StateTable {
   /** Drops all entries. */
   clear(): void {
     this.slotToken = NO_TOKEN;
+    if (this.contexts !== undefined) {
+      this.contexts.forgetTable(this.index);
+      const c = this.current.context;
+      if (c !== undefined) c.slots[this.index] = undefined;
+    }
     for (let i = 0; i < this.groups.length; i++) {
       const byKey = this.groups[i];
       if (byKey !== undefined) for (const entry of entriesOf(byKey)) entry.live = false;
@@ -304,14 +380,13 @@ export class StateTable {
     let byKey = this.groups[groupIndex];
     if (byKey === undefined) this.groups[groupIndex] = byKey = new Map();
     const slot = byKey.get(entry.token);
-    if (slot === undefined) byKey.set(entry.token, entry);
-    else if (slot instanceof Map) { slot.set(entry.namespace, entry); slot.last = entry; }
-    else {
-      const map = new NamespaceMap();
-      map.set(slot.namespace, slot);
-      map.set(entry.namespace, entry);
-      byKey.set(entry.token, map);
-    }
+    this.placeIn(byKey, slot, entry);
+  }
+
+  private placeIn(byKey: ByKey, slot: Slot | undefined, entry: StateEntry): void {
+    if (slot === undefined) this.setSlot(byKey, entry.token, entry);
+    else if (slot instanceof NamespaceList) slot.add(entry);
+    else this.setSlot(byKey, entry.token, new NamespaceList(slot, entry));
   }
 
   /** Takes `entry` out of its slot without change tracking (it is being replaced). */
@@ -319,15 +394,34 @@ export class StateTable {
     this.slotToken = NO_TOKEN;
     const byKey = this.groups[groupIndex]!;
     const slot = byKey.get(entry.token)!;
-    if (!(slot instanceof Map)) byKey.delete(entry.token);
+    if (!(slot instanceof NamespaceList)) this.setSlot(byKey, entry.token, undefined);
     else {
-      slot.delete(entry.namespace);
-      if (slot.size === 0) byKey.delete(entry.token);
+      slot.delete(entry);
+      if (slot.size === 0) this.setSlot(byKey, entry.token, undefined);
     }
   }
 
-  /** The slot of the current key, remembered across calls for the same key. */
+  /** Sets (or with undefined, deletes) the slot of `token`, writing it through to the key's context. */
+  private setSlot(byKey: ByKey, token: unknown, slot: Slot | undefined): void {
+    if (slot === undefined) byKey.delete(token);
+    else byKey.set(token, slot);
+    if (this.contexts === undefined) return;
+    const c = this.current.context;
+    const context = c !== undefined && c.token === token ? c : this.contexts.get(token);
+    if (context !== undefined) context.slots[this.index] = slot === undefined ? ABSENT_SLOT : slot;
+  }
+
+  /** The slot of the current key: from its context, or remembered across calls for the same key. */
   private currentSlot(): Slot | undefined {
+    const context = this.current.context;
+    if (context !== undefined && this.index >= 0) {
+      const cached = context.slots[this.index];
+      if (cached === ABSENT_SLOT) return undefined;
+      if (cached !== undefined) return cached as Slot;
+      const slot = this.groups[context.groupIndex]?.get(context.token);
+      context.slots[this.index] = slot === undefined ? ABSENT_SLOT : slot;
+      return slot;
+    }
     const token = this.current.token;
     if (token === this.slotToken) return this.slotMemo;
     const slot = this.groups[this.current.groupIndex]?.get(token);

@@ -4,7 +4,6 @@ import { HeapKeyedStateBackend } from '../../../state/heap/heap-keyed-state-back
 import { HeapTimerService } from '../../../state/heap/heap-timer-service.ts';
 import type { Timer } from '../../../state/timer-service.ts';
 import { WindowTriggerContext } from '../../../api/windowing/window-contexts.ts';
-import { EventTimerCache } from '../../../api/windowing/event-timer-cache.ts';
 import type { Window } from '../../../api/windowing/time-window.ts';
 
 /** A trigger context for key "k" with a settable watermark and processing time. */
@@ -14,7 +13,7 @@ export function triggerFixture<W extends Window>(namespaceOf: (w: W) => string |
   backend.setCurrentKey('k');
   const fired: Timer[] = [];
   const timers = new HeapTimerService(backend, { onEventTime: (t) => fired.push(t), onProcessingTime: (t) => fired.push(t) }, () => state.now);
-  const ctx = new WindowTriggerContext<W>(backend, timers, new EventTimerCache(timers, backend), () => state.watermark);
+  const ctx = new WindowTriggerContext<W>(backend, timers, () => state.watermark);
   return {
     ctx, backend, timers, state, fired,
     /** Points the context at `window`. */

@@ -14,13 +14,20 @@ keyedStateBackendContract('heap (in-memory snapshots)', {
   roundTrip: async (backends) => backends.map((b) => structuredClone(b.snapshot()) as KeyedStateSnapshot),
 });
 
-test('randomized: state kinds against a Map model, through snapshots and incremental snapshots', () => {
-  const seed = testSeed('heap-backend-model');
+/**
+ * Random operations on every state kind against a plain model. `keys` and `namespaces` shape the
+ * load: few keys with many namespaces each reach the indexed namespace lists; a small
+ * `keyContextLimit` makes the backend drop its per-key contexts often.
+ */
+function modelTest(name: string, options: { keys: number; namespaces: number; keyContextLimit?: number }): void {
+test(`randomized: state kinds against a Map model, through snapshots and incremental snapshots (${name})`, () => {
+  const seed = testSeed(`heap-backend-model-${name}`);
   const rnd = new Random(seed);
   let now = 0;
   const clock = (): number => now;
   const maxParallelism = 32;
-  let backend = new HeapKeyedStateBackend({ maxParallelism, keyGroupRange: { start: 0, end: 31 }, clock });
+  const { keyContextLimit } = options;
+  let backend = new HeapKeyedStateBackend({ maxParallelism, keyGroupRange: { start: 0, end: 31 }, clock, keyContextLimit });
   const model = new Map<string, unknown>(); // `${state}|${key}|${ns}` -> value
   // Replays incremental snapshots into a plain model of the persisted state.
   const persisted = new Map<string, unknown>();
@@ -33,7 +40,7 @@ test('randomized: state kinds against a Map model, through snapshots and increme
   let s = states();
   const id = (state: string, key: number, ns: number): string => `${state}|${key}|${ns}`;
   for (let step = 0; step < 20000; step++) {
-    const key = rnd.int(0, 60), ns = rnd.int(0, 2), value = rnd.int(0, 1000);
+    const key = rnd.int(0, options.keys - 1), ns = rnd.chance(0.5) ? rnd.int(0, 2) : rnd.int(0, options.namespaces - 1), value = rnd.int(0, 1000);
     backend.setCurrentKey(key);
     for (const st of Object.values(s)) st.setCurrentNamespace(ns);
     const op = rnd.int(0, 12);
@@ -72,7 +79,7 @@ test('randomized: state kinds against a Map model, through snapshots and increme
     }
     else if (op === 9 && rnd.chance(0.02)) {
       const snapshot = structuredClone(backend.snapshot()) as KeyedStateSnapshot;
-      backend = new HeapKeyedStateBackend({ maxParallelism, keyGroupRange: { start: 0, end: 31 }, clock });
+      backend = new HeapKeyedStateBackend({ maxParallelism, keyGroupRange: { start: 0, end: 31 }, clock, keyContextLimit });
       backend.restore([snapshot]);
       s = states();
       backend.setCurrentKey(key);
@@ -89,6 +96,11 @@ test('randomized: state kinds against a Map model, through snapshots and increme
   }
   assert.is(backend.numEntries(), model.size);
 });
+}
+
+modelTest('many keys', { keys: 61, namespaces: 3 });
+modelTest('many namespaces per key', { keys: 1, namespaces: 1000 });
+modelTest('key contexts dropped often', { keys: 61, namespaces: 40, keyContextLimit: 4 });
 
 test('accessing state without a current key throws', () => {
   const b = new HeapKeyedStateBackend({ maxParallelism: 4, keyGroupRange: { start: 0, end: 3 } });

@@ -131,4 +131,73 @@ test('randomized: fires the same as a sorted model', () => {
   }
 });
 
+test('recent timers: a repeated registration is pending once; after firing or deletion it registers anew', () => {
+  const { backend, service, fired } = setup();
+  backend.setCurrentKey('a');
+  service.registerEventTimeTimer(1, 10);
+  service.registerEventTimeTimer(1, 10);
+  service.registerEventTimeTimer(2, 10);
+  assert.is(service.numTimers().eventTime, 2);
+  service.deleteEventTimeTimer(2, 10);
+  assert.is(service.numTimers().eventTime, 1);
+  service.registerEventTimeTimer(2, 10);
+  assert.is(service.numTimers().eventTime, 2);
+  service.advanceWatermark(10);
+  assert.equal(fired.map((f) => `${String(f[2])}/${f[3]}@${f[1]}`).sort(), ['a/1@10', 'a/2@10']);
+  backend.setCurrentKey('a');
+  service.registerEventTimeTimer(1, 10);
+  assert.is(service.numTimers().eventTime, 1, 'fired timers are forgotten');
+  backend.setCurrentKey(['x', 1]);
+  service.registerEventTimeTimer(1, 20);
+  backend.setCurrentKey(['x', 1]);
+  service.registerEventTimeTimer(1, 20);
+  assert.is(service.numTimers().eventTime, 2, 'composite keys by value');
+  service.dispose();
+  backend.setCurrentKey('a');
+  service.registerEventTimeTimer(1, 10);
+  assert.is(service.numTimers().eventTime, 1, 'disposed timers are forgotten');
+});
+
+test('recent timers: a timer registered again while it fires is pending again', () => {
+  const { backend, service, fired } = setup(16, undefined, (t, svc) => {
+    if (fired.length === 1) svc.registerEventTimeTimer(t.namespace, t.timestamp + 5);
+    if (fired.length === 2) { svc.registerEventTimeTimer(t.namespace, 100); svc.deleteEventTimeTimer(t.namespace, 100); }
+  });
+  backend.setCurrentKey('a');
+  service.registerEventTimeTimer('w', 10);
+  service.advanceWatermark(20);
+  assert.equal(fired.map((f) => f[1]), [10, 15]);
+  backend.setCurrentKey('a');
+  service.registerEventTimeTimer('w', 15);
+  assert.is(service.numTimers().eventTime, 1);
+  service.registerEventTimeTimer('w', 100);
+  assert.is(service.numTimers().eventTime, 2, 'deleted while firing, then registered again');
+});
+
+test('randomized: pending timers equal a plain set, across many keys, namespaces and dropped key contexts', () => {
+  const seed = testSeed('heap-timer-recent');
+  const rnd = new Random(seed);
+  for (const keyContextLimit of [65536, 3]) {
+    const backend = new HeapKeyedStateBackend({ maxParallelism: 8, keyGroupRange: { start: 0, end: 7 }, keyContextLimit });
+    const service = new HeapTimerService(backend, { onEventTime: () => {}, onProcessingTime: () => {} }, () => 0);
+    const expected = new Set<string>();
+    let watermark = 0;
+    for (let i = 0; i < 5000; i++) {
+      const key = `k${rnd.int(0, 5)}`;
+      backend.setCurrentKey(key);
+      const ns = rnd.int(0, 25);
+      const ts = watermark + rnd.int(1, 40);
+      if (rnd.chance(0.2)) { service.deleteEventTimeTimer(ns, ts); expected.delete(`${key}/${ns}@${ts}`); }
+      else { service.registerEventTimeTimer(ns, ts); expected.add(`${key}/${ns}@${ts}`); }
+      if (rnd.chance(0.05)) {
+        watermark += rnd.int(0, 20);
+        service.advanceWatermark(watermark);
+        for (const id of [...expected]) if (Number(id.split('@')[1]) <= watermark) expected.delete(id);
+      }
+      const pending = service.snapshot().eventTime.map((t) => `${String(t.key)}/${t.namespace}@${t.timestamp}`).sort();
+      assert.equal(pending, [...expected].sort(), `seed ${seed} step ${i}`);
+    }
+  }
+});
+
 test.run();
