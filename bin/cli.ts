@@ -101,6 +101,8 @@ command('jobmanager')
   .option('--rest-port <port>', 'port of the REST API', port, 8081)
   .option('--host <host>', 'interface to bind (default 127.0.0.1; others need ACTORFLOW_CLUSTER_SECRET)')
   .option('--data-dir <dir>', 'where job bundles and default checkpoint storage live')
+  .option('--ha-storage <dir|url>', 'high availability: the directory (or KV Connect URL) all JobManagers share; the one holding its leader lease leads, the others stand by')
+  .option('--ha-lease-ms <ms>', 'how long the leader lease lasts unrenewed (a standby takes over this long after a crash)', positiveInt)
   .action(async (options) => {
     const { jobManagerCommand } = await import('./commands/cluster-processes.ts');
     process.exitCode = await jobManagerCommand(options);
@@ -108,10 +110,12 @@ command('jobmanager')
 
 command('taskmanager')
   .description('start a TaskManager process that registers with a JobManager (runs until SIGINT or SIGTERM)')
-  .requiredOption('--jobmanager <host:port>', 'RPC address of the JobManager', hostPort)
+  .addOption(new Option('--jobmanager <host:port>', 'RPC address of the JobManager').argParser(hostPort).conflicts('haStorage'))
+  .option('--ha-storage <dir|url>', 'the JobManagers\' HA store: register with whichever JobManager leads (and follow a new leader)')
   .option('--slots <n>', 'number of slots offered', positiveInt, 1)
   .option('--host <host>', 'interface to listen on for peers (default 127.0.0.1; others need ACTORFLOW_CLUSTER_SECRET)')
   .action(async (options) => {
+    if (options.jobmanager === undefined && options.haStorage === undefined) throw new UsageError('taskmanager needs --jobmanager HOST:PORT or --ha-storage DIR');
     const { taskManagerCommand } = await import('./commands/cluster-processes.ts');
     process.exitCode = await taskManagerCommand(options);
   });

@@ -66,6 +66,11 @@ interface FaultToleranceConfig {
   stateBackend?: 'memory' | 'kv' | object;
   checkpointStorage?: string;
   restore?: { path: string; allowNonRestoredState: boolean };
+  /**
+   * Set by a JobManager that took over the job from another one (high availability): start from
+   * the latest completed checkpoint in the job's storage when there is one, else as submitted.
+   */
+  recoverLatest?: boolean;
 }
 
 /** The uid of a node, as operators see it in their context. */
@@ -110,7 +115,14 @@ export class JobCheckpointing {
     this.backend = createStateBackend(choice as 'memory' | 'kv' | StateBackend);
     this.storage = await this.backend.createCheckpointStorage({ jobId: this.job.jobId, path: this.config.checkpointStorage });
     const restore = this.config.restore;
-    if (restore) {
+    let newestBegun = 0;
+    if (this.config.recoverLatest) {
+      const latest = await this.storage.readLatestCompleted({ fallbackOnCorruption: true });
+      if (latest) { this.restore = latest; this.restoredFromCheckpoint = true; }
+      // Checkpoints the previous leader began but never completed keep their ids: count past them.
+      newestBegun = Math.max(0, ...(await this.storage.list()));
+    }
+    if (restore && !this.restoredFromCheckpoint) {
       this.restore = await readRestorePoint(restore.path);
       this.restorePath = restore.path;
       if (!restore.allowNonRestoredState) this.checkMatches(this.restore, restore.path);
@@ -131,7 +143,7 @@ export class JobCheckpointing {
       notifyAborted: (id) => this.notifyAborted(id),
       discard: (id) => { void this.storage?.discard(id).catch(() => { /* a leftover is harmless */ }); },
       failJob: (error) => this.job.onCheckpointFailure(error),
-    }, (this.restore?.checkpointId ?? 0) + 1);
+    }, Math.max(newestBegun, this.restore?.checkpointId ?? 0) + 1);
   }
 
   /** The hooks every subtask of the job is deployed with. */

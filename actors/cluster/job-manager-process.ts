@@ -6,17 +6,29 @@
 // the REST URL and serves job bundles from the blob store to TaskManagers. The ClusterService over
 // all of it is served by the REST server on the REST port.
 //
+// With `ha`, several JobManagers share an HA store (a directory every one of them reaches, or a
+// KV Connect URL) and race for the leader lease in it. The leader publishes its RPC address
+// there (TaskManagers started with the same store find it), records the jobs it accepts, and
+// stops its jobs without ending them when it loses the lease or shuts down; a standby answers
+// REST but refuses submissions until it wins the lease, then recovers every job that had not
+// ended from its latest completed checkpoint.
+//
 //   const jm = await startJobManager({ port: 6123, restPort: 8081 });
 //   // TaskManagers: startTaskManager({ jobmanager: jm.rpcAddress, slots: 2 })
 //   const jobId = await jm.service.submitJob(await bundleJob('job.ts'), { name: 'job' });
 //   await jm.close();
 //
 // Imports actors/core, actors/deploy, actors/rest, actors/runtime and actors/cluster.
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../api/time/clock.ts';
 import { ActorSystem, defineActor, type ActorBehavior, type ActorRef } from '../index.ts';
 import { BlobStore } from '../deploy/blob-store.ts';
+import { JobStore } from '../ha/job-store.ts';
+import { findLeader, isRemoteHaStore, openHaStore } from '../ha/ha-store.ts';
+import { LeaderLease } from '../ha/leader-lease.ts';
+import type { VersionedKvStore } from '../../state/kv/kv-store.ts';
 import type { ClusterService } from '../rest/cluster-service.ts';
 import { startRestServer } from '../rest/rest-server.ts';
 import { dispatcherBehavior, JobGraphStore } from '../runtime/cluster-actors.ts';
@@ -44,6 +56,19 @@ export interface JobManagerOptions {
   readonly heartbeatTimeoutMs?: number;
   /** How long a job waits for slots (default 5 min, Flink's slot request timeout). */
   readonly slotRequestTimeoutMs?: number;
+  /** High availability: the leader lease and the jobs live in this shared store. */
+  readonly ha?: HighAvailabilityOptions;
+}
+
+/** Where JobManager candidates share their lease and jobs. */
+export interface HighAvailabilityOptions {
+  /**
+   * A directory every JobManager reaches (the lease and jobs in `ha.kv`; checkpoints of jobs that
+   * name no storage and job bundles under it), or a KV Connect URL (lease and jobs only).
+   */
+  readonly storage: string;
+  /** How long the leader's lease lasts unrenewed: a standby takes over this long after a crash (default 15 s). */
+  readonly leaseMs?: number;
 }
 
 /** A running JobManager. */
@@ -56,6 +81,10 @@ export interface RunningJobManager {
   readonly service: ClusterService;
   /** Cancels running jobs, stops the REST server and the actor system. */
   close(): Promise<void>;
+  /** With HA: resolves when this JobManager first leads (recovered jobs have been resubmitted). */
+  readonly leading: Promise<void>;
+  /** With HA: resolves with the reason when this JobManager lost the leadership it held. */
+  readonly leadershipLost: Promise<string>;
 }
 
 /** Batches of this many records at most travel between subtasks. */
@@ -101,8 +130,21 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     await system.terminate();
     throw new Error(`JobManager cannot listen on ${host}:${options.port}: ${(error as Error).message}`, { cause: error });
   }
-  const dataDir = options.dataDir ?? join(tmpdir(), `actorflow-jobmanager-${listened.port}`);
-  const blobs = options.dataDir !== undefined ? BlobStore.inDirectory(join(dataDir, 'blobs')) : BlobStore.inMemory();
+  const haDir = options.ha !== undefined && !isRemoteHaStore(options.ha.storage) ? options.ha.storage : undefined;
+  const dataDir = options.dataDir ?? haDir ?? join(tmpdir(), `actorflow-jobmanager-${listened.port}`);
+  const blobs = options.dataDir !== undefined || haDir !== undefined ? BlobStore.inDirectory(join(dataDir, 'blobs')) : BlobStore.inMemory();
+  let haKv: VersionedKvStore | undefined;
+  if (options.ha) {
+    try {
+      haKv = await openHaStore(options.ha.storage);
+    } catch (error) {
+      await system.terminate();
+      throw new Error(`JobManager cannot open the HA store ${options.ha.storage}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const jobStore = haKv ? new JobStore(haKv) : undefined;
+  /** With HA: whether this JobManager leads now (without HA it always does). */
+  let leads = options.ha === undefined;
   const resourceManager = new ResourceManager(clock, options.slotRequestTimeoutMs ?? 300_000, true);
   const jobInfos = new Map<string, Omit<RemoteJobInfo, 'resourceManager'>>();
   const dispatcher = new Dispatcher(resourceManager, {
@@ -125,6 +167,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
   const service = new JobManagerService({
     dispatcher, dispatcherRef: () => currentDispatcher!, resourceManager, store, blobs, jobInfos, dataDir,
     jobMasterPath: (jobId) => `${listened.address}/user/jobmanager/dispatcher/jobmaster-${jobId}`,
+    ...(jobStore ? { ha: { jobs: jobStore, isLeader: () => leads, leader: () => findLeader(haKv!) } } : {}),
   });
   let rest;
   try {
@@ -134,16 +177,62 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     throw new Error(`JobManager cannot serve REST on ${host}:${options.restPort}: ${(error as Error).message}`, { cause: error });
   }
   restUrl = rest.url;
+  const rpcAddress = `${listened.host}:${listened.port}`;
+
+  let markLeading = (): void => {};
+  let markLost = (_reason: string): void => {};
+  const leading = new Promise<void>((resolve) => { markLeading = resolve; });
+  const leadershipLost = new Promise<string>((resolve) => { markLost = resolve; });
+  /** Stops this JobManager's jobs without ending them: their statuses stay open for the next leader. */
+  const suspendJobs = async (): Promise<void> => {
+    leads = false;
+    await dispatcher.cancelAll().catch(() => {});
+  };
+  let lease: LeaderLease | undefined;
+  if (haKv && jobStore) {
+    lease = new LeaderLease({
+      kv: haKv, clock, candidateId: `jobmanager-${rpcAddress}-${randomBytes(4).toString('hex')}`, address: rpcAddress,
+      ...(options.ha!.leaseMs !== undefined ? { leaseMs: options.ha!.leaseMs } : {}),
+      onGranted: () => {
+        leads = true;
+        void (async () => {
+          for (const job of await jobStore.recoverable()) {
+            try {
+              await service.recoverJob(job);
+            } catch (error) {
+              console.error(`JobManager: job ${job.jobId} (${job.name}) cannot be recovered: ${(error as Error).message}`);
+              await jobStore.setStatus(job.jobId, 'FAILED').catch(() => {});
+            }
+          }
+        })().catch((error: unknown) => console.error(`JobManager: recovering jobs failed: ${(error as Error).message}`)).finally(markLeading);
+      },
+      onRevoked: (_epoch, why) => {
+        if (why === 'released') return;
+        void suspendJobs();
+        markLost(why === 'expired' ? 'the leader lease expired before it could be renewed' : 'another JobManager took the leader lease');
+      },
+      onError: (error) => console.error(`JobManager: leader lease round failed: ${(error as Error).message}`),
+    });
+    lease.start();
+  } else {
+    markLeading();
+  }
+
   let closing: Promise<void> | undefined;
   return {
-    rpcAddress: `${listened.host}:${listened.port}`,
+    rpcAddress,
     restUrl: rest.url,
     service,
+    leading,
+    leadershipLost,
     close: () => {
       closing ??= (async () => {
-        await dispatcher.cancelAll().catch(() => {});
+        // With HA the jobs are suspended, not ended, before the lease is handed over.
+        if (lease) await suspendJobs(); else await dispatcher.cancelAll().catch(() => {});
+        await lease?.stop(true).catch(() => {});
         await rest.close();
         await system.terminate();
+        haKv?.close();
       })();
       return closing;
     },

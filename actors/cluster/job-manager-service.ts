@@ -3,6 +3,9 @@
 // is refused, naming the operator), gives checkpointing jobs storage every process reaches (a KV
 // file under the data dir unless the job names one; 'kv' instead of the memory backend), and hands
 // the graph to the Dispatcher actor, whose JobMaster deploys it onto the TaskManager processes.
+// With high availability, only the leader accepts jobs: it records each one (and its bundle) in
+// the JobStore before starting it and its final status when it ends, and a new leader recovers
+// the jobs that have not ended, under their ids, from their latest completed checkpoints.
 // Imports api/ types, actors/deploy, actors/rest types, actors/runtime and actors/cluster.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +14,9 @@ import type { JobGraph } from '../../api/graph/job-graph.ts';
 import type { ActorRef } from '../core/actor-ref.ts';
 import type { BlobStore } from '../deploy/blob-store.ts';
 import { buildJobGraph, loadJobModule } from '../deploy/job-loader.ts';
+import type { JobStore, StoredJob } from '../ha/job-store.ts';
 import {
-  BadRequestError, UnknownJobError, type CheckpointStats, type ClusterOverview, type ClusterService, type JobDetail,
+  BadRequestError, NotLeaderError, UnknownJobError, type CheckpointStats, type ClusterOverview, type ClusterService, type JobDetail,
   type JobOverview, type JobResultInfo, type JobSubmitOptions, type TaskManagerInfo,
 } from '../rest/cluster-service.ts';
 import type { JobGraphStore } from '../runtime/cluster-actors.ts';
@@ -36,6 +40,8 @@ export interface JobManagerServiceContext {
   readonly jobMasterPath: (jobId: string) => string;
   /** Where the JobManager keeps checkpoint storage of jobs that name none. */
   readonly dataDir: string;
+  /** High availability: the store every JobManager candidate shares, and whether this one leads. */
+  readonly ha?: { readonly jobs: JobStore; readonly isLeader: () => boolean; readonly leader: () => Promise<string | undefined> };
 }
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['FINISHED', 'FAILED', 'CANCELED']);
@@ -94,20 +100,53 @@ export class JobManagerService implements ClusterService {
   }
 
   async submitJob(bundle: Uint8Array, options: JobSubmitOptions): Promise<string> {
-    const { blobs, store, jobInfos } = this.context;
-    const blobKey = await blobs.put(bundle);
-    let graph: JobGraph;
+    const ha = this.context.ha;
+    if (ha && !ha.isLeader()) {
+      const leader = await ha.leader().catch(() => undefined);
+      throw new NotLeaderError(`this JobManager is a standby: submit to the leader${leader ? ` at ${leader}` : ' (none elected yet)'}`);
+    }
+    const blobKey = await this.context.blobs.put(bundle);
+    const graph = await this.buildGraph(bundle, blobKey, options);
+    const jobId = newJobId();
+    await ha?.jobs.add({ jobId, name: options.name, bundleKey: blobKey, options: { ...options }, submittedAt: Date.now(), status: 'RUNNING' }, bundle);
+    await this.start(jobId, graph, blobKey, options);
+    return jobId;
+  }
+
+  /**
+   * Starts a job another JobManager accepted and did not see to its end (this one now leads):
+   * same id and options, its bundle from the JobStore, its state from its latest completed checkpoint.
+   */
+  async recoverJob(job: StoredJob): Promise<void> {
+    const ha = this.context.ha;
+    if (!ha) throw new Error('recovering a job needs high availability');
+    if (this.context.dispatcher.getJob(job.jobId)) return;
+    const bundle = await ha.jobs.bundle(job.bundleKey);
+    if (bundle === undefined) throw new Error(`the HA store has no bundle ${job.bundleKey} of job ${job.jobId}`);
+    const blobKey = await this.context.blobs.put(bundle);
+    const graph = await this.buildGraph(bundle, blobKey, job.options);
+    (graph.config.faultTolerance as Record<string, unknown>).recoverLatest = true;
+    await this.start(job.jobId, graph, blobKey, job.options);
+  }
+
+  private async buildGraph(bundle: Uint8Array, blobKey: string, options: JobSubmitOptions): Promise<JobGraph> {
     try {
-      graph = await buildJobGraph(await loadJobModule(bundle, blobKey), options);
+      return await buildJobGraph(await loadJobModule(bundle, blobKey), options);
     } catch (error) {
       throw new BadRequestError(`job "${options.name}" was refused: ${errorChain(error)}`, { cause: error });
     }
-    const jobId = newJobId();
+  }
+
+  private async start(jobId: string, graph: JobGraph, blobKey: string, options: JobSubmitOptions): Promise<void> {
+    const { store, jobInfos, ha } = this.context;
     this.shareCheckpointStorage(jobId, graph);
     jobInfos.set(jobId, { blobKey, submitOptions: { ...options }, jobMasterPath: this.context.jobMasterPath(jobId) });
     store.put(jobId, graph);
     await this.context.dispatcherRef().ask({ type: 'dispatcher.submit-job', jobId });
-    return jobId;
+    const job = this.context.dispatcher.getJob(jobId);
+    // The end of a job is recorded only by a JobManager that still leads: one that lost the lease
+    // stops its jobs without ending them, and the new leader recovers them.
+    if (ha && job) void job.terminated.then(() => (ha.isLeader() ? ha.jobs.setStatus(jobId, job.getStatus()) : undefined)).catch(() => {});
   }
 
   async jobResult(jobId: string): Promise<JobResultInfo> {

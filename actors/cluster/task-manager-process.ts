@@ -3,7 +3,9 @@
 // `/user/taskmanager`, which routes the JobManager's commands to a TaskExecutor. The process
 // registers with the JobManager's ResourceManager (its id, address and slots), heartbeats to it,
 // and watches it: when the JobManager connection is lost it cancels its subtasks and reconnects
-// and registers again with backoff. It prints nothing (the CLI prints the ready line).
+// and registers again with backoff. Started with an HA store instead of an address, it looks the
+// leader up in the store before every registration, so that it follows a standby that took over.
+// It prints nothing (the CLI prints the ready line).
 //
 //   const tm = await startTaskManager({ jobmanager: '127.0.0.1:6123', slots: 2 });
 //   ...
@@ -13,14 +15,18 @@
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../api/time/clock.ts';
 import { ActorSystem, defineActor, type ActorBehavior, type ActorRef } from '../index.ts';
+import type { VersionedKvStore } from '../../state/kv/kv-store.ts';
+import { findLeader, openHaStore } from '../ha/ha-store.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
 import type { ClusterResourceManagerMessage, JobManagerMessage, TaskExecutorMessage } from './cluster-messages.protocol.ts';
 import { TaskExecutor } from './task-executor.ts';
 
 /** How a TaskManager process is started. */
 export interface TaskManagerOptions {
-  /** The JobManager's RPC address, `host:port`. */
-  readonly jobmanager: string;
+  /** The JobManager's RPC address, `host:port` (or give `haStorage`). */
+  readonly jobmanager?: string;
+  /** The HA store of the JobManagers (see JobManagerOptions.ha): register with whichever leads. */
+  readonly haStorage?: string;
   /** Slots offered (default 1). */
   readonly slots: number;
   /** The interface to listen on for peers (default 127.0.0.1; others need a secret). */
@@ -40,6 +46,8 @@ export interface RunningTaskManager {
   readonly id: string;
   /** Its system address (`actorflow://name@host:port`). */
   readonly address: string;
+  /** The `host:port` of the JobManager it first registered with. */
+  readonly jobmanager: string;
   /** Cancels its subtasks and stops (without deregistering: the JobManager notices the lost connection). */
   close(): Promise<void>;
   /**
@@ -87,18 +95,22 @@ class JobManagerLink {
   private resourceManager: ActorRef<ClusterResourceManagerMessage> | undefined;
   /** The JobManager's system address once connected. */
   jobManagerAddress: string | undefined;
+  /** The `host:port` registered with last (or being tried). */
+  target = '';
   self!: ActorRef<TaskExecutorMessage | LocalMessage>;
 
   constructor(
     private readonly system: ActorSystem,
     private readonly executor: () => TaskExecutor,
-    private readonly options: { id: string; host: string; port: number; slots: number; secret?: string; clock: Clock },
+    private readonly options: { id: string; jobmanager: () => Promise<{ host: string; port: number }>; slots: number; secret?: string; clock: Clock },
     readonly heartbeatIntervalMs: number,
   ) {}
 
   /** Connects and registers once; rejects on failure. */
   async register(): Promise<void> {
-    const { host, port, secret, id, slots } = this.options;
+    const { secret, id, slots } = this.options;
+    const { host, port } = await this.options.jobmanager();
+    this.target = `${host}:${port}`;
     const address = await this.system.connect(host, port, secret !== undefined ? { secret } : {});
     this.jobManagerAddress = address;
     const rm = this.system.resolve(`${address}/user/jobmanager/resourcemanager`) as ActorRef<ClusterResourceManagerMessage>;
@@ -121,7 +133,7 @@ class JobManagerLink {
       } catch (error) {
         if (this.closed) throw new Error('the TaskManager was closed while registering');
         if (clock.now() + delay > deadline) {
-          throw new Error(`TaskManager ${this.options.id} could not register with the JobManager at ${this.options.host}:${this.options.port}: ${(error as Error).message}`, { cause: error });
+          throw new Error(`TaskManager ${this.options.id} could not register with the JobManager${this.target ? ` at ${this.target}` : ''}: ${(error as Error).message}`, { cause: error });
         }
         await new Promise<void>((resolve) => clock.schedule(delay, resolve));
         delay = Math.min(delay * 2, 5000);
@@ -183,7 +195,18 @@ function parseHostPort(value: string): { host: string; port: number } {
 
 /** Starts a TaskManager in this process; resolves once it is registered with the JobManager. */
 export async function startTaskManager(options: TaskManagerOptions): Promise<RunningTaskManager> {
-  const { host: jmHost, port: jmPort } = parseHostPort(options.jobmanager);
+  if ((options.jobmanager === undefined) === (options.haStorage === undefined)) {
+    throw new Error('a TaskManager needs either the JobManager address or the HA store, not both');
+  }
+  const fixed = options.jobmanager !== undefined ? parseHostPort(options.jobmanager) : undefined;
+  let haKv: VersionedKvStore | undefined;
+  const jobmanager = async (): Promise<{ host: string; port: number }> => {
+    if (fixed) return fixed;
+    haKv ??= await openHaStore(options.haStorage!);
+    const leader = await findLeader(haKv);
+    if (leader === undefined) throw new Error(`no JobManager leads in the HA store ${options.haStorage} now`);
+    return parseHostPort(leader);
+  };
   if (!(Number.isInteger(options.slots) && options.slots >= 1)) throw new Error(`a TaskManager needs at least one slot, got ${options.slots}`);
   const id = options.id ?? `taskmanager-${randomBytes(4).toString('hex')}`;
   const clock = systemClock;
@@ -197,7 +220,7 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
   }
   let executor!: TaskExecutor;
   const link = new JobManagerLink(system, () => executor, {
-    id, host: jmHost, port: jmPort, slots: options.slots, clock, ...(secret !== undefined ? { secret } : {}),
+    id, jobmanager, slots: options.slots, clock, ...(secret !== undefined ? { secret } : {}),
   }, options.heartbeatIntervalMs ?? 1000);
   executor = new TaskExecutor({
     system, clock,
@@ -214,6 +237,7 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
   } catch (error) {
     link.close();
     await system.terminate();
+    haKv?.close();
     throw error;
   }
   let closing: Promise<void> | undefined;
@@ -223,8 +247,9 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
       if (abrupt) await system.terminate();
       await executor.cancelAll().catch(() => {});
       await system.terminate();
+      haKv?.close();
     })();
     return closing;
   };
-  return { id, address: system.address!, close: () => stop(false), kill: () => stop(true) };
+  return { id, address: system.address!, jobmanager: link.target, close: () => stop(false), kill: () => stop(true) };
 }

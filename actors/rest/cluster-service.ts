@@ -109,3 +109,8 @@ export class UnknownJobError extends Error {
 export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';
 }
+
+/** The error of a standby JobManager asked to act as the leader (REST maps it to 503). */
+export class NotLeaderError extends Error {
+  override readonly name = 'NotLeaderError';
+}

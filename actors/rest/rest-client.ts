@@ -14,6 +14,9 @@ export class RestError extends Error {
   constructor(readonly status: number, message: string, options?: { cause?: unknown }) { super(message, options); }
 }
 
+/** The answer to a savepoint or stop: done, or still running under a request id. */
+interface OperationReply { location?: string | null; status?: 'IN_PROGRESS'; 'request-id'?: string }
+
 /** A JobManager's REST API as a ClusterService. */
 export class RestClient implements ClusterService {
   readonly baseUrl: string;
@@ -61,19 +64,29 @@ export class RestClient implements ClusterService {
   }
 
   async triggerSavepoint(jobId: string, directory?: string): Promise<string> {
-    const reply = await this.request<{ location: string }>('POST', `/jobs/${encodeURIComponent(jobId)}/savepoints`,
+    const reply = await this.request<OperationReply>('POST', `/jobs/${encodeURIComponent(jobId)}/savepoints`,
       { jobId, json: directory === undefined ? {} : { 'target-directory': directory } });
-    return reply.location;
+    const location = await this.completion(jobId, reply);
+    if (location === undefined) throw new RestError(500, `the savepoint of job ${jobId} completed without a location`);
+    return location;
   }
 
   async stopJob(jobId: string, options: { savepointDirectory?: string; drain?: boolean }): Promise<string | undefined> {
-    const reply = await this.request<{ location: string | null }>('POST', `/jobs/${encodeURIComponent(jobId)}/stop`,
+    const reply = await this.request<OperationReply>('POST', `/jobs/${encodeURIComponent(jobId)}/stop`,
       { jobId, json: { targetDirectory: options.savepointDirectory, drain: options.drain } });
-    return reply.location ?? undefined;
+    return this.completion(jobId, reply);
   }
 
   async taskManagers(): Promise<TaskManagerInfo[]> {
     return (await this.request<{ taskmanagers: TaskManagerInfo[] }>('GET', '/taskmanagers')).taskmanagers;
+  }
+
+  /** Polls a savepoint or stop that answered 202 until it completes; resolves with its location. */
+  private async completion(jobId: string, reply: OperationReply): Promise<string | undefined> {
+    while (reply.status === 'IN_PROGRESS') {
+      reply = await this.request<OperationReply>('GET', `/jobs/${encodeURIComponent(jobId)}/savepoints/${encodeURIComponent(reply['request-id']!)}`, { jobId });
+    }
+    return reply.location ?? undefined;
   }
 
   /** GET of a job's resource: undefined on 404. */
@@ -96,8 +109,11 @@ export class RestClient implements ClusterService {
     try {
       response = await fetch(url, { method, headers, body });
     } catch (e) {
-      const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
-      throw new RestError(0, `cannot reach the JobManager's REST API at ${this.baseUrl} (${method} ${path}): ${cause}`, { cause: e });
+      const cause = (e as { cause?: { message?: string; code?: string } }).cause;
+      if (cause?.code === 'UND_ERR_HEADERS_TIMEOUT') {
+        throw new RestError(0, `the JobManager's REST API at ${this.baseUrl} did not answer ${method} ${path} in time`, { cause: e });
+      }
+      throw new RestError(0, `cannot reach the JobManager's REST API at ${this.baseUrl} (${method} ${path}): ${cause?.message ?? (e as Error).message}`, { cause: e });
     }
     const text = await response.text();
     let parsed: unknown;

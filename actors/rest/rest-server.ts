@@ -7,10 +7,12 @@
 //   GET   /jobs/:jid/result?timeout=ms long-poll: 200 JobResultInfo once terminal, else 202 {status:'IN_PROGRESS'}
 //   POST  /jobs?name&parallelism&fromSavepoint&allowNonRestoredState   body: the bundle (octet-stream) -> {jobid}
 //   PATCH /jobs/:jid?mode=cancel       202 {} once cancelled
-//   POST  /jobs/:jid/savepoints        {"target-directory"} -> {location}
-//   POST  /jobs/:jid/stop              {targetDirectory, drain} -> {location}
+//   POST  /jobs/:jid/savepoints        {"target-directory"} -> {location}, or 202 {status:'IN_PROGRESS', request-id}
+//   POST  /jobs/:jid/stop              {targetDirectory, drain} -> {location}, or 202 as above
+//   GET   /jobs/:jid/savepoints/:id    long-poll of a savepoint or stop that answered 202
 //   GET   /taskmanagers                {taskmanagers: TaskManagerInfo[]}
-// Errors are {errors: [message]}: 404 unknown job or route, 400 bad input, 500 a service failure.
+// Errors are {errors: [message]}: 404 unknown job or route, 400 bad input, 503 a standby
+// JobManager asked for what only the leader does, 500 a service failure.
 // Imports hono, @hono/node-server and the ClusterService types; nothing of the runtime.
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -54,6 +56,7 @@ async function statusOf(service: ClusterService, error: unknown, jobId: string |
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'UnknownJobError') return 404;
   if (name === 'BadRequestError') return 400;
+  if (name === 'NotLeaderError') return 503;
   if (jobId !== undefined) {
     try { if ((await service.jobDetail(jobId)) === undefined) return 404; } catch { /* keep 500 */ }
   }
@@ -124,6 +127,57 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
   });
   app.notFound((c) => c.json({ errors: [`not found: ${c.req.method} ${new URL(c.req.url).pathname}`] }, 404));
 
+  /** Waits for `promise` at most `ms` (capped at the long-poll time); a shutdown ends the wait with 503. */
+  const waitAtMost = async <T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> => {
+    let cancel = (): void => {};
+    let end = (): void => {};
+    const interrupted = new Promise<'timeout' | 'closing'>((resolve) => {
+      cancel = clock.schedule(Math.min(ms, longPollMs), () => resolve('timeout'));
+      end = () => resolve('closing');
+    });
+    longPolls.add(end);
+    try {
+      const outcome = await Promise.race([promise, interrupted]);
+      if (outcome === 'closing') throw new HttpError(503, 'the REST server is shutting down');
+      return outcome;
+    } finally {
+      cancel();
+      longPolls.delete(end);
+    }
+  };
+
+  // Savepoints and stops may outlast an HTTP request: the POST answers within the long-poll time,
+  // with the location or with 202 and a request id that GET /jobs/:jid/savepoints/:id polls.
+  const operations = new Map<string, { readonly jobId: string; readonly done: Promise<string | undefined> }>();
+  const forgetTimers = new Set<() => void>();
+  let operationCounter = 0;
+  const answerOperation = async (c: Context, id: string): Promise<Response> => {
+    const operation = operations.get(id)!;
+    let outcome: string | undefined | 'timeout';
+    try {
+      outcome = await waitAtMost(operation.done, longPollMs);
+    } catch (error) {
+      if (!(error instanceof HttpError && error.status === 503)) operations.delete(id);
+      throw error;
+    }
+    if (outcome === 'timeout') return c.json({ status: 'IN_PROGRESS', 'request-id': id }, 202);
+    operations.delete(id);
+    return c.json({ location: outcome ?? null });
+  };
+  const startOperation = (c: Context, jobId: string, done: Promise<string | undefined>): Promise<Response> => {
+    const id = `${++operationCounter}`;
+    done.catch(() => {}); // reported to whoever polls; never an unhandled rejection
+    operations.set(id, { jobId, done });
+    // A result nobody comes back for is dropped after a while (or when the server shuts down).
+    const forget = (): void => {
+      if (shuttingDown) { operations.delete(id); return; }
+      const cancel = clock.schedule(10 * longPollMs, () => { forgetTimers.delete(cancel); operations.delete(id); });
+      forgetTimers.add(cancel);
+    };
+    done.then(forget, forget);
+    return answerOperation(c, id);
+  };
+
   const known = async (jid: string): Promise<void> => {
     if ((await service.jobDetail(jid)) === undefined) throw new HttpError(404, `no job with id ${jid}`);
   };
@@ -151,22 +205,9 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
     const jid = c.req.param('jid');
     const timeout = positiveIntParam('timeout', c.req.query('timeout'));
     await known(jid);
-    let cancel = (): void => {};
-    let end = (): void => {};
-    const interrupted = new Promise<'timeout' | 'closing'>((resolve) => {
-      cancel = clock.schedule(Math.min(timeout ?? longPollMs, longPollMs), () => resolve('timeout'));
-      end = () => resolve('closing');
-    });
-    longPolls.add(end);
-    try {
-      const outcome = await Promise.race([service.jobResult(jid), interrupted]);
-      if (outcome === 'closing') throw new HttpError(503, 'the REST server is shutting down');
-      if (outcome === 'timeout') return c.json({ status: 'IN_PROGRESS' }, 202);
-      return c.json(outcome satisfies JobResultInfo);
-    } finally {
-      cancel();
-      longPolls.delete(end);
-    }
+    const outcome = await waitAtMost(service.jobResult(jid), timeout ?? longPollMs);
+    if (outcome === 'timeout') return c.json({ status: 'IN_PROGRESS' }, 202);
+    return c.json(outcome satisfies JobResultInfo);
   });
 
   app.post('/jobs', bodyLimit({
@@ -199,8 +240,16 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
   app.post('/jobs/:jid/savepoints', async (c) => {
     const jid = c.req.param('jid');
     const body = await jsonBody(c);
-    const location = await service.triggerSavepoint(jid, optionalString(body, 'target-directory'));
-    return c.json({ location });
+    return startOperation(c, jid, service.triggerSavepoint(jid, optionalString(body, 'target-directory')));
+  });
+
+  app.get('/jobs/:jid/savepoints/:requestId', async (c) => {
+    const jid = c.req.param('jid'), id = c.req.param('requestId');
+    if (operations.get(id)?.jobId !== jid) {
+      await known(jid);
+      throw new HttpError(404, `no pending savepoint or stop request ${id} of job ${jid}`);
+    }
+    return answerOperation(c, id);
   });
 
   app.post('/jobs/:jid/stop', async (c) => {
@@ -208,8 +257,7 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
     const body = await jsonBody(c);
     const drain = body.drain;
     if (drain !== undefined && typeof drain !== 'boolean') throw new HttpError(400, 'drain must be true or false');
-    const location = await service.stopJob(jid, { savepointDirectory: optionalString(body, 'targetDirectory'), drain });
-    return c.json({ location: location ?? null });
+    return startOperation(c, jid, service.stopJob(jid, { savepointDirectory: optionalString(body, 'targetDirectory'), drain }));
   });
 
   return {
@@ -217,6 +265,8 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
     shutdown: () => {
       shuttingDown = true;
       for (const end of longPolls) end();
+      for (const cancel of forgetTimers) cancel();
+      forgetTimers.clear();
       if (inflight === 0) return Promise.resolve();
       return new Promise<void>((resolve) => { onIdle = resolve; });
     },

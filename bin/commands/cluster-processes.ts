@@ -15,21 +15,38 @@ function untilSignal(): Promise<string> {
   });
 }
 
-/** `jobmanager [--port 6123] [--rest-port 8081] [--host H] [--data-dir D]` */
-export async function jobManagerCommand(options: { port: number; restPort: number; host?: string; dataDir?: string }): Promise<number> {
-  const jm = await startJobManager({ port: options.port, restPort: options.restPort, host: options.host, dataDir: options.dataDir });
+/** `jobmanager [--port 6123] [--rest-port 8081] [--host H] [--data-dir D] [--ha-storage S [--ha-lease-ms MS]]` */
+export async function jobManagerCommand(options: {
+  port: number; restPort: number; host?: string; dataDir?: string; haStorage?: string; haLeaseMs?: number;
+}): Promise<number> {
+  const ha = options.haStorage !== undefined ? { storage: options.haStorage, ...(options.haLeaseMs !== undefined ? { leaseMs: options.haLeaseMs } : {}) } : undefined;
+  const jm = await startJobManager({ port: options.port, restPort: options.restPort, host: options.host, dataDir: options.dataDir, ...(ha ? { ha } : {}) });
   console.log(`JobManager listening on ${jm.rpcAddress}, REST at ${jm.restUrl}`);
-  const signal = await untilSignal();
-  console.error(`JobManager: ${signal}, shutting down`);
+  if (ha) {
+    console.log(`JobManager ${jm.rpcAddress} stands by for leadership (HA store ${ha.storage})`);
+    void jm.leading.then(() => console.log(`JobManager ${jm.rpcAddress} is the leader`));
+  }
+  const outcome = await Promise.race([untilSignal(), jm.leadershipLost.then((reason) => ({ lost: reason }))]);
+  if (typeof outcome === 'string') {
+    console.error(`JobManager: ${outcome}, shutting down`);
+    await jm.close();
+    return 0;
+  }
+  // A JobManager that lost the lease while running cannot tell what the new leader did meanwhile:
+  // it stops (its jobs were suspended, not ended) and a supervisor may start it again as a standby.
+  console.error(`JobManager ${jm.rpcAddress} lost its leadership: ${outcome.lost}; shutting down`);
   await jm.close();
-  return 0;
+  return 1;
 }
 
-/** `taskmanager --jobmanager HOST:PORT [--slots N] [--host H]` */
-export async function taskManagerCommand(options: { jobmanager: string; slots: number; host?: string }): Promise<number> {
-  parseHostPort(options.jobmanager);
-  const tm = await startTaskManager({ jobmanager: options.jobmanager, slots: options.slots, host: options.host });
-  console.log(`TaskManager ${tm.id} registered with ${options.jobmanager} (${options.slots} slots)`);
+/** `taskmanager (--jobmanager HOST:PORT | --ha-storage S) [--slots N] [--host H]` */
+export async function taskManagerCommand(options: { jobmanager?: string; haStorage?: string; slots: number; host?: string }): Promise<number> {
+  if (options.jobmanager !== undefined) parseHostPort(options.jobmanager);
+  const tm = await startTaskManager({
+    ...(options.jobmanager !== undefined ? { jobmanager: options.jobmanager } : { haStorage: options.haStorage! }),
+    slots: options.slots, host: options.host,
+  });
+  console.log(`TaskManager ${tm.id} registered with ${tm.jobmanager} (${options.slots} slots)`);
   const signal = await untilSignal();
   console.error(`TaskManager ${tm.id}: ${signal}, shutting down`);
   await tm.close();

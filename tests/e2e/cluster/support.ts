@@ -34,6 +34,9 @@ export class CliProcess {
   stdout = '';
   stderr = '';
   readonly exited: Promise<number | null>;
+  /** A JobManager's RPC address and REST URL, from its ready line. */
+  rpcAddress: string | undefined;
+  restUrl: string | undefined;
   private readonly waiters = new Set<() => void>();
 
   constructor(readonly runtime: Runtime, args: string[], env: Record<string, string>) {
@@ -84,18 +87,28 @@ export class TestCluster {
 
   constructor(readonly env: Record<string, string>) {}
 
-  /** Starts a JobManager on ephemeral ports and waits for its ready line. */
+  /**
+   * Starts a JobManager on ephemeral ports and waits for its ready line; the cluster's client
+   * commands and REST calls go to it from then on (`use` switches to another one).
+   */
   async startJobManager(runtime: Runtime = currentRuntime, extra: string[] = []): Promise<CliProcess> {
     const p = this.start(runtime, ['jobmanager', '--port', '0', '--rest-port', '0', ...extra]);
     const m = await p.waitFor(/JobManager listening on (\S+), REST at (\S+)/);
-    this.jobmanager = m[1];
-    this.restUrl = m[2];
+    p.rpcAddress = m[1];
+    p.restUrl = m[2];
+    this.use(p);
     return p;
   }
 
-  /** Starts a TaskManager with `slots` slots and waits until it registered. */
-  async startTaskManager(runtime: Runtime = currentRuntime, slots = 2): Promise<CliProcess> {
-    const p = this.start(runtime, ['taskmanager', '--jobmanager', this.jobmanager, '--slots', String(slots)]);
+  /** Sends client commands and REST calls to the JobManager `p` from now on. */
+  use(p: CliProcess): void {
+    this.jobmanager = p.rpcAddress!;
+    this.restUrl = p.restUrl!;
+  }
+
+  /** Starts a TaskManager with `slots` slots (registering with `--jobmanager` or as `how` says) and waits until it registered. */
+  async startTaskManager(runtime: Runtime = currentRuntime, slots = 2, how: string[] = ['--jobmanager', this.jobmanager]): Promise<CliProcess> {
+    const p = this.start(runtime, ['taskmanager', ...how, '--slots', String(slots)]);
     await p.waitFor(/TaskManager \S+ registered with/);
     return p;
   }

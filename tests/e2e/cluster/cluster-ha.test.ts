@@ -1,0 +1,54 @@
+// High availability: two JobManagers share an HA store; the leader runs a job on two
+// TaskManagers that find it through the store. kill -9 of the leader mid-job: the standby takes
+// the lease once it expires, recovers the job under its id from its latest completed checkpoint,
+// the TaskManagers register with it, and the FileSink's exactly-once output is exact.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { expectedLines } from './fixtures/counting-job.ts';
+import { committedLines, COUNTING_JOB, currentRuntime, tempDir, TestCluster, waitUntil } from './support.ts';
+
+const RECORDS = 8_000, KEYS = 5, LEASE_MS = 2_000;
+
+test('kill -9 of the leader JobManager: the standby takes over and the job completes exactly once', async () => {
+  const out = tempDir('ha-out'), ha = tempDir('ha-store');
+  const cluster = new TestCluster({
+    COUNTING_JOB_OUTPUT: out.path, COUNTING_JOB_RECORDS: String(RECORDS), COUNTING_JOB_KEYS: String(KEYS), COUNTING_JOB_RATE: '2000',
+  });
+  const haArgs = ['--ha-storage', ha.path, '--ha-lease-ms', String(LEASE_MS)];
+  try {
+    const leader = await cluster.startJobManager(currentRuntime, haArgs);
+    await leader.waitFor(/is the leader/);
+    const standby = await cluster.startJobManager(currentRuntime, haArgs);
+    await standby.waitFor(/stands by/);
+    cluster.use(leader);
+    await cluster.startTaskManager(currentRuntime, 2, ['--ha-storage', ha.path]);
+    await cluster.startTaskManager(currentRuntime, 2, ['--ha-storage', ha.path]);
+
+    const refused = await fetch(`${standby.restUrl}/jobs`, { method: 'POST', body: new Uint8Array([1]) });
+    assert.is(refused.status, 503, 'a standby refuses submissions');
+    await refused.body?.cancel();
+
+    const submit = await cluster.run(['run', COUNTING_JOB, '--jobmanager', cluster.jobmanager, '--parallelism', '2', '--detached']);
+    assert.is(submit.code, 0, submit.stderr);
+    const jobId = /[0-9a-f]{32}/.exec(submit.stdout)![0];
+    await waitUntil(async () => {
+      const ck = await cluster.rest<{ counts: { completed: number } }>(`/jobs/${jobId}/checkpoints`);
+      return ck.counts.completed >= 2 && committedLines(out.path).length > 0;
+    }, 'two checkpoints completed');
+    assert.not.match(standby.stdout, /is the leader/, 'the standby waits while the leader renews its lease');
+
+    leader.kill('SIGKILL');
+    await leader.exited;
+    await standby.waitFor(/is the leader/, 60_000);
+    cluster.use(standby);
+
+    const result = await cluster.jobResult(jobId);
+    assert.is(result.state, 'FINISHED', result.error);
+    assert.equal(committedLines(out.path), expectedLines(RECORDS, KEYS));
+  } finally {
+    await cluster.stop();
+    out.cleanup(); ha.cleanup();
+  }
+});
+
+test.run();
