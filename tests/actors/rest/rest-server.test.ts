@@ -147,6 +147,34 @@ test('the result long poll answers 202 IN_PROGRESS after its timeout (injected c
   assert.is((await app.request('/overview')).status, 503, 'a shut down app refuses requests');
 });
 
+test('a savepoint that outlasts the long poll answers 202 with a request id; polling it answers the location', async () => {
+  const clock = new ManualClock();
+  let finish: (location: string) => void = () => {};
+  const slow = new Proxy(service, {
+    get: (target, key) => key === 'triggerSavepoint'
+      ? () => new Promise<string>((resolve) => { finish = resolve; })
+      : (target as any)[key]?.bind?.(target) ?? (target as any)[key],
+  }) as ClusterService;
+  const { app, shutdown } = createRestApp(slow, { clock, longPollMs: 1000 });
+  const jid = await submit('endless', 'name=slow-savepoint');
+  let first: Response | undefined;
+  void Promise.resolve(app.request(`/jobs/${jid}/savepoints`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).then((r) => { first = r; });
+  await eventually(() => { clock.advance(100); return first !== undefined; }, 'the savepoint request to answer');
+  assert.is(first!.status, 202);
+  const pending = (await first!.json()) as { status: string; 'request-id': string };
+  assert.is(pending.status, 'IN_PROGRESS');
+  let polled: Response | undefined;
+  void Promise.resolve(app.request(`/jobs/${jid}/savepoints/${pending['request-id']}`)).then((r) => { polled = r; });
+  finish('/tmp/savepoints/savepoint-1');
+  await eventually(() => polled !== undefined, 'the poll to answer');
+  assert.is(polled!.status, 200);
+  assert.equal(await polled!.json(), { location: '/tmp/savepoints/savepoint-1' });
+  const again = await app.request(`/jobs/${jid}/savepoints/${pending['request-id']}`);
+  assert.is(again.status, 404, 'an answered request id is forgotten');
+  await service.cancelJob(jid);
+  await shutdown();
+});
+
 test('close answers a pending long poll with 503 and stops listening', async () => {
   const polled: string[] = [];
   const watched = new Proxy(service, {
