@@ -64,7 +64,8 @@ export interface JobManagerOptions {
 export interface HighAvailabilityOptions {
   /**
    * A directory every JobManager reaches (the lease and jobs in `ha.kv`; checkpoints of jobs that
-   * name no storage and job bundles under it), or a KV Connect URL (lease and jobs only).
+   * name no storage and job bundles under it), or a KV Connect URL (the lease, the jobs with their
+   * bundles, and checkpoints of jobs that name no storage).
    */
   readonly storage: string;
   /** How long the leader's lease lasts unrenewed: a standby takes over this long after a crash (default 15 s). */
@@ -168,6 +169,8 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     dispatcher, dispatcherRef: () => currentDispatcher!, resourceManager, store, blobs, jobInfos, dataDir,
     jobMasterPath: (jobId) => `${listened.address}/user/jobmanager/dispatcher/jobmaster-${jobId}`,
     ...(jobStore ? { ha: { jobs: jobStore, isLeader: () => leads, leader: () => findLeader(haKv!) } } : {}),
+    // Machines that share no disk share the remote HA store: checkpoints go there too.
+    ...(options.ha && isRemoteHaStore(options.ha.storage) ? { checkpointStore: options.ha.storage } : {}),
   });
   let rest;
   try {

@@ -38,8 +38,10 @@ export interface JobManagerServiceContext {
   readonly jobInfos: Map<string, Omit<RemoteJobInfo, 'resourceManager'>>;
   /** The qualified path of the JobMaster actor of `jobId`. */
   readonly jobMasterPath: (jobId: string) => string;
-  /** Where the JobManager keeps checkpoint storage of jobs that name none. */
+  /** Where the JobManager keeps checkpoint storage of jobs that name none (a file per job under it)... */
   readonly dataDir: string;
+  /** ...unless this KV (a KV Connect URL every process reaches) holds them all. */
+  readonly checkpointStore?: string;
   /** High availability: the store every JobManager candidate shares, and whether this one leads. */
   readonly ha?: { readonly jobs: JobStore; readonly isLeader: () => boolean; readonly leader: () => Promise<string | undefined> };
 }
@@ -195,7 +197,9 @@ export class JobManagerService implements ClusterService {
     const ft = graph.config.faultTolerance as Record<string, unknown>;
     if (ft.checkpointing === undefined) return;
     if (ft.stateBackend === undefined || ft.stateBackend === 'memory') ft.stateBackend = 'kv';
-    if (ft.checkpointStorage === undefined) {
+    if (ft.checkpointStorage === undefined && this.context.checkpointStore !== undefined) {
+      ft.checkpointStorage = this.context.checkpointStore;
+    } else if (ft.checkpointStorage === undefined) {
       const dir = join(this.context.dataDir, 'checkpoints');
       mkdirSync(dir, { recursive: true });
       ft.checkpointStorage = join(dir, `${jobId}.kv`);
