@@ -30,6 +30,12 @@ export interface BarrierEvent {
   readonly timestamp: number;
   readonly savepoint?: boolean;
   readonly unaligned?: boolean;
+  /**
+   * A savepoint that ends the job with its event time drained (stop --drain): sources emit
+   * MAX_WATERMARK ahead of the barrier, so every event-time timer and window fires into the
+   * savepoint's output, and emit nothing after it.
+   */
+  readonly drain?: boolean;
 }
 
 /** The producer of this channel has finished: no more elements will follow. */

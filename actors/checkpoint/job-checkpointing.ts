@@ -95,6 +95,8 @@ export class JobCheckpointing {
   private restoredFromCheckpoint = false;
   private restorePath: string | undefined;
   private finalRequested = false;
+  /** Set while triggerSavepoint asks for a draining savepoint. */
+  private drainNextSavepoint = false;
   /** True while an attempt is deployed (checkpoints can be taken). */
   private active = false;
   /** Resolves when the subtasks have acted on the newest completion notification. */
@@ -221,11 +223,18 @@ export class JobCheckpointing {
     return this.coordinator!.trigger(false);
   }
 
-  /** Takes a savepoint and writes it under `directory`; resolves with its path. */
-  async triggerSavepoint(directory?: string): Promise<string> {
+  /**
+   * Takes a savepoint and writes it under `directory`; resolves with its path. With `drain` the
+   * sources end event time ahead of its barrier and stop emitting (only for a savepoint that stops the job).
+   */
+  async triggerSavepoint(directory?: string, drain = false): Promise<string> {
     if (!this.active) throw new Error(`job ${this.job.jobId} has no running attempt to take a savepoint of`);
     this.savepointDirectory = directory ?? defaultSavepointDirectory();
-    const completed = await this.coordinator!.trigger(true);
+    // The coordinator triggers the sources within trigger(): the flag is read there.
+    this.drainNextSavepoint = drain;
+    let pending: Promise<CompletedCheckpoint>;
+    try { pending = this.coordinator!.trigger(true); } finally { this.drainNextSavepoint = false; }
+    const completed = await pending;
     // Transactions pre-committed for the savepoint are committed before the caller may stop the job.
     await this.notified;
     const path = this.savepointPaths.get(completed.checkpointId)!;
@@ -246,7 +255,7 @@ export class JobCheckpointing {
     for (const [vertex, enumerator] of this.job.enumerators()) enumerators[operatorUid(vertex.head)] = enumerator.snapshotState(id);
     this.enumeratorStates.set(id, enumerators);
     // Same turn as the enumerators' snapshot: a split assigned later reaches its reader after the barrier.
-    const barrier = { kind: 'barrier' as const, checkpointId: id, timestamp, savepoint };
+    const barrier = { kind: 'barrier' as const, checkpointId: id, timestamp, savepoint, ...(savepoint && this.drainNextSavepoint ? { drain: true } : {}) };
     for (const tasks of this.job.tasks().values()) for (const task of tasks) this.checkpointerOf(task).trigger(barrier);
   }
 

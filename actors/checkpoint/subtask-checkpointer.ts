@@ -319,6 +319,9 @@ export class SubtaskCheckpointer {
     const inputEnded = state === 'finishing' || state === 'finished';
     const { backend } = this.config;
     const task = this.task;
+    // Stop --drain: the source ends event time first, so that the chain's windows and timers fire
+    // (and their output travels) ahead of the barrier, and the snapshot holds what is left.
+    if (barrier.drain && task.vertex.head.kind === 'source' && !inputEnded) (this.chain[0].operator as SourceOperator<unknown>).drain();
     const snapshots: SubtaskSnapshot[] = [];
     for (let i = 0; i < this.chain.length; i++) {
       const { operator, context, timers } = this.chain[i];

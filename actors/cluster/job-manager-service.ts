@@ -172,7 +172,7 @@ export class JobManagerService implements ClusterService {
 
   async stopJob(jobId: string, options: { savepointDirectory?: string; drain?: boolean }): Promise<string | undefined> {
     // Flink's stop always takes a savepoint (into the default directory when none is given).
-    return this.job(jobId).stopWithSavepoint(options.savepointDirectory);
+    return this.job(jobId).stopWithSavepoint(options.savepointDirectory, options.drain ?? false);
   }
 
   async taskManagers(): Promise<TaskManagerInfo[]> {

@@ -130,17 +130,24 @@ export class JobMaster implements JobTaskListener {
     return this.checkpointing.triggerSavepoint(directory);
   }
 
-  /** Takes a savepoint, then stops the job (FINISHED); resolves with the savepoint's path. */
-  async stopWithSavepoint(directory?: string): Promise<string> {
+  /**
+   * Takes a savepoint, then stops the job (FINISHED); resolves with the savepoint's path. With
+   * `drain`, event time ends ahead of the savepoint (every window and event-time timer fires).
+   */
+  async stopWithSavepoint(directory?: string, drain = false): Promise<string> {
     if (this.getStatus() !== 'RUNNING') throw new Error(`job ${this.jobId} is ${this.getStatus()}: stop-with-savepoint needs a running job`);
     // No checkpoint after the savepoint: nothing written after it becomes visible.
     this.checkpointing.stopPeriodic('stopping with a savepoint');
     let path: string;
     try {
-      path = await this.checkpointing.triggerSavepoint(directory);
+      path = await this.checkpointing.triggerSavepoint(directory, drain);
     } catch (error) {
-      // The job keeps running, and checkpointing again (Flink's failed stop-with-savepoint).
-      if (this.getStatus() === 'RUNNING') this.checkpointing.start();
+      // The job keeps running, and checkpointing again (Flink's failed stop-with-savepoint). Drained
+      // sources emit nothing more: that attempt fails over to its latest completed checkpoint.
+      if (this.getStatus() === 'RUNNING') {
+        if (drain) this.failover.onFailure('stop-with-savepoint --drain', new Error(`the draining savepoint failed: ${(error as Error).message}`, { cause: error }));
+        else this.checkpointing.start();
+      }
       throw error;
     }
     if (this.getStatus() !== 'RUNNING') return path;

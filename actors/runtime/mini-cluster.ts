@@ -77,7 +77,7 @@ export class MiniCluster {
       getJobStatus: async (): Promise<JobStatus> => (this.closed ? jobMaster.getStatus() : dispatcher.ask<JobStatus>({ type: 'dispatcher.job-status', jobId })),
       cancel: async (): Promise<void> => { if (!this.closed) await dispatcher.ask({ type: 'dispatcher.cancel-job', jobId }, 60_000); await jobMaster.terminated; },
       triggerSavepoint: (directory?: string) => jobMaster.triggerSavepoint(directory),
-      stopWithSavepoint: (directory?: string) => jobMaster.stopWithSavepoint(directory),
+      stopWithSavepoint: (directory?: string, drain?: boolean) => jobMaster.stopWithSavepoint(directory, drain),
       getJobExecutionResult: () => jobMaster.result,
     };
     return { client, jobMaster };

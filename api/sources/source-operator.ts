@@ -61,6 +61,8 @@ export class SourceOperator<T> implements ReaderOutput<T> {
   private emittedIdle = false;
   private periodic: Cancel | undefined;
   private closed = false;
+  /** Set by drain(): event time has ended and the reader is no longer polled. */
+  private drained = false;
   /** Set by the runtime: forwards a split request to the enumerator. */
   splitRequestHandler: () => void = () => {};
 
@@ -92,11 +94,23 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     if (this.strategy && this.autoWatermarkIntervalMs > 0) this.schedulePeriodic();
   }
 
-  /** Polls the reader once. */
-  emitNext(): InputStatus { return this.reader.pollNext(this); }
+  /** Polls the reader once (never after drain(): the job is stopping). */
+  emitNext(): InputStatus { return this.drained ? 'nothing-available' : this.reader.pollNext(this); }
 
   /** Resolves when the reader may have data again. */
-  isAvailable(): Promise<void> { return this.reader.isAvailable(); }
+  isAvailable(): Promise<void> { return this.drained ? new Promise<void>(() => {}) : this.reader.isAvailable(); }
+
+  /**
+   * Stop with --drain, at the savepoint's barrier: event time ends here (MAX_WATERMARK flushes
+   * every window and event-time timer downstream, ahead of the barrier) and the reader is not
+   * polled again; the savepoint holds its position, and the job ends after it.
+   */
+  drain(): void {
+    if (this.drained) return;
+    this.drained = true;
+    this.cancelPeriodic();
+    this.output.emitWatermark(MAX_WATERMARK);
+  }
 
   addSplits(splits: SourceSplit[]): void { this.reader.addSplits(splits); }
 
@@ -107,7 +121,7 @@ export class SourceOperator<T> implements ReaderOutput<T> {
   /** The input ended: bounded sources end with MAX_WATERMARK (Flink), which flushes event time. */
   endInput(): void {
     this.cancelPeriodic();
-    if (this.source.boundedness === 'bounded') this.output.emitWatermark(MAX_WATERMARK);
+    if (this.source.boundedness === 'bounded' && !this.drained) this.output.emitWatermark(MAX_WATERMARK);
   }
 
   async close(): Promise<void> {

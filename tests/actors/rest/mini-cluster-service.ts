@@ -108,7 +108,7 @@ export class MiniClusterService implements ClusterService {
   async stopJob(jobId: string, options: { savepointDirectory?: string; drain?: boolean }): Promise<string | undefined> {
     const job = this.get(jobId);
     if (options.savepointDirectory === undefined) { await job.client.cancel(); return undefined; }
-    return job.jobMaster.stopWithSavepoint(options.savepointDirectory);
+    return job.jobMaster.stopWithSavepoint(options.savepointDirectory, options.drain ?? false);
   }
 
   async taskManagers(): Promise<TaskManagerInfo[]> {
