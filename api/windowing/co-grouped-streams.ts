@@ -14,8 +14,10 @@ import { WindowedStream } from './windowed-stream.ts';
 /** An element of either input, tagged with its side. */
 export interface TaggedUnion<T1, T2> { readonly side: 1 | 2; readonly one?: T1; readonly two?: T2 }
 
-/** Called per key and window with the elements of both sides (Flink's CoGroupFunction). */
-export type CoGroupFunction<T1, T2, R> = (first: T1[], second: T2[], out: Collector<R>) => void;
+/** Called per key and window with the elements of both sides (Flink's CoGroupFunction): a function or an object with coGroup(). */
+export type CoGroupFunction<T1, T2, R> =
+  | ((first: T1[], second: T2[], out: Collector<R>) => void)
+  | { coGroup(first: T1[], second: T2[], out: Collector<R>): void };
 
 /** Start of a co-group: pick the first input's key. */
 export class CoGroupedStreams<T1, T2> {
@@ -55,6 +57,7 @@ export class CoGroupedWithWindow<T1, T2, K extends Key, W extends Window> {
 
   /** Calls `fn` per key and window with both sides' elements. */
   apply<R>(fn: CoGroupFunction<T1, T2, R>): DataStream<R> {
+    const coGroup = typeof fn === 'function' ? fn : (first: T1[], second: T2[], out: Collector<R>): void => fn.coGroup(first, second, out);
     const { input1, input2, keySelector1, keySelector2 } = this.spec;
     const tagged1 = input1.map((one: T1): TaggedUnion<T1, T2> => ({ side: 1, one })).name('Map (co-group input 1)');
     const tagged2 = input2.map((two: T2): TaggedUnion<T1, T2> => ({ side: 2, two })).name('Map (co-group input 2)');
@@ -69,7 +72,7 @@ export class CoGroupedWithWindow<T1, T2, K extends Key, W extends Window> {
         if (e.side === 1) first.push(e.one as T1);
         else second.push(e.two as T2);
       }
-      fn(first, second, out);
+      coGroup(first, second, out);
     });
   }
 }

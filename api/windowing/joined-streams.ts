@@ -10,11 +10,11 @@ import type { Window } from './time-window.ts';
 import type { Trigger } from './trigger.ts';
 import type { WindowAssigner } from './window-assigner.ts';
 
-/** Joins a pair into one result (Flink's JoinFunction). */
-export type JoinFunction<T1, T2, R> = (first: T1, second: T2) => R;
+/** Joins a pair into one result (Flink's JoinFunction): a function or an object with join(). */
+export type JoinFunction<T1, T2, R> = ((first: T1, second: T2) => R) | { join(first: T1, second: T2): R };
 
-/** Joins a pair into any number of results (Flink's FlatJoinFunction). */
-export type FlatJoinFunction<T1, T2, R> = (first: T1, second: T2, out: Collector<R>) => void;
+/** Joins a pair into any number of results (Flink's FlatJoinFunction): a function or an object with join(). */
+export type FlatJoinFunction<T1, T2, R> = ((first: T1, second: T2, out: Collector<R>) => void) | { join(first: T1, second: T2, out: Collector<R>): void };
 
 /** Start of a window join: pick the first input's key. */
 export class JoinedStreams<T1, T2> {
@@ -50,15 +50,17 @@ export class JoinedWithWindow<T1, T2, K extends Key, W extends Window> {
 
   /** Emits `fn(a, b)` for every pair of equal key in the same window. */
   apply<R>(fn: JoinFunction<T1, T2, R>): DataStream<R> {
+    const join = typeof fn === 'function' ? fn : (a: T1, b: T2): R => fn.join(a, b);
     return this.coGroup.apply<R>((first, second, out) => {
-      for (const a of first) for (const b of second) out.collect(fn(a, b));
+      for (const a of first) for (const b of second) out.collect(join(a, b));
     });
   }
 
   /** Calls `fn(a, b, out)` for every pair of equal key in the same window. */
   flatApply<R>(fn: FlatJoinFunction<T1, T2, R>): DataStream<R> {
+    const join = typeof fn === 'function' ? fn : (a: T1, b: T2, out: Collector<R>): void => fn.join(a, b, out);
     return this.coGroup.apply<R>((first, second, out) => {
-      for (const a of first) for (const b of second) fn(a, b, out);
+      for (const a of first) for (const b of second) join(a, b, out);
     });
   }
 }

@@ -53,4 +53,19 @@ test('sliding window join emits a pair once per shared window; flatApply and co-
   assert.equal(out.sort(), ['xp', 'xp', 'xy/p', 'yp', 'z/q'].sort());
 });
 
+test('join and co-group functions may be objects (JoinFunction.join, FlatJoinFunction.join, CoGroupFunction.coGroup)', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  const left = env.fromElements<A>({ k: 1, id: 'x', ts: 10 }, { k: 2, id: 'z', ts: 10 }).assignTimestampsAndWatermarks(wa);
+  const right = env.fromElements<B>({ key: '1', id: 'p', ts: 40 }, { key: '2', id: 'q', ts: 20 }).assignTimestampsAndWatermarks(wb);
+  const window = TumblingEventTimeWindows.of(100);
+  const pairs = left.join(right).where((a) => String(a.k)).equalTo((b) => b.key).window(window)
+    .apply({ join: (a: A, b: B) => `${a.id}+${b.id}` });
+  const flat = left.join(right).where((a) => String(a.k)).equalTo((b) => b.key).window(window)
+    .flatApply<string>({ join(a: A, b: B, out) { out.collect(`${a.id}*${b.id}`); out.collect(`${b.id}*${a.id}`); } });
+  const grouped = new CoGroupedStreams(left, right).where((a) => String(a.k)).equalTo((b) => b.key).window(window)
+    .apply<string>({ coGroup(as: A[], bs: B[], out) { out.collect(`${as.length}:${bs.length}`); } });
+  const out = await pairs.union(flat, grouped).executeAndCollect();
+  assert.equal(out.sort(), ['x+p', 'z+q', 'x*p', 'p*x', 'z*q', 'q*z', '1:1', '1:1'].sort());
+});
+
 test.run();
