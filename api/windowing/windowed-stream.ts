@@ -25,6 +25,8 @@ import type { GlobalWindow, Window } from './time-window.ts';
 import type { Trigger } from './trigger.ts';
 import type { WindowAssigner } from './window-assigner.ts';
 import { WindowOperator } from './window-operator.ts';
+import { cloneFunction } from '../functions/clone-function.ts';
+
 
 /** Windows over a keyed stream (Flink's WindowedStream). */
 export class WindowedStream<T, K extends Key, W extends Window> {
@@ -65,28 +67,29 @@ export class WindowedStream<T, K extends Key, W extends Window> {
   reduce<R>(fn: (a: T, b: T) => T, windowFn: UserWindowFunction<T, R, K, W>): DataStream<R>;
   reduce<R>(fn: (a: T, b: T) => T, windowFn?: UserWindowFunction<T, R, K, W>): DataStream<R> {
     if (this.windowEvictor) return this.build<R>('Reduce', () => new ReduceIterableWindowFunction<T, R, K, W>(fn, windowFn));
-    return this.build<R>('Reduce', () => new SingleValueWindowFunction<T, R, K, W>(windowFn), new ReducingStateDescriptor<T>('window-contents', fn));
+    return this.build<R>('Reduce', () => new SingleValueWindowFunction<T, R, K, W>(windowFn), () => new ReducingStateDescriptor<T>('window-contents', fn));
   }
 
   /** Aggregates each window incrementally; `windowFn` (optional) turns the result into output. */
   aggregate<ACC, V>(agg: AggregateFunction<T, ACC, V>): DataStream<V>;
   aggregate<ACC, V, R>(agg: AggregateFunction<T, ACC, V>, windowFn: UserWindowFunction<V, R, K, W>): DataStream<R>;
   aggregate<ACC, V, R>(agg: AggregateFunction<T, ACC, V>, windowFn?: UserWindowFunction<V, R, K, W>): DataStream<R> {
-    if (this.windowEvictor) return this.build<R>('Aggregate', () => new AggregateIterableWindowFunction<T, ACC, V, R, K, W>(agg, windowFn));
-    return this.build<R>('Aggregate', () => new SingleValueWindowFunction<V, R, K, W>(windowFn), new AggregatingStateDescriptor<T, ACC, V>('window-contents', agg));
+    // Each subtask gets its own copy of the aggregate function object, as Flink deserializes one per subtask.
+    if (this.windowEvictor) return this.build<R>('Aggregate', () => new AggregateIterableWindowFunction<T, ACC, V, R, K, W>(cloneFunction(agg), windowFn));
+    return this.build<R>('Aggregate', () => new SingleValueWindowFunction<V, R, K, W>(windowFn), () => new AggregatingStateDescriptor<T, ACC, V>('window-contents', cloneFunction(agg)));
   }
 
   /** Calls `fn` with all elements of each fired window. */
   process<R>(fn: ProcessWindowFunction<T, R, K, W>): DataStream<R> {
-    return this.build<R>('Process', () => new IterableWindowFunction<T, R, K, W>(fn), new ListStateDescriptor<T>('window-contents'));
+    return this.build<R>('Process', () => new IterableWindowFunction<T, R, K, W>(fn));
   }
 
   /** Calls a plain window function `(key, window, elements, out)` per fired window. */
   apply<R>(fn: WindowFunction<T, R, K, W>): DataStream<R> {
-    return this.build<R>('Apply', () => new IterableWindowFunction<T, R, K, W>(fn), new ListStateDescriptor<T>('window-contents'));
+    return this.build<R>('Apply', () => new IterableWindowFunction<T, R, K, W>(fn));
   }
 
-  private build<R>(kind: string, windowFunction: () => InternalWindowFunction<any, R, K, W>, contents?: ReducingStateDescriptor<T> | AggregatingStateDescriptor<T, any, any> | ListStateDescriptor<T>): DataStream<R> {
+  private build<R>(kind: string, windowFunction: () => InternalWindowFunction<any, R, K, W>, contents?: () => ReducingStateDescriptor<T> | AggregatingStateDescriptor<T, any, any> | ListStateDescriptor<T>): DataStream<R> {
     const { assigner, windowTrigger: trigger, windowEvictor: evictor, lateness: allowedLateness, lateDataTag: lateDataOutputTag } = this;
     const name = `Window(${String(assigner)}, ${String(trigger)}${evictor ? ', ' + evictor.constructor.name : ''}, ${kind})`;
     if (evictor) {
@@ -95,7 +98,7 @@ export class WindowedStream<T, K extends Key, W extends Window> {
       }));
     }
     return this.input.transform<R>(name, () => new WindowOperator<T, any, R, K, W>({
-      assigner, trigger, allowedLateness, lateDataOutputTag, windowFunction: windowFunction(), contents: contents ?? new ListStateDescriptor<T>('window-contents'),
+      assigner, trigger, allowedLateness, lateDataOutputTag, windowFunction: windowFunction(), contents: contents?.() ?? new ListStateDescriptor<T>('window-contents'),
     }));
   }
 }

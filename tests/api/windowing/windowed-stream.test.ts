@@ -8,6 +8,7 @@ import {
   type Collector, type ProcessWindowContext, type TimeWindow,
 } from '../../../api/index.ts';
 import { Random, testSeed } from '../../support/random.ts';
+import { assignKeyToParallelOperator, DEFAULT_MAX_PARALLELISM } from '../../../state/key-groups.ts';
 
 type Ev = { key: string; v: number; ts: number };
 
@@ -174,6 +175,34 @@ test('a ProcessWindowFunction object is copied per subtask: fields set in open()
   assert.is(out.length, 12);
   // One shared object would have been opened by all 3 subtasks.
   assert.equal(out.filter((r) => !r.endsWith('|1')), []);
+});
+
+test('each subtask aggregates with its own copy of an AggregateFunction object', async () => {
+  class CountingSum {
+    adds = 0;
+    createAccumulator(): number { return 0; }
+    add(e: number, acc: number): number { this.adds++; return acc + e; }
+    getResult(acc: number): string { return `${acc}/${this.adds}`; }
+    merge(a: number, b: number): number { return a + b; }
+  }
+  // Two keys that land on different subtasks at parallelism 2.
+  const a = 0;
+  let b = 1;
+  while (assignKeyToParallelOperator(b, DEFAULT_MAX_PARALLELISM, 2) === assignKeyToParallelOperator(a, DEFAULT_MAX_PARALLELISM, 2)) b++;
+  const agg = new CountingSum();
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.setParallelism(2);
+  const values = Array.from({ length: 40 }, (_, i) => i);
+  const out = await env.fromCollection(values)
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((x) => x))
+    .keyBy((x) => (x % 2 === 0 ? a : b))
+    .window(TumblingEventTimeWindows.of(1000))
+    .aggregate(agg)
+    .executeAndCollect();
+  // Each copy counts only the adds of its own subtask's key.
+  const sum = (odd: number): number => values.filter((x) => x % 2 === odd).reduce((x, y) => x + y);
+  assert.equal(out.sort(), [`${sum(0)}/20`, `${sum(1)}/20`].sort());
+  assert.is(agg.adds, 0, 'the object given to aggregate() itself is not run');
 });
 
 test.run();
