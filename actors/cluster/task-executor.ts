@@ -5,8 +5,10 @@
 // TaskScheduler with the real SubtaskCheckpointer, and reports state changes (with the error's
 // message chain on failure, accumulators on finish), source readers, split requests and
 // checkpoint acknowledgements to the job's JobMaster. Commands for a subtask that is still being
-// set up wait for it, in order. Imports api/ types, actors/runtime, actors/checkpoint,
-// actors/network/data and actors/cluster.
+// set up wait for it, in order. A finished subtask stays reachable for the job's checkpoints until
+// its attempt or job goes: every checkpoint waits for every subtask of the job, and a finished one
+// acknowledges with its final state (as a finished subtask in the JobManager's process does).
+// Imports api/ types, actors/runtime, actors/checkpoint, actors/network/data and actors/cluster.
 import type { JobEdge } from '../../api/graph/job-graph.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
 import type { BarrierEvent } from '../../api/stream-elements.ts';
@@ -45,6 +47,8 @@ interface SubtaskEntry {
   task?: StreamTask;
   checkpointer?: SubtaskCheckpointer;
   cancelRequested: boolean;
+  /** The subtask finished: only checkpoint messages still reach it. */
+  finished: boolean;
   readonly jobMaster: ActorRef<TaskReport>;
 }
 
@@ -73,6 +77,7 @@ export class TaskExecutor {
   runningTasks(): Array<{ jobId: string; name: string; state: SubtaskState }> {
     const out: Array<{ jobId: string; name: string; state: SubtaskState }> = [];
     for (const entry of this.subtasks.values()) {
+      if (entry.finished) continue;
       out.push({ jobId: entry.id.jobId, name: entry.task?.name ?? keyOf(entry.id), state: entry.task?.state ?? 'deploying' });
     }
     return out;
@@ -85,7 +90,7 @@ export class TaskExecutor {
     this.forgetOlderAttempts(d.jobId, d.attempt);
     let job = this.jobs.get(d.jobId);
     if (job === undefined) { job = new TaskExecutorJob(d.jobId, d, this.host.fetchBundle); this.jobs.set(d.jobId, job); }
-    const entry: SubtaskEntry = { id, ready: Promise.resolve(undefined), cancelRequested: false, jobMaster };
+    const entry: SubtaskEntry = { id, ready: Promise.resolve(undefined), cancelRequested: false, finished: false, jobMaster };
     this.subtasks.set(keyOf(id), entry);
     const report = (state: SubtaskState, extra: { error?: string; accumulators?: Record<string, unknown> } = {}): void => {
       jobMaster.tell({ type: 'jobmaster.task-state', id, state, ...extra });
@@ -109,7 +114,7 @@ export class TaskExecutor {
   /** Cancels a subtask (it reports `canceled`). */
   cancel(id: SubtaskId): void {
     const entry = this.subtasks.get(keyOf(id));
-    if (!entry) return;
+    if (!entry || entry.finished) return;
     entry.cancelRequested = true;
     void entry.ready.then((task) => task?.cancel());
   }
@@ -165,7 +170,7 @@ export class TaskExecutor {
 
   private withTask(id: SubtaskId, action: (task: StreamTask) => void): void {
     const entry = this.subtasks.get(keyOf(id));
-    void entry?.ready.then((task) => { if (task) action(task); });
+    void entry?.ready.then((task) => { if (task && !entry.finished) action(task); });
   }
 
   private async build(d: DeploymentDescriptor, id: SubtaskId, job: TaskExecutorJob, entry: SubtaskEntry, jobMaster: ActorRef<TaskReport>): Promise<StreamTask> {
@@ -192,7 +197,8 @@ export class TaskExecutor {
       listener: {
         onStateChange: (_task, state, error) => {
           if (state !== 'finished' && state !== 'failed' && state !== 'canceled') return;
-          if (this.subtasks.get(key) === entry) this.subtasks.delete(key);
+          if (state === 'finished') entry.finished = true;
+          else if (this.subtasks.get(key) === entry) this.subtasks.delete(key);
           const accumulators = state === 'finished' ? Object.fromEntries(task.accumulators()) : undefined;
           jobMaster.tell({ type: 'jobmaster.task-state', id, state, ...(error !== undefined ? { error: errorChain(error) } : {}), ...(accumulators ? { accumulators } : {}) });
         },
@@ -252,12 +258,13 @@ export class TaskExecutor {
     return channel;
   }
 
-  /** A new attempt of `jobId` arrived: the channels of its earlier attempts are gone. */
+  /** A new attempt of `jobId` arrived: the channels and finished subtasks of its earlier attempts are gone. */
   private forgetOlderAttempts(jobId: string, attempt: number): void {
     let seen = this.attempts.get(jobId);
     if (seen === undefined) { seen = new Set(); this.attempts.set(jobId, seen); }
     for (const a of [...seen]) if (a < attempt) { this.dropChannels(`${jobId}/${a}/`); seen.delete(a); }
     seen.add(attempt);
+    for (const [key, entry] of this.subtasks) if (entry.finished && entry.id.jobId === jobId && entry.id.attempt < attempt) this.subtasks.delete(key);
   }
 
   private dropChannels(prefix: string): void {
