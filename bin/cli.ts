@@ -40,7 +40,8 @@ function command(name: string): Command {
 function clusterOptions(cmd: Command, defaultJobManager: boolean): Command {
   return cmd
     .option('--jobmanager <host:port>', `RPC address of the JobManager${defaultJobManager ? '' : '; submit to that cluster instead of running embedded'}`, hostPort, ...(defaultJobManager ? [DEFAULT_JOBMANAGER] : []))
-    .option('--rest <url>', 'REST URL of the JobManager (instead of asking --jobmanager for it)', restUrl);
+    .option('--rest <url>', 'REST URL of the JobManager (instead of asking --jobmanager for it)', restUrl)
+    .addOption(new Option('--ha-storage <dir|url>', 'the JobManagers\' HA store: talk to whichever JobManager leads').conflicts(['jobmanager', 'rest']));
 }
 
 clusterOptions(command('run')
@@ -50,7 +51,7 @@ clusterOptions(command('run')
   .option('--from-savepoint <path>', 'restore the job from a savepoint or retained checkpoint')
   .option('--allow-non-restored-state', 'skip savepoint state that maps to no operator of the job', false), false)
   .option('-d, --detached', 'return once the job is submitted, printing its id', false)
-  .addOption(new Option('--local-task-managers <n>', 'run on a local cluster of N TaskManagers in worker threads').argParser(positiveInt).conflicts(['jobmanager', 'rest']))
+  .addOption(new Option('--local-task-managers <n>', 'run on a local cluster of N TaskManagers in worker threads').argParser(positiveInt).conflicts(['jobmanager', 'rest', 'haStorage']))
   .action(async (job: string, options) => {
     if (options.localTaskManagers !== undefined) {
       const { runOnLocalCluster } = await import('./commands/run-local.ts');

@@ -1,9 +1,11 @@
 // How a client command reaches a cluster: `--rest URL` directly, or `--jobmanager HOST:PORT` (the
 // JobManager's RPC address): a short-lived actor system connects there, asks the JobManager actor
-// for its REST URL (`jobmanager.info`), and terminates; the command then talks REST.
-// Imports the actor system and the REST client.
+// for its REST URL (`jobmanager.info`), and terminates; the command then talks REST. With
+// `--ha-storage DIR|URL` the JobManager's RPC address is the leader's, as the HA store names it now.
+// Imports the actor system, the HA store look-up and the REST client.
 import { randomBytes } from 'node:crypto';
 import { ActorSystem } from '../../actors/index.ts';
+import { findLeader, openHaStore } from '../../actors/ha/ha-store.ts';
 import { RestClient } from '../../actors/rest/rest-client.ts';
 
 /** The JobManager's RPC address when none is given (Flink's default port). */
@@ -15,6 +17,8 @@ export interface ClusterClientOptions {
   jobmanager?: string;
   /** The REST URL, bypassing the RPC look-up. */
   rest?: string;
+  /** The JobManagers' HA store: talk to whichever leads. */
+  haStorage?: string;
 }
 
 /** A command-line value that is not usable (the CLI exits 2). */
@@ -67,8 +71,21 @@ export async function resolveRestUrl(hostPort: string, options: { secret?: strin
   }
 }
 
-/** The REST client for a command's `--rest` / `--jobmanager` options (`--rest` wins). */
+/** The RPC address of the JobManager leading in the HA store `storage` now. */
+export async function leaderOf(storage: string): Promise<string> {
+  const kv = await openHaStore(storage);
+  try {
+    const leader = await findLeader(kv);
+    if (leader === undefined) throw new Error(`no JobManager leads in the HA store ${storage} now`);
+    return leader;
+  } finally {
+    kv.close();
+  }
+}
+
+/** The REST client for a command's `--rest` / `--ha-storage` / `--jobmanager` options (in that order). */
 export async function connectCluster(options: ClusterClientOptions): Promise<RestClient> {
   if (options.rest !== undefined) return new RestClient(parseRestUrl(options.rest));
-  return new RestClient(await resolveRestUrl(options.jobmanager ?? DEFAULT_JOBMANAGER));
+  const jobmanager = options.haStorage !== undefined ? await leaderOf(options.haStorage) : options.jobmanager ?? DEFAULT_JOBMANAGER;
+  return new RestClient(await resolveRestUrl(jobmanager));
 }

@@ -15,6 +15,8 @@ export interface RunOptions {
   jobmanager?: string;
   /** The cluster's REST URL (instead of --jobmanager). */
   rest?: string;
+  /** The JobManagers' HA store (instead of --jobmanager). */
+  haStorage?: string;
   detached?: boolean;
 }
 
@@ -32,7 +34,7 @@ export async function runJob(file: string, options: RunOptions): Promise<number>
     console.error(`actorflow run: ${file} must export a default function (env) => { ...build the pipeline... }`);
     return 2;
   }
-  if (options.jobmanager !== undefined || options.rest !== undefined) {
+  if (options.jobmanager !== undefined || options.rest !== undefined || options.haStorage !== undefined) {
     const name = file.replace(/^.*[\\/]/, '').replace(/\.[cm]?[jt]s$/, '');
     const submit = { name, parallelism: options.parallelism, fromSavepoint: options.fromSavepoint, allowNonRestoredState: options.allowNonRestoredState };
     // Loaded only here: the embedded run needs neither the bundler nor the REST client.

@@ -28,7 +28,8 @@ test('kill -9 of the leader JobManager: the standby takes over and the job compl
     assert.is(refused.status, 503, 'a standby refuses submissions');
     await refused.body?.cancel();
 
-    const submit = await cluster.run(['run', COUNTING_JOB, '--jobmanager', cluster.jobmanager, '--parallelism', '2', '--detached']);
+    // The client finds the leader through the HA store.
+    const submit = await cluster.run(['run', COUNTING_JOB, '--ha-storage', ha.path, '--parallelism', '2', '--detached']);
     assert.is(submit.code, 0, submit.stderr);
     const jobId = /[0-9a-f]{32}/.exec(submit.stdout)![0];
     await waitUntil(async () => {
@@ -45,6 +46,9 @@ test('kill -9 of the leader JobManager: the standby takes over and the job compl
     const result = await cluster.jobResult(jobId);
     assert.is(result.state, 'FINISHED', result.error);
     assert.equal(committedLines(out.path), expectedLines(RECORDS, KEYS));
+    const list = await cluster.run(['list', '--all', '--ha-storage', ha.path]);
+    assert.is(list.code, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(`${jobId} : counting-job \\(FINISHED\\)`), 'the new leader lists the recovered job');
   } finally {
     await cluster.stop();
     out.cleanup(); ha.cleanup();
