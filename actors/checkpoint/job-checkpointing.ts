@@ -58,6 +58,10 @@ export interface CheckpointedJob {
   enumerators(): ReadonlyMap<JobVertex, SplitEnumerator<SourceSplit, unknown>>;
   /** Checkpointing failed beyond the tolerable number: fail over. */
   onCheckpointFailure(error: Error): void;
+  /** The enumerators were snapshotted for checkpoint `checkpointId` (split assignments so far are in it). */
+  onEnumeratorsSnapshot?(checkpointId: number): void;
+  /** Checkpoint `checkpointId` (not a savepoint) completed: it is what a failover restores now. */
+  onCheckpointCompleted?(checkpointId: number): void;
 }
 
 /** The fault-tolerance part of the job graph's config. */
@@ -99,6 +103,8 @@ export class JobCheckpointing {
   private drainNextSavepoint = false;
   /** True while an attempt is deployed (checkpoints can be taken). */
   private active = false;
+  /** Regions being restarted: no checkpoint is triggered until every one is deployed again. */
+  private suspended = 0;
   /** Resolves when the subtasks have acted on the newest completion notification. */
   private notified: Promise<unknown> = Promise.resolve();
   /** Bytes written by the last completed checkpoint's subtasks (metrics, benchmarks). */
@@ -166,7 +172,25 @@ export class JobCheckpointing {
   /** The current attempt is deployed: periodic checkpoints start. */
   start(): void {
     this.active = true;
+    if (this.enabled && this.suspended === 0) this.coordinator?.start();
+  }
+
+  /**
+   * A region of the job fails over (its subtasks `tasks` go away while the others keep running):
+   * checkpoints in flight are aborted and none is triggered until `resume`.
+   */
+  suspend(reason: string, tasks: Iterable<TaskHandle>): void {
+    this.suspended++;
+    this.coordinator?.stop(reason);
+    for (const task of tasks) this.checkpointers.delete(task);
+  }
+
+  /** A region that failed over is deployed again: periodic checkpoints resume once no region is restarting. */
+  resume(): void {
+    if (this.suspended > 0) this.suspended--;
+    if (this.suspended > 0 || !this.active) return;
     if (this.enabled) this.coordinator?.start();
+    queueMicrotask(() => this.requestFinalCheckpoint());
   }
 
   /** Stops periodic checkpoints (and aborts those in flight); savepoints may still be taken. */
@@ -175,6 +199,7 @@ export class JobCheckpointing {
   /** The attempt is going away (failure, cancellation, end): stop checkpointing and forget its subtasks. */
   stop(reason: string): void {
     this.active = false;
+    this.suspended = 0;
     this.coordinator?.stop(reason);
     this.checkpointers.clear();
     this.finalRequested = false;
@@ -220,6 +245,7 @@ export class JobCheckpointing {
   /** Takes a checkpoint now; resolves when it completed. */
   triggerCheckpoint(): Promise<CompletedCheckpoint> {
     if (!this.active) return Promise.reject(new Error(`job ${this.job.jobId} has no running attempt to checkpoint`));
+    if (this.suspended > 0) return Promise.reject(new Error(`job ${this.job.jobId} is restarting a region: no checkpoint until it runs again`));
     return this.coordinator!.trigger(false);
   }
 
@@ -229,6 +255,7 @@ export class JobCheckpointing {
    */
   async triggerSavepoint(directory?: string, drain = false): Promise<string> {
     if (!this.active) throw new Error(`job ${this.job.jobId} has no running attempt to take a savepoint of`);
+    if (this.suspended > 0) throw new Error(`job ${this.job.jobId} is restarting a region: no savepoint until it runs again`);
     this.savepointDirectory = directory ?? defaultSavepointDirectory();
     // The coordinator triggers the sources within trigger(): the flag is read there.
     this.drainNextSavepoint = drain;
@@ -254,6 +281,7 @@ export class JobCheckpointing {
     const enumerators: Record<string, unknown> = {};
     for (const [vertex, enumerator] of this.job.enumerators()) enumerators[operatorUid(vertex.head)] = enumerator.snapshotState(id);
     this.enumeratorStates.set(id, enumerators);
+    this.job.onEnumeratorsSnapshot?.(id);
     // Same turn as the enumerators' snapshot: a split assigned later reaches its reader after the barrier.
     const barrier = { kind: 'barrier' as const, checkpointId: id, timestamp, savepoint, ...(savepoint && this.drainNextSavepoint ? { drain: true } : {}) };
     for (const tasks of this.job.tasks().values()) for (const task of tasks) this.checkpointerOf(task).trigger(barrier);
@@ -279,6 +307,8 @@ export class JobCheckpointing {
 
   private notifyComplete(id: number): void {
     this.completedCount++;
+    // A savepoint is not kept in the storage: failovers restore the latest checkpoint, not it.
+    if (this.coordinator?.latestCompleted?.checkpointId === id) this.job.onCheckpointCompleted?.(id);
     this.notified = Promise.all([...this.checkpointers.values()].map((c) => c.notifyComplete(id)));
     this.finalRequested = false;
     queueMicrotask(() => this.requestFinalCheckpoint());
@@ -294,7 +324,7 @@ export class JobCheckpointing {
 
   /** A subtask waits for a checkpoint after its end of input: take one now unless one is in flight. */
   private requestFinalCheckpoint(): void {
-    if (!this.enabled || this.finalRequested || !this.coordinator || this.coordinator.pendingIds.length > 0) return;
+    if (!this.enabled || this.finalRequested || this.suspended > 0 || !this.coordinator || this.coordinator.pendingIds.length > 0) return;
     let waiting = false;
     for (const c of this.checkpointers.values()) if (c.awaitingFinal) { waiting = true; break; }
     if (!waiting) return;

@@ -5,14 +5,38 @@
 // restart strategy gives up the job is FAILED with an error naming the root cause and the attempts
 // made. Default strategy: no restart without checkpointing; with checkpointing, fixed delay with
 // practically unlimited attempts (Flink's default). A redeployment may first wait for new slots
-// (a TaskManager was lost). Imports api/ and actors/ (checkpoint, failover).
+// (a TaskManager was lost).
+// With the region failover strategy (Flink's RestartPipelinedRegionFailoverStrategy, the default)
+// a subtask's failure restarts only its pipelined region: the job stays RUNNING, the region's
+// subtasks are cancelled, the same restart strategy and backoff apply (a region restart counts as
+// a failure), checkpoints are suspended meanwhile, and the region's subtasks are redeployed as
+// their next attempt from the latest completed checkpoint while the other regions keep running.
+// A full failover that begins meanwhile supersedes the region restarts in progress.
+// Imports api/ and actors/ (checkpoint, failover).
 import { JobExecutionError, type JobStatus } from '../../api/environment/job-client.ts';
 import type { RestartStrategy } from '../../api/environment/restart-strategies.ts';
 import type { JobGraph } from '../../api/graph/job-graph.ts';
 import type { Clock } from '../../api/time/clock.ts';
 import type { JobCheckpointing } from '../checkpoint/job-checkpointing.ts';
 import type { JobStatusEvent } from '../runtime/job-status.machine.ts';
+import type { TaskHandle } from '../runtime/task-manager.ts';
 import { createRestartBackoff, type RestartBackoff } from './restart-backoff.ts';
+
+/** Which subtasks a subtask's failure restarts (Flink's jobmanager.execution.failover-strategy). */
+export type FailoverStrategy = 'region' | 'full';
+
+/** The failover strategy of `graph` (default region, as in Flink). */
+export function failoverStrategyOf(graph: JobGraph): FailoverStrategy {
+  return (graph.config.faultTolerance as { failoverStrategy?: FailoverStrategy }).failoverStrategy ?? 'region';
+}
+
+/** One pipelined region being restarted, as its JobMaster cancels and redeploys it. */
+export interface RegionRestart {
+  /** Cancels the region's subtasks. */
+  cancel(): Promise<void>;
+  /** Deploys the region's subtasks anew, each as its next attempt; returns the highest attempt number. */
+  redeploy(): number;
+}
 
 /** What failover needs of its JobMaster. */
 export interface RestartableJob {
@@ -39,8 +63,10 @@ export function restartStrategyOf(graph: JobGraph): RestartStrategy {
 /** Restarts a job after failures, per its restart strategy. */
 export class JobFailover {
   private readonly backoff: RestartBackoff;
-  /** The attempt now running (0 for the first). */
+  /** The attempt now running (0 for the first); with region restarts, the highest attempt of any subtask. */
   attemptNumber = 0;
+  /** Full failovers begun so far: a region restart begun before the latest one is superseded by it. */
+  private fullFailovers = 0;
   /** Failures handled so far, with their causes (tests, the REST view). */
   readonly failures: string[] = [];
 
@@ -55,16 +81,55 @@ export class JobFailover {
     const message = error instanceof Error ? error.message : String(error);
     this.failures.push(`${where}: ${message}`);
     this.backoff.notifyFailure(job.clock.now());
+    this.fullFailovers++;
     this.checkpointing.stop(`job failing: ${message}`);
-    if (!this.backoff.canRestart()) {
-      const attempts = this.attemptNumber + 1;
-      job.failJob(new JobExecutionError(job.jobId,
-        `job "${job.graph.jobName}" (${job.jobId}) failed: ${where} failed: ${message} ` +
-        `(${attempts} attempt${attempts === 1 ? '' : 's'} made; ${this.backoff.describe()})`, { cause: error }));
-      return;
-    }
+    if (!this.backoff.canRestart()) { this.giveUp(where, message, error); return; }
     job.transition({ type: 'job.fail' });
     void this.restart(error);
+  }
+
+  /**
+   * Subtask `where` failed with `error` and the region strategy restarts only its region. The
+   * JobMaster has already stopped listening to the region's subtasks (`tasks`).
+   */
+  onRegionFailure(where: string, error: unknown, region: RegionRestart, tasks: Iterable<TaskHandle>): void {
+    const job = this.job;
+    if (job.getStatus() !== 'RUNNING') return;
+    const message = error instanceof Error ? error.message : String(error);
+    this.failures.push(`${where}: ${message}`);
+    this.backoff.notifyFailure(job.clock.now());
+    if (!this.backoff.canRestart()) { this.checkpointing.stop(`job failing: ${message}`); this.giveUp(where, message, error); return; }
+    this.checkpointing.suspend(`region of ${where} failing: ${message}`, tasks);
+    void this.restartRegion(region, error, this.fullFailovers);
+  }
+
+  private giveUp(where: string, message: string, error: unknown): void {
+    const job = this.job;
+    const attempts = this.attemptNumber + 1;
+    job.failJob(new JobExecutionError(job.jobId,
+      `job "${job.graph.jobName}" (${job.jobId}) failed: ${where} failed: ${message} ` +
+      `(${attempts} attempt${attempts === 1 ? '' : 's'} made; ${this.backoff.describe()})`, { cause: error }));
+  }
+
+  private async restartRegion(region: RegionRestart, cause: unknown, epoch: number): Promise<void> {
+    const job = this.job;
+    const current = (): boolean => job.getStatus() === 'RUNNING' && this.fullFailovers === epoch;
+    await region.cancel();
+    if (!current()) return;
+    const delay = this.backoff.backoffMs();
+    if (delay > 0) await new Promise<void>((resolve) => job.clock.schedule(delay, resolve));
+    if (!current()) return;
+    try {
+      await this.checkpointing.prepareRestart();
+    } catch (error) {
+      if (!current()) return;
+      job.failJob(new JobExecutionError(job.jobId,
+        `job "${job.graph.jobName}" (${job.jobId}) cannot restart a region: ${(error as Error).message} (after: ${(cause as Error)?.message ?? String(cause)})`, { cause: error }));
+      return;
+    }
+    if (!current()) return;
+    this.attemptNumber = Math.max(this.attemptNumber, region.redeploy());
+    this.checkpointing.resume();
   }
 
   private async restart(cause: unknown): Promise<void> {

@@ -6,15 +6,22 @@
 // fault-tolerance layer's (see onTaskFailure). The subtasks it manages are TaskHandles: StreamTasks
 // it creates itself on in-process TaskManagers (the mini cluster), or, with a SubtaskDeployer,
 // proxies of subtasks deployed on TaskManager processes. A lost TaskManager fails the job over onto
-// the remaining slots. Imports api/, state/ and actors/runtime. Just over 400 lines: the
-// in-process wiring (createTasks) becomes the local SubtaskDeployer when it is split out.
+// the remaining slots. With the region failover strategy a subtask's failure restarts only its
+// pipelined region (regionRestart); the job stays RUNNING and its attemptNumber is the highest
+// attempt of any subtask. Subtasks on TaskManager processes always fail over the whole job: a
+// TaskExecutor drops every channel of a job's older attempts when a newer attempt is deployed, so
+// a region's next attempt cannot run beside the other regions' current one there.
+// Imports api/, state/ and actors/ (runtime, checkpoint, failover). About 500 lines: the in-process
+// wiring (createTasks, regionRestart) becomes the local SubtaskDeployer when it is split out.
 import { createActor, type Actor } from 'xstate';
 import { JobCancellationError, JobExecutionError, type JobExecutionResult, type JobStatus } from '../../api/environment/job-client.ts';
 import { slotsPerSharingGroup, type JobEdge, type JobGraph, type JobVertex } from '../../api/graph/job-graph.ts';
 import type { SourceSplit, SplitEnumerator } from '../../api/sources/source.ts';
 import type { Clock } from '../../api/time/clock.ts';
 import { JobCheckpointing } from '../checkpoint/job-checkpointing.ts';
-import { JobFailover } from '../failover/job-failover.ts';
+import { failoverStrategyOf, JobFailover, type RegionRestart } from '../failover/job-failover.ts';
+import { computePipelinedRegions, type PipelinedRegions, type SubtaskRef } from '../failover/pipelined-regions.ts';
+import { SplitAssignmentTracker } from '../failover/split-assignment-tracker.ts';
 import { jobStatusMachine, type JobStatusEvent } from './job-status.machine.ts';
 import type { GateChannel } from './input-gate.ts';
 import { LocalChannel } from './local-channel.ts';
@@ -70,8 +77,18 @@ export class JobMaster implements JobTaskListener {
   private readonly tasks = new Map<JobVertex, TaskHandle[]>();
   private readonly enumerators = new Map<JobVertex, SplitEnumerator<SourceSplit, unknown>>();
   private readonly registeredReaders = new Map<JobVertex, Set<number>>();
-  private readonly channels: LocalChannel[] = [];
+  /** In-process channels by their sender (`vertexId#subtaskIndex`). */
+  private readonly channels = new Map<string, LocalChannel[]>();
   private remaining = 0;
+  /** Subtasks of the current deployment that reported finished. */
+  private readonly finishedTasks = new Set<TaskHandle>();
+  /** Subtasks of regions being restarted: what they report no longer counts. */
+  private readonly restarting = new Set<TaskHandle>();
+  /** The attempt number of each subtask, by vertex. */
+  private readonly subtaskAttempts = new Map<JobVertex, number[]>();
+  /** Split assignments since the latest completed checkpoint (given back when a region restarts). */
+  private readonly splitTracker = new SplitAssignmentTracker();
+  private regions: PipelinedRegions | undefined;
   private readonly startedAt = performance.now();
   private settle!: { resolve: (r: JobExecutionResult) => void; reject: (e: unknown) => void };
   /** Resolves when the job finishes; rejects when it fails or is cancelled. */
@@ -107,6 +124,8 @@ export class JobMaster implements JobTaskListener {
       tasks: () => this.tasks,
       enumerators: () => this.enumerators,
       onCheckpointFailure: (error) => this.failover.onFailure('checkpointing', error),
+      onEnumeratorsSnapshot: (id) => this.splitTracker.onCheckpoint(id),
+      onCheckpointCompleted: (id) => this.splitTracker.onCheckpointComplete(id),
     });
     this.failover = new JobFailover({
       jobId, graph, clock,
@@ -178,11 +197,17 @@ export class JobMaster implements JobTaskListener {
   /** A remote subtask's report arrived at the JobMaster actor. */
   deliverTaskReport(report: { readonly type: string }): void { this.deployer?.onReport(report); }
 
-  /** The attempt now running (0 for the first). */
+  /**
+   * The attempt now running (0 for the first). After region restarts the subtasks run different
+   * attempts: this is the highest of them (see subtaskAttemptNumber).
+   */
   get attemptNumber(): number { return this.failover.attemptNumber; }
 
+  /** The attempt number subtask `index` of `vertex` runs. */
+  subtaskAttemptNumber(vertex: JobVertex, index: number): number { return this.subtaskAttempts.get(vertex)?.[index] ?? this.attemptNumber; }
+
   /** Every channel of the job (tests check queue bounds on them). */
-  allChannels(): readonly LocalChannel[] { return this.channels; }
+  allChannels(): readonly LocalChannel[] { return [...this.channels.values()].flat(); }
 
   /** Schedules the job: slots, channels, subtasks, enumerators. */
   async start(): Promise<void> {
@@ -247,8 +272,12 @@ export class JobMaster implements JobTaskListener {
     this.tasks.clear();
     this.enumerators.clear();
     this.registeredReaders.clear();
-    this.channels.length = 0;
+    this.channels.clear();
     this.remaining = 0;
+    this.finishedTasks.clear();
+    this.restarting.clear();
+    this.splitTracker.clear();
+    for (const v of this.graph.vertices) this.subtaskAttempts.set(v, new Array<number>(v.parallelism).fill(attemptNumber));
     const slotOf = this.slotOf!;
     if (this.deployer) {
       for (const [vertex, tasks] of this.deployer.deployAttempt(attemptNumber, slotOf)) {
@@ -259,15 +288,18 @@ export class JobMaster implements JobTaskListener {
       this.checkpointing.start();
       return;
     }
-    const local = this.createTasks(slotOf, attemptNumber);
-    for (const [vertex, tasks] of local) {
-      if (vertex.head.kind === 'source') this.createEnumerator(vertex);
-      tasks.forEach((task, i) => {
-        const slot = slotOf(vertex, i);
-        void this.resourceManager.localTaskManager(slot.taskManagerId).deploy(task, slot);
-      });
-    }
+    const created = this.createTasks(slotOf);
+    for (const vertex of this.graph.vertices) if (vertex.head.kind === 'source') this.createEnumerator(vertex);
+    this.deployTasks(created);
     this.checkpointing.start();
+  }
+
+  /** Starts `tasks` in their slots on the in-process TaskManagers. */
+  private deployTasks(tasks: readonly StreamTask[]): void {
+    for (const task of tasks) {
+      const slot = this.slotOf!(task.vertex, task.subtaskIndex);
+      void this.resourceManager.localTaskManager(slot.taskManagerId).deploy(task, slot);
+    }
   }
 
   /** Cancels the job; resolves when it is CANCELED (or already terminal). */
@@ -290,7 +322,9 @@ export class JobMaster implements JobTaskListener {
 
   onStateChange(task: TaskHandle, state: SubtaskState, error?: unknown): void {
     if (this.tasks.get(task.vertex)?.[task.subtaskIndex] !== task) return; // a previous attempt's
+    if (this.restarting.has(task)) return; // its region is being restarted
     if (state === 'finished') {
+      this.finishedTasks.add(task);
       if (--this.remaining === 0 && this.getStatus() === 'RUNNING') this.finishJob();
     } else if (state === 'failed') {
       this.onTaskFailure(task, error);
@@ -298,14 +332,14 @@ export class JobMaster implements JobTaskListener {
   }
 
   onReaderRegistered(task: TaskHandle): void {
-    if (this.tasks.get(task.vertex)?.[task.subtaskIndex] !== task) return; // a previous attempt's
+    if (this.tasks.get(task.vertex)?.[task.subtaskIndex] !== task || this.restarting.has(task)) return; // a previous attempt's
     const vertex = task.vertex;
     this.registeredReaders.get(vertex)?.add(task.subtaskIndex);
     this.enumerators.get(vertex)?.addReader(task.subtaskIndex);
   }
 
   onSplitRequest(task: TaskHandle): void {
-    if (this.tasks.get(task.vertex)?.[task.subtaskIndex] !== task) return;
+    if (this.tasks.get(task.vertex)?.[task.subtaskIndex] !== task || this.restarting.has(task)) return;
     this.enumerators.get(task.vertex)?.handleSplitRequest(task.subtaskIndex);
   }
 
@@ -314,7 +348,55 @@ export class JobMaster implements JobTaskListener {
   /** A subtask failed: fail over per the restart strategy (without one, the job fails). */
   protected onTaskFailure(task: TaskHandle, error: unknown): void {
     if (this.getStatus() !== 'RUNNING') return;
-    this.failover.onFailure(`subtask ${task.name}`, error);
+    const region = this.restartableRegionOf(task);
+    if (region === undefined) { this.failover.onFailure(`subtask ${task.name}`, error); return; }
+    const old = region.map((s) => this.tasks.get(s.vertex)![s.subtaskIndex]);
+    for (const t of old) this.restarting.add(t);
+    this.failover.onRegionFailure(`subtask ${task.name}`, error, this.regionRestart(region, old), old);
+  }
+
+  /**
+   * The pipelined region a failure of `task` restarts on its own, or undefined when the whole job
+   * fails over: the full strategy, subtasks on TaskManager processes (see the header), or a region
+   * that is the whole job anyway (then the job goes through RESTARTING as with the full strategy).
+   */
+  private restartableRegionOf(task: TaskHandle): readonly SubtaskRef[] | undefined {
+    if (this.deployer || failoverStrategyOf(this.graph) !== 'region') return undefined;
+    this.regions ??= computePipelinedRegions(this.graph);
+    if (this.regions.regions.length < 2) return undefined;
+    return this.regions.regionOf(task.vertex, task.subtaskIndex);
+  }
+
+  /** Cancels and redeploys the subtasks `old` of `region` (from the latest completed checkpoint). */
+  private regionRestart(region: readonly SubtaskRef[], old: readonly TaskHandle[]): RegionRestart {
+    return {
+      cancel: async () => { await Promise.all(old.map((t) => t.cancel())); },
+      redeploy: () => {
+        const members = new Set(region.map((s) => `${s.vertex.id}#${s.subtaskIndex}`));
+        let highest = 0;
+        for (const { vertex, subtaskIndex } of region) {
+          const attempts = this.subtaskAttempts.get(vertex)!;
+          highest = Math.max(highest, ++attempts[subtaskIndex]);
+          this.channels.delete(`${vertex.id}#${subtaskIndex}`);
+        }
+        // createTasks counts every new subtask as remaining; the old ones that had not finished still are.
+        for (const t of old) {
+          this.restarting.delete(t);
+          if (!this.finishedTasks.delete(t)) this.remaining--;
+        }
+        const created = this.createTasks(this.slotOf!, members);
+        // The readers restore the splits of the checkpoint; those assigned later go back to the enumerator.
+        for (const { vertex, subtaskIndex } of region) {
+          const enumerator = this.enumerators.get(vertex);
+          if (enumerator === undefined) continue;
+          this.registeredReaders.get(vertex)?.delete(subtaskIndex);
+          const splits = this.splitTracker.takeUncovered(vertex, subtaskIndex);
+          if (splits.length > 0) enumerator.addSplitsBack(splits, subtaskIndex);
+        }
+        this.deployTasks(created);
+        return highest;
+      },
+    };
   }
 
   private failJob(error: JobExecutionError): void {
@@ -366,8 +448,13 @@ export class JobMaster implements JobTaskListener {
     return (vertex, index) => slots[offset.get(vertex.slotSharingGroup)! + index];
   }
 
-  private createTasks(slotOf: SlotAssignment, attemptNumber: number): Map<JobVertex, StreamTask[]> {
+  /**
+   * Creates the subtasks (with their attempt numbers) and the channels between them: every one,
+   * or only the `members` of one pipelined region (no channel leaves a region), replacing theirs.
+   */
+  private createTasks(slotOf: SlotAssignment, members?: ReadonlySet<string>): StreamTask[] {
     const { clock, batchSize, channelCredits } = this.options;
+    const included = (v: JobVertex, i: number): boolean => members === undefined || members.has(`${v.id}#${i}`);
     const inputs = new Map<JobVertex, GateChannel[][]>();
     const outputs = new Map<JobVertex, Map<JobEdge, LocalChannel[]>[]>();
     for (const v of this.graph.vertices) {
@@ -377,11 +464,14 @@ export class JobMaster implements JobTaskListener {
     for (const edge of this.graph.edges) {
       const ps = edge.source.parallelism, pt = edge.target.parallelism;
       for (let i = 0; i < ps; i++) {
+        if (!included(edge.source, i)) continue;
         const out: LocalChannel[] = [];
+        const sender = `${edge.source.id}#${i}`;
+        if (!this.channels.has(sender)) this.channels.set(sender, []);
         for (let j = 0; j < pt; j++) {
           if (edge.partitioner.kind === 'forward' && i !== j) continue;
           const channel = new LocalChannel(channelCredits, `${edge.sourceNode.name}[${i}] -> ${edge.targetNode.name}[${j}]`);
-          this.channels.push(channel);
+          this.channels.get(sender)!.push(channel);
           out.push(channel);
           inputs.get(edge.target)![j].push({ channel, input: edge.typeNumber });
         }
@@ -390,17 +480,23 @@ export class JobMaster implements JobTaskListener {
     }
     const checkpointingEnabled = this.graph.config.faultTolerance.checkpointing !== undefined;
     const checkpointing = this.checkpointing.taskHooks();
-    const created = new Map<JobVertex, StreamTask[]>();
+    const created: StreamTask[] = [];
     for (const vertex of this.graph.vertices) {
-      const tasks = Array.from({ length: vertex.parallelism }, (_, i) => new StreamTask({
-        jobId: this.jobId, vertex, subtaskIndex: i, attemptNumber, clock, checkpointing,
-        bufferTimeoutMs: this.graph.config.bufferTimeoutMs, batchSize, checkpointingEnabled,
-        inputChannels: inputs.get(vertex)![i], outputChannels: outputs.get(vertex)![i],
-        scheduler: this.resourceManager.localTaskManager(slotOf(vertex, i).taskManagerId).scheduler, listener: this,
-      }));
-      this.tasks.set(vertex, tasks);
-      created.set(vertex, tasks);
-      this.remaining += tasks.length;
+      // Replaced in place: the enumerator of a source vertex assigns splits through this array.
+      let tasks = this.tasks.get(vertex);
+      if (tasks === undefined) { tasks = []; this.tasks.set(vertex, tasks); }
+      for (let i = 0; i < vertex.parallelism; i++) {
+        if (!included(vertex, i)) continue;
+        const task = new StreamTask({
+          jobId: this.jobId, vertex, subtaskIndex: i, attemptNumber: this.subtaskAttempts.get(vertex)![i], clock, checkpointing,
+          bufferTimeoutMs: this.graph.config.bufferTimeoutMs, batchSize, checkpointingEnabled,
+          inputChannels: inputs.get(vertex)![i], outputChannels: outputs.get(vertex)![i],
+          scheduler: this.resourceManager.localTaskManager(slotOf(vertex, i).taskManagerId).scheduler, listener: this,
+        });
+        (tasks as TaskHandle[])[i] = task;
+        created.push(task);
+        this.remaining++;
+      }
     }
     return created;
   }
@@ -413,7 +509,10 @@ export class JobMaster implements JobTaskListener {
     const context = {
       currentParallelism: () => vertex.parallelism,
       registeredReaders: () => [...registered],
-      assignSplit: (split: SourceSplit, i: number) => tasks[i].addSplits([split]),
+      assignSplit: (split: SourceSplit, i: number) => {
+        this.splitTracker.recordAssignment(vertex, i, split);
+        tasks[i].addSplits([split]);
+      },
       signalNoMoreSplits: (i: number) => tasks[i].notifyNoMoreSplits(),
     };
     const restored = this.checkpointing.enumeratorState(vertex);

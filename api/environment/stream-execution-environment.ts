@@ -21,6 +21,13 @@ import { findExecutor } from './executor-registry.ts';
 import type { ExecuteOptions, JobClient, JobExecutionResult } from './job-client.ts';
 import type { RestartStrategy } from './restart-strategies.ts';
 
+/**
+ * Which subtasks a failure restarts (Flink's jobmanager.execution.failover-strategy): 'region'
+ * only the failed subtask's pipelined region (the subtasks joined to it by channels), 'full'
+ * every subtask of the job.
+ */
+export type FailoverStrategyName = 'region' | 'full';
+
 /** How bounded programs run. */
 export type RuntimeMode = 'streaming' | 'batch' | 'automatic';
 
@@ -42,6 +49,7 @@ export class StreamExecutionEnvironment {
   private stateBackend: StateBackendChoice = 'memory';
   private checkpointStorage: string | undefined;
   private restartStrategy: RestartStrategy | undefined;
+  private failoverStrategy: FailoverStrategyName = 'region';
 
   private constructor(config: Partial<EnvironmentConfig>) {
     this.environmentConfig = { ...defaultEnvironmentConfig(), ...stripUndefined(config) };
@@ -107,6 +115,14 @@ export class StreamExecutionEnvironment {
   setRestartStrategy(strategy: RestartStrategy): this { this.restartStrategy = strategy; return this; }
   getRestartStrategy(): RestartStrategy | undefined { return this.restartStrategy; }
 
+  /** Which subtasks a failure restarts (default 'region', as in Flink). */
+  setFailoverStrategy(strategy: FailoverStrategyName): this {
+    if (strategy !== 'region' && strategy !== 'full') throw new RangeError(`failover strategy must be 'region' or 'full', got ${String(strategy)}`);
+    this.failoverStrategy = strategy;
+    return this;
+  }
+  getFailoverStrategy(): FailoverStrategyName { return this.failoverStrategy; }
+
   // ---- sources ----
 
   /** The given elements, in order (non-parallel, bounded). */
@@ -148,6 +164,7 @@ export class StreamExecutionEnvironment {
           stateBackend: this.stateBackend,
           checkpointStorage: this.checkpointStorage,
           restartStrategy: this.restartStrategy,
+          failoverStrategy: this.failoverStrategy,
         },
       },
     });

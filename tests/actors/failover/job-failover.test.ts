@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock, RestartStrategies, StreamExecutionEnvironment } from '../../../api/index.ts';
 import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
-import { restartStrategyOf } from '../../../actors/failover/job-failover.ts';
+import { failoverStrategyOf, restartStrategyOf } from '../../../actors/failover/job-failover.ts';
 
 /** Lets the job run until `done` holds (its own progress, never wall time). */
 async function until(done: () => boolean | Promise<boolean>): Promise<void> {
@@ -19,6 +19,17 @@ test('default restart strategy: none without checkpointing, fixed delay with it'
   assert.is(withCheckpoints.kind, 'fixed-delay');
   env.setRestartStrategy(RestartStrategies.failureRate(3, 60_000, 10));
   assert.equal(restartStrategyOf(env.getJobGraph()), { kind: 'failure-rate', maxFailures: 3, intervalMs: 60_000, delayMs: 10 });
+});
+
+test('failover strategy: region by default (as in Flink), full when set, stored in the job graph', () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.fromElements(1).print();
+  assert.is(env.getFailoverStrategy(), 'region');
+  assert.is(failoverStrategyOf(env.getJobGraph()), 'region');
+  env.setFailoverStrategy('full');
+  assert.is(failoverStrategyOf(env.getJobGraph()), 'full');
+  assert.is((env.getJobGraph().config.faultTolerance as { failoverStrategy?: string }).failoverStrategy, 'full');
+  assert.throws(() => env.setFailoverStrategy('restart-all' as never), /'region' or 'full'/);
 });
 
 test('a failed job is RESTARTING for the backoff (on its clock), then runs again as the next attempt', async () => {
@@ -74,6 +85,37 @@ test('cancelling a restarting job ends it CANCELED without another attempt', asy
   clock.advance(5000);
   assert.is(await client.getJobStatus(), 'CANCELED');
   assert.is(embeddedExecutor.lastJobMaster!.failover.attemptNumber, 0);
+});
+
+test('region strategy: each restart of a region counts as a failure; when the strategy gives up the whole job fails', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock: new ManualClock(), bufferTimeoutMs: 0 });
+  // Parallelism 2 without a network edge: two pipelined regions; only subtask 0 reads record 5.
+  env.setParallelism(2).enableCheckpointing(100).setRestartStrategy(RestartStrategies.fixedDelay(2, 0));
+  env.fromSequence(1, 20).map((x: number) => { if (x === 5) throw new Error('region broken'); return x; }).addSink(() => {});
+  const client = await env.executeAsync('region-gives-up');
+  const jm = embeddedExecutor.lastJobMaster!;
+  try {
+    await client.getJobExecutionResult();
+    assert.unreachable('the job must fail');
+  } catch (error) {
+    assert.match((error as Error).message, /region broken/);
+    assert.match((error as Error).message, /3 attempts made/);
+  }
+  assert.is(await client.getJobStatus(), 'FAILED');
+  assert.is(jm.failover.failures.length, 3);
+  const vertex = jm.graph.vertices[0];
+  assert.equal([jm.subtaskAttemptNumber(vertex, 0), jm.subtaskAttemptNumber(vertex, 1)], [2, 0], 'only the failing region was redeployed');
+});
+
+test('the full strategy restarts every region', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock: new ManualClock(), bufferTimeoutMs: 0 });
+  env.setParallelism(2).enableCheckpointing(100).setFailoverStrategy('full').setRestartStrategy(RestartStrategies.fixedDelay(2, 0));
+  let thrown = false;
+  env.fromSequence(1, 20).map((x: number) => { if (x === 5 && !thrown) { thrown = true; throw new Error('once'); } return x; }).addSink(() => {});
+  await env.execute('full-restarts-all');
+  const jm = embeddedExecutor.lastJobMaster!;
+  const vertex = jm.graph.vertices[0];
+  assert.equal([jm.subtaskAttemptNumber(vertex, 0), jm.subtaskAttemptNumber(vertex, 1)], [1, 1]);
 });
 
 test.run();

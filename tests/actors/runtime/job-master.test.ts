@@ -93,4 +93,26 @@ test('a lost TaskManager: the job fails over onto the slots left and finishes th
   assert.ok(seen >= 40, `the last attempt emitted every record (${seen} seen over both attempts)`);
 });
 
+test('a lost TaskManager fails the whole job over even when its subtasks form separate regions', async () => {
+  const clock = new ManualClock();
+  const rm = new ResourceManager(clock, 1000, true);
+  rm.registerTaskManager(new TaskManager('tm-0', 2));
+  rm.registerTaskManager(new TaskManager('tm-1', 1));
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+  env.setRestartStrategy(RestartStrategies.fixedDelay(1, 0));
+  // No network edge: subtask 0 and subtask 1 are two pipelined regions.
+  env.fromSource(new DataGeneratorSource((i) => i, 40, { ratePerSecond: 10 }), undefined, 'paced').addSink(() => {});
+  const jm = new JobMaster('job', env.getJobGraph('lost-regions'), rm, { clock, batchSize: 4, channelCredits: 2 });
+  await jm.start();
+  const vertex = jm.graph.vertices[0];
+  rm.unregisterTaskManager('tm-1', 'its connection was lost');
+  for (let i = 0; i < 200 && jm.getStatus() !== 'FINISHED'; i++) {
+    clock.advance(100);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await jm.result;
+  assert.equal([jm.subtaskAttemptNumber(vertex, 0), jm.subtaskAttemptNumber(vertex, 1)], [1, 1], 'both regions restarted');
+  assert.equal([jm.taskManagerOf(vertex, 0), jm.taskManagerOf(vertex, 1)], ['tm-0', 'tm-0']);
+});
+
 test.run();
