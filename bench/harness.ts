@@ -3,6 +3,7 @@
 //   benchmark('w6-actor-messaging', {
 //     records: 1_000_000,                       // units of work per run (for the per-second figures)
 //     setup?: () => void | Promise<void>,       // once, before the warm-up
+//     teardown?: () => void | Promise<void>,    // once, after the last run (also after a failure)
 //     baseline: () => number | Promise<number>, // the reference implementation; returns records done
 //     subject: () => number | Promise<number>,  // the code under test; returns records done
 //     runs?: 5, warmup?: 1,
@@ -20,6 +21,8 @@ export interface BenchmarkSpec {
   readonly records: number;
   /** Runs once before the warm-up (e.g. to build input data). */
   readonly setup?: () => void | Promise<void>;
+  /** Runs once after the last run, also when a run failed (e.g. to stop worker threads). */
+  readonly teardown?: () => void | Promise<void>;
   /** The same work done by the reference implementation; returns the records it processed. */
   readonly baseline: () => number | Promise<number>;
   /** The work through the code under test; returns the records it processed. */
@@ -75,16 +78,20 @@ async function timeOnce(name: string, which: string, fn: () => number | Promise<
 /** Runs one benchmark: warm-up, then alternating measured runs; returns the medians. */
 export async function runBenchmark(name: string, spec: BenchmarkSpec): Promise<BenchmarkResult> {
   const runs = Math.max(5, spec.runs ?? 5);
-  await spec.setup?.();
-  for (let i = 0; i < (spec.warmup ?? 1); i++) {
-    await timeOnce(name, 'baseline', spec.baseline, spec.records);
-    await timeOnce(name, 'subject', spec.subject, spec.records);
-  }
   const subject: number[] = [];
   const baseline: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    baseline.push(await timeOnce(name, 'baseline', spec.baseline, spec.records));
-    subject.push(await timeOnce(name, 'subject', spec.subject, spec.records));
+  try {
+    await spec.setup?.();
+    for (let i = 0; i < (spec.warmup ?? 1); i++) {
+      await timeOnce(name, 'baseline', spec.baseline, spec.records);
+      await timeOnce(name, 'subject', spec.subject, spec.records);
+    }
+    for (let i = 0; i < runs; i++) {
+      baseline.push(await timeOnce(name, 'baseline', spec.baseline, spec.records));
+      subject.push(await timeOnce(name, 'subject', spec.subject, spec.records));
+    }
+  } finally {
+    await spec.teardown?.();
   }
   const subjectPerSecond = median(subject);
   const baselinePerSecond = median(baseline);
