@@ -153,7 +153,9 @@ export class TaskExecutor {
       stopped.push(entry.ready.then((task) => task?.cancel()));
       this.subtasks.delete(key);
     }
-    this.dropChannels(`${jobId}/`);
+    // Only the attempts deployed here: the job may come back (a failover onto new slots) with a
+    // newer attempt, whose credit may reach this TaskManager before its senders open here.
+    for (const attempt of this.attempts.get(jobId) ?? []) this.dropChannels(`${jobId}/${attempt}/`);
     this.attempts.delete(jobId);
     const job = this.jobs.get(jobId);
     this.jobs.delete(jobId);
