@@ -91,6 +91,8 @@ export class SubtaskCheckpointer {
   private readonly deferred: BarrierEvent[] = [];
   /** The unaligned checkpoint whose channel state is being recorded. */
   private unaligned: UnalignedCheckpoint | undefined;
+  /** An unaligned checkpoint triggered before the chain opened: its barriers overtake once it has. */
+  private overtakeOnOpen: number | undefined;
   /** Restored channel state, handed to the input gate when the barrier handler is installed. */
   private restoredChannels: ReadonlyArray<readonly ChannelStateElement[]> | undefined;
   /** Records of channel state written by this subtask's checkpoints so far (metrics, tests). */
@@ -165,6 +167,9 @@ export class SubtaskCheckpointer {
   afterOpen(): void {
     this.opened = true;
     for (const barrier of this.deferred.splice(0)) this.task.enqueueMail(() => this.checkpoint(barrier));
+    const overtake = this.overtakeOnOpen;
+    this.overtakeOnOpen = undefined;
+    if (overtake !== undefined) this.task.enqueueMail(() => { if (this.expected.has(overtake)) this.gate?.startOvertaking(overtake); });
     if (this.restoredSplits && this.restoredSplits.length > 0) (this.chain[0].operator as SourceOperator<unknown>).addSplits(this.restoredSplits);
     this.restoredSplits = undefined;
   }
@@ -193,8 +198,15 @@ export class SubtaskCheckpointer {
       this.task.enqueueMail(() => this.checkpoint(barrier));
     } else {
       this.expected.add(id);
-      // The barriers are on their way: let them overtake the data queued ahead of them.
-      if (this.isUnaligned(barrier)) this.task.enqueueMail(() => { if (this.expected.has(id)) this.gate?.startOvertaking(id); });
+      // The barriers are on their way: let them overtake the data queued ahead of them (once the
+      // chain is open: a checkpoint may be triggered, and its mail run, while the subtask initializes).
+      if (this.isUnaligned(barrier)) {
+        this.task.enqueueMail(() => {
+          if (!this.expected.has(id)) return;
+          if (this.opened && this.gate) this.gate.startOvertaking(id);
+          else this.overtakeOnOpen = Math.max(this.overtakeOnOpen ?? id, id);
+        });
+      }
     }
   }
 

@@ -7,8 +7,12 @@
 // hands an unaligned barrier to the handler as soon as it arrives and keeps the elements it passed
 // buffered, to be processed afterwards; it records, per channel, the batches and watermarks that
 // arrive while the channel is persisted (by reference: records are immutable once emitted, as in
-// every in-process channel). Restored in-flight data of a channel is served before anything the
-// channel itself delivers. Imports api/ only.
+// every in-process channel). Reading ahead never passes a barrier of the checkpoint it reads for,
+// however that barrier was delivered (read ahead, or polled in order before overtaking began), and
+// never hands the handler a barrier while it is handling one: a read-ahead asked for then (the
+// first barrier starts overtaking) runs from the mailbox afterwards, once the handler has taken
+// the snapshot and started persisting every channel. Restored in-flight data of a channel is
+// served before anything the channel itself delivers. Imports api/ only.
 import type { BarrierEvent, ChannelElement, RecordBatch, WatermarkEvent } from '../../api/stream-elements.ts';
 import { StatusWatermarkValve } from '../../api/time/status-watermark-valve.ts';
 import type { ChannelReceiver } from './local-channel.ts';
@@ -52,8 +56,12 @@ export class InputGate {
   private readonly buffered: ChannelElement[][];
   /** The checkpoint whose barriers may overtake, or undefined. */
   private overtaking: number | undefined;
-  /** Per channel: reading ahead stopped (its barrier came, or an event that must not be passed). */
+  /** Per channel: reading ahead stopped at a buffered event that must not be passed (barrier, end). */
   private readonly overtaken: boolean[];
+  /** Per channel: the newest checkpoint whose barrier it delivered (reading ahead stops there). */
+  private readonly lastBarrier: number[];
+  /** True while the handler handles a barrier: the gate must not deliver another one meanwhile. */
+  private handlingBarrier = false;
   private overtakeRequested = false;
   /** Elements per channel the gate reads ahead while a barrier may overtake (bounds memory). */
   overtakeLimit = 64;
@@ -67,6 +75,7 @@ export class InputGate {
     this.ended = channels.map(() => false);
     this.buffered = channels.map(() => []);
     this.overtaken = channels.map(() => false);
+    this.lastBarrier = channels.map(() => -1);
     this.persisting = channels.map(() => undefined);
     this.remaining = [0, channels.filter((c) => c.input === 1).length, channels.filter((c) => c.input === 2).length];
     this.valve = channels.length > 0
@@ -126,7 +135,8 @@ export class InputGate {
   startOvertaking(checkpointId: number): void {
     if (this.overtaking !== undefined && this.overtaking >= checkpointId) return;
     this.overtaking = checkpointId;
-    this.overtaken.fill(false);
+    // An event already buffered still stops reading ahead on its channel.
+    this.buffered.forEach((buffer, c) => { this.overtaken[c] = buffer.some((e) => e.kind === 'barrier' || e.kind === 'end-of-input'); });
     this.overtake();
   }
 
@@ -142,18 +152,21 @@ export class InputGate {
    * of them. Only from the subtask's mailbox (the handler may snapshot and forward the barrier).
    */
   overtake(): void {
+    if (this.handlingBarrier) {
+      // Called from the barrier handler (the first barrier starts overtaking): later, from the mailbox.
+      this.requestOvertake();
+      return;
+    }
     this.overtakeRequested = false;
     for (let c = 0; c < this.channels.length; c++) {
-      if (this.overtaking === undefined) return;
-      if (this.overtaken[c] || this.blocked[c] || this.ended[c]) continue;
+      if (!this.readsAhead(c)) continue;
       const { channel } = this.channels[c];
       const buffer = this.buffered[c];
       while (buffer.length < this.overtakeLimit && channel.size > 0) {
         const element = channel.poll()!;
         if (element.kind === 'barrier' && element.unaligned === true) {
-          if (element.checkpointId >= this.overtaking) this.overtaken[c] = true;
           this.handleEvent(element, c);
-          if (this.overtaken[c]) break;
+          if (!this.readsAhead(c)) break;
           continue;
         }
         buffer.push(element);
@@ -163,6 +176,12 @@ export class InputGate {
       }
       if (buffer.length > 0 || channel.size > 0) this.markReady(c);
     }
+  }
+
+  /** Whether reading ahead goes on on channel `c` (it has not delivered the barrier being read for). */
+  private readsAhead(c: number): boolean {
+    const overtaking = this.overtaking;
+    return overtaking !== undefined && !this.overtaken[c] && !this.blocked[c] && !this.ended[c] && this.lastBarrier[c] < overtaking;
   }
 
   /** True when some unblocked channel has data. */
@@ -222,10 +241,18 @@ export class InputGate {
     switch (element.kind) {
       case 'watermark': this.valve!.inputWatermark(c, element.timestamp); break;
       case 'watermark-status': this.valve!.inputWatermarkStatus(c, element.idle); break;
-      case 'barrier':
+      case 'barrier': {
         if (!this.handler) throw new Error(`received checkpoint barrier ${element.checkpointId} but this subtask has no barrier handler`);
-        this.handler.processBarrier(element, c, this);
+        if (element.checkpointId > this.lastBarrier[c]) this.lastBarrier[c] = element.checkpointId;
+        const nested = this.handlingBarrier;
+        this.handlingBarrier = true;
+        try {
+          this.handler.processBarrier(element, c, this);
+        } finally {
+          this.handlingBarrier = nested;
+        }
         break;
+      }
       case 'end-of-input': {
         if (this.ended[c]) break;
         this.ended[c] = true;
@@ -241,13 +268,17 @@ export class InputGate {
   }
 
   private markReady(c: number): void {
-    if (this.overtaking !== undefined && !this.overtakeRequested && !this.overtaken[c] && this.handler?.requestOvertake) {
-      this.overtakeRequested = true;
-      this.handler.requestOvertake(this);
-    }
+    if (this.readsAhead(c) && this.channels[c].channel.size > 0) this.requestOvertake();
     if (this.queued[c] || this.ended[c]) return;
     this.queued[c] = true;
     this.ready.push(c);
     this.onData();
+  }
+
+  /** Asks the subtask to call `overtake()` from its mailbox (once until it does). */
+  private requestOvertake(): void {
+    if (this.overtaking === undefined || this.overtakeRequested || !this.handler?.requestOvertake) return;
+    this.overtakeRequested = true;
+    this.handler.requestOvertake(this);
   }
 }

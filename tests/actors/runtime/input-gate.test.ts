@@ -1,7 +1,9 @@
 // InputGate: fair polling, the combined watermark (minimum, idle channels excluded), end of input
-// per input, blocking for barrier alignment, and barriers handed to the handler.
+// per input, blocking for barrier alignment, barriers handed to the handler, and the channel state
+// an unaligned checkpoint records (with the real BarrierAligner, wired as a subtask wires it).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BarrierAligner } from '../../../actors/checkpoint/barrier-aligner.ts';
 import { InputGate } from '../../../actors/runtime/input-gate.ts';
 import { LocalChannel } from '../../../actors/runtime/local-channel.ts';
 import { createRecordBatch, type ChannelElement, type RecordBatch } from '../../../api/stream-elements.ts';
@@ -84,6 +86,82 @@ test('blocked channels are skipped until unblocked; barriers go to the handler',
   const bare = setup([1]);
   bare.push(0, { kind: 'barrier', checkpointId: 2, timestamp: 0 });
   assert.throws(() => bare.pollAll(), /no barrier handler/);
+});
+
+/**
+ * A subtask with an unaligned-checkpoint aligner on `setup`'s gate: records are "processed" by
+ * pollBatch, mails (read-ahead requests) run between batches, and the snapshot notes what was
+ * processed before it. Returns what a checkpoint must satisfy: every record processed after the
+ * snapshot that came before its channel's barrier is in the channel state, and nothing else is.
+ */
+function unalignedSubtask(inputs: Array<1 | 2>) {
+  const s = setup(inputs);
+  const mails: Array<() => void> = [];
+  const processed: unknown[] = [];
+  let snapshot: unknown[] | undefined;
+  const channelState = new Map<number, unknown[]>();
+  const values = (elements: ReturnType<InputGate['stopPersisting']>): unknown[] =>
+    elements.flatMap((e) => (e.kind === 'records' ? e.values.slice(0, e.length) : []));
+  const aligner = new BarrierAligner(inputs.length, 'unaligned', {
+    blockChannel: (c) => s.gate.blockChannel(c),
+    unblockAll: () => s.gate.unblockAll(),
+    triggerCheckpoint: (b) => { s.gate.startOvertaking(b.checkpointId); snapshot = [...processed]; },
+    abortCheckpoint: (id, reason) => { throw new Error(`checkpoint ${id} aborted: ${reason}`); },
+    startPersistingChannel: (_id, c) => s.gate.startPersisting(c),
+    stopPersistingChannel: (_id, c) => { channelState.set(c, values(s.gate.stopPersisting(c))); },
+    alignmentComplete: () => s.gate.stopOvertaking(),
+  });
+  s.gate.barrierHandler = { processBarrier: (b, c) => aligner.onBarrier(c, b), requestOvertake: (g) => mails.push(() => g.overtake()) };
+  const run = (): void => {
+    for (let turns = 0; ; turns++) {
+      if (turns > 1000) throw new Error('the gate keeps asking to read ahead without progress');
+      for (const mail of mails.splice(0)) mail();
+      const b = s.gate.pollBatch();
+      if (b === undefined && mails.length === 0) return;
+      if (b) processed.push(...b.values.slice(0, b.length));
+    }
+  };
+  return { ...s, run, processed, channelState, snapshot: () => snapshot };
+}
+
+const unalignedBarrier = (checkpointId: number): ChannelElement => ({ kind: 'barrier', checkpointId, timestamp: 0, unaligned: true });
+
+test('unaligned: a first barrier taken in order does not let the gate read past it, nor record what follows it', () => {
+  const t = unalignedSubtask([1, 1]);
+  t.push(1, unalignedBarrier(1)); t.push(1, batch('b-after'));
+  t.push(0, batch('a-before'));
+  t.run();
+  t.push(0, unalignedBarrier(1)); t.push(0, batch('a-after'));
+  t.run();
+  assert.equal(t.snapshot(), []);
+  assert.equal(Object.fromEntries(t.channelState), { 0: ['a-before'], 1: [] });
+  assert.equal([...t.processed].sort(), ['a-after', 'a-before', 'b-after']);
+});
+
+test('unaligned: barriers met while the first one is handled wait until the snapshot and persisting have begun', () => {
+  const t = unalignedSubtask([1, 1]);
+  // Channel 1's barrier is polled in order; reading ahead then finds channel 0's barrier at once.
+  t.push(1, unalignedBarrier(1)); t.push(1, batch('b-after'));
+  t.push(0, batch('a-before')); t.push(0, unalignedBarrier(1)); t.push(0, batch('a-after'));
+  t.run();
+  assert.equal(t.snapshot(), []);
+  assert.equal(Object.fromEntries(t.channelState), { 0: ['a-before'], 1: [] });
+  assert.equal([...t.processed].sort(), ['a-after', 'a-before', 'b-after']);
+});
+
+test('unaligned: barriers overtaking queued data record exactly the data they overtook', () => {
+  const t = unalignedSubtask([1, 1]);
+  t.push(0, batch('a1')); t.push(1, batch('b1'));
+  t.run();
+  t.gate.startOvertaking(1); // the coordinator's trigger reached the subtask
+  t.push(0, batch('a2')); t.push(0, unalignedBarrier(1)); t.push(0, batch('a3'));
+  t.push(1, batch('b2')); t.push(1, batch('b3'));
+  t.run();
+  t.push(1, unalignedBarrier(1)); t.push(1, batch('b4'));
+  t.run();
+  assert.equal(t.snapshot(), ['a1', 'b1']);
+  assert.equal(Object.fromEntries(t.channelState), { 0: ['a2'], 1: ['b2', 'b3'] });
+  assert.equal([...t.processed].sort(), ['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'b4']);
 });
 
 test('data that arrived before the gate existed is polled', () => {
