@@ -434,6 +434,8 @@ export class StreamTask implements Runnable {
     for (const w of this.writers) w.broadcastEvent({ kind: 'end-of-input' });
     this.phase = 'finishing';
     this.transition({ type: 'subtask.finish' });
+    // The input may have ended inside the gate's poll with nothing else to run: the next slice closes.
+    this.deployment.scheduler.schedule(this);
   }
 
   private async close(): Promise<void> {
