@@ -25,18 +25,33 @@ function findTests(dir) {
   return out.sort();
 }
 
+/** Process groups of the test files running now (killed whole: tsx runs the test in a child of its own). */
+const groups = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => { for (const pid of groups) killGroup(pid); process.exit(130); });
+}
+
+function killGroup(pid) {
+  try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+}
+
 function run(cmd, argv, { quiet = false } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    groups.add(child.pid);
+    // Whatever the file left running (a process it spawned and lost track of) ends with it.
+    child.on('exit', () => killGroup(child.pid));
     let output = '';
     child.stdout.on('data', (d) => { output += d; if (!quiet) process.stdout.write(d); });
     child.stderr.on('data', (d) => { output += d; if (!quiet) process.stderr.write(d); });
-    const timer = setTimeout(() => { output += `\n(timed out after ${FILE_TIMEOUT_MS} ms)\n`; child.kill('SIGKILL'); }, FILE_TIMEOUT_MS);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 1 : 0), output }); });
+    // The whole group: a grandchild left behind would hold the pipes open and 'close' never come.
+    const timer = setTimeout(() => { output += `\n(timed out after ${FILE_TIMEOUT_MS} ms)\n`; killGroup(child.pid); }, FILE_TIMEOUT_MS);
+    child.on('close', (code, signal) => { clearTimeout(timer); groups.delete(child.pid); resolve({ code: code ?? (signal ? 1 : 0), output }); });
   });
 }
 
