@@ -1,9 +1,10 @@
 // LocalCluster: Flink's local multi-core deployment: a JobManager in the calling thread and N
 // TaskManagers in worker threads of this process, each with its own actor system, scheduler and
 // event loop, connected over loopback exactly like the processes of a standalone cluster (jobs
-// reach them as shipped bundles; exchanges between them go through the data plane). This is how
+// reach them as shipped bundles), except that the data channels between two TaskManager threads
+// travel over a MessagePort pair as transferred buffers instead of TCP. This is how
 // one machine's cores all work on one job. Imports actors/cluster and actors/network.
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import { spawnWorker } from '../network/spawn-worker.ts';
 import { startJobManager, type RunningJobManager } from './job-manager-process.ts';
 
@@ -33,19 +34,21 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`a local cluster needs at least one TaskManager, got ${count}`);
   const jobManager = await startJobManager({ port: 0, restPort: 0, dataDir: options.dataDir });
   const workers: Worker[] = [];
+  const addresses: string[] = [];
   try {
-    await Promise.all(Array.from({ length: count }, () => {
+    await Promise.all(Array.from({ length: count }, (_, index) => {
       const worker = spawnWorker(workerEntry, { jobmanager: jobManager.rpcAddress, slots });
       workers.push(worker);
       return new Promise<void>((resolve, reject) => {
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`a TaskManager worker exited with code ${code} before registering`)));
-        worker.on('message', (msg: { type?: string; error?: string }) => {
-          if (msg?.type === 'registered') resolve();
+        worker.on('message', (msg: { type?: string; error?: string; address?: string }) => {
+          if (msg?.type === 'registered') { addresses[index] = msg.address!; resolve(); }
           else if (msg?.type === 'failed') reject(new Error(`a TaskManager worker failed to start: ${msg.error}`));
         });
       });
     }));
+    await connectPeers(workers, addresses);
   } catch (error) {
     await Promise.all(workers.map((w) => w.terminate()));
     await jobManager.close();
@@ -65,3 +68,29 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     },
   };
 }
+
+/**
+ * Gives every pair of TaskManager threads a MessageChannel for their data channels (batches are
+ * transferred, not sent over loopback TCP); resolves once every thread attached its ports.
+ */
+async function connectPeers(workers: Worker[], addresses: string[]): Promise<void> {
+  const attached = workers.map((worker) => new Promise<void>((resolve) => {
+    let expected = workers.length - 1;
+    if (expected === 0) { resolve(); return; }
+    const onMessage = (msg: { type?: string }): void => {
+      if (msg?.type !== 'peer-port-attached' || --expected > 0) return;
+      worker.off('message', onMessage);
+      resolve();
+    };
+    worker.on('message', onMessage);
+  }));
+  for (let i = 0; i < workers.length; i++) {
+    for (let j = i + 1; j < workers.length; j++) {
+      const { port1, port2 } = new MessageChannel();
+      workers[i].postMessage({ type: 'peer-port', address: addresses[j], port: port1 }, [port1]);
+      workers[j].postMessage({ type: 'peer-port', address: addresses[i], port: port2 }, [port2]);
+    }
+  }
+  await Promise.all(attached);
+}
+

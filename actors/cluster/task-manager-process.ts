@@ -16,6 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../api/time/clock.ts';
 import { ActorSystem, defineActor, type ActorBehavior, type ActorRef } from '../index.ts';
 import type { VersionedKvStore } from '../../state/kv/kv-store.ts';
+import { DataPlane } from '../network/data/data-plane.ts';
+import type { DataPort } from '../network/data/port-link.ts';
 import { findLeader, openHaStore } from '../ha/ha-store.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
 import type { ClusterResourceManagerMessage, JobManagerMessage, TaskExecutorMessage } from './cluster-messages.protocol.ts';
@@ -48,6 +50,11 @@ export interface RunningTaskManager {
   readonly address: string;
   /** The `host:port` of the JobManager it first registered with. */
   readonly jobmanager: string;
+  /**
+   * Carries the data channels to and from the TaskManager at `peerAddress` over `port` instead of
+   * TCP (TaskManagers in worker threads of one process: batches travel as transferred buffers).
+   */
+  attachPeerPort(peerAddress: string, port: DataPort): void;
   /** Cancels its subtasks and stops (without deregistering: the JobManager notices the lost connection). */
   close(): Promise<void>;
   /**
@@ -251,5 +258,8 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
     })();
     return closing;
   };
-  return { id, address: system.address!, jobmanager: link.target, close: () => stop(false), kill: () => stop(true) };
+  return {
+    id, address: system.address!, jobmanager: link.target, close: () => stop(false), kill: () => stop(true),
+    attachPeerPort: (peerAddress, port) => DataPlane.of(system).attachPort(peerAddress, port),
+  };
 }
