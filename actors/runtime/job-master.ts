@@ -212,17 +212,7 @@ export class JobMaster implements JobTaskListener {
   /** Schedules the job: slots, channels, subtasks, enumerators. */
   async start(): Promise<void> {
     this.transition({ type: 'job.start' });
-    const groups = slotsPerSharingGroup(this.graph);
-    let needed = 0;
-    for (const n of groups.values()) needed += n;
-    let slots: Slot[];
-    try {
-      slots = await this.resourceManager.requestSlots(this.jobId, needed);
-    } catch (error) {
-      this.failJob(new JobExecutionError(this.jobId, `job "${this.graph.jobName}" (${this.jobId}) could not be scheduled: ${(error as Error).message}`, { cause: error }));
-      return;
-    }
-    if (this.getStatus() !== 'RUNNING') { this.resourceManager.releaseSlots(this.jobId); return; }
+    if (!(await this.acquireSlots('could not be scheduled'))) return;
     try {
       await this.checkpointing.open();
     } catch (error) {
@@ -230,7 +220,6 @@ export class JobMaster implements JobTaskListener {
       return;
     }
     if (this.getStatus() !== 'RUNNING') return;
-    this.slotOf = this.assignSlots(groups, slots);
     try {
       this.deploy(this.options.attemptNumber ?? 0);
     } catch (error) {
@@ -250,18 +239,7 @@ export class JobMaster implements JobTaskListener {
     if (lost) {
       this.tasks.clear();
       this.resourceManager.releaseSlots(this.jobId);
-      const groups = slotsPerSharingGroup(this.graph);
-      let needed = 0;
-      for (const n of groups.values()) needed += n;
-      let slots: Slot[];
-      try {
-        slots = await this.resourceManager.requestSlots(this.jobId, needed);
-      } catch (error) {
-        this.failJob(new JobExecutionError(this.jobId, `job "${this.graph.jobName}" (${this.jobId}) could not be rescheduled after losing a TaskManager: ${(error as Error).message}`, { cause: error }));
-        return;
-      }
-      if (this.getStatus() !== 'RUNNING') { this.resourceManager.releaseSlots(this.jobId); return; }
-      this.slotOf = this.assignSlots(groups, slots);
+      if (!(await this.acquireSlots('could not be rescheduled after losing a TaskManager'))) return;
     }
     this.deploy(attemptNumber);
   }
@@ -438,6 +416,26 @@ export class JobMaster implements JobTaskListener {
     const all: Promise<void>[] = [];
     for (const tasks of this.tasks.values()) for (const t of tasks) all.push(t.cancel());
     await Promise.all(all);
+  }
+
+  /**
+   * Requests the slots of every sharing group and assigns them (slotOf); false when the request
+   * failed (the job fails, its message saying `failure`) or the job stopped meanwhile.
+   */
+  private async acquireSlots(failure: string): Promise<boolean> {
+    const groups = slotsPerSharingGroup(this.graph);
+    let needed = 0;
+    for (const n of groups.values()) needed += n;
+    let slots: Slot[];
+    try {
+      slots = await this.resourceManager.requestSlots(this.jobId, needed);
+    } catch (error) {
+      this.failJob(new JobExecutionError(this.jobId, `job "${this.graph.jobName}" (${this.jobId}) ${failure}: ${(error as Error).message}`, { cause: error }));
+      return false;
+    }
+    if (this.getStatus() !== 'RUNNING') { this.resourceManager.releaseSlots(this.jobId); return false; }
+    this.slotOf = this.assignSlots(groups, slots);
+    return true;
   }
 
   /** Slot j of a sharing group hosts subtask j of every vertex in the group. */
