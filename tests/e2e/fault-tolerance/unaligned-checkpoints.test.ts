@@ -4,8 +4,8 @@
 // a plain-loop expectation. The job's ManualClock moves 10 ms per event-loop turn, so checkpoints
 // fall due (every 30 ms) by the job's progress, never by wall time. The source offers several
 // times what the keyed operator can take in a turn, so its input channels stay full until the
-// source ends and every checkpoint before that holds channel state; the clock never waits for the
-// test's own reads of the checkpoint storage (slow ones, kv, would let the operator catch up).
+// source ends and every checkpoint before that holds channel state. The clock waits for the test's
+// reads of the checkpoint storage until the failure is armed, and never after.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DataGeneratorSource, ManualClock, StreamExecutionEnvironment } from '../../../api/index.ts';
@@ -117,8 +117,9 @@ async function readNewCheckpoints(jm: JobMaster, inFlightOf: Map<number, number>
 
 /**
  * Runs the event loop, moving `clock` 10 ms per turn, until `result` settles; meanwhile reads the
- * job's completed checkpoints (one read at a time, never holding the clock back) and arms the
- * failure once one of them holds channel state.
+ * job's completed checkpoints (one read at a time) and arms the failure once one of them holds
+ * channel state. Until then the clock waits for each read: a slow storage read (kv on Deno waits
+ * behind the job's checkpoint writes) would otherwise let the job run to its end first.
  */
 async function drive<T>(clock: ManualClock, result: Promise<T>, previous: JobMaster | undefined, watch: Watch): Promise<T> {
   let settled = false;
@@ -132,6 +133,7 @@ async function drive<T>(clock: ManualClock, result: Promise<T>, previous: JobMas
     const jm = embeddedExecutor.lastJobMaster;
     if (jm === undefined || jm === previous || reading !== undefined) continue;
     reading = readNewCheckpoints(jm, inFlightOf, watch).finally(() => { reading = undefined; });
+    if (watch.armedAt === undefined) await reading;
   }
   await done.catch(() => {});
   await reading;
