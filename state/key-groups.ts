@@ -56,7 +56,8 @@ export function keyHash(key: Key): number {
 
 /** The key group a key belongs to. */
 export function assignToKeyGroup(key: Key, maxParallelism: number): number {
-  return keyHash(key) % maxParallelism;
+  // `| 0` (a no-op on the value) keeps it a small integer for V8, not a boxed double per key.
+  return (keyHash(key) % maxParallelism) | 0;
 }
 
 /** The subtask index (operator of `parallelism`) that owns `keyGroup`. */

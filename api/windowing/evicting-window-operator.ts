@@ -30,8 +30,8 @@ export class EvictingWindowOperator<IN, OUT, K extends Key, W extends Window> ex
     };
   }
 
-  protected override addToContents(value: IN, timestamp: number): void {
-    this.windowState.add({ value, timestamp });
+  protected override addToContents(value: IN, timestamp: number): boolean | void {
+    return this.windowState.add({ value, timestamp });
   }
 
   protected override emitWindowContents(window: W, namespace: Namespace): void {

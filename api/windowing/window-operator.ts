@@ -33,7 +33,8 @@ export type WindowContentsDescriptor<IN> =
 export interface WindowContentsState<IN, C> {
   setCurrentNamespace(namespace: Namespace): void;
   mergeNamespaces(target: Namespace, sources: readonly Namespace[]): void;
-  add(value: IN): void;
+  /** Adds to the current namespace; `false` means its contents existed before (heap states say so). */
+  add(value: IN): boolean | void;
   get(): C | undefined;
   clear(): void;
 }
@@ -145,8 +146,11 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
 
   onProcessingTime(timer: Timer): void { this.onTimer(timer, false); }
 
-  /** Adds an element to the contents of the current namespace (evicting windows keep timestamps). */
-  protected addToContents(value: IN, _timestamp: number): void { this.windowState.add(value); }
+  /**
+   * Adds an element to the contents of the current namespace (evicting windows keep timestamps);
+   * `false` when the window's contents are known to have existed before.
+   */
+  protected addToContents(value: IN, _timestamp: number): boolean | void { return this.windowState.add(value); }
 
   /** Emits a fired window's contents (the contents state points at its state window). */
   protected emitWindowContents(window: W, namespace: Namespace): void {
@@ -176,11 +180,15 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
         this.lastNamespaces[i] = ns;
       }
       this.windowState.setCurrentNamespace(ns);
-      this.addToContents(value, timestamp);
+      const existed = this.addToContents(value, timestamp) === false;
       if (this.eventTimeTrigger) {
         const max = window.maxTimestamp();
         if (max > this.currentWatermark) {
-          // EventTimeTrigger.onElement (CONTINUE), then the cleanup timer (the same one without lateness).
+          // EventTimeTrigger.onElement (CONTINUE), then the cleanup timer (the same one without
+          // lateness). Contents that existed before this element got both timers with their first
+          // element, and they are still pending: the watermark has not reached the window's end,
+          // and only firing at the cleanup time or clearing (which drops the contents) removes them.
+          if (existed) continue;
           this.timers.registerEventTimeTimer(ns, max);
           if (this.allowedLateness !== 0) this.timers.registerEventTimeTimer(ns, max + this.allowedLateness);
           continue;

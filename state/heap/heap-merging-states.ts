@@ -40,10 +40,15 @@ export class HeapListState<T> extends HeapMergingState<T[]> implements ListState
     return entry === undefined ? [] : (entry.value as T[]).slice();
   }
 
-  add(value: T): void {
+  /** Returns true when the namespace had no list yet (windows register their timers then). */
+  add(value: T): boolean {
     const entry = this.table.find(this.namespace);
-    if (entry === undefined) this.table.create(this.namespace, [value]);
-    else appendTo(entry, [value]);
+    if (entry === undefined) {
+      this.table.create(this.namespace, [value]);
+      return true;
+    }
+    appendTo(entry, [value]);
+    return false;
   }
 
   addAll(values: T[]): void {
@@ -76,14 +81,16 @@ export class HeapReducingState<T> extends HeapMergingState<T> implements Reducin
 
   get(): T | undefined { return this.table.find(this.namespace)?.value as T | undefined; }
 
-  add(value: T): void {
+  /** Returns true when the namespace had no value yet. */
+  add(value: T): boolean {
     const entry = this.table.find(this.namespace);
     if (entry === undefined) {
       this.table.create(this.namespace, value);
-    } else {
-      entry.value = this.reduceFn(entry.value as T, value);
-      this.table.written(entry);
+      return true;
     }
+    entry.value = this.reduceFn(entry.value as T, value);
+    this.table.written(entry);
+    return false;
   }
 
   protected mergeValues(a: T, b: T): T { return this.reduceFn(a, b); }
@@ -98,14 +105,16 @@ export class HeapAggregatingState<IN, ACC, OUT> extends HeapMergingState<ACC> im
     return entry === undefined ? undefined : this.aggregateFn.getResult(entry.value as ACC);
   }
 
-  add(value: IN): void {
+  /** Returns true when the namespace had no accumulator yet. */
+  add(value: IN): boolean {
     const entry = this.table.find(this.namespace);
     if (entry === undefined) {
       this.table.create(this.namespace, this.aggregateFn.add(value, this.aggregateFn.createAccumulator()));
-    } else {
-      entry.value = this.aggregateFn.add(value, entry.value as ACC);
-      this.table.written(entry);
+      return true;
     }
+    entry.value = this.aggregateFn.add(value, entry.value as ACC);
+    this.table.written(entry);
+    return false;
   }
 
   protected mergeValues(a: ACC, b: ACC): ACC { return this.aggregateFn.merge(a, b); }

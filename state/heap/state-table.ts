@@ -164,7 +164,7 @@ export class StateTable {
   create(namespace: Namespace, value: unknown, slot: Slot | undefined = this.currentSlot()): StateEntry {
     const c = this.current;
     if (c.key === undefined) throw new Error(`state "${this.name}" accessed without a current key: call setCurrentKey first`);
-    const entry = this.newEntry(c.key, c.token, namespace, c.keyGroup, value);
+    const entry = newEntry(this, c.key, c.token, namespace, c.keyGroup, value);
     this.slotToken = NO_TOKEN;
     let byKey = this.groups[c.groupIndex];
     if (byKey === undefined) this.groups[c.groupIndex] = byKey = new Map();
@@ -230,7 +230,7 @@ export class StateTable {
       old.live = false;
       this.detach(keyGroup - this.firstKeyGroup, old);
     }
-    const entry = this.newEntry(key, token, namespace, keyGroup, value);
+    const entry = newEntry(this, key, token, namespace, keyGroup, value);
     // Restored state starts a fresh TTL period: the snapshot format keeps no write times.
     entry.writtenAt = this.clock();
     this.place(keyGroup - this.firstKeyGroup, entry);
@@ -373,10 +373,16 @@ export class StateTable {
     return slot;
   }
 
-  private newEntry(key: Key, token: unknown, namespace: Namespace, keyGroup: number, value: unknown): StateEntry {
-    return {
-      table: this, key, token, namespace, keyGroup, value,
-      writtenAt: 0, dirty: false, live: true, persisted: false,
-    };
-  }
 }
+
+function newEntry(table: StateTable, key: Key, token: unknown, namespace: Namespace, keyGroup: number, value: unknown): StateEntry {
+  return {
+    table, key, token, namespace, keyGroup, value,
+    writtenAt: 0, dirty: false, live: true, persisted: false,
+  };
+}
+
+// An entry's namespace is a string or a number (a window). V8 stores a field that has only held
+// numbers as a box per object; one entry with a string namespace, made at load, keeps the field
+// tagged, so a window's namespace is shared by its entries rather than copied into each.
+newEntry(undefined as unknown as StateTable, '', '', '', 0, undefined);

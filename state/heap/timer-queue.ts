@@ -9,15 +9,25 @@ import type { Key } from '../key-groups.ts';
 import type { Namespace } from '../keyed-state-backend.ts';
 import type { Timer } from '../timer-service.ts';
 
-/** A pending (or fired, once `live` is false) timer. */
-export interface TimerNode extends Timer {
-  readonly token: unknown;
-  /** Registration order across the queue (checkpoints keep ties in this order). */
-  readonly seq: number;
+/**
+ * A pending (or fired, once `live` is false) timer. Its timestamp is its bucket's: the number is
+ * held once per bucket rather than boxed in every timer (a window's end is shared by many keys).
+ */
+export class TimerNode implements Timer {
   /** False once fired or deleted. */
-  live: boolean;
-  /** An older timer of the same key in the same bucket (another namespace), if any. */
-  sameKey: TimerNode | undefined;
+  live = true;
+  constructor(
+    private readonly bucket: Bucket,
+    readonly key: Key,
+    readonly namespace: Namespace,
+    readonly token: unknown,
+    /** Registration order across the queue (checkpoints keep ties in this order). */
+    readonly seq: number,
+    /** An older timer of the same key in the same bucket (another namespace), if any. */
+    public sameKey: TimerNode | undefined,
+  ) {}
+
+  get timestamp(): number { return this.bucket.timestamp; }
 }
 
 /** The timers of one timestamp, in registration order. */
@@ -87,7 +97,7 @@ export class TimerQueue {
         older = liveChain(first);
       }
     }
-    const node: TimerNode = { timestamp, key, namespace, token, seq: this.seq++, live: true, sameKey: older };
+    const node = new TimerNode(b, key, namespace, token, this.seq++, older);
     b.byToken.set(token, node);
     b.nodes.push(node);
     b.live++;
@@ -230,3 +240,8 @@ function compact(b: Bucket): void {
   b.nodes = kept;
   b.head = 0;
 }
+
+// A timer's namespace is a string or a number (a window). V8 stores a field that has only held
+// numbers as a box per object; one timer with a string namespace, made at load, keeps the field
+// tagged, so a window's namespace is shared by every timer in it rather than copied per timer.
+new TimerNode(new Bucket(0), '', '', '', 0, undefined);
