@@ -227,3 +227,28 @@ test('a merging assigner rejects a trigger that cannot merge', () => {
 });
 
 test.run();
+
+test('event-time windows register their timers once, with the first element, and still fire late and clean up', async () => {
+  const { h } = await reduceHarness(TumblingEventTimeWindows.of<E>(1000), { allowedLateness: 500 });
+  const timers = () => h.timerServices.get('window-timers')!.numTimers().eventTime;
+  for (let t = 0; t < 1000; t += 100) h.processElement(e('a', 1), t);
+  // The window's end (999) and its cleanup (1499): two timers for ten elements.
+  assert.is(timers(), 2);
+  h.processElement(e('b', 5), 10);
+  h.processElement(e('a', 7), 1200);
+  assert.is(timers(), 6, 'one pair per key and window');
+  h.processWatermark(999);
+  assert.equal(results(h).sort(), ['a=10@999', 'b=5@999']);
+  assert.is(timers(), 4, 'the end timers fired; the cleanup timers wait out the lateness');
+  // Late but within the allowed lateness: the window's contents still exist, and it fires again at once.
+  h.processElement(e('a', 100), 950);
+  assert.equal(results(h).slice(2), ['a=110@999']);
+  assert.is(timers(), 4);
+  h.processWatermark(1499);
+  assert.is(timers(), 2, 'the first windows are cleaned up');
+  h.processElement(e('a', 1000), 960);
+  assert.equal(results(h).slice(3), [], 'after cleanup the element is too late');
+  h.processWatermark(Infinity);
+  assert.equal(results(h).slice(3), ['a=7@1999']);
+  assert.is(timers(), 0);
+});
