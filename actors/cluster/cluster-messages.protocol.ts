@@ -66,8 +66,8 @@ export function channelId(jobId: string, attempt: number, edge: number, sourceSu
   return `${jobId}/${attempt}/${edge}/${sourceSubtask}->${targetSubtask}`;
 }
 
-/** What a TaskManager's task executor actor accepts. */
-export type TaskExecutorMessage =
+/** The JobManager's commands to a TaskManager's task executor, before the epoch is added. */
+export type UnfencedCommand =
   | { readonly type: 'taskexecutor.deploy'; readonly descriptor: DeploymentDescriptor }
   | { readonly type: 'taskexecutor.cancel-task'; readonly id: SubtaskId }
   | { readonly type: 'taskexecutor.add-splits'; readonly id: SubtaskId; readonly splits: unknown[] }
@@ -77,7 +77,17 @@ export type TaskExecutorMessage =
   | { readonly type: 'taskexecutor.checkpoint-complete'; readonly id: SubtaskId; readonly checkpointId: number }
   | { readonly type: 'taskexecutor.checkpoint-aborted'; readonly id: SubtaskId; readonly checkpointId: number }
   /** The job released its slots here: forget its subtasks, bundle and storage. */
-  | { readonly type: 'taskexecutor.release-job'; readonly jobId: string }
+  | { readonly type: 'taskexecutor.release-job'; readonly jobId: string };
+
+/**
+ * A command as sent: with the epoch of the JobManager's leadership (its fencing token; 0 or
+ * absent without high availability). A TaskManager that has seen a newer epoch refuses it.
+ */
+export type TaskExecutorCommand = UnfencedCommand & { readonly epoch?: number };
+
+/** What a TaskManager's task executor actor accepts. */
+export type TaskExecutorMessage =
+  | TaskExecutorCommand
   /** Replies `[{ jobId, name, state }]`. */
   | { readonly type: 'taskexecutor.list-subtasks' }
   /** Time to heartbeat the ResourceManager (or to reconnect to the JobManager). */
@@ -110,7 +120,10 @@ export type JobManagerMessage =
 
 /** What the cluster's ResourceManager actor accepts from TaskManager processes. */
 export type ClusterResourceManagerMessage =
-  /** Replies `{ registered: true }`; `ref` is the TaskManager's task executor actor. */
+  /**
+   * Replies `{ registered: true, epoch }` (epoch: the JobManager's fencing token, 0 without high
+   * availability); `ref` is the TaskManager's task executor actor.
+   */
   | { readonly type: 'resourcemanager.register-remote'; readonly taskManagerId: string; readonly address: string; readonly slots: number; readonly ref: unknown }
   /** Asked: replies `{ known }` (false: the TaskManager was declared lost and must register again). */
   | { readonly type: 'resourcemanager.heartbeat'; readonly taskManagerId: string }

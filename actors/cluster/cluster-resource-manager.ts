@@ -5,7 +5,8 @@
 // held some fail over (ResourceManager.unregisterTaskManager). A TaskManager registering again
 // under the same id (it reconnected) counts as lost first: its old subtasks are gone. Heartbeats
 // are answered with whether the TaskManager is still known, so one declared lost while still
-// connected stops its subtasks and registers again.
+// connected stops its subtasks and registers again. The registration's answer carries the
+// JobManager's fencing token, as every command to the TaskManager does.
 // Imports actors/core and actors/runtime.
 import { defineActor, type ActorBehavior, type ActorRef } from '../index.ts';
 import type { ResourceManager } from '../runtime/resource-manager.ts';
@@ -16,6 +17,8 @@ import { RemoteTaskManager } from './remote-task-manager.ts';
 export interface HeartbeatOptions {
   /** A TaskManager that sent no heartbeat for this long is lost (default 10 s). */
   readonly heartbeatTimeoutMs: number;
+  /** The epoch of the JobManager's leadership, sent with every command (default 0: no high availability). */
+  readonly fencingToken?: () => number;
 }
 
 interface State { readonly rm: ResourceManager; readonly byPath: Map<string, string> }
@@ -36,8 +39,9 @@ export function clusterResourceManagerBehavior(rm: ResourceManager, options: Hea
           if (state.rm.isRegistered(msg.taskManagerId)) state.rm.unregisterTaskManager(msg.taskManagerId, 'it registered again (reconnected)');
           state.byPath.set(ref.path, msg.taskManagerId);
           ctx.watch(ref);
-          state.rm.registerTaskManager(new RemoteTaskManager(msg.taskManagerId, msg.address, msg.slots, ref, now));
-          ctx.reply({ registered: true });
+          const epoch = options.fencingToken ?? (() => 0);
+          state.rm.registerTaskManager(new RemoteTaskManager(msg.taskManagerId, msg.address, msg.slots, ref, now, epoch));
+          ctx.reply({ registered: true, epoch: epoch() });
           return;
         }
         case 'resourcemanager.heartbeat': {

@@ -11,7 +11,9 @@
 // there (TaskManagers started with the same store find it), records the jobs it accepts, and
 // stops its jobs without ending them when it loses the lease or shuts down; a standby answers
 // REST but refuses submissions until it wins the lease, then recovers every job that had not
-// ended from its latest completed checkpoint.
+// ended from its latest completed checkpoint. The lease's epoch is the fencing token: every
+// command to a TaskManager carries it, and the leader's job statuses and checkpoint completions
+// are fenced by it in the HA store, so that a deposed leader that still runs changes nothing.
 //
 //   const jm = await startJobManager({ port: 6123, restPort: 8081 });
 //   // TaskManagers: startTaskManager({ jobmanager: jm.rpcAddress, slots: 2 })
@@ -22,9 +24,10 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../../api/time/clock.ts';
+import { systemClock, type Clock } from '../../api/time/clock.ts';
 import { ActorSystem, defineActor, type ActorBehavior, type ActorRef } from '../index.ts';
 import { BlobStore } from '../deploy/blob-store.ts';
+import { CheckpointFence } from '../ha/checkpoint-fence.ts';
 import { JobStore } from '../ha/job-store.ts';
 import { findLeader, isRemoteHaStore, openHaStore } from '../ha/ha-store.ts';
 import { LeaderLease } from '../ha/leader-lease.ts';
@@ -70,6 +73,11 @@ export interface HighAvailabilityOptions {
   readonly storage: string;
   /** How long the leader's lease lasts unrenewed: a standby takes over this long after a crash (default 15 s). */
   readonly leaseMs?: number;
+  /**
+   * The clock of the lease's renewals and expiry (default the system clock). Tests hold one still
+   * to make a leader that stops renewing without noticing, as a paused process would.
+   */
+  readonly leaseClock?: Clock;
 }
 
 /** A running JobManager. */
@@ -144,6 +152,9 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     }
   }
   const jobStore = haKv ? new JobStore(haKv) : undefined;
+  let lease: LeaderLease | undefined;
+  /** The epoch of this JobManager's leadership, sent with its commands and its HA writes (0 without HA). */
+  const fencingToken = (): number => lease?.fencingToken ?? 0;
   /** With HA: whether this JobManager leads now (without HA it always does). */
   let leads = options.ha === undefined;
   const resourceManager = new ResourceManager(clock, options.slotRequestTimeoutMs ?? 300_000, true);
@@ -161,14 +172,16 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
   let currentDispatcher: ActorRef<DispatcherMessage> | undefined;
   await new Promise<void>((resolve) => {
     system.spawn(jobManagerProcessBehavior({
-      resourceManager: clusterResourceManagerBehavior(resourceManager, { heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000 }),
+      resourceManager: clusterResourceManagerBehavior(resourceManager, { heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000, fencingToken }),
       dispatcher: dispatcherBehavior(dispatcher, store),
     }, (refs) => { currentDispatcher = refs.dispatcher; resolve(); }, { restUrl: () => restUrl, blobs }), 'jobmanager');
   });
   const service = new JobManagerService({
     dispatcher, dispatcherRef: () => currentDispatcher!, resourceManager, store, blobs, jobInfos, dataDir,
     jobMasterPath: (jobId) => `${listened.address}/user/jobmanager/dispatcher/jobmaster-${jobId}`,
-    ...(jobStore ? { ha: { jobs: jobStore, isLeader: () => leads, leader: () => findLeader(haKv!) } } : {}),
+    ...(jobStore ? {
+      ha: { jobs: jobStore, checkpoints: new CheckpointFence(haKv!), isLeader: () => leads, epoch: fencingToken, leader: () => findLeader(haKv!) },
+    } : {}),
     // Machines that share no disk share the remote HA store: checkpoints go there too.
     ...(options.ha && isRemoteHaStore(options.ha.storage) ? { checkpointStore: options.ha.storage } : {}),
   });
@@ -191,10 +204,9 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     leads = false;
     await dispatcher.cancelAll().catch(() => {});
   };
-  let lease: LeaderLease | undefined;
   if (haKv && jobStore) {
     lease = new LeaderLease({
-      kv: haKv, clock, candidateId: `jobmanager-${rpcAddress}-${randomBytes(4).toString('hex')}`, address: rpcAddress,
+      kv: haKv, clock: options.ha!.leaseClock ?? clock, candidateId: `jobmanager-${rpcAddress}-${randomBytes(4).toString('hex')}`, address: rpcAddress,
       ...(options.ha!.leaseMs !== undefined ? { leaseMs: options.ha!.leaseMs } : {}),
       onGranted: () => {
         leads = true;

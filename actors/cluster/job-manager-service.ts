@@ -5,8 +5,11 @@
 // the graph to the Dispatcher actor, whose JobMaster deploys it onto the TaskManager processes.
 // With high availability, only the leader accepts jobs: it records each one (and its bundle) in
 // the JobStore before starting it and its final status when it ends, and a new leader recovers
-// the jobs that have not ended, under their ids, from their latest completed checkpoints.
-// Imports api/ types, actors/deploy, actors/rest types, actors/runtime and actors/cluster.
+// the jobs that have not ended, under their ids, from their latest completed checkpoints. Its HA
+// writes are fenced by the epoch of its leadership: a leader claims a job (its record and its
+// checkpoint record) before starting it, its checkpoints complete only through the CheckpointFence,
+// and a deposed leader can neither end a job nor complete a checkpoint the new leader recovers.
+// Imports api/ types, actors/deploy, actors/ha, actors/rest types, actors/runtime and actors/cluster.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobStatus } from '../../api/environment/job-client.ts';
@@ -14,6 +17,7 @@ import type { JobGraph } from '../../api/graph/job-graph.ts';
 import type { ActorRef } from '../core/actor-ref.ts';
 import type { BlobStore } from '../deploy/blob-store.ts';
 import { buildJobGraph, loadJobModule } from '../deploy/job-loader.ts';
+import { FencedStateBackend, type CheckpointFence } from '../ha/checkpoint-fence.ts';
 import type { JobStore, StoredJob } from '../ha/job-store.ts';
 import {
   BadRequestError, NotLeaderError, UnknownJobError, type CheckpointStats, type ClusterOverview, type ClusterService, type JobDetail,
@@ -24,6 +28,7 @@ import type { DispatcherMessage } from '../runtime/cluster.protocol.ts';
 import { newJobId, type Dispatcher } from '../runtime/dispatcher.ts';
 import type { JobMaster } from '../runtime/job-master.ts';
 import type { ResourceManager } from '../runtime/resource-manager.ts';
+import type { StateBackend } from '../../state/snapshot/state-backend.ts';
 import type { RemoteJobInfo } from './remote-deployer.ts';
 import { errorChain } from './task-executor.ts';
 
@@ -42,8 +47,15 @@ export interface JobManagerServiceContext {
   readonly dataDir: string;
   /** ...unless this KV (a KV Connect URL every process reaches) holds them all. */
   readonly checkpointStore?: string;
-  /** High availability: the store every JobManager candidate shares, and whether this one leads. */
-  readonly ha?: { readonly jobs: JobStore; readonly isLeader: () => boolean; readonly leader: () => Promise<string | undefined> };
+  /** High availability: the store every JobManager candidate shares, whether this one leads, and its epoch. */
+  readonly ha?: {
+    readonly jobs: JobStore;
+    readonly checkpoints: CheckpointFence;
+    readonly isLeader: () => boolean;
+    /** The epoch of this JobManager's leadership (its fencing token). */
+    readonly epoch: () => number;
+    readonly leader: () => Promise<string | undefined>;
+  };
 }
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['FINISHED', 'FAILED', 'CANCELED']);
@@ -110,7 +122,11 @@ export class JobManagerService implements ClusterService {
     const blobKey = await this.context.blobs.put(bundle);
     const graph = await this.buildGraph(bundle, blobKey, options);
     const jobId = newJobId();
-    await ha?.jobs.add({ jobId, name: options.name, bundleKey: blobKey, options: { ...options }, submittedAt: Date.now(), status: 'RUNNING' }, bundle);
+    if (ha) {
+      const epoch = ha.epoch();
+      await ha.jobs.add({ jobId, name: options.name, bundleKey: blobKey, options: { ...options }, submittedAt: Date.now(), status: 'RUNNING', epoch }, bundle);
+      await ha.checkpoints.claim(jobId, epoch);
+    }
     await this.start(jobId, graph, blobKey, options);
     return jobId;
   }
@@ -127,6 +143,10 @@ export class JobManagerService implements ClusterService {
     if (bundle === undefined) throw new Error(`the HA store has no bundle ${job.bundleKey} of job ${job.jobId}`);
     const blobKey = await this.context.blobs.put(bundle);
     const graph = await this.buildGraph(bundle, blobKey, job.options);
+    // Claimed before its latest checkpoint is read: from now on the deposed leader's writes are refused.
+    const epoch = ha.epoch();
+    await ha.jobs.claim(job.jobId, epoch);
+    await ha.checkpoints.claim(job.jobId, epoch);
     (graph.config.faultTolerance as Record<string, unknown>).recoverLatest = true;
     await this.start(job.jobId, graph, blobKey, job.options);
   }
@@ -148,7 +168,11 @@ export class JobManagerService implements ClusterService {
     const job = this.context.dispatcher.getJob(jobId);
     // The end of a job is recorded only by a JobManager that still leads: one that lost the lease
     // stops its jobs without ending them, and the new leader recovers them.
-    if (ha && job) void job.terminated.then(() => (ha.isLeader() ? ha.jobs.setStatus(jobId, job.getStatus()) : undefined)).catch(() => {});
+    // A deposed leader that does not know it yet is refused by the epoch the new leader claimed.
+    if (ha && job) {
+      void job.terminated.then(() => (ha.isLeader() ? ha.jobs.setStatus(jobId, job.getStatus(), ha.epoch()) : undefined))
+        .catch((error: unknown) => console.error(`JobManager: the end of job ${jobId} was not recorded: ${errorChain(error)}`));
+    }
   }
 
   async jobResult(jobId: string): Promise<JobResultInfo> {
@@ -191,12 +215,16 @@ export class JobManagerService implements ClusterService {
 
   /**
    * Subtasks of a cluster job write checkpoints from several processes: the storage must be one
-   * they all reach. Memory storage cannot be shared, so checkpointing jobs use 'kv'.
+   * they all reach. Memory storage cannot be shared, so checkpointing jobs use 'kv' (fenced with
+   * high availability).
    */
   private shareCheckpointStorage(jobId: string, graph: JobGraph): void {
     const ft = graph.config.faultTolerance as Record<string, unknown>;
     if (ft.checkpointing === undefined) return;
     if (ft.stateBackend === undefined || ft.stateBackend === 'memory') ft.stateBackend = 'kv';
+    const ha = this.context.ha;
+    // With high availability the JobManager completes checkpoints through the fence.
+    if (ha) ft.stateBackend = new FencedStateBackend(ft.stateBackend as 'kv' | StateBackend, ha.checkpoints, ha.epoch);
     if (ft.checkpointStorage === undefined && this.context.checkpointStore !== undefined) {
       ft.checkpointStorage = this.context.checkpointStore;
     } else if (ft.checkpointStorage === undefined) {

@@ -3,9 +3,10 @@
 // run (the same TaskManager: 'local'; otherwise the peer's address, for the data plane), sends
 // each subtask's deployment descriptor to its TaskManager, and routes the subtasks' reports,
 // which arrive at the JobMaster actor, to their RemoteTask handles. Imports api/ types,
-// actors/runtime and actors/cluster.
+// actors/ha, actors/runtime and actors/cluster.
 import type { JobVertex } from '../../api/graph/job-graph.ts';
 import type { DeployContext, SlotAssignment, SubtaskDeployer } from '../runtime/job-master.ts';
+import { FencedStateBackend } from '../ha/checkpoint-fence.ts';
 import type { ResourceManager } from '../runtime/resource-manager.ts';
 import type { TaskHandle } from '../runtime/task-manager.ts';
 import type {
@@ -61,6 +62,8 @@ export class RemoteDeployer implements SubtaskDeployer {
       }
     });
     const ft = graph.config.faultTolerance as { checkpointStorage?: string; stateBackend?: unknown };
+    // With high availability the JobManager's backend is fenced; TaskManagers use the one it wraps.
+    const backend = ft.stateBackend instanceof FencedStateBackend ? ft.stateBackend.choice : ft.stateBackend;
     const restore = this.context.checkpointing.restorePoint();
     const out = new Map<JobVertex, TaskHandle[]>();
     graph.vertices.forEach((vertex, v) => {
@@ -77,10 +80,10 @@ export class RemoteDeployer implements SubtaskDeployer {
           inputs: inputs.get(vertex)![s], outputs: outputs.get(vertex)![s],
           credits: options.channelCredits, batchSize: options.batchSize,
           ...(ft.checkpointStorage !== undefined ? { checkpointStorage: ft.checkpointStorage } : {}),
-          ...(ft.stateBackend === 'kv' || ft.stateBackend === 'memory' ? { stateBackend: ft.stateBackend } : {}),
+          ...(backend === 'kv' || backend === 'memory' ? { stateBackend: backend } : {}),
           ...(restore !== undefined ? { restore } : {}),
         };
-        tm.ref.tell({ type: 'taskexecutor.deploy', descriptor });
+        tm.send({ type: 'taskexecutor.deploy', descriptor });
       }
       out.set(vertex, tasks);
     });

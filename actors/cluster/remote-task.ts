@@ -43,16 +43,16 @@ export class RemoteTask implements TaskHandle, RemoteCheckpointedTask {
 
   cancel(): Promise<void> {
     if (TERMINAL.has(this.state)) return Promise.resolve();
-    this.taskManager.ref.tell({ type: 'taskexecutor.cancel-task', id: this.id });
+    this.taskManager.send({ type: 'taskexecutor.cancel-task', id: this.id });
     return this.terminated;
   }
 
   addSplits(splits: SourceSplit[]): void {
-    this.taskManager.ref.tell({ type: 'taskexecutor.add-splits', id: this.id, splits: splits as unknown[] });
+    this.taskManager.send({ type: 'taskexecutor.add-splits', id: this.id, splits: splits as unknown[] });
   }
 
   notifyNoMoreSplits(): void {
-    this.taskManager.ref.tell({ type: 'taskexecutor.no-more-splits', id: this.id });
+    this.taskManager.send({ type: 'taskexecutor.no-more-splits', id: this.id });
   }
 
   accumulators(): Map<string, unknown> { return this.accumulatorValues; }
@@ -61,16 +61,16 @@ export class RemoteTask implements TaskHandle, RemoteCheckpointedTask {
     this.checkpointListener = listener;
     const task = this;
     return {
-      trigger: (barrier: BarrierEvent) => this.taskManager.ref.tell({ type: 'taskexecutor.trigger-checkpoint', id: this.id, barrier }),
+      trigger: (barrier: BarrierEvent) => this.taskManager.send({ type: 'taskexecutor.trigger-checkpoint', id: this.id, barrier }),
       notifyComplete: (checkpointId: number) => {
         if (TERMINAL.has(this.state)) return Promise.resolve();
         return new Promise<void>((resolve) => {
           this.notifications.get(checkpointId)?.();
           this.notifications.set(checkpointId, resolve);
-          this.taskManager.ref.tell({ type: 'taskexecutor.checkpoint-complete', id: this.id, checkpointId });
+          this.taskManager.send({ type: 'taskexecutor.checkpoint-complete', id: this.id, checkpointId });
         });
       },
-      notifyAborted: (checkpointId: number) => this.taskManager.ref.tell({ type: 'taskexecutor.checkpoint-aborted', id: this.id, checkpointId }),
+      notifyAborted: (checkpointId: number) => this.taskManager.send({ type: 'taskexecutor.checkpoint-aborted', id: this.id, checkpointId }),
       get awaitingFinal() { return task.awaitingFinal; },
     };
   }

@@ -8,6 +8,8 @@
 // set up wait for it, in order. A finished subtask stays reachable for the job's checkpoints until
 // its attempt or job goes: every checkpoint waits for every subtask of the job, and a finished one
 // acknowledges with its final state (as a finished subtask in the JobManager's process does).
+// Each job remembers the epoch of the JobManager leadership that deployed it, so that a newer
+// leader's arrival releases what deposed ones left running.
 // Imports api/ types, actors/runtime, actors/checkpoint, actors/network/data and actors/cluster.
 import type { JobEdge } from '../../api/graph/job-graph.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
@@ -69,6 +71,8 @@ export class TaskExecutor {
   private readonly localChannels = new Map<string, LocalChannel>();
   /** Attempts of each job deployed here whose channels may still be open. */
   private readonly attempts = new Map<string, Set<number>>();
+  /** The JobManager epoch that deployed each job here last. */
+  private readonly epochs = new Map<string, number>();
   private usesDataPlane = false;
 
   constructor(private readonly host: TaskExecutorHost) {}
@@ -83,11 +87,12 @@ export class TaskExecutor {
     return out;
   }
 
-  /** Deploys one subtask attempt. */
-  deploy(d: DeploymentDescriptor): void {
+  /** Deploys one subtask attempt for the JobManager leadership of `epoch` (0 without high availability). */
+  deploy(d: DeploymentDescriptor, epoch = 0): void {
     const id: SubtaskId = { jobId: d.jobId, attempt: d.attempt, vertex: d.vertex, subtask: d.subtask };
     const jobMaster = this.host.system.resolve(d.jobMaster) as ActorRef<TaskReport>;
     this.forgetOlderAttempts(d.jobId, d.attempt);
+    this.epochs.set(d.jobId, epoch);
     let job = this.jobs.get(d.jobId);
     if (job === undefined) { job = new TaskExecutorJob(d.jobId, d, this.host.fetchBundle); this.jobs.set(d.jobId, job); }
     const entry: SubtaskEntry = { id, ready: Promise.resolve(undefined), cancelRequested: false, finished: false, jobMaster };
@@ -157,9 +162,20 @@ export class TaskExecutor {
     // newer attempt, whose credit may reach this TaskManager before its senders open here.
     for (const attempt of this.attempts.get(jobId) ?? []) this.dropChannels(`${jobId}/${attempt}/`);
     this.attempts.delete(jobId);
+    this.epochs.delete(jobId);
     const job = this.jobs.get(jobId);
     this.jobs.delete(jobId);
     return Promise.all(stopped).then(() => job?.close());
+  }
+
+  /**
+   * A JobManager of `epoch` leads now: the jobs deployed by older leaderships are released (their
+   * subtasks cancelled, their channels and storage forgotten) before the new leader redeploys
+   * them; resolves when their subtasks stopped.
+   */
+  async releaseJobsBefore(epoch: number): Promise<void> {
+    const stale = [...this.epochs].filter(([, e]) => e < epoch).map(([jobId]) => jobId);
+    await Promise.all(stale.map((jobId) => this.releaseJob(jobId).catch(() => {})));
   }
 
   /** Cancels every subtask and forgets every job (the JobManager is gone); resolves when they stopped. */

@@ -5,7 +5,10 @@
 // and watches it: when the JobManager connection is lost it cancels its subtasks and reconnects
 // and registers again with backoff. Started with an HA store instead of an address, it looks the
 // leader up in the store before every registration, so that it follows a standby that took over.
-// It prints nothing (the CLI prints the ready line).
+// Every command of the JobManager carries the epoch of its leadership: the task executor actor
+// refuses one older than the newest epoch seen (a deposed JobManager that still runs), and a
+// newer epoch releases the jobs older ones deployed (EpochFence, JobManagerLink).
+// It prints nothing but such refusals (the CLI prints the ready line).
 //
 //   const tm = await startTaskManager({ jobmanager: '127.0.0.1:6123', slots: 2 });
 //   ...
@@ -13,15 +16,18 @@
 //
 // Imports actors/core and actors/cluster.
 import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock } from '../../api/time/clock.ts';
+import { systemClock } from '../../api/time/clock.ts';
 import { ActorSystem, defineActor, type ActorBehavior, type ActorRef } from '../index.ts';
 import type { VersionedKvStore } from '../../state/kv/kv-store.ts';
 import { DataPlane } from '../network/data/data-plane.ts';
 import type { DataPort } from '../network/data/port-link.ts';
-import { findLeader, openHaStore } from '../ha/ha-store.ts';
+import { openHaStore } from '../ha/ha-store.ts';
+import { currentLeader } from '../ha/leader-lease.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
-import type { ClusterResourceManagerMessage, JobManagerMessage, TaskExecutorMessage } from './cluster-messages.protocol.ts';
-import { TaskExecutor } from './task-executor.ts';
+import type { JobManagerMessage, TaskExecutorCommand, TaskExecutorMessage } from './cluster-messages.protocol.ts';
+import { EpochFence } from './epoch-fence.ts';
+import { JobManagerLink, type JobManagerLocation } from './job-manager-link.ts';
+import { errorChain, TaskExecutor } from './task-executor.ts';
 
 /** How a TaskManager process is started. */
 export interface TaskManagerOptions {
@@ -41,6 +47,8 @@ export interface TaskManagerOptions {
   readonly id?: string;
   /** How long the first registration may take before startTaskManager rejects (default 30 s). */
   readonly registrationTimeoutMs?: number;
+  /** Where refused commands of a deposed JobManager are reported (default console.error). */
+  readonly log?: (message: string) => void;
 }
 
 /** A running TaskManager. */
@@ -67,8 +75,14 @@ export interface RunningTaskManager {
 /** Local messages of the task executor actor besides the protocol's. */
 type LocalMessage = { readonly type: 'taskexecutor.watch-jobmanager'; readonly ref: ActorRef };
 
-/** The task executor actor: routes the JobManager's commands to the TaskExecutor. */
-function taskExecutorBehavior(executor: TaskExecutor, link: JobManagerLink): ActorBehavior<null, TaskExecutorMessage | LocalMessage> {
+/** What a command is about, for a refusal. */
+function describe(msg: TaskExecutorCommand): string {
+  const id = 'id' in msg ? msg.id : msg.type === 'taskexecutor.deploy' ? msg.descriptor : undefined;
+  return `${msg.type} (${id ? `job ${id.jobId} attempt ${id.attempt} subtask ${id.vertex}/${id.subtask}` : `job ${(msg as { jobId: string }).jobId}`})`;
+}
+
+/** The task executor actor: routes the JobManager's commands that pass the fence to the TaskExecutor. */
+function taskExecutorBehavior(executor: TaskExecutor, link: JobManagerLink, fence: EpochFence): ActorBehavior<null, TaskExecutorMessage | LocalMessage> {
   return defineActor<null, TaskExecutorMessage | LocalMessage>({
     init(ctx) {
       ctx.scheduleRepeatedly(link.heartbeatIntervalMs, { type: 'taskexecutor.heartbeat-tick' });
@@ -76,7 +90,26 @@ function taskExecutorBehavior(executor: TaskExecutor, link: JobManagerLink): Act
     },
     receive(_state, msg, ctx) {
       switch (msg.type) {
-        case 'taskexecutor.deploy': executor.deploy(msg.descriptor); return;
+        case 'taskexecutor.list-subtasks': ctx.reply(executor.runningTasks()); return;
+        case 'taskexecutor.heartbeat-tick': link.heartbeat(); return;
+        case 'taskexecutor.watch-jobmanager': ctx.watch(msg.ref); return;
+        case 'actor.terminated':
+          link.lost(`the JobManager ${msg.reason === 'connection-lost' ? 'connection was lost' : msg.reason}`, msg.ref as ActorRef);
+          return;
+      }
+      if (!fence.admit(describe(msg), msg.epoch)) {
+        // As Flink fails the RPC: the deposed JobMaster learns its deployment did not happen.
+        if (msg.type === 'taskexecutor.deploy') {
+          const { descriptor: d } = msg;
+          (ctx.system.resolve(d.jobMaster) as ActorRef).tell({
+            type: 'jobmaster.task-state', id: { jobId: d.jobId, attempt: d.attempt, vertex: d.vertex, subtask: d.subtask }, state: 'failed',
+            error: `the TaskManager refused the deployment: the JobManager of epoch ${fence.highest} leads now, not this one (epoch ${msg.epoch ?? 0})`,
+          });
+        }
+        return;
+      }
+      switch (msg.type) {
+        case 'taskexecutor.deploy': executor.deploy(msg.descriptor, msg.epoch ?? 0); return;
         case 'taskexecutor.cancel-task': executor.cancel(msg.id); return;
         case 'taskexecutor.add-splits': executor.addSplits(msg.id, msg.splits as SourceSplit[]); return;
         case 'taskexecutor.no-more-splits': executor.notifyNoMoreSplits(msg.id); return;
@@ -84,112 +117,9 @@ function taskExecutorBehavior(executor: TaskExecutor, link: JobManagerLink): Act
         case 'taskexecutor.checkpoint-complete': executor.checkpointComplete(msg.id, msg.checkpointId); return;
         case 'taskexecutor.checkpoint-aborted': executor.checkpointAborted(msg.id, msg.checkpointId); return;
         case 'taskexecutor.release-job': void executor.releaseJob(msg.jobId); return;
-        case 'taskexecutor.list-subtasks': ctx.reply(executor.runningTasks()); return;
-        case 'taskexecutor.heartbeat-tick': link.heartbeat(); return;
-        case 'taskexecutor.watch-jobmanager': ctx.watch(msg.ref); return;
-        case 'actor.terminated': link.lost(`the JobManager ${msg.reason === 'connection-lost' ? 'connection was lost' : msg.reason}`); return;
       }
     },
   });
-}
-
-/** Registration with the JobManager: connect, register, heartbeat, and reconnect after a loss. */
-class JobManagerLink {
-  private registered = false;
-  private closed = false;
-  private unanswered = 0;
-  private reconnecting = false;
-  private resourceManager: ActorRef<ClusterResourceManagerMessage> | undefined;
-  /** The JobManager's system address once connected. */
-  jobManagerAddress: string | undefined;
-  /** The `host:port` registered with last (or being tried). */
-  target = '';
-  self!: ActorRef<TaskExecutorMessage | LocalMessage>;
-
-  constructor(
-    private readonly system: ActorSystem,
-    private readonly executor: () => TaskExecutor,
-    private readonly options: { id: string; jobmanager: () => Promise<{ host: string; port: number }>; slots: number; secret?: string; clock: Clock },
-    readonly heartbeatIntervalMs: number,
-  ) {}
-
-  /** Connects and registers once; rejects on failure. */
-  async register(): Promise<void> {
-    const { secret, id, slots } = this.options;
-    const { host, port } = await this.options.jobmanager();
-    this.target = `${host}:${port}`;
-    const address = await this.system.connect(host, port, secret !== undefined ? { secret } : {});
-    this.jobManagerAddress = address;
-    const rm = this.system.resolve(`${address}/user/jobmanager/resourcemanager`) as ActorRef<ClusterResourceManagerMessage>;
-    await rm.ask({ type: 'resourcemanager.register-remote', taskManagerId: id, address: this.system.address!, slots, ref: this.self }, 10_000);
-    this.resourceManager = rm;
-    this.registered = true;
-    this.unanswered = 0;
-    this.self.tell({ type: 'taskexecutor.watch-jobmanager', ref: rm });
-  }
-
-  /** Registers, retrying with backoff until `deadline` (epoch ms). */
-  async registerWithin(timeoutMs: number): Promise<void> {
-    const clock = this.options.clock;
-    const deadline = clock.now() + timeoutMs;
-    let delay = 100;
-    for (;;) {
-      try {
-        await this.register();
-        return;
-      } catch (error) {
-        if (this.closed) throw new Error('the TaskManager was closed while registering');
-        if (clock.now() + delay > deadline) {
-          throw new Error(`TaskManager ${this.options.id} could not register with the JobManager${this.target ? ` at ${this.target}` : ''}: ${(error as Error).message}`, { cause: error });
-        }
-        await new Promise<void>((resolve) => clock.schedule(delay, resolve));
-        delay = Math.min(delay * 2, 5000);
-      }
-    }
-  }
-
-  /**
-   * Sends a heartbeat. The answer says whether the JobManager still knows this TaskManager; one
-   * declared lost (heartbeats too late) stops its subtasks and registers again. Unanswered
-   * heartbeats for ten intervals (at least 10 s) count as a lost JobManager.
-   */
-  heartbeat(): void {
-    if (!this.registered || this.closed) return;
-    const rm = this.resourceManager!;
-    const timeout = Math.max(10_000, this.heartbeatIntervalMs * 10);
-    rm.ask<{ known: boolean }>({ type: 'resourcemanager.heartbeat', taskManagerId: this.options.id }, timeout).then((reply) => {
-      this.unanswered = 0;
-      if (!reply.known && rm === this.resourceManager) this.lost('the JobManager declared this TaskManager lost');
-    }, () => {
-      if (rm === this.resourceManager && ++this.unanswered * this.heartbeatIntervalMs >= timeout) this.lost('the JobManager does not answer heartbeats');
-    });
-  }
-
-  /** The JobManager is gone: cancel every subtask, then reconnect and register again. */
-  lost(_reason: string): void {
-    if (this.closed || !this.registered) return;
-    this.registered = false;
-    void this.executor().cancelAll();
-    void this.reconnect();
-  }
-
-  close(): void { this.closed = true; }
-
-  private async reconnect(): Promise<void> {
-    if (this.reconnecting) return;
-    this.reconnecting = true;
-    const clock = this.options.clock;
-    let delay = 100;
-    try {
-      while (!this.closed && !this.registered) {
-        await new Promise<void>((resolve) => clock.schedule(delay, resolve));
-        if (this.closed) return;
-        try { await this.register(); } catch { delay = Math.min(delay * 2, 5000); }
-      }
-    } finally {
-      this.reconnecting = false;
-    }
-  }
 }
 
 /** Parses `host:port`. */
@@ -207,12 +137,16 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
   }
   const fixed = options.jobmanager !== undefined ? parseHostPort(options.jobmanager) : undefined;
   let haKv: VersionedKvStore | undefined;
-  const jobmanager = async (): Promise<{ host: string; port: number }> => {
+  const jobmanager = async (): Promise<JobManagerLocation> => {
     if (fixed) return fixed;
     haKv ??= await openHaStore(options.haStorage!);
-    const leader = await findLeader(haKv);
+    const leader = await currentLeader(haKv, systemClock.now());
     if (leader === undefined) throw new Error(`no JobManager leads in the HA store ${options.haStorage} now`);
-    return parseHostPort(leader);
+    return { ...parseHostPort(leader.address), epoch: leader.epoch };
+  };
+  const leaderEpoch = async (): Promise<number | undefined> => {
+    haKv ??= await openHaStore(options.haStorage!);
+    return (await currentLeader(haKv, systemClock.now()))?.epoch;
   };
   if (!(Number.isInteger(options.slots) && options.slots >= 1)) throw new Error(`a TaskManager needs at least one slot, got ${options.slots}`);
   const id = options.id ?? `taskmanager-${randomBytes(4).toString('hex')}`;
@@ -226,8 +160,17 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
     throw new Error(`TaskManager ${id} cannot listen: ${(error as Error).message}`, { cause: error });
   }
   let executor!: TaskExecutor;
+  const log = options.log ?? ((message: string) => console.error(message));
+  const fence = new EpochFence({
+    onNewerEpoch: (epoch, previous) => {
+      void executor.releaseJobsBefore(epoch).catch((error: unknown) => log(`TaskManager ${id}: releasing the jobs of JobManager epoch ${previous} failed: ${errorChain(error)}`));
+    },
+    onRefused: (message) => log(`TaskManager ${id} ${message}`),
+  });
   const link = new JobManagerLink(system, () => executor, {
-    id, jobmanager, slots: options.slots, clock, ...(secret !== undefined ? { secret } : {}),
+    id, jobmanager, slots: options.slots, clock, fence,
+    ...(options.haStorage !== undefined ? { leaderEpoch } : {}),
+    ...(secret !== undefined ? { secret } : {}),
   }, options.heartbeatIntervalMs ?? 1000);
   executor = new TaskExecutor({
     system, clock,
@@ -238,7 +181,7 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
       return bytes;
     },
   });
-  link.self = system.spawn(taskExecutorBehavior(executor, link), 'taskmanager');
+  link.self = system.spawn(taskExecutorBehavior(executor, link, fence), 'taskmanager');
   try {
     await link.registerWithin(options.registrationTimeoutMs ?? 30_000);
   } catch (error) {

@@ -84,6 +84,12 @@ export class LeaderLease {
   /** The fencing token of the held lease, 0 when not leader. */
   get epoch(): number { return this.heldEpoch; }
 
+  /**
+   * The epoch of the leadership this candidate holds or held last (0 if it never led): what its
+   * commands carry, so that whoever has seen a newer epoch refuses them.
+   */
+  get fencingToken(): number { return this.lastEpoch; }
+
   /** Tries to acquire at once, then renews or retries every renewEveryMs. */
   start(): void {
     if (this.running) return;

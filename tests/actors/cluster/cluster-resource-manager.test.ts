@@ -27,12 +27,31 @@ test('registration offers the slots; slots of a job spread over the TaskManagers
   const { system, rm, actor } = setup();
   for (const name of ['a', 'b']) {
     const reply = await actor.ask({ type: 'resourcemanager.register-remote', taskManagerId: name, address: `actorflow://${name}@127.0.0.1:1`, slots: 2, ref: executor(system, name) });
-    assert.equal(reply, { registered: true });
+    assert.equal(reply, { registered: true, epoch: 0 }, 'without high availability the epoch is 0');
   }
   assert.equal(await actor.ask({ type: 'resourcemanager.slot-report' }), { free: 4, total: 4, taskManagers: 2 });
   const slots = await rm.requestSlots('job', 2);
   assert.equal(slots.map((s) => s.taskManagerId).sort(), ['a', 'b']);
   assert.instance(rm.getTaskManager('a'), RemoteTaskManager);
+  await system.terminate();
+});
+
+test('the registration answer and every command to the TaskManager carry the JobManager\'s epoch', async () => {
+  const clock = new ManualClock(1_000);
+  const system = ActorSystem.create('rm-epoch-test', { clock });
+  const rm = new ResourceManager(clock, 60_000, true);
+  let epoch = 3;
+  const actor = system.spawn(clusterResourceManagerBehavior(rm, { heartbeatTimeoutMs: TIMEOUT, fencingToken: () => epoch }), 'resourcemanager');
+  const received: Array<{ type: string; epoch?: number }> = [];
+  const ref = system.spawn(defineActor<null, { type: string; epoch?: number }>({ init: () => null, receive: (_s, msg) => { received.push(msg); } }), 'te');
+  const reply = await actor.ask({ type: 'resourcemanager.register-remote', taskManagerId: 't', address: 'actorflow://t@127.0.0.1:1', slots: 1, ref });
+  assert.equal(reply, { registered: true, epoch: 3 });
+  const tm = rm.getTaskManager('t') as RemoteTaskManager;
+  tm.releaseJob('j');
+  epoch = 4;
+  tm.send({ type: 'taskexecutor.cancel-task', id: { jobId: 'j', attempt: 0, vertex: 0, subtask: 0 } });
+  await actor.ask({ type: 'resourcemanager.slot-report' });
+  assert.equal(received.map((m) => [m.type, m.epoch]), [['taskexecutor.release-job', 3], ['taskexecutor.cancel-task', 4]]);
   await system.terminate();
 });
 
