@@ -3,7 +3,7 @@
 // output is compared with an independently computed expectation and with the embedded run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env as processEnv } from 'node:process';
@@ -15,6 +15,7 @@ import { startTaskManager, type RunningTaskManager } from '../../../actors/clust
 import { bundleJob } from '../../../actors/deploy/job-bundle.ts';
 import type { JobDetail } from '../../../actors/rest/cluster-service.ts';
 import build, { expectedLines } from './fixtures/keyed-count-job.ts';
+import { committedLines, eventually } from './support.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const dirs: string[] = [];
@@ -25,23 +26,6 @@ function outputDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'af-cluster-'));
   dirs.push(dir);
   return dir;
-}
-
-/** The committed lines of a FileSink directory (pending and hidden files excluded). */
-function visibleLines(dir: string): string[] {
-  return readdirSync(dir).filter((f) => !f.startsWith('.') && !f.endsWith('.pending'))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean)).sort();
-}
-
-/** Polls `condition` until it holds or `ms` pass. */
-async function eventually<T>(what: string, condition: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const taskManagersOf = (detail: JobDetail): Set<string> => new Set(detail.vertices.flatMap((v) => v.subtasks.map((s) => s.taskmanager)));
@@ -105,8 +89,8 @@ test('a keyed job at parallelism 2 across both TaskManagers writes the expected 
   assert.is(taskManagersOf(detail).size, 2, 'subtasks run on both TaskManagers (keyBy crosses processes)');
   const result = await jm.service.jobResult(jobId);
   assert.is(result.state, 'FINISHED', result.error);
-  assert.equal(visibleLines(clusterOut), expectedLines(records, keys));
-  assert.equal(visibleLines(clusterOut), visibleLines(embeddedOut));
+  assert.equal(committedLines(clusterOut), expectedLines(records, keys));
+  assert.equal(committedLines(clusterOut), committedLines(embeddedOut));
   const finished = (await jm.service.jobDetail(jobId))!;
   assert.ok(finished.vertices.every((v) => v.subtasks.every((s) => s.status === 'FINISHED')));
   assert.is((await jm.service.overview())['slots-available'], 4, 'the slots are free again');
@@ -146,12 +130,12 @@ test('stop with a savepoint, then a job restored from it on the TaskManagers com
   const path = await jm.service.stopJob(first, { savepointDirectory: savepoints });
   assert.ok(path !== undefined && path.startsWith(savepoints), `the savepoint is in ${savepoints}: ${path}`);
   assert.is((await jm.service.jobResult(first)).state, 'FINISHED');
-  const partial = visibleLines(out).length;
+  const partial = committedLines(out).length;
   assert.ok(partial > 0 && partial < records, `the first run stopped part way (${partial} of ${records} lines)`);
   const second = await jm.service.submitJob(bundle, { name: 'from savepoint', parallelism: 2, fromSavepoint: path });
   const result = await jm.service.jobResult(second);
   assert.is(result.state, 'FINISHED', result.error);
-  assert.equal(visibleLines(out), expectedLines(records, keys));
+  assert.equal(committedLines(out), expectedLines(records, keys));
 });
 
 test('losing a TaskManager mid-job fails over onto the other one; the exactly-once output stays exact', async () => {
@@ -174,7 +158,7 @@ test('losing a TaskManager mid-job fails over onto the other one; the exactly-on
   assert.ok(after.vertices.every((v) => v.subtasks.every((s) => s.attempt >= 1)), 'the job restarted');
   assert.equal([...taskManagersOf(after)], [survivor.id], 'every subtask moved to the surviving TaskManager');
   assert.equal((await jm.service.taskManagers()).map((t) => t.id), [survivor.id]);
-  assert.equal(visibleLines(out), expectedLines(records, keys));
+  assert.equal(committedLines(out), expectedLines(records, keys));
   assert.ok(readdirSync(out).every((f) => !f.endsWith('.pending')), 'no pending file is left behind');
 });
 
@@ -198,7 +182,7 @@ test('after losing a TaskManager a job waits for slots until a new TaskManager r
   const result = await jm.service.jobResult(jobId);
   assert.is(result.state, 'FINISHED', result.error);
   assert.ok(taskManagersOf((await jm.service.jobDetail(jobId))!).has(late.id), 'the new TaskManager took the lost one\'s place');
-  assert.equal(visibleLines(out), expectedLines(records, keys));
+  assert.equal(committedLines(out), expectedLines(records, keys));
 });
 
 test.run();

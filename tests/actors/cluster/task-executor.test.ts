@@ -2,7 +2,7 @@
 // subtask on a TaskManager does for the job's checkpoints over its whole life, finished included.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env as processEnv } from 'node:process';
@@ -11,6 +11,7 @@ import { startJobManager, type RunningJobManager } from '../../../actors/cluster
 import { startTaskManager, type RunningTaskManager } from '../../../actors/cluster/task-manager-process.ts';
 import { bundleJob } from '../../../actors/deploy/job-bundle.ts';
 import { expectedLines } from './fixtures/uneven-sources-job.ts';
+import { committedLines, eventually } from './support.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const dirs: string[] = [];
@@ -21,23 +22,6 @@ function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   dirs.push(dir);
   return dir;
-}
-
-/** The committed lines of a FileSink directory (hidden in-progress files excluded). */
-function committedLines(dir: string): string[] {
-  return readdirSync(dir).filter((f) => !f.startsWith('.'))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean)).sort();
-}
-
-/** Polls `condition` (the JobManager's view) until it holds or `ms` pass. */
-async function eventually<T>(what: string, condition: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 test.before(async () => {
