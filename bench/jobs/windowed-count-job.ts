@@ -1,41 +1,11 @@
-// The W1 workload as a job file, for running on a cluster: 1M records `{ key: 'k' + (i % 1000),
-// value: i, ts: T0 + floor(i / 10) }` generated in the sources (each subtask a contiguous range,
-// in timestamp order), counted per key per 1-second tumbling event-time window. The output is
-// checked through counters: `rows` (100,000) and `total` (1,000,000) in the job's result.
-import {
-  DataGeneratorSource, ProcessFunction, TumblingEventTimeWindows, WatermarkStrategy,
-  type AggregateFunction, type Collector, type RuntimeContext, type StreamExecutionEnvironment, type TimeWindow,
-} from '../../api/index.ts';
+// The W1 workload as a job file, for running on a cluster (pipeline and checks in
+// windowed-count.ts): each source subtask generates a contiguous range of the records, in
+// timestamp order, so at parallelism 2 the second subtask's records are all later than the first's.
+import { DataGeneratorSource, type StreamExecutionEnvironment } from '../../api/index.ts';
+import { RECORDS, buildWindowedCount, record } from './windowed-count.ts';
 
-export const RECORDS = 1_000_000;
-export const KEYS = 1000;
-const T0 = 1_700_000_000_000;
-interface Rec { key: string; value: number; ts: number }
-
-const count: AggregateFunction<Rec, number, number> = {
-  createAccumulator: () => 0,
-  add: (_r, acc) => acc + 1,
-  getResult: (acc) => acc,
-  merge: (a, b) => a + b,
-};
-
-/** Counts the rows and the total of the window counts into the job's accumulators. */
-class CheckOutput extends ProcessFunction<[string, number, number], never> {
-  private rows!: { add(n: number): void };
-  private total!: { add(n: number): void };
-  open(ctx: RuntimeContext): void { this.rows = ctx.getLongCounter('rows'); this.total = ctx.getLongCounter('total'); }
-  processElement(row: [string, number, number]): void { this.rows.add(1); this.total.add(row[2]); }
-}
+export { KEYS, RECORDS } from './windowed-count.ts';
 
 export default function build(env: StreamExecutionEnvironment): void {
-  env.fromSource(
-    new DataGeneratorSource((i): Rec => ({ key: 'k' + (i % KEYS), value: i, ts: T0 + Math.floor(i / 10) }), RECORDS),
-    WatermarkStrategy.forMonotonousTimestamps<Rec>().withTimestampAssigner((r) => r.ts), 'records')
-    .keyBy((r) => r.key)
-    .window(TumblingEventTimeWindows.of<Rec>(1000))
-    .aggregate(count, (key: string, w: TimeWindow, counts: Iterable<number>, out: Collector<[string, number, number]>) => {
-      for (const n of counts) out.collect([key, w.start, n]);
-    })
-    .process(new CheckOutput())
-    .addSink(() => {});
+  buildWindowedCount(env, new DataGeneratorSource(record, RECORDS));
 }
