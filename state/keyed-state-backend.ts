@@ -23,6 +23,8 @@ export interface InternalKvState {
 /** Merging states (list, reducing, aggregating) fold source namespaces into a target (session windows). */
 export interface InternalMergingState extends InternalKvState {
   mergeNamespaces(target: Namespace, sources: readonly Namespace[]): void;
+  /** Folds a partial value combined elsewhere (accumulator, reduced value, list) into the current namespace. */
+  addPartial(partial: unknown): void;
 }
 
 /** A snapshot of the state of some key groups: plain msgpack-encodable data. */

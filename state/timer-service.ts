@@ -27,6 +27,8 @@ export interface InternalTimerService {
   advanceProcessingTime(time: number): void;
   /** The earliest pending processing-time timer, or Infinity (the task schedules a wake-up for it). */
   nextProcessingTime(): number;
+  /** The earliest pending event-time timer, or Infinity. */
+  nextEventTime(): number;
   /** All pending timers, for checkpoints. */
   snapshot(): { eventTime: Timer[]; processingTime: Timer[] };
   restore(snapshot: { eventTime: Timer[]; processingTime: Timer[] }): void;

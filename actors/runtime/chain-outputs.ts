@@ -11,7 +11,7 @@ import type { RecordWriter } from './record-writer.ts';
 
 /** Feeds the next operator of the chain. */
 export class ChainingOutput<T> implements Output<T> {
-  constructor(private readonly operator: OneInputStreamOperator<T, unknown>) {}
+  constructor(protected readonly operator: OneInputStreamOperator<T, unknown>) {}
   collect(value: T, timestamp: number): void { this.operator.processElement(value, timestamp); }
   collectSide(): void {}
   emitWatermark(timestamp: number): void { this.operator.processWatermark(timestamp); }
@@ -27,7 +27,9 @@ export class KeyedChainingOutput<T> extends ChainingOutput<T> {
     private readonly operatorName: string,
   ) { super(operator); }
   override collect(value: T, timestamp: number): void {
-    this.backend.setCurrentKey(selectKey(this.selector, value, this.operatorName));
+    const key = selectKey(this.selector, value, this.operatorName);
+    if (this.operator.setKeyContext !== undefined) this.operator.setKeyContext(key);
+    else this.backend.setCurrentKey(key);
     super.collect(value, timestamp);
   }
 }

@@ -321,7 +321,9 @@ export class StreamTask implements Runnable {
       if (selector && backend) {
         const name = node.name;
         // The keyed hot path: set the key, call the operator; no intermediate closure.
-        this.input1 = { processElement: (v, t) => { backend.setCurrentKey(selectKey(selector, v, name)); op.processElement(v, t); } };
+        this.input1 = op.setKeyContext !== undefined
+          ? { processElement: (v, t) => { op.setKeyContext!(selectKey(selector, v, name)); op.processElement(v, t); } }
+          : { processElement: (v, t) => { backend.setCurrentKey(selectKey(selector, v, name)); op.processElement(v, t); } };
       } else {
         this.input1 = op;
       }

@@ -4,6 +4,7 @@
 // Imports state/ and api/, never actors/.
 import type { Cancel, Clock } from '../time/clock.ts';
 import type { OutputTag } from '../output-tag.ts';
+import type { Key } from '../../state/key-groups.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { InternalTimerService, Triggerable } from '../../state/timer-service.ts';
 
@@ -85,6 +86,12 @@ export interface OneInputStreamOperator<IN, OUT> extends CheckpointListener {
   /** Opens user functions; may be async (runs before any element). */
   open(): void | Promise<void>;
   processElement(value: IN, timestamp: number): void;
+  /**
+   * Keyed input: takes the key of the element about to be processed (Flink's
+   * setKeyContextElement). Without this method the runtime sets the key on the keyed state
+   * backend itself; with it the operator decides when the backend needs it.
+   */
+  setKeyContext?(key: Key): void;
   /** The combined input watermark advanced; the operator acts on it, then forwards it. */
   processWatermark(timestamp: number): void;
   /** The combined input went idle (true) or active (false). Default: forward. */

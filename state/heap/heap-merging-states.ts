@@ -30,6 +30,20 @@ abstract class HeapMergingState<V> implements InternalMergingState {
     this.table.put(target, existing === undefined ? merged : this.mergeValues(existing.value as V, merged as V));
   }
 
+  /**
+   * Folds a partial value (an accumulator, a reduced value, a list) combined elsewhere into the
+   * current namespace, as if its elements had been added here.
+   */
+  addPartial(partial: V): void {
+    const entry = this.table.find(this.namespace);
+    if (entry === undefined) {
+      this.table.create(this.namespace, partial);
+      return;
+    }
+    entry.value = this.mergeValues(entry.value as V, partial);
+    this.table.written(entry);
+  }
+
   protected abstract mergeValues(a: V, b: V): V;
 }
 

@@ -110,6 +110,8 @@ export class HeapTimerService implements InternalTimerService {
 
   nextProcessingTime(): number { return this.processingTimeTimers.peek()?.timestamp ?? Infinity; }
 
+  nextEventTime(): number { return this.eventTimeTimers.peek()?.timestamp ?? Infinity; }
+
   /** Number of pending event-time and processing-time timers. */
   numTimers(): { eventTime: number; processingTime: number } {
     return { eventTime: this.eventTimeTimers.size, processingTime: this.processingTimeTimers.size };

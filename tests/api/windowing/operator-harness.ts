@@ -68,7 +68,10 @@ export class OneInputHarness<IN, OUT> extends HarnessBase<OUT> {
   }
   async open(): Promise<this> { await this.operator.open(); return this; }
   processElement(value: IN, timestamp: number): void {
-    this.setKey(this.keySelector?.(value));
+    const key = this.keySelector?.(value);
+    // As the runtime does: the operator takes the key itself when it can.
+    if (key !== undefined && this.operator.setKeyContext !== undefined) this.operator.setKeyContext(key);
+    else this.setKey(key);
     this.operator.processElement(value, timestamp);
   }
   processWatermark(timestamp: number): void { this.operator.processWatermark(timestamp); }
