@@ -67,6 +67,7 @@ export function createTimerService(
     advanceWatermark: (w: number) => inner.advanceWatermark(w),
     advanceProcessingTime: (t: number) => { inner.advanceProcessingTime(t); schedule(); },
     nextProcessingTime: () => inner.nextProcessingTime(),
+    nextEventTime: () => inner.nextEventTime(),
     snapshot: () => inner.snapshot(),
     restore: (s) => { inner.restore(s); schedule(); },
   };
