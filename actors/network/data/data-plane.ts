@@ -4,8 +4,8 @@
 // over a MessagePort given by attachPort (worker threads: frames travel as transferred buffers).
 //
 // Flow control is Flink's credit-based scheme: a receiver grants its buffer size in batches;
-// the sender sends one element per credit; each poll() returns one credit (announced at most once
-// per channel per task). Credit arriving before its sender opened is kept until it opens, since
+// the sender sends one element per credit; each poll() returns one credit (announced at once when
+// half the buffer's worth is due, else coalesced to one announcement per channel per task). Credit arriving before its sender opened is kept until it opens, since
 // deployment order across systems is not guaranteed. Losing the link to a peer fails every
 // channel to and from it (onFailure). A malformed data frame closes its link only.
 //
@@ -94,7 +94,7 @@ export class DataPlane implements DataFrameHandler, ReceiverHost, SenderHost {
     const receiver = new RemoteChannelReceiver(channelId, peer, credits, description, this);
     receiver.header = channelHeader(channelId);
     this.receivers.set(channelId, receiver);
-    this.creditDue(receiver);
+    this.creditDue(receiver, false);
     this.ensureLink(peer);
     return receiver;
   }
@@ -178,7 +178,7 @@ export class DataPlane implements DataFrameHandler, ReceiverHost, SenderHost {
     const cancel = this.awaited.get(peer);
     if (cancel) { cancel(); this.awaited.delete(peer); }
     for (const receiver of this.receivers.values()) {
-      if (receiver.peer === peer && receiver.unannounced > 0) this.creditDue(receiver);
+      if (receiver.peer === peer && receiver.unannounced > 0) this.creditDue(receiver, false);
     }
   }
 
@@ -202,8 +202,17 @@ export class DataPlane implements DataFrameHandler, ReceiverHost, SenderHost {
 
   // --- ReceiverHost / SenderHost ---
 
-  /** `receiver` has credit to announce: sent at the end of the current task, coalesced. */
-  creditDue(receiver: RemoteChannelReceiver): void {
+  /**
+   * `receiver` has credit to announce: now when `urgent` and its link is up (a task may run for
+   * many milliseconds, and a sender in another thread may be waiting for it), otherwise at the end
+   * of the current task, coalesced with the other receivers'.
+   */
+  creditDue(receiver: RemoteChannelReceiver, urgent: boolean): void {
+    if (urgent && this.isLinked(receiver.peer)) {
+      this.creditsDue.delete(receiver);
+      this.announce(receiver);
+      return;
+    }
     this.creditsDue.add(receiver);
     if (!this.creditFlushScheduled) { this.creditFlushScheduled = true; queueMicrotask(this.flushCreditsTask); }
   }
@@ -238,11 +247,16 @@ export class DataPlane implements DataFrameHandler, ReceiverHost, SenderHost {
     for (const receiver of this.creditsDue) {
       if (!this.isLinked(receiver.peer)) continue; // announced by onConnected
       this.creditsDue.delete(receiver);
-      const credits = receiver.unannounced;
-      if (credits === 0 || receiver.isClosed) continue;
-      receiver.unannounced = 0;
-      this.send(receiver.peer, creditFrame(receiver.header!, credits), NO_BODY);
+      this.announce(receiver);
     }
+  }
+
+  /** Sends `receiver`'s unannounced credit to its sender (its link is up). */
+  private announce(receiver: RemoteChannelReceiver): void {
+    const credits = receiver.unannounced;
+    if (credits === 0 || receiver.isClosed) return;
+    receiver.unannounced = 0;
+    this.send(receiver.peer, creditFrame(receiver.header!, credits), NO_BODY);
   }
 
   private isLinked(peer: string): boolean {

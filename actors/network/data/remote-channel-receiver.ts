@@ -1,19 +1,25 @@
 // RemoteChannelReceiver: the receiving end of a channel whose sender lives in another actor
 // system. Frames arrive decoded from the data plane into a ring bounded by the credits this end
 // granted (a sender that exceeds them broke the protocol: the frame is rejected and the link
-// closes). Each poll() returns one credit; the plane coalesces returned credits into one
-// announcement per channel per task. Listener edges match LocalChannel's: onData when the queue
-// goes from empty to non-empty. Credit is announced once half the buffer's worth is due, or at once
-// when the queue runs empty (the receiver is starving, so the sender must not wait), which saves
-// most credit frames without ever leaving both sides waiting. Imports the stream elements and the channel interfaces only.
+// closes). Each poll() returns one credit. Listener edges match LocalChannel's: onData when the
+// queue goes from empty to non-empty. Credit is announced at once (inside the poll) when half the
+// buffer's worth is due: the receiving task may run many batches before it ends, and a sender in
+// another thread that waits for this credit must not wait for that. When the queue runs empty with
+// less credit due, the credit is announced at the end of the current task, coalesced with the
+// other channels' (the sender still holds or has in flight more than half the buffer, so it is
+// not waiting). This saves most credit frames without ever leaving both sides waiting. Imports
+// the stream elements and the channel interfaces only.
 import type { ChannelElement } from '../../../api/stream-elements.ts';
 import type { ChannelListener } from '../../runtime/local-channel.ts';
 import type { RemoteReceiver } from './data-plane.ts';
 
 /** What a receiver needs from its data plane. */
 export interface ReceiverHost {
-  /** `receiver` has credit to return to its sender. */
-  creditDue(receiver: RemoteChannelReceiver): void;
+  /**
+   * `receiver` has credit to return to its sender: announced now when `urgent` (and the link is
+   * up), otherwise at the end of the current task.
+   */
+  creditDue(receiver: RemoteChannelReceiver, urgent: boolean): void;
   /** `receiver` closed: forget it. */
   forgetReceiver(receiver: RemoteChannelReceiver): void;
 }
@@ -67,7 +73,9 @@ export class RemoteChannelReceiver implements RemoteReceiver {
     this.ring[this.head] = undefined;
     this.head = (this.head + 1) % this.credits;
     this.count--;
-    if (!this.closed && (++this.unannounced >= this.announceAt || this.count === 0)) this.host.creditDue(this);
+    if (this.closed) return element;
+    if (++this.unannounced >= this.announceAt) this.host.creditDue(this, true);
+    else if (this.count === 0) this.host.creditDue(this, false);
     return element;
   }
 

@@ -10,7 +10,8 @@ import { ActorSystem, defineActor } from '../../../../actors/index.ts';
 import { encode } from '../../../../actors/network/codec.ts';
 import { connect } from '../../../../actors/network/connection.ts';
 import { DataPlane, type RemoteReceiver, type RemoteSender } from '../../../../actors/network/data/data-plane.ts';
-import { channelHeader, elementFrame } from '../../../../actors/network/data/data-frame.ts';
+import { CREDIT, channelHeader, elementFrame, frameCredits, frameKind } from '../../../../actors/network/data/data-frame.ts';
+import type { DataPort } from '../../../../actors/network/data/port-link.ts';
 import { DEVELOPMENT_SECRET } from '../../../../actors/remote/remote-transport.ts';
 import { LocalChannel, type ChannelSender } from '../../../../actors/runtime/local-channel.ts';
 import { InputGate } from '../../../../actors/runtime/input-gate.ts';
@@ -149,6 +150,45 @@ test('a writer\'s random batches and events arrive complete and in order; credit
   }
   assert.is(a.remoteTransport().connections, 1, 'one connection carries every channel');
   await close();
+});
+
+/** A DataPort that records what the plane posts and lets the test deliver frames to it. */
+function recordingPort(): DataPort & { posted: Uint8Array[]; deliver(frame: Uint8Array): void } {
+  const listeners: Array<(value: unknown) => void> = [];
+  return {
+    posted: [],
+    postMessage(value: unknown) { this.posted.push(value as Uint8Array); },
+    on(event: string, listener: (value: unknown) => void) { if (event === 'message') listeners.push(listener); return this; },
+    close() {},
+    deliver(frame: Uint8Array) { for (const l of listeners) l(frame); },
+  } as DataPort & { posted: Uint8Array[]; deliver(frame: Uint8Array): void };
+}
+
+test('half the buffer\'s credit is announced inside the poll that frees it, not at the end of the task', async () => {
+  const system = ActorSystem.create('tm-b');
+  const port = recordingPort();
+  const plane = DataPlane.of(system);
+  plane.attachPort('actorflow://tm-a@thread-1', port);
+  const receiver = plane.openReceiver('j/1/0/0->0', 'actorflow://tm-a@thread-1', 4, 'a->b');
+  await Promise.resolve(); // the initial grant goes out at the end of the task
+  const credits = () => port.posted.filter((f) => frameKind(f) === CREDIT).map(frameCredits);
+  assert.equal(credits(), [4]);
+  const header = channelHeader('j/1/0/0->0');
+  for (let i = 0; i < 4; i++) port.deliver(elementFrame(header, batch([i])));
+  assert.is(receiver.size, 4);
+  receiver.poll();
+  assert.equal(credits(), [4], 'one credit of four due: not worth a frame yet');
+  receiver.poll();
+  assert.equal(credits(), [4, 2], 'two of four due: sent before the poll returned');
+  receiver.poll();
+  receiver.poll();
+  assert.equal(credits(), [4, 2, 2]);
+  port.deliver(elementFrame(header, batch([9])));
+  receiver.poll();
+  assert.equal(credits(), [4, 2, 2], 'the queue ran empty with one credit due: left to the end of the task');
+  await Promise.resolve();
+  assert.equal(credits(), [4, 2, 2, 1]);
+  await system.terminate();
 });
 
 test('backpressure: the sender stops at zero credit and resumes when the receiver polls', async () => {
