@@ -5,20 +5,21 @@
 // outside the measured time; job submission, deployment and the run are inside. A job that has
 // not ended after RUN_TIMEOUT_MS is cancelled and the benchmark fails, naming the subtasks still
 // running (a stuck exchange must not hang `npm run bench`).
+//
+// Two figures: `w1-cluster-p2-vs-p1` with contiguous source splits (at p2 the second split's
+// records are all later in event time than the first's, so the windows of the later half stay
+// open until the first split ends), and `w1-cluster-interleaved-p2-vs-p1` with interleaved
+// splits (each covers the whole event-time range, as parallel readers of one ordered stream do).
 import { fileURLToPath } from 'node:url';
 import { startLocalCluster, type LocalCluster } from '../actors/cluster/local-cluster.ts';
 import { bundleJob } from '../actors/deploy/job-bundle.ts';
 import { benchmark } from './harness.ts';
-import { KEYS, RECORDS } from './jobs/windowed-count-job.ts';
+import { KEYS, RECORDS } from './jobs/windowed-count.ts';
 
-const jobFile = fileURLToPath(new URL('./jobs/windowed-count-job.ts', import.meta.url));
-let bundle: Uint8Array;
-let one: LocalCluster | undefined;
-let two: LocalCluster | undefined;
 /** A run of 1M records takes seconds; one still running after this long is stuck. */
 const RUN_TIMEOUT_MS = 60_000;
 
-async function run(cluster: LocalCluster, parallelism: number): Promise<number> {
+async function run(cluster: LocalCluster, bundle: Uint8Array, parallelism: number): Promise<number> {
   const service = cluster.jobManager.service;
   const jobId = await service.submitJob(bundle, { name: `w1-p${parallelism}`, parallelism });
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -37,18 +38,29 @@ async function run(cluster: LocalCluster, parallelism: number): Promise<number> 
   return total;
 }
 
-benchmark('w1-cluster-p2-vs-p1', {
-  records: RECORDS,
-  runs: 5,
-  async setup() {
-    bundle = await bundleJob(jobFile);
-    one = await startLocalCluster({ taskManagers: 1, slotsPerTaskManager: 1 });
-    two = await startLocalCluster({ taskManagers: 2, slotsPerTaskManager: 1 });
-  },
-  baseline: () => run(one!, 1),
-  subject: () => run(two!, 2),
-  async teardown() {
-    await one?.close();
-    await two?.close();
-  },
-});
+/** Registers the p2-vs-p1 figure `name` for the job in bench/jobs/`job`. */
+function clusterBenchmark(name: string, job: string): void {
+  const jobFile = fileURLToPath(new URL(`./jobs/${job}`, import.meta.url));
+  let bundle: Uint8Array;
+  let one: LocalCluster | undefined;
+  let two: LocalCluster | undefined;
+  benchmark(name, {
+    records: RECORDS,
+    runs: 5,
+    async setup() {
+      bundle = await bundleJob(jobFile);
+      one = await startLocalCluster({ taskManagers: 1, slotsPerTaskManager: 1 });
+      two = await startLocalCluster({ taskManagers: 2, slotsPerTaskManager: 1 });
+    },
+    baseline: () => run(one!, bundle, 1),
+    subject: () => run(two!, bundle, 2),
+    async teardown() {
+      await one?.close();
+      await two?.close();
+      one = two = undefined;
+    },
+  });
+}
+
+clusterBenchmark('w1-cluster-p2-vs-p1', 'windowed-count-job.ts');
+clusterBenchmark('w1-cluster-interleaved-p2-vs-p1', 'windowed-count-interleaved-job.ts');
