@@ -3,12 +3,7 @@
 // accumulator per key and window for reduce/aggregate, a list otherwise); the trigger decides
 // firing through timers in the same namespace; a cleanup timer at maxTimestamp + allowedLateness
 // drops the window. Session windows merge through a MergingWindowSet kept in keyed state.
-// Tumbling and sliding event-time windows with the default trigger, no lateness and a reduce or
-// aggregate function combine their elements in a WindowBuffer first: the watermark emits due
-// windows straight from it, and a snapshot (or a full buffer) flushes it into keyed state and
-// timers. A window is either buffered or in state, never both: once flushed (or restored) its
-// later elements go to state until it fires, so nothing is ever merged and the function folds
-// the elements in arrival order, exactly as the state path does.
+// (BufferedWindowOperator combines the common event-time windows in memory before state.)
 // Hot path: no allocation per element beyond what the state backend does (assigners reuse their
 // window arrays, contexts are re-pointed, not created). Imports api/ and state/ only.
 import type { Key } from '../../state/key-groups.ts';
@@ -30,9 +25,6 @@ import { isFire, isPurge, type Trigger } from './trigger.ts';
 import { MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from './window-assigner.ts';
 import { WindowProcessContext, WindowTriggerContext } from './window-contexts.ts';
 import { EventTimeTrigger } from './event-time-trigger.ts';
-import { WindowBuffer, type BufferedWindow, type Fold, type KeyWindows } from './window-buffer.ts';
-import { SlidingEventTimeWindows } from './sliding-windows.ts';
-import { TumblingEventTimeWindows } from './tumbling-windows.ts';
 
 /** The keyed state holding window contents: appends, reads, clears, merges. */
 export type WindowContentsDescriptor<IN> =
@@ -61,15 +53,7 @@ export interface WindowOperatorOptions<IN, C, OUT, K extends Key, W extends Wind
   allowedLateness?: number;
   /** Elements too late for any window go here instead of being dropped. */
   lateDataOutputTag?: OutputTag<IN>;
-  /**
-   * Most (key, window) partial values the window buffer holds before it flushes into keyed state
-   * (default 2^20); 0 turns the buffer off. Only windows the buffer applies to use it.
-   */
-  bufferLimit?: number;
 }
-
-/** Default WindowOperatorOptions.bufferLimit. */
-const DEFAULT_BUFFER_LIMIT = 1 << 20;
 
 /** Windows over a keyed stream. */
 export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends AbstractStreamOperator<OUT>
@@ -95,30 +79,17 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
    * (register a timer at the window's end unless the watermark passed it) runs inline, without
    * the trigger context.
    */
-  private readonly eventTimeTrigger: boolean;
+  protected readonly eventTimeTrigger: boolean;
   private assignerContext!: WindowAssignerContext;
-  private currentKey!: K;
+  protected currentKey!: K;
   /**
    * The namespace of the window assigned last at each position. Assigners hand out the same
    * (immutable) window objects while elements stay in them, so this skips recomputing, and
    * re-boxing, the namespace of every element. Starts with a string so that the array holds
    * tagged values, never unboxed doubles.
    */
-  private readonly lastWindows: W[] = [];
+  protected readonly lastWindows: W[] = [];
   private readonly lastNamespaces: Namespace[] = [''];
-  /** The buffer, when this operator's windows combine in memory first (see the file header). */
-  private buffer: WindowBuffer<IN, W> | undefined;
-  private readonly bufferLimit: number;
-  /** The buffered window of `lastWindows[i]`. */
-  private readonly lastBuffered: Array<BufferedWindow<W> | undefined> = [];
-  /**
-   * Windows the buffer applies to whose contents are in keyed state (flushed, or restored), by
-   * namespace, with their firing time: their elements go to state until they fire.
-   */
-  private readonly stateWindows = new Map<Namespace, number>();
-  /** A buffered partial value's window contents (getResult of an accumulator, or itself). */
-  private resultOf: (partial: unknown) => unknown = (partial) => partial;
-
   constructor(protected readonly options: WindowOperatorOptions<IN, C, OUT, K, W>) {
     super();
     this.assigner = options.assigner;
@@ -129,7 +100,6 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     this.merging = options.assigner instanceof MergingWindowAssigner ? options.assigner : undefined;
     this.eventTime = options.assigner.isEventTime();
     this.eventTimeTrigger = options.trigger.constructor === EventTimeTrigger && this.merging === undefined && this.eventTime;
-    this.bufferLimit = options.bufferLimit ?? DEFAULT_BUFFER_LIMIT;
     if (this.merging && !(options.trigger.canMerge?.() ?? false)) {
       throw new Error(`a merging window assigner (${String(options.assigner)}) needs a trigger that can merge; ${String(options.trigger)} cannot`);
     }
@@ -147,34 +117,9 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     const timers = this.timers;
     this.assignerContext = { getCurrentProcessingTime: () => timers.currentProcessingTime() };
     if (this.merging) this.mergingSetsState = this.backend.getValueState(new ValueStateDescriptor<MergingWindowSetState>('merging-window-set'));
-    this.buffer = this.createBuffer();
-  }
-
-  /** The buffer, for tumbling or sliding event-time windows, the event-time trigger, no lateness, reduce or aggregate. */
-  private createBuffer(): WindowBuffer<IN, W> | undefined {
-    const assigner = this.assigner as unknown;
-    const contents = this.options.contents;
-    if (this.bufferLimit <= 0 || !this.eventTimeTrigger || this.allowedLateness !== 0) return undefined;
-    if (!(assigner instanceof TumblingEventTimeWindows || assigner instanceof SlidingEventTimeWindows)) return undefined;
-    // Subclasses that keep more than the contents per element (evictors) use the state path.
-    if (this.addToContents !== WindowOperator.prototype.addToContents) return undefined;
-    let fold: Fold<IN>;
-    if (contents.kind === 'aggregating') {
-      const fn = contents.aggregateFn;
-      fold = { first: (value) => fn.add(value, fn.createAccumulator()), add: (value, acc) => fn.add(value, acc) };
-      this.resultOf = (acc) => fn.getResult(acc);
-    } else if (contents.kind === 'reducing') {
-      const reduce = contents.reduceFn;
-      fold = { first: (value) => value, add: (value, acc) => reduce(acc as IN, value) };
-    } else {
-      return undefined;
-    }
-    return new WindowBuffer<IN, W>(fold);
   }
 
   override async open(): Promise<void> {
-    // Restored windows are in state (their timers were restored before open).
-    if (this.buffer !== undefined) for (const t of this.timers.snapshot().eventTime) this.stateWindows.set(t.namespace, t.timestamp);
     await this.windowFunction.open(createRuntimeContext(this.context));
   }
 
@@ -182,20 +127,15 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     await this.windowFunction.close();
   }
 
-  /**
-   * The element's key. Buffered windows touch no state per element, so the backend gets the key
-   * only where state or timers are used (emitting, flushing); otherwise at once.
-   */
+  /** The element's key (the runtime calls this before processElement). */
   setKeyContext(key: Key): void {
     this.currentKey = key as K;
-    if (this.buffer === undefined) this.backend.setCurrentKey(key);
+    this.backend.setCurrentKey(key);
   }
 
   processElement(value: IN, timestamp: number): void {
-    // The key came through setKeyContext.
     const windows = this.assigner.assignWindows(value, timestamp, this.assignerContext);
-    const skipped = this.buffer !== undefined ? this.addToBuffer(value, timestamp, windows)
-      : this.merging ? this.addToMergingWindows(value, timestamp, windows) : this.addToWindows(value, timestamp, windows);
+    const skipped = this.addElement(value, timestamp, windows);
     if (skipped && this.isElementLate(timestamp)) {
       if (this.options.lateDataOutputTag) this.output.collectSide(this.options.lateDataOutputTag, value, timestamp);
       else this.numLateRecordsDropped++;
@@ -204,15 +144,8 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
 
   override processWatermark(timestamp: number): void {
     this.currentWatermark = timestamp;
-    if (this.buffer !== undefined) this.emitBuffered(timestamp);
     this.timers.advanceWatermark(timestamp);
     this.output.emitWatermark(timestamp);
-  }
-
-  /** Keyed state and timers are snapshotted right after this: the buffer goes into them first. */
-  snapshotState(_checkpointId: number, _timestamp: number): undefined {
-    if (this.buffer !== undefined && this.buffer.size > 0) this.flushBuffer();
-    return undefined;
   }
 
   onEventTime(timer: Timer): void { this.onTimer(timer, true); }
@@ -236,6 +169,11 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     this.processContext.window = window;
     this.processContext.namespace = namespace;
     this.windowFunction.process(this.currentKey, window, this.processContext, contents, this.collector);
+  }
+
+  /** Adds an element to its (non-late) windows; true when every window was late. */
+  protected addElement(value: IN, timestamp: number, windows: readonly W[]): boolean {
+    return this.merging ? this.addToMergingWindows(value, timestamp, windows) : this.addToWindows(value, timestamp, windows);
   }
 
   private addToWindows(value: IN, timestamp: number, windows: readonly W[]): boolean {
@@ -274,83 +212,6 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
       this.registerCleanupTimer(window, ns);
     }
     return skipped;
-  }
-
-  private addToBuffer(value: IN, timestamp: number, windows: readonly W[]): boolean {
-    const buffer = this.buffer!;
-    let skipped = true;
-    let key: KeyWindows<W> | undefined;
-    for (let i = 0; i < windows.length; i++) {
-      const window = windows[i];
-      if (this.isWindowLate(window)) continue;
-      skipped = false;
-      let buffered = this.lastBuffered[i];
-      if (this.lastWindows[i] !== window || buffered === undefined || !buffered.live) {
-        const ns = this.assigner.namespaceOf(window);
-        if (this.stateWindows.size > 0 && this.stateWindows.has(ns)) {
-          this.addToStateWindow(value, timestamp, window, ns);
-          continue;
-        }
-        buffered = buffer.window(window, ns, window.maxTimestamp());
-        this.lastWindows[i] = window;
-        this.lastBuffered[i] = buffered;
-      }
-      key ??= buffer.keyWindows(this.currentKey);
-      buffer.add(key, buffered, value);
-    }
-    if (buffer.size > this.bufferLimit) this.flushBuffer();
-    return skipped;
-  }
-
-  /** An element of a window whose contents are in state: the state path of the event-time trigger. */
-  private addToStateWindow(value: IN, timestamp: number, window: W, namespace: Namespace): void {
-    this.backend.setCurrentKey(this.currentKey);
-    this.windowState.setCurrentNamespace(namespace);
-    if (this.addToContents(value, timestamp) !== false) this.timers.registerEventTimeTimer(namespace, window.maxTimestamp());
-  }
-
-  /**
-   * Emits the buffered windows that fire at or before `watermark`, in timer order: windows in
-   * state that fire earlier fire first, through their timers (a window is in one place only, and
-   * time windows fire at distinct times, so the order is total).
-   */
-  private emitBuffered(watermark: number): void {
-    const buffer = this.buffer!;
-    const ctx = this.processContext;
-    const stateWindows = this.stateWindows;
-    for (let w = buffer.takeDue(watermark); w !== undefined; w = buffer.takeDue(watermark)) {
-      if (stateWindows.size > 0) this.timers.advanceWatermark(w.fireAt);
-      const { window, namespace, entries } = w;
-      for (let i = 0; i < entries.length; i++) {
-        const c = entries[i];
-        const key = c.keyWindows.key as K;
-        this.backend.setCurrentKey(key);
-        this.currentKey = key;
-        const contents = this.resultOf(c.partial);
-        if (hasContents(contents)) this.callWindowFunction(window, namespace, contents as C);
-        ctx.window = window;
-        ctx.namespace = namespace;
-        this.windowFunction.clear(window, ctx);
-      }
-    }
-    // Windows in state up to the watermark fire right after this: later elements are late for them.
-    if (stateWindows.size > 0) for (const [namespace, fireAt] of stateWindows) if (fireAt <= watermark) stateWindows.delete(namespace);
-  }
-
-  /** Moves every buffered window into keyed state with its timer (a window's keys in the order of their first element, as the state path registers them). */
-  private flushBuffer(): void {
-    const buffer = this.buffer!;
-    for (let w = buffer.takeDue(Infinity); w !== undefined; w = buffer.takeDue(Infinity)) {
-      const { namespace, fireAt, entries } = w;
-      this.stateWindows.set(namespace, fireAt);
-      for (let i = 0; i < entries.length; i++) {
-        const c = entries[i];
-        this.backend.setCurrentKey(c.keyWindows.key);
-        this.windowState.setCurrentNamespace(namespace);
-        this.windowState.addPartial(c.partial);
-        this.timers.registerEventTimeTimer(namespace, fireAt);
-      }
-    }
   }
 
   private addToMergingWindows(value: IN, timestamp: number, windows: readonly W[]): boolean {
@@ -441,7 +302,7 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     return this.eventTime ? window.maxTimestamp() + this.allowedLateness : window.maxTimestamp();
   }
 
-  private isWindowLate(window: W): boolean {
+  protected isWindowLate(window: W): boolean {
     return this.eventTime && this.cleanupTime(window) <= this.currentWatermark;
   }
 
@@ -474,6 +335,6 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
 }
 
 /** False for absent or empty window contents, which fire nothing. */
-function hasContents(contents: unknown): boolean {
+export function hasContents(contents: unknown): boolean {
   return contents !== undefined && !(Array.isArray(contents) && contents.length === 0);
 }

@@ -24,7 +24,8 @@ import { PurgingTrigger } from './purging-trigger.ts';
 import type { GlobalWindow, Window } from './time-window.ts';
 import type { Trigger } from './trigger.ts';
 import type { WindowAssigner } from './window-assigner.ts';
-import { WindowOperator } from './window-operator.ts';
+import { WindowOperator, type WindowOperatorOptions } from './window-operator.ts';
+import { BufferedWindowOperator, canBufferWindows } from './buffered-window-operator.ts';
 import { cloneFunction } from '../functions/clone-function.ts';
 
 
@@ -97,8 +98,11 @@ export class WindowedStream<T, K extends Key, W extends Window> {
         assigner, trigger, evictor, allowedLateness, lateDataOutputTag, windowFunction: windowFunction(),
       }));
     }
-    return this.input.transform<R>(name, () => new WindowOperator<T, any, R, K, W>({
-      assigner, trigger, allowedLateness, lateDataOutputTag, windowFunction: windowFunction(), contents: contents?.() ?? new ListStateDescriptor<T>('window-contents'),
-    }));
+    return this.input.transform<R>(name, () => {
+      const options: WindowOperatorOptions<T, any, R, K, W> = {
+        assigner, trigger, allowedLateness, lateDataOutputTag, windowFunction: windowFunction(), contents: contents?.() ?? new ListStateDescriptor<T>('window-contents'),
+      };
+      return canBufferWindows(options) ? new BufferedWindowOperator(options) : new WindowOperator(options);
+    });
   }
 }

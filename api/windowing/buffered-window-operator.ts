@@ -1,0 +1,163 @@
+// BufferedWindowOperator: the WindowOperator for the most common windows (tumbling or sliding
+// event-time windows, the event-time trigger, no allowed lateness, a reduce or aggregate
+// function). Elements combine in a WindowBuffer (one partial value per key and window) instead
+// of keyed state, and the watermark emits due windows straight from it: no state entry, timer,
+// or state lookup per window, and no backend key per element. Before a snapshot, and when the
+// buffer is full, buffered windows move into keyed state with their timers, where the
+// WindowOperator's state path takes over. A window is in one place only: once in state (flushed
+// or restored) its later elements go to state until it fires, so nothing is ever merged, every
+// function folds its elements in arrival order exactly as on the state path, and windows fire in
+// timer order. Imports api/windowing and state/ contracts only.
+import type { Key } from '../../state/key-groups.ts';
+import type { Namespace } from '../../state/keyed-state-backend.ts';
+import { SlidingEventTimeWindows } from './sliding-windows.ts';
+import { TumblingEventTimeWindows } from './tumbling-windows.ts';
+import type { Window } from './time-window.ts';
+import { WindowBuffer, type BufferedWindow, type Fold, type KeyWindows } from './window-buffer.ts';
+import { hasContents, WindowOperator, type WindowOperatorOptions } from './window-operator.ts';
+import { EventTimeTrigger } from './event-time-trigger.ts';
+
+/** Most (key, window) partial values buffered before the buffer flushes into keyed state. */
+export const DEFAULT_BUFFER_LIMIT = 1 << 20;
+
+/** True when `options` describe windows a BufferedWindowOperator runs (see the file header). */
+export function canBufferWindows(options: WindowOperatorOptions<any, any, any, any, any>): boolean {
+  const { assigner, trigger, contents } = options;
+  return (assigner instanceof TumblingEventTimeWindows || assigner instanceof SlidingEventTimeWindows)
+    && trigger.constructor === EventTimeTrigger
+    && (options.allowedLateness ?? 0) === 0
+    && (contents.kind === 'aggregating' || contents.kind === 'reducing');
+}
+
+/** A WindowOperator whose windows combine in memory first. */
+export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window> extends WindowOperator<IN, C, OUT, K, W> {
+  private readonly buffer: WindowBuffer<IN, W>;
+  /** A buffered partial value's window contents (getResult of an accumulator, or itself). */
+  private readonly resultOf: (partial: unknown) => unknown;
+  /** The buffered window of `lastWindows[i]`. */
+  private readonly lastBuffered: Array<BufferedWindow<W> | undefined> = [];
+  /**
+   * Windows whose contents are in keyed state (flushed, or restored), by namespace, with their
+   * firing time: their elements go to state until they fire.
+   */
+  private readonly stateWindows = new Map<Namespace, number>();
+
+  constructor(options: WindowOperatorOptions<IN, C, OUT, K, W>, private readonly bufferLimit = DEFAULT_BUFFER_LIMIT) {
+    super(options);
+    if (!canBufferWindows(options)) throw new Error(`windows of ${String(options.assigner)} with ${String(options.trigger)} cannot be buffered`);
+    if (!(bufferLimit >= 1)) throw new RangeError(`the window buffer limit must be >= 1, got ${bufferLimit}`);
+    const contents = options.contents;
+    let fold: Fold<IN>;
+    if (contents.kind === 'aggregating') {
+      const fn = contents.aggregateFn;
+      fold = { first: (value) => fn.add(value, fn.createAccumulator()), add: (value, acc) => fn.add(value, acc) };
+      this.resultOf = (acc) => fn.getResult(acc);
+    } else {
+      const reduce = (contents as { reduceFn: (a: IN, b: IN) => IN }).reduceFn;
+      fold = { first: (value) => value, add: (value, acc) => reduce(acc as IN, value) };
+      this.resultOf = (value) => value;
+    }
+    this.buffer = new WindowBuffer<IN, W>(fold);
+  }
+
+  override async open(): Promise<void> {
+    // Restored windows are in state (timers are restored before open).
+    for (const t of this.timers.snapshot().eventTime) this.stateWindows.set(t.namespace, t.timestamp);
+    await super.open();
+  }
+
+  /** The element's key: the backend gets it only where state is used (emitting, flushing). */
+  override setKeyContext(key: Key): void {
+    this.currentKey = key as K;
+  }
+
+  override processWatermark(timestamp: number): void {
+    this.currentWatermark = timestamp;
+    this.emitBuffered(timestamp);
+    super.processWatermark(timestamp);
+  }
+
+  /** Keyed state and timers are snapshotted right after this: the buffer goes into them first. */
+  snapshotState(_checkpointId: number, _timestamp: number): undefined {
+    if (this.buffer.size > 0) this.flushBuffer();
+    return undefined;
+  }
+
+  protected override addElement(value: IN, timestamp: number, windows: readonly W[]): boolean {
+    const buffer = this.buffer;
+    let skipped = true;
+    let key: KeyWindows<W> | undefined;
+    for (let i = 0; i < windows.length; i++) {
+      const window = windows[i];
+      if (this.isWindowLate(window)) continue;
+      skipped = false;
+      let buffered = this.lastBuffered[i];
+      if (this.lastWindows[i] !== window || buffered === undefined || !buffered.live) {
+        const ns = this.assigner.namespaceOf(window);
+        if (this.stateWindows.size > 0 && this.stateWindows.has(ns)) {
+          this.addToStateWindow(value, timestamp, window, ns);
+          continue;
+        }
+        buffered = buffer.window(window, ns, window.maxTimestamp());
+        this.lastWindows[i] = window;
+        this.lastBuffered[i] = buffered;
+      }
+      key ??= buffer.keyWindows(this.currentKey);
+      buffer.add(key, buffered, value);
+    }
+    if (buffer.size > this.bufferLimit) this.flushBuffer();
+    return skipped;
+  }
+
+  /** An element of a window whose contents are in state: the event-time trigger's state path. */
+  private addToStateWindow(value: IN, timestamp: number, window: W, namespace: Namespace): void {
+    this.backend.setCurrentKey(this.currentKey);
+    this.windowState.setCurrentNamespace(namespace);
+    if (this.addToContents(value, timestamp) !== false) this.timers.registerEventTimeTimer(namespace, window.maxTimestamp());
+  }
+
+  /**
+   * Emits the buffered windows that fire at or before `watermark`, in timer order: windows in
+   * state that fire earlier fire first, through their timers (a window is in one place only, and
+   * time windows fire at distinct times, so the order is total).
+   */
+  private emitBuffered(watermark: number): void {
+    const buffer = this.buffer;
+    const ctx = this.processContext;
+    const stateWindows = this.stateWindows;
+    for (let w = buffer.takeDue(watermark); w !== undefined; w = buffer.takeDue(watermark)) {
+      if (stateWindows.size > 0) this.timers.advanceWatermark(w.fireAt);
+      const { window, namespace, entries } = w;
+      for (let i = 0; i < entries.length; i++) {
+        const c = entries[i];
+        const key = c.keyWindows.key as K;
+        this.backend.setCurrentKey(key);
+        this.currentKey = key;
+        const contents = this.resultOf(c.partial);
+        if (hasContents(contents)) this.callWindowFunction(window, namespace, contents as C);
+        // What the state path's cleanup does once the window fired (there is no state to clear).
+        ctx.window = window;
+        ctx.namespace = namespace;
+        this.windowFunction.clear(window, ctx);
+      }
+    }
+    // Windows in state up to the watermark fire right after this: later elements are late for them.
+    if (stateWindows.size > 0) for (const [namespace, fireAt] of stateWindows) if (fireAt <= watermark) stateWindows.delete(namespace);
+  }
+
+  /** Moves every buffered window into keyed state with its timer (a window's keys in the order of their first element, as the state path registers them). */
+  private flushBuffer(): void {
+    const buffer = this.buffer;
+    for (let w = buffer.takeDue(Infinity); w !== undefined; w = buffer.takeDue(Infinity)) {
+      const { namespace, fireAt, entries } = w;
+      this.stateWindows.set(namespace, fireAt);
+      for (let i = 0; i < entries.length; i++) {
+        const c = entries[i];
+        this.backend.setCurrentKey(c.keyWindows.key);
+        this.windowState.setCurrentNamespace(namespace);
+        this.windowState.addPartial(c.partial);
+        this.timers.registerEventTimeTimer(namespace, fireAt);
+      }
+    }
+  }
+}
