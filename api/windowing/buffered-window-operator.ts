@@ -83,10 +83,11 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
     return undefined;
   }
 
-  protected override addElement(value: IN, timestamp: number, windows: readonly W[]): boolean {
+  protected override addElement(value: IN, _timestamp: number, windows: readonly W[]): boolean {
     const buffer = this.buffer;
     let skipped = true;
     let key: KeyWindows<W> | undefined;
+    let at = -1;
     for (let i = 0; i < windows.length; i++) {
       const window = windows[i];
       if (this.isWindowLate(window)) continue;
@@ -95,7 +96,7 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
       if (this.lastWindows[i] !== window || buffered === undefined || !buffered.live) {
         const ns = this.assigner.namespaceOf(window);
         if (this.stateWindows.size > 0 && this.stateWindows.has(ns)) {
-          this.addToStateWindow(value, timestamp, window, ns);
+          this.addToStateWindow(value, window, ns);
           continue;
         }
         buffered = buffer.window(window, ns, window.maxTimestamp());
@@ -103,17 +104,17 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
         this.lastBuffered[i] = buffered;
       }
       key ??= buffer.keyWindows(this.currentKey);
-      buffer.add(key, buffered, value);
+      at = buffer.add(key, buffered, value, at - 1);
     }
     if (buffer.size > this.bufferLimit) this.flushBuffer();
     return skipped;
   }
 
   /** An element of a window whose contents are in state: the event-time trigger's state path. */
-  private addToStateWindow(value: IN, timestamp: number, window: W, namespace: Namespace): void {
+  private addToStateWindow(value: IN, window: W, namespace: Namespace): void {
     this.backend.setCurrentKey(this.currentKey);
     this.windowState.setCurrentNamespace(namespace);
-    if (this.addToContents(value, timestamp) !== false) this.timers.registerEventTimeTimer(namespace, window.maxTimestamp());
+    if (this.windowState.add(value) !== false) this.timers.registerEventTimeTimer(namespace, window.maxTimestamp());
   }
 
   /**

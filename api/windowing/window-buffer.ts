@@ -80,21 +80,28 @@ export class WindowBuffer<IN, W> {
     return k;
   }
 
-  /** Folds `value` into the partial value of (key, window). */
-  add(key: KeyWindows<W>, window: BufferedWindow<W>, value: IN): void {
+  /**
+   * Folds `value` into the partial value of (key, window); returns the position of the window
+   * among the key's. `hint` is where it probably is (-1: no idea): an element's windows come
+   * newest first, so each one is usually just before the previous one.
+   */
+  add(key: KeyWindows<W>, window: BufferedWindow<W>, value: IN, hint: number): number {
     const windows = key.windows;
-    // The key's newest windows are at the back, and elements mostly go there.
-    for (let i = windows.length - 1; i >= 0; i--) {
+    let i = hint >= 0 && hint < windows.length ? hint : windows.length - 1;
+    if (i < 0 || windows[i].window !== window) {
+      // The key's newest windows are at the back, and elements mostly go there.
+      for (i = windows.length - 1; i >= 0 && windows[i].window !== window; i--);
+    }
+    if (i >= 0) {
       const c = windows[i];
-      if (c.window === window) {
-        c.partial = this.fold.add(value, c.partial);
-        return;
-      }
+      c.partial = this.fold.add(value, c.partial);
+      return i;
     }
     const c = new Combined(key, window, this.fold.first(value));
     windows.push(c);
     window.entries.push(c);
     this.size++;
+    return windows.length - 1;
   }
 
   /** Removes and returns the earliest window if it fires at or before `time`. */
