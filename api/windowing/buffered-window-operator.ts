@@ -104,7 +104,7 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
         this.lastBuffered[i] = buffered;
       }
       key ??= buffer.keyWindows(this.currentKey);
-      at = buffer.add(key, buffered, value, at - 1);
+      at = buffer.add(key, buffered, value, at);
     }
     if (buffer.size > this.bufferLimit) this.flushBuffer();
     return skipped;

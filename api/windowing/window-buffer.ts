@@ -82,26 +82,39 @@ export class WindowBuffer<IN, W> {
 
   /**
    * Folds `value` into the partial value of (key, window); returns the position of the window
-   * among the key's. `hint` is where it probably is (-1: no idea): an element's windows come
-   * newest first, so each one is usually just before the previous one.
+   * among the key's, which are kept in firing order. An element's windows come newest first, so
+   * `previous` (the position of the element's previous window, -1 for its first) says where to
+   * look first: just before it (or at the back for an element's first window). Otherwise a binary
+   * search finds the window, or where a new one goes.
    */
-  add(key: KeyWindows<W>, window: BufferedWindow<W>, value: IN, hint: number): number {
+  add(key: KeyWindows<W>, window: BufferedWindow<W>, value: IN, previous: number): number {
     const windows = key.windows;
-    let i = hint >= 0 && hint < windows.length ? hint : windows.length - 1;
+    const n = windows.length;
+    let i = previous > 0 && previous <= n ? previous - 1 : n - 1;
     if (i < 0 || windows[i].window !== window) {
-      // The key's newest windows are at the back, and elements mostly go there.
-      for (i = windows.length - 1; i >= 0 && windows[i].window !== window; i--);
+      const fireAt = window.fireAt;
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (windows[mid].window.fireAt < fireAt) lo = mid + 1;
+        else hi = mid;
+      }
+      // Windows that fire at the same time (only other assigners could make them) sit together.
+      while (lo < n && windows[lo].window !== window && windows[lo].window.fireAt === fireAt) lo++;
+      if (lo === n || windows[lo].window !== window) {
+        const c = new Combined(key, window, this.fold.first(value));
+        window.entries.push(c);
+        this.size++;
+        if (lo === n) windows.push(c);
+        else windows.splice(lo, 0, c);
+        return lo;
+      }
+      i = lo;
     }
-    if (i >= 0) {
-      const c = windows[i];
-      c.partial = this.fold.add(value, c.partial);
-      return i;
-    }
-    const c = new Combined(key, window, this.fold.first(value));
-    windows.push(c);
-    window.entries.push(c);
-    this.size++;
-    return windows.length - 1;
+    const c = windows[i];
+    c.partial = this.fold.add(value, c.partial);
+    return i;
   }
 
   /** Removes and returns the earliest window if it fires at or before `time`. */

@@ -28,15 +28,25 @@ test('a key\'s windows are found among several, and a drained key is forgotten',
   const buffer = new WindowBuffer<number, string>({ first: (v) => v, add: (v, p) => (p as number) + v });
   const windows = ['w0', 'w1', 'w2'].map((name, i) => buffer.window(name, i * 10, i * 10 + 9));
   const key = buffer.keyWindows(['composite', 1]);
-  // Hints right, wrong, out of range or absent: the value lands in its window either way.
-  const hints = [-1, 0, 7, 1, 2, 0, 5, -1, 1];
-  const positions: number[] = [];
-  for (let round = 0; round < 3; round++) {
-    windows.forEach((w, i) => positions.push(buffer.add(key, w, round + 1, hints[round * 3 + i])));
-  }
-  assert.equal(positions, [0, 1, 2, 0, 1, 2, 0, 1, 2]);
+  // As the operator adds an element: newest window first, each next to the previous one.
+  const addElement = (v: number): number[] => {
+    const at: number[] = [];
+    for (let i = windows.length - 1, prev = -1; i >= 0; i--) at.push(prev = buffer.add(key, windows[i], v, prev));
+    return at;
+  };
+  assert.equal(addElement(1), [0, 0, 0], 'new windows go before the newer ones');
+  assert.equal(key.windows.map((c) => c.window), windows, 'a key\'s windows are in firing order');
+  assert.equal(addElement(2), [2, 1, 0]);
+  // Misleading or out-of-range positions: the value still lands in its window.
+  assert.is(buffer.add(key, windows[1], 3, 0), 1);
+  assert.is(buffer.add(key, windows[0], 3, 7), 0);
+  assert.is(buffer.add(key, windows[2], 0, 1), 2);
   assert.is(buffer.keyWindows(['composite', 1]), key, 'composite keys compare by value');
-  assert.equal(windows.map((w) => w.entries.map((c) => c.partial)), [[6], [6], [6]]);
+  // Out of order: an older window opened later still takes its place in firing order.
+  const other = buffer.keyWindows('other');
+  for (const i of [2, 0, 1]) buffer.add(other, windows[i], 1, -1);
+  assert.equal(other.windows.map((c) => c.window), windows);
+  assert.equal(windows.map((w) => w.entries.map((c) => c.partial)), [[6, 1], [6, 1], [3, 1]]);
   buffer.takeDue(Infinity);
   buffer.takeDue(Infinity);
   buffer.takeDue(Infinity);
