@@ -83,7 +83,14 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
     return undefined;
   }
 
-  protected override addElement(value: IN, _timestamp: number, windows: readonly W[]): boolean {
+  override processElement(value: IN, timestamp: number): void {
+    const windows = this.assigner.assignWindows(value, timestamp, this.assignerContext);
+    // The timestamp stays here: passed on, it would be boxed for every element.
+    if (this.addToBuffer(value, windows)) this.skippedElement(value, timestamp);
+  }
+
+  /** Adds an element to its (non-late) windows; true when every window was late. */
+  private addToBuffer(value: IN, windows: readonly W[]): boolean {
     const buffer = this.buffer;
     let skipped = true;
     let key: KeyWindows<W> | undefined;

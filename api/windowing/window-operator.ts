@@ -80,7 +80,7 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
    * the trigger context.
    */
   protected readonly eventTimeTrigger: boolean;
-  private assignerContext!: WindowAssignerContext;
+  protected assignerContext!: WindowAssignerContext;
   protected currentKey!: K;
   /**
    * The namespace of the window assigned last at each position. Assigners hand out the same
@@ -135,11 +135,15 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
 
   processElement(value: IN, timestamp: number): void {
     const windows = this.assigner.assignWindows(value, timestamp, this.assignerContext);
-    const skipped = this.addElement(value, timestamp, windows);
-    if (skipped && this.isElementLate(timestamp)) {
-      if (this.options.lateDataOutputTag) this.output.collectSide(this.options.lateDataOutputTag, value, timestamp);
-      else this.numLateRecordsDropped++;
-    }
+    const skipped = this.merging ? this.addToMergingWindows(value, timestamp, windows) : this.addToWindows(value, timestamp, windows);
+    if (skipped) this.skippedElement(value, timestamp);
+  }
+
+  /** An element none of whose windows took it: late ones go to the side output or are counted. */
+  protected skippedElement(value: IN, timestamp: number): void {
+    if (!this.isElementLate(timestamp)) return;
+    if (this.options.lateDataOutputTag) this.output.collectSide(this.options.lateDataOutputTag, value, timestamp);
+    else this.numLateRecordsDropped++;
   }
 
   override processWatermark(timestamp: number): void {
@@ -169,11 +173,6 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     this.processContext.window = window;
     this.processContext.namespace = namespace;
     this.windowFunction.process(this.currentKey, window, this.processContext, contents, this.collector);
-  }
-
-  /** Adds an element to its (non-late) windows; true when every window was late. */
-  protected addElement(value: IN, timestamp: number, windows: readonly W[]): boolean {
-    return this.merging ? this.addToMergingWindows(value, timestamp, windows) : this.addToWindows(value, timestamp, windows);
   }
 
   private addToWindows(value: IN, timestamp: number, windows: readonly W[]): boolean {
