@@ -5,9 +5,10 @@
 //
 // Flow control is Flink's credit-based scheme: a receiver grants its buffer size in batches;
 // the sender sends one element per credit; each poll() returns one credit (announced at once when
-// half the buffer's worth is due, else coalesced to one announcement per channel per task). Credit arriving before its sender opened is kept until it opens, since
-// deployment order across systems is not guaranteed. Losing the link to a peer fails every
-// channel to and from it (onFailure). A malformed data frame closes its link only.
+// half the buffer's worth is due, else coalesced to one announcement per channel per task).
+// Credit arriving before its sender opened is kept until it opens, since deployment order across
+// systems is not guaranteed. Losing the link to a peer fails every channel to and from it
+// (onFailure). A malformed data frame closes its link only.
 //
 // Links: when no connection to the peer exists, the system with the smaller address dials (the
 // same system the transport would keep if both dialed), the other waits for it, so two systems
