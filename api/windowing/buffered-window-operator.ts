@@ -135,13 +135,12 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
     const stateWindows = this.stateWindows;
     for (let w = buffer.takeDue(watermark); w !== undefined; w = buffer.takeDue(watermark)) {
       if (stateWindows.size > 0) this.timers.advanceWatermark(w.fireAt);
-      const { window, namespace, entries } = w;
-      for (let i = 0; i < entries.length; i++) {
-        const c = entries[i];
-        const key = c.keyWindows.key as K;
+      const { window, namespace, keys, partials } = w;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i].key as K;
         this.backend.setCurrentKey(key);
         this.currentKey = key;
-        const contents = this.resultOf(c.partial);
+        const contents = this.resultOf(partials[i]);
         if (hasContents(contents)) this.callWindowFunction(window, namespace, contents as C);
         // What the state path's cleanup does once the window fired (there is no state to clear).
         ctx.window = window;
@@ -157,13 +156,12 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
   private flushBuffer(): void {
     const buffer = this.buffer;
     for (let w = buffer.takeDue(Infinity); w !== undefined; w = buffer.takeDue(Infinity)) {
-      const { namespace, fireAt, entries } = w;
+      const { namespace, fireAt, keys, partials } = w;
       this.stateWindows.set(namespace, fireAt);
-      for (let i = 0; i < entries.length; i++) {
-        const c = entries[i];
-        this.backend.setCurrentKey(c.keyWindows.key);
+      for (let i = 0; i < keys.length; i++) {
+        this.backend.setCurrentKey(keys[i].key);
         this.windowState.setCurrentNamespace(namespace);
-        this.windowState.addPartial(c.partial);
+        this.windowState.addPartial(partials[i]);
         this.timers.registerEventTimeTimer(namespace, fireAt);
       }
     }

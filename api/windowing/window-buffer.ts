@@ -4,8 +4,11 @@
 // window's keys in the order of their first element, which is the order the window operator's
 // timers would fire them in. The operator drains due windows on the watermark (emitting them
 // without ever touching state or timers), or flushes them into keyed state before a snapshot.
-// A buffered window costs three small array slots and one object, where keyed state with
-// timers costs several objects per key and window. Imports state/ contracts only.
+//
+// Layout: a key keeps its windows and their partial values in two parallel arrays, in firing
+// order; a window keeps its keys. Windows drain in firing order, so a draining window is the
+// first of each of its keys: a (key, window) costs three array slots and no object of its own.
+// Imports state/ contracts only.
 import type { Key } from '../../state/key-groups.ts';
 import type { Namespace } from '../../state/keyed-state-backend.ts';
 import { keyToken } from '../../state/heap/state-table.ts';
@@ -18,20 +21,18 @@ export interface Fold<IN> {
   add(value: IN, partial: unknown): unknown;
 }
 
-/** One key's elements in one window, combined. */
-export class Combined<W> {
-  constructor(readonly keyWindows: KeyWindows<W>, readonly window: BufferedWindow<W>, public partial: unknown) {}
-}
-
-/** The buffered windows of one key, in the order they were opened. */
+/** The buffered windows of one key, in firing order, with their partial values. */
 export class KeyWindows<W> {
-  readonly windows: Array<Combined<W>> = [];
+  readonly windows: Array<BufferedWindow<W>> = [];
+  readonly partials: unknown[] = [];
   constructor(readonly key: Key, readonly token: unknown) {}
 }
 
 /** One window: its keys in the order of their first element. */
 export class BufferedWindow<W> {
-  readonly entries: Array<Combined<W>> = [];
+  readonly keys: Array<KeyWindows<W>> = [];
+  /** Once drained: the partial value of each of `keys`, in the same order. */
+  readonly partials: unknown[] = [];
   /** False once drained: the window is no longer in the buffer. */
   live = true;
   constructor(readonly window: W, readonly namespace: Namespace, readonly fireAt: number) {}
@@ -82,58 +83,73 @@ export class WindowBuffer<IN, W> {
 
   /**
    * Folds `value` into the partial value of (key, window); returns the position of the window
-   * among the key's, which are kept in firing order. An element's windows come newest first, so
-   * `previous` (the position of the element's previous window, -1 for its first) says where to
-   * look first: just before it (or at the back for an element's first window). Otherwise a binary
-   * search finds the window, or where a new one goes.
+   * among the key's. An element's windows come newest first, so `previous` (the position of the
+   * element's previous window, -1 for its first) says where to look first: just before it (or at
+   * the back for an element's first window). Otherwise a binary search finds the window, or
+   * where a new one goes.
    */
   add(key: KeyWindows<W>, window: BufferedWindow<W>, value: IN, previous: number): number {
     const windows = key.windows;
     const n = windows.length;
     let i = previous > 0 && previous <= n ? previous - 1 : n - 1;
-    if (i < 0 || windows[i].window !== window) {
+    if (i < 0 || windows[i] !== window) {
       const fireAt = window.fireAt;
       let lo = 0;
       let hi = n;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (windows[mid].window.fireAt < fireAt) lo = mid + 1;
+        if (windows[mid].fireAt < fireAt) lo = mid + 1;
         else hi = mid;
       }
       // Windows that fire at the same time (only other assigners could make them) sit together.
-      while (lo < n && windows[lo].window !== window && windows[lo].window.fireAt === fireAt) lo++;
-      if (lo === n || windows[lo].window !== window) {
-        const c = new Combined(key, window, this.fold.first(value));
-        window.entries.push(c);
+      while (lo < n && windows[lo] !== window && windows[lo].fireAt === fireAt) lo++;
+      if (lo === n || windows[lo] !== window) {
+        window.keys.push(key);
         this.size++;
-        if (lo === n) windows.push(c);
-        else windows.splice(lo, 0, c);
+        const partial = this.fold.first(value);
+        if (lo === n) {
+          windows.push(window);
+          key.partials.push(partial);
+        } else {
+          windows.splice(lo, 0, window);
+          key.partials.splice(lo, 0, partial);
+        }
         return lo;
       }
       i = lo;
     }
-    const c = windows[i];
-    c.partial = this.fold.add(value, c.partial);
+    const partials = key.partials;
+    partials[i] = this.fold.add(value, partials[i]);
     return i;
   }
 
-  /** Removes and returns the earliest window if it fires at or before `time`. */
+  /**
+   * Removes and returns the earliest window if it fires at or before `time`, with the partial
+   * value of each of its keys (`partials`, aligned with `keys`).
+   */
   takeDue(time: number): BufferedWindow<W> | undefined {
     const w = this.windows[0];
     if (w === undefined || w.fireAt > time) return undefined;
     this.windows.shift();
     this.byNamespace.delete(w.namespace);
     w.live = false;
-    for (const c of w.entries) this.detach(c);
-    this.size -= w.entries.length;
+    const { keys, partials } = w;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      // Every earlier window of the key has drained before this one: it is the key's first.
+      let at = 0;
+      if (k.windows[0] !== w) at = k.windows.indexOf(w);
+      partials.push(k.partials[at]);
+      if (at === 0) {
+        k.windows.shift();
+        k.partials.shift();
+      } else {
+        k.windows.splice(at, 1);
+        k.partials.splice(at, 1);
+      }
+      if (k.windows.length === 0) this.byKey.delete(k.token);
+    }
+    this.size -= keys.length;
     return w;
-  }
-
-  private detach(c: Combined<W>): void {
-    const k = c.keyWindows;
-    const windows = k.windows;
-    if (windows[0] === c) windows.shift();
-    else windows.splice(windows.indexOf(c), 1);
-    if (windows.length === 0) this.byKey.delete(k.token);
   }
 }

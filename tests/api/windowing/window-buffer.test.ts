@@ -17,7 +17,7 @@ test('the buffer drains windows by firing time, and each window\'s keys in the o
   assert.is(buffer.takeDue(18), undefined, 'nothing fires before its time');
   const first = buffer.takeDue(29)!;
   assert.is(first.window, 'early');
-  assert.equal(first.entries.map((c) => [c.keyWindows.key, c.partial]), [['y', [2, 4]], ['x', [3]]]);
+  assert.equal(first.keys.map((k, i) => [k.key, first.partials[i]]), [['y', [2, 4]], ['x', [3]]]);
   assert.is(first.live, false);
   assert.is(buffer.takeDue(29)!.window, 'late');
   assert.is(buffer.takeDue(Infinity), undefined);
@@ -35,7 +35,7 @@ test('a key\'s windows are found among several, and a drained key is forgotten',
     return at;
   };
   assert.equal(addElement(1), [0, 0, 0], 'new windows go before the newer ones');
-  assert.equal(key.windows.map((c) => c.window), windows, 'a key\'s windows are in firing order');
+  assert.equal(key.windows, windows, 'a key\'s windows are in firing order');
   assert.equal(addElement(2), [2, 1, 0]);
   // Misleading or out-of-range positions: the value still lands in its window.
   assert.is(buffer.add(key, windows[1], 3, 0), 1);
@@ -45,11 +45,14 @@ test('a key\'s windows are found among several, and a drained key is forgotten',
   // Out of order: an older window opened later still takes its place in firing order.
   const other = buffer.keyWindows('other');
   for (const i of [2, 0, 1]) buffer.add(other, windows[i], 1, -1);
-  assert.equal(other.windows.map((c) => c.window), windows);
-  assert.equal(windows.map((w) => w.entries.map((c) => c.partial)), [[6, 1], [6, 1], [3, 1]]);
-  buffer.takeDue(Infinity);
-  buffer.takeDue(Infinity);
-  buffer.takeDue(Infinity);
+  assert.equal(other.windows, windows);
+  assert.equal(key.partials, [6, 6, 3]);
+  assert.equal(other.partials, [1, 1, 1]);
+  for (const w of windows) {
+    assert.is(buffer.takeDue(Infinity), w, 'windows drain in firing order');
+    assert.equal(w.keys.map((k) => k.key), [['composite', 1], 'other']);
+    assert.equal(w.partials, [w === windows[2] ? 3 : 6, 1]);
+  }
   assert.is.not(buffer.keyWindows(['composite', 1]), key, 'a key without buffered windows is dropped');
 });
 
