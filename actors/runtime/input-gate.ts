@@ -211,6 +211,7 @@ export class InputGate {
       if (element.kind === 'records') {
         if (recording !== undefined) recording.push(element);
         this.lastInput = input;
+        this.recyclable = fromBuffer || recording !== undefined ? undefined : channel;
         return element;
       }
       if (recording !== undefined && element.kind === 'watermark') recording.push(element);
@@ -221,6 +222,20 @@ export class InputGate {
 
   /** The input (1 or 2) of the batch pollBatch returned last. */
   lastInput: 1 | 2 = 1;
+
+  /**
+   * The batch pollBatch returned last has been processed: its channel may give it back to the
+   * sender to fill again, unless something else may still refer to it (it was read ahead, or
+   * recorded for an unaligned checkpoint).
+   */
+  releaseBatch(batch: RecordBatch): void {
+    const channel = this.recyclable;
+    this.recyclable = undefined;
+    channel?.recycle?.(batch);
+  }
+
+  /** The channel of the batch pollBatch returned last, when it came straight from it unrecorded. */
+  private recyclable: ChannelReceiver | undefined;
 
   /** Stops reading `channel` (barrier alignment). */
   blockChannel(channel: number): void { this.blocked[channel] = true; }

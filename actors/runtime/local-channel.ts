@@ -2,7 +2,7 @@
 // (record batches and events) are handed over by reference. The receiver grants `credits`: the
 // channel never holds more elements than that, so a sender without credit must keep its output
 // (and stop pulling input) until the receiver consumes. Imports api/stream-elements only.
-import type { ChannelElement } from '../../api/stream-elements.ts';
+import type { ChannelElement, RecordBatch } from '../../api/stream-elements.ts';
 
 /** Called when something changes on the other side of a channel. */
 export type ChannelListener = () => void;
@@ -19,6 +19,8 @@ export interface ChannelSender {
   push(element: ChannelElement): void;
   /** Woken when credit comes back (set by the sending subtask). */
   onCredit: ChannelListener;
+  /** A batch the receiver is done with, emptied, to fill again (in-process channels), if any. */
+  reuse?(): RecordBatch | undefined;
 }
 
 /** The receiving end of a channel, as an InputGate uses it. */
@@ -30,7 +32,10 @@ export interface ChannelReceiver {
   poll(): ChannelElement | undefined;
   /** Woken when data arrives (set by the receiving subtask). */
   onData: ChannelListener;
+  /** Gives back a polled batch nothing refers to any more, for the sender to fill again (in-process channels). */
+  recycle?(batch: RecordBatch): void;
 }
+
 
 /** A bounded single-producer single-consumer queue with credit-based flow control. */
 export class LocalChannel implements ChannelSender, ChannelReceiver {
@@ -43,6 +48,8 @@ export class LocalChannel implements ChannelSender, ChannelReceiver {
   onData: ChannelListener = () => {};
   /** Woken when credit comes back (set by the sending subtask). */
   onCredit: ChannelListener = () => {};
+  /** Batches the receiver gave back: the sender fills them again instead of allocating. */
+  private readonly spare: RecordBatch[] = [];
 
   constructor(readonly credits: number, readonly description = '') {
     if (!(credits >= 1)) throw new RangeError(`a channel needs at least one credit, got ${credits}`);
@@ -63,6 +70,15 @@ export class LocalChannel implements ChannelSender, ChannelReceiver {
     if (this.count > this.highWaterMark) this.highWaterMark = this.count;
     if (this.count === 1) this.onData();
   }
+
+  recycle(batch: RecordBatch): void {
+    // At most as many as the channel can hold: the sender never has more in flight.
+    if (this.spare.length >= this.credits) return;
+    batch.length = 0;
+    this.spare.push(batch);
+  }
+
+  reuse(): RecordBatch | undefined { return this.spare.pop(); }
 
   /** Takes the oldest element, returning its credit to the sender. */
   poll(): ChannelElement | undefined {

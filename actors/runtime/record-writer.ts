@@ -68,7 +68,7 @@ export class RecordWriter {
 
   private sendBatch(c: number): void {
     const batch = this.batches[c];
-    this.batches[c] = createRecordBatch(this.batchSize);
+    this.batches[c] = this.channels[c].reuse?.() ?? createRecordBatch(this.batchSize);
     this.partial--;
     this.send(c, batch);
   }

@@ -177,6 +177,7 @@ export class StreamTask implements Runnable {
           const batch = this.gate!.pollBatch();
           if (batch === undefined) break;
           this.processBatch(batch);
+          this.gate!.releaseBatch(batch);
         }
         if (this.mail.length > 0) this.processMail();
         if (performance.now() >= deadline) { more = true; break; }

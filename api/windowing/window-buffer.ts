@@ -91,36 +91,42 @@ export class WindowBuffer<IN, W> {
   add(key: KeyWindows<W>, window: BufferedWindow<W>, value: IN, previous: number): number {
     const windows = key.windows;
     const n = windows.length;
-    let i = previous > 0 && previous <= n ? previous - 1 : n - 1;
-    if (i < 0 || windows[i] !== window) {
-      const fireAt = window.fireAt;
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (windows[mid].fireAt < fireAt) lo = mid + 1;
-        else hi = mid;
-      }
-      // Windows that fire at the same time (only other assigners could make them) sit together.
-      while (lo < n && windows[lo] !== window && windows[lo].fireAt === fireAt) lo++;
-      if (lo === n || windows[lo] !== window) {
-        window.keys.push(key);
-        this.size++;
-        const partial = this.fold.first(value);
-        if (lo === n) {
-          windows.push(window);
-          key.partials.push(partial);
-        } else {
-          windows.splice(lo, 0, window);
-          key.partials.splice(lo, 0, partial);
-        }
-        return lo;
-      }
-      i = lo;
-    }
+    const i = previous > 0 && previous <= n ? previous - 1 : n - 1;
+    if (i < 0 || windows[i] !== window) return this.addElsewhere(key, window, value);
     const partials = key.partials;
     partials[i] = this.fold.add(value, partials[i]);
     return i;
+  }
+
+  /** add() when the window is not where the element's previous one suggests (kept apart: add stays small enough to inline). */
+  private addElsewhere(key: KeyWindows<W>, window: BufferedWindow<W>, value: IN): number {
+    const windows = key.windows;
+    const n = windows.length;
+    const fireAt = window.fireAt;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (windows[mid].fireAt < fireAt) lo = mid + 1;
+      else hi = mid;
+    }
+    // Windows that fire at the same time (only other assigners could make them) sit together.
+    while (lo < n && windows[lo] !== window && windows[lo].fireAt === fireAt) lo++;
+    if (lo < n && windows[lo] === window) {
+      key.partials[lo] = this.fold.add(value, key.partials[lo]);
+      return lo;
+    }
+    window.keys.push(key);
+    this.size++;
+    const partial = this.fold.first(value);
+    if (lo === n) {
+      windows.push(window);
+      key.partials.push(partial);
+    } else {
+      windows.splice(lo, 0, window);
+      key.partials.splice(lo, 0, partial);
+    }
+    return lo;
   }
 
   /**

@@ -118,7 +118,7 @@ function unalignedSubtask(inputs: Array<1 | 2>) {
       for (const mail of mails.splice(0)) mail();
       const b = s.gate.pollBatch();
       if (b === undefined && mails.length === 0) return;
-      if (b) processed.push(...b.values.slice(0, b.length));
+      if (b) { processed.push(...b.values.slice(0, b.length)); s.gate.releaseBatch(b); }
     }
   };
   return { ...s, run, processed, channelState, snapshot: () => snapshot };
@@ -162,6 +162,26 @@ test('unaligned: barriers overtaking queued data record exactly the data they ov
   assert.equal(t.snapshot(), ['a1', 'b1']);
   assert.equal(Object.fromEntries(t.channelState), { 0: ['a2'], 1: ['b2', 'b3'] });
   assert.equal([...t.processed].sort(), ['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'b4']);
+});
+
+test('processed batches go back to their channel, except those read ahead or recorded (unaligned)', () => {
+  const t = unalignedSubtask([1, 1]);
+  const recycled: unknown[] = [];
+  for (const ch of t.channels) {
+    const recycle = ch.recycle.bind(ch);
+    ch.recycle = (b) => { recycled.push(b.values[0]); recycle(b); };
+  }
+  t.push(0, batch('a1')); t.push(1, batch('b1'));
+  t.run();
+  t.gate.startOvertaking(1);
+  t.push(0, batch('a2')); t.push(0, unalignedBarrier(1)); t.push(0, batch('a3'));
+  t.push(1, batch('b2')); t.push(1, batch('b3'));
+  t.run();
+  t.push(1, unalignedBarrier(1)); t.push(1, batch('b4'));
+  t.run();
+  assert.equal(Object.fromEntries(t.channelState), { 0: ['a2'], 1: ['b2', 'b3'] });
+  assert.ok(recycled.includes('a1') && recycled.includes('b1') && recycled.includes('b4'), `recycled: ${recycled.join(', ')}`);
+  for (const v of ['a2', 'b2', 'b3']) assert.not.ok(recycled.includes(v), `${v} is in the checkpoint's channel state`);
 });
 
 test('data that arrived before the gate existed is polled', () => {

@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LocalChannel } from '../../../actors/runtime/local-channel.ts';
+import { createRecordBatch } from '../../../api/stream-elements.ts';
 import type { ChannelElement } from '../../../api/stream-elements.ts';
 
 const wm = (t: number): ChannelElement => ({ kind: 'watermark', timestamp: t });
@@ -42,6 +43,16 @@ test('wraps around its ring many times without losing order', () => {
   }
   assert.ok(expect > 1000);
   assert.throws(() => new LocalChannel(0), /at least one credit/);
+});
+
+test('keeps batches given back, emptied, for the sender to fill again (at most its credits)', () => {
+  const ch = new LocalChannel(2);
+  assert.is(ch.reuse(), undefined);
+  const batches = [1, 2, 3].map((v) => { const b = createRecordBatch(4); b.values[0] = v; b.length = 1; return b; });
+  for (const b of batches) ch.recycle(b);
+  const reused = [ch.reuse(), ch.reuse(), ch.reuse()];
+  assert.equal(reused.map((b) => b?.length), [0, 0, undefined]);
+  assert.ok(reused.slice(0, 2).every((b) => batches.includes(b!)));
 });
 
 test.run();

@@ -24,6 +24,22 @@ test('hands over a batch when full, and open batches on flush', () => {
   assert.not.ok(w.hasPartialBatches());
 });
 
+test('a batch the receiver gave back is filled again, not allocated anew', () => {
+  const ch = new LocalChannel(8);
+  const w = new RecordWriter([ch], createChannelSelector({ kind: 'forward' }, ctx(1)), 2, { onBlocked() {}, onWritable() {} });
+  w.emit('a', 1); w.emit('b', 2); // full: handed over
+  const first = ch.poll() as RecordBatch;
+  ch.recycle(first);
+  w.emit('c', 3); w.emit('d', 4); // handed over; the open batch is now the recycled one
+  w.emit('e', 5); w.emit('f', 6);
+  const [second, third] = drain(ch) as RecordBatch[];
+  assert.is.not(second, first);
+  assert.is(third, first, 'the recycled batch came back filled');
+  assert.equal(values(second), ['c', 'd']);
+  assert.equal(values(third), ['e', 'f']);
+  assert.equal(third.timestamps.slice(0, 2), [5, 6]);
+});
+
 test('events flush open batches first and reach every channel; broadcast copies records', () => {
   const chs = [new LocalChannel(8), new LocalChannel(8)];
   const w = new RecordWriter(chs, createChannelSelector({ kind: 'broadcast' }, ctx(2)), 10, { onBlocked() {}, onWritable() {} });
