@@ -103,7 +103,8 @@ export class WindowBuffer<IN, W> {
     const windows = key.windows;
     const n = windows.length;
     const fireAt = window.fireAt;
-    let lo = 0;
+    // Mostly a window that fires after all of the key's others: it goes last, no search needed.
+    let lo = n > 0 && windows[n - 1].fireAt < fireAt ? n : 0;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
