@@ -10,7 +10,10 @@ import type { Trigger } from './trigger.ts';
 
 abstract class SlidingWindows<T> extends WindowAssigner<T, TimeWindow> {
   private paneStart = NaN;
-  private cached: TimeWindow[] = [];
+  protected cached: TimeWindow[] = [];
+  /** The timestamps `cached` holds the windows of: [validFrom, validTo). */
+  protected validFrom = NaN;
+  protected validTo = NaN;
 
   protected constructor(readonly size: number, readonly slide: number, readonly offset: number) {
     super();
@@ -29,6 +32,12 @@ abstract class SlidingWindows<T> extends WindowAssigner<T, TimeWindow> {
     }
     this.paneStart = lastStart;
     this.cached = windows;
+    // Within the pane, timestamps get the same windows from where the window before the oldest
+    // has ended until the oldest ends (they differ only when the slide does not divide the size;
+    // with no window, a slide longer than the size left a gap, and the "oldest" is the next one).
+    const oldestStart = windows.length > 0 ? windows[windows.length - 1].start : lastStart + this.slide;
+    this.validFrom = Math.max(lastStart, oldestStart - this.slide + this.size);
+    this.validTo = Math.min(lastStart + this.slide, oldestStart + this.size);
     return windows;
   }
 
@@ -43,6 +52,11 @@ export class SlidingEventTimeWindows<T = unknown> extends SlidingWindows<T> {
     return new SlidingEventTimeWindows<T>(size, slide, offset);
   }
   assignWindows(_element: T, timestamp: number, _context: WindowAssignerContext): readonly TimeWindow[] {
+    // Small enough to inline into the window operator's loop: the timestamp is never boxed.
+    if (timestamp >= this.validFrom && timestamp < this.validTo) return this.cached;
+    return this.assignAt(timestamp);
+  }
+  private assignAt(timestamp: number): readonly TimeWindow[] {
     if (timestamp === -Infinity) throw missingTimestampError();
     return this.windowsAt(timestamp);
   }

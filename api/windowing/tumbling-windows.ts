@@ -9,7 +9,10 @@ import { ProcessingTimeTrigger } from './processing-time-trigger.ts';
 import type { Trigger } from './trigger.ts';
 
 abstract class TumblingWindows<T> extends WindowAssigner<T, TimeWindow> {
-  private cached: TimeWindow[] = [new TimeWindow(NaN, NaN)];
+  protected cached: TimeWindow[] = [new TimeWindow(NaN, NaN)];
+  /** The timestamps `cached` holds the windows of: [validFrom, validTo). */
+  protected validFrom = NaN;
+  protected validTo = NaN;
 
   protected constructor(readonly size: number, readonly offset: number) {
     super();
@@ -22,6 +25,8 @@ abstract class TumblingWindows<T> extends WindowAssigner<T, TimeWindow> {
     if (timestamp >= last.start && timestamp < last.end) return this.cached;
     const start = TimeWindow.getWindowStartWithOffset(timestamp, this.offset, this.size);
     this.cached = [new TimeWindow(start, start + this.size)];
+    this.validFrom = start;
+    this.validTo = start + this.size;
     return this.cached;
   }
 
@@ -38,6 +43,11 @@ export class TumblingEventTimeWindows<T = unknown> extends TumblingWindows<T> {
   /** Windows of `size` ms, shifted by `offset` ms (e.g. for time zones). */
   static of<T = unknown>(size: number, offset = 0): TumblingEventTimeWindows<T> { return new TumblingEventTimeWindows<T>(size, offset); }
   assignWindows(_element: T, timestamp: number, _context: WindowAssignerContext): readonly TimeWindow[] {
+    // Small enough to inline into the window operator's loop: the timestamp is never boxed.
+    if (timestamp >= this.validFrom && timestamp < this.validTo) return this.cached;
+    return this.assignAt(timestamp);
+  }
+  private assignAt(timestamp: number): readonly TimeWindow[] {
     if (timestamp === -Infinity) throw missingTimestampError();
     return this.windowsAt(timestamp);
   }

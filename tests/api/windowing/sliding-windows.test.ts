@@ -23,6 +23,27 @@ test('randomized: exactly the windows [s, s + size) with s ≡ offset mod slide 
   }
 });
 
+test('randomized: one assigner over nearby timestamps (its cache) gives exactly the brute-force windows', () => {
+  const seed = testSeed('sliding-cache');
+  const rnd = new Random(seed);
+  for (let round = 0; round < 200; round++) {
+    const slide = rnd.int(1, 40);
+    const size = rnd.int(1, 150);
+    const offset = rnd.int(-(slide - 1), slide - 1);
+    const assigner = SlidingEventTimeWindows.of(size, slide, offset);
+    let ts = rnd.int(-500, 500);
+    for (let i = 0; i < 200; i++) {
+      ts += rnd.int(-3, 6);
+      const got = assigner.assignWindows(null, ts, noCtx).map((w) => `${w.start}:${w.end}`).sort();
+      const expected: string[] = [];
+      for (let s = ts - size + 1; s <= ts; s++) {
+        if ((((s - offset) % slide) + slide) % slide === 0) expected.push(`${s}:${s + size}`);
+      }
+      assert.equal(got, expected.sort(), `seed ${seed}: size ${size} slide ${slide} offset ${offset} ts ${ts} (step ${i})`);
+    }
+  }
+});
+
 test('an element belongs to size / slide windows; the last pane is cached', () => {
   const a = SlidingEventTimeWindows.of(10_000, 1000);
   const w = a.assignWindows(null, 12_500, noCtx);

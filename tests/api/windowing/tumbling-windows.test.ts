@@ -24,6 +24,24 @@ test('randomized: every timestamp in exactly the window [start, start + size) wi
   }
 });
 
+test('randomized: one assigner over nearby timestamps (its cache) gives exactly the window holding each', () => {
+  const seed = testSeed('tumbling-cache');
+  const rnd = new Random(seed);
+  for (let round = 0; round < 200; round++) {
+    const size = rnd.int(1, 60);
+    const offset = rnd.int(-(size - 1), size - 1);
+    const assigner = TumblingEventTimeWindows.of(size, offset);
+    let ts = rnd.int(-500, 500);
+    for (let i = 0; i < 200; i++) {
+      ts += rnd.int(-3, 6);
+      const [w, ...rest] = assigner.assignWindows(null, ts, noCtx);
+      assert.equal(rest, []);
+      assert.ok(w.start <= ts && ts < w.end && w.end - w.start === size && (((w.start - offset) % size) + size) % size === 0,
+        `seed ${seed}: size ${size} offset ${offset} ts ${ts} got ${w.start}:${w.end}`);
+    }
+  }
+});
+
 test('consecutive timestamps of one window reuse the same array; namespaces round-trip', () => {
   const a = TumblingEventTimeWindows.of(1000);
   const w1 = a.assignWindows(null, 1500, noCtx);
