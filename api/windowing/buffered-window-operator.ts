@@ -97,10 +97,11 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
     let at = -1;
     for (let i = 0; i < windows.length; i++) {
       const window = windows[i];
-      if (this.isWindowLate(window)) continue;
-      skipped = false;
       let buffered = this.lastBuffered[i];
+      // A live buffered window is not late: every window due at the watermark has drained.
       if (this.lastWindows[i] !== window || buffered === undefined || !buffered.live) {
+        if (this.isWindowLate(window)) continue;
+        skipped = false;
         const ns = this.assigner.namespaceOf(window);
         if (this.stateWindows.size > 0 && this.stateWindows.has(ns)) {
           this.addToStateWindow(value, window, ns);
@@ -110,6 +111,7 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
         this.lastWindows[i] = window;
         this.lastBuffered[i] = buffered;
       }
+      skipped = false;
       key ??= buffer.keyWindows(this.currentKey);
       at = buffer.add(key, buffered, value, at);
     }

@@ -21,12 +21,19 @@ export interface Fold<IN> {
   add(value: IN, partial: unknown): unknown;
 }
 
-/** The buffered windows of one key, in firing order, with their partial values. */
+/**
+ * The buffered windows of one key, in firing order, with their partial values: positions from
+ * `head` on (drained windows leave the front; the arrays are compacted now and then).
+ */
 export class KeyWindows<W> {
   readonly windows: Array<BufferedWindow<W>> = [];
   readonly partials: unknown[] = [];
+  head = 0;
   constructor(readonly key: Key, readonly token: unknown) {}
 }
+
+/** Drained positions a key's arrays keep at their front before they are compacted. */
+const COMPACT_AT = 64;
 
 /** One window: its keys in the order of their first element. */
 export class BufferedWindow<W> {
@@ -91,8 +98,8 @@ export class WindowBuffer<IN, W> {
   add(key: KeyWindows<W>, window: BufferedWindow<W>, value: IN, previous: number): number {
     const windows = key.windows;
     const n = windows.length;
-    const i = previous > 0 && previous <= n ? previous - 1 : n - 1;
-    if (i < 0 || windows[i] !== window) return this.addElsewhere(key, window, value);
+    const i = previous > key.head && previous <= n ? previous - 1 : n - 1;
+    if (i < key.head || windows[i] !== window) return this.addElsewhere(key, window, value);
     const partials = key.partials;
     partials[i] = this.fold.add(value, partials[i]);
     return i;
@@ -104,7 +111,7 @@ export class WindowBuffer<IN, W> {
     const n = windows.length;
     const fireAt = window.fireAt;
     // Mostly a window that fires after all of the key's others: it goes last, no search needed.
-    let lo = n > 0 && windows[n - 1].fireAt < fireAt ? n : 0;
+    let lo = n > key.head && windows[n - 1].fireAt < fireAt ? n : key.head;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -143,18 +150,27 @@ export class WindowBuffer<IN, W> {
     const { keys, partials } = w;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
+      const kw = k.windows;
       // Every earlier window of the key has drained before this one: it is the key's first.
-      let at = 0;
-      if (k.windows[0] !== w) at = k.windows.indexOf(w);
-      partials.push(k.partials[at]);
-      if (at === 0) {
-        k.windows.shift();
-        k.partials.shift();
+      const head = k.head;
+      if (kw[head] === w) {
+        partials.push(k.partials[head]);
+        kw[head] = undefined!;
+        k.partials[head] = undefined;
+        k.head = head + 1;
       } else {
-        k.windows.splice(at, 1);
+        const at = kw.indexOf(w, head);
+        partials.push(k.partials[at]);
+        kw.splice(at, 1);
         k.partials.splice(at, 1);
       }
-      if (k.windows.length === 0) this.byKey.delete(k.token);
+      if (k.head === kw.length) {
+        this.byKey.delete(k.token);
+      } else if (k.head >= COMPACT_AT && k.head * 2 >= kw.length) {
+        kw.splice(0, k.head);
+        k.partials.splice(0, k.head);
+        k.head = 0;
+      }
     }
     this.size -= keys.length;
     return w;

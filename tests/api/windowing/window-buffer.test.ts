@@ -56,4 +56,26 @@ test('a key\'s windows are found among several, and a drained key is forgotten',
   assert.is.not(buffer.keyWindows(['composite', 1]), key, 'a key without buffered windows is dropped');
 });
 
+test('a key that keeps windows open while older ones drain: positions stay right across compaction', () => {
+  const buffer = new WindowBuffer<number, number>({ first: (v) => v, add: (v, p) => (p as number) + v });
+  const windows = Array.from({ length: 300 }, (_, i) => buffer.window(i, i, i));
+  const key = buffer.keyWindows('k');
+  for (let i = 0; i < 200; i++) buffer.add(key, windows[i], i, -1);
+  for (let i = 0; i < 150; i++) {
+    const w = buffer.takeDue(i)!;
+    assert.equal([w.window, w.partials], [i, [i]]);
+    // The key keeps receiving elements in its open windows and in new ones meanwhile.
+    buffer.add(key, windows[150 + (i % 50)], 1000, -1);
+    buffer.add(key, windows[200 + i % 100], 1, -1);
+  }
+  assert.is(buffer.keyWindows('k'), key, 'the key still has windows');
+  for (let i = 150; i < 300; i++) {
+    const w = buffer.takeDue(Infinity)!;
+    const expected = i < 200 ? i + 3000 : (i - 200 < 50 ? 2 : 1);
+    assert.equal([w.window, w.partials], [i, [expected]], `window ${i}`);
+  }
+  assert.is(buffer.size, 0);
+  assert.is.not(buffer.keyWindows('k'), key);
+});
+
 test.run();
