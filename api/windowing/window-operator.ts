@@ -79,7 +79,7 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
    * (register a timer at the window's end unless the watermark passed it) runs inline, without
    * the trigger context.
    */
-  protected readonly eventTimeTrigger: boolean;
+  private readonly eventTimeTrigger: boolean;
   protected assignerContext!: WindowAssignerContext;
   protected currentKey!: K;
   /**
@@ -90,6 +90,7 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
    */
   protected readonly lastWindows: W[] = [];
   private readonly lastNamespaces: Namespace[] = [''];
+
   constructor(protected readonly options: WindowOperatorOptions<IN, C, OUT, K, W>) {
     super();
     this.assigner = options.assigner;
