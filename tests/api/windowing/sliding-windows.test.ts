@@ -5,6 +5,15 @@ import { Random, testSeed } from '../../support/random.ts';
 
 const noCtx = { getCurrentProcessingTime: () => 0 };
 
+/** Brute force: every aligned start within (ts - size, ts], as sorted "start:end" strings. */
+function windowsByBruteForce(ts: number, size: number, slide: number, offset: number): string[] {
+  const expected: string[] = [];
+  for (let s = ts - size + 1; s <= ts; s++) {
+    if ((((s - offset) % slide) + slide) % slide === 0) expected.push(`${s}:${s + size}`);
+  }
+  return expected.sort();
+}
+
 test('randomized: exactly the windows [s, s + size) with s ≡ offset mod slide that contain the timestamp', () => {
   const seed = testSeed('sliding');
   const rnd = new Random(seed);
@@ -14,12 +23,7 @@ test('randomized: exactly the windows [s, s + size) with s ≡ offset mod slide 
     const offset = rnd.int(-(slide - 1), slide - 1);
     const ts = rnd.int(-1e6, 1e6);
     const got = SlidingEventTimeWindows.of(size, slide, offset).assignWindows(null, ts, noCtx).map((w) => `${w.start}:${w.end}`).sort();
-    // Brute force: every aligned start within (ts - size, ts].
-    const expected: string[] = [];
-    for (let s = ts - size + 1; s <= ts; s++) {
-      if ((((s - offset) % slide) + slide) % slide === 0) expected.push(`${s}:${s + size}`);
-    }
-    assert.equal(got, expected.sort(), `seed ${seed}: size ${size} slide ${slide} offset ${offset} ts ${ts}`);
+    assert.equal(got, windowsByBruteForce(ts, size, slide, offset), `seed ${seed}: size ${size} slide ${slide} offset ${offset} ts ${ts}`);
   }
 });
 
@@ -35,11 +39,7 @@ test('randomized: one assigner over nearby timestamps (its cache) gives exactly 
     for (let i = 0; i < 200; i++) {
       ts += rnd.int(-3, 6);
       const got = assigner.assignWindows(null, ts, noCtx).map((w) => `${w.start}:${w.end}`).sort();
-      const expected: string[] = [];
-      for (let s = ts - size + 1; s <= ts; s++) {
-        if ((((s - offset) % slide) + slide) % slide === 0) expected.push(`${s}:${s + size}`);
-      }
-      assert.equal(got, expected.sort(), `seed ${seed}: size ${size} slide ${slide} offset ${offset} ts ${ts} (step ${i})`);
+      assert.equal(got, windowsByBruteForce(ts, size, slide, offset), `seed ${seed}: size ${size} slide ${slide} offset ${offset} ts ${ts} (step ${i})`);
     }
   }
 });
