@@ -1,9 +1,11 @@
 // The KV store contract: every behaviour the state backends and actor persistence rely on.
 // `runKvStoreContract(open)` registers the suite on a uvu test; the caller runs it.
+// `runVersionedKvStoreContract(openTwo)` adds optimistic concurrency, over two stores on one
+// database (two processes of a KV file, or two clients of a KV Connect server).
 
 import * as assert from 'uvu/assert';
 import type { Test } from 'uvu';
-import { CHUNK_PREFIX, KV_LIMITS, type KvStore } from '../../../state/kv/kv-store.ts';
+import { CHUNK_PREFIX, KV_LIMITS, type KvStore, type VersionedKvStore } from '../../../state/kv/kv-store.ts';
 
 /** Registers the contract tests for stores produced by `open` (a fresh, empty store each call). */
 export function runKvStoreContract(test: Test, open: () => Promise<KvStore>): void {
@@ -72,5 +74,59 @@ export function runKvStoreContract(test: Test, open: () => Promise<KvStore>): vo
       await kv.delete(['big']);
       assert.is(await kv.get(['big']), undefined);
     } finally { kv.close(); }
+  });
+}
+
+/** Registers the compare-and-set tests for pairs of stores on one fresh, empty database from `openTwo`. */
+export function runVersionedKvStoreContract(test: Test, openTwo: () => Promise<[VersionedKvStore, VersionedKvStore]>): void {
+  test('compareAndSet writes only over the expected version; versioned reads see each write', async () => {
+    const [kv, other] = await openTwo();
+    try {
+      assert.is(await kv.getVersioned(['lease']), undefined);
+      const v1 = await kv.compareAndSet(['lease'], null, { epoch: 1 });
+      assert.type(v1, 'string');
+      assert.is(await kv.compareAndSet(['lease'], null, { epoch: 99 }), null, 'absent expected, but present');
+      assert.equal(await kv.getVersioned(['lease']), { value: { epoch: 1 }, version: v1 });
+      assert.equal(await other.getVersioned(['lease']), { value: { epoch: 1 }, version: v1 }, 'the other store reads the same version');
+      const v2 = await kv.compareAndSet(['lease'], v1, { epoch: 2 });
+      assert.ok(v2 !== null && v2 !== v1);
+      assert.is(await kv.compareAndSet(['lease'], v1, { epoch: 3 }), null, 'stale version');
+      assert.is(await other.compareAndSet(['lease'], v1, { epoch: 3 }), null, 'stale version, from the other store');
+      await kv.set(['lease'], { epoch: 4 });
+      assert.is(await kv.compareAndSet(['lease'], v2, { epoch: 5 }), null, 'a plain set moves the version too');
+      assert.equal((await kv.getVersioned(['lease']))?.value, { epoch: 4 });
+      await kv.delete(['lease']);
+      assert.ok(await other.compareAndSet(['lease'], null, { epoch: 6 }), 'absent again after a delete');
+      await kv.compareAndSet(['big'], null, new Uint8Array(KV_LIMITS.maxValueBytes + 1)).then(
+        () => assert.unreachable('oversized compareAndSet'), (e: Error) => assert.match(e.message, /exceeds the KV value limit/));
+    } finally { kv.close(); other.close(); }
+  });
+
+  test('two stores racing compareAndSet: exactly one wins each round', async () => {
+    const [a, b] = await openTwo();
+    try {
+      let version: string | null = null;
+      for (let round = 0; round < 20; round++) {
+        const [ra, rb] = await Promise.all([a.compareAndSet(['k'], version, { round, by: 'a' }), b.compareAndSet(['k'], version, { round, by: 'b' })]);
+        assert.is((ra === null ? 0 : 1) + (rb === null ? 0 : 1), 1, `round ${round}`);
+        const winner = ra !== null ? 'a' : 'b';
+        const read = await (round % 2 ? a : b).getVersioned(['k']);
+        assert.equal(read?.value, { round, by: winner });
+        version = read!.version;
+        assert.is(version, ra ?? rb);
+      }
+    } finally { a.close(); b.close(); }
+  });
+
+  test('a chunked value one store writes is whole in the other; compareAndSet replaces it', async () => {
+    const [a, b] = await openTwo();
+    try {
+      const big = new Uint8Array(KV_LIMITS.chunkBytes * 3 + 5).map((_, i) => i % 253);
+      await a.set(['v'], big);
+      const read = await b.getVersioned(['v']);
+      assert.equal(Array.from(read!.value as Uint8Array), Array.from(big));
+      assert.ok(await b.compareAndSet(['v'], read!.version, 'small'));
+      assert.is(await a.get(['v']), 'small');
+    } finally { a.close(); b.close(); }
   });
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHUNK_PREFIX, KV_LIMITS, openKvStore, withRetry } from '../../../state/kv/kv-store.ts';
-import { runKvStoreContract } from './kv-store.contract.ts';
+import { runKvStoreContract, runVersionedKvStoreContract } from './kv-store.contract.ts';
 
 /** Counts the raw entries under `prefix`, bypassing the adapter (which hides chunk keys). */
 async function rawCount(path: string, prefix: unknown[]): Promise<number> {
@@ -22,6 +22,10 @@ const dir = mkdtempSync(join(tmpdir(), 'actorflow-kv-'));
 let files = 0;
 
 runKvStoreContract(test, () => openKvStore(join(dir, `contract-${files++}.db`)));
+runVersionedKvStoreContract(test, async () => {
+  const path = join(dir, `versioned-${files++}.db`);
+  return [await openKvStore(path), await openKvStore(path)];
+});
 
 test('a file store keeps its values across close and reopen', async () => {
   const path = join(dir, 'reopen.db');
@@ -76,25 +80,6 @@ test('an in-memory store works without a file', async () => {
   } finally { kv.close(); }
 });
 
-test('compareAndSet writes only over the expected version; versioned reads see each write', async () => {
-  const kv = await openKvStore(join(dir, 'cas.db'));
-  try {
-    assert.is(await kv.getVersioned(['lease']), undefined);
-    const v1 = await kv.compareAndSet(['lease'], null, { epoch: 1 });
-    assert.type(v1, 'string');
-    assert.is(await kv.compareAndSet(['lease'], null, { epoch: 99 }), null, 'absent expected, but present');
-    assert.equal(await kv.getVersioned(['lease']), { value: { epoch: 1 }, version: v1 });
-    const v2 = await kv.compareAndSet(['lease'], v1, { epoch: 2 });
-    assert.ok(v2 !== null && v2 !== v1);
-    assert.is(await kv.compareAndSet(['lease'], v1, { epoch: 3 }), null, 'stale version');
-    await kv.set(['lease'], { epoch: 4 });
-    assert.is(await kv.compareAndSet(['lease'], v2, { epoch: 5 }), null, 'a plain set moves the version too');
-    assert.equal((await kv.getVersioned(['lease']))?.value, { epoch: 4 });
-    await kv.compareAndSet(['big'], null, new Uint8Array(KV_LIMITS.maxValueBytes + 1)).then(
-      () => assert.unreachable('oversized compareAndSet'), (e: Error) => assert.match(e.message, /exceeds the KV value limit/));
-  } finally { kv.close(); }
-});
-
 test('compareAndSet over a chunked value removes its chunks', async () => {
   const path = join(dir, 'cas-chunks.db');
   const kv = await openKvStore(path);
@@ -106,24 +91,6 @@ test('compareAndSet over a chunked value removes its chunks', async () => {
     assert.is(await kv.get(['v']), 'small');
     assert.is(await rawCount(path, [CHUNK_PREFIX]), 0);
   } finally { kv.close(); }
-});
-
-test('two stores on one file racing compareAndSet: exactly one wins each round', async () => {
-  const path = join(dir, 'cas-race.db');
-  const a = await openKvStore(path);
-  const b = await openKvStore(path);
-  try {
-    let version: string | null = null;
-    for (let round = 0; round < 20; round++) {
-      const [ra, rb] = await Promise.all([a.compareAndSet(['k'], version, { round, by: 'a' }), b.compareAndSet(['k'], version, { round, by: 'b' })]);
-      assert.is((ra === null ? 0 : 1) + (rb === null ? 0 : 1), 1, `round ${round}`);
-      const winner = ra !== null ? 'a' : 'b';
-      const read = await (round % 2 ? a : b).getVersioned(['k']);
-      assert.equal(read?.value, { round, by: winner });
-      version = read!.version;
-      assert.is(version, ra ?? rb);
-    }
-  } finally { a.close(); b.close(); }
 });
 
 test('a store opened without a path is in memory and private to that store', async () => {
