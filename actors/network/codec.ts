@@ -3,9 +3,11 @@
 // (`encodeBatch` / `decodeBatch`, msgpackr's records extension), keeps the registry of protocol
 // message types, and says clearly which message cannot cross a process boundary
 // (`assertEncodable`). Actor references travel as their path and are resolved on decode.
-// Imports msgpackr and nothing from the runtime (the actor core registers its ref class here).
+// Imports msgpackr and the record-column layout, nothing from the runtime (the actor core
+// registers its ref class here).
 
 import { Packr, addExtension } from 'msgpackr';
+import { fromColumns, toColumns, type RecordColumn } from './record-columns.ts';
 
 /** What every protocol message looks like: a union member tagged by a namespaced `type`. */
 export interface ProtocolMessage { readonly type: string }
@@ -199,9 +201,11 @@ export interface DecodedBatch {
 }
 
 /**
- * Encodes the first `length` records of a batch as one self-describing frame. Values use
- * msgpackr's records extension (an object shape is written once per frame); timestamps are raw
- * float64s, or nothing when no record has one.
+ * Encodes the first `length` records of a batch as one self-describing msgpack frame: a batch
+ * of flat records of one shape as columns (record-columns.ts: `[names, columns, stamps, length]`,
+ * a number column as raw float64s or int32s, told apart by its byte length), any other batch with msgpackr's records extension (an object
+ * shape is written once per frame: `[values, stamps]`). Timestamps are raw float64s, or nothing
+ * when no record has one.
  */
 export function encodeBatch(values: readonly unknown[], timestamps: readonly number[], length: number): Uint8Array {
   let timed = false;
@@ -212,20 +216,49 @@ export function encodeBatch(values: readonly unknown[], timestamps: readonly num
     for (let i = 0; i < length; i++) floats[i] = timestamps[i];
     stamps = new Uint8Array(floats.buffer);
   }
+  const columns = toColumns(values, length);
+  if (columns !== undefined) {
+    const packed = columns.columns.map((c) => (Array.isArray(c) ? c : new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
+    return batchPackr.pack([columns.names, packed, stamps, length]);
+  }
   return batchPackr.pack([values.length === length ? values : values.slice(0, length), stamps]);
 }
 
-/** Decodes a frame written by encodeBatch. */
+/** Decodes a frame written by encodeBatch; throws when it is malformed. */
 export function decodeBatch(bytes: Uint8Array): DecodedBatch {
-  const [values, stamps] = batchPackr.unpack(bytes) as [unknown[], Uint8Array | null];
+  const frame = batchPackr.unpack(bytes) as unknown[];
+  if (!Array.isArray(frame) || (frame.length !== 2 && frame.length !== 4)) throw new Error('malformed record batch frame');
+  let values: unknown[];
+  const stamps = frame.length === 2 ? frame[1] : frame[2];
+  if (frame.length === 2) {
+    if (!Array.isArray(frame[0])) throw new Error('malformed record batch frame');
+    values = frame[0];
+  } else {
+    const [names, packed, , length] = frame as [string[], unknown[], unknown, number];
+    if (!Array.isArray(packed)) throw new Error('malformed record batch frame');
+    const columns = packed.map((c) => (c instanceof Uint8Array ? numbers(c, length) : c)) as RecordColumn[];
+    values = fromColumns({ names, columns, length });
+  }
   const length = values.length;
   const timestamps = new Array<number>(length);
   if (stamps === null) {
     timestamps.fill(-Infinity);
   } else {
-    // A copy: the decoded bytes may be an unaligned view into a larger buffer.
-    const floats = new Float64Array(new Uint8Array(stamps).buffer, 0, length);
+    if (!(stamps instanceof Uint8Array)) throw new Error('malformed record batch frame: timestamps');
+    const floats = float64s(stamps, length);
     for (let i = 0; i < length; i++) timestamps[i] = floats[i];
   }
   return { values, timestamps, length };
+}
+
+/** `count` numbers from `bytes`: int32s when it holds 4 bytes per number, else float64s. */
+function numbers(bytes: Uint8Array, count: number): Float64Array | Int32Array {
+  if (Number.isInteger(count) && count > 0 && bytes.length === count * 4) return new Int32Array(new Uint8Array(bytes).buffer, 0, count);
+  return float64s(bytes, count);
+}
+
+/** `count` float64s from `bytes`, copied (the decoded bytes may be an unaligned view into a larger buffer). */
+function float64s(bytes: Uint8Array, count: number): Float64Array {
+  if (!Number.isInteger(count) || bytes.length !== count * 8) throw new Error(`malformed record batch frame: ${bytes.length} bytes for ${count} numbers`);
+  return new Float64Array(new Uint8Array(bytes).buffer, 0, count);
 }

@@ -74,7 +74,7 @@ test('batches round-trip with and without timestamps (randomized)', () => {
   }
 });
 
-test('records extension: repeated shapes make a batch smaller than per-record encoding', () => {
+test('a batch of one record shape is smaller than per-record encoding', () => {
   const values = Array.from({ length: 1000 }, (_, i) => ({ key: 'k' + (i % 10), value: i, ts: i }));
   const batch = encodeBatch(values, values.map(() => -Infinity), values.length);
   const separate = values.reduce((sum, v) => sum + encode(v).byteLength, 0);
