@@ -44,8 +44,11 @@ export interface RemoteCheckpointedTask {
   createCheckpointHandle(listener: SubtaskCheckpointListener): SubtaskCheckpointHandle;
 }
 
-/** What an attempt restores: a checkpoint of the job's storage, or a savepoint (or retained checkpoint) path. */
-export type RestorePointRef = { readonly checkpointId: number } | { readonly path: string };
+/**
+ * What an attempt restores: a checkpoint of the job's storage (with the JobManager leadership
+ * whose keys hold it, under high availability), or a savepoint (or retained checkpoint) path.
+ */
+export type RestorePointRef = { readonly checkpointId: number; readonly epoch?: number } | { readonly path: string };
 
 /** What job checkpointing needs of its JobMaster. */
 export interface CheckpointedJob {
@@ -218,7 +221,8 @@ export class JobCheckpointing {
   /** What the current attempt restores (subtasks in other processes read it themselves). */
   restorePoint(): RestorePointRef | undefined {
     if (this.restore === undefined) return undefined;
-    return this.restoredFromCheckpoint || this.restorePath === undefined ? { checkpointId: this.restore.checkpointId } : { path: this.restorePath };
+    const { checkpointId, epoch } = this.restore;
+    return this.restoredFromCheckpoint || this.restorePath === undefined ? { checkpointId, ...(epoch ? { epoch } : {}) } : { path: this.restorePath };
   }
 
   /** The state backend the job's subtasks snapshot with (open once the job was scheduled). */

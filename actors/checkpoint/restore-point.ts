@@ -28,13 +28,15 @@ export async function readRestorePoint(path: string): Promise<CheckpointSnapshot
 /** The newest completed checkpoint of any job in the checkpoint storage at `path`. */
 async function readRetained(path: string, savepointError: Error | undefined): Promise<CheckpointSnapshot> {
   const file = statSync(path).isDirectory() ? join(path, 'checkpoints.kv') : path;
-  let newest: { jobId: string; timestamp: number } | undefined;
+  let newest: { jobId: string; epoch: number; timestamp: number } | undefined;
   try {
     const kv = await openKvStore(file);
     try {
       for (const { key, value } of await kv.list(['cpmeta'])) {
         const timestamp = (value as { timestamp?: number })?.timestamp ?? 0;
-        if (!newest || timestamp >= newest.timestamp) newest = { jobId: String(key[1]), timestamp };
+        // A JobManager leadership's checkpoints (high availability) are under ['cpmeta', j, 'e', epoch, c].
+        const epoch = key[2] === 'e' ? Number(key[3]) : 0;
+        if (!newest || timestamp >= newest.timestamp) newest = { jobId: String(key[1]), epoch, timestamp };
       }
     } finally {
       await kv.close();
@@ -43,7 +45,7 @@ async function readRetained(path: string, savepointError: Error | undefined): Pr
     throw savepointError ?? new Error(`cannot read checkpoint storage ${path}: ${(error as Error).message}`);
   }
   if (!newest) throw savepointError ?? new Error(`${path} holds no completed checkpoint to restore from`);
-  const storage = await KvCheckpointStorage.open(newest.jobId, path);
+  const storage = await KvCheckpointStorage.open(newest.jobId, path, newest.epoch);
   try {
     const latest = await storage.readLatestCompleted({ fallbackOnCorruption: true });
     if (!latest) throw new Error(`${path} holds no readable completed checkpoint of job ${newest.jobId}`);

@@ -57,8 +57,13 @@ export interface DeploymentDescriptor extends SubtaskId {
   readonly checkpointStorage?: string;
   /** The state backend by name, when the JobManager chose it (a job's own object is rebuilt from its code). */
   readonly stateBackend?: 'kv' | 'memory';
-  /** What the attempt restores: a checkpoint of the job's storage, or a savepoint path. */
-  readonly restore?: { readonly checkpointId: number } | { readonly path: string };
+  /**
+   * The JobManager leadership that runs the job (high availability): its subtasks' checkpoint
+   * state goes under keys of this epoch, apart from what attempts of other leaderships write.
+   */
+  readonly storageEpoch?: number;
+  /** What the attempt restores: a checkpoint of the job's storage (and the epoch whose keys hold it), or a savepoint path. */
+  readonly restore?: { readonly checkpointId: number; readonly epoch?: number } | { readonly path: string };
 }
 
 /** The channel id both ends of a channel agree on (the data plane's naming). */

@@ -223,8 +223,9 @@ export class JobManagerService implements ClusterService {
     if (ft.checkpointing === undefined) return;
     if (ft.stateBackend === undefined || ft.stateBackend === 'memory') ft.stateBackend = 'kv';
     const ha = this.context.ha;
-    // With high availability the JobManager completes checkpoints through the fence.
-    if (ha) ft.stateBackend = new FencedStateBackend(ft.stateBackend as 'kv' | StateBackend, ha.checkpoints, ha.epoch);
+    // With high availability the JobManager completes checkpoints through the fence, and the
+    // job's checkpoints (the TaskManagers' subtask state too) go under keys of this leadership.
+    if (ha) ft.stateBackend = new FencedStateBackend(ft.stateBackend as 'kv' | StateBackend, ha.checkpoints, ha.epoch());
     if (ft.checkpointStorage === undefined && this.context.checkpointStore !== undefined) {
       ft.checkpointStorage = this.context.checkpointStore;
     } else if (ft.checkpointStorage === undefined) {

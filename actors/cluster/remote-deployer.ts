@@ -81,6 +81,7 @@ export class RemoteDeployer implements SubtaskDeployer {
           credits: options.channelCredits, batchSize: options.batchSize,
           ...(ft.checkpointStorage !== undefined ? { checkpointStorage: ft.checkpointStorage } : {}),
           ...(backend === 'kv' || backend === 'memory' ? { stateBackend: backend } : {}),
+          ...(ft.stateBackend instanceof FencedStateBackend ? { storageEpoch: ft.stateBackend.epoch } : {}),
           ...(restore !== undefined ? { restore } : {}),
         };
         tm.send({ type: 'taskexecutor.deploy', descriptor });

@@ -2,7 +2,10 @@
 // the job's graph (the bundle fetched from the JobManager once, loaded and built as every process
 // of the cluster builds it), the state backend and checkpoint storage its subtasks write to (the
 // storage every process of the cluster reaches), and the snapshots attempts restore (each read once
-// from the storage, or from the savepoint path). Imports api/ types, state/ and actors/deploy.
+// from the storage, or from the savepoint path). Under high availability the storage writes the
+// keys of the JobManager leadership that deployed the job (its storageEpoch), so that what an
+// attempt of a deposed leader still writes never mixes into the new leader's checkpoints.
+// Imports api/ types, state/ and actors/deploy.
 import type { JobGraph } from '../../api/graph/job-graph.ts';
 import type { CheckpointMetadataInput, CheckpointStorage, ReadFilter } from '../../state/checkpoint/checkpoint-storage.ts';
 import type { CheckpointSnapshot } from '../../state/snapshot/checkpoint-snapshot.ts';
@@ -22,8 +25,11 @@ export class TaskExecutorJob {
   private checkpointing: Promise<{ backend: StateBackend; storage: CheckpointStorage }> | undefined;
   private readonly restores = new Map<string, Promise<CheckpointSnapshot>>();
   private closed = false;
+  /** The leadership whose storage keys the job's subtasks write (0 without high availability). */
+  readonly storageEpoch: number;
 
   constructor(readonly jobId: string, first: DeploymentDescriptor, fetch: BundleFetcher) {
+    this.storageEpoch = first.storageEpoch ?? 0;
     this.graph = (async () => {
       const bundle = await fetch(first.blobKey);
       const module = await loadJobModule(bundle, first.blobKey);
@@ -50,7 +56,7 @@ export class TaskExecutorJob {
       const enabled = TaskExecutorJob.checkpointingEnabled(graph);
       // Without checkpoints nothing is written: a restore needs a backend, not shared storage.
       const backend = createStateBackend(enabled ? (ft.stateBackend ?? 'memory') : 'memory');
-      const storage = new SubtaskOrderedStorage(await backend.createCheckpointStorage({ jobId: this.jobId, path: enabled ? ft.checkpointStorage : undefined }));
+      const storage = new SubtaskOrderedStorage(await backend.createCheckpointStorage({ jobId: this.jobId, path: enabled ? ft.checkpointStorage : undefined, epoch: this.storageEpoch }));
       if (this.closed) await storage.close();
       return { backend, storage };
     })();
@@ -59,11 +65,11 @@ export class TaskExecutorJob {
 
   /** The snapshot `restore` names (a checkpoint of the job's storage, or a savepoint path). */
   restoreSnapshot(restore: NonNullable<DeploymentDescriptor['restore']>): Promise<CheckpointSnapshot> {
-    const key = 'checkpointId' in restore ? `checkpoint:${restore.checkpointId}` : `path:${restore.path}`;
+    const key = 'checkpointId' in restore ? `checkpoint:${restore.epoch ?? 0}:${restore.checkpointId}` : `path:${restore.path}`;
     let snapshot = this.restores.get(key);
     if (snapshot === undefined) {
       snapshot = 'checkpointId' in restore
-        ? this.storage().then(({ storage }) => storage.readCheckpoint(restore.checkpointId))
+        ? this.storage().then(({ storage }) => storage.atEpoch!(restore.epoch ?? 0).readCheckpoint(restore.checkpointId))
         : readRestorePoint(restore.path);
       this.restores.set(key, snapshot);
       snapshot.catch(() => { if (this.restores.get(key) === snapshot) this.restores.delete(key); });
@@ -92,6 +98,14 @@ class SubtaskOrderedStorage implements CheckpointStorage {
   constructor(private readonly inner: CheckpointStorage) {}
 
   get jobId(): string { return this.inner.jobId; }
+  get epoch(): number { return this.inner.epoch ?? 0; }
+
+  /** Reads another epoch's checkpoints (a storage without epochs has only epoch 0). */
+  atEpoch(epoch: number): CheckpointStorage {
+    if (epoch === this.epoch) return this;
+    if (this.inner.atEpoch === undefined) throw new Error(`the checkpoint storage of job ${this.jobId} has no checkpoints of JobManager epoch ${epoch}`);
+    return this.inner.atEpoch(epoch);
+  }
 
   writeSubtaskState(checkpointId: number, state: SubtaskSnapshot): Promise<SubtaskWriteResult> {
     const key = `${state.operatorUid}#${state.subtaskIndex}`;

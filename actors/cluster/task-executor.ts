@@ -91,6 +91,8 @@ export class TaskExecutor {
   deploy(d: DeploymentDescriptor, epoch = 0): void {
     const id: SubtaskId = { jobId: d.jobId, attempt: d.attempt, vertex: d.vertex, subtask: d.subtask };
     const jobMaster = this.host.system.resolve(d.jobMaster) as ActorRef<TaskReport>;
+    // Another leadership's deployment: what the job ran here goes, its storage wrote other keys.
+    if ((this.jobs.get(d.jobId)?.storageEpoch ?? (d.storageEpoch ?? 0)) !== (d.storageEpoch ?? 0)) void this.releaseJob(d.jobId);
     this.forgetOlderAttempts(d.jobId, d.attempt);
     this.epochs.set(d.jobId, epoch);
     let job = this.jobs.get(d.jobId);

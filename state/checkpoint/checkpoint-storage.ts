@@ -23,6 +23,13 @@ export interface ReadFilter {
 /** Durable home of one job's checkpoints. */
 export interface CheckpointStorage {
   readonly jobId: string;
+  /**
+   * The JobManager leadership whose keys this storage writes (absent or 0 without high
+   * availability): storages of different epochs never write or delete each other's keys.
+   */
+  readonly epoch?: number;
+  /** The same storage, reading and writing the keys of leadership `epoch` (absent: epochs unsupported). */
+  atEpoch?(epoch: number): CheckpointStorage;
   /** Persists one subtask's snapshot for `checkpointId` (not yet a completed checkpoint). */
   writeSubtaskState(checkpointId: number, state: SubtaskSnapshot): Promise<SubtaskWriteResult>;
   /** Completes `checkpointId`: from now on it is restorable and listed. */

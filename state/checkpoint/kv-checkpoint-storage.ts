@@ -11,11 +11,17 @@
 //   ['cp', j, c, u, 'sub', subtask]    msgpack subtask record (range, timers, operator state)
 //   ['cpsub', j, c, u, subtask]        index: chain, key groups written, complete flag
 //   ['cpmeta', j, c]                   completed-checkpoint metadata
+// A storage of a JobManager leadership's epoch e > 0 (high availability) keeps all of it under
+// [tag, j, 'e', e, ...] instead: the checkpoints of two leaderships never share a key, even with
+// the same ids (a deposed leader's subtasks may still write, and its ids restart nowhere near the
+// new leader's), and each leadership deletes only its own keys. Epoch 0 is the layout above, so
+// checkpoints written before epochs existed stay readable. An incremental chain never crosses
+// epochs: a restored subtask starts a new chain.
 // Imports only state/; never api/ or actors/.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyGroupRange } from '../key-groups.ts';
-import { openKvStore, type KvMutation, type KvStore } from '../kv/kv-store.ts';
+import { openKvStore, type KvEntry, type KvKey, type KvMutation, type KvStore } from '../kv/kv-store.ts';
 import { decodeValue, encodeValue } from '../kv/kv-value.ts';
 import type { TimersSnapshot } from '../heap/heap-timer-service.ts';
 import type { CheckpointSnapshot, KeyGroupSnapshot, OperatorSnapshot, SubtaskOperatorState } from '../snapshot/checkpoint-snapshot.ts';
@@ -74,11 +80,22 @@ export class KvCheckpointStorage implements CheckpointStorage {
    * Opens (or creates) the KV database at `path`: a KV file, a directory (its `checkpoints.kv`),
    * a KV Connect URL, or in memory when omitted.
    */
-  static async open(jobId: string, path?: string): Promise<KvCheckpointStorage> {
-    return new KvCheckpointStorage(jobId, await openKvStore(databasePath(path)), true);
+  static async open(jobId: string, path?: string, epoch = 0): Promise<KvCheckpointStorage> {
+    return new KvCheckpointStorage(jobId, await openKvStore(databasePath(path)), true, epoch);
   }
 
-  constructor(readonly jobId: string, private readonly kv: KvStore, private readonly ownsStore = false) {}
+  /** The key parts between a key's tag and its checkpoint id: the job, and the epoch when > 0. */
+  private readonly space: KvKey;
+
+  constructor(readonly jobId: string, private readonly kv: KvStore, private readonly ownsStore = false, readonly epoch = 0) {
+    if (!(Number.isInteger(epoch) && epoch >= 0)) throw new Error(`a checkpoint storage epoch must be a whole number >= 0, got ${epoch}`);
+    this.space = epoch > 0 ? [jobId, 'e', epoch] : [jobId];
+  }
+
+  /** The same storage (sharing its store) with the keys of leadership `epoch`. */
+  atEpoch(epoch: number): KvCheckpointStorage {
+    return epoch === this.epoch ? this : new KvCheckpointStorage(this.jobId, this.kv, false, epoch);
+  }
 
   async writeSubtaskState(checkpointId: number, state: SubtaskSnapshot): Promise<SubtaskWriteResult> {
     const { operatorUid: uid, subtaskIndex: index } = state;
@@ -97,7 +114,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
       parallelism: state.parallelism, maxParallelism: state.maxParallelism,
     };
     // The index goes first, so a write that dies half-way is still found and cleaned by discard().
-    await this.kv.set(['cpsub', this.jobId, checkpointId, uid, index], entry);
+    await this.kv.set(this.key('cpsub', checkpointId, uid, index), entry);
     let bytes = 0, entries = 0;
     const mutations: KvMutation[] = [];
     for (const [kg, delta] of deltas) {
@@ -105,7 +122,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
       bytes += encoded.byteLength;
       for (const rows of Object.values(delta.states)) entries += rows.length;
       for (const rows of Object.values(delta.deletions)) entries += rows.length;
-      mutations.push({ type: 'set', key: ['cp', this.jobId, checkpointId, uid, 'kg', kg], value: encoded });
+      mutations.push({ type: 'set', key: this.key('cp', checkpointId, uid, 'kg', kg), value: encoded });
     }
     await this.kv.atomic(mutations);
     const record: SubtaskRecord = {
@@ -116,16 +133,16 @@ export class KvCheckpointStorage implements CheckpointStorage {
     const encodedRecord = encodeValue(record);
     bytes += encodedRecord.byteLength;
     await this.kv.atomic([
-      { type: 'set', key: ['cp', this.jobId, checkpointId, uid, 'sub', index], value: encodedRecord },
-      { type: 'set', key: ['cpsub', this.jobId, checkpointId, uid, index], value: { ...entry, complete: true } },
+      { type: 'set', key: this.key('cp', checkpointId, uid, 'sub', index), value: encodedRecord },
+      { type: 'set', key: this.key('cpsub', checkpointId, uid, index), value: { ...entry, complete: true } },
     ]);
     return { entries, bytes };
   }
 
   async writeMetadata(checkpointId: number, input: CheckpointMetadataInput): Promise<void> {
     const operators: Record<string, OperatorMeta> = {};
-    for (const { key, value } of await this.kv.list(['cpsub', this.jobId, checkpointId])) {
-      const uid = String(key[3]), index = Number(key[4]);
+    for (const { key, value } of await this.kv.list(this.key('cpsub', checkpointId))) {
+      const uid = String(this.part(key, 1)), index = Number(this.part(key, 2));
       const entry = value as IndexEntry;
       if (!entry.complete) throw new Error(`cannot complete checkpoint ${checkpointId}: the state write of operator ${uid} subtask ${index} did not finish`);
       const op = (operators[uid] ??= { parallelism: entry.parallelism, maxParallelism: entry.maxParallelism, subtasks: {} });
@@ -137,7 +154,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
       }
     }
     const metadata: Metadata = { checkpointId, timestamp: input.timestamp, properties: input.properties ?? {}, operators };
-    await this.kv.set(['cpmeta', this.jobId, checkpointId], metadata);
+    await this.kv.set(this.key('cpmeta', checkpointId), metadata);
   }
 
   readLatestCompleted(options?: { fallbackOnCorruption?: boolean }): Promise<CheckpointSnapshot | undefined> {
@@ -145,7 +162,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
   }
 
   async readCheckpoint(checkpointId: number, filter: ReadFilter = {}): Promise<CheckpointSnapshot> {
-    const metadata = await this.kv.get(['cpmeta', this.jobId, checkpointId]) as Metadata | undefined;
+    const metadata = await this.kv.get(this.key('cpmeta', checkpointId)) as Metadata | undefined;
     if (metadata === undefined) throw new CheckpointNotFoundError(this.jobId, checkpointId);
     if (typeof metadata !== 'object' || metadata === null || typeof metadata.operators !== 'object') {
       throw new CheckpointCorruptedError(this.jobId, checkpointId, 'unreadable metadata');
@@ -155,21 +172,21 @@ export class KvCheckpointStorage implements CheckpointStorage {
       if (filter.operatorUid !== undefined && uid !== filter.operatorUid) continue;
       operators[uid] = await this.readOperator(checkpointId, uid, meta, filter.keyGroupRange);
     }
-    return { jobId: this.jobId, checkpointId, timestamp: metadata.timestamp, properties: metadata.properties, operators };
+    return { jobId: this.jobId, checkpointId, ...(this.epoch > 0 ? { epoch: this.epoch } : {}), timestamp: metadata.timestamp, properties: metadata.properties, operators };
   }
 
   async discard(checkpointId: number): Promise<void> {
-    await this.kv.delete(['cpmeta', this.jobId, checkpointId]);
+    await this.kv.delete(this.key('cpmeta', checkpointId));
     const completed = new Map<number, Metadata>();
-    for (const { key, value } of await this.kv.list(['cpmeta', this.jobId])) completed.set(Number(key[2]), value as Metadata);
+    for (const { key, value } of await this.listOwn('cpmeta')) completed.set(Number(this.part(key, 0)), value as Metadata);
     const live = new Set<number>();
     for (const meta of completed.values()) {
       for (const op of Object.values(meta.operators)) for (const chain of Object.values(op.subtasks)) for (const c of chain) live.add(c);
     }
-    const index = await this.kv.list(['cpsub', this.jobId]);
+    const index = await this.listOwn('cpsub');
     // Checkpoints still in flight may build on older ones: their chains stay live too.
     for (const { key, value } of index) {
-      const c = Number(key[2]);
+      const c = Number(this.part(key, 0));
       if (c > checkpointId && !completed.has(c)) for (const x of (value as IndexEntry).chain) live.add(x);
     }
     // A subtask may still be building on an aborted checkpoint until a later one completes, so
@@ -177,27 +194,39 @@ export class KvCheckpointStorage implements CheckpointStorage {
     const newestCompleted = Math.max(-Infinity, ...completed.keys());
     const deletions: KvMutation[] = [];
     for (const { key, value } of index) {
-      const c = Number(key[2]);
+      const c = Number(this.part(key, 0));
       if (c > checkpointId || c >= newestCompleted || live.has(c) || completed.has(c)) continue;
-      const uid = key[3] as string, subtask = key[4] as number;
-      for (const kg of (value as IndexEntry).keyGroups) deletions.push({ type: 'delete', key: ['cp', this.jobId, c, uid, 'kg', kg] });
-      deletions.push({ type: 'delete', key: ['cp', this.jobId, c, uid, 'sub', subtask] });
+      const uid = this.part(key, 1) as string, subtask = this.part(key, 2) as number;
+      for (const kg of (value as IndexEntry).keyGroups) deletions.push({ type: 'delete', key: this.key('cp', c, uid, 'kg', kg) });
+      deletions.push({ type: 'delete', key: this.key('cp', c, uid, 'sub', subtask) });
       deletions.push({ type: 'delete', key });
     }
     await this.kv.atomic(deletions);
   }
 
   async list(): Promise<number[]> {
-    const entries = await this.kv.list(['cpmeta', this.jobId]);
-    return entries.map((e) => Number(e.key[2])).sort((a, b) => a - b);
+    const entries = await this.listOwn('cpmeta');
+    return entries.map((e) => Number(this.part(e.key, 0))).sort((a, b) => a - b);
   }
 
   async close(): Promise<void> {
     if (this.ownsStore) this.kv.close();
   }
 
+  /** The key of `tag` in this storage's space: [tag, ...space, ...rest]. */
+  private key(tag: string, ...rest: KvKey): KvKey { return [tag, ...this.space, ...rest]; }
+
+  /** Part `i` of a key of this space after the space (0: the checkpoint id). */
+  private part(key: KvKey, i: number): KvKey[number] { return key[1 + this.space.length + i]; }
+
+  /** Every entry of `tag` in this space (epoch 0 lists past the keys of epochs > 0, which follow [tag, j, 'e']). */
+  private async listOwn(tag: string): Promise<KvEntry[]> {
+    const entries = await this.kv.list(this.key(tag));
+    return this.epoch > 0 ? entries : entries.filter((e) => typeof e.key[2] === 'number');
+  }
+
   private async index(checkpointId: number, uid: string, subtask: number): Promise<IndexEntry | undefined> {
-    return await this.kv.get(['cpsub', this.jobId, checkpointId, uid, subtask]) as IndexEntry | undefined;
+    return await this.kv.get(this.key('cpsub', checkpointId, uid, subtask)) as IndexEntry | undefined;
   }
 
   private async readOperator(checkpointId: number, uid: string, meta: OperatorMeta, range: KeyGroupRange | undefined): Promise<OperatorSnapshot> {
@@ -208,7 +237,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
     const expected = new Map<number, Array<{ range: KeyGroupRange; keyGroups: Set<number> }>>();
     for (const [indexText, chain] of Object.entries(meta.subtasks)) {
       const index = Number(indexText);
-      const record = this.decode(await this.kv.get(['cp', this.jobId, checkpointId, uid, 'sub', index]), `state of subtask ${index}`, corrupt) as SubtaskRecord;
+      const record = this.decode(await this.kv.get(this.key('cp', checkpointId, uid, 'sub', index)), `state of subtask ${index}`, corrupt) as SubtaskRecord;
       subtasks[index] = { operatorState: record.operatorState, unionState: record.unionState };
       if (record.channelState) subtasks[index] = { ...subtasks[index], channelState: record.channelState };
       for (const [kg, group] of timersByKeyGroup(record.timers ?? {}, meta.maxParallelism)) {
@@ -227,8 +256,8 @@ export class KvCheckpointStorage implements CheckpointStorage {
     for (const c of [...expected.keys()].sort((a, b) => a - b)) {
       const owners = expected.get(c)!;
       const found = new Set<number>();
-      for (const { key, value } of await this.kv.list(['cp', this.jobId, c, uid, 'kg'])) {
-        const kg = Number(key[5]);
+      for (const { key, value } of await this.kv.list(this.key('cp', c, uid, 'kg'))) {
+        const kg = Number(this.part(key, 3));
         if (!contains(range, kg) || !owners.some((o) => contains(o.range, kg) && o.keyGroups.has(kg))) continue;
         const delta = this.decode(value, `key group ${kg} of checkpoint ${c}`, corrupt) as KeyGroupDelta;
         if (typeof delta !== 'object' || delta === null || typeof delta.states !== 'object') throw corrupt(`key group ${kg} of checkpoint ${c} is unreadable`);

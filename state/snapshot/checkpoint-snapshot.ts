@@ -41,6 +41,8 @@ export interface OperatorSnapshot {
 export interface CheckpointSnapshot {
   readonly jobId: string;
   readonly checkpointId: number;
+  /** The JobManager leadership whose storage keys hold it (absent: 0, no high availability). */
+  readonly epoch?: number;
   readonly timestamp: number;
   /** Free-form metadata of the coordinator (savepoint flag, source enumerator state, ...). */
   readonly properties: Record<string, unknown>;

@@ -11,6 +11,8 @@ import { snapshotSubtask, type SubtaskParts, type SubtaskSnapshot } from './subt
 export interface CheckpointStorageOptions {
   readonly jobId: string;
   readonly path?: string;
+  /** The JobManager leadership whose keys the storage writes (default 0: no high availability). */
+  readonly epoch?: number;
 }
 
 /** A state backend: keyed backends per subtask, checkpoint storage per job, snapshot policy. */
@@ -38,7 +40,7 @@ export function memoryStateBackend(): StateBackend {
     name: 'memory',
     incremental: false,
     createKeyedStateBackend: (options) => new HeapKeyedStateBackend(options),
-    createCheckpointStorage: async ({ jobId }) => new MemoryCheckpointStorage(jobId),
+    createCheckpointStorage: async ({ jobId, epoch }) => new MemoryCheckpointStorage(jobId).atEpoch(epoch ?? 0),
     snapshotSubtask: (checkpointId, parts) => snapshotSubtask(checkpointId, parts, { incremental: false }),
   };
 }
@@ -50,7 +52,7 @@ export function kvStateBackend(options: KvStateBackendOptions = {}): StateBacken
     name: 'kv',
     incremental: true,
     createKeyedStateBackend: (o) => new HeapKeyedStateBackend(o),
-    createCheckpointStorage: ({ jobId, path }) => KvCheckpointStorage.open(jobId, path),
+    createCheckpointStorage: ({ jobId, path, epoch }) => KvCheckpointStorage.open(jobId, path, epoch),
     snapshotSubtask: (checkpointId, parts) => snapshotSubtask(checkpointId, parts, { incremental: true, maxChainLength }),
   };
 }

@@ -267,6 +267,27 @@ for (const kind of ['file', 'memory'] as const) {
     assert.match(String(error), /operator src subtask 1 has not written its state/);
     assert.equal(await storage.list(), []);
   });
+
+  test(`${kind}: storages of different epochs share no key; epoch 0 keeps the layout without epochs`, async () => {
+    const plain = await open();
+    const [e1, e2] = [plain.atEpoch(1), plain.atEpoch(2)];
+    const write = async (storage: KvCheckpointStorage, writer: string): Promise<void> => {
+      await storage.writeSubtaskState(1, snapshotSubtask(1, { operatorUid: 'src', subtaskIndex: 0, parallelism: 1, operatorState: { writer: [writer] } }));
+      await storage.writeMetadata(1, { timestamp: 1, operators: { src: 1 } });
+    };
+    await write(plain, 'epoch 0');
+    await write(e1, 'epoch 1');
+    await write(e2, 'epoch 2');
+    await e2.discard(1);
+    assert.equal([await plain.list(), await e1.list(), await e2.list()], [[1], [1], []]);
+    const writer = async (storage: KvCheckpointStorage): Promise<unknown> => (await storage.readCheckpoint(1)).operators.src.subtasks[0].operatorState?.writer;
+    assert.equal(await writer(plain), ['epoch 0']);
+    assert.equal(await writer(e1), ['epoch 1']);
+    assert.is((await e1.readCheckpoint(1)).epoch, 1);
+    assert.is((await plain.readCheckpoint(1)).epoch, undefined);
+    await plain.discard(1);
+    assert.equal(await writer(e1), ['epoch 1'], 'discarding in epoch 0 left epoch 1 alone');
+  });
 }
 
 test('cleanup', () => {
