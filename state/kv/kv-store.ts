@@ -3,7 +3,9 @@
 // always msgpack Uint8Array (Node cannot read plain values written by Deno); values above the KV
 // value limit are chunked; atomic batches are split to the KV limits; `database is locked` is
 // retried with backoff. Versioned reads and compare-and-set (Deno KV's versionstamp check) give
-// optimistic concurrency for small coordination records such as a leader lease. Imports only the codec's byte encoding, nothing from api/ or actors/.
+// optimistic concurrency for small coordination records such as a leader lease; a checked atomic
+// checks several keys at once (a write fenced by the lease record). Imports only the codec's
+// byte encoding, nothing from api/ or actors/.
 
 import { decodeValue, encodeValue } from './kv-value.ts';
 
@@ -37,7 +39,10 @@ export interface KvStore {
 /** A value read together with the versionstamp of its last write. */
 export interface KvVersioned { readonly value: unknown; readonly version: string }
 
-/** A KvStore with optimistic concurrency on single keys. */
+/** An expectation of a checked atomic: `key` is still at `version` (null: absent). */
+export interface KvCheck { readonly key: KvKey; readonly version: string | null }
+
+/** A KvStore with optimistic concurrency (versionstamp checks). */
 export interface VersionedKvStore extends KvStore {
   /** The value under `key` and its version, or undefined when absent. */
   getVersioned(key: KvKey): Promise<KvVersioned | undefined>;
@@ -46,6 +51,12 @@ export interface VersionedKvStore extends KvStore {
    * with the new version, or null when another write came first. The value must fit one KV value.
    */
   compareAndSet(key: KvKey, expectedVersion: string | null, value: unknown): Promise<string | null>;
+  /**
+   * Applies `mutations` only if every check holds, in one KV atomic; resolves false (nothing
+   * applied) when a check failed. Values above the value limit are chunked ahead (their chunks
+   * removed again on a failed check); the rest must fit one atomic (it throws otherwise).
+   */
+  checkedAtomic(checks: readonly KvCheck[], mutations: readonly KvMutation[]): Promise<boolean>;
 }
 
 /** Deno KV limits (the strictest of Node and Deno). */
@@ -195,6 +206,47 @@ class PortableKvStore implements VersionedKvStore {
     return result.versionstamp ?? null;
   }
 
+  async checkedAtomic(checks: readonly KvCheck[], mutations: readonly KvMutation[]): Promise<boolean> {
+    const index = await this.chunks();
+    const writes: { key: KvKey; bytes: Uint8Array | null }[] = [];
+    const fresh = new Map<string, KvKey[]>();
+    let bytes = 0;
+    for (const m of mutations) {
+      const encoded = m.type === 'set' ? encodeValue(m.value) : null;
+      if (encoded === null || encoded.byteLength <= KV_LIMITS.maxValueBytes) {
+        writes.push({ key: m.key, bytes: encoded });
+      } else {
+        const chunked = await this.writeChunks(m.key, encoded);
+        fresh.set(keyId(m.key), chunked.keys);
+        writes.push({ key: m.key, bytes: chunked.manifest });
+      }
+      bytes += keyBytes(m.key) + (writes[writes.length - 1].bytes?.byteLength ?? 0);
+    }
+    if (writes.length + checks.length > KV_LIMITS.maxMutations || bytes > ATOMIC_BUDGET_BYTES) {
+      await this.commitChunked([...fresh.values()].flat().map((key) => ({ key, bytes: null })));
+      throw new Error(`a checked atomic of ${writes.length} writes (${bytes} bytes) exceeds one KV atomic`);
+    }
+    const result = await withRetry(() => {
+      const op = this.kv.atomic();
+      for (const c of checks) op.check({ key: c.key, versionstamp: c.version });
+      for (const w of writes) { if (w.bytes === null) op.delete(w.key); else op.set(w.key, w.bytes); }
+      return op.commit();
+    });
+    if (!result.ok) {
+      await this.commitChunked([...fresh.values()].flat().map((key) => ({ key, bytes: null })));
+      return false;
+    }
+    const stale: KvKey[] = [];
+    for (const m of mutations) {
+      const id = keyId(m.key);
+      stale.push(...(index.get(id) ?? []));
+      const chunks = fresh.get(id);
+      if (chunks) index.set(id, chunks); else index.delete(id);
+    }
+    if (stale.length > 0) await this.commitChunked(stale.map((key) => ({ key, bytes: null })));
+    return true;
+  }
+
   async set(key: KvKey, value: unknown): Promise<void> {
     await this.atomic([{ type: 'set', key, value }]);
   }
@@ -230,15 +282,9 @@ class PortableKvStore implements VersionedKvStore {
       if (m.type === 'delete') { writes.push({ key: m.key, bytes: null }); continue; }
       const bytes = encodeValue(m.value);
       if (bytes.byteLength <= KV_LIMITS.maxValueBytes) { writes.push({ key: m.key, bytes }); continue; }
-      const version = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-      const chunkWrites: { key: KvKey; bytes: Uint8Array }[] = [];
-      for (let i = 0, n = 0; i < bytes.byteLength; i += KV_LIMITS.chunkBytes, n++) {
-        chunkWrites.push({ key: [CHUNK_PREFIX, ...m.key, version, n], bytes: bytes.subarray(i, i + KV_LIMITS.chunkBytes) });
-      }
-      await this.commitChunked(chunkWrites);
-      index.set(id, chunkWrites.map((w) => w.key));
-      const manifest: Manifest = { chunks: chunkWrites.length, id: version };
-      writes.push({ key: m.key, bytes: encodeValue({ '\u0000manifest': manifest }) });
+      const chunked = await this.writeChunks(m.key, bytes);
+      index.set(id, chunked.keys);
+      writes.push({ key: m.key, bytes: chunked.manifest });
     }
     await this.commitChunked(writes);
     if (staleChunks.length > 0) await this.commitChunked(staleChunks.map((key) => ({ key, bytes: null })));
@@ -246,6 +292,18 @@ class PortableKvStore implements VersionedKvStore {
 
   close(): void {
     this.kv.close();
+  }
+
+  /** Writes the chunks of a large value under a fresh id; returns their keys and the manifest pointing at them. */
+  private async writeChunks(key: KvKey, bytes: Uint8Array): Promise<{ keys: KvKey[]; manifest: Uint8Array }> {
+    const version = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    const chunkWrites: { key: KvKey; bytes: Uint8Array }[] = [];
+    for (let i = 0, n = 0; i < bytes.byteLength; i += KV_LIMITS.chunkBytes, n++) {
+      chunkWrites.push({ key: [CHUNK_PREFIX, ...key, version, n], bytes: bytes.subarray(i, i + KV_LIMITS.chunkBytes) });
+    }
+    await this.commitChunked(chunkWrites);
+    const manifest: Manifest = { chunks: chunkWrites.length, id: version };
+    return { keys: chunkWrites.map((w) => w.key), manifest: encodeValue({ '\u0000manifest': manifest }) };
   }
 
   /** Writes in as few atomics as the KV limits allow (mutation count and total key + value bytes). */
