@@ -49,9 +49,27 @@ export function isValidKey(key: unknown): key is Key {
   }
 }
 
+/** UTF-8 needs at most 3 bytes per UTF-16 code unit. */
+const MAX_UTF8_PER_UNIT = 3;
+/** Where keyHash writes a string or number key's stable bytes (tag byte, then the UTF-8 body). */
+const scratch = new Uint8Array(3073);
+const scratchBody = scratch.subarray(1);
+const STRING_TAG = 0x73; // 's'
+const NUMBER_TAG = 0x6e; // 'n'
+
 /** The 32-bit murmur3 hash of a key's stable bytes. */
 export function keyHash(key: Key): number {
+  // Strings and numbers (nearly every key) are encoded into a reused buffer: the same bytes as
+  // keyBytes without allocating them (TextEncoder.encode costs several times the hash).
+  if (typeof key === 'string' && key.length * MAX_UTF8_PER_UNIT <= scratchBody.length) return scratchHash(STRING_TAG, key);
+  if (typeof key === 'number') return scratchHash(NUMBER_TAG, Object.is(key, -0) ? '0' : String(key));
   return murmur.x86.hash32(keyBytes(key), 0) >>> 0;
+}
+
+function scratchHash(tag: number, body: string): number {
+  scratch[0] = tag;
+  const { written } = encoder.encodeInto(body, scratchBody);
+  return murmur.x86.hash32(scratch.subarray(0, 1 + written), 0) >>> 0;
 }
 
 /** The key group a key belongs to. */

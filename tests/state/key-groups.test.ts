@@ -2,9 +2,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  assignKeyToParallelOperator, assignToKeyGroup, KeyGroupAssigner, keyGroupRangeForOperator,
+  assignKeyToParallelOperator, assignToKeyGroup, KeyGroupAssigner, keyBytes, keyGroupRangeForOperator, keyHash,
   operatorIndexForKeyGroup, UPPER_BOUND_MAX_PARALLELISM, type Key,
 } from '../../state/key-groups.ts';
+import murmur from 'murmurhash3js-revisited';
 import { Random, testSeed } from '../support/random.ts';
 
 test('randomized: every key group is owned by exactly one subtask, consistently', () => {
@@ -30,6 +31,21 @@ test('randomized: every key group is owned by exactly one subtask, consistently'
       assert.is(operatorIndexForKeyGroup(maxParallelism, parallelism, kg), owners[kg], `owner of ${kg} at max=${maxParallelism} p=${parallelism}`);
     }
   }
+});
+
+test('randomized: a key hashes as murmur3 of its stable bytes, whatever path computes it', () => {
+  const rnd = new Random(testSeed('key-hash'));
+  // Code units from every UTF-8 length class, lone surrogates included (both become U+FFFD).
+  const units = [0x61, 0x7f, 0xe9, 0x7ff, 0x4e2d, 0xd83d, 0xde00, 0xdbff, 0xffff];
+  const text = (length: number): string => String.fromCharCode(...Array.from({ length }, () => rnd.pick(units)));
+  const keys: Key[] = [-0, 0, NaN, Infinity, 1e21, 'sé', '', text(1024), text(1025), 'x'.repeat(5000), [1, 'a'], 3n, true];
+  for (let i = 0; i < 2000; i++) keys.push(rnd.chance(0.5) ? text(rnd.int(0, 40)) : rnd.chance(0.5) ? rnd.int(-1e9, 1e9) : rnd.next() * 1e6);
+  for (const key of keys) {
+    assert.is(keyHash(key), murmur.x86.hash32(keyBytes(key), 0) >>> 0, `key ${JSON.stringify(String(key)).slice(0, 40)}`);
+  }
+  // Fixed values, so a change of the stable bytes or the hash (which would move keyed state) fails here.
+  assert.equal(['k1', 'k999', '', 'ü'].map(keyHash), [2336885530, 3542132570, 4283091697, 811334736]);
+  assert.equal([0, -0, 1.5, 42].map(keyHash), [2823290447, 2823290447, 179991405, 3088772066]);
 });
 
 test('randomized: keys land in the subtask whose range holds their key group', () => {
