@@ -8,7 +8,7 @@
 // the jobs that have not ended, under their ids, from their latest completed checkpoints. Its HA
 // writes are fenced by the epoch of its leadership: a leader claims a job (its record and its
 // checkpoint record) before starting it, its checkpoints complete only through the CheckpointFence,
-// and a deposed leader can neither end a job nor complete a checkpoint the new leader recovers.
+// and a deposed leader can neither add or end a job nor complete a checkpoint the new leader recovers.
 // Imports api/ types, actors/deploy, actors/ha, actors/rest types, actors/runtime and actors/cluster.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import type { JobGraph } from '../../api/graph/job-graph.ts';
 import type { ActorRef } from '../core/actor-ref.ts';
 import type { BlobStore } from '../deploy/blob-store.ts';
 import { buildJobGraph, loadJobModule } from '../deploy/job-loader.ts';
-import { FencedStateBackend, type CheckpointFence } from '../ha/checkpoint-fence.ts';
+import { FencedOffError, FencedStateBackend, type CheckpointFence } from '../ha/checkpoint-fence.ts';
 import type { JobStore, StoredJob } from '../ha/job-store.ts';
 import {
   BadRequestError, NotLeaderError, UnknownJobError, type CheckpointStats, type ClusterOverview, type ClusterService, type JobDetail,
@@ -124,7 +124,14 @@ export class JobManagerService implements ClusterService {
     const jobId = newJobId();
     if (ha) {
       const epoch = ha.epoch();
-      await ha.jobs.add({ jobId, name: options.name, bundleKey: blobKey, options: { ...options }, submittedAt: Date.now(), status: 'RUNNING', epoch }, bundle);
+      try {
+        await ha.jobs.add({ jobId, name: options.name, bundleKey: blobKey, options: { ...options }, submittedAt: Date.now(), status: 'RUNNING', epoch }, bundle);
+      } catch (error) {
+        // A deposed leader that did not notice yet: the lease names another epoch.
+        if (!(error instanceof FencedOffError)) throw error;
+        const leader = await ha.leader().catch(() => undefined);
+        throw new NotLeaderError(`this JobManager no longer leads (${error.message}): submit to the leader${leader ? ` at ${leader}` : ''}`);
+      }
       await ha.checkpoints.claim(jobId, epoch);
     }
     await this.start(jobId, graph, blobKey, options);

@@ -4,10 +4,14 @@
 // the bundles themselves (chunked by the KV adapter). A job is recovered unless its stored status
 // is terminal. A job's record carries the epoch of the leadership that runs it: the leader that
 // recovers it claims it, and a status written under an older epoch (a deposed leader that still
-// runs) is refused, so that it cannot end a job the new leader recovered. Imports the KV adapter
-// and the checkpoint fence's error.
-import type { KvKey, VersionedKvStore } from '../../state/kv/kv-store.ts';
+// runs) is refused, so that it cannot end a job the new leader recovered. Every write with an
+// epoch is fenced by the leader lease too, which lives in the same KV: it commits in one atomic
+// with a check that the lease still names that epoch, so a deposed leader can neither add a job
+// nor change one the new leader has not claimed yet. Imports the KV adapter, the lease key and
+// the checkpoint fence's error.
+import type { KvCheck, KvKey, KvMutation, VersionedKvStore } from '../../state/kv/kv-store.ts';
 import { FencedOffError } from './checkpoint-fence.ts';
+import { JOBMANAGER_LEASE_KEY } from './leader-lease.ts';
 
 /** The statuses after which a job is not recovered. */
 const TERMINAL = new Set(['FINISHED', 'FAILED', 'CANCELED']);
@@ -29,14 +33,29 @@ export interface StoredJob {
 /** The default KV prefix of the job store. */
 export const JOB_STORE_PREFIX: KvKey = ['actorflow', 'ha', 'jobs'];
 
+/** Rounds of a fenced write that lost a race with a renewal of the lease before giving up. */
+const MAX_ROUNDS = 20;
+
 /** Jobs and their bundles in the HA store. */
 export class JobStore {
-  constructor(private readonly kv: VersionedKvStore, private readonly prefix: KvKey = JOB_STORE_PREFIX) {}
+  constructor(
+    private readonly kv: VersionedKvStore,
+    private readonly prefix: KvKey = JOB_STORE_PREFIX,
+    /** The leader lease that fences writes with an epoch (in the same KV). */
+    private readonly leaseKey: KvKey = JOBMANAGER_LEASE_KEY,
+  ) {}
 
-  /** Records a submitted job (with its bundle) before it starts. */
+  /**
+   * Records a submitted job (with its bundle) before it starts. With `job.epoch`, refused
+   * (FencedOffError, nothing written) unless the lease names that epoch.
+   */
   async add(job: StoredJob, bundle: Uint8Array): Promise<void> {
-    await this.kv.set([...this.prefix, 'bundle', job.bundleKey], bundle);
-    await this.kv.set([...this.prefix, 'job', job.jobId], job);
+    const writes: KvMutation[] = [
+      { type: 'set', key: [...this.prefix, 'bundle', job.bundleKey], value: bundle },
+      { type: 'set', key: [...this.prefix, 'job', job.jobId], value: job },
+    ];
+    if (job.epoch === undefined) { await this.kv.atomic(writes); return; }
+    await this.fenced(job.jobId, job.epoch, 'recording the job', async (lease) => (await this.kv.checkedAtomic([lease], writes)) || undefined);
   }
 
   /**
@@ -74,17 +93,40 @@ export class JobStore {
     return value instanceof Uint8Array ? value : undefined;
   }
 
-  /** Compare-and-set of a job's record: `change` returns the new record, or undefined for none. */
+  /**
+   * Compare-and-set of a job's record: `change` returns the new record, or undefined for none.
+   * With `epoch`, refused when the record or the lease names a newer one.
+   */
   private async update(jobId: string, epoch: number | undefined, what: string, change: (job: StoredJob) => StoredJob | undefined): Promise<void> {
     const key = [...this.prefix, 'job', jobId];
-    for (;;) {
+    const round = async (lease?: KvCheck): Promise<true | undefined> => {
       const current = await this.kv.getVersioned(key);
       const job = current?.value as StoredJob | undefined;
-      if (current === undefined || job === undefined) return;
+      if (current === undefined || job === undefined) return true;
       if (epoch !== undefined && (job.epoch ?? 0) > epoch) throw new FencedOffError(jobId, epoch, job.epoch!, what);
       const next = change(job);
-      if (next === undefined) return;
-      if (await this.kv.compareAndSet(key, current.version, next) !== null) return;
+      if (next === undefined) return true;
+      const checks = [{ key, version: current.version }, ...(lease ? [lease] : [])];
+      return (await this.kv.checkedAtomic(checks, [{ type: 'set', key, value: next }])) || undefined;
+    };
+    if (epoch !== undefined) { await this.fenced(jobId, epoch, what, round); return; }
+    while (await round() === undefined);
+  }
+
+  /**
+   * Runs `write` with the check that the lease names `epoch` (FencedOffError when it does not)
+   * until it is done; `write` resolves undefined when a check failed (the lease was renewed, or
+   * the record changed, in between) and the round is retried.
+   */
+  private async fenced(jobId: string, epoch: number, what: string, write: (lease: KvCheck) => Promise<true | undefined>): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const lease = await this.kv.getVersioned(this.leaseKey);
+      const leaseEpoch = (lease?.value as { epoch?: unknown } | undefined)?.epoch;
+      if (lease === undefined || leaseEpoch !== epoch) {
+        throw new FencedOffError(jobId, epoch, typeof leaseEpoch === 'number' ? leaseEpoch : 0, what);
+      }
+      if (await write({ key: this.leaseKey, version: lease.version }) !== undefined) return;
     }
+    throw new Error(`${what} of job ${jobId}: the HA store's lease or job record stayed contended for ${MAX_ROUNDS} rounds`);
   }
 }

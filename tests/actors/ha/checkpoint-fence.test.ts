@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CheckpointFence, FencedCheckpointStorage, FencedOffError } from '../../../actors/ha/checkpoint-fence.ts';
 import { JobStore } from '../../../actors/ha/job-store.ts';
+import { JOBMANAGER_LEASE_KEY } from '../../../actors/ha/leader-lease.ts';
 import { MemoryCheckpointStorage } from '../../../state/checkpoint/kv-checkpoint-storage.ts';
 import { openKvStore } from '../../../state/kv/kv-store.ts';
 import type { SubtaskSnapshot } from '../../../state/snapshot/subtask-snapshot.ts';
@@ -137,8 +138,10 @@ test('a deposed leader cannot record the end of a job the new leader claimed', a
   const kv = await openKvStore();
   try {
     const jobs = new JobStore(kv);
+    await kv.set(JOBMANAGER_LEASE_KEY, { leaderId: 'a', address: 'a:1', expiresAt: 0, epoch: 1 });
     await jobs.add({ jobId: JOB, name: 'j', bundleKey: 'b', options: { name: 'j' }, submittedAt: 1, status: 'RUNNING', epoch: 1 }, new Uint8Array([1]));
     await jobs.setStatus(JOB, 'RESTARTING', 1);
+    await kv.set(JOBMANAGER_LEASE_KEY, { leaderId: 'b', address: 'b:1', expiresAt: 0, epoch: 2 });
     await jobs.claim(JOB, 2);
     const error = await refused('status of epoch 1', jobs.setStatus(JOB, 'CANCELED', 1));
     assert.instance(error, FencedOffError);
