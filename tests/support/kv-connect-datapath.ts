@@ -55,9 +55,9 @@ interface BackingAtomic {
   check(check: { key: BackingKey; versionstamp: string | null }): BackingAtomic;
   set(key: BackingKey, value: unknown, options?: { expireIn?: number }): BackingAtomic;
   delete(key: BackingKey): BackingAtomic;
-  sum(key: BackingKey, n: U64): BackingAtomic;
-  min(key: BackingKey, n: U64): BackingAtomic;
-  max(key: BackingKey, n: U64): BackingAtomic;
+  sum(key: BackingKey, n: bigint): BackingAtomic;
+  min(key: BackingKey, n: bigint): BackingAtomic;
+  max(key: BackingKey, n: bigint): BackingAtomic;
   commit(): Promise<{ ok: boolean; versionstamp?: string }>;
 }
 /** The subset of Deno KV (and @deno/kv) the data path uses. */
@@ -112,17 +112,18 @@ export class KvConnectDatapath {
     const request = decode(AtomicWrite, body) as unknown as { checks: Check[]; mutations: Mutation[]; enqueues: unknown[] };
     if (request.enqueues.length > 0) throw new BadRequest('enqueue is not supported by this server');
     return this.alone(async () => {
-      const op = this.kv.atomic();
-      for (const c of request.checks) {
-        if (c.versionstamp.length !== 0 && c.versionstamp.length !== 10) throw new BadRequest('a check versionstamp must be 0 or 10 bytes');
-        op.check({ key: [plain(c.key)], versionstamp: c.versionstamp.length === 0 ? null : hex(c.versionstamp) });
-      }
-      for (const m of request.mutations) this.mutate(op, m);
       let result: { ok: boolean; versionstamp?: string };
       try {
+        const op = this.kv.atomic();
+        for (const c of request.checks) {
+          if (c.versionstamp.length !== 0 && c.versionstamp.length !== 10) throw new BadRequest('a check versionstamp must be 0 or 10 bytes');
+          op.check({ key: [plain(c.key)], versionstamp: c.versionstamp.length === 0 ? null : hex(c.versionstamp) });
+        }
+        for (const m of request.mutations) this.mutate(op, m);
         result = await op.commit();
       } catch (error) {
-        throw new BadRequest(`atomic write refused: ${(error as Error).message}`);
+        // The backing KV refuses what breaks its rules (limits, sizes): the request's fault.
+        throw error instanceof BadRequest ? error : new BadRequest(`atomic write refused: ${(error as Error).message}`);
       }
       if (result.ok) return AtomicWriteOutput.encode({ status: AW_SUCCESS, versionstamp: unhex(result.versionstamp!) }).finish();
       // Nothing else writes between the commit and these reads (this request runs alone).
@@ -158,7 +159,7 @@ export class KvConnectDatapath {
         return;
       case M_SUM: case M_MIN: case M_MAX: {
         if (!this.isU64(value)) throw new BadRequest('sum, min and max take LE64 values');
-        if (m.mutationType === M_SUM) op.sum(key, value); else if (m.mutationType === M_MIN) op.min(key, value); else op.max(key, value);
+        if (m.mutationType === M_SUM) op.sum(key, value.value); else if (m.mutationType === M_MIN) op.min(key, value.value); else op.max(key, value.value);
         return;
       }
       default:
