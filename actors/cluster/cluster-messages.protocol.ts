@@ -66,9 +66,18 @@ export interface DeploymentDescriptor extends SubtaskId {
   readonly restore?: { readonly checkpointId: number; readonly epoch?: number } | { readonly path: string };
 }
 
+/**
+ * The prefix of every channel id of one attempt of a job under the JobManager leadership of
+ * `epoch` (its storageEpoch): a new leader numbers attempts from 0 again, so the epoch keeps its
+ * channels apart from those of attempts a deposed leader may still run.
+ */
+export function attemptPrefix(jobId: string, epoch: number, attempt: number): string {
+  return `${jobId}/${epoch}.${attempt}/`;
+}
+
 /** The channel id both ends of a channel agree on (the data plane's naming). */
-export function channelId(jobId: string, attempt: number, edge: number, sourceSubtask: number, targetSubtask: number): string {
-  return `${jobId}/${attempt}/${edge}/${sourceSubtask}->${targetSubtask}`;
+export function channelId(d: Pick<DeploymentDescriptor, 'jobId' | 'storageEpoch' | 'attempt'>, edge: number, sourceSubtask: number, targetSubtask: number): string {
+  return `${attemptPrefix(d.jobId, d.storageEpoch ?? 0, d.attempt)}${edge}/${sourceSubtask}->${targetSubtask}`;
 }
 
 /** The JobManager's commands to a TaskManager's task executor, before the epoch is added. */

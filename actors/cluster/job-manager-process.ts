@@ -208,7 +208,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     lease = new LeaderLease({
       kv: haKv, clock: options.ha!.leaseClock ?? clock, candidateId: `jobmanager-${rpcAddress}-${randomBytes(4).toString('hex')}`, address: rpcAddress,
       ...(options.ha!.leaseMs !== undefined ? { leaseMs: options.ha!.leaseMs } : {}),
-      onGranted: () => {
+      onGranted: (epoch) => {
         leads = true;
         void (async () => {
           for (const job of await jobStore.recoverable()) {
@@ -216,7 +216,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
               await service.recoverJob(job);
             } catch (error) {
               console.error(`JobManager: job ${job.jobId} (${job.name}) cannot be recovered: ${(error as Error).message}`);
-              await jobStore.setStatus(job.jobId, 'FAILED').catch(() => {});
+              await jobStore.setStatus(job.jobId, 'FAILED', epoch).catch(() => {});
             }
           }
         })().catch((error: unknown) => console.error(`JobManager: recovering jobs failed: ${(error as Error).message}`)).finally(markLeading);

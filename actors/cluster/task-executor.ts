@@ -25,7 +25,7 @@ import { LocalChannel, type ChannelSender } from '../runtime/local-channel.ts';
 import { StreamTask, type TaskCheckpointHooks } from '../runtime/stream-task.ts';
 import type { SubtaskState } from '../runtime/subtask.machine.ts';
 import { TaskScheduler } from '../runtime/task-scheduler.ts';
-import { channelId, type DeploymentDescriptor, type SubtaskId, type TaskReport } from './cluster-messages.protocol.ts';
+import { attemptPrefix, channelId, type DeploymentDescriptor, type SubtaskId, type TaskReport } from './cluster-messages.protocol.ts';
 import { TaskExecutorJob, type BundleFetcher } from './task-executor-job.ts';
 
 /** The message chain of an error and its causes: `a (caused by: b (caused by: c))`. */
@@ -162,7 +162,8 @@ export class TaskExecutor {
     }
     // Only the attempts deployed here: the job may come back (a failover onto new slots) with a
     // newer attempt, whose credit may reach this TaskManager before its senders open here.
-    for (const attempt of this.attempts.get(jobId) ?? []) this.dropChannels(`${jobId}/${attempt}/`);
+    const epoch = this.jobs.get(jobId)?.storageEpoch ?? 0;
+    for (const attempt of this.attempts.get(jobId) ?? []) this.dropChannels(attemptPrefix(jobId, epoch, attempt));
     this.attempts.delete(jobId);
     this.epochs.delete(jobId);
     const job = this.jobs.get(jobId);
@@ -250,7 +251,7 @@ export class TaskExecutor {
     };
     const inputChannels: GateChannel[] = d.inputs.map((input) => {
       const edge = edges[input.edge];
-      const cid = channelId(d.jobId, d.attempt, input.edge, input.sourceSubtask, d.subtask);
+      const cid = channelId(d, input.edge, input.sourceSubtask, d.subtask);
       const description = `${edge.sourceNode.name}[${input.sourceSubtask}] -> ${edge.targetNode.name}[${d.subtask}]`;
       if (input.sender === 'local') return { channel: this.localChannel(cid, d.credits, description), input: edge.typeNumber };
       const receiver = this.dataPlane().openReceiver(cid, input.sender, d.credits, description);
@@ -261,7 +262,7 @@ export class TaskExecutor {
     for (const output of d.outputs) {
       const edge = edges[output.edge];
       outputChannels.set(edge, output.channels.map(({ targetSubtask, receiver }) => {
-        const cid = channelId(d.jobId, d.attempt, output.edge, d.subtask, targetSubtask);
+        const cid = channelId(d, output.edge, d.subtask, targetSubtask);
         const description = `${edge.sourceNode.name}[${d.subtask}] -> ${edge.targetNode.name}[${targetSubtask}]`;
         if (receiver === 'local') return this.localChannel(cid, d.credits, description);
         const sender = this.dataPlane().openSender(cid, receiver, description);
@@ -282,7 +283,8 @@ export class TaskExecutor {
   private forgetOlderAttempts(jobId: string, attempt: number): void {
     let seen = this.attempts.get(jobId);
     if (seen === undefined) { seen = new Set(); this.attempts.set(jobId, seen); }
-    for (const a of [...seen]) if (a < attempt) { this.dropChannels(`${jobId}/${a}/`); seen.delete(a); }
+    const epoch = this.jobs.get(jobId)?.storageEpoch ?? 0;
+    for (const a of [...seen]) if (a < attempt) { this.dropChannels(attemptPrefix(jobId, epoch, a)); seen.delete(a); }
     seen.add(attempt);
     for (const [key, entry] of this.subtasks) if (entry.finished && entry.id.jobId === jobId && entry.id.attempt < attempt) this.subtasks.delete(key);
   }
