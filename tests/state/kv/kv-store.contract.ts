@@ -5,7 +5,7 @@
 
 import * as assert from 'uvu/assert';
 import type { Test } from 'uvu';
-import { CHUNK_PREFIX, KV_LIMITS, type KvStore, type VersionedKvStore } from '../../../state/kv/kv-store.ts';
+import { KV_LIMITS, type KvStore, type VersionedKvStore } from '../../../state/kv/kv-store.ts';
 
 /** Registers the contract tests for stores produced by `open` (a fresh, empty store each call). */
 export function runKvStoreContract(test: Test, open: () => Promise<KvStore>): void {
@@ -70,7 +70,8 @@ export function runKvStoreContract(test: Test, open: () => Promise<KvStore>): vo
       assert.equal((await kv.list([])).filter((e) => e.key[0] === 'big').length, 1);
       await kv.set(['big'], 'small now');
       assert.is(await kv.get(['big']), 'small now');
-      assert.is((await kv.list([])).filter((e) => e.key[0] === CHUNK_PREFIX).length, 0);
+      // The adapter hides chunk keys from list(), so that no chunk is left behind is checked on the
+      // raw database where a test can reach it (kv-store.test.ts, kv-store-kv-connect.test.ts).
       await kv.delete(['big']);
       assert.is(await kv.get(['big']), undefined);
     } finally { kv.close(); }
