@@ -64,6 +64,17 @@ export interface DeploymentDescriptor extends SubtaskId {
   readonly storageEpoch?: number;
   /** What the attempt restores: a checkpoint of the job's storage (and the epoch whose keys hold it), or a savepoint path. */
   readonly restore?: { readonly checkpointId: number; readonly epoch?: number } | { readonly path: string };
+  /**
+   * The subtask's pipelined region, when its JobMaster restarts regions on their own: the ids of
+   * its channels carry it (every subtask of a region runs the same attempt, and no channel leaves
+   * a region), so that a region's next attempt replaces the channels of that region only.
+   */
+  readonly region?: number;
+  /**
+   * The deployment restarts the subtask's region: on its TaskManager only that region's older
+   * attempts go. Any other deployment replaces every older attempt of the job there.
+   */
+  readonly regionRestart?: boolean;
 }
 
 /**
@@ -75,9 +86,17 @@ export function attemptPrefix(jobId: string, epoch: number, attempt: number): st
   return `${jobId}/${epoch}.${attempt}/`;
 }
 
+/**
+ * The prefix of the channel ids of one attempt of pipelined region `region` (the attempt's prefix
+ * itself for a job whose regions do not restart on their own).
+ */
+export function regionPrefix(jobId: string, epoch: number, attempt: number, region: number | undefined): string {
+  return `${attemptPrefix(jobId, epoch, attempt)}${region !== undefined ? `r${region}/` : ''}`;
+}
+
 /** The channel id both ends of a channel agree on (the data plane's naming). */
-export function channelId(d: Pick<DeploymentDescriptor, 'jobId' | 'storageEpoch' | 'attempt'>, edge: number, sourceSubtask: number, targetSubtask: number): string {
-  return `${attemptPrefix(d.jobId, d.storageEpoch ?? 0, d.attempt)}${edge}/${sourceSubtask}->${targetSubtask}`;
+export function channelId(d: Pick<DeploymentDescriptor, 'jobId' | 'storageEpoch' | 'attempt' | 'region'>, edge: number, sourceSubtask: number, targetSubtask: number): string {
+  return `${regionPrefix(d.jobId, d.storageEpoch ?? 0, d.attempt, d.region)}${edge}/${sourceSubtask}->${targetSubtask}`;
 }
 
 /** The JobManager's commands to a TaskManager's task executor, before the epoch is added. */

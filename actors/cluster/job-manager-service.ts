@@ -97,7 +97,7 @@ export class JobManagerService implements ClusterService {
           subtask: i,
           status: (handles.get(vertex)?.[i]?.state ?? 'created').toUpperCase(),
           taskmanager: job.taskManagerOf(vertex, i) ?? '',
-          attempt: job.attemptNumber,
+          attempt: job.subtaskAttemptNumber(vertex, i),
         })),
       })),
     };

@@ -9,7 +9,7 @@ import type { SourceSplit } from '../../api/sources/source.ts';
 import type { BarrierEvent } from '../../api/stream-elements.ts';
 import type { RemoteCheckpointedTask, SubtaskCheckpointHandle } from '../checkpoint/job-checkpointing.ts';
 import { subtaskKey, type SubtaskCheckpointListener } from '../checkpoint/subtask-checkpointer.ts';
-import type { JobTaskListener } from '../runtime/job-master.ts';
+import type { JobTaskListener } from '../runtime/subtask-deployer.ts';
 import type { SubtaskState } from '../runtime/subtask.machine.ts';
 import type { TaskHandle } from '../runtime/task-manager.ts';
 import type { SubtaskId, TaskReport } from './cluster-messages.protocol.ts';

@@ -9,7 +9,10 @@
 // its attempt or job goes: every checkpoint waits for every subtask of the job, and a finished one
 // acknowledges with its final state (as a finished subtask in the JobManager's process does).
 // Each job remembers the epoch of the JobManager leadership that deployed it, so that a newer
-// leader's arrival releases what deposed ones left running.
+// leader's arrival releases what deposed ones left running. A deployment of a newer attempt drops
+// the channels (and finished subtasks) of the job's older attempts here; one that restarts a
+// pipelined region (region failover) drops only those of that region's older attempts, whose
+// channel ids carry the region, so that the other regions' subtasks run on undisturbed.
 // Imports api/ types, actors/runtime, actors/checkpoint, actors/network/data and actors/cluster.
 import type { JobEdge } from '../../api/graph/job-graph.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
@@ -25,7 +28,7 @@ import { LocalChannel, type ChannelSender } from '../runtime/local-channel.ts';
 import { StreamTask, type TaskCheckpointHooks } from '../runtime/stream-task.ts';
 import type { SubtaskState } from '../runtime/subtask.machine.ts';
 import { TaskScheduler } from '../runtime/task-scheduler.ts';
-import { attemptPrefix, channelId, type DeploymentDescriptor, type SubtaskId, type TaskReport } from './cluster-messages.protocol.ts';
+import { channelId, regionPrefix, type DeploymentDescriptor, type SubtaskId, type TaskReport } from './cluster-messages.protocol.ts';
 import { TaskExecutorJob, type BundleFetcher } from './task-executor-job.ts';
 
 /** The message chain of an error and its causes: `a (caused by: b (caused by: c))`. */
@@ -69,8 +72,8 @@ export class TaskExecutor {
   private readonly jobs = new Map<string, TaskExecutorJob>();
   private readonly subtasks = new Map<string, SubtaskEntry>();
   private readonly localChannels = new Map<string, LocalChannel>();
-  /** Attempts of each job deployed here whose channels may still be open. */
-  private readonly attempts = new Map<string, Set<number>>();
+  /** Attempts (of a region, when the job restarts regions) of each job deployed here whose channels may still be open, by their channel prefix. */
+  private readonly attempts = new Map<string, Map<string, { readonly attempt: number; readonly region?: number }>>();
   /** The JobManager epoch that deployed each job here last. */
   private readonly epochs = new Map<string, number>();
   private usesDataPlane = false;
@@ -93,7 +96,7 @@ export class TaskExecutor {
     const jobMaster = this.host.system.resolve(d.jobMaster) as ActorRef<TaskReport>;
     // Another leadership's deployment: what the job ran here goes, its storage wrote other keys.
     if ((this.jobs.get(d.jobId)?.storageEpoch ?? (d.storageEpoch ?? 0)) !== (d.storageEpoch ?? 0)) void this.releaseJob(d.jobId);
-    this.forgetOlderAttempts(d.jobId, d.attempt);
+    this.forgetOlderAttempts(d);
     this.epochs.set(d.jobId, epoch);
     let job = this.jobs.get(d.jobId);
     if (job === undefined) { job = new TaskExecutorJob(d.jobId, d, this.host.fetchBundle); this.jobs.set(d.jobId, job); }
@@ -162,8 +165,7 @@ export class TaskExecutor {
     }
     // Only the attempts deployed here: the job may come back (a failover onto new slots) with a
     // newer attempt, whose credit may reach this TaskManager before its senders open here.
-    const epoch = this.jobs.get(jobId)?.storageEpoch ?? 0;
-    for (const attempt of this.attempts.get(jobId) ?? []) this.dropChannels(attemptPrefix(jobId, epoch, attempt));
+    for (const prefix of this.attempts.get(jobId)?.keys() ?? []) this.dropChannels(prefix);
     this.attempts.delete(jobId);
     this.epochs.delete(jobId);
     const job = this.jobs.get(jobId);
@@ -279,14 +281,23 @@ export class TaskExecutor {
     return channel;
   }
 
-  /** A new attempt of `jobId` arrived: the channels and finished subtasks of its earlier attempts are gone. */
-  private forgetOlderAttempts(jobId: string, attempt: number): void {
+  /**
+   * Subtask `d` of a newer attempt arrived: the channels and finished subtasks of the job's earlier
+   * attempts are gone; for a region restart, only those of the region's (the job's other regions
+   * keep running their attempts).
+   */
+  private forgetOlderAttempts(d: DeploymentDescriptor): void {
+    const { jobId, attempt, region } = d;
     let seen = this.attempts.get(jobId);
-    if (seen === undefined) { seen = new Set(); this.attempts.set(jobId, seen); }
-    const epoch = this.jobs.get(jobId)?.storageEpoch ?? 0;
-    for (const a of [...seen]) if (a < attempt) { this.dropChannels(attemptPrefix(jobId, epoch, a)); seen.delete(a); }
-    seen.add(attempt);
-    for (const [key, entry] of this.subtasks) if (entry.finished && entry.id.jobId === jobId && entry.id.attempt < attempt) this.subtasks.delete(key);
+    if (seen === undefined) { seen = new Map(); this.attempts.set(jobId, seen); }
+    const replaced = (a: { attempt: number; region?: number }): boolean => a.attempt < attempt && (!d.regionRestart || a.region === region);
+    for (const [prefix, a] of [...seen]) if (replaced(a)) { this.dropChannels(prefix); seen.delete(prefix); }
+    seen.set(regionPrefix(jobId, d.storageEpoch ?? 0, attempt, region), { attempt, region });
+    for (const [key, entry] of this.subtasks) {
+      if (!entry.finished || entry.id.jobId !== jobId || entry.id.attempt >= attempt) continue;
+      // A region restart redeploys each of the region's subtasks on the TaskManager it ran on.
+      if (!d.regionRestart || (entry.id.vertex === d.vertex && entry.id.subtask === d.subtask)) this.subtasks.delete(key);
+    }
   }
 
   private dropChannels(prefix: string): void {

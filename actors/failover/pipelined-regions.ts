@@ -18,6 +18,8 @@ export interface PipelinedRegions {
   readonly regions: ReadonlyArray<readonly SubtaskRef[]>;
   /** The region of subtask `subtaskIndex` of `vertex`. */
   regionOf(vertex: JobVertex, subtaskIndex: number): readonly SubtaskRef[];
+  /** The index in `regions` of the region of subtask `subtaskIndex` of `vertex`. */
+  indexOf(vertex: JobVertex, subtaskIndex: number): number;
 }
 
 /** Computes the pipelined regions of `graph` at the subtask level. */
@@ -58,14 +60,12 @@ export function computePipelinedRegions(graph: JobGraph): PipelinedRegions {
     regions[r].push(ref);
     regionIndex[i] = r;
   });
-  return {
-    regions,
-    regionOf: (vertex, subtaskIndex) => {
-      const base = offset.get(vertex);
-      if (base === undefined || subtaskIndex < 0 || subtaskIndex >= vertex.parallelism) {
-        throw new RangeError(`no subtask ${subtaskIndex} of vertex ${vertex.name} in this job`);
-      }
-      return regions[regionIndex[base + subtaskIndex]];
-    },
+  const indexOf = (vertex: JobVertex, subtaskIndex: number): number => {
+    const base = offset.get(vertex);
+    if (base === undefined || subtaskIndex < 0 || subtaskIndex >= vertex.parallelism) {
+      throw new RangeError(`no subtask ${subtaskIndex} of vertex ${vertex.name} in this job`);
+    }
+    return regionIndex[base + subtaskIndex];
   };
+  return { regions, indexOf, regionOf: (vertex, subtaskIndex) => regions[indexOf(vertex, subtaskIndex)] };
 }

@@ -1,21 +1,20 @@
-// JobMaster: runs one job: asks the ResourceManager for the slots slot sharing needs, wires the
-// channels between subtasks, deploys subtasks into slots, runs the source split enumerators, and
+// JobMaster: runs one job: asks the ResourceManager for the slots slot sharing needs, has its
+// SubtaskDeployer wire and deploy the subtasks into them, runs the source split enumerators, and
 // drives the job's status machine to FINISHED, FAILED or CANCELED. A failing subtask fails the
 // job: every other subtask is cancelled and the job's result rejects with an error naming the
 // operator and subtask whose `cause` is the original error. Restarting after failure is the
 // fault-tolerance layer's (see onTaskFailure). The subtasks it manages are TaskHandles: StreamTasks
-// it creates itself on in-process TaskManagers (the mini cluster), or, with a SubtaskDeployer,
-// proxies of subtasks deployed on TaskManager processes. A lost TaskManager fails the job over onto
+// on in-process TaskManagers (the mini cluster's LocalDeployer), or proxies of subtasks deployed on
+// TaskManager processes (the cluster's RemoteDeployer). A lost TaskManager fails the job over onto
 // the remaining slots. With the region failover strategy a subtask's failure restarts only its
-// pipelined region (regionRestart); the job stays RUNNING and its attemptNumber is the highest
-// attempt of any subtask. Subtasks on TaskManager processes always fail over the whole job: a
-// TaskExecutor drops every channel of a job's older attempts when a newer attempt is deployed, so
-// a region's next attempt cannot run beside the other regions' current one there.
-// Imports api/, state/ and actors/ (runtime, checkpoint, failover). About 500 lines: the in-process
-// wiring (createTasks, regionRestart) becomes the local SubtaskDeployer when it is split out.
+// pipelined region (regionRestart), wherever its subtasks run: the SubtaskDeployer (LocalDeployer
+// in this process, RemoteDeployer on TaskManager processes, whose TaskExecutors then replace only
+// that region's channels) redeploys the region's subtasks as their next attempt while the other
+// regions keep running; the job stays RUNNING and its attemptNumber is the highest attempt of any
+// subtask. Imports api/, state/ and actors/ (runtime, checkpoint, failover).
 import { createActor, type Actor } from 'xstate';
 import { JobCancellationError, JobExecutionError, type JobExecutionResult, type JobStatus } from '../../api/environment/job-client.ts';
-import { slotsPerSharingGroup, type JobEdge, type JobGraph, type JobVertex } from '../../api/graph/job-graph.ts';
+import { slotsPerSharingGroup, type JobGraph, type JobVertex } from '../../api/graph/job-graph.ts';
 import type { SourceSplit, SplitEnumerator } from '../../api/sources/source.ts';
 import type { Clock } from '../../api/time/clock.ts';
 import { JobCheckpointing } from '../checkpoint/job-checkpointing.ts';
@@ -23,51 +22,18 @@ import { failoverStrategyOf, JobFailover, type RegionRestart } from '../failover
 import { computePipelinedRegions, type PipelinedRegions, type SubtaskRef } from '../failover/pipelined-regions.ts';
 import { SplitAssignmentTracker } from '../failover/split-assignment-tracker.ts';
 import { jobStatusMachine, type JobStatusEvent } from './job-status.machine.ts';
-import type { GateChannel } from './input-gate.ts';
-import { LocalChannel } from './local-channel.ts';
+import type { LocalChannel } from './local-channel.ts';
+import { LocalDeployer } from './local-deployer.ts';
 import type { ResourceManager } from './resource-manager.ts';
 import { StreamTask } from './stream-task.ts';
+import type { DeployContext, DeployOptions, JobTaskListener, SlotAssignment, SubtaskDeployer } from './subtask-deployer.ts';
 import type { SubtaskState } from './subtask.machine.ts';
 import type { Slot, TaskHandle } from './task-manager.ts';
 
-/** Where subtask `index` of `vertex` runs. */
-export type SlotAssignment = (vertex: JobVertex, index: number) => Slot;
-
-/** What the subtasks of a job report to their JobMaster (StreamTasks, or proxies of remote ones). */
-export interface JobTaskListener {
-  onStateChange(task: TaskHandle, state: SubtaskState, error?: unknown): void;
-  onReaderRegistered(task: TaskHandle): void;
-  onSplitRequest(task: TaskHandle): void;
-}
-
-/** What a SubtaskDeployer works with. */
-export interface DeployContext {
-  readonly jobId: string;
-  readonly graph: JobGraph;
-  readonly listener: JobTaskListener;
-  readonly checkpointing: JobCheckpointing;
-  readonly options: JobMasterOptions;
-}
-
-/** Deploys an attempt's subtasks onto TaskManagers in other processes (the cluster's). */
-export interface SubtaskDeployer {
-  /** Deploys every subtask of attempt `attemptNumber`; returns their handles by vertex. */
-  deployAttempt(attemptNumber: number, slotOf: SlotAssignment): Map<JobVertex, TaskHandle[]>;
-  /** TaskManager `id` was lost: the subtasks on it can no longer be reached. */
-  onTaskManagerLost(taskManagerId: string): void;
-  /** A report of one of the job's remote subtasks (state change, reader, checkpoint ack), as a message. */
-  onReport(report: { readonly type: string }): void;
-  /** The job is terminal. */
-  close(): void;
-}
-
 /** Data plane settings of a job. */
-export interface JobMasterOptions {
-  readonly clock: Clock;
-  readonly batchSize: number;
-  readonly channelCredits: number;
+export interface JobMasterOptions extends DeployOptions {
   readonly attemptNumber?: number;
-  /** Deploys onto remote TaskManagers; without one the JobMaster creates StreamTasks in this process. */
+  /** Deploys onto remote TaskManagers; without one the JobMaster creates StreamTasks in this process (LocalDeployer). */
   readonly createDeployer?: (context: DeployContext) => SubtaskDeployer;
 }
 
@@ -77,8 +43,6 @@ export class JobMaster implements JobTaskListener {
   private readonly tasks = new Map<JobVertex, TaskHandle[]>();
   private readonly enumerators = new Map<JobVertex, SplitEnumerator<SourceSplit, unknown>>();
   private readonly registeredReaders = new Map<JobVertex, Set<number>>();
-  /** In-process channels by their sender (`vertexId#subtaskIndex`). */
-  private readonly channels = new Map<string, LocalChannel[]>();
   private remaining = 0;
   /** Subtasks of the current deployment that reported finished. */
   private readonly finishedTasks = new Set<TaskHandle>();
@@ -88,7 +52,8 @@ export class JobMaster implements JobTaskListener {
   private readonly subtaskAttempts = new Map<JobVertex, number[]>();
   /** Split assignments since the latest completed checkpoint (given back when a region restarts). */
   private readonly splitTracker = new SplitAssignmentTracker();
-  private regions: PipelinedRegions | undefined;
+  /** The regions a failure restarts on their own (undefined: every failure restarts the whole job). */
+  private readonly regions: PipelinedRegions | undefined;
   private readonly startedAt = performance.now();
   private settle!: { resolve: (r: JobExecutionResult) => void; reject: (e: unknown) => void };
   /** Resolves when the job finishes; rejects when it fails or is cancelled. */
@@ -101,7 +66,9 @@ export class JobMaster implements JobTaskListener {
   /** Restarts after failures, per the restart strategy. */
   readonly failover: JobFailover;
   private slotOf: SlotAssignment | undefined;
-  private readonly deployer: SubtaskDeployer | undefined;
+  private readonly deployer: SubtaskDeployer;
+  /** The deployer when the subtasks run in this process. */
+  private readonly local: LocalDeployer | undefined;
   private readonly unsubscribeLost: () => void;
   /** When the job was submitted (epoch ms) and reached a terminal status (REST view). */
   readonly startTime = Date.now();
@@ -135,10 +102,12 @@ export class JobMaster implements JobTaskListener {
       redeploy: (attemptNumber) => this.redeploy(attemptNumber),
       failJob: (error) => this.failJob(error),
     }, this.checkpointing);
-    this.deployer = options.createDeployer?.({ jobId, graph, listener: this, checkpointing: this.checkpointing, options });
+    this.regions = regionsToRestart(graph);
+    const context: DeployContext = { jobId, graph, listener: this, checkpointing: this.checkpointing, options, regions: this.regions };
+    this.deployer = options.createDeployer?.(context) ?? (this.local = new LocalDeployer(context, resourceManager));
     this.unsubscribeLost = resourceManager.onTaskManagerLost((id, jobIds, reason) => {
       if (!jobIds.has(this.jobId)) return;
-      this.deployer?.onTaskManagerLost(id);
+      this.deployer.onTaskManagerLost(id);
       this.failover.onFailure(`TaskManager ${id}`, new Error(`TaskManager ${id} was lost: ${reason}`));
     });
   }
@@ -195,7 +164,7 @@ export class JobMaster implements JobTaskListener {
   }
 
   /** A remote subtask's report arrived at the JobMaster actor. */
-  deliverTaskReport(report: { readonly type: string }): void { this.deployer?.onReport(report); }
+  deliverTaskReport(report: { readonly type: string }): void { this.deployer.onReport(report); }
 
   /**
    * The attempt now running (0 for the first). After region restarts the subtasks run different
@@ -207,7 +176,7 @@ export class JobMaster implements JobTaskListener {
   subtaskAttemptNumber(vertex: JobVertex, index: number): number { return this.subtaskAttempts.get(vertex)?.[index] ?? this.attemptNumber; }
 
   /** Every channel of the job (tests check queue bounds on them). */
-  allChannels(): readonly LocalChannel[] { return [...this.channels.values()].flat(); }
+  allChannels(): readonly LocalChannel[] { return this.local?.allChannels() ?? []; }
 
   /** Schedules the job: slots, channels, subtasks, enumerators. */
   async start(): Promise<void> {
@@ -250,34 +219,19 @@ export class JobMaster implements JobTaskListener {
     this.tasks.clear();
     this.enumerators.clear();
     this.registeredReaders.clear();
-    this.channels.clear();
     this.remaining = 0;
     this.finishedTasks.clear();
     this.restarting.clear();
     this.splitTracker.clear();
     for (const v of this.graph.vertices) this.subtaskAttempts.set(v, new Array<number>(v.parallelism).fill(attemptNumber));
-    const slotOf = this.slotOf!;
-    if (this.deployer) {
-      for (const [vertex, tasks] of this.deployer.deployAttempt(attemptNumber, slotOf)) {
-        this.tasks.set(vertex, tasks);
-        this.remaining += tasks.length;
-      }
-      for (const vertex of this.tasks.keys()) if (vertex.head.kind === 'source') this.createEnumerator(vertex);
-      this.checkpointing.start();
-      return;
+    const deployed = this.deployer.deployAttempt(attemptNumber, this.slotOf!);
+    for (const [vertex, tasks] of deployed) {
+      this.tasks.set(vertex, tasks);
+      this.remaining += tasks.length;
     }
-    const created = this.createTasks(slotOf);
-    for (const vertex of this.graph.vertices) if (vertex.head.kind === 'source') this.createEnumerator(vertex);
-    this.deployTasks(created);
+    for (const vertex of this.tasks.keys()) if (vertex.head.kind === 'source') this.createEnumerator(vertex);
+    this.deployer.start([...deployed.values()].flat());
     this.checkpointing.start();
-  }
-
-  /** Starts `tasks` in their slots on the in-process TaskManagers. */
-  private deployTasks(tasks: readonly StreamTask[]): void {
-    for (const task of tasks) {
-      const slot = this.slotOf!(task.vertex, task.subtaskIndex);
-      void this.resourceManager.localTaskManager(slot.taskManagerId).deploy(task, slot);
-    }
   }
 
   /** Cancels the job; resolves when it is CANCELED (or already terminal). */
@@ -335,14 +289,10 @@ export class JobMaster implements JobTaskListener {
 
   /**
    * The pipelined region a failure of `task` restarts on its own, or undefined when the whole job
-   * fails over: the full strategy, subtasks on TaskManager processes (see the header), or a region
-   * that is the whole job anyway (then the job goes through RESTARTING as with the full strategy).
+   * fails over (see regionsToRestart).
    */
   private restartableRegionOf(task: TaskHandle): readonly SubtaskRef[] | undefined {
-    if (this.deployer || failoverStrategyOf(this.graph) !== 'region') return undefined;
-    this.regions ??= computePipelinedRegions(this.graph);
-    if (this.regions.regions.length < 2) return undefined;
-    return this.regions.regionOf(task.vertex, task.subtaskIndex);
+    return this.regions?.regionOf(task.vertex, task.subtaskIndex);
   }
 
   /** Cancels and redeploys the subtasks `old` of `region` (from the latest completed checkpoint). */
@@ -350,19 +300,16 @@ export class JobMaster implements JobTaskListener {
     return {
       cancel: async () => { await Promise.all(old.map((t) => t.cancel())); },
       redeploy: () => {
-        const members = new Set(region.map((s) => `${s.vertex.id}#${s.subtaskIndex}`));
-        let highest = 0;
-        for (const { vertex, subtaskIndex } of region) {
-          const attempts = this.subtaskAttempts.get(vertex)!;
-          highest = Math.max(highest, ++attempts[subtaskIndex]);
-          this.channels.delete(`${vertex.id}#${subtaskIndex}`);
-        }
-        // createTasks counts every new subtask as remaining; the old ones that had not finished still are.
+        const attempts = region.map(({ vertex, subtaskIndex }) => ++this.subtaskAttempts.get(vertex)![subtaskIndex]);
+        // The new subtasks count as remaining; the old ones that had not finished no longer do.
         for (const t of old) {
           this.restarting.delete(t);
           if (!this.finishedTasks.delete(t)) this.remaining--;
         }
-        const created = this.createTasks(this.slotOf!, members);
+        const created = this.deployer.deployRegion(region, attempts, this.slotOf!);
+        // Replaced in place: the enumerator of a source vertex assigns splits through these arrays.
+        region.forEach(({ vertex, subtaskIndex }, k) => { this.tasks.get(vertex)![subtaskIndex] = created[k]; });
+        this.remaining += created.length;
         // The readers restore the splits of the checkpoint; those assigned later go back to the enumerator.
         for (const { vertex, subtaskIndex } of region) {
           const enumerator = this.enumerators.get(vertex);
@@ -371,8 +318,8 @@ export class JobMaster implements JobTaskListener {
           const splits = this.splitTracker.takeUncovered(vertex, subtaskIndex);
           if (splits.length > 0) enumerator.addSplitsBack(splits, subtaskIndex);
         }
-        this.deployTasks(created);
-        return highest;
+        this.deployer.start(created);
+        return Math.max(...attempts);
       },
     };
   }
@@ -405,7 +352,7 @@ export class JobMaster implements JobTaskListener {
   private finishTermination(): void {
     this.endTime = Date.now();
     this.unsubscribeLost();
-    this.deployer?.close();
+    this.deployer.close();
     void this.checkpointing.close();
     for (const e of this.enumerators.values()) { try { e.close(); } catch { /* closing is best effort */ } }
     this.resourceManager.releaseSlots(this.jobId);
@@ -446,59 +393,6 @@ export class JobMaster implements JobTaskListener {
     return (vertex, index) => slots[offset.get(vertex.slotSharingGroup)! + index];
   }
 
-  /**
-   * Creates the subtasks (with their attempt numbers) and the channels between them: every one,
-   * or only the `members` of one pipelined region (no channel leaves a region), replacing theirs.
-   */
-  private createTasks(slotOf: SlotAssignment, members?: ReadonlySet<string>): StreamTask[] {
-    const { clock, batchSize, channelCredits } = this.options;
-    const included = (v: JobVertex, i: number): boolean => members === undefined || members.has(`${v.id}#${i}`);
-    const inputs = new Map<JobVertex, GateChannel[][]>();
-    const outputs = new Map<JobVertex, Map<JobEdge, LocalChannel[]>[]>();
-    for (const v of this.graph.vertices) {
-      inputs.set(v, Array.from({ length: v.parallelism }, () => []));
-      outputs.set(v, Array.from({ length: v.parallelism }, () => new Map()));
-    }
-    for (const edge of this.graph.edges) {
-      const ps = edge.source.parallelism, pt = edge.target.parallelism;
-      for (let i = 0; i < ps; i++) {
-        if (!included(edge.source, i)) continue;
-        const out: LocalChannel[] = [];
-        const sender = `${edge.source.id}#${i}`;
-        if (!this.channels.has(sender)) this.channels.set(sender, []);
-        for (let j = 0; j < pt; j++) {
-          if (edge.partitioner.kind === 'forward' && i !== j) continue;
-          const channel = new LocalChannel(channelCredits, `${edge.sourceNode.name}[${i}] -> ${edge.targetNode.name}[${j}]`);
-          this.channels.get(sender)!.push(channel);
-          out.push(channel);
-          inputs.get(edge.target)![j].push({ channel, input: edge.typeNumber });
-        }
-        outputs.get(edge.source)![i].set(edge, out);
-      }
-    }
-    const checkpointingEnabled = this.graph.config.faultTolerance.checkpointing !== undefined;
-    const checkpointing = this.checkpointing.taskHooks();
-    const created: StreamTask[] = [];
-    for (const vertex of this.graph.vertices) {
-      // Replaced in place: the enumerator of a source vertex assigns splits through this array.
-      let tasks = this.tasks.get(vertex);
-      if (tasks === undefined) { tasks = []; this.tasks.set(vertex, tasks); }
-      for (let i = 0; i < vertex.parallelism; i++) {
-        if (!included(vertex, i)) continue;
-        const task = new StreamTask({
-          jobId: this.jobId, vertex, subtaskIndex: i, attemptNumber: this.subtaskAttempts.get(vertex)![i], clock, checkpointing,
-          bufferTimeoutMs: this.graph.config.bufferTimeoutMs, batchSize, checkpointingEnabled,
-          inputChannels: inputs.get(vertex)![i], outputChannels: outputs.get(vertex)![i],
-          scheduler: this.resourceManager.localTaskManager(slotOf(vertex, i).taskManagerId).scheduler, listener: this,
-        });
-        (tasks as TaskHandle[])[i] = task;
-        created.push(task);
-        this.remaining++;
-      }
-    }
-    return created;
-  }
-
   private createEnumerator(vertex: JobVertex): void {
     const source = vertex.head.source!;
     const tasks = this.tasks.get(vertex)!;
@@ -520,4 +414,15 @@ export class JobMaster implements JobTaskListener {
   }
 
   private transition(event: JobStatusEvent): void { this.status.send(event); }
+}
+
+/**
+ * The pipelined regions of `graph` that a failure restarts on their own: none with the full
+ * strategy, or when the one region is the whole job anyway (then the job goes through RESTARTING
+ * as with the full strategy).
+ */
+function regionsToRestart(graph: JobGraph): PipelinedRegions | undefined {
+  if (failoverStrategyOf(graph) !== 'region') return undefined;
+  const regions = computePipelinedRegions(graph);
+  return regions.regions.length < 2 ? undefined : regions;
 }

@@ -1,10 +1,11 @@
 // Channel naming across JobManager leaderships: a new leader numbers attempts from 0 again, so
 // the channels of its attempt 0 must not be those of a deposed leader's attempt 0, which may
-// still run on a TaskManager that follows it (over a real data plane pair on loopback TCP).
+// still run on a TaskManager that follows it (over a real data plane pair on loopback TCP). A
+// job whose regions restart on their own names each region's channels apart.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ActorSystem } from '../../../actors/index.ts';
-import { attemptPrefix, channelId } from '../../../actors/cluster/cluster-messages.protocol.ts';
+import { attemptPrefix, channelId, regionPrefix } from '../../../actors/cluster/cluster-messages.protocol.ts';
 import { DataPlane } from '../../../actors/network/data/data-plane.ts';
 
 /** Resolves once `condition` holds; fails after `ms` of real time (awaiting I/O, not sleeping). */
@@ -26,6 +27,14 @@ test('the same attempt of a job under two leaderships has other channel ids and 
   assert.is(channelId({ jobId: 'job', attempt: 3 }, 0, 1, 2), `${attemptPrefix('job', 0, 3)}0/1->2`);
   // Attempt 1 is no prefix of attempt 10.
   assert.not.ok(channelId({ jobId: 'job', storageEpoch: 1, attempt: 10 }, 0, 0, 0).startsWith(attemptPrefix('job', 1, 1)));
+});
+
+test('the channels of a region carry it: a region\'s prefix is in its attempt\'s and names no other region', () => {
+  const id = channelId({ jobId: 'job', storageEpoch: 1, attempt: 2, region: 1 }, 0, 3, 3);
+  assert.is(id, `${regionPrefix('job', 1, 2, 1)}0/3->3`);
+  assert.ok(id.startsWith(attemptPrefix('job', 1, 2)), 'dropping an attempt drops its regions');
+  assert.not.ok(channelId({ jobId: 'job', storageEpoch: 1, attempt: 2, region: 10 }, 0, 3, 3).startsWith(regionPrefix('job', 1, 2, 1)));
+  assert.is(regionPrefix('job', 1, 2, undefined), attemptPrefix('job', 1, 2), 'without regions, the attempt');
 });
 
 test("a deposed leadership's sender cannot feed the new leadership's receiver of the same attempt", async () => {
