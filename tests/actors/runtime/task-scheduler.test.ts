@@ -2,9 +2,13 @@
 // work, and yields the event loop between time slices.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { setImmediate } from 'node:timers';
 import { TaskScheduler, type Runnable } from '../../../actors/runtime/task-scheduler.ts';
 
-const idle = () => new Promise<void>((r) => setTimeout(r, 5));
+/** Resolves once `scheduler` has nothing queued, however many event-loop turns its rounds take. */
+async function idle(scheduler: TaskScheduler): Promise<void> {
+  do await new Promise<void>((r) => setImmediate(r)); while (scheduler.queuedCount > 0);
+}
 
 test('interleaves runnables one slice each per round', async () => {
   const scheduler = new TaskScheduler();
@@ -16,7 +20,7 @@ test('interleaves runnables one slice each per round', async () => {
   scheduler.schedule(make('a', 3));
   scheduler.schedule(make('b', 2));
   scheduler.schedule(make('c', 1));
-  await idle();
+  await idle(scheduler);
   assert.equal(log, ['a', 'b', 'c', 'a', 'b', 'a']);
 });
 
@@ -26,7 +30,7 @@ test('scheduling an already queued runnable is a no-op', async () => {
   const r: Runnable = { queued: false, runSlice: () => { runs++; return false; } };
   scheduler.schedule(r); scheduler.schedule(r); scheduler.schedule(r);
   assert.is(scheduler.queuedCount, 1);
-  await idle();
+  await idle(scheduler);
   assert.is(runs, 1);
 });
 
@@ -53,7 +57,7 @@ test('a runnable woken during its own slice runs again', async () => {
   let runs = 0;
   const r: Runnable = { queued: false, runSlice: () => { runs++; if (runs === 1) scheduler.schedule(r); return false; } };
   scheduler.schedule(r);
-  await idle();
+  await idle(scheduler);
   assert.is(runs, 2);
 });
 
