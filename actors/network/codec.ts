@@ -1,8 +1,8 @@
 // The codec: the only file that knows msgpack. It encodes actor messages and persisted actor state
 // (`encode` / `decode`), record batches for channels between threads and processes
-// (`encodeBatch` / `decodeBatch`, msgpackr's records extension), keeps the registry of protocol
-// message types, and says clearly which message cannot cross a process boundary
-// (`assertEncodable`). Actor references travel as their path and are resolved on decode.
+// (`encodeBatch` / `decodeBatch`: in columns, or with msgpackr's records extension), keeps the
+// registry of protocol message types, and says clearly which message cannot cross a process
+// boundary (`assertEncodable`). Actor references travel as their path and are resolved on decode.
 // Imports msgpackr and the record-column layout, nothing from the runtime (the actor core
 // registers its ref class here).
 
@@ -201,11 +201,11 @@ export interface DecodedBatch {
 }
 
 /**
- * Encodes the first `length` records of a batch as one self-describing msgpack frame: a batch
- * of flat records of one shape as columns (record-columns.ts: `[names, columns, stamps, length]`,
- * a number column as raw float64s or int32s, told apart by its byte length), any other batch with msgpackr's records extension (an object
- * shape is written once per frame: `[values, stamps]`). Timestamps are raw float64s, or nothing
- * when no record has one.
+ * Encodes the first `length` records of a batch as one self-describing msgpack frame. A batch of
+ * flat records of one shape goes as columns (record-columns.ts): `[names, columns, stamps,
+ * length]`, a number column as raw float64s or int32s, told apart by its byte length. Any other
+ * batch uses msgpackr's records extension, which writes an object shape once per frame:
+ * `[values, stamps]`. Timestamps are raw float64s, or nothing when no record has one.
  */
 export function encodeBatch(values: readonly unknown[], timestamps: readonly number[], length: number): Uint8Array {
   let timed = false;
