@@ -62,6 +62,9 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['FINISHED', 'FAILED', 'CANCELE
 
 /** The ClusterService a JobManager process serves. */
 export class JobManagerService implements ClusterService {
+  /** With HA: per job, settles once its end is recorded in the HA store (or could not be). */
+  private readonly endsRecorded = new Map<string, Promise<void>>();
+
   constructor(private readonly context: JobManagerServiceContext) {}
 
   async overview(): Promise<ClusterOverview> {
@@ -177,18 +180,24 @@ export class JobManagerService implements ClusterService {
     // stops its jobs without ending them, and the new leader recovers them.
     // A deposed leader that does not know it yet is refused by the epoch the new leader claimed.
     if (ha && job) {
-      void job.terminated.then(() => (ha.isLeader() ? ha.jobs.setStatus(jobId, job.getStatus(), ha.epoch()) : undefined))
-        .catch((error: unknown) => console.error(`JobManager: the end of job ${jobId} was not recorded: ${errorChain(error)}`));
+      this.endsRecorded.set(jobId, job.terminated.then(() => (ha.isLeader() ? ha.jobs.setStatus(jobId, job.getStatus(), ha.epoch()) : undefined))
+        .catch((error: unknown) => console.error(`JobManager: the end of job ${jobId} was not recorded: ${errorChain(error)}`)));
     }
   }
 
+  /**
+   * The job's outcome, answered once its end is in the HA store (with HA): a client told that a
+   * job finished must not see a new leader run it again from its latest checkpoint.
+   */
   async jobResult(jobId: string): Promise<JobResultInfo> {
     const job = this.job(jobId);
     try {
       const result = await job.result;
+      await this.endsRecorded.get(jobId);
       return { jid: jobId, state: job.getStatus(), result };
     } catch (error) {
       await job.terminated;
+      await this.endsRecorded.get(jobId);
       return { jid: jobId, state: job.getStatus(), error: errorChain(error) };
     }
   }
