@@ -7,21 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHUNK_PREFIX, openKvStore, type VersionedKvStore } from '../../../state/kv/kv-store.ts';
+import { rawCount } from '../../support/raw-kv.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'actorflow-kv-checked-'));
 let files = 0;
-
-/** Counts the raw entries under `prefix`, bypassing the adapter (which hides chunk keys). */
-async function rawCount(path: string, prefix: unknown[]): Promise<number> {
-  type Raw = { list(s: { prefix: unknown[] }): AsyncIterable<unknown>; close(): void };
-  const deno = (globalThis as { Deno?: { openKv(p: string): Promise<Raw> } }).Deno;
-  const moduleName = '@deno/kv';
-  const raw = deno ? await deno.openKv(path) : await ((await import(moduleName)) as { openKv(p: string): Promise<Raw> }).openKv(path);
-  let n = 0;
-  for await (const _ of raw.list({ prefix })) n++;
-  raw.close();
-  return n;
-}
 
 for (const kind of ['file', 'memory'] as const) {
   const open = async (): Promise<{ kv: VersionedKvStore; path?: string }> => {

@@ -6,6 +6,7 @@ import { env } from 'node:process';
 import { CHUNK_PREFIX, KV_LIMITS, openKvStore, type KvStore } from '../../../state/kv/kv-store.ts';
 import { startKvConnectServer, type KvConnectServer } from '../../support/kv-connect-server.ts';
 import { runKvStoreContract, runVersionedKvStoreContract } from './kv-store.contract.ts';
+import { rawCount } from '../../support/raw-kv.ts';
 
 const ACCESS_TOKEN = 'kv-store-test-token';
 env.DENO_KV_ACCESS_TOKEN = ACCESS_TOKEN;
@@ -16,18 +17,6 @@ async function server(): Promise<KvConnectServer> {
   const s = await startKvConnectServer({ accessToken: ACCESS_TOKEN });
   servers.push(s);
   return s;
-}
-
-/** Counts the raw entries under `prefix` through the runtime's own client (the adapter hides chunk keys). */
-async function rawCount(url: string, prefix: unknown[]): Promise<number> {
-  type Raw = { list(s: { prefix: unknown[] }): AsyncIterable<unknown>; close(): void };
-  const deno = (globalThis as { Deno?: { openKv(p: string): Promise<Raw> } }).Deno;
-  const moduleName = '@deno/kv';
-  const raw = deno ? await deno.openKv(url) : await ((await import(moduleName)) as { openKv(p: string): Promise<Raw> }).openKv(url);
-  let n = 0;
-  for await (const _ of raw.list({ prefix })) n++;
-  raw.close();
-  return n;
 }
 
 runKvStoreContract(test, async () => openKvStore((await server()).url));

@@ -5,18 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHUNK_PREFIX, KV_LIMITS, openKvStore, withRetry } from '../../../state/kv/kv-store.ts';
 import { runKvStoreContract, runVersionedKvStoreContract } from './kv-store.contract.ts';
-
-/** Counts the raw entries under `prefix`, bypassing the adapter (which hides chunk keys). */
-async function rawCount(path: string, prefix: unknown[]): Promise<number> {
-  type Raw = { list(s: { prefix: unknown[] }): AsyncIterable<unknown>; close(): void };
-  const deno = (globalThis as { Deno?: { openKv(p: string): Promise<Raw> } }).Deno;
-  const moduleName = '@deno/kv';
-  const raw = deno ? await deno.openKv(path) : await ((await import(moduleName)) as { openKv(p: string): Promise<Raw> }).openKv(path);
-  let n = 0;
-  for await (const _ of raw.list({ prefix })) n++;
-  raw.close();
-  return n;
-}
+import { rawCount } from '../../support/raw-kv.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'actorflow-kv-'));
 let files = 0;
