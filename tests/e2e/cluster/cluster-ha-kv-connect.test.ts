@@ -10,7 +10,7 @@ import { openHaStore } from '../../../actors/ha/ha-store.ts';
 import { JobStore } from '../../../actors/ha/job-store.ts';
 import { startKvConnectServer } from '../../support/kv-connect-server.ts';
 import { expectedLines } from './fixtures/counting-job.ts';
-import { committedLines, COUNTING_JOB, currentRuntime, tempDir, TestCluster, waitUntil } from './support.ts';
+import { committedLines, COUNTING_JOB, tempDir, TestCluster, waitUntil } from './support.ts';
 
 const RECORDS = 6_000, KEYS = 5, LEASE_MS = 2_000;
 
@@ -22,15 +22,8 @@ test('kill -9 of the leader JobManager with a KV Connect HA store: the standby t
     DENO_KV_ACCESS_TOKEN: server.accessToken,
     COUNTING_JOB_OUTPUT: out.path, COUNTING_JOB_RECORDS: String(RECORDS), COUNTING_JOB_KEYS: String(KEYS), COUNTING_JOB_RATE: '2000',
   });
-  const haArgs = ['--ha-storage', server.url, '--ha-lease-ms', String(LEASE_MS)];
   try {
-    const leader = await cluster.startJobManager(currentRuntime, haArgs);
-    await leader.waitFor(/is the leader/);
-    const standby = await cluster.startJobManager(currentRuntime, haArgs);
-    await standby.waitFor(/stands by/);
-    cluster.use(leader);
-    await cluster.startTaskManager(currentRuntime, 2, ['--ha-storage', server.url]);
-    await cluster.startTaskManager(currentRuntime, 2, ['--ha-storage', server.url]);
+    const { leader, standby } = await cluster.startHighlyAvailable(server.url, LEASE_MS);
 
     const submit = await cluster.run(['run', COUNTING_JOB, '--ha-storage', server.url, '--parallelism', '2', '--detached']);
     assert.is(submit.code, 0, submit.stderr);

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { expectedLines } from './fixtures/counting-job.ts';
-import { committedLines, COUNTING_JOB, currentRuntime, tempDir, TestCluster, waitUntil } from './support.ts';
+import { committedLines, COUNTING_JOB, tempDir, TestCluster, waitUntil } from './support.ts';
 
 const RECORDS = 8_000, KEYS = 5, LEASE_MS = 2_000;
 
@@ -14,15 +14,8 @@ test('kill -9 of the leader JobManager: the standby takes over and the job compl
   const cluster = new TestCluster({
     COUNTING_JOB_OUTPUT: out.path, COUNTING_JOB_RECORDS: String(RECORDS), COUNTING_JOB_KEYS: String(KEYS), COUNTING_JOB_RATE: '2000',
   });
-  const haArgs = ['--ha-storage', ha.path, '--ha-lease-ms', String(LEASE_MS)];
   try {
-    const leader = await cluster.startJobManager(currentRuntime, haArgs);
-    await leader.waitFor(/is the leader/);
-    const standby = await cluster.startJobManager(currentRuntime, haArgs);
-    await standby.waitFor(/stands by/);
-    cluster.use(leader);
-    await cluster.startTaskManager(currentRuntime, 2, ['--ha-storage', ha.path]);
-    await cluster.startTaskManager(currentRuntime, 2, ['--ha-storage', ha.path]);
+    const { leader, standby } = await cluster.startHighlyAvailable(ha.path, LEASE_MS);
 
     const refused = await fetch(`${standby.restUrl}/jobs`, { method: 'POST', body: new Uint8Array([1]) });
     assert.is(refused.status, 503, 'a standby refuses submissions');

@@ -113,6 +113,23 @@ export class TestCluster {
     return p;
   }
 
+  /**
+   * Starts a leader JobManager and a standby sharing the HA store `storage` (a directory or a KV
+   * Connect URL), then two TaskManagers with two slots each that follow whichever leads; client
+   * commands and REST calls go to the leader.
+   */
+  async startHighlyAvailable(storage: string, leaseMs: number): Promise<{ leader: CliProcess; standby: CliProcess }> {
+    const haArgs = ['--ha-storage', storage, '--ha-lease-ms', String(leaseMs)];
+    const leader = await this.startJobManager(currentRuntime, haArgs);
+    await leader.waitFor(/is the leader/);
+    const standby = await this.startJobManager(currentRuntime, haArgs);
+    await standby.waitFor(/stands by/);
+    this.use(leader);
+    await this.startTaskManager(currentRuntime, 2, ['--ha-storage', storage]);
+    await this.startTaskManager(currentRuntime, 2, ['--ha-storage', storage]);
+    return { leader, standby };
+  }
+
   /** Runs a client command to its end. */
   run(args: string[], runtime: Runtime = currentRuntime): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return this.start(runtime, args).result();
