@@ -3,7 +3,9 @@
 // CheckpointCoordinator to the subtasks of the current attempt (SubtaskCheckpointers), keeps the
 // split enumerators' state in each checkpoint's metadata, writes savepoint files, and says which
 // snapshot an attempt restores: the savepoint it was submitted with, then the latest completed
-// checkpoint (falling back past a corrupt one). A subtask in this process gets a SubtaskCheckpointer;
+// checkpoint (falling back past a corrupt one). A JobManager leader that recovered the job from an
+// older leadership's checkpoint discards that one once its own checkpoints subsume it
+// (RecoveredCheckpoint). A subtask in this process gets a SubtaskCheckpointer;
 // a subtask on a TaskManager process is reached through the checkpoint handle its proxy provides
 // (trigger and notifications become messages; acknowledgements come back as messages), and reads
 // the snapshot to restore itself (restorePoint says which). Imports api/, state/ and
@@ -24,6 +26,7 @@ import type { TaskHandle } from '../runtime/task-manager.ts';
 import type { BarrierEvent } from '../../api/stream-elements.ts';
 import { readRestorePoint } from './restore-point.ts';
 import { CheckpointCoordinator, DEFAULT_CHECKPOINT_CONFIG, type CompletedCheckpoint } from './checkpoint-coordinator.ts';
+import { RecoveredCheckpoint } from './recovered-checkpoint.ts';
 import { alignmentModeOf } from './barrier-aligner.ts';
 import { SubtaskCheckpointer, subtaskKey, type SubtaskCheckpointListener } from './subtask-checkpointer.ts';
 
@@ -100,6 +103,8 @@ export class JobCheckpointing {
   private savepointDirectory: string | undefined;
   private restore: CheckpointSnapshot | undefined;
   private restoredFromCheckpoint = false;
+  /** The checkpoint of an older JobManager leadership this one recovered from, until its own checkpoints subsume it. */
+  private recovered: RecoveredCheckpoint | undefined;
   private restorePath: string | undefined;
   private finalRequested = false;
   /** Set while triggerSavepoint asks for a draining savepoint. */
@@ -126,10 +131,16 @@ export class JobCheckpointing {
     this.backend = createStateBackend(choice as 'memory' | 'kv' | StateBackend);
     this.storage = await this.backend.createCheckpointStorage({ jobId: this.job.jobId, path: this.config.checkpointStorage });
     const restore = this.config.restore;
+    const ck = this.config.checkpointing;
+    const retained = Math.max(1, (ck as { retainedCheckpoints?: number } | undefined)?.retainedCheckpoints ?? 1);
     let newestBegun = 0;
     if (this.config.recoverLatest) {
       const latest = await this.storage.readLatestCompleted({ fallbackOnCorruption: true });
-      if (latest) { this.restore = latest; this.restoredFromCheckpoint = true; }
+      if (latest) {
+        this.restore = latest;
+        this.restoredFromCheckpoint = true;
+        this.recovered = RecoveredCheckpoint.of(this.storage, latest, retained);
+      }
       // Checkpoints the previous leader began but never completed keep their ids: count past them.
       newestBegun = Math.max(0, ...(await this.storage.list()));
     }
@@ -138,7 +149,6 @@ export class JobCheckpointing {
       this.restorePath = restore.path;
       if (!restore.allowNonRestoredState) this.checkMatches(this.restore, restore.path);
     }
-    const ck = this.config.checkpointing;
     this.coordinator = new CheckpointCoordinator({
       ...DEFAULT_CHECKPOINT_CONFIG,
       intervalMs: ck && ck.intervalMs > 0 ? ck.intervalMs : Number.MAX_SAFE_INTEGER,
@@ -146,7 +156,7 @@ export class JobCheckpointing {
       minPauseMs: ck?.minPauseMs ?? 0,
       maxConcurrent: ck?.maxConcurrent ?? 1,
       tolerableFailures: ck?.tolerableFailures ?? 0,
-      retained: Math.max(1, (ck as { retainedCheckpoints?: number } | undefined)?.retainedCheckpoints ?? 1),
+      retained,
     }, this.subtaskKeys(), this.job.clock, {
       triggerSources: (id, timestamp, savepoint) => this.triggerTasks(id, timestamp, savepoint),
       persist: (checkpoint) => this.persist(checkpoint),
@@ -312,7 +322,10 @@ export class JobCheckpointing {
   private notifyComplete(id: number): void {
     this.completedCount++;
     // A savepoint is not kept in the storage: failovers restore the latest checkpoint, not it.
-    if (this.coordinator?.latestCompleted?.checkpointId === id) this.job.onCheckpointCompleted?.(id);
+    if (this.coordinator?.latestCompleted?.checkpointId === id) {
+      this.job.onCheckpointCompleted?.(id);
+      if (this.recovered?.checkpointCompleted()) this.recovered = undefined;
+    }
     this.notified = Promise.all([...this.checkpointers.values()].map((c) => c.notifyComplete(id)));
     this.finalRequested = false;
     queueMicrotask(() => this.requestFinalCheckpoint());

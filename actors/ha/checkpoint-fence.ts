@@ -14,6 +14,9 @@
 // checkpoint the new leader completes. The only keys of an older epoch a new leader uses are
 // those of the checkpoint it recovered from, which the deposed leader never discards: it
 // discards a checkpoint only once a newer one of its own was accepted, and after the claim none is.
+// The new leader discards it, from the older epoch's keys, once checkpoints of its own subsume it
+// (actors/checkpoint/recovered-checkpoint.ts): a newer epoch may discard an older one's, never
+// the reverse.
 // Imports the KV adapter and state/ checkpoint types; nothing from the actor core.
 import type { CheckpointMetadataInput, CheckpointStorage, ReadFilter } from '../../state/checkpoint/checkpoint-storage.ts';
 import { CheckpointCorruptedError, CheckpointNotFoundError } from '../../state/checkpoint/checkpoint-storage.ts';

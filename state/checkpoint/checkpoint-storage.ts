@@ -20,6 +20,16 @@ export interface ReadFilter {
   readonly keyGroupRange?: KeyGroupRange;
 }
 
+/** How a checkpoint is discarded. */
+export interface DiscardOptions {
+  /**
+   * The storage's epoch is superseded: a newer JobManager leadership took the job over, so no
+   * checkpoint of this epoch completes any more and no subtask builds on one that was aborted.
+   * Its data goes even though no newer checkpoint of the epoch completed.
+   */
+  readonly superseded?: boolean;
+}
+
 /** Durable home of one job's checkpoints. */
 export interface CheckpointStorage {
   readonly jobId: string;
@@ -39,7 +49,7 @@ export interface CheckpointStorage {
   /** A completed checkpoint, reconstructed in full (or the filtered part). */
   readCheckpoint(checkpointId: number, filter?: ReadFilter): Promise<CheckpointSnapshot>;
   /** Removes a checkpoint (completed, or aborted) without breaking later ones built on it. */
-  discard(checkpointId: number): Promise<void>;
+  discard(checkpointId: number, options?: DiscardOptions): Promise<void>;
   /** Ids of completed checkpoints, ascending. */
   list(): Promise<number[]>;
   /** Releases resources (the KV handle). */

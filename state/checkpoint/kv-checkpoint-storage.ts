@@ -16,7 +16,10 @@
 // the same ids (a deposed leader's subtasks may still write, and its ids restart nowhere near the
 // new leader's), and each leadership deletes only its own keys. Epoch 0 is the layout above, so
 // checkpoints written before epochs existed stay readable. An incremental chain never crosses
-// epochs: a restored subtask starts a new chain.
+// epochs: a restored subtask starts a new chain (its keyed backend is new, so its first snapshot
+// is full), and a delta is written only on a base in its own epoch's keys. So the checkpoint a new
+// leader recovered from can be discarded from its old epoch's keys, as superseded, once the new
+// leader's own checkpoints subsume it.
 // Imports only state/; never api/ or actors/.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +32,7 @@ import { deltasOf, isFullKeyedState, KeyGroupStateBuilder, timersByKeyGroup, typ
 import type { SubtaskSnapshot, SubtaskWriteResult } from '../snapshot/subtask-snapshot.ts';
 import {
   CheckpointCorruptedError, CheckpointNotFoundError, readLatest, type CheckpointMetadataInput,
-  type CheckpointStorage, type ReadFilter,
+  type CheckpointStorage, type DiscardOptions, type ReadFilter,
 } from './checkpoint-storage.ts';
 import { MemoryKvStore } from './memory-kv-store.ts';
 
@@ -175,7 +178,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
     return { jobId: this.jobId, checkpointId, ...(this.epoch > 0 ? { epoch: this.epoch } : {}), timestamp: metadata.timestamp, properties: metadata.properties, operators };
   }
 
-  async discard(checkpointId: number): Promise<void> {
+  async discard(checkpointId: number, options: DiscardOptions = {}): Promise<void> {
     await this.kv.delete(this.key('cpmeta', checkpointId));
     const completed = new Map<number, Metadata>();
     for (const { key, value } of await this.listOwn('cpmeta')) completed.set(Number(this.part(key, 0)), value as Metadata);
@@ -184,14 +187,16 @@ export class KvCheckpointStorage implements CheckpointStorage {
       for (const op of Object.values(meta.operators)) for (const chain of Object.values(op.subtasks)) for (const c of chain) live.add(c);
     }
     const index = await this.listOwn('cpsub');
-    // Checkpoints still in flight may build on older ones: their chains stay live too.
+    // Checkpoints still in flight may build on older ones: their chains stay live too (in a
+    // superseded epoch none of them can complete any more).
     for (const { key, value } of index) {
       const c = Number(this.part(key, 0));
-      if (c > checkpointId && !completed.has(c)) for (const x of (value as IndexEntry).chain) live.add(x);
+      if (c > checkpointId && !completed.has(c) && !options.superseded) for (const x of (value as IndexEntry).chain) live.add(x);
     }
     // A subtask may still be building on an aborted checkpoint until a later one completes, so
-    // only checkpoints older than the newest completed one are garbage.
-    const newestCompleted = Math.max(-Infinity, ...completed.keys());
+    // only checkpoints older than the newest completed one are garbage (in a superseded epoch,
+    // every one up to `checkpointId` that no completed checkpoint builds on).
+    const newestCompleted = options.superseded ? Infinity : Math.max(-Infinity, ...completed.keys());
     const deletions: KvMutation[] = [];
     for (const { key, value } of index) {
       const c = Number(this.part(key, 0));
