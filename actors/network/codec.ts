@@ -1,12 +1,13 @@
 // The codec: the only file that knows msgpack. It encodes actor messages and persisted actor state
 // (`encode` / `decode`), record batches for channels between threads and processes
-// (`encodeBatch` / `decodeBatch`: in columns, or with msgpackr's records extension), keeps the
-// registry of protocol message types, and says clearly which message cannot cross a process
-// boundary (`assertEncodable`). Actor references travel as their path and are resolved on decode.
+// (BatchEncoder / BatchDecoder, one pair per channel: in columns, or with msgpackr's records
+// extension), keeps the registry of protocol message types, and says clearly which message
+// cannot cross a process boundary (`assertEncodable`). Actor references travel as their path and
+// are resolved on decode.
 // Imports msgpackr and the record-column layout, nothing from the runtime (the actor core
 // registers its ref class here).
 
-import { Packr, addExtension } from 'msgpackr';
+import { Packr, Unpackr, addExtension } from 'msgpackr';
 import { fromColumns, toColumns, type RecordColumn } from './record-columns.ts';
 
 /** What every protocol message looks like: a union member tagged by a namespaced `type`. */
@@ -30,7 +31,6 @@ export class UnresolvedRef {
 
 const REF_EXTENSION_TYPE = 0x41;
 const messagePackr = new Packr({ useRecords: false, moreTypes: true });
-const batchPackr = new Packr({ useRecords: true, sequential: true });
 const refClasses: Function[] = [];
 let activeResolver: RefResolver | undefined;
 
@@ -201,54 +201,67 @@ export interface DecodedBatch {
 }
 
 /**
- * Encodes the first `length` records of a batch as one self-describing msgpack frame. A batch of
- * flat records of one shape goes as columns (record-columns.ts): `[names, columns, stamps,
- * length]`, a number column as raw float64s or int32s, told apart by its byte length. Any other
- * batch uses msgpackr's records extension, which writes an object shape once per frame:
- * `[values, stamps]`. Timestamps are raw float64s, or nothing when no record has one.
+ * The record-batch encoder of one channel. Each batch is one self-describing msgpack frame. A
+ * batch of flat records of one shape goes as columns (record-columns.ts): `[names, columns,
+ * stamps, length]`, a number column as raw float64s or int32s, told apart by its byte length. Any
+ * other batch uses msgpackr's records extension in sequential mode, `[values, stamps]`: a record
+ * shape is defined in the first frame that uses it and referenced by later ones, so one encoder
+ * feeds exactly one BatchDecoder, which reads every frame of the channel in order (an encoder or
+ * decoder shared by several channels misreads records). Timestamps are raw float64s, or nothing
+ * when no record has one.
  */
-export function encodeBatch(values: readonly unknown[], timestamps: readonly number[], length: number): Uint8Array {
-  let timed = false;
-  for (let i = 0; i < length; i++) if (timestamps[i] !== -Infinity) { timed = true; break; }
-  let stamps: Uint8Array | null = null;
-  if (timed) {
-    const floats = new Float64Array(length);
-    for (let i = 0; i < length; i++) floats[i] = timestamps[i];
-    stamps = new Uint8Array(floats.buffer);
+export class BatchEncoder {
+  private readonly packr = new Packr({ useRecords: true, sequential: true });
+
+  /** The frame body of the first `length` records of a batch (a view: copy it before the next call). */
+  encode(values: readonly unknown[], timestamps: readonly number[], length: number): Uint8Array {
+    let timed = false;
+    for (let i = 0; i < length; i++) if (timestamps[i] !== -Infinity) { timed = true; break; }
+    let stamps: Uint8Array | null = null;
+    if (timed) {
+      const floats = new Float64Array(length);
+      for (let i = 0; i < length; i++) floats[i] = timestamps[i];
+      stamps = new Uint8Array(floats.buffer);
+    }
+    const columns = toColumns(values, length);
+    if (columns !== undefined) {
+      const packed = columns.columns.map((c) => (Array.isArray(c) ? c : new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
+      return this.packr.pack([columns.names, packed, stamps, length]);
+    }
+    return this.packr.pack([values.length === length ? values : values.slice(0, length), stamps]);
   }
-  const columns = toColumns(values, length);
-  if (columns !== undefined) {
-    const packed = columns.columns.map((c) => (Array.isArray(c) ? c : new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
-    return batchPackr.pack([columns.names, packed, stamps, length]);
-  }
-  return batchPackr.pack([values.length === length ? values : values.slice(0, length), stamps]);
 }
 
-/** Decodes a frame written by encodeBatch; throws when it is malformed. */
-export function decodeBatch(bytes: Uint8Array): DecodedBatch {
-  const frame = batchPackr.unpack(bytes) as unknown[];
-  if (!Array.isArray(frame) || (frame.length !== 2 && frame.length !== 4)) throw new Error('malformed record batch frame');
-  let values: unknown[];
-  const stamps = frame.length === 2 ? frame[1] : frame[2];
-  if (frame.length === 2) {
-    if (!Array.isArray(frame[0])) throw new Error('malformed record batch frame');
-    values = frame[0];
-  } else {
-    const [names, packed, , length] = frame as [string[], unknown[], unknown, number];
-    if (!Array.isArray(packed)) throw new Error('malformed record batch frame');
-    const columns = packed.map((c) => (c instanceof Uint8Array ? numbers(c, length) : c)) as RecordColumn[];
-    values = fromColumns({ names, columns, length });
+/** The record-batch decoder of one channel: reads its BatchEncoder's frames, all of them, in order. */
+export class BatchDecoder {
+  private readonly unpackr = new Unpackr({ useRecords: true, sequential: true });
+
+  /** The batch in a frame body; throws when it is malformed. */
+  decode(bytes: Uint8Array): DecodedBatch {
+    const frame = this.unpackr.unpack(bytes) as unknown[];
+    if (!Array.isArray(frame) || (frame.length !== 2 && frame.length !== 4)) throw new Error('malformed record batch frame');
+    let values: unknown[];
+    const stamps = frame.length === 2 ? frame[1] : frame[2];
+    if (frame.length === 2) {
+      if (!Array.isArray(frame[0])) throw new Error('malformed record batch frame');
+      values = frame[0];
+    } else {
+      const [names, packed, , length] = frame as [string[], unknown[], unknown, number];
+      if (!Array.isArray(packed)) throw new Error('malformed record batch frame');
+      const columns = packed.map((c) => (c instanceof Uint8Array ? numbers(c, length) : c)) as RecordColumn[];
+      values = fromColumns({ names, columns, length });
+    }
+    const length = values.length;
+    const timestamps = new Array<number>(length);
+    if (stamps === null) {
+      timestamps.fill(-Infinity);
+    } else {
+      if (!(stamps instanceof Uint8Array)) throw new Error('malformed record batch frame: timestamps');
+      const floats = float64s(stamps, length);
+      for (let i = 0; i < length; i++) timestamps[i] = floats[i];
+    }
+    return { values, timestamps, length };
   }
-  const length = values.length;
-  const timestamps = new Array<number>(length);
-  if (stamps === null) {
-    timestamps.fill(-Infinity);
-  } else {
-    if (!(stamps instanceof Uint8Array)) throw new Error('malformed record batch frame: timestamps');
-    const floats = float64s(stamps, length);
-    for (let i = 0; i < length; i++) timestamps[i] = floats[i];
-  }
-  return { values, timestamps, length };
 }
 
 /** `count` numbers from `bytes`: int32s when it holds 4 bytes per number, else float64s. */

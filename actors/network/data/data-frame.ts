@@ -4,14 +4,14 @@
 //   [1]        kind: BATCH | EVENT | CREDIT
 //   [2..3]     byte length n of the channel id (uint16, big-endian)
 //   [4..4+n)   the channel id, UTF-8
-//   [4+n..]    the body: a record batch as codec.encodeBatch wrote it, an event as a small msgpack
+//   [4+n..]    the body: a record batch as the channel's BatchEncoder wrote it, an event as a small msgpack
 //              map, or a credit announcement (uint32, big-endian)
 //
 // One frame is one exact-size buffer, so a worker thread can receive it transferred. Decoding
 // validates what it reads and throws on anything malformed: the link that carried it closes.
 // Imports the codec, the stream elements and the remote endpoint's marker only.
 import type { ChannelElement } from '../../../api/stream-elements.ts';
-import { decode, decodeBatch, encode, encodeBatch } from '../codec.ts';
+import { BatchEncoder, decode, encode, type BatchDecoder } from '../codec.ts';
 import { DATA_FRAME_MARKER } from '../../remote/remote-endpoint.ts';
 
 /** A frame holding one record batch. */
@@ -50,16 +50,21 @@ export function joinFrame(header: Uint8Array, body: Uint8Array): Uint8Array {
 }
 
 /**
- * The body of the frame carrying `element` (BATCH for records, EVENT otherwise). It may be a
- * view into the encoder's buffer: send or copy it before encoding anything else.
+ * The body of the frame carrying `element` (BATCH for records, EVENT otherwise); record batches
+ * go through the channel's encoder. It may be a view into the encoder's buffer: send or copy it
+ * before encoding anything else.
  */
-export function elementBody(element: ChannelElement): Uint8Array {
-  return element.kind === 'records' ? encodeBatch(element.values, element.timestamps, element.length) : encode(element);
+export function elementBody(element: ChannelElement, batches: BatchEncoder): Uint8Array {
+  return element.kind === 'records' ? batches.encode(element.values, element.timestamps, element.length) : encode(element);
 }
 
-/** The whole frame carrying `element` on the channel whose header (of any kind) is `header`. */
-export function elementFrame(header: Uint8Array, element: ChannelElement): Uint8Array {
-  const frame = joinFrame(header, elementBody(element));
+/**
+ * The whole frame carrying `element` on the channel whose header (of any kind) is `header`,
+ * record batches through the channel's encoder `batches` (by default a new one, whose frames a
+ * new BatchDecoder reads).
+ */
+export function elementFrame(header: Uint8Array, element: ChannelElement, batches = new BatchEncoder()): Uint8Array {
+  const frame = joinFrame(header, elementBody(element, batches));
   frame[1] = element.kind === 'records' ? BATCH : EVENT;
   return frame;
 }
@@ -101,11 +106,15 @@ export function frameCredits(frame: Uint8Array): number {
   return credits;
 }
 
-/** The element a BATCH or EVENT frame carries; throws when it is malformed. */
-export function frameElement(frame: Uint8Array, kind: number): ChannelElement {
+/**
+ * The element a BATCH or EVENT frame carries, a batch read by its channel's decoder `batches`;
+ * throws when it is malformed.
+ */
+export function frameElement(frame: Uint8Array, kind: number, batches?: BatchDecoder): ChannelElement {
   const body = frame.subarray(bodyOffset(frame));
   if (kind === BATCH) {
-    const { values, timestamps, length } = decodeBatch(body);
+    if (batches === undefined) throw new Error('a record batch frame needs its channel\'s decoder');
+    const { values, timestamps, length } = batches.decode(body);
     if (!Array.isArray(values)) throw new Error('malformed record batch frame');
     return { kind: 'records', values, timestamps, length };
   }

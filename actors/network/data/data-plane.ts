@@ -18,7 +18,7 @@ import type { Cancel } from '../../../api/time/clock.ts';
 import type { ActorSystem } from '../../core/actor-system.ts';
 import type { ChannelReceiver, ChannelSender } from '../../runtime/local-channel.ts';
 import type { DataFrameHandler, RemoteTransport } from '../../remote/remote-transport.ts';
-import { CREDIT, NO_BODY, creditFrame, channelHeader, joinFrame, frameChannelId, frameCredits, frameElement, frameKind } from './data-frame.ts';
+import { CREDIT, EVENT, NO_BODY, creditFrame, channelHeader, joinFrame, frameChannelId, frameCredits, frameElement, frameKind } from './data-frame.ts';
 import { RemoteChannelReceiver, type ReceiverHost } from './remote-channel-receiver.ts';
 import { RemoteChannelSender, type SenderHost } from './remote-channel-sender.ts';
 import { PortLink, type DataPort } from './port-link.ts';
@@ -163,15 +163,16 @@ export class DataPlane implements DataFrameHandler, ReceiverHost, SenderHost {
       else this.earlyCredits.set(channelId, { peer, credits });
       return;
     }
-    const element = frameElement(frame, kind);
     const receiver = this.receivers.get(channelId);
     if (!receiver) {
       // The receiver closed (a canceled attempt): its sender may still have had frames in flight.
+      // An event is checked all the same; a batch can only be read by its channel's decoder.
+      if (kind === EVENT) frameElement(frame, kind);
       this.droppedFrames++;
       return;
     }
     this.checkPeer(receiver.peer, peer, channelId);
-    receiver.deliver(element);
+    receiver.deliver(frameElement(frame, kind, receiver.batches));
   }
 
   /** A link to `peer` is up: announce the credit its senders wait for. */

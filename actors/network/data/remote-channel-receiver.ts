@@ -8,8 +8,9 @@
 // less credit due, the credit is announced at the end of the current task, coalesced with the
 // other channels' (the sender still holds or has in flight more than half the buffer, so it is
 // not waiting). This saves most credit frames without ever leaving both sides waiting. Imports
-// the stream elements and the channel interfaces only.
+// the stream elements, the channel interfaces and the codec's batch decoder.
 import type { ChannelElement } from '../../../api/stream-elements.ts';
+import { BatchDecoder } from '../codec.ts';
 import type { ChannelListener } from '../../runtime/local-channel.ts';
 import type { RemoteReceiver } from './data-plane.ts';
 
@@ -33,6 +34,8 @@ export class RemoteChannelReceiver implements RemoteReceiver {
   unannounced: number;
   /** The frame header of this channel (the plane writes credit frames with it). */
   header: Uint8Array | undefined;
+  /** This channel's batch decoder (the plane reads the channel's frames with it, in order). */
+  readonly batches = new BatchDecoder();
   /** The largest number of queued elements ever seen (tests check it stays within credits). */
   highWaterMark = 0;
   private closed = false;

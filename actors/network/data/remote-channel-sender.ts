@@ -1,11 +1,12 @@
 // RemoteChannelSender: the sending end of a channel whose receiver lives in another actor system.
 // It holds the credit the receiver announced (none at first) and turns each pushed element into
-// one frame: a record batch as one codec.encodeBatch payload, an event as a small msgpack map.
-// A RecordWriter batches records, so a frame per push is the right granularity here. Listener
-// edges match LocalChannel's: onCredit whenever credit comes back. Imports the frame layout and
-// the channel interfaces only.
+// one frame: a record batch through the channel's own BatchEncoder, an event as a small msgpack
+// map. A RecordWriter batches records, so a frame per push is the right granularity here.
+// Listener edges match LocalChannel's: onCredit whenever credit comes back. Imports the frame
+// layout, the codec's batch encoder and the channel interfaces only.
 import type { ChannelElement } from '../../../api/stream-elements.ts';
 import type { ChannelListener } from '../../runtime/local-channel.ts';
+import { BatchEncoder } from '../codec.ts';
 import { BATCH, EVENT, channelHeader, elementBody } from './data-frame.ts';
 import type { RemoteSender } from './data-plane.ts';
 
@@ -24,6 +25,8 @@ export class RemoteChannelSender implements RemoteSender {
   private failure: Error | undefined;
   private readonly batchHeader: Uint8Array;
   private readonly eventHeader: Uint8Array;
+  /** This channel's batch encoder: its receiver's decoder reads every frame it writes, in order. */
+  private readonly batches = new BatchEncoder();
   /** Woken when credit comes back (set by the sending subtask). */
   onCredit: ChannelListener = () => {};
   /** Told when the peer is lost (set by the sending subtask). */
@@ -54,7 +57,7 @@ export class RemoteChannelSender implements RemoteSender {
     if (this.closed) throw new Error(`channel ${this.description} is closed${this.failure ? `: ${this.failure.message}` : ''}`);
     if (this.credit <= 0) throw new Error(`channel ${this.description} overflow: no credit left`);
     this.credit--;
-    this.host.send(this.peer, element.kind === 'records' ? this.batchHeader : this.eventHeader, elementBody(element));
+    this.host.send(this.peer, element.kind === 'records' ? this.batchHeader : this.eventHeader, elementBody(element, this.batches));
   }
 
   /** Credit announced by the receiver (called by the plane). */

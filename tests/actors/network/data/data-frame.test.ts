@@ -2,7 +2,7 @@
 // are rejected with an error (the link that carried them then closes).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encode } from '../../../../actors/network/codec.ts';
+import { BatchDecoder, encode } from '../../../../actors/network/codec.ts';
 import {
   BATCH, CREDIT, EVENT, channelHeader, creditFrame, elementFrame, frameChannelId, frameCredits, frameElement, frameKind,
 } from '../../../../actors/network/data/data-frame.ts';
@@ -13,7 +13,7 @@ const roundTrip = (id: string, e: ChannelElement) => {
   assert.is(frame.byteOffset, 0);
   assert.is(frame.byteLength, frame.buffer.byteLength, 'an exact-size buffer (transferable)');
   const kind = frameKind(frame);
-  return { kind, id: frameChannelId(frame), element: frameElement(frame, kind) };
+  return { kind, id: frameChannelId(frame), element: frameElement(frame, kind, new BatchDecoder()) };
 };
 
 test('a batch keeps its valid records and timestamps; a longer array is cut to `length`', () => {
@@ -56,8 +56,8 @@ test('malformed frames are rejected', () => {
   assert.throws(() => frameCredits(withBody(CREDIT, new Uint8Array(4))), /no credit/);
   assert.throws(() => frameElement(withBody(EVENT, encode({ kind: 'watermark', timestamp: 'soon' })), EVENT), /malformed channel event: watermark/);
   assert.throws(() => frameElement(withBody(EVENT, encode([1, 2])), EVENT), /malformed channel event/);
-  assert.throws(() => frameElement(withBody(BATCH, encode('not a batch')), BATCH), /./);
-  assert.throws(() => frameElement(withBody(BATCH, encode([[1, 2], new Uint8Array(8)])), BATCH), /./, 'fewer timestamps than records');
+  assert.throws(() => frameElement(withBody(BATCH, encode('not a batch')), BATCH, new BatchDecoder()), /malformed record batch frame/);
+  assert.throws(() => frameElement(withBody(BATCH, encode([[1, 2], new Uint8Array(8)])), BATCH, new BatchDecoder()), /malformed record batch frame/, 'fewer timestamps than records');
   assert.throws(() => channelHeader('x'.repeat(70_000)), /too long/);
 });
 
