@@ -10,6 +10,8 @@
 // (trigger and notifications become messages; acknowledgements come back as messages), and reads
 // the snapshot to restore itself (restorePoint says which). Imports api/, state/ and
 // actors/checkpoint; the JobMaster reaches it through the CheckpointedJob view it provides.
+// Just over 400 lines: storage, restore, the coordinator's hooks and savepoints share the
+// coordinator's state; savepoint files and recovered-checkpoint subsumption already live apart.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckpointConfig } from '../../api/environment/environment-config.ts';

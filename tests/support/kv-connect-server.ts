@@ -14,6 +14,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { env } from 'node:process';
 import { BadRequest, KvConnectDatapath, type BackingKv } from './kv-connect-datapath.ts';
 
 /** The protocol version served. */
@@ -135,5 +136,23 @@ async function listen(app: Hono): Promise<{ port: number; stop: () => Promise<vo
       server.closeAllConnections();
       return stopped;
     },
+  };
+}
+
+/**
+ * The servers of one test file, each over a fresh database and accepting `accessToken`, which
+ * becomes this process's DENO_KV_ACCESS_TOKEN (what its clients present); `closeAll` after the
+ * last test.
+ */
+export function kvConnectServers(accessToken: string): { start(): Promise<KvConnectServer>; closeAll(): Promise<void> } {
+  env.DENO_KV_ACCESS_TOKEN = accessToken;
+  const servers: KvConnectServer[] = [];
+  return {
+    async start() {
+      const s = await startKvConnectServer({ accessToken });
+      servers.push(s);
+      return s;
+    },
+    async closeAll() { await Promise.all(servers.map((s) => s.close())); },
   };
 }

@@ -7,8 +7,7 @@
 // failure restarts every subtask.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { env as processEnv } from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -17,19 +16,15 @@ import { startTaskManager, type RunningTaskManager } from '../../../actors/clust
 import { bundleJob } from '../../../actors/deploy/job-bundle.ts';
 import type { JobDetail } from '../../../actors/rest/cluster-service.ts';
 import { expectedLines } from './fixtures/region-failover-job.ts';
-import { committedLines, eventually } from './support.ts';
+import { committedLines, eventually, tempDirs } from './support.ts';
 
 const jobFile = fileURLToPath(new URL('./fixtures/region-failover-job.ts', import.meta.url));
 const records = 1500;
-const dirs: string[] = [];
+const dirs = tempDirs();
+const tempDir = dirs.make;
 let jm: RunningJobManager;
 const tms: RunningTaskManager[] = [];
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
 
 test.before(async () => {
   jm = await startJobManager({ port: 0, restPort: 0, dataDir: tempDir('af-jm-') });
@@ -39,7 +34,7 @@ test.before(async () => {
 test.after(async () => {
   for (const tm of tms) await tm.close();
   await jm.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs.removeAll();
 });
 
 /** Runs the fixture (keyed or not) to its end; its output directory and the job's final detail. */

@@ -2,27 +2,20 @@
 // subtask on a TaskManager does for the job's checkpoints over its whole life, finished included.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { env as processEnv } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { startJobManager, type RunningJobManager } from '../../../actors/cluster/job-manager-process.ts';
 import { startTaskManager, type RunningTaskManager } from '../../../actors/cluster/task-manager-process.ts';
 import { bundleJob } from '../../../actors/deploy/job-bundle.ts';
 import { expectedLines } from './fixtures/uneven-sources-job.ts';
-import { committedLines, eventually } from './support.ts';
+import { committedLines, eventually, tempDirs } from './support.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const dirs: string[] = [];
+const dirs = tempDirs();
+const tempDir = dirs.make;
 let jm: RunningJobManager;
 let tm: RunningTaskManager;
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
 
 test.before(async () => {
   jm = await startJobManager({ port: 0, restPort: 0, dataDir: tempDir('af-jm-') });
@@ -32,7 +25,7 @@ test.before(async () => {
 test.after(async () => {
   await tm.close();
   await jm.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs.removeAll();
 });
 
 test('a subtask that finished early still acknowledges the checkpoints the rest of its job takes', async () => {

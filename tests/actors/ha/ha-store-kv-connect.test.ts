@@ -5,25 +5,18 @@
 // checkpoint the new leader recovers from nor end a job the new leader claimed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { env } from 'node:process';
 import { ManualClock } from '../../../api/time/clock.ts';
 import { CheckpointFence, FencedOffError } from '../../../actors/ha/checkpoint-fence.ts';
 import { findLeader, isRemoteHaStore, openHaStore } from '../../../actors/ha/ha-store.ts';
 import { JobStore, type StoredJob } from '../../../actors/ha/job-store.ts';
 import { LeaderLease } from '../../../actors/ha/leader-lease.ts';
 import type { VersionedKvStore } from '../../../state/kv/kv-store.ts';
-import { startKvConnectServer, type KvConnectServer } from '../../support/kv-connect-server.ts';
+import { kvConnectServers } from '../../support/kv-connect-server.ts';
 import { runLeaderLeaseContract } from './leader-lease.contract.ts';
 
-const ACCESS_TOKEN = 'ha-store-test-token';
-env.DENO_KV_ACCESS_TOKEN = ACCESS_TOKEN;
-const servers: KvConnectServer[] = [];
-
-async function server(): Promise<KvConnectServer> {
-  const s = await startKvConnectServer({ accessToken: ACCESS_TOKEN });
-  servers.push(s);
-  return s;
-}
+const servers = kvConnectServers('ha-store-test-token');
+/** A server over a fresh database, closed after the last test. */
+const server = servers.start;
 
 /** Two clients of one fresh database, as two JobManager processes open it. */
 async function sharedKv(): Promise<[VersionedKvStore, VersionedKvStore]> {
@@ -113,6 +106,6 @@ test('after the leader\'s lease expired, the standby leads with the next epoch a
   }
 });
 
-test.after(async () => { await Promise.all(servers.map((s) => s.close())); });
+test.after(servers.closeAll);
 
 test.run();

@@ -34,6 +34,18 @@ async function step(clock: ManualClock, leases: LeaderLease[], ms: number, by = 
 
 /** Registers the lease tests over pairs of stores on one fresh database from `sharedKv`. */
 export function runLeaderLeaseContract(test: Test, sharedKv: () => Promise<[VersionedKvStore, VersionedKvStore]>): void {
+  /** Candidate a leading (epoch 1) on one store, candidate b started after it on the other. */
+  async function leaderAndStandby(): Promise<{ kvA: VersionedKvStore; kvB: VersionedKvStore; clock: ManualClock; a: Candidate; b: Candidate }> {
+    const [kvA, kvB] = await sharedKv();
+    const clock = new ManualClock(0);
+    const a = candidate('a', kvA, clock);
+    const b = candidate('b', kvB, clock);
+    a.lease.start();
+    await a.lease.settled();
+    b.lease.start();
+    return { kvA, kvB, clock, a, b };
+  }
+
   test('a lone candidate acquires epoch 1 and keeps it by renewing', async () => {
     const [kv, kv2] = await sharedKv();
     const clock = new ManualClock(1_000_000);
@@ -53,13 +65,7 @@ export function runLeaderLeaseContract(test: Test, sharedKv: () => Promise<[Vers
   });
 
   test('a standby waits while the leader renews and takes over only after the lease expired', async () => {
-    const [kvA, kvB] = await sharedKv();
-    const clock = new ManualClock(0);
-    const a = candidate('a', kvA, clock);
-    const b = candidate('b', kvB, clock);
-    a.lease.start();
-    await a.lease.settled();
-    b.lease.start();
+    const { kvA, kvB, clock, a, b } = await leaderAndStandby();
     await step(clock, [a.lease, b.lease], LEASE_MS * 3);
     assert.ok(a.lease.isLeader);
     assert.not.ok(b.lease.isLeader);
@@ -113,13 +119,7 @@ export function runLeaderLeaseContract(test: Test, sharedKv: () => Promise<[Vers
   });
 
   test('release on stop hands the lease over without waiting for expiry', async () => {
-    const [kvA, kvB] = await sharedKv();
-    const clock = new ManualClock(0);
-    const a = candidate('a', kvA, clock);
-    const b = candidate('b', kvB, clock);
-    a.lease.start();
-    await a.lease.settled();
-    b.lease.start();
+    const { kvA, kvB, clock, a, b } = await leaderAndStandby();
     await b.lease.settled();
     await a.lease.stop();
     assert.equal(a.events, ['granted 1', 'revoked 1 released']);

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { expectedLines } from './fixtures/counting-job.ts';
-import { committedLines, COUNTING_JOB, currentRuntime, tempDir, TestCluster, waitUntil } from './support.ts';
+import { committedLines, currentRuntime, tempDir, TestCluster } from './support.ts';
 
 const RECORDS = 8_000, KEYS = 5;
 
@@ -19,15 +19,10 @@ test('kill -9 of a TaskManager mid-job: the job recovers on the other one, outpu
     await cluster.startJobManager(currentRuntime, ['--data-dir', data.path]);
     const victim = await cluster.startTaskManager(currentRuntime, 2);
     await cluster.startTaskManager(currentRuntime, 2);
-    const submit = await cluster.run(['run', COUNTING_JOB, '--jobmanager', cluster.jobmanager, '--parallelism', '2', '--detached']);
-    assert.is(submit.code, 0, submit.stderr);
-    const jobId = /[0-9a-f]{32}/.exec(submit.stdout)![0];
+    const jobId = await cluster.submitCountingJob(['--jobmanager', cluster.jobmanager]);
 
     // Kill once a checkpoint completed and some output is committed (the job is mid-way).
-    await waitUntil(async () => {
-      const ck = await cluster.rest<{ counts: { completed: number } }>(`/jobs/${jobId}/checkpoints`);
-      return ck.counts.completed >= 2 && committedLines(out.path).length > 0;
-    }, 'two checkpoints completed');
+    await cluster.untilMidJob(jobId, out.path);
     victim.kill('SIGKILL');
     await victim.exited;
 

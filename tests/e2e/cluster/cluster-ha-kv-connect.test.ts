@@ -10,7 +10,7 @@ import { openHaStore } from '../../../actors/ha/ha-store.ts';
 import { JobStore } from '../../../actors/ha/job-store.ts';
 import { startKvConnectServer } from '../../support/kv-connect-server.ts';
 import { expectedLines } from './fixtures/counting-job.ts';
-import { committedLines, COUNTING_JOB, tempDir, TestCluster, waitUntil } from './support.ts';
+import { committedLines, tempDir, TestCluster, waitUntil } from './support.ts';
 
 const RECORDS = 6_000, KEYS = 5, LEASE_MS = 2_000;
 
@@ -25,13 +25,8 @@ test('kill -9 of the leader JobManager with a KV Connect HA store: the standby t
   try {
     const { leader, standby } = await cluster.startHighlyAvailable(server.url, LEASE_MS);
 
-    const submit = await cluster.run(['run', COUNTING_JOB, '--ha-storage', server.url, '--parallelism', '2', '--detached']);
-    assert.is(submit.code, 0, submit.stderr);
-    const jobId = /[0-9a-f]{32}/.exec(submit.stdout)![0];
-    await waitUntil(async () => {
-      const ck = await cluster.rest<{ counts: { completed: number } }>(`/jobs/${jobId}/checkpoints`);
-      return ck.counts.completed >= 2 && committedLines(out.path).length > 0;
-    }, 'two checkpoints completed');
+    const jobId = await cluster.submitCountingJob(['--ha-storage', server.url]);
+    await cluster.untilMidJob(jobId, out.path);
 
     leader.kill('SIGKILL');
     await leader.exited;

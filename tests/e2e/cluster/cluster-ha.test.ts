@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { expectedLines } from './fixtures/counting-job.ts';
-import { committedLines, COUNTING_JOB, tempDir, TestCluster, waitUntil } from './support.ts';
+import { committedLines, tempDir, TestCluster } from './support.ts';
 
 const RECORDS = 8_000, KEYS = 5, LEASE_MS = 2_000;
 
@@ -22,13 +22,8 @@ test('kill -9 of the leader JobManager: the standby takes over and the job compl
     await refused.body?.cancel();
 
     // The client finds the leader through the HA store.
-    const submit = await cluster.run(['run', COUNTING_JOB, '--ha-storage', ha.path, '--parallelism', '2', '--detached']);
-    assert.is(submit.code, 0, submit.stderr);
-    const jobId = /[0-9a-f]{32}/.exec(submit.stdout)![0];
-    await waitUntil(async () => {
-      const ck = await cluster.rest<{ counts: { completed: number } }>(`/jobs/${jobId}/checkpoints`);
-      return ck.counts.completed >= 2 && committedLines(out.path).length > 0;
-    }, 'two checkpoints completed');
+    const jobId = await cluster.submitCountingJob(['--ha-storage', ha.path]);
+    await cluster.untilMidJob(jobId, out.path);
     assert.not.match(standby.stdout, /is the leader/, 'the standby waits while the leader renews its lease');
 
     leader.kill('SIGKILL');

@@ -130,6 +130,21 @@ export class TestCluster {
     return { leader, standby };
   }
 
+  /** Submits the counting job at parallelism 2 with `--detached` and `how` (where the JobManager is); returns its id. */
+  async submitCountingJob(how: string[]): Promise<string> {
+    const submit = await this.run(['run', COUNTING_JOB, ...how, '--parallelism', '2', '--detached']);
+    if (submit.code !== 0) throw new Error(`submission failed (exit ${submit.code}): ${submit.stderr}`);
+    return /[0-9a-f]{32}/.exec(submit.stdout)![0];
+  }
+
+  /** Waits until job `jobId` completed two checkpoints and committed output to `outputDir`: it is mid-way. */
+  async untilMidJob(jobId: string, outputDir: string): Promise<void> {
+    await waitUntil(async () => {
+      const ck = await this.rest<{ counts: { completed: number } }>(`/jobs/${jobId}/checkpoints`);
+      return ck.counts.completed >= 2 && committedLines(outputDir).length > 0;
+    }, 'two checkpoints completed');
+  }
+
   /** Runs a client command to its end. */
   run(args: string[], runtime: Runtime = currentRuntime): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return this.start(runtime, args).result();

@@ -4,20 +4,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { env } from 'node:process';
 import { CHUNK_PREFIX, KV_LIMITS, openKvStore, type KvStore } from '../../../state/kv/kv-store.ts';
-import { startKvConnectServer, type KvConnectServer } from '../../support/kv-connect-server.ts';
+import { kvConnectServers } from '../../support/kv-connect-server.ts';
 import { runKvStoreContract, runVersionedKvStoreContract } from './kv-store.contract.ts';
 import { rawCount } from '../../support/raw-kv.ts';
 
 const ACCESS_TOKEN = 'kv-store-test-token';
-env.DENO_KV_ACCESS_TOKEN = ACCESS_TOKEN;
-const servers: KvConnectServer[] = [];
-
+const servers = kvConnectServers(ACCESS_TOKEN);
 /** A server over a fresh database, closed after the last test. */
-async function server(): Promise<KvConnectServer> {
-  const s = await startKvConnectServer({ accessToken: ACCESS_TOKEN });
-  servers.push(s);
-  return s;
-}
+const server = servers.start;
 
 runKvStoreContract(test, async () => openKvStore((await server()).url));
 runVersionedKvStoreContract(test, async () => {
@@ -66,6 +60,6 @@ test('a wrong access token is refused at open', async () => {
   }
 });
 
-test.after(async () => { await Promise.all(servers.map((s) => s.close())); });
+test.after(servers.closeAll);
 
 test.run();
