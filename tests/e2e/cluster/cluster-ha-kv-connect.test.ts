@@ -28,10 +28,7 @@ test('kill -9 of the leader JobManager with a KV Connect HA store: the standby t
     const jobId = await cluster.submitCountingJob(['--ha-storage', server.url]);
     await cluster.untilMidJob(jobId, out.path);
 
-    leader.kill('SIGKILL');
-    await leader.exited;
-    await standby.waitFor(/is the leader/, 60_000);
-    cluster.use(standby);
+    await cluster.killLeader(leader, standby);
 
     const result = await cluster.jobResult(jobId);
     assert.is(result.state, 'FINISHED', result.error);

@@ -26,10 +26,7 @@ test('kill -9 of the leader JobManager: the standby takes over and the job compl
     await cluster.untilMidJob(jobId, out.path);
     assert.not.match(standby.stdout, /is the leader/, 'the standby waits while the leader renews its lease');
 
-    leader.kill('SIGKILL');
-    await leader.exited;
-    await standby.waitFor(/is the leader/, 60_000);
-    cluster.use(standby);
+    await cluster.killLeader(leader, standby);
 
     const result = await cluster.jobResult(jobId);
     assert.is(result.state, 'FINISHED', result.error);

@@ -130,6 +130,14 @@ export class TestCluster {
     return { leader, standby };
   }
 
+  /** kill -9 of the leader JobManager; resolves once the standby leads, with client commands going to it. */
+  async killLeader(leader: CliProcess, standby: CliProcess): Promise<void> {
+    leader.kill('SIGKILL');
+    await leader.exited;
+    await standby.waitFor(/is the leader/, 60_000);
+    this.use(standby);
+  }
+
   /** Submits the counting job at parallelism 2 with `--detached` and `how` (where the JobManager is); returns its id. */
   async submitCountingJob(how: string[]): Promise<string> {
     const submit = await this.run(['run', COUNTING_JOB, ...how, '--parallelism', '2', '--detached']);
