@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runJob } from './commands/run.ts';
 import { DEFAULT_JOBMANAGER, parseHostPort, UsageError } from './commands/cluster-client.ts';
+import { configureLogging, parseLogLevel, type LogLevel } from '../actors/observability/logger.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -21,6 +22,10 @@ function hostPort(value: string): string {
   return value;
 }
 
+function logLevel(value: string): LogLevel {
+  try { return parseLogLevel(value); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
+}
+
 function restUrl(value: string): string {
   if (!/^https?:\/\/[^\s/]+/.test(value)) throw new InvalidArgumentError(`expected a REST URL such as http://localhost:8081, got "${value}"`);
   return value;
@@ -28,8 +33,16 @@ function restUrl(value: string): string {
 
 const program = new Command('actorflow')
   .description('Stream processing with Flink semantics on an actor runtime (Node and Deno).')
+  .option('--log-level <level>', 'trace, debug, info, warn, error or silent (default: info for cluster processes, warn otherwise; ACTORFLOW_LOG_LEVEL also sets it)', logLevel)
   .exitOverride()
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .hook('preAction', (_program, action) => {
+    const level = program.opts().logLevel as LogLevel | undefined;
+    // Through the environment, so that TaskManagers in worker threads and child processes log alike.
+    if (level !== undefined) process.env.ACTORFLOW_LOG_LEVEL = level;
+    const role = action.name() === 'jobmanager' || action.name() === 'taskmanager' ? action.name() : 'client';
+    configureLogging({ role, level: role === 'client' ? 'warn' : 'info' });
+  });
 
 /** A command with the exit-code conventions of this CLI. */
 function command(name: string): Command {

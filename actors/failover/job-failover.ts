@@ -21,6 +21,7 @@ import type { JobCheckpointing } from '../checkpoint/job-checkpointing.ts';
 import type { JobStatusEvent } from '../runtime/job-status.machine.ts';
 import type { TaskHandle } from '../runtime/task-manager.ts';
 import { createRestartBackoff, type RestartBackoff } from './restart-backoff.ts';
+import { errorFields, logger, type Logger } from '../observability/logger.ts';
 
 /** Which subtasks a subtask's failure restarts (Flink's jobmanager.execution.failover-strategy). */
 export type FailoverStrategy = 'region' | 'full';
@@ -69,9 +70,11 @@ export class JobFailover {
   private fullFailovers = 0;
   /** Failures handled so far, with their causes (tests, the REST view). */
   readonly failures: string[] = [];
+  private readonly log: Logger;
 
   constructor(private readonly job: RestartableJob, private readonly checkpointing: JobCheckpointing) {
     this.backoff = createRestartBackoff(restartStrategyOf(job.graph));
+    this.log = logger('job-failover', { jobId: job.jobId, jobName: job.graph.jobName });
   }
 
   /** A subtask (named `where`) or the checkpointing failed with `error`. */
@@ -84,6 +87,7 @@ export class JobFailover {
     this.fullFailovers++;
     this.checkpointing.stop(`job failing: ${message}`);
     if (!this.backoff.canRestart()) { this.giveUp(where, message, error); return; }
+    this.log.warn(`${where} failed; restarting the job (attempt ${this.attemptNumber + 1}, ${this.backoff.describe()})`, { where, ...errorFields(error) });
     job.transition({ type: 'job.fail' });
     void this.restart(error);
   }
@@ -99,6 +103,7 @@ export class JobFailover {
     this.failures.push(`${where}: ${message}`);
     this.backoff.notifyFailure(job.clock.now());
     if (!this.backoff.canRestart()) { this.checkpointing.stop(`job failing: ${message}`); this.giveUp(where, message, error); return; }
+    this.log.warn(`${where} failed; restarting its pipelined region (${this.backoff.describe()})`, { where, ...errorFields(error) });
     this.checkpointing.suspend(`region of ${where} failing: ${message}`, tasks);
     void this.restartRegion(region, error, this.fullFailovers);
   }

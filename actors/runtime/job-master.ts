@@ -23,6 +23,7 @@ import { JobCheckpointing } from '../checkpoint/job-checkpointing.ts';
 import { failoverStrategyOf, JobFailover, type RegionRestart } from '../failover/job-failover.ts';
 import { computePipelinedRegions, type PipelinedRegions, type SubtaskRef } from '../failover/pipelined-regions.ts';
 import { SplitAssignmentTracker } from '../failover/split-assignment-tracker.ts';
+import { errorFields, logger } from '../observability/logger.ts';
 import { jobStatusMachine, type JobStatusEvent } from './job-status.machine.ts';
 import type { LocalChannel } from './local-channel.ts';
 import { LocalDeployer } from './local-deployer.ts';
@@ -83,6 +84,14 @@ export class JobMaster implements JobTaskListener {
     private readonly options: JobMasterOptions,
   ) {
     this.status = createActor(jobStatusMachine).start();
+    const log = logger('job-master', { jobId, jobName: graph.jobName });
+    let previous = this.status.getSnapshot().value as JobStatus;
+    this.status.subscribe((snapshot) => {
+      const status = snapshot.value as JobStatus;
+      if (status === previous) return;
+      log.info(`job ${status}`, { from: previous, status });
+      previous = status;
+    });
     this.result = new Promise((resolve, reject) => { this.settle = { resolve, reject }; });
     // Callers of executeAsync may never ask for the result; the job's failure is not an unhandled rejection.
     this.result.catch(() => {});
@@ -130,7 +139,7 @@ export class JobMaster implements JobTaskListener {
     this.checkpointing.stopPeriodic('stopping with a savepoint');
     let path: string;
     try {
-      path = await this.checkpointing.triggerSavepoint(directory, drain);
+      path = await this.checkpointing.triggerSavepoint(directory, { stop: true, drain });
     } catch (error) {
       // The job keeps running, and checkpointing again (Flink's failed stop-with-savepoint). Drained
       // sources emit nothing more: that attempt fails over to its latest completed checkpoint.
@@ -327,6 +336,7 @@ export class JobMaster implements JobTaskListener {
   }
 
   private failJob(error: JobExecutionError): void {
+    logger('job-master', { jobId: this.jobId, jobName: this.graph.jobName }).error('job failed', errorFields(error));
     this.transition({ type: 'job.fail' });
     void this.cancelAll().then(() => {
       this.transition({ type: 'job.failed' });
