@@ -6,6 +6,7 @@
 // one machine's cores all work on one job. Imports actors/cluster and actors/network.
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { spawnWorker } from '../network/spawn-worker.ts';
+import { logger } from '../observability/logger.ts';
 import { startJobManager, type RunningJobManager } from './job-manager-process.ts';
 
 /** How a local cluster is shaped. */
@@ -25,6 +26,7 @@ export interface LocalCluster {
   close(): Promise<void>;
 }
 
+const log = logger('local-cluster');
 const workerEntry = new URL('./task-manager-worker.ts', import.meta.url);
 
 /** Starts the JobManager here and the TaskManagers in worker threads; resolves when all registered. */
@@ -57,16 +59,33 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   return {
     jobManager,
     async close(): Promise<void> {
-      await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-        w.removeAllListeners('exit');
-        w.once('exit', () => resolve());
-        w.postMessage({ type: 'close' });
-        // A worker stuck in user code is terminated after a grace period.
-        setTimeout(() => { void w.terminate(); }, 5_000).unref?.();
-      })));
+      await Promise.all(workers.map((worker) => closeWorker(worker)));
       await jobManager.close();
     },
   };
+}
+
+/** How long a TaskManager thread may take to close before it is terminated as it is. */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Asks a TaskManager thread to close and terminates it once it answers `closed` (a thread does not
+ * end by itself on Deno) or, stuck in user code, after a grace period; resolves when it exited.
+ */
+function closeWorker(worker: Worker): Promise<void> {
+  return new Promise<void>((resolve) => {
+    worker.removeAllListeners('exit');
+    const grace = setTimeout(() => {
+      log.warn('a TaskManager thread did not close in time; terminating it', { graceMs: CLOSE_GRACE_MS });
+      void worker.terminate();
+    }, CLOSE_GRACE_MS);
+    worker.once('exit', () => { clearTimeout(grace); resolve(); });
+    worker.on('message', (msg: { type?: string; error?: string }) => {
+      if (msg?.type === 'close-failed') log.warn('a TaskManager thread failed to close cleanly', { error: msg.error });
+      if (msg?.type === 'closed') void worker.terminate();
+    });
+    worker.postMessage({ type: 'close' });
+  });
 }
 
 /**

@@ -1,21 +1,31 @@
 // Entry of a TaskManager worker thread of a LocalCluster: starts a TaskManager that registers
 // with the JobManager named in workerData, tells the parent when it registered (with its address),
 // takes the MessagePorts the parent hands it for its data channels to the other TaskManager
-// threads, and closes on the parent's `close` message. Imports actors/cluster.
+// threads, and closes on the parent's `close` message: it stops the TaskManager, closes those
+// ports (an open MessagePort keeps a thread alive) and answers `closed`, upon which the parent
+// terminates the thread (a Deno worker never ends by itself, and Deno's parentPort has no close).
+// Imports actors/cluster.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { startTaskManager } from './task-manager-process.ts';
 
 const { jobmanager, slots } = (workerData as { data: { jobmanager: string; slots: number } }).data;
 try {
   const taskManager = await startTaskManager({ jobmanager, slots });
+  const peerPorts: MessagePort[] = [];
   parentPort!.on('message', (msg: { type?: string; address?: string; port?: MessagePort }) => {
     if (msg?.type === 'peer-port') {
+      peerPorts.push(msg.port!);
       taskManager.attachPeerPort(msg.address!, msg.port!);
       parentPort!.postMessage({ type: 'peer-port-attached', address: msg.address });
       return;
     }
     if (msg?.type !== 'close') return;
-    void taskManager.close().finally(() => parentPort!.close());
+    void taskManager.close()
+      .catch((error: unknown) => parentPort!.postMessage({ type: 'close-failed', error: (error as Error)?.message ?? String(error) }))
+      .finally(() => {
+        for (const port of peerPorts) port.close();
+        parentPort!.postMessage({ type: 'closed' });
+      });
   });
   parentPort!.postMessage({ type: 'registered', id: taskManager.id, address: taskManager.address });
 } catch (error) {
