@@ -34,8 +34,10 @@ class SplitOutput<T> implements ReaderOutput<T>, WatermarkOutputLike {
   collect(value: T, timestamp?: number): void {
     const ts = this.owner.timestampOf(value, timestamp === undefined ? NO_TIMESTAMP : timestamp);
     if (this.idle) { this.idle = false; this.owner.combine(); }
-    this.generator.onEvent(value, ts, this);
+    // The record goes first (Flink's SourceOutputWithWatermarks): a watermark the generator emits
+    // for it must not overtake it, or the record would be behind its own watermark.
     this.owner.emitRecord(value, ts);
+    this.generator.onEvent(value, ts, this);
   }
   emitWatermark(timestamp: number): void {
     if (timestamp > this.watermark) { this.watermark = timestamp; this.owner.combine(); }
