@@ -36,6 +36,12 @@ export interface BarrierEvent {
    * savepoint's output, and emit nothing after it.
    */
   readonly drain?: boolean;
+  /**
+   * A savepoint that stops the job (stop-with-savepoint, drained or not; Flink's synchronous
+   * savepoint): a source emits nothing after its barrier, and a subtask reads, fires and emits
+   * nothing after its snapshot until the savepoint completes (the job stops) or is aborted.
+   */
+  readonly stop?: boolean;
 }
 
 /** The producer of this channel has finished: no more elements will follow. */

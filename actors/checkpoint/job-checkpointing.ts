@@ -109,8 +109,8 @@ export class JobCheckpointing {
   private recovered: RecoveredCheckpoint | undefined;
   private restorePath: string | undefined;
   private finalRequested = false;
-  /** Set while triggerSavepoint asks for a draining savepoint. */
-  private drainNextSavepoint = false;
+  /** Set while triggerSavepoint asks for a savepoint that stops the job (and whether it drains). */
+  private stopNextSavepoint: { drain: boolean } | undefined;
   /** True while an attempt is deployed (checkpoints can be taken). */
   private active = false;
   /** Regions being restarted: no checkpoint is triggered until every one is deployed again. */
@@ -266,17 +266,19 @@ export class JobCheckpointing {
   }
 
   /**
-   * Takes a savepoint and writes it under `directory`; resolves with its path. With `drain` the
-   * sources end event time ahead of its barrier and stop emitting (only for a savepoint that stops the job).
+   * Takes a savepoint and writes it under `directory`; resolves with its path. With `stop` it is
+   * the savepoint of stop-with-savepoint: no subtask processes or emits anything after its
+   * snapshot (until the savepoint is aborted); with `drain` the sources also end event time ahead
+   * of its barrier.
    */
-  async triggerSavepoint(directory?: string, drain = false): Promise<string> {
+  async triggerSavepoint(directory?: string, options: { stop?: boolean; drain?: boolean } = {}): Promise<string> {
     if (!this.active) throw new Error(`job ${this.job.jobId} has no running attempt to take a savepoint of`);
     if (this.suspended > 0) throw new Error(`job ${this.job.jobId} is restarting a region: no savepoint until it runs again`);
     this.savepointDirectory = directory ?? defaultSavepointDirectory();
     // The coordinator triggers the sources within trigger(): the flag is read there.
-    this.drainNextSavepoint = drain;
+    this.stopNextSavepoint = options.stop || options.drain ? { drain: options.drain === true } : undefined;
     let pending: Promise<CompletedCheckpoint>;
-    try { pending = this.coordinator!.trigger(true); } finally { this.drainNextSavepoint = false; }
+    try { pending = this.coordinator!.trigger(true); } finally { this.stopNextSavepoint = undefined; }
     const completed = await pending;
     // Transactions pre-committed for the savepoint are committed before the caller may stop the job.
     await this.notified;
@@ -299,7 +301,8 @@ export class JobCheckpointing {
     this.enumeratorStates.set(id, enumerators);
     this.job.onEnumeratorsSnapshot?.(id);
     // Same turn as the enumerators' snapshot: a split assigned later reaches its reader after the barrier.
-    const barrier = { kind: 'barrier' as const, checkpointId: id, timestamp, savepoint, ...(savepoint && this.drainNextSavepoint ? { drain: true } : {}) };
+    const stop = savepoint ? this.stopNextSavepoint : undefined;
+    const barrier = { kind: 'barrier' as const, checkpointId: id, timestamp, savepoint, ...(stop ? { stop: true } : {}), ...(stop?.drain ? { drain: true } : {}) };
     for (const tasks of this.job.tasks().values()) for (const task of tasks) this.checkpointerOf(task).trigger(barrier);
   }
 

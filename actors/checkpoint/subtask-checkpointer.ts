@@ -95,6 +95,8 @@ export class SubtaskCheckpointer {
   private overtakeOnOpen: number | undefined;
   /** Restored channel state, handed to the input gate when the barrier handler is installed. */
   private restoredChannels: ReadonlyArray<readonly ChannelStateElement[]> | undefined;
+  /** The stop-with-savepoint this subtask snapshotted and is suspended for (until it completes or aborts). */
+  private stopping: number | undefined;
   /** Records of channel state written by this subtask's checkpoints so far (metrics, tests). */
   channelStateRecords = 0;
 
@@ -243,6 +245,12 @@ export class SubtaskCheckpointer {
       this.aligner?.onAbort(checkpointId);
       if (this.gate?.overtakingCheckpoint === checkpointId) this.gate.stopOvertaking();
       for (const { operator } of this.chain) operator.notifyCheckpointAborted?.(checkpointId);
+      // A failed stop-with-savepoint: the job keeps running, so this subtask goes on.
+      if (this.stopping === checkpointId) {
+        this.stopping = undefined;
+        this.gate?.unblockAll();
+        this.task.resumeAfterSavepoint();
+      }
     });
   }
 
@@ -355,8 +363,20 @@ export class SubtaskCheckpointer {
     // Marked unaligned (sources too), so that receiving gates let it overtake their queued data.
     if (!inputEnded) task.broadcastBarrier(this.isUnaligned(barrier) ? { ...barrier, unaligned: true } : barrier);
     else if (id < this.firstFinalId) this.firstFinalId = id;
+    if ((barrier.stop || barrier.drain) && !inputEnded) this.suspendUntilSavepointEnds(id);
     if (unaligned) this.unaligned = { id, snapshots, channels: Array.from({ length: this.numChannels }, () => []) };
     else this.write(id, snapshots);
+  }
+
+  /**
+   * Stop-with-savepoint `id` is snapshotted: nothing after the snapshot may be processed or
+   * emitted (a plain sink would otherwise see it again when the job is restored from the
+   * savepoint). The input channels stay blocked, even within the poll that delivered the barrier.
+   */
+  private suspendUntilSavepointEnds(id: number): void {
+    this.stopping = id;
+    for (let c = 0; c < this.numChannels; c++) this.gate?.blockChannel(c);
+    this.task.suspendAfterSavepoint();
   }
 
   private write(id: number, snapshots: SubtaskSnapshot[]): void {

@@ -100,6 +100,10 @@ export class StreamTask implements Runnable {
   private flushTimer: Cancel | undefined;
   private blockedWriters = 0;
   private failure: { error: unknown } | undefined;
+  /** Set after a stop-with-savepoint snapshot: no input is read and no processing-time timer fires. */
+  private suspended = false;
+  /** Processing-time timers that came due while suspended (they fire if the subtask resumes). */
+  private readonly heldTimers: Array<() => void> = [];
 
   constructor(readonly deployment: TaskDeployment) {
     const { vertex, subtaskIndex } = deployment;
@@ -167,7 +171,7 @@ export class StreamTask implements Runnable {
       let more = false;
       for (let step = 0; step < MAX_STEPS_PER_SLICE; step++) {
         if (this.phase !== 'running' && this.phase !== 'finishing') return false;
-        if (this.blockedWriters > 0) break;
+        if (this.blockedWriters > 0 || this.suspended) break;
         if (this.phase === 'finishing') { void this.close(); return false; }
         if (this.source) {
           const status = this.source.emitNext();
@@ -216,6 +220,25 @@ export class StreamTask implements Runnable {
   broadcastBarrier(barrier: BarrierEvent): void {
     for (const w of this.writers) w.broadcastEvent(barrier);
   }
+
+  /**
+   * Stop-with-savepoint, right after this subtask's savepoint snapshot (inside the mailbox): it
+   * reads no more input (a source polls no more) and fires no processing-time timer, so nothing
+   * is processed or emitted after the snapshot; control mails (the savepoint's completion or
+   * abort, cancellation) still run. Flink's synchronous savepoint.
+   */
+  suspendAfterSavepoint(): void { this.suspended = true; }
+
+  /** The stop-with-savepoint failed: the subtask goes on where it stopped (timers held meanwhile fire now). */
+  resumeAfterSavepoint(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    for (const fire of this.heldTimers.splice(0)) this.enqueueMail(fire);
+    this.deployment.scheduler.schedule(this);
+  }
+
+  /** True while suspended after a stop-with-savepoint snapshot. */
+  get isSuspended(): boolean { return this.suspended; }
 
   /** The chain's operators, head first (snapshots walk them). */
   chainedOperators(): ReadonlyArray<ChainedOperatorEntry> {
@@ -380,10 +403,12 @@ export class StreamTask implements Runnable {
     let cancelled = false;
     const cancelClock = clock.schedule(timestamp - clock.now(), () => {
       this.timers.delete(cancel);
-      this.enqueueMail(() => {
+      const fire = (): void => {
         if (cancelled || this.phase === 'done' || this.phase === 'created') return;
+        if (this.suspended) { this.heldTimers.push(fire); return; }
         callback(clock.now());
-      });
+      };
+      this.enqueueMail(fire);
     });
     const cancel: Cancel = () => { cancelled = true; cancelClock(); this.timers.delete(cancel); };
     this.timers.add(cancel);
