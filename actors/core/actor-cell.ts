@@ -2,8 +2,11 @@
 // children (in start order) and the supervision of those children. User messages are processed in
 // synchronous batches per dispatcher turn; lifecycle work (start, failure handling, restart, stop)
 // arrives as system messages that take priority and may be asynchronous. The lifecycle machine
-// only ever sees lifecycle events; state persistence is delegated to ActorPersistence.
-// Imports the core's parts; nothing from api/ but the clock type.
+// only ever sees lifecycle events; state persistence is delegated to ActorPersistence. A bounded
+// mailbox applies its overflow policy here; death-watch notices bypass the bound (they are system
+// messages in Akka's sense). The answer to the current ask is sent when the turn ends, unless the
+// behaviour deferred it (a ReplyHandle answers later) or forwarded it to another actor.
+// Imports the core's parts and the logger; nothing from api/ but the clock type.
 
 import type { Cancel } from '../../api/time/clock.ts';
 import { ActorPersistence } from './actor-persistence.ts';
@@ -12,7 +15,9 @@ import { createActorLifecycle, type ActorLifecycle } from './actor-lifecycle.mac
 import { CellContext } from './cell-context.ts';
 import type { ActorBehavior, PersistenceOptions, TerminationReason } from './define-actor.ts';
 import type { Runnable } from './dispatcher.ts';
-import { Mailbox, type Asker } from './mailbox.ts';
+import { errorFields } from '../observability/logger.ts';
+import { checkMailboxOptions, Mailbox, MailboxOverflowError, type Asker, type MailboxOptions, type MailboxOverflow } from './mailbox.ts';
+import type { ReplyHandle } from './reply-handle.ts';
 import {
   backoffDelayMs, DEFAULT_SUPERVISOR_STRATEGY, RestartIntensity, restartTargets, type SupervisorDirective,
   type SupervisorStrategy,
@@ -20,6 +25,9 @@ import {
 import type { SystemRuntime } from './system-runtime.ts';
 
 const STARTING = 0, RUNNING = 1, SUSPENDED = 2, RESTARTING = 3, STOPPING = 4, TERMINATED = 5;
+
+/** The current ask was handed to another actor (`ctx.forward`), which answers it. */
+export const FORWARDED = 'forwarded';
 
 /** Lifecycle work for a cell, processed before user messages. */
 type SystemMessage =
@@ -55,8 +63,14 @@ export class ActorCell implements Runnable, RefTarget {
   currentAsker: Asker | undefined;
   replied = false;
   replyValue: unknown;
+  /** What became of the current ask: deferred (its handle), forwarded, or still this turn's to answer. */
+  handoff: ReplyHandle | typeof FORWARDED | undefined;
+  /** Whether a receive of this actor is running (its replies then wait for persistence). */
+  private receiving = false;
 
   private readonly mailbox = new Mailbox();
+  private readonly capacity: number;
+  private readonly overflow: MailboxOverflow;
   private readonly system: SystemMessage[] = [];
   private busy = false;
   private state: unknown;
@@ -75,7 +89,9 @@ export class ActorCell implements Runnable, RefTarget {
     readonly behavior: ActorBehavior<unknown, unknown>,
     readonly path: string,
     persistence: PersistenceOptions | undefined,
+    mailbox?: MailboxOptions,
   ) {
+    ({ capacity: this.capacity, overflow: this.overflow } = checkMailboxOptions(mailbox));
     this.ref = new ActorRef(path, this);
     this.strategy = behavior.supervisorStrategy ?? DEFAULT_SUPERVISOR_STRATEGY;
     this.intensity = new RestartIntensity(this.strategy.maxRestarts, this.strategy.withinMs);
@@ -87,20 +103,42 @@ export class ActorCell implements Runnable, RefTarget {
 
   // ---- messaging (the hot path) ----
 
-  enqueue(message: unknown, asker: Asker | undefined): void {
+  /**
+   * Appends a message. `notice`: a death-watch notice, which a bounded mailbox takes even when full.
+   * Throws MailboxOverflowError when a full mailbox with overflow 'fail' refuses the message.
+   */
+  enqueue(message: unknown, asker: Asker | undefined, notice = false): void {
     if (this.mode === TERMINATED) {
-      this.runtime.deadLetters++;
+      this.runtime.deadLetters.publish(message, this.path, 'not-alive');
       asker?.reject(new ActorNotAliveError(this.path, message));
       return;
     }
     if (this.runtime.serializeMessages) message = this.runtime.roundTrip(message);
+    if (this.mailbox.size >= this.capacity && !notice && !this.makeRoom(message, asker)) return;
     this.mailbox.push(message, asker);
     if (!this.scheduled && this.mode === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
   }
 
+  /** Applies the overflow policy of a full mailbox; true when `message` may be queued now. */
+  private makeRoom(message: unknown, asker: Asker | undefined): boolean {
+    const mailbox = this.mailbox;
+    // drop-old never drops a death-watch notice: with one at the head, the new message goes instead.
+    if (this.overflow === 'drop-old' && (mailbox.peek() as { type?: unknown } | null)?.type !== 'actor.terminated') {
+      const oldAsker = mailbox.peekAsker();
+      const old = mailbox.shift();
+      this.runtime.deadLetters.publish(old, this.path, 'mailbox-overflow');
+      oldAsker?.reject(new MailboxOverflowError(this.path, this.capacity, old, 'dropped'));
+      return true;
+    }
+    this.runtime.deadLetters.publish(message, this.path, 'mailbox-overflow');
+    if (this.overflow === 'fail') throw new MailboxOverflowError(this.path, this.capacity, message);
+    asker?.reject(new MailboxOverflowError(this.path, this.capacity, message, 'dropped'));
+    return false;
+  }
+
   ask(message: unknown, timeoutMs: number): Promise<unknown> {
     if (this.mode === TERMINATED) {
-      this.runtime.deadLetters++;
+      this.runtime.deadLetters.publish(message, this.path, 'not-alive');
       return Promise.reject(new ActorNotAliveError(this.path, message));
     }
     return new Promise((resolve, reject) => {
@@ -113,6 +151,7 @@ export class ActorCell implements Runnable, RefTarget {
       const asker: Asker = {
         resolve: (value) => { if (!settled) { settled = true; cancel(); resolve(value); } },
         reject: (error) => { if (!settled) { settled = true; cancel(); reject(error); } },
+        deadline: this.runtime.clock.now() + timeoutMs,
       };
       try {
         this.enqueue(message, asker);
@@ -137,17 +176,18 @@ export class ActorCell implements Runnable, RefTarget {
     const system = this.system;
     let state = this.state;
     let n = 0;
+    this.receiving = true;
     while (n < budget && mailbox.size > 0) {
       const asker = mailbox.peekAsker();
       const message = mailbox.shift();
       n++;
-      if (asker !== undefined) { this.currentAsker = asker; this.replied = false; this.replyValue = undefined; }
+      if (asker !== undefined) { this.currentAsker = asker; this.replied = false; this.replyValue = undefined; this.handoff = undefined; }
       let result: unknown;
       try {
         result = receive(state, message, ctx);
       } catch (error) {
         this.state = state;
-        this.currentAsker = undefined;
+        this.receiving = false;
         this.afterReceiveError(error, asker, n - 1);
         return n;
       }
@@ -159,22 +199,47 @@ export class ActorCell implements Runnable, RefTarget {
         }
         state = result;
       }
-      if (asker !== undefined) { this.answer(asker); this.currentAsker = undefined; }
+      if (asker !== undefined) this.finishAsk(asker);
       if (system.length > 0) break;
     }
+    this.receiving = false;
     this.state = state;
     if (this.persistence) { this.persistence.processed(n); this.maybePersist(); }
     return n;
   }
 
-  private answer(asker: Asker): void {
-    let value = this.replied ? this.replyValue : undefined;
+  /** The receive of an ask returned: answer it now, unless it was deferred or forwarded. */
+  private finishAsk(asker: Asker): void {
+    const handoff = this.handoff;
+    const value = this.replied ? this.replyValue : undefined;
+    this.currentAsker = undefined;
+    this.handoff = undefined;
     this.replied = false;
     this.replyValue = undefined;
+    if (handoff === undefined) this.deliverReply(asker, value);
+  }
+
+  /** A receive failed: its ask fails with the error, unless it was forwarded (the other actor answers). */
+  private abandonAsk(asker: Asker | undefined, error: unknown): void {
+    const handoff = this.handoff;
+    this.currentAsker = undefined;
+    this.handoff = undefined;
+    this.replied = false;
+    this.replyValue = undefined;
+    if (asker === undefined || handoff === FORWARDED) return;
+    if (handoff === undefined) asker.reject(error);
+    else handoff.fail(error);
+  }
+
+  /**
+   * Sends an answer (checked by serializeMessages). A persistent actor's answer given during one of
+   * its receives waits until the state that receive produced is written.
+   */
+  deliverReply(asker: Asker, value: unknown): void {
     if (this.runtime.serializeMessages && value !== undefined) {
       try { value = this.runtime.roundTrip(value); } catch (error) { asker.reject(error); return; }
     }
-    if (this.persistence) this.persistence.acknowledge(asker, value);
+    if (this.persistence && this.receiving) this.persistence.acknowledge(asker, value);
     else asker.resolve(value);
   }
 
@@ -183,19 +248,19 @@ export class ActorCell implements Runnable, RefTarget {
     this.beginAsync();
     pending.then((result) => {
       if (result !== undefined) this.state = result;
-      if (asker !== undefined) this.answer(asker);
-      this.currentAsker = undefined;
+      if (asker !== undefined) this.finishAsk(asker);
+      this.receiving = false;
       this.endAsync();
       if (this.persistence) { this.persistence.processed(1); this.maybePersist(); }
     }, (error: unknown) => {
-      this.currentAsker = undefined;
+      this.receiving = false;
       this.endAsync();
       this.afterReceiveError(error, asker, 0);
     });
   }
 
   private afterReceiveError(error: unknown, asker: Asker | undefined, processedBefore: number): void {
-    asker?.reject(error);
+    this.abandonAsk(asker, error);
     if (!this.persistence) { this.fail(error); return; }
     // Messages processed before the failing one are acknowledged: persist them, then fail.
     this.persistence.processed(processedBefore);
@@ -284,8 +349,12 @@ export class ActorCell implements Runnable, RefTarget {
     if (this.strategy.decider) {
       try { directive = this.strategy.decider(error, child.ref); } catch (deciderError) { directive = 'escalate'; error = deciderError; }
     }
-    // The guardian has no one to escalate to: it stops a failed top-level actor.
-    if (!this.parent) directive = 'stop';
+    // The guardian has no one to escalate to: it stops a failed top-level actor (as Akka Typed does).
+    if (!this.parent) {
+      directive = 'stop';
+      this.runtime.log.error(`top-level actor ${child.path} failed and is stopped (supervise it by spawning it as the child of a parent with a supervisorStrategy)`,
+        { actor: child.path, ...errorFields(error) });
+    }
     if (directive === 'resume' && !child.hasState) directive = 'restart';
     switch (directive) {
       case 'resume': child.enqueueSystem({ kind: 'resume' }); return;
@@ -351,7 +420,10 @@ export class ActorCell implements Runnable, RefTarget {
     await this.runPostStop();
     this.mode = TERMINATED;
     this.persistence?.rejectPending(new ActorNotAliveError(this.path, undefined));
-    this.runtime.deadLetters += this.mailbox.drain((asker, message) => asker.reject(new ActorNotAliveError(this.path, message)));
+    this.mailbox.drain((message, asker) => {
+      this.runtime.deadLetters.publish(message, this.path, 'not-alive');
+      asker?.reject(new ActorNotAliveError(this.path, message));
+    });
     for (const m of this.system.splice(0)) if (m.kind === 'stop' || m.kind === 'prepare-restart') m.done();
     if (this.parent) {
       const index = this.parent.children.indexOf(this);
@@ -360,7 +432,7 @@ export class ActorCell implements Runnable, RefTarget {
     this.lifecycle.send({ type: reason === 'failed' ? 'fail' : 'terminated' });
     const notice = { type: 'actor.terminated' as const, ref: this.ref, reason, ...(error === undefined ? {} : { error: String((error as Error)?.message ?? error) }) };
     // Still registered while the notices go out, so that serializeMessages resolves this very ref.
-    for (const watcher of this.watchers) { watcher.watching.delete(this); watcher.enqueue(notice, undefined); }
+    for (const watcher of this.watchers) { watcher.watching.delete(this); watcher.enqueue(notice, undefined, true); }
     if (this.runtime.registry.get(this.path) === this.ref) this.runtime.registry.delete(this.path);
     this.watchers.clear();
     for (const waiter of this.stopWaiters) waiter();

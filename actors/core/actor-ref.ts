@@ -57,10 +57,10 @@ export class AskTimeoutError extends Error {
   }
 }
 
-/** A message sent to an actor that is stopped (or was never there). */
+/** A message sent to an actor that is stopped (or was never there, or is in a system this one is not connected to). */
 export class ActorNotAliveError extends Error {
-  constructor(readonly path: string, message: unknown) {
-    super(`actor ${path} is not alive (message '${typeOf(message)}')`);
+  constructor(readonly path: string, message: unknown, reason?: string) {
+    super(`actor ${path} is not alive (message '${typeOf(message)}')${reason === undefined ? '' : `: ${reason}`}`);
     this.name = 'ActorNotAliveError';
   }
 }

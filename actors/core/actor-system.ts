@@ -1,13 +1,15 @@
 // ActorSystem: the entry point of the actor API. It creates top-level actors under the system
-// guardian (which stops a top-level actor that fails), answers `lifecycleOf`, and terminates the
-// whole tree in reverse start order. `listen` / `connect` make it reachable from other processes
-// through the remote transport. Imports the core and actors/remote; nothing from api/ but the clock.
+// guardian (which stops a top-level actor that fails, and logs it), answers `lifecycleOf`, keeps
+// the dead letters, and terminates the whole tree in reverse start order. `listen` / `connect`
+// make it reachable from other processes through the remote transport (which reconnects by
+// itself). Imports the core and actors/remote; nothing from api/ but the clock.
 
 import { systemClock, type Clock } from '../../api/time/clock.ts';
 import { ActorCell } from './actor-cell.ts';
 import { lifecycleState, type ActorLifecycleState } from './actor-lifecycle.machine.ts';
 import type { ActorRef } from './actor-ref.ts';
 import { cellOf, spawnChild } from './cell-context.ts';
+import type { DeadLetter } from './dead-letters.ts';
 import { defineActor, type ActorBehavior, type SpawnOptions } from './define-actor.ts';
 import { SystemRuntime } from './system-runtime.ts';
 import { isQualified } from '../remote/remote-address.ts';
@@ -50,8 +52,19 @@ export class ActorSystem {
   /** The clock of this system. */
   get clock(): Clock { return this.runtime.clock; }
 
-  /** Messages sent to actors that were not alive. */
-  get deadLetters(): number { return this.runtime.deadLetters; }
+  /** Messages that could not be delivered so far (the dead-letter count). */
+  get deadLetters(): number { return this.runtime.deadLetters.count; }
+
+  /** The same count as `deadLetters`. */
+  get deadLetterCount(): number { return this.runtime.deadLetters.count; }
+
+  /**
+   * Calls `listener` with every later dead letter (message, recipient path, reason); returns the
+   * function that unsubscribes it. Listeners run synchronously where the message was dropped.
+   */
+  onDeadLetter(listener: (letter: DeadLetter) => void): () => void {
+    return this.runtime.deadLetters.subscribe(listener);
+  }
 
   /** Starts a top-level actor, supervised by the system guardian. */
   spawn<S, M>(behavior: ActorBehavior<S, M>, name: string, options?: SpawnOptions): ActorRef<M> {
@@ -113,7 +126,7 @@ export class ActorSystem {
       resolveLocal: (path) => runtime.resolve(path),
       spawn: (behavior, name) => spawnChild(this.guardian, behavior, name),
       stop: (ref) => this.stop(ref),
-      deadLetter: () => { runtime.deadLetters++; },
+      deadLetter: (message, recipient, reason) => runtime.deadLetters.publish(message, recipient, reason),
     });
     runtime.remoteResolver = (path) => (isQualified(path) ? remote.resolve(path) : undefined);
     this.remote = remote;

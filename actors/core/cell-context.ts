@@ -1,12 +1,13 @@
 // CellContext: the ActorContext a behaviour receives, backed by its actor cell. Spawning, stopping,
-// watching, replying and scheduling through the system clock. Imports the cell's type only
-// (and constructs child cells).
+// watching, replying (now, deferred, or forwarded) and scheduling through the system clock.
+// Imports the cell (and constructs child cells) and the reply handle.
 
 import type { Cancel } from '../../api/time/clock.ts';
-import { ActorCell } from './actor-cell.ts';
+import { ActorCell, FORWARDED } from './actor-cell.ts';
 import type { ActorRef } from './actor-ref.ts';
 import type { ActorSystem } from './actor-system.ts';
 import type { ActorBehavior, ActorContext, SpawnOptions } from './define-actor.ts';
+import { NO_ASK, ReplyHandle, type DeferredReply } from './reply-handle.ts';
 
 /** Finds the cell behind a ref of this process (undefined for dead or foreign refs). */
 export function cellOf(ref: ActorRef): ActorCell | undefined {
@@ -21,9 +22,19 @@ export function spawnChild<S, M>(parent: ActorCell, behavior: ActorBehavior<S, M
     throw new Error(`actor name '${name}' is already taken under ${parent.path}`);
   }
   const cell = new ActorCell(parent.runtime, parent, behavior as ActorBehavior<unknown, unknown>, `${parent.path}/${name}`,
-    options?.persistence ?? behavior.persistence);
+    options?.persistence ?? behavior.persistence, options?.mailbox);
   parent.children.push(cell);
   return cell.ref as ActorRef<M>;
+}
+
+/**
+ * Delivers a death-watch notice to `watcher`: past the bound of a full bounded mailbox, since a
+ * notice is a system message that must never be dropped.
+ */
+export function deliverNotice(watcher: ActorRef, notice: unknown): void {
+  const cell = cellOf(watcher);
+  if (cell) cell.enqueue(notice, undefined, true);
+  else watcher.tell(notice);
 }
 
 /** The context of one actor. */
@@ -59,7 +70,7 @@ export class CellContext implements ActorContext<unknown> {
       return;
     }
     if (!target || target.terminated) {
-      this.cell.enqueue({ type: 'actor.terminated', ref, reason: 'stopped' }, undefined);
+      this.cell.enqueue({ type: 'actor.terminated', ref, reason: 'stopped' }, undefined, true);
       return;
     }
     target.watchers.add(this.cell);
@@ -78,9 +89,39 @@ export class CellContext implements ActorContext<unknown> {
   }
 
   reply(value: unknown): void {
-    if (this.cell.currentAsker === undefined) return;
-    this.cell.replied = true;
-    this.cell.replyValue = value;
+    const cell = this.cell;
+    if (cell.currentAsker === undefined || cell.handoff === FORWARDED) return;
+    if (cell.handoff !== undefined) { cell.handoff.reply(value); return; }
+    cell.replied = true;
+    cell.replyValue = value;
+  }
+
+  deferReply(): DeferredReply {
+    const cell = this.cell;
+    const asker = cell.currentAsker;
+    if (asker === undefined || cell.handoff === FORWARDED) return NO_ASK;
+    if (cell.handoff !== undefined) return cell.handoff;
+    const handle = new ReplyHandle(asker, (a, value) => cell.deliverReply(a, value));
+    cell.handoff = handle;
+    // A reply given earlier in this receive is the answer.
+    if (cell.replied) handle.reply(cell.replyValue);
+    return handle;
+  }
+
+  forward(ref: ActorRef, msg: unknown): void {
+    const cell = this.cell;
+    const asker = cell.currentAsker;
+    if (asker === undefined || cell.handoff === FORWARDED || (cell.handoff !== undefined && !cell.handoff.takeOver())) {
+      ref.tell(msg);
+      return;
+    }
+    cell.handoff = FORWARDED;
+    try {
+      ref.target.enqueue(msg, asker);
+    } catch (error) {
+      // Refused at once (a full 'fail' mailbox, a message that cannot be encoded): the asker learns.
+      asker.reject(error);
+    }
   }
 
   scheduleOnce(delayMs: number, msg: unknown): Cancel {

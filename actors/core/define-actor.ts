@@ -5,6 +5,8 @@
 import type { Cancel } from '../../api/time/clock.ts';
 import type { ActorRef } from './actor-ref.ts';
 import type { ActorSystem } from './actor-system.ts';
+import type { MailboxOptions } from './mailbox.ts';
+import type { DeferredReply } from './reply-handle.ts';
 import type { SupervisorStrategy } from './supervisor-strategy.ts';
 
 /** Where and how often an actor's state is kept in KV. */
@@ -33,6 +35,8 @@ export interface ActorBehavior<State, Msg> {
 export interface SpawnOptions {
   /** Overrides the behaviour's persistence (e.g. a key per instance). */
   readonly persistence?: PersistenceOptions;
+  /** Bounds the mailbox (unbounded by default): `{ capacity, overflow: 'drop-new' | 'drop-old' | 'fail' }`. */
+  readonly mailbox?: MailboxOptions;
 }
 
 /**
@@ -71,8 +75,22 @@ export interface ActorContext<Msg = unknown> {
   watch(ref: ActorRef): void;
   /** Stops watching `ref`. */
   unwatch(ref: ActorRef): void;
-  /** Answers the ask being processed (no-op for a tell). */
+  /**
+   * Answers the ask being processed (no-op for a tell). A receive of an ask that neither replies,
+   * defers nor forwards answers it with undefined when it returns.
+   */
   reply(value: unknown): void;
+  /**
+   * Keeps the ask being processed open after this receive: the handle answers it from any later
+   * turn with `reply(value)` or `fail(error)` (the first answer wins; the ask still times out).
+   * During a tell the handle has nothing to answer (`answered` is true).
+   */
+  deferReply(): DeferredReply;
+  /**
+   * Sends `msg` to `ref` on behalf of the ask being processed: `ref`'s `ctx.reply` answers the
+   * original asker (local or remote `ref`). During a tell, the same as `ref.tell(msg)`.
+   */
+  forward(ref: ActorRef, msg: unknown): void;
   /** Sends `msg` to this actor after `delayMs`, through the system clock. */
   scheduleOnce(delayMs: number, msg: Msg): Cancel;
   /** Sends `msg` to this actor every `intervalMs`, through the system clock. */

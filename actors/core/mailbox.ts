@@ -1,11 +1,55 @@
 // An actor's mailbox: a growable ring buffer of (message, ask) pairs with a head index. No
 // per-message allocation beyond the array slots, no promise per message; the asker slot is
-// undefined for `tell`. Imports nothing.
+// undefined for `tell`. Unbounded by default; the options of a bounded one (capacity and what
+// happens on overflow) are validated here, and the actor cell applies them when it enqueues.
+// Imports nothing.
 
 /** The pending reply of one `ask`. */
 export interface Asker {
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** When the ask times out, on the clock of the system holding it (a forward to another system passes the rest on). */
+  readonly deadline?: number;
+}
+
+/** What a full bounded mailbox does with one more message. */
+export type MailboxOverflow = 'drop-new' | 'drop-old' | 'fail';
+
+/** A bounded mailbox: at most `capacity` user messages wait (system messages are never dropped). */
+export interface MailboxOptions {
+  /** Messages that may wait, at least 1. */
+  readonly capacity: number;
+  /**
+   * On overflow: 'drop-new' drops the message being sent, 'drop-old' drops the oldest waiting
+   * one (both to dead letters; a dropped ask rejects), 'fail' makes a local `tell` throw
+   * MailboxOverflowError (and an ask reject with it). Default 'drop-new'.
+   */
+  readonly overflow?: MailboxOverflow;
+}
+
+const OVERFLOWS: readonly MailboxOverflow[] = ['drop-new', 'drop-old', 'fail'];
+
+/** Checks spawn's mailbox options; throws a TypeError naming what is wrong. */
+export function checkMailboxOptions(options: MailboxOptions | undefined): { capacity: number; overflow: MailboxOverflow } {
+  if (options === undefined) return { capacity: Infinity, overflow: 'drop-new' };
+  if (options === null || typeof options !== 'object') throw new TypeError('mailbox options must be an object { capacity, overflow? }');
+  const { capacity, overflow = 'drop-new' } = options;
+  if (!Number.isInteger(capacity) || capacity < 1) throw new TypeError(`mailbox capacity must be an integer >= 1, got ${String(capacity)}`);
+  if (!OVERFLOWS.includes(overflow)) throw new TypeError(`mailbox overflow must be one of ${OVERFLOWS.join(', ')}, got ${String(overflow)}`);
+  return { capacity, overflow };
+}
+
+function typeOf(message: unknown): string {
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : typeof message;
+}
+
+/** A message refused by (or dropped from) a full bounded mailbox. */
+export class MailboxOverflowError extends Error {
+  constructor(readonly path: string, readonly capacity: number, message: unknown, dropped: 'rejected' | 'dropped' = 'rejected') {
+    super(`mailbox of actor ${path} is full (capacity ${capacity}): message '${typeOf(message)}' ${dropped}`);
+    this.name = 'MailboxOverflowError';
+  }
 }
 
 /** A FIFO of messages, each with the asker waiting for its reply (if any). */
@@ -34,6 +78,11 @@ export class Mailbox {
     this.count++;
   }
 
+  /** The message at the head (undefined when empty). */
+  peek(): unknown {
+    return this.slots[this.head];
+  }
+
   /** The asker of the message at the head (read before `shift`). */
   peekAsker(): Asker | undefined {
     return this.slots[this.head + 1] as Asker | undefined;
@@ -50,13 +99,12 @@ export class Mailbox {
     return message;
   }
 
-  /** Removes every message, handing each asker to `onAsker` (to reject it). */
-  drain(onAsker: (asker: Asker, message: unknown) => void): number {
+  /** Removes every message, handing each (with its asker, if any) to `onMessage`. */
+  drain(onMessage: (message: unknown, asker: Asker | undefined) => void): number {
     const dropped = this.count;
     while (this.count > 0) {
       const asker = this.peekAsker();
-      const message = this.shift();
-      if (asker) onAsker(asker, message);
+      onMessage(this.shift(), asker);
     }
     return dropped;
   }

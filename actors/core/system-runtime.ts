@@ -1,12 +1,14 @@
 // What every actor cell of one system shares: the clock, the dispatcher, the path registry, the
-// lazily opened KV store for persistent actors, dead-letter accounting and the serializeMessages
-// round trip. Kept apart from ActorSystem so that the public class stays small.
-// Imports the codec and the KV adapter; nothing from api/ but the clock.
+// lazily opened KV store for persistent actors, the dead letters, the system's logger and the
+// serializeMessages round trip. Kept apart from ActorSystem so that the public class stays small.
+// Imports the codec, the KV adapter and the logger; nothing from api/ but the clock.
 
 import type { Clock } from '../../api/time/clock.ts';
 import { openKvStore, type KvStore } from '../../state/kv/kv-store.ts';
 import { assertEncodable, decode, encode } from '../network/codec.ts';
+import { logger, type Logger } from '../observability/logger.ts';
 import { ActorNotAliveError, ActorRef, type RefTarget } from './actor-ref.ts';
+import { DeadLetterOffice } from './dead-letters.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { ActorSystem } from './actor-system.ts';
 import type { Asker } from './mailbox.ts';
@@ -16,8 +18,10 @@ export class SystemRuntime {
   /** Refs by path, for decoding refs inside messages. */
   readonly registry = new Map<string, ActorRef>();
   readonly dispatcher = new Dispatcher();
-  /** Messages sent to actors that were no longer alive. */
-  deadLetters = 0;
+  /** Messages that could not be delivered. */
+  readonly deadLetters: DeadLetterOffice;
+  /** Events of this system an operator should see (failed top-level actors, lost connections). */
+  readonly log: Logger;
   /** Cells in the middle of an asynchronous step (init, async receive, persistence, stop). */
   inflight = 0;
   /** The public system object (what ctx.system returns); set once by ActorSystem. */
@@ -32,7 +36,10 @@ export class SystemRuntime {
     readonly clock: Clock,
     readonly serializeMessages: boolean,
     readonly kvPath: string | undefined,
-  ) {}
+  ) {
+    this.deadLetters = new DeadLetterOffice(name, clock);
+    this.log = logger('actor-system', { system: name });
+  }
 
   /** The KV store of persistent actors (in memory when the system has no kvPath). */
   kvStore(): Promise<KvStore> {
@@ -65,12 +72,12 @@ class DeadTarget implements RefTarget {
   constructor(private readonly path: string, private readonly runtime: SystemRuntime) {}
 
   enqueue(message: unknown, asker: Asker | undefined): void {
-    this.runtime.deadLetters++;
+    this.runtime.deadLetters.publish(message, this.path, 'not-alive');
     asker?.reject(new ActorNotAliveError(this.path, message));
   }
 
   ask(message: unknown): Promise<unknown> {
-    this.runtime.deadLetters++;
+    this.runtime.deadLetters.publish(message, this.path, 'not-alive');
     return Promise.reject(new ActorNotAliveError(this.path, message));
   }
 }

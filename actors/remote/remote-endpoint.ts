@@ -4,21 +4,31 @@
 // qualified with the peer's address. Pending asks of this side wait here for their reply (timed
 // on the system clock); death watches of remote actors are kept here, and the peer's watches of
 // our actors run through one small proxy actor per connection. Losing the connection rejects the
-// pending asks and tells every watcher `actor.terminated` with reason 'connection-lost'.
+// pending asks, sends what was still queued to dead letters, and tells every watcher
+// `actor.terminated` with reason 'connection-lost'.
+// Each envelope is encoded when it is sent, so that one larger than the peer's frame limit (which
+// the peer announces in its hello) is refused at the sender with MessageTooLargeError instead of
+// making the peer close the whole connection; queued envelopes go out together, in frames that
+// stay under that limit.
 // Data-plane frames (first byte DATA_FRAME_MARKER) share the connection but skip the envelopes:
 // they go whole to the host's data handler.
 // Imports the core's refs and behaviours, the codec and the connection; nothing from api/.
 
 import type { Cancel, Clock } from '../../api/time/clock.ts';
 import { ActorRef, AskTimeoutError } from '../core/actor-ref.ts';
+import { deliverNotice } from '../core/cell-context.ts';
+import type { DeadLetterReason } from '../core/dead-letters.ts';
 import { defineActor, type ActorTerminated } from '../core/define-actor.ts';
-import type { Asker } from '../core/mailbox.ts';
+import { MailboxOverflowError, type Asker } from '../core/mailbox.ts';
 import { assertEncodable, decode, encode, registerMessageTypes } from '../network/codec.ts';
 import type { Connection } from '../network/connection.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from '../network/frame-decoder.ts';
 import { parsePath, qualifiedPath } from './remote-address.ts';
 
 /** Envelopes per frame at most: bounds the frame size of a long burst. */
 const MAX_BATCH = 512;
+/** Bytes of the msgpack array header of a frame of at most MAX_BATCH envelopes. */
+const BATCH_HEADER_BYTES = 3;
 
 /**
  * First byte of a data-plane frame (channel batches, events, credits). 0xc1 is the one byte
@@ -49,13 +59,26 @@ export interface RemoteHost {
   spawn(behavior: ReturnType<typeof defineActor<null, unknown>>, name: string): ActorRef;
   /** Stops a top-level actor. */
   stop(ref: ActorRef): Promise<void>;
-  /** Counts a message that could not be delivered. */
-  deadLetter(): void;
+  /** Records a message that could not be delivered. */
+  deadLetter(message: unknown, recipient: string, reason: DeadLetterReason): void;
   /** Takes a data-plane frame from `peer` (throws on a malformed one: the connection then closes). */
   dataFrame?(peer: string, frame: Uint8Array): void;
 }
 
 interface PendingAsk { readonly resolve: (v: unknown) => void; readonly reject: (e: unknown) => void; readonly cancel: Cancel }
+
+function typeOf(message: unknown): string {
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : typeof message;
+}
+
+/** A message too large for one frame of the receiving system: refused before it is sent. */
+export class MessageTooLargeError extends Error {
+  constructor(readonly recipient: string, readonly size: number, readonly limit: number, message: unknown) {
+    super(`message '${typeOf(message)}' to ${recipient} is ${size} bytes encoded, over the receiving system's frame limit of ${limit} bytes; it was not sent`);
+    this.name = 'MessageTooLargeError';
+  }
+}
 
 /** An error raised by the remote actor (or its system) in answer to an ask. */
 export class RemoteAskError extends Error {
@@ -79,7 +102,12 @@ export class RemoteEndpoint {
   private proxy: ActorRef | undefined;
   private closed = false;
   private attached = false;
-  private outbox: unknown[][] = [];
+  /** Encoded envelopes waiting for the next frame, their byte total, and the envelopes themselves (for dead letters). */
+  private outbox: Uint8Array[] = [];
+  private outboxBytes = 0;
+  private outboxEnvelopes: unknown[][] = [];
+  /** The largest frame payload the peer accepts (announced in its hello). */
+  private maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private readonly flushTask = (): void => this.flush();
   private readyResolve!: (peer: string) => void;
   private readyReject!: (error: Error) => void;
@@ -119,10 +147,10 @@ export class RemoteEndpoint {
   /** Whether the connection is still up. */
   get isOpen(): boolean { return !this.closed; }
 
-  /** Sends a message to the actor at `suffix` on the peer. */
+  /** Sends a message to the actor at `suffix` on the peer; throws MessageTooLargeError for one over the peer's frame limit. */
   tell(suffix: string, message: unknown): void {
     assertEncodable(message);
-    this.write([TELL, suffix, message]);
+    this.write([TELL, suffix, message], this.pathOf(suffix), message);
   }
 
   /** Asks the actor at `suffix` on the peer; the reply comes back over this connection. */
@@ -135,7 +163,8 @@ export class RemoteEndpoint {
       this.asks.set(id, { resolve, reject, cancel });
       try {
         assertEncodable(message);
-        this.write([ASK, suffix, message, id]);
+        // The timeout travels along, so that an actor forwarding the ask can pass on the time left.
+        this.write([ASK, suffix, message, id, timeoutMs], path, message);
       } catch (error) {
         this.asks.delete(id);
         cancel();
@@ -194,9 +223,9 @@ export class RemoteEndpoint {
     if (!Array.isArray(envelope) || typeof envelope[0] !== 'number') throw new Error('malformed remote envelope');
     if (this.peer === undefined && envelope[0] !== HELLO) throw new Error('remote envelope before hello');
     switch (envelope[0]) {
-      case HELLO: return this.onHello(envelope[1]);
-      case TELL: this.localRef(envelope[1]).tell(envelope[2]); return;
-      case ASK: return this.onAsk(envelope[1], envelope[2], envelope[3]);
+      case HELLO: return this.onHello(envelope[1], envelope[2]);
+      case TELL: return this.onTell(envelope[1], envelope[2]);
+      case ASK: return this.onAsk(envelope[1], envelope[2], envelope[3], envelope[4]);
       case REPLY: return this.settle(envelope[1], true, envelope[2]);
       case FAIL: return this.settle(envelope[1], false, new RemoteAskError(String(envelope[2]), String(envelope[3])));
       case WATCH: this.watchProxy().tell({ type: 'remote.watch', ref: this.localRef(envelope[1]) }); return;
@@ -212,12 +241,13 @@ export class RemoteEndpoint {
     this.closed = true;
     const reason = `connection to ${this.peer === undefined ? 'peer' : qualifiedPath(this.peer, '')} lost${error ? `: ${error.message}` : ''}`;
     this.readyReject(new Error(reason));
+    this.dropOutbox();
     for (const ask of this.asks.values()) { ask.cancel(); ask.reject(new Error(reason)); }
     this.asks.clear();
     if (this.peer !== undefined) {
       for (const [suffix, set] of this.watchers) {
         const ref = this.host.resolve(qualifiedPath(this.peer, suffix));
-        for (const watcher of set) watcher.tell({ type: 'actor.terminated', ref, reason: 'connection-lost', error: reason });
+        for (const watcher of set) deliverNotice(watcher, { type: 'actor.terminated', ref, reason: 'connection-lost', error: reason });
       }
     }
     this.watchers.clear();
@@ -227,35 +257,68 @@ export class RemoteEndpoint {
 
   /** Closes the connection (the peer sees it as lost). */
   close(): void {
+    if (!this.closed) this.flush();
     this.connection?.close();
     this.closedBy();
   }
 
   /**
-   * Queues an envelope; the queue goes out as one frame when the current task yields (or when
-   * full), so that a burst of tells costs one encode call and one socket write, not one each.
-   * Messages are therefore encoded after `tell` returns: like every actor message, they must not
-   * be mutated once sent.
+   * Encodes an envelope and queues it; the queue goes out as one frame when the current task
+   * yields (or when full), so that a burst of tells costs one socket write, not one each. An
+   * envelope over the peer's frame limit throws MessageTooLargeError (naming `recipient` and
+   * `message`) and is not queued.
    */
-  private write(envelope: unknown[]): void {
+  private write(envelope: unknown[], recipient?: string, message?: unknown): void {
     if (this.closed || !this.connection) throw new Error(`connection to ${this.peer ?? 'peer'} is closed`);
-    this.outbox.push(envelope);
+    const bytes = encode(envelope);
+    if (bytes.length + BATCH_HEADER_BYTES > this.maxFrameBytes) {
+      const error = new MessageTooLargeError(recipient ?? `the peer ${this.peer ?? ''}`.trim(), bytes.length, this.maxFrameBytes, message ?? envelope[0]);
+      if (recipient !== undefined) this.host.deadLetter(message, recipient, 'oversized');
+      throw error;
+    }
+    if (this.outboxBytes + bytes.length + BATCH_HEADER_BYTES > this.maxFrameBytes) this.flush();
+    this.outbox.push(bytes);
+    this.outboxBytes += bytes.length;
+    this.outboxEnvelopes.push(envelope);
     if (this.outbox.length >= MAX_BATCH) this.flush();
     else if (this.outbox.length === 1) queueMicrotask(this.flushTask);
   }
 
   /** The hello goes out alone: the peer decodes a frame's refs before it reads the hello in it. */
   private sayHello(): void {
-    this.write([HELLO, this.host.address]);
+    this.write([HELLO, this.host.address, DEFAULT_MAX_FRAME_BYTES]);
     this.flush();
   }
 
+  /** Sends the queued envelopes as one frame: a msgpack array header, then the envelopes as encoded. */
   private flush(): void {
-    if (this.outbox.length === 0) return;
-    const batch = this.outbox;
+    const count = this.outbox.length;
+    if (count === 0) return;
+    if (this.closed || !this.connection?.isOpen) { this.dropOutbox(); return; }
+    const parts = this.outbox;
+    const body = count === 1 ? parts[0] : new Uint8Array(this.outboxBytes);
+    if (count > 1) for (let i = 0, at = 0; i < count; at += parts[i].length, i++) body.set(parts[i], at);
     this.outbox = [];
-    if (this.closed || !this.connection?.isOpen) return;
-    this.connection.send(encode(batch));
+    this.outboxBytes = 0;
+    this.outboxEnvelopes = [];
+    const header = count < 16 ? Uint8Array.of(0x90 | count) : Uint8Array.of(0xdc, count >> 8, count & 0xff);
+    this.connection.sendParts(header, body);
+  }
+
+  /** The connection is gone: queued tells and asks become dead letters (the asks also fail). */
+  private dropOutbox(): void {
+    const envelopes = this.outboxEnvelopes;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    this.outboxEnvelopes = [];
+    for (const envelope of envelopes) {
+      if (envelope[0] === TELL || envelope[0] === ASK) this.host.deadLetter(envelope[2], this.pathOf(envelope[1] as string), 'connection-lost');
+    }
+  }
+
+  /** The qualified path of the peer's actor at `suffix`. */
+  private pathOf(suffix: string): string {
+    return this.peer === undefined ? suffix : qualifiedPath(this.peer, suffix);
   }
 
   private localRef(suffix: unknown): ActorRef {
@@ -263,20 +326,32 @@ export class RemoteEndpoint {
     return this.host.resolve(`actorflow://${this.host.name}${suffix}`);
   }
 
-  private onHello(address: unknown): void {
+  private onHello(address: unknown, maxFrameBytes: unknown): void {
     if (typeof address !== 'string' || !address.includes('@')) throw new Error('malformed remote hello');
     if (this.peer !== undefined) throw new Error('second remote hello');
     this.peer = address;
+    // A peer that does not announce its frame limit uses the shared default.
+    if (typeof maxFrameBytes === 'number' && Number.isInteger(maxFrameBytes) && maxFrameBytes >= 1024) this.maxFrameBytes = maxFrameBytes;
     if (this.outbound) this.sayHello();
     this.onPeer(this, address);
     this.readyResolve(address);
   }
 
-  private onAsk(suffix: unknown, message: unknown, id: unknown): void {
+  /** A tell from the peer; a full 'fail' mailbox refusing it has sent it to dead letters already. */
+  private onTell(suffix: unknown, message: unknown): void {
+    try {
+      this.localRef(suffix).tell(message);
+    } catch (error) {
+      if (!(error instanceof MailboxOverflowError)) throw error;
+    }
+  }
+
+  private onAsk(suffix: unknown, message: unknown, id: unknown, timeoutMs: unknown): void {
     const target = this.localRef(suffix);
     const asker: Asker = {
       resolve: (value) => this.answer(id, value),
       reject: (error) => this.fail(id, error),
+      deadline: typeof timeoutMs === 'number' ? this.host.clock.now() + timeoutMs : undefined,
     };
     try {
       target.target.enqueue(message, asker);
@@ -289,7 +364,7 @@ export class RemoteEndpoint {
     if (this.closed) return;
     try {
       assertEncodable(value);
-      this.write([REPLY, id, value]);
+      this.write([REPLY, id, value], undefined, value);
     } catch (error) {
       this.fail(id, error);
     }
@@ -316,7 +391,7 @@ export class RemoteEndpoint {
     this.watchers.delete(suffix);
     const ref = this.host.resolve(qualifiedPath(this.peer!, suffix));
     const notice = { type: 'actor.terminated', ref, reason, ...(typeof error === 'string' ? { error } : {}) };
-    for (const watcher of set) watcher.tell(notice);
+    for (const watcher of set) deliverNotice(watcher, notice);
   }
 
   /** The actor that watches our actors for the peer and reports their termination back. */

@@ -4,14 +4,20 @@
 // (`actorflow://name@host:port/user/a`) into refs: local ones for this system's own address,
 // remote ones otherwise. A remote ref finds its endpoint at send time, so it stays valid across
 // a reconnect. A frame that fails to decode closes its connection only, and is logged.
+// A lost connection to a system this one dialed is dialed again by itself, with backoff through
+// the system clock, until it is back or the system closes; meanwhile messages to that system go
+// to dead letters (and asks fail at once).
 // Data-plane frames of every connection go to one DataFrameHandler (the system's data plane),
 // which is also told when a peer connects and when its connection is lost.
 // Imports the endpoint, the connection and the core's refs; nothing from api/ but the clock.
 
 import { env } from 'node:process';
 import { randomBytes } from 'node:crypto';
+import type { Cancel } from '../../api/time/clock.ts';
 import { ActorNotAliveError, ActorRef, type RefTarget } from '../core/actor-ref.ts';
+import type { DeadLetterReason } from '../core/dead-letters.ts';
 import type { Asker } from '../core/mailbox.ts';
+import { errorFields, logger, RateLimitedLog, type Logger } from '../observability/logger.ts';
 import { connect, ConnectionListener, type Connection } from '../network/connection.ts';
 import { isLoopback, localPath, parsePath, systemAddress } from './remote-address.ts';
 import { RemoteEndpoint, type RemoteHost } from './remote-endpoint.ts';
@@ -61,6 +67,13 @@ export interface DataFrameHandler {
   onDisconnected(peer: string, error: Error): void;
 }
 
+/** The first redial after a lost connection waits this long; each failed one doubles it, up to RECONNECT_MAX_MS. */
+export const RECONNECT_MIN_MS = 100;
+/** The longest wait between two redials of a lost connection. */
+export const RECONNECT_MAX_MS = 5000;
+/** At most one log line per peer about failing redials in this period. */
+const RECONNECT_LOG_INTERVAL_MS = 30_000;
+
 /** Data frames kept per connection while no data handler is installed, at most. */
 const MAX_EARLY_DATA_FRAMES = 4096;
 
@@ -86,9 +99,17 @@ export class RemoteTransport {
   private earlyData: [string, Uint8Array][] = [];
   /** The secret given to `listen`: dials on behalf of this system (the data plane's) use it too. */
   clusterSecret: string | undefined;
+  /** Where each system this one connected to was dialed, to dial it again after a lost connection. */
+  private readonly dialTargets = new Map<string, { host: string; port: number; secret: string }>();
+  /** Pending redials, by peer address. */
+  private readonly reconnects = new Map<string, Cancel>();
+  private readonly reconnectLog: Logger;
+  private readonly reconnectLimit: RateLimitedLog;
 
   constructor(private readonly system: TransportHost) {
     this.address = `${system.name}@unbound-${randomBytes(6).toString('hex')}`;
+    this.reconnectLimit = new RateLimitedLog(RECONNECT_LOG_INTERVAL_MS, () => system.clock.now());
+    this.reconnectLog = logger('remote-transport', { system: system.name });
     this.ownAddresses.add(this.address);
     const transport = this;
     this.host = {
@@ -98,7 +119,7 @@ export class RemoteTransport {
       resolve: (path) => this.resolve(path),
       spawn: (behavior, name) => system.spawn(behavior, name),
       stop: (ref) => system.stop(ref),
-      deadLetter: () => system.deadLetter(),
+      deadLetter: (message, recipient, reason) => system.deadLetter(message, recipient, reason),
       dataFrame: (peer, frame) => this.dataFrame(peer, frame),
     };
   }
@@ -164,11 +185,45 @@ export class RemoteTransport {
       const endpoint = await dialing;
       if (endpoint.isOpen) return `actorflow://${endpoint.peer}`;
     }
-    dialing = this.dial(host, port, secretOf(options.secret) ?? DEVELOPMENT_SECRET);
+    const secret = secretOf(options.secret) ?? DEVELOPMENT_SECRET;
+    dialing = this.dial(host, port, secret);
     this.dialed.set(key, dialing);
     dialing.catch(() => { if (this.dialed.get(key) === dialing) this.dialed.delete(key); });
     const endpoint = await dialing;
+    this.dialTargets.set(endpoint.peer!, { host, port, secret });
     return `actorflow://${endpoint.peer}`;
+  }
+
+  /** Whether a redial of the lost connection to `address` is pending. */
+  isReconnecting(address: string): boolean {
+    return this.reconnects.has(address);
+  }
+
+  /**
+   * Dials `peer` again after `RECONNECT_MIN_MS * 2^attempt` (at most RECONNECT_MAX_MS) on the
+   * system clock, and again after each failure, until connected or closed.
+   */
+  private scheduleReconnect(peer: string, attempt: number): void {
+    const target = this.dialTargets.get(peer);
+    if (!target || this.closing || this.reconnects.has(peer)) return;
+    const delay = Math.min(RECONNECT_MIN_MS * 2 ** attempt, RECONNECT_MAX_MS);
+    const cancel = this.system.clock.schedule(delay, () => {
+      if (this.reconnects.get(peer) !== cancel) return;
+      if (this.closing || this.isConnected(peer)) { this.reconnects.delete(peer); return; }
+      this.connect(target.host, target.port, { secret: target.secret }).then((address) => {
+        this.reconnects.delete(peer);
+        this.reconnectLog.info(`reconnected to actorflow://${peer}`, { peer, attempts: attempt + 1 });
+        if (address !== `actorflow://${peer}`) this.reconnectLog.warn(`${target.host}:${target.port} is now ${address}, no longer actorflow://${peer}`, { peer });
+      }, (error: Error) => {
+        this.reconnects.delete(peer);
+        if (this.closing) return;
+        this.reconnectLimit.attempt(peer, (suppressed) => this.reconnectLog.warn(
+          `cannot reconnect to actorflow://${peer} at ${target.host}:${target.port} (attempt ${attempt + 1}); retrying`,
+          { peer, suppressed, ...errorFields(error) }));
+        this.scheduleReconnect(peer, attempt + 1);
+      });
+    });
+    this.reconnects.set(peer, cancel);
   }
 
   /** The ref for `path`: local for this system's paths, remote for a peer's. */
@@ -188,8 +243,11 @@ export class RemoteTransport {
     return this.endpoints.get(address);
   }
 
-  /** Counts a message to a peer that is not connected. */
-  deadLetter(): void { this.system.deadLetter(); }
+  /** Records a message that could not be sent. */
+  deadLetter(message: unknown, recipient: string, reason: DeadLetterReason): void { this.system.deadLetter(message, recipient, reason); }
+
+  /** The clock of this system. */
+  get clock(): TransportHost['clock'] { return this.system.clock; }
 
   /** Open connections to other systems. */
   get connections(): number { return this.endpoints.size; }
@@ -197,6 +255,8 @@ export class RemoteTransport {
   /** Closes the listener and every connection. */
   async close(): Promise<void> {
     this.closing = true;
+    for (const cancel of this.reconnects.values()) cancel();
+    this.reconnects.clear();
     for (const endpoint of [...this.endpoints.values()]) endpoint.close();
     await this.listener?.close();
     this.listener = undefined;
@@ -258,6 +318,7 @@ export class RemoteTransport {
       this.endpoints.delete(endpoint.peer);
       const peer = endpoint.peer;
       this.dataHandler?.onDisconnected(peer, new Error(`connection to actorflow://${peer} lost${error ? `: ${error.message}` : ''}`));
+      this.scheduleReconnect(peer, 0);
     }
     // Inbound connections are logged by the listener.
     if (error && endpoint.outbound) this.log(`connection to ${endpoint.peer ?? 'peer'} closed: ${error.message}`);
@@ -278,17 +339,23 @@ class RemoteTarget implements RefTarget {
   ) {}
 
   enqueue(message: unknown, asker: Asker | undefined): void {
-    if (asker) { this.ask(message, 5000).then(asker.resolve, asker.reject); return; }
+    if (asker) {
+      // A forwarded ask: the time it has left goes along (5 s when its asker set no deadline).
+      const timeoutMs = asker.deadline === undefined ? 5000 : Math.max(1, asker.deadline - this.transport.clock.now());
+      this.ask(message, timeoutMs).then(asker.resolve, asker.reject);
+      return;
+    }
     const endpoint = this.transport.endpointOf(this.address);
-    if (!endpoint) { this.transport.deadLetter(); return; }
+    if (!endpoint) { this.transport.deadLetter(message, this.path, 'not-connected'); return; }
     endpoint.tell(this.suffix, message);
   }
 
   ask(message: unknown, timeoutMs: number): Promise<unknown> {
     const endpoint = this.transport.endpointOf(this.address);
     if (!endpoint) {
-      this.transport.deadLetter();
-      return Promise.reject(new ActorNotAliveError(this.path, message));
+      this.transport.deadLetter(message, this.path, 'not-connected');
+      const why = this.transport.isReconnecting(this.address) ? 'the connection was lost, reconnecting' : 'not connected';
+      return Promise.reject(new ActorNotAliveError(this.path, message, `${why} to actorflow://${this.address}`));
     }
     return endpoint.ask(this.path, this.suffix, message, timeoutMs);
   }
