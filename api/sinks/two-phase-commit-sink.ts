@@ -20,7 +20,11 @@ export interface TwoPhaseCommitSink<T, Txn> {
   commit(txn: Txn): void | Promise<void>;
   /** Discards a transaction; must tolerate transactions that were never pre-committed. */
   abort(txn: Txn): void | Promise<void>;
-  /** Restores per-subtask bookkeeping (e.g. part counters) from union state; optional. */
+  /**
+   * Restores per-subtask bookkeeping (e.g. part counters) from union state; optional. Called once
+   * per subtask attempt before its first transaction, with `[]` when nothing is restored (also
+   * when the job takes no checkpoints), so a sink may reset what belongs to one run there.
+   */
   restoreSubtaskState?(context: SinkWriterContext, union: readonly unknown[]): void;
   /** Per-subtask bookkeeping to keep in union state; optional. */
   subtaskState?(context: SinkWriterContext): unknown;
@@ -34,12 +38,14 @@ export class TwoPhaseCommitSinkOperator<T, Txn> extends AbstractStreamOperator<n
   private pending: PendingTxn<Txn>[] = [];
   private writerContext!: SinkWriterContext;
   private lastSnapshotId = 0;
+  private restored = false;
 
   constructor(private readonly sink: TwoPhaseCommitSink<T, Txn>) { super(); }
 
   async initializeState(state: StateInitializationContext): Promise<void> {
     this.writerContext = this.sinkContext();
     this.sink.restoreSubtaskState?.(this.writerContext, state.union);
+    this.restored = true;
     for (const entry of state.list as Array<{ pending?: PendingTxn<Txn>; current?: Txn }>) {
       // Pre-committed for a checkpoint that completed (we restore from it): make visible.
       if (entry.pending) await this.sink.commit(entry.pending.txn);
@@ -50,6 +56,9 @@ export class TwoPhaseCommitSinkOperator<T, Txn> extends AbstractStreamOperator<n
 
   override open(): void {
     this.writerContext ??= this.sinkContext();
+    // Without checkpoints initializeState does not run: the sink still learns that an attempt starts.
+    if (!this.restored) this.sink.restoreSubtaskState?.(this.writerContext, []);
+    this.restored = true;
     this.current = this.sink.beginTransaction(this.writerContext);
   }
 
