@@ -48,6 +48,9 @@ export interface CoordinatorHooks {
   failJob(error: Error): void;
 }
 
+/** How a pending checkpoint is named in failure reasons. */
+function kindOf(p: { readonly savepoint: boolean }): string { return p.savepoint ? 'savepoint' : 'checkpoint'; }
+
 interface Pending {
   readonly id: number;
   readonly timestamp: number;
@@ -106,9 +109,10 @@ export class CheckpointCoordinator {
     const id = this.nextId++;
     const timestamp = this.clock.now();
     return new Promise<CompletedCheckpoint>((resolve, reject) => {
+      // Savepoints expire like checkpoints (Flink): one that cannot complete fails with the reason.
       const cancelTimeout = this.clock.schedule(this.config.timeoutMs, () => {
         const p = this.pending.get(id);
-        if (p) this.abort(p, `checkpoint ${id} expired after ${this.config.timeoutMs} ms`, true);
+        if (p) this.abort(p, `${kindOf(p)} ${id} expired after ${this.config.timeoutMs} ms (the checkpoint timeout) before every subtask acknowledged it`, true);
       });
       this.pending.set(id, { id, timestamp, savepoint, waiting: new Set(this.subtasks), states: new Map(), cancelTimeout, resolve, reject });
       this.hooks.triggerSources(id, timestamp, savepoint);
@@ -126,7 +130,7 @@ export class CheckpointCoordinator {
   /** Subtask `subtask` could not take checkpoint `checkpointId`. */
   decline(checkpointId: number, subtask: string, reason: string): void {
     const p = this.pending.get(checkpointId);
-    if (p) this.abort(p, `checkpoint ${checkpointId} declined by ${subtask}: ${reason}`, true);
+    if (p) this.abort(p, `${kindOf(p)} ${checkpointId} declined by ${subtask}: ${reason}`, true);
   }
 
   private async complete(p: Pending): Promise<void> {
@@ -138,7 +142,7 @@ export class CheckpointCoordinator {
     try {
       await this.hooks.persist(checkpoint);
     } catch (e) {
-      this.abort(p, `checkpoint ${p.id} could not be written: ${(e as Error).message}`, true);
+      this.abort(p, `${kindOf(p)} ${p.id} could not be written: ${(e as Error).message}`, true);
       return;
     }
     if (!this.pending.delete(p.id)) return; // aborted while persisting

@@ -25,6 +25,7 @@ import { writeSavepoint } from '../../state/snapshot/savepoint-file.ts';
 import { createStateBackend, type StateBackend } from '../../state/snapshot/state-backend.ts';
 import { StreamTask, type TaskCheckpointHooks } from '../runtime/stream-task.ts';
 import type { TaskHandle } from '../runtime/task-manager.ts';
+import { logger } from '../observability/logger.ts';
 import type { BarrierEvent } from '../../api/stream-elements.ts';
 import { readRestorePoint } from './restore-point.ts';
 import { CheckpointCoordinator, DEFAULT_CHECKPOINT_CONFIG, type CompletedCheckpoint } from './checkpoint-coordinator.ts';
@@ -75,6 +76,8 @@ export interface CheckpointedJob {
 /** The fault-tolerance part of the job graph's config. */
 interface FaultToleranceConfig {
   checkpointing?: CheckpointConfig;
+  /** The checkpoint timeout also when periodic checkpoints are off: savepoints expire after it. */
+  checkpointTimeoutMs?: number;
   stateBackend?: 'memory' | 'kv' | object;
   checkpointStorage?: string;
   restore?: { path: string; allowNonRestoredState: boolean };
@@ -154,7 +157,7 @@ export class JobCheckpointing {
     this.coordinator = new CheckpointCoordinator({
       ...DEFAULT_CHECKPOINT_CONFIG,
       intervalMs: ck && ck.intervalMs > 0 ? ck.intervalMs : Number.MAX_SAFE_INTEGER,
-      timeoutMs: ck?.timeoutMs ?? DEFAULT_CHECKPOINT_CONFIG.timeoutMs,
+      timeoutMs: ck?.timeoutMs ?? this.config.checkpointTimeoutMs ?? DEFAULT_CHECKPOINT_CONFIG.timeoutMs,
       minPauseMs: ck?.minPauseMs ?? 0,
       maxConcurrent: ck?.maxConcurrent ?? 1,
       tolerableFailures: ck?.tolerableFailures ?? 0,
@@ -279,7 +282,13 @@ export class JobCheckpointing {
     this.stopNextSavepoint = options.stop || options.drain ? { drain: options.drain === true } : undefined;
     let pending: Promise<CompletedCheckpoint>;
     try { pending = this.coordinator!.trigger(true); } finally { this.stopNextSavepoint = undefined; }
-    const completed = await pending;
+    let completed: CompletedCheckpoint;
+    try {
+      completed = await pending;
+    } catch (error) {
+      logger('checkpointing', { jobId: this.job.jobId }).warn(`${options.stop || options.drain ? 'stop-with-savepoint' : 'savepoint'} failed: ${(error as Error).message}`);
+      throw error;
+    }
     // Transactions pre-committed for the savepoint are committed before the caller may stop the job.
     await this.notified;
     const path = this.savepointPaths.get(completed.checkpointId)!;

@@ -161,6 +161,8 @@ export class StreamExecutionEnvironment {
         runtimeMode: this.runtimeMode,
         faultTolerance: {
           checkpointing: ck.isCheckpointingEnabled() ? { ...ck } : undefined,
+          // Savepoints of a job without periodic checkpoints expire after the checkpoint timeout too.
+          checkpointTimeoutMs: ck.timeoutMs,
           stateBackend: this.stateBackend,
           checkpointStorage: this.checkpointStorage,
           restartStrategy: this.restartStrategy,
