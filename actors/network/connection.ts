@@ -2,18 +2,63 @@
 // the shared-secret handshake, then carries length-prefixed frames in both directions. A
 // malformed, oversized or unauthenticated frame closes that one connection (and is reported
 // through `onError`); listeners and other connections are unaffected. Payloads are opaque
-// bytes here: the codec turns them into messages one layer up. Imports node:net only.
+// bytes here: the codec turns them into messages one layer up.
+//
+// What an unauthenticated peer can cost is bounded: before the handshake completes a frame may
+// carry a few KB (checked at its length prefix, before any payload is kept), the handshake must
+// finish within a timeout, and a listener holds at most `maxUnauthenticatedConnections` such
+// connections at once (more are closed as they arrive). After the handshake, a frame whose bytes
+// stop arriving midway closes its connection after `frameStallTimeoutMs`; idle time between
+// frames is not limited. Timeouts run on an injected Clock. A closed connection drops its
+// buffers, timers and socket listeners at once.
+// Imports node:net, the frame decoder, the handshake and the clock type.
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
-import { encodeFrame, FrameDecoder, FrameError, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './frame-decoder.ts';
+import { systemClock, type Cancel, type Clock } from '../../api/time/clock.ts';
+import {
+  encodeFrame, FrameDecoder, FrameError, DEFAULT_HANDSHAKE_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES,
+} from './frame-decoder.ts';
 import { ClientHandshake, HandshakeError, ServerHandshake } from './handshake.ts';
 
+/** Default time a handshake may take. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Default time a started frame may wait for its next bytes. */
+export const DEFAULT_FRAME_STALL_TIMEOUT_MS = 30_000;
+
+/** Limits and timeouts of connections; every field has a default. */
+export interface ConnectionLimits {
+  /** Upper bound of a frame's payload once authenticated (default 64 MiB). */
+  maxFrameBytes?: number;
+  /** Upper bound of a frame's payload before authentication (default 4 KiB). */
+  handshakeMaxFrameBytes?: number;
+  /** Milliseconds the handshake may take before the connection is dropped (default 10 s). */
+  handshakeTimeoutMs?: number;
+  /** Milliseconds a started frame may wait for more bytes before the connection is dropped (default 30 s). */
+  frameStallTimeoutMs?: number;
+  /** Connections of a listener still in their handshake at once, at most (default 64); more are closed at once. */
+  maxUnauthenticatedConnections?: number;
+  /** Time for the timeouts (default the wall clock). */
+  clock?: Clock;
+}
+
 /** Settings shared by both ends. */
-export interface ConnectionOptions {
+export interface ConnectionOptions extends ConnectionLimits {
   /** The cluster secret; both ends must hold the same one. */
   secret: string;
-  maxFrameBytes?: number;
-  /** Milliseconds the handshake may take before the connection is dropped. */
-  handshakeTimeoutMs?: number;
+}
+
+/** Default of `maxUnauthenticatedConnections`. */
+export const DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+
+type Resolved = Required<Omit<ConnectionLimits, 'maxUnauthenticatedConnections'>>;
+
+function resolveLimits(options: ConnectionLimits): Resolved {
+  return {
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    handshakeMaxFrameBytes: Math.min(options.handshakeMaxFrameBytes ?? DEFAULT_HANDSHAKE_MAX_FRAME_BYTES, options.maxFrameBytes ?? Infinity),
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    frameStallTimeoutMs: options.frameStallTimeoutMs ?? DEFAULT_FRAME_STALL_TIMEOUT_MS,
+    clock: options.clock ?? systemClock,
+  };
 }
 
 /** Callbacks of one connection. */
@@ -29,16 +74,28 @@ export class Connection {
   /** Set once the handshake succeeded; frames before that are handshake messages. */
   private authenticated = false;
   private onHandshakeFrame: ((frame: Uint8Array) => void) | undefined;
+  /** Fails the handshake in progress (set while one runs). */
+  private failHandshake: ((error: Error) => void) | undefined;
   /** Captured at once: a destroyed socket no longer knows its peer. */
   private readonly peer: string;
+  private readonly clock: Clock;
+  private readonly stallTimeoutMs: number;
+  /** Clock time of the last bytes received, for the stall timeout. */
+  private lastReadAt = 0;
+  private stallTimer: Cancel | undefined;
+  private readonly onData = (chunk: Uint8Array): void => this.receive(chunk);
+  private readonly deliver = (frame: Uint8Array): boolean => this.frame(frame);
 
-  constructor(private readonly socket: Socket, private readonly handler: ConnectionHandler, maxFrameBytes: number) {
-    this.decoder = new FrameDecoder(maxFrameBytes);
+  constructor(private readonly socket: Socket, private readonly handler: ConnectionHandler, private readonly limits: Resolved) {
+    this.decoder = new FrameDecoder(limits.handshakeMaxFrameBytes);
+    this.clock = limits.clock;
+    this.stallTimeoutMs = limits.frameStallTimeoutMs;
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Uint8Array) => this.receive(chunk));
+    socket.on('data', this.onData);
+    // Stays after close: a destroyed socket may still report an error, which must not go unhandled.
     socket.on('error', (e) => this.close(e));
-    socket.on('close', () => this.close());
+    socket.once('close', () => this.close());
   }
 
   /** The peer's address, for logs. */
@@ -46,6 +103,12 @@ export class Connection {
 
   /** True until closed. */
   get isOpen(): boolean { return !this.closed; }
+
+  /** Whether the handshake succeeded. */
+  get isAuthenticated(): boolean { return this.authenticated; }
+
+  /** Received bytes held until their frame is complete. */
+  get bufferedBytes(): number { return this.decoder.pendingBytes; }
 
   /** Sends one frame; returns false when the socket buffer is full (write-side backpressure). */
   send(payload: Uint8Array): boolean {
@@ -68,11 +131,16 @@ export class Connection {
     return this.socket.write(frame);
   }
 
-  /** Closes the connection; `error` says why (reported to the handler once). */
+  /** Closes the connection; `error` says why (reported to the handler once). Drops every buffer and timer. */
   close(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
+    this.decoder.clear();
+    this.stallTimer?.();
+    this.stallTimer = undefined;
+    this.socket.off('data', this.onData);
     this.socket.destroy();
+    this.failHandshake?.(error ?? new HandshakeError('connection closed during handshake'));
     this.handler.onClose?.(this, error);
   }
 
@@ -81,118 +149,207 @@ export class Connection {
    * `onAuthenticated` runs synchronously on success, before any later frame of the same chunk.
    */
   authenticate(
-    step: (frame: Uint8Array | undefined, send: (m: Uint8Array) => void) => boolean, timeoutMs: number,
-    onAuthenticated?: () => void,
+    step: (frame: Uint8Array | undefined, send: (m: Uint8Array) => void) => boolean, onAuthenticated?: () => void,
   ): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { const e = new HandshakeError('handshake timed out'); this.close(e); reject(e); }, timeoutMs);
+      const cancelTimer = this.clock.schedule(this.limits.handshakeTimeoutMs, () => finish(new HandshakeError('handshake timed out')));
       const send = (m: Uint8Array) => { this.socket.write(encodeFrame(m)); };
       let settled = false;
       const finish = (error?: Error) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        cancelTimer();
         this.onHandshakeFrame = undefined;
+        this.failHandshake = undefined;
         if (error) { this.close(error); reject(error); return; }
         this.authenticated = true;
+        // Read before the next length prefix of the same chunk: the frames after the handshake may be large.
+        this.decoder.maxFrameBytes = this.limits.maxFrameBytes;
         try { onAuthenticated?.(); } catch (e) { this.close(e as Error); reject(e); return; }
         resolve();
       };
+      if (this.closed) { finish(new HandshakeError('connection closed during handshake')); return; }
+      this.failHandshake = finish;
       this.onHandshakeFrame = (frame) => {
         try { if (step(frame, send)) finish(); } catch (e) { finish(e as Error); }
       };
-      this.socket.once('close', () => finish(new HandshakeError('connection closed during handshake')));
       try { if (step(undefined, send)) finish(); } catch (e) { finish(e as Error); }
     });
   }
 
   private receive(chunk: Uint8Array): void {
-    let frames: Uint8Array[];
+    if (this.closed) return;
+    this.lastReadAt = this.clock.now();
     try {
-      frames = this.decoder.push(chunk);
+      this.decoder.feed(chunk, this.deliver);
     } catch (e) {
       this.close(e as FrameError);
       return;
     }
-    for (const frame of frames) {
-      if (this.closed) return;
-      if (!this.authenticated) {
-        if (!this.onHandshakeFrame) { this.close(new HandshakeError('unexpected frame before authentication')); return; }
-        this.onHandshakeFrame(frame);
-        continue;
-      }
-      try {
-        this.handler.onFrame(frame, this);
-      } catch (e) {
-        // A frame the layer above cannot decode is malformed input from this peer only.
-        this.close(e as Error);
-        return;
-      }
+    if (!this.closed && !this.decoder.isClean() && this.stallTimer === undefined) {
+      this.stallTimer = this.clock.schedule(this.stallTimeoutMs, this.checkStall);
     }
   }
+
+  /** Handles one complete frame; false stops the decoding of the chunk (the connection closed). */
+  private frame(frame: Uint8Array): boolean {
+    if (this.closed) return false;
+    if (!this.authenticated) {
+      if (!this.onHandshakeFrame) { this.close(new HandshakeError('unexpected frame before authentication')); return false; }
+      this.onHandshakeFrame(frame);
+      return !this.closed;
+    }
+    try {
+      this.handler.onFrame(frame, this);
+    } catch (e) {
+      // A frame the layer above cannot decode is malformed input from this peer only.
+      this.close(e as Error);
+      return false;
+    }
+    return !this.closed;
+  }
+
+  /**
+   * Runs `frameStallTimeoutMs` after a chunk left a frame incomplete: re-arms while bytes keep
+   * coming. A timeout is confirmed one turn later, so that after a long block of the event loop
+   * (timers run before the bytes already waiting in the socket are read) a busy peer is not taken
+   * for a stalled one.
+   */
+  private readonly checkStall = (): void => {
+    this.stallTimer = undefined;
+    if (this.closed || this.decoder.isClean()) return;
+    const idle = this.clock.now() - this.lastReadAt;
+    if (idle < this.stallTimeoutMs) { this.stallTimer = this.clock.schedule(this.stallTimeoutMs - idle, this.checkStall); return; }
+    const seen = this.lastReadAt;
+    this.stallTimer = this.clock.schedule(0, () => {
+      this.stallTimer = undefined;
+      if (this.closed || this.decoder.isClean()) return;
+      if (this.lastReadAt !== seen) { this.checkStall(); return; }
+      this.close(new FrameError(`a frame stalled: no bytes of it for ${this.stallTimeoutMs} ms (${this.decoder.pendingBytes} bytes received)`));
+    });
+  };
 }
+
+/** Why a listener turned a connection away, for its rejection log. */
+export type RejectReason = 'over-capacity' | 'handshake-failed';
 
 /** Accepts authenticated connections. */
 export class ConnectionListener {
-  private readonly server: Server;
   private readonly connections = new Set<Connection>();
+  /** Connections whose handshake has not completed yet (a subset of `connections`). */
+  private readonly unauthenticated = new Set<Connection>();
+  private rejected = 0;
+  private closing = false;
 
-  private constructor(server: Server) { this.server = server; }
+  private constructor(
+    private readonly server: Server,
+    private readonly options: ConnectionOptions,
+    private readonly limits: Resolved,
+    private readonly maxUnauthenticated: number,
+    private readonly onConnection: (connection: Connection) => ConnectionHandler,
+    private readonly onError: (error: Error, remote: string, authenticated: boolean) => void,
+    private readonly onReject: (reason: RejectReason, remote: string, error: Error) => void,
+  ) {
+    server.on('connection', (socket) => this.accept(socket));
+  }
 
-  /** Listens on `host:port` (port 0 picks a free one). */
+  /**
+   * Listens on `host:port` (port 0 picks a free one). `onError` hears why each connection closed
+   * with an error; `onReject` hears of each connection turned away before it authenticated (over
+   * capacity, or a failed or timed-out handshake, or a bad frame before it): log it rate-limited.
+   */
   static async listen(
     host: string, port: number, options: ConnectionOptions,
     onConnection: (connection: Connection) => ConnectionHandler,
-    onError: (error: Error, remote: string) => void = () => {},
+    onError: (error: Error, remote: string, authenticated: boolean) => void = () => {},
+    onReject: (reason: RejectReason, remote: string, error: Error) => void = () => {},
   ): Promise<ConnectionListener> {
-    let listener!: ConnectionListener;
-    const server = createServer((socket) => {
-      let handler: ConnectionHandler | undefined;
-      const connection = new Connection(socket, {
-        onFrame: (f, c) => handler!.onFrame(f, c),
-        onClose: (c, e) => {
-          listener.connections.delete(c);
-          if (e) onError(e, c.remote);
-          handler?.onClose?.(c, e);
-        },
-      }, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
-      listener.connections.add(connection);
-      const handshake = new ServerHandshake(options.secret);
-      let challenged = false;
-      connection.authenticate((frame, send) => {
-        if (!challenged) { challenged = true; send(handshake.challenge()); return false; }
-        send(handshake.verify(frame!));
-        return true;
-      }, options.handshakeTimeoutMs ?? 10_000, () => { handler = onConnection(connection); }).catch(() => { /* reported through onError */ });
-    });
+    const maxUnauthenticated = options.maxUnauthenticatedConnections ?? DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS;
+    if (!(maxUnauthenticated >= 1)) throw new Error(`maxUnauthenticatedConnections must be at least 1, got ${maxUnauthenticated}`);
+    const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => { server.off('error', reject); resolve(); });
     });
-    listener = new ConnectionListener(server);
-    return listener;
+    return new ConnectionListener(server, options, resolveLimits(options), maxUnauthenticated, onConnection, onError, onReject);
   }
 
   /** The bound port. */
   get port(): number { return (this.server.address() as { port: number }).port; }
 
-  /** Open connections. */
+  /** Open connections (authenticated or not). */
   get size(): number { return this.connections.size; }
+
+  /** Connections still in their handshake. */
+  get pendingHandshakes(): number { return this.unauthenticated.size; }
+
+  /** Received bytes that all connections hold until their frames are complete. */
+  get bufferedBytes(): number {
+    let total = 0;
+    for (const c of this.connections) total += c.bufferedBytes;
+    return total;
+  }
+
+  /** Connections turned away so far: over capacity, or failing their handshake. */
+  get rejectedConnections(): number { return this.rejected; }
 
   /** Stops listening and closes every connection. */
   async close(): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const c of [...this.connections]) c.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closed;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.unauthenticated.size >= this.maxUnauthenticated) {
+      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+      // Nothing is read from it: the bytes it sent are dropped with it.
+      socket.on('error', () => {});
+      socket.destroy();
+      this.reject('over-capacity', remote, new Error(`${this.maxUnauthenticated} connections are already in their handshake`));
+      return;
+    }
+    let handler: ConnectionHandler | undefined;
+    const connection = new Connection(socket, {
+      onFrame: (f, c) => handler!.onFrame(f, c),
+      onClose: (c, e) => {
+        this.connections.delete(c);
+        this.unauthenticated.delete(c);
+        if (e) this.onError(e, c.remote, c.isAuthenticated);
+        handler?.onClose?.(c, e);
+      },
+    }, this.limits);
+    this.connections.add(connection);
+    this.unauthenticated.add(connection);
+    const handshake = new ServerHandshake(this.options.secret);
+    let challenged = false;
+    connection.authenticate((frame, send) => {
+      if (!challenged) { challenged = true; send(handshake.challenge()); return false; }
+      send(handshake.verify(frame!));
+      return true;
+    }, () => {
+      this.unauthenticated.delete(connection);
+      handler = this.onConnection(connection);
+    }).catch((error: Error) => { if (!this.closing) this.reject('handshake-failed', connection.remote, error); });
+  }
+
+  private reject(reason: RejectReason, remote: string, error: Error): void {
+    this.rejected++;
+    this.onReject(reason, remote, error);
   }
 }
 
 /** Connects and authenticates to a listener. */
 export async function connect(host: string, port: number, options: ConnectionOptions, handler: ConnectionHandler): Promise<Connection> {
   const socket = await new Promise<Socket>((resolve, reject) => {
-    const s = netConnect({ host, port }, () => { s.off('error', reject); resolve(s); });
-    s.once('error', reject);
+    // The error listener stays until the connection has its own: a peer may reset the socket
+    // right after it connected, before the connection exists.
+    const s = netConnect({ host, port }, () => resolve(s));
+    s.on('error', reject);
   });
-  const connection = new Connection(socket, handler, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  if (socket.destroyed) throw new HandshakeError(`connection to ${host}:${port} closed before the handshake`);
+  const connection = new Connection(socket, handler, resolveLimits(options));
   const handshake = new ClientHandshake(options.secret);
   let answered = false;
   await connection.authenticate((frame, send) => {
@@ -200,6 +357,6 @@ export async function connect(host: string, port: number, options: ConnectionOpt
     if (!answered) { answered = true; send(handshake.respond(frame)); return false; }
     handshake.confirm(frame);
     return true;
-  }, options.handshakeTimeoutMs ?? 10_000);
+  });
   return connection;
 }

@@ -2,8 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect as rawConnect, type Socket } from 'node:net';
 import { connect, ConnectionListener, type Connection } from '../../../actors/network/connection.ts';
-import { encodeFrame } from '../../../actors/network/frame-decoder.ts';
+import { encodeFrame, FrameDecoder } from '../../../actors/network/frame-decoder.ts';
+import { ClientHandshake } from '../../../actors/network/handshake.ts';
+import { createServer } from 'node:net';
 import { Random, testSeed } from '../../support/random.ts';
+import { ManualClock } from '../../../api/time/clock.ts';
 
 const SECRET = 'cluster-secret';
 const text = new TextEncoder();
@@ -36,7 +39,9 @@ async function roundTrip(c: Connection, box: ReturnType<typeof client>, msg: str
 }
 
 function raw(port: number): Promise<Socket> {
-  return new Promise((resolve) => { const s = rawConnect(port, '127.0.0.1', () => resolve(s)); });
+  // Resumed: a socket whose received bytes are never read does not report the peer's close. A
+  // reset by the server is how some of them end: the test watches for 'close'.
+  return new Promise((resolve) => { const s = rawConnect(port, '127.0.0.1', () => resolve(s.resume())); s.on('error', () => {}); });
 }
 
 const closedSoon = (s: Socket) => new Promise<void>((resolve) => s.once('close', () => resolve()));
@@ -83,6 +88,166 @@ test('garbage, oversized and replayed frames close only their own connection (fu
   assert.ok(errors.length > 0, 'bad connections are reported');
   assert.is(listener.size, 1, 'only the good connection remains');
   conn.close();
+  await listener.close();
+});
+
+function lengthPrefix(n: number): Uint8Array {
+  const h = new Uint8Array(4);
+  new DataView(h.buffer).setUint32(0, n);
+  return h;
+}
+
+test('before authentication a frame over the handshake limit closes the connection at its length prefix', async () => {
+  const clock = new ManualClock();
+  const errors: string[] = [];
+  const listener = await ConnectionListener.listen('127.0.0.1', 0, { secret: SECRET, clock }, () => ({ onFrame() {} }), (e) => errors.push(e.message));
+  // Well under the authenticated limit of 64 MiB: before the fix the listener buffered all of it.
+  const sockets = await Promise.all(Array.from({ length: 8 }, () => raw(listener.port)));
+  await Promise.all(sockets.map((s) => {
+    const closed = closedSoon(s);
+    s.write(lengthPrefix(8 << 20));
+    s.write(new Uint8Array(256 * 1024));
+    return closed;
+  }));
+  assert.is(errors.length, 8);
+  for (const e of errors) assert.match(e, /exceeds the limit of 4096 bytes/);
+  assert.is(listener.size, 0);
+  assert.is(listener.bufferedBytes, 0);
+  await listener.close();
+});
+
+/** Resolves once `condition` holds, checking after each turn of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setImmediate(r));
+}
+
+/** An echo server on a manual clock. */
+async function clockedServer(limits: { frameStallTimeoutMs?: number; handshakeTimeoutMs?: number; maxUnauthenticatedConnections?: number } = {}) {
+  const clock = new ManualClock();
+  const errors: string[] = [];
+  const rejects: string[] = [];
+  const listener = await ConnectionListener.listen('127.0.0.1', 0, { secret: SECRET, maxFrameBytes: 1024, clock, ...limits },
+    () => ({ onFrame: (f, c) => { c.send(text.encode(untext.decode(f).toUpperCase())); } }),
+    (e) => errors.push(e.message), (reason) => rejects.push(reason));
+  return { clock, listener, errors, rejects };
+}
+
+/** A raw socket that has passed the handshake, so that the test can write any bytes after it. */
+async function rawAuthenticated(port: number): Promise<{ socket: Socket; frames: string[] }> {
+  const socket = await raw(port);
+  const decoder = new FrameDecoder();
+  const handshake = new ClientHandshake(SECRET);
+  const frames: string[] = [];
+  let step = 0;
+  await new Promise<void>((resolve) => {
+    socket.on('data', (chunk: Uint8Array) => {
+      for (const f of decoder.push(chunk)) {
+        if (step === 0) socket.write(encodeFrame(handshake.respond(f)));
+        else if (step === 1) { handshake.confirm(f); resolve(); } else frames.push(untext.decode(f));
+        step++;
+      }
+    });
+  });
+  return { socket, frames };
+}
+
+test('a frame whose bytes stop arriving midway closes its connection after the stall timeout; others go on', async () => {
+  const { clock, listener, errors } = await clockedServer({ frameStallTimeoutMs: 1000 });
+  const good = client(listener.port);
+  const conn = await good.promise;
+  const { socket } = await rawAuthenticated(listener.port);
+  const closed = closedSoon(socket);
+  socket.write(lengthPrefix(100));
+  socket.write(new Uint8Array(50));
+  await until(() => listener.bufferedBytes === 50);
+  clock.advance(600);
+  socket.write(new Uint8Array(20));
+  await until(() => listener.bufferedBytes === 70);
+  clock.advance(999);
+  assert.is(listener.size, 2, 'bytes arrived 999 ms ago: still open');
+  clock.advance(1);
+  await closed;
+  assert.match(errors.join(), /stalled: no bytes of it for 1000 ms \(70 bytes received\)/);
+  assert.is(listener.bufferedBytes, 0);
+  assert.is(await roundTrip(conn, good, 'unaffected'), 'UNAFFECTED');
+  conn.close();
+  await listener.close();
+});
+
+test('an idle connection between frames is never timed out', async () => {
+  const { clock, listener } = await clockedServer({ frameStallTimeoutMs: 1000 });
+  const { socket, frames } = await rawAuthenticated(listener.port);
+  clock.advance(60_000);
+  socket.write(encodeFrame(text.encode('after a minute')));
+  await until(() => frames.length === 1);
+  assert.equal(frames, ['AFTER A MINUTE']);
+  clock.advance(60_000);
+  assert.is(listener.size, 1);
+  socket.destroy();
+  await until(() => listener.size === 0);
+  await listener.close();
+});
+
+test('the handshake must finish within its timeout on the injected clock', async () => {
+  const { clock, listener, errors, rejects } = await clockedServer({ handshakeTimeoutMs: 500 });
+  const s = await raw(listener.port);
+  const closed = closedSoon(s);
+  await until(() => listener.pendingHandshakes === 1);
+  clock.advance(499);
+  assert.is(listener.size, 1);
+  clock.advance(1);
+  await closed;
+  assert.equal(errors, ['handshake timed out']);
+  assert.equal(rejects, ['handshake-failed']);
+  assert.is(listener.pendingHandshakes, 0);
+  await listener.close();
+});
+
+test('connections over the cap of unauthenticated ones are closed at once; slots free up when handshakes end', async () => {
+  const { clock, listener, rejects } = await clockedServer({ maxUnauthenticatedConnections: 4, handshakeTimeoutMs: 1000 });
+  const waiting = await Promise.all(Array.from({ length: 4 }, () => raw(listener.port)));
+  const waitingClosed = waiting.map(closedSoon);
+  await until(() => listener.pendingHandshakes === 4);
+  const excess = await Promise.all(Array.from({ length: 3 }, () => raw(listener.port)));
+  await Promise.all(excess.map(closedSoon));
+  assert.equal(rejects, ['over-capacity', 'over-capacity', 'over-capacity']);
+  assert.is(listener.rejectedConnections, 3);
+  assert.is(listener.pendingHandshakes, 4);
+  // The cap holds a good client out too, until the waiting handshakes time out.
+  await client(listener.port).promise.then(() => assert.unreachable('admitted over the cap'), (e) => assert.match(e.message, /closed during handshake/));
+  clock.advance(1000);
+  await Promise.all(waitingClosed);
+  assert.is(listener.pendingHandshakes, 0);
+  const good = client(listener.port);
+  const conn = await good.promise;
+  assert.is(listener.pendingHandshakes, 0, 'an authenticated connection leaves the count');
+  assert.is(await roundTrip(conn, good, 'in'), 'IN');
+  conn.close();
+  await listener.close();
+});
+
+test('a connecting client applies the handshake limit to the server it reached', async () => {
+  const server = createServer((socket) => { socket.on('error', () => {}); socket.write(lengthPrefix(1 << 20)); socket.write(new Uint8Array(64 * 1024)); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  await connect('127.0.0.1', port, { secret: SECRET }, { onFrame() {} })
+    .then(() => assert.unreachable('connected'), (e) => assert.match(e.message, /1048576 bytes exceeds the limit of 4096/));
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+test('a closed connection keeps no buffered bytes and leaves the listener', async () => {
+  let serverSide: Connection | undefined;
+  const listener = await ConnectionListener.listen('127.0.0.1', 0, { secret: SECRET }, (c) => { serverSide = c; return { onFrame() {} }; });
+  const { socket } = await rawAuthenticated(listener.port);
+  socket.write(lengthPrefix(1 << 20));
+  socket.write(new Uint8Array(300 * 1024));
+  await until(() => listener.bufferedBytes === 300 * 1024);
+  assert.is(serverSide!.bufferedBytes, 300 * 1024);
+  socket.destroy();
+  await until(() => listener.size === 0);
+  assert.not.ok(serverSide!.isOpen);
+  assert.is(serverSide!.bufferedBytes, 0, 'the half-read frame is dropped with the connection');
+  assert.is(listener.bufferedBytes, 0);
   await listener.close();
 });
 
