@@ -12,7 +12,7 @@ import type {
 } from '../functions/broadcast-process-function.ts';
 import { createRuntimeContext } from '../functions/runtime-context.ts';
 import { KeyedTimerService, type TimerService } from '../functions/timer-service.ts';
-import type { OutputTag } from '../output-tag.ts';
+import { requireOutputTag, type OutputTag } from '../output-tag.ts';
 import { NO_TIMESTAMP } from '../stream-elements.ts';
 import { BroadcastStateStore } from './broadcast-state-store.ts';
 import { KeyedTimerOperator } from './keyed-timer-operator.ts';
@@ -42,7 +42,7 @@ export class CoBroadcastWithKeyedOperator<K extends Key, IN1, IN2, OUT> extends 
       timestamp: () => (collector.timestamp === NO_TIMESTAMP ? undefined : collector.timestamp),
       currentProcessingTime: () => context.clock.now(),
       currentWatermark: () => this.currentWatermark,
-      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(tag, value, collector.timestamp),
+      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(requireOutputTag(tag), value, collector.timestamp),
     };
     this.readOnlyCtx = {
       ...base,

@@ -7,7 +7,7 @@ import type {
   BroadcastContext, BroadcastProcessFunction, BroadcastReadOnlyContext,
 } from '../functions/broadcast-process-function.ts';
 import { createRuntimeContext } from '../functions/runtime-context.ts';
-import type { OutputTag } from '../output-tag.ts';
+import { requireOutputTag, type OutputTag } from '../output-tag.ts';
 import { NO_TIMESTAMP } from '../stream-elements.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
 import { BroadcastStateStore } from './broadcast-state-store.ts';
@@ -36,7 +36,7 @@ export class CoBroadcastWithNonKeyedOperator<IN1, IN2, OUT> extends AbstractStre
       timestamp: () => (collector.timestamp === NO_TIMESTAMP ? undefined : collector.timestamp),
       currentProcessingTime: () => context.clock.now(),
       currentWatermark: () => this.currentWatermark,
-      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(tag, value, collector.timestamp),
+      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(requireOutputTag(tag), value, collector.timestamp),
     };
     this.readOnlyCtx = { ...base, getBroadcastState: (d) => store.getReadOnlyBroadcastState(d) };
     this.ctx = { ...base, getBroadcastState: (d) => store.getBroadcastState(d) };

@@ -7,7 +7,7 @@ import type {
 } from '../functions/co-process-function.ts';
 import { createRuntimeContext } from '../functions/runtime-context.ts';
 import { KeyedTimerService, NonKeyedTimerService, type TimerService } from '../functions/timer-service.ts';
-import type { OutputTag } from '../output-tag.ts';
+import { requireOutputTag, type OutputTag } from '../output-tag.ts';
 import { NO_TIMESTAMP } from '../stream-elements.ts';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
 import { KeyedTimerOperator } from './keyed-timer-operator.ts';
@@ -28,7 +28,7 @@ export class CoProcessOperator<IN1, IN2, OUT> extends AbstractStreamOperator<OUT
     this.ctx = {
       timestamp: () => (collector.timestamp === NO_TIMESTAMP ? undefined : collector.timestamp),
       timerService: () => timers,
-      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(tag, value, collector.timestamp),
+      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(requireOutputTag(tag), value, collector.timestamp),
       timeDomain: () => 'event-time',
     };
   }
@@ -65,7 +65,7 @@ export class KeyedCoProcessOperator<K extends Key, IN1, IN2, OUT> extends KeyedT
       getCurrentKey: () => backend.getCurrentKey() as K,
       timestamp: () => (collector.timestamp === NO_TIMESTAMP ? undefined : collector.timestamp),
       timerService: () => timers,
-      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(tag, value, collector.timestamp),
+      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(requireOutputTag(tag), value, collector.timestamp),
       timeDomain: () => this.domain,
     };
   }

@@ -5,7 +5,7 @@ import type { Key } from '../../state/key-groups.ts';
 import type { KeyedProcessFunction, OnTimerContext } from '../functions/keyed-process-function.ts';
 import { createRuntimeContext } from '../functions/runtime-context.ts';
 import { KeyedTimerService, type TimerService } from '../functions/timer-service.ts';
-import type { OutputTag } from '../output-tag.ts';
+import { requireOutputTag, type OutputTag } from '../output-tag.ts';
 import { NO_TIMESTAMP } from '../stream-elements.ts';
 import { KeyedTimerOperator } from './keyed-timer-operator.ts';
 import type { OneInputStreamOperator, OperatorContext, Output } from './stream-operator.ts';
@@ -29,7 +29,7 @@ export class KeyedProcessOperator<K extends Key, IN, OUT> extends KeyedTimerOper
       getCurrentKey: () => backend.getCurrentKey() as K,
       timestamp: () => (collector.timestamp === NO_TIMESTAMP ? undefined : collector.timestamp),
       timerService: () => timers,
-      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(tag, value, collector.timestamp),
+      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(requireOutputTag(tag), value, collector.timestamp),
       timeDomain: () => this.domain,
     };
   }

@@ -1,5 +1,5 @@
 // ProcessOperator: runs a ProcessFunction on a non-keyed stream.
-import type { OutputTag } from '../output-tag.ts';
+import { requireOutputTag, type OutputTag } from '../output-tag.ts';
 import type { ProcessContext, ProcessFunction } from '../functions/process-function.ts';
 import { createRuntimeContext } from '../functions/runtime-context.ts';
 import { NonKeyedTimerService } from '../functions/timer-service.ts';
@@ -23,7 +23,7 @@ export class ProcessOperator<IN, OUT> extends AbstractStreamOperator<OUT> implem
     this.ctx = {
       timestamp: () => (collector.timestamp === NO_TIMESTAMP ? undefined : collector.timestamp),
       timerService: () => timers,
-      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(tag, value, collector.timestamp),
+      output: <X>(tag: OutputTag<X>, value: X) => output.collectSide(requireOutputTag(tag), value, collector.timestamp),
     };
   }
 
