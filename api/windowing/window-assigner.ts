@@ -39,3 +39,14 @@ export function missingTimestampError(): Error {
     'Record has no timestamp (NO_TIMESTAMP). Is the stream in processing time, or did you forget to call ' +
     "'DataStream.assignTimestampsAndWatermarks(...)'?");
 }
+
+/**
+ * Refuses, where the program is built, a trigger that cannot merge on an assigner that merges
+ * windows (Flink's check in WindowedStream.trigger): the job would otherwise fail only once deployed.
+ */
+export function requireMergingTrigger<W extends Window>(assigner: WindowAssigner<any, W>, trigger: Trigger<any, W>): void {
+  if (trigger === null || trigger === undefined) throw new TypeError('the window trigger must not be null');
+  if (assigner instanceof MergingWindowAssigner && !(trigger.canMerge?.() ?? false)) {
+    throw new Error(`A merging window assigner cannot be used with a trigger that does not support merging (${String(assigner)} with ${String(trigger)})`);
+  }
+}

@@ -7,7 +7,7 @@ import type { StateDescriptor } from '../../state/state-descriptors.ts';
 import type { InternalTimerService } from '../../state/timer-service.ts';
 import type { KeyedStateStore, ProcessWindowContext } from '../functions/process-window-function.ts';
 import type { Output } from '../operators/stream-operator.ts';
-import type { OutputTag } from '../output-tag.ts';
+import { requireOutputTag, type OutputTag } from '../output-tag.ts';
 import type { Window } from './time-window.ts';
 import type { OnMergeContext, PartitionedState } from './trigger.ts';
 
@@ -69,6 +69,23 @@ class ScopedStateStore implements KeyedStateStore {
   getAggregatingState(d: any): any { return stateInNamespace(this.backend, d, this.namespace()); }
 }
 
+/**
+ * Per-window state of merging windows: refused, as in Flink. When windows merge, the window
+ * function's state in each of them could not be merged (value and map state do not merge, and
+ * the operator does not know which descriptors the function used), so it would be lost silently.
+ */
+class MergingWindowStateStore implements KeyedStateStore {
+  getState(): never { return refuse(); }
+  getListState(): never { return refuse(); }
+  getMapState(): never { return refuse(); }
+  getReducingState(): never { return refuse(); }
+  getAggregatingState(): never { return refuse(); }
+}
+
+function refuse(): never {
+  throw new Error('Per-window state is not allowed when using merging windows: use globalState, or a window assigner that does not merge');
+}
+
 /** The context of window functions: the fired window, time, scoped state, side outputs. */
 export class WindowProcessContext<W extends Window> implements ProcessWindowContext<W> {
   window!: W;
@@ -81,12 +98,14 @@ export class WindowProcessContext<W extends Window> implements ProcessWindowCont
     private readonly timers: InternalTimerService,
     private readonly watermark: () => number,
     private readonly out: Output<unknown>,
+    /** Windows merge (session windows): per-window state is refused. */
+    merging = false,
   ) {
-    this.windowState = new ScopedStateStore(backend, () => this.namespace);
+    this.windowState = merging ? new MergingWindowStateStore() : new ScopedStateStore(backend, () => this.namespace);
     this.globalState = new ScopedStateStore(backend, () => VOID_NAMESPACE);
   }
 
   get currentWatermark(): number { return this.watermark(); }
   get currentProcessingTime(): number { return this.timers.currentProcessingTime(); }
-  output<X>(tag: OutputTag<X>, value: X): void { this.out.collectSide(tag, value, this.window.maxTimestamp()); }
+  output<X>(tag: OutputTag<X>, value: X): void { this.out.collectSide(requireOutputTag(tag), value, this.window.maxTimestamp()); }
 }

@@ -22,7 +22,7 @@ import type { InternalWindowFunction } from './internal-window-function.ts';
 import { MergingWindowSet, type MergingWindowSetState } from './merging-window-set.ts';
 import type { Window } from './time-window.ts';
 import { isFire, isPurge, type Trigger } from './trigger.ts';
-import { MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from './window-assigner.ts';
+import { MergingWindowAssigner, requireMergingTrigger, type WindowAssigner, type WindowAssignerContext } from './window-assigner.ts';
 import { WindowProcessContext, WindowTriggerContext } from './window-contexts.ts';
 import { EventTimeTrigger } from './event-time-trigger.ts';
 
@@ -101,9 +101,8 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     this.merging = options.assigner instanceof MergingWindowAssigner ? options.assigner : undefined;
     this.eventTime = options.assigner.isEventTime();
     this.eventTimeTrigger = options.trigger.constructor === EventTimeTrigger && this.merging === undefined && this.eventTime;
-    if (this.merging && !(options.trigger.canMerge?.() ?? false)) {
-      throw new Error(`a merging window assigner (${String(options.assigner)}) needs a trigger that can merge; ${String(options.trigger)} cannot`);
-    }
+    // Also checked where the program is built (WindowedStream.trigger); operators built directly get it here.
+    requireMergingTrigger(options.assigner, options.trigger);
   }
 
   override setup(context: OperatorContext, output: Output<OUT>): void {
@@ -114,7 +113,7 @@ export class WindowOperator<IN, C, OUT, K extends Key, W extends Window> extends
     this.collector = new TimestampedCollector(output);
     const watermark = () => this.currentWatermark;
     this.triggerContext = new WindowTriggerContext(this.backend, this.timers, watermark);
-    this.processContext = new WindowProcessContext(this.backend, this.timers, watermark, output as Output<unknown>);
+    this.processContext = new WindowProcessContext(this.backend, this.timers, watermark, output as Output<unknown>, this.merging !== undefined);
     const timers = this.timers;
     this.assignerContext = { getCurrentProcessingTime: () => timers.currentProcessingTime() };
     if (this.merging) this.mergingSetsState = this.backend.getValueState(new ValueStateDescriptor<MergingWindowSetState>('merging-window-set'));

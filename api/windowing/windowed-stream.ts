@@ -10,7 +10,7 @@ import {
 import type { DataStream } from '../datastream/data-stream.ts';
 import type { KeyedStream } from '../datastream/keyed-stream.ts';
 import type { ProcessWindowFunction, WindowFunction } from '../functions/process-window-function.ts';
-import type { OutputTag } from '../output-tag.ts';
+import { requireOutputTag, type OutputTag } from '../output-tag.ts';
 import { CountEvictor } from './count-evictor.ts';
 import { CountTrigger } from './count-trigger.ts';
 import { EvictingWindowOperator } from './evicting-window-operator.ts';
@@ -23,7 +23,7 @@ import {
 import { PurgingTrigger } from './purging-trigger.ts';
 import type { GlobalWindow, Window } from './time-window.ts';
 import type { Trigger } from './trigger.ts';
-import type { WindowAssigner } from './window-assigner.ts';
+import { requireMergingTrigger, type WindowAssigner } from './window-assigner.ts';
 import { WindowOperator, type WindowOperatorOptions } from './window-operator.ts';
 import { BufferedWindowOperator, canBufferWindows } from './buffered-window-operator.ts';
 import { cloneFunction } from '../functions/clone-function.ts';
@@ -47,8 +47,12 @@ export class WindowedStream<T, K extends Key, W extends Window> {
     return windowed.evictor(CountEvictor.of<T, GlobalWindow>(size)).trigger(CountTrigger.of<T, GlobalWindow>(slide));
   }
 
-  /** Replaces the assigner's default trigger. */
-  trigger(trigger: Trigger<T, W>): this { this.windowTrigger = trigger; return this; }
+  /** Replaces the assigner's default trigger; merging windows (sessions) need one that can merge. */
+  trigger(trigger: Trigger<T, W>): this {
+    requireMergingTrigger(this.assigner, trigger);
+    this.windowTrigger = trigger;
+    return this;
+  }
 
   /** Evicts elements before/after the window function (windows then buffer every element). */
   evictor(evictor: Evictor<T, W>): this { this.windowEvictor = evictor; return this; }
@@ -61,7 +65,7 @@ export class WindowedStream<T, K extends Key, W extends Window> {
   }
 
   /** Sends elements too late for every window to the side output `tag`. */
-  sideOutputLateData(tag: OutputTag<T>): this { this.lateDataTag = tag; return this; }
+  sideOutputLateData(tag: OutputTag<T>): this { this.lateDataTag = requireOutputTag(tag); return this; }
 
   /** Reduces each window incrementally; `windowFn` (optional) turns the result into output. */
   reduce(fn: (a: T, b: T) => T): DataStream<T>;

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  StreamExecutionEnvironment, WatermarkStrategy, TumblingEventTimeWindows, ProcessAllWindowFunction,
+  StreamExecutionEnvironment, WatermarkStrategy, TumblingEventTimeWindows, ProcessAllWindowFunction, EventTimeSessionWindows, EventTimeTrigger,
   type Collector, type ProcessWindowContext, type TimeWindow,
 } from '../../../api/index.ts';
 
@@ -55,6 +55,15 @@ test('one ProcessAllWindowFunction object in two pipelines: each window operator
   const out = await a.union(b).executeAndCollect();
   // Shared, the one object would be opened twice and count six windows.
   assert.equal(out.sort(), ['1/1', '1/1', '1/2', '1/2', '1/3', '1/3']);
+});
+
+test('windowAll(...).trigger(): a trigger that cannot merge is refused on session windows at the call', () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  const noMerge = { onElement: () => 'FIRE' as const, onEventTime: () => 'CONTINUE' as const, onProcessingTime: () => 'CONTINUE' as const, clear: () => {}, canMerge: () => false };
+  const sessions = () => env.fromElements<Ev>({ v: 1, ts: 1 }).windowAll(EventTimeSessionWindows.withGap<Ev>(10));
+  assert.throws(() => sessions().trigger(noMerge), /A merging window assigner cannot be used with a trigger that does not support merging/);
+  sessions().trigger(EventTimeTrigger.create<Ev>());
+  env.fromElements<Ev>({ v: 1, ts: 1 }).windowAll(TumblingEventTimeWindows.of<Ev>(10)).trigger(noMerge);
 });
 
 test.run();

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { OutputTag } from '../../../api/output-tag.ts';
 import { ProcessWindowFunction, type ProcessWindowContext } from '../../../api/functions/process-window-function.ts';
 import type { Collector } from '../../../api/functions/collector.ts';
-import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor } from '../../../state/state-descriptors.ts';
+import { AggregatingStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor } from '../../../state/state-descriptors.ts';
 import { CountTrigger } from '../../../api/windowing/count-trigger.ts';
 import { GlobalWindows } from '../../../api/windowing/global-windows.ts';
 import { IterableWindowFunction, SingleValueWindowFunction } from '../../../api/windowing/internal-window-function.ts';
@@ -223,10 +223,8 @@ test('a merging assigner rejects a trigger that cannot merge', () => {
   assert.throws(() => new WindowOperator<E, E, E, string, TimeWindow>({
     assigner: EventTimeSessionWindows.withGap<E>(10), trigger: plain,
     contents: new ReducingStateDescriptor<E>('c', sum), windowFunction: new SingleValueWindowFunction<E, E, string, TimeWindow>(undefined),
-  }), /trigger that can merge/);
+  }), /A merging window assigner cannot be used with a trigger that does not support merging/);
 });
-
-test.run();
 
 test('event-time windows register their timers once, with the first element, and still fire late and clean up', async () => {
   const { h } = await reduceHarness(TumblingEventTimeWindows.of<E>(1000), { allowedLateness: 500 });
@@ -252,3 +250,50 @@ test('event-time windows register their timers once, with the first element, and
   assert.equal(results(h).slice(3), ['a=7@1999']);
   assert.is(timers(), 0);
 });
+
+test('per-window state on merging windows fails, in process and in clear; global state works', async () => {
+  const perWindow = new ValueStateDescriptor<number>('per-window');
+  const global = new ValueStateDescriptor<number>('global');
+  const refused = /Per-window state is not allowed when using merging windows/;
+  const errors: string[] = [];
+  class Sessions extends ProcessWindowFunction<E, string, string, TimeWindow> {
+    process(key: string, ctx: ProcessWindowContext<TimeWindow>, elements: Iterable<E>, out: Collector<string>): void {
+      const seen = ctx.globalState.getState(global);
+      seen.update((seen.value() ?? 0) + [...elements].length);
+      out.collect(`${key}@${ctx.window.start}-${ctx.window.end} seen=${seen.value()}`);
+      for (const get of [
+        () => ctx.windowState.getState(perWindow), () => ctx.windowState.getListState(new ListStateDescriptor<number>('l')),
+        () => ctx.windowState.getMapState(new MapStateDescriptor<string, number>('m')), () => ctx.windowState.getReducingState(new ReducingStateDescriptor<E>('r', sum)),
+        () => ctx.windowState.getAggregatingState(new AggregatingStateDescriptor('a', { createAccumulator: () => 0, add: () => 0, getResult: () => 0, merge: () => 0 })),
+      ]) {
+        try { get(); errors.push('none'); } catch (err) { errors.push(refused.test((err as Error).message) ? 'refused' : String(err)); }
+      }
+    }
+    override clear(ctx: ProcessWindowContext<TimeWindow>): void { ctx.windowState.getState(perWindow).clear(); }
+  }
+  const { h } = await listHarness(EventTimeSessionWindows.withGap<E>(10), {}, new Sessions());
+  h.processElement(e('a', 1), 0);
+  h.processElement(e('a', 1), 5);
+  h.processElement(e('a', 1), 30);
+  // The first session fires, then its cleanup calls clear(), which asks for per-window state.
+  assert.throws(() => h.processWatermark(20), refused);
+  assert.equal(h.output.records().map((r) => r.value), ['a@0-15 seen=2']);
+  assert.equal(errors, ['refused', 'refused', 'refused', 'refused', 'refused']);
+
+  // Without per-window state, sessions run as before.
+  class GlobalOnly extends Sessions { override clear(): void {} }
+  errors.length = 0;
+  const { h: g } = await listHarness(EventTimeSessionWindows.withGap<E>(10), {}, new GlobalOnly());
+  for (const t of [0, 5, 30]) g.processElement(e('a', 1), t);
+  g.processWatermark(Infinity);
+  assert.equal(g.output.records().map((r) => r.value), ['a@0-15 seen=2', 'a@30-40 seen=3']);
+
+  // Non-merging windows keep their per-window state.
+  const { h: t } = await listHarness(TumblingEventTimeWindows.of<E>(10), {}, new Sessions());
+  errors.length = 0;
+  t.processElement(e('a', 1), 0);
+  t.processWatermark(Infinity);
+  assert.equal(errors, ['none', 'none', 'none', 'none', 'none']);
+});
+
+test.run();

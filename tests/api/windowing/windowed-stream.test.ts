@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import {
   StreamExecutionEnvironment, WatermarkStrategy, TumblingEventTimeWindows, SlidingEventTimeWindows,
   EventTimeSessionWindows, ProcessWindowFunction, OutputTag, DataGeneratorSource, ManualClock,
-  type Collector, type ProcessWindowContext, type TimeWindow,
+  CountTrigger, PurgingTrigger, EventTimeTrigger, ContinuousEventTimeTrigger, ValueStateDescriptor, Trigger,
+  type TriggerResult, type Collector, type ProcessWindowContext, type TimeWindow,
 } from '../../../api/index.ts';
 import { Random, testSeed } from '../../support/random.ts';
 import { assignKeyToParallelOperator, DEFAULT_MAX_PARALLELISM } from '../../../state/key-groups.ts';
@@ -203,6 +204,44 @@ test('each subtask aggregates with its own copy of an AggregateFunction object',
   const sum = (odd: number): number => values.filter((x) => x % 2 === odd).reduce((x, y) => x + y);
   assert.equal(out.sort(), [`${sum(0)}/20`, `${sum(1)}/20`].sort());
   assert.is(agg.adds, 0, 'the object given to aggregate() itself is not run');
+});
+
+test('trigger(): a trigger that cannot merge is refused on session windows where the program is built', () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  const sessions = () => env.fromElements<Ev>({ key: 'a', v: 1, ts: 1 }).keyBy((e) => e.key).window(EventTimeSessionWindows.withGap<Ev>(10));
+  const refused = /A merging window assigner cannot be used with a trigger that does not support merging/;
+  class NoMerge extends Trigger<Ev, TimeWindow> {
+    onElement(): TriggerResult { return 'FIRE'; }
+    onEventTime(): TriggerResult { return 'CONTINUE'; }
+    onProcessingTime(): TriggerResult { return 'CONTINUE'; }
+    clear(): void {}
+    override canMerge(): boolean { return false; }
+  }
+  assert.throws(() => sessions().trigger(new NoMerge()), refused);
+  assert.throws(() => sessions().trigger(PurgingTrigger.of(new NoMerge())), refused, 'a purging trigger merges when its nested trigger does');
+  const plain = { onElement: () => 'CONTINUE' as const, onEventTime: () => 'CONTINUE' as const, onProcessingTime: () => 'CONTINUE' as const, clear: () => {} };
+  assert.throws(() => sessions().trigger(plain), refused, 'a trigger without canMerge');
+  assert.throws(() => sessions().trigger(null as never), /trigger must not be null/);
+  // Triggers that merge, and any trigger on windows that do not merge, are taken.
+  sessions().trigger(EventTimeTrigger.create<Ev>()).trigger(ContinuousEventTimeTrigger.of<Ev, TimeWindow>(5)).trigger(PurgingTrigger.of(CountTrigger.of<Ev, TimeWindow>(2)));
+  env.fromElements<Ev>({ key: 'a', v: 1, ts: 1 }).keyBy((e) => e.key).window(TumblingEventTimeWindows.of<Ev>(10)).trigger(new NoMerge());
+  assert.throws(() => sessions().sideOutputLateData(null as never), /OutputTag must not be null/);
+});
+
+test('a job whose session-window function uses per-window state fails with Flink\'s message', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  class PerWindow extends ProcessWindowFunction<Ev, string, string, TimeWindow> {
+    process(key: string, ctx: ProcessWindowContext<TimeWindow>, _elements: Iterable<Ev>, out: Collector<string>): void {
+      ctx.windowState.getState(new ValueStateDescriptor<number>('n'));
+      out.collect(key);
+    }
+  }
+  const job = env.fromElements<Ev>({ key: 'a', v: 1, ts: 1 }, { key: 'a', v: 2, ts: 30 })
+    .assignTimestampsAndWatermarks(strategy(0)).keyBy((e) => e.key)
+    .window(EventTimeSessionWindows.withGap<Ev>(10)).process(new PerWindow()).executeAndCollect();
+  const error = await job.then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof Error, 'the job fails');
+  assert.match(String((error as Error).message), /Per-window state is not allowed when using merging windows/);
 });
 
 test.run();
