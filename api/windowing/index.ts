@@ -15,6 +15,7 @@ export * from './continuous-event-time-trigger.ts';
 export * from './evictor.ts';
 export * from './count-evictor.ts';
 export * from './time-evictor.ts';
+export * from './delta-evictor.ts';
 export * from './merging-window-set.ts';
 export * from './internal-window-function.ts';
 export * from './window-operator.ts';
