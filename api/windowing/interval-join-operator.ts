@@ -2,7 +2,8 @@
 // (Flink's IntervalJoinOperator). Each side buffers its elements per key in MapState by
 // timestamp; a new element joins with the other side's buffer; an event-time cleanup timer drops
 // a buffered element once no future element of the other side can match it. Elements behind
-// the watermark are late and dropped. Imports api/ and state/ only.
+// the watermark are late: they go to the side's late-data output when it has one, else they are
+// dropped and counted. Imports api/ and state/ only.
 import type { Namespace } from '../../state/keyed-state-backend.ts';
 import { MapStateDescriptor, type MapState } from '../../state/state-descriptors.ts';
 import type { InternalTimerService, Timer, Triggerable } from '../../state/timer-service.ts';
@@ -12,7 +13,7 @@ import { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts
 import { requireKeyedState } from '../operators/keyed-process-operator.ts';
 import type { OperatorContext, Output, TwoInputStreamOperator } from '../operators/stream-operator.ts';
 import { TimestampedCollector } from '../operators/timestamped-collector.ts';
-import type { OutputTag } from '../output-tag.ts';
+import { requireOutputTag, type OutputTag } from '../output-tag.ts';
 
 const CLEANUP_LEFT: Namespace = 'cleanup-left';
 const CLEANUP_RIGHT: Namespace = 'cleanup-right';
@@ -25,9 +26,17 @@ export interface IntervalJoinBounds {
   upperBoundInclusive?: boolean;
 }
 
+/** Where each side's late elements go (Flink's sideOutputLeftLateData / sideOutputRightLateData). */
+export interface IntervalJoinLateDataTags<L, R> {
+  left?: OutputTag<L>;
+  right?: OutputTag<R>;
+}
+
 /** The interval join of two keyed inputs. */
 export class IntervalJoinOperator<L, R, OUT> extends AbstractStreamOperator<OUT>
   implements TwoInputStreamOperator<L, R, OUT>, Triggerable {
+  /** Late elements dropped because their side had no late-data output. */
+  numLateRecordsDropped = 0;
   private readonly lowerBound: number;
   private readonly upperBound: number;
   private leftBuffer!: MapState<number, L[]>;
@@ -40,10 +49,13 @@ export class IntervalJoinOperator<L, R, OUT> extends AbstractStreamOperator<OUT>
     getLeftTimestamp: () => this.leftTimestamp,
     getRightTimestamp: () => this.rightTimestamp,
     getTimestamp: () => Math.max(this.leftTimestamp, this.rightTimestamp),
-    output: <X>(tag: OutputTag<X>, value: X) => this.output.collectSide(tag, value, Math.max(this.leftTimestamp, this.rightTimestamp)),
+    output: <X>(tag: OutputTag<X>, value: X) => this.output.collectSide(requireOutputTag(tag), value, Math.max(this.leftTimestamp, this.rightTimestamp)),
   };
 
-  constructor(bounds: IntervalJoinBounds, private readonly fn: ProcessJoinFunction<L, R, OUT>) {
+  constructor(
+    bounds: IntervalJoinBounds, private readonly fn: ProcessJoinFunction<L, R, OUT>,
+    private readonly lateDataTags: IntervalJoinLateDataTags<L, R> = {},
+  ) {
     super();
     // Exclusive bounds are inclusive bounds one millisecond inwards (timestamps are integers).
     this.lowerBound = bounds.lowerBoundInclusive === false ? bounds.lowerBound + 1 : bounds.lowerBound;
@@ -64,7 +76,7 @@ export class IntervalJoinOperator<L, R, OUT> extends AbstractStreamOperator<OUT>
   override async close(): Promise<void> { await this.fn.close?.(); }
 
   processElement1(value: L, timestamp: number): void {
-    if (!this.accept(timestamp)) return;
+    if (this.isLate(timestamp)) return this.late(this.lateDataTags.left, value, timestamp);
     add(this.leftBuffer, timestamp, value);
     for (const [ts, rights] of this.rightBuffer.entries()) {
       if (ts < timestamp + this.lowerBound || ts > timestamp + this.upperBound) continue;
@@ -75,7 +87,7 @@ export class IntervalJoinOperator<L, R, OUT> extends AbstractStreamOperator<OUT>
   }
 
   processElement2(value: R, timestamp: number): void {
-    if (!this.accept(timestamp)) return;
+    if (this.isLate(timestamp)) return this.late(this.lateDataTags.right, value, timestamp);
     add(this.rightBuffer, timestamp, value);
     for (const [ts, lefts] of this.leftBuffer.entries()) {
       if (timestamp < ts + this.lowerBound || timestamp > ts + this.upperBound) continue;
@@ -101,12 +113,17 @@ export class IntervalJoinOperator<L, R, OUT> extends AbstractStreamOperator<OUT>
 
   onProcessingTime(): void {}
 
-  private accept(timestamp: number): boolean {
+  private isLate(timestamp: number): boolean {
     if (timestamp === -Infinity) {
       throw new Error('elements of an interval join need timestamps: assign them with assignTimestampsAndWatermarks(...)');
     }
     // Late elements cannot be joined reliably: their partners may be cleaned up already.
-    return !(this.currentWatermark !== -Infinity && timestamp < this.currentWatermark);
+    return this.currentWatermark !== -Infinity && timestamp < this.currentWatermark;
+  }
+
+  private late<X>(tag: OutputTag<X> | undefined, value: X, timestamp: number): void {
+    if (tag) this.output.collectSide(tag, value, timestamp);
+    else this.numLateRecordsDropped++;
   }
 
   private emit(left: L, right: R, leftTs: number, rightTs: number): void {

@@ -4,6 +4,7 @@ import type { Collector } from '../../../api/functions/collector.ts';
 import { ProcessJoinFunction, type ProcessJoinContext } from '../../../api/functions/process-join-function.ts';
 import { OutputTag } from '../../../api/output-tag.ts';
 import { IntervalJoinOperator, type IntervalJoinBounds } from '../../../api/windowing/interval-join-operator.ts';
+import { MapStateDescriptor } from '../../../state/state-descriptors.ts';
 import { Random, testSeed } from '../../support/random.ts';
 import { TwoInputHarness } from './operator-harness.ts';
 
@@ -90,6 +91,114 @@ test('property: random streams with bounded disorder match a plain nested loop',
     }
     assert.equal(h.output.records().map((r) => r.value).sort(), expected.sort(), `seed ${seed} round ${round}`);
   }
+});
+
+// The scenarios below follow Flink's interval join operator tests: elements of key 'a' at
+// timestamps 1..4 on both sides, each side's watermark following its own elements; the operator's
+// watermark is the smaller of the two, as the runtime combines them.
+/** Emits "leftTs,rightTs" per pair. */
+class Stamps extends ProcessJoinFunction<L, R, string> {
+  processElement(_l: L, _r: R, ctx: ProcessJoinContext, out: Collector<string>): void { out.collect(`${ctx.getLeftTimestamp()},${ctx.getRightTimestamp()}`); }
+}
+
+/** Drives both sides with their own watermarks, the operator seeing the smaller one. */
+function sides(h: TwoInputHarness<L, R, string>) {
+  let wm1 = -Infinity;
+  let wm2 = -Infinity;
+  let combined = -Infinity;
+  const advance = () => { const wm = Math.min(wm1, wm2); if (wm > combined) h.processWatermark(combined = wm); };
+  return {
+    left: (ts: number) => h.processElement1({ k: 'a', id: `l${ts}` }, ts),
+    right: (ts: number) => h.processElement2({ k: 'a', id: `r${ts}` }, ts),
+    watermark1: (ts: number) => { wm1 = ts; advance(); },
+    watermark2: (ts: number) => { wm2 = ts; advance(); },
+  };
+}
+
+test('bounds of every sign, inclusive and exclusive, in both arrival orders (Flink\'s cases)', async () => {
+  const cases: Array<[IntervalJoinBounds, string[]]> = [
+    [{ lowerBound: 1, upperBound: 3, upperBoundInclusive: false }, ['1,2', '1,3', '2,3', '2,4', '3,4']],
+    [{ lowerBound: -3, upperBound: -1, lowerBoundInclusive: false }, ['2,1', '3,1', '3,2', '4,2', '4,3']],
+    [{ lowerBound: -2, upperBound: -1 }, ['2,1', '3,1', '3,2', '4,2', '4,3']],
+    [{ lowerBound: -1, upperBound: 1 }, ['1,1', '1,2', '2,1', '2,2', '2,3', '3,2', '3,3', '3,4', '4,3', '4,4']],
+    [{ lowerBound: 1, upperBound: 2 }, ['1,2', '1,3', '2,3', '2,4', '3,4']],
+    [{ lowerBound: -3, upperBound: -1, lowerBoundInclusive: false, upperBoundInclusive: false }, ['3,1', '4,2']],
+    [{ lowerBound: -1, upperBound: 1, lowerBoundInclusive: false, upperBoundInclusive: false }, ['1,1', '2,2', '3,3', '4,4']],
+    [{ lowerBound: 1, upperBound: 3, lowerBoundInclusive: false, upperBoundInclusive: false }, ['1,3', '2,4']],
+  ];
+  for (const [bounds, expected] of cases) {
+    for (const leftFirst of [true, false]) {
+      const { op, h } = await harness(bounds, new Stamps());
+      const d = sides(h);
+      const feedLeft = () => { for (let t = 1; t <= 4; t++) { d.left(t); d.watermark1(t); } };
+      const feedRight = () => { for (let t = 1; t <= 4; t++) { d.right(t); d.watermark2(t); } };
+      if (leftFirst) { feedLeft(); feedRight(); } else { feedRight(); feedLeft(); }
+      const label = `${JSON.stringify(bounds)}, ${leftFirst ? 'left' : 'right'} first`;
+      assert.equal(h.output.records().map((r) => r.value).sort(), expected.sort(), label);
+      assert.equal(h.output.records().map((r) => r.timestamp), h.output.records().map((r) => Math.max(...r.value.split(',').map(Number))), label);
+      assert.is(op.numLateRecordsDropped, 0, label);
+    }
+  }
+});
+
+test('buffers are cleaned as the watermark passes what can no longer join (Flink\'s cases)', async () => {
+  const cases: Array<[IntervalJoinBounds, Array<[number, number[], number[]]>]> = [
+    [{ lowerBound: -1, upperBound: 0 }, [[1, [2, 3, 4, 5], [1, 2, 3, 4, 5]], [4, [5], [4, 5]], [6, [], []]]],
+    [{ lowerBound: -2, upperBound: 1, lowerBoundInclusive: false, upperBoundInclusive: false }, [[1, [2, 3, 4, 5], [1, 2, 3, 4, 5]], [4, [5], [4, 5]], [6, [], []]]],
+    [{ lowerBound: 0, upperBound: 1 }, [[1, [1, 2, 3, 4, 5], [2, 3, 4, 5]], [4, [4, 5], [5]], [6, [], []]]],
+    [{ lowerBound: -1, upperBound: 2, lowerBoundInclusive: false, upperBoundInclusive: false }, [[1, [1, 2, 3, 4, 5], [2, 3, 4, 5]], [4, [4, 5], [5]], [6, [], []]]],
+  ];
+  for (const [bounds, steps] of cases) {
+    const { h } = await harness(bounds, new Stamps());
+    const d = sides(h);
+    for (let t = 1; t <= 5; t++) d.left(t);
+    for (let t = 1; t <= 5; t++) d.right(t);
+    const buffered = (name: string) => {
+      h.backend!.setCurrentKey('a');
+      return [...h.backend!.getMapState(new MapStateDescriptor<number, unknown>(name)).keys()].sort((x, y) => x - y);
+    };
+    for (const [wm, left, right] of steps) {
+      d.watermark1(wm);
+      d.watermark2(wm);
+      assert.equal(buffered('interval-join-left'), left, `${JSON.stringify(bounds)} left at watermark ${wm}`);
+      assert.equal(buffered('interval-join-right'), right, `${JSON.stringify(bounds)} right at watermark ${wm}`);
+    }
+  }
+});
+
+test('late elements (timestamp < watermark) go to their side\'s late-data output; without one they are dropped and counted', async () => {
+  const leftLate = new OutputTag<L>('left-late');
+  const rightLate = new OutputTag<R>('right-late');
+  const run = async (tags?: { left?: OutputTag<L>; right?: OutputTag<R> }) => {
+    const op = new IntervalJoinOperator<L, R, string>({ lowerBound: -1, upperBound: 1 }, new Stamps(), tags);
+    const h = await new TwoInputHarness<L, R, string>(op, (l) => l.k, (r) => r.k).open();
+    const d = sides(h);
+    d.left(3); d.right(3); d.watermark1(3); d.watermark2(3);
+    d.left(4); d.right(4);
+    d.left(1); // late on the left
+    d.right(2); // late on the right
+    d.left(5); d.right(5);
+    // Exactly at the watermark is not late.
+    d.right(3);
+    return { op, h };
+  };
+  const joined = ['3,3', '3,4', '4,3', '4,4', '4,5', '5,4', '5,5', '3,3', '4,3'].sort();
+  const { op, h } = await run({ left: leftLate, right: rightLate });
+  assert.equal(h.output.records().map((r) => r.value).sort(), joined);
+  assert.equal(h.output.emitted.filter((e) => e.kind === 'side'), [
+    { kind: 'side', tag: 'left-late', value: { k: 'a', id: 'l1' }, timestamp: 1 },
+    { kind: 'side', tag: 'right-late', value: { k: 'a', id: 'r2' }, timestamp: 2 },
+  ]);
+  assert.is(op.numLateRecordsDropped, 0);
+
+  const onlyLeft = await run({ left: leftLate });
+  assert.equal(onlyLeft.h.output.side('left-late'), [{ k: 'a', id: 'l1' }]);
+  assert.is(onlyLeft.op.numLateRecordsDropped, 1, 'the right side has no late-data output');
+
+  const none = await run();
+  assert.equal(none.h.output.records().map((r) => r.value).sort(), joined, 'late elements never join');
+  assert.is(none.h.output.emitted.filter((e) => e.kind === 'side').length, 0);
+  assert.is(none.op.numLateRecordsDropped, 2);
 });
 
 test.run();

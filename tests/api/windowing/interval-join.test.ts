@@ -1,7 +1,9 @@
 // End-to-end: interval joins through the public API, compared with a plain nested loop.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { StreamExecutionEnvironment, WatermarkStrategy, ProcessJoinFunction, type Collector, type ProcessJoinContext } from '../../../api/index.ts';
+import {
+  StreamExecutionEnvironment, WatermarkStrategy, ProcessJoinFunction, OutputTag, type Collector, type ProcessJoinContext,
+} from '../../../api/index.ts';
 import { Random, testSeed } from '../../support/random.ts';
 
 type Ev = { k: string; id: string; ts: number };
@@ -58,6 +60,37 @@ test('a ProcessJoinFunction object is copied per subtask: fields set in open() a
     .assignTimestampsAndWatermarks(strategy).keyBy((e) => e.k);
   const out = await side('L').intervalJoin(side('R')).between(0, 0).process(new Opened()).executeAndCollect();
   assert.equal(out, Array.from({ length: 30 }, () => 1));
+});
+
+test('late elements of either side reach their late-data side outputs', async () => {
+  // One source feeds both sides, so each watermark reaches both inputs of the join before any
+  // element emitted after it: elements that go back in time after a watermark are late for sure.
+  type Tagged = Ev & { side: 'L' | 'R' };
+  const data: Tagged[] = [
+    { side: 'L', k: 'a', id: 'L10', ts: 10 }, { side: 'R', k: 'a', id: 'R11', ts: 11 },
+    { side: 'L', k: 'a', id: 'L100', ts: 100 }, { side: 'R', k: 'a', id: 'R101', ts: 101 },
+    { side: 'L', k: 'a', id: 'Llate', ts: 20 }, { side: 'R', k: 'a', id: 'Rlate', ts: 30 },
+    { side: 'L', k: 'a', id: 'L102', ts: 102 },
+  ];
+  const strategy = WatermarkStrategy.forGenerator<Tagged>(() => ({
+    // The watermark 100 goes out with L100, before the elements that follow it.
+    onEvent: (e, ts, o) => { if (e.id === 'L100') o.emitWatermark(ts); },
+    onPeriodicEmit: () => {},
+  })).withTimestampAssigner((e) => e.ts);
+  const leftLate = new OutputTag<Tagged>('left-late');
+  const rightLate = new OutputTag<Tagged>('right-late');
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
+  const all = env.fromCollection(data).assignTimestampsAndWatermarks(strategy);
+  const side = (s: 'L' | 'R') => all.filter((e) => e.side === s).keyBy((e) => e.k);
+  const joined = side('L').intervalJoin(side('R')).between(-5, 5)
+    .sideOutputLeftLateData(leftLate).sideOutputRightLateData(rightLate)
+    .process(new Pair());
+  const out = await joined
+    .union(joined.getSideOutput(leftLate).map((e) => `left late ${e.id}`), joined.getSideOutput(rightLate).map((e) => `right late ${e.id}`))
+    .executeAndCollect();
+  assert.equal(out.sort(), ['L10+R11@11', 'L100+R101@101', 'L102+R101@102', 'left late Llate', 'right late Rlate'].sort());
+  assert.throws(() => side('L').intervalJoin(side('R')).between(0, 1).sideOutputLeftLateData(null as never), /OutputTag must not be null/);
+  assert.throws(() => side('L').intervalJoin(side('R')).between(0, 1).sideOutputRightLateData(undefined as never), /OutputTag must not be null/);
 });
 
 test.run();
