@@ -21,11 +21,21 @@ export interface Token extends SourcePos {
 
 /** Operators of two characters, checked before single characters. */
 const TWO_CHAR_OPS = new Set(['<>', '<=', '>=', '!=', '||', '=>']);
+/** The two-character operators keyed by their character codes, to avoid a slice per operator. */
+const OPERATOR_PAIRS: ReadonlyMap<number, string> = new Map([...TWO_CHAR_OPS].map((op) => [op.charCodeAt(0) * 128 + op.charCodeAt(1), op]));
 const ONE_CHAR_OPS = new Set(['(', ')', '[', ']', ',', '.', ';', '+', '-', '*', '/', '%', '=', '<', '>', '?']);
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isWordStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (c > 127 && /\p{L}/u.test(String.fromCharCode(c)));
 const isWordPart = (c: number) => isWordStart(c) || isDigit(c) || c === 36;
+
+function token(kind: TokenKind, value: string, offset: number, end: number, line: number, lineStart: number): Token {
+  return { kind, value, upper: kind === 'word' ? value.toUpperCase() : value, offset, end, line, column: offset - lineStart + 1 };
+}
+
+function lexError(source: string, reason: string, at: number, line: number, lineStart: number): SqlParseError {
+  return new SqlParseError(reason, source, { line, column: at - lineStart + 1, offset: at });
+}
 
 /** Splits `source` into tokens, ending with one `eof` token; throws SqlParseError on bad input. */
 export function tokenize(source: string): Token[] {
@@ -34,14 +44,6 @@ export function tokenize(source: string): Token[] {
   let i = 0;
   let line = 1;
   let lineStart = 0;
-  const fail = (reason: string, at: number, atLine = line, atLineStart = lineStart): never => {
-    throw new SqlParseError(reason, source, { line: atLine, column: at - atLineStart + 1, offset: at });
-  };
-  const push = (kind: TokenKind, value: string, start: number, startLine: number, startLineStart: number) => {
-    const upper = kind === 'word' ? value.toUpperCase() : value;
-    tokens.push({ kind, value, upper, offset: start, end: i, line: startLine, column: start - startLineStart + 1 });
-  };
-
   while (i < n) {
     const c = source.charCodeAt(i);
     if (c === 10) { i++; line++; lineStart = i; continue; }
@@ -54,10 +56,10 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     if (c === 47 && source.charCodeAt(i + 1) === 42) { // /* comment */
-      if (source.charCodeAt(i + 2) === 43) fail('query hints (/*+ ... */) are not supported', start);
+      if (source.charCodeAt(i + 2) === 43) throw lexError(source, 'query hints (/*+ ... */) are not supported', start, line, lineStart);
       i += 2;
       for (;;) {
-        if (i >= n) fail('unterminated comment: /* without */', start, startLine, startLineStart);
+        if (i >= n) throw lexError(source, 'unterminated comment: /* without */', start, startLine, startLineStart);
         const d = source.charCodeAt(i);
         if (d === 42 && source.charCodeAt(i + 1) === 47) { i += 2; break; }
         if (d === 10) { line++; lineStart = i + 1; }
@@ -67,7 +69,7 @@ export function tokenize(source: string): Token[] {
     }
     if (isWordStart(c)) {
       while (i < n && isWordPart(source.charCodeAt(i))) i++;
-      push('word', source.slice(start, i), start, startLine, startLineStart);
+      tokens.push(token('word', source.slice(start, i), start, i, startLine, startLineStart));
       continue;
     }
     if (isDigit(c) || (c === 46 && isDigit(source.charCodeAt(i + 1)))) {
@@ -81,16 +83,16 @@ export function tokenize(source: string): Token[] {
         let j = i + 1;
         const sign = source.charCodeAt(j);
         if (sign === 43 || sign === 45) j++;
-        if (!isDigit(source.charCodeAt(j))) fail(`malformed number '${source.slice(start, j)}': exponent without digits`, start);
+        if (!isDigit(source.charCodeAt(j))) throw lexError(source, `malformed number '${source.slice(start, j)}': exponent without digits`, start, line, lineStart);
         i = j;
         while (i < n && isDigit(source.charCodeAt(i))) i++;
       }
       if (i < n && isWordPart(source.charCodeAt(i))) {
         let j = i;
         while (j < n && isWordPart(source.charCodeAt(j))) j++;
-        fail(`malformed number '${source.slice(start, j)}'`, start);
+        throw lexError(source, `malformed number '${source.slice(start, j)}'`, start, line, lineStart);
       }
-      push('number', source.slice(start, i), start, startLine, startLineStart);
+      tokens.push(token('number', source.slice(start, i), start, i, startLine, startLineStart));
       continue;
     }
     if (c === 39 || c === 96) { // 'string' or `identifier`, the quote doubled inside
@@ -99,7 +101,7 @@ export function tokenize(source: string): Token[] {
       let from = ++i;
       for (;;) {
         if (i >= n) {
-          fail(c === 39 ? 'unterminated string literal' : 'unterminated back-quoted identifier', start, startLine, startLineStart);
+          throw lexError(source, c === 39 ? 'unterminated string literal' : 'unterminated back-quoted identifier', start, startLine, startLineStart);
         }
         const d = source.charCodeAt(i);
         if (d === c) {
@@ -111,18 +113,18 @@ export function tokenize(source: string): Token[] {
         if (d === 10) { line++; lineStart = i + 1; }
         i++;
       }
-      if (c === 96 && value.length === 0) fail('empty back-quoted identifier', start, startLine, startLineStart);
-      push(quote === "'" ? 'string' : 'quoted', value, start, startLine, startLineStart);
+      if (c === 96 && value.length === 0) throw lexError(source, 'empty back-quoted identifier', start, startLine, startLineStart);
+      tokens.push(token(quote === "'" ? 'string' : 'quoted', value, start, i, startLine, startLineStart));
       continue;
     }
     if (c === 34) {
-      fail('double-quoted text is not Flink SQL: use \'single quotes\' for strings and `back-quotes` for identifiers', start);
+      throw lexError(source, 'double-quoted text is not Flink SQL: use \'single quotes\' for strings and `back-quotes` for identifiers', start, line, lineStart);
     }
-    const two = source.slice(i, i + 2);
-    if (TWO_CHAR_OPS.has(two)) { i += 2; push('op', two, start, startLine, startLineStart); continue; }
+    const two = i + 1 < n ? OPERATOR_PAIRS.get(c * 128 + source.charCodeAt(i + 1)) : undefined;
+    if (two !== undefined) { i += 2; tokens.push(token('op', two, start, i, startLine, startLineStart)); continue; }
     const one = source[i];
-    if (ONE_CHAR_OPS.has(one)) { i++; push('op', one, start, startLine, startLineStart); continue; }
-    fail(`unexpected character '${one}'`, start);
+    if (ONE_CHAR_OPS.has(one)) { i++; tokens.push(token('op', one, start, i, startLine, startLineStart)); continue; }
+    throw lexError(source, `unexpected character '${one}'`, start, line, lineStart);
   }
   tokens.push({ kind: 'eof', value: '', upper: '', offset: n, end: n, line, column: n - lineStart + 1 });
   return tokens;
