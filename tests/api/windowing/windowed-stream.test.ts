@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import {
   StreamExecutionEnvironment, WatermarkStrategy, TumblingEventTimeWindows, SlidingEventTimeWindows,
   EventTimeSessionWindows, ProcessWindowFunction, OutputTag, DataGeneratorSource, ManualClock,
-  CountTrigger, PurgingTrigger, EventTimeTrigger, ContinuousEventTimeTrigger, ValueStateDescriptor, Trigger,
+  CountTrigger, PurgingTrigger, GlobalWindows, EventTimeTrigger, ContinuousEventTimeTrigger, ValueStateDescriptor, Trigger,
   type TriggerResult, type Collector, type ProcessWindowContext, type TimeWindow,
 } from '../../../api/index.ts';
 import { Random, testSeed } from '../../support/random.ts';
@@ -242,6 +242,18 @@ test('a job whose session-window function uses per-window state fails with Flink
   const error = await job.then(() => undefined, (e: unknown) => e);
   assert.ok(error instanceof Error, 'the job fails');
   assert.match(String((error as Error).message), /Per-window state is not allowed when using merging windows/);
+});
+
+test('global windows with the end-of-stream trigger fire once per key when a bounded input ends', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+  const data = Array.from({ length: 300 }, (_, i): Ev => ({ key: `k${i % 7}`, v: i, ts: i }));
+  const out = await env.fromCollection(data).assignTimestampsAndWatermarks(strategy(0)).keyBy((e) => e.key)
+    .window(GlobalWindows.createWithEndOfStreamTrigger<Ev>())
+    .reduce((a, b) => ({ key: a.key, v: a.v + b.v, ts: 0 }))
+    .executeAndCollect();
+  const expected = new Map<string, number>();
+  for (const e of data) expected.set(e.key, (expected.get(e.key) ?? 0) + e.v);
+  assert.equal(out.map((e) => `${e.key}=${e.v}`).sort(), [...expected].map(([k, v]) => `${k}=${v}`).sort());
 });
 
 test.run();
