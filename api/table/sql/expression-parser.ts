@@ -409,7 +409,7 @@ export abstract class ExpressionParser extends TypeParser {
     let distinct = false;
     let star = false;
     const args: Expr[] = [];
-    if (this.isOp('*') && this.isOp(')', 1)) {
+    if (this.isOp('*')) {
       this.index++;
       star = true;
     } else if (!this.isOp(')')) {
