@@ -4,7 +4,8 @@
 // ResourceManager (TaskManager registry, heartbeats, failure detection) and the Dispatcher (one
 // JobMaster actor per job, deploying onto TaskManager processes), answers `jobmanager.info` with
 // the REST URL and serves job bundles from the blob store to TaskManagers. The ClusterService over
-// all of it is served by the REST server on the REST port.
+// all of it is served by the REST server on the REST port, which with a cluster secret answers
+// only requests bearing the token derived from it, and without one binds loopback only.
 //
 // With `ha`, several JobManagers share an HA store (a directory every one of them reaches, or a
 // KV Connect URL) and race for the leader lease in it. The leader publishes its RPC address
@@ -33,7 +34,8 @@ import { findLeader, isRemoteHaStore, openHaStore } from '../ha/ha-store.ts';
 import { LeaderLease } from '../ha/leader-lease.ts';
 import type { VersionedKvStore } from '../../state/kv/kv-store.ts';
 import type { ClusterService } from '../rest/cluster-service.ts';
-import { startRestServer } from '../rest/rest-server.ts';
+import { clusterSecretOf } from '../rest/rest-auth.ts';
+import { DEFAULT_MAX_BUNDLE_BYTES, startRestServer } from '../rest/rest-server.ts';
 import { dispatcherBehavior, JobGraphStore } from '../runtime/cluster-actors.ts';
 import type { DispatcherMessage } from '../runtime/cluster.protocol.ts';
 import { Dispatcher } from '../runtime/dispatcher.ts';
@@ -51,6 +53,10 @@ export interface JobManagerOptions {
   readonly port: number;
   /** The REST port (0 picks one). */
   readonly restPort: number;
+  /** The interface to serve REST on (default `host`; anything but loopback needs a secret). */
+  readonly restHost?: string;
+  /** The largest job bundle accepted over REST (default 64 MiB); larger ones are answered 413. */
+  readonly maxBundleBytes?: number;
   /** The cluster secret (default env ACTORFLOW_CLUSTER_SECRET). */
   readonly secret?: string;
   /** Where bundles and default checkpoint storage live (default os.tmpdir()/actorflow-jobmanager-<port>). */
@@ -88,6 +94,8 @@ export interface RunningJobManager {
   readonly restUrl: string;
   /** The ClusterService the REST API serves (in-process clients may call it directly). */
   readonly service: ClusterService;
+  /** Where submitted bundles are kept (what TaskManagers fetch); its usage shows what submissions left. */
+  readonly blobs: BlobStore;
   /** Cancels running jobs, stops the REST server and the actor system. */
   close(): Promise<void>;
   /** With HA: resolves when this JobManager first leads (recovered jobs have been resubmitted). */
@@ -134,6 +142,9 @@ function jobManagerProcessBehavior(
 /** Starts a JobManager process's roles in this process; resolves once RPC and REST listen. */
 export async function startJobManager(options: JobManagerOptions): Promise<RunningJobManager> {
   const host = options.host ?? '127.0.0.1';
+  const restHost = options.restHost ?? host;
+  const secret = clusterSecretOf(options.secret);
+  const maxBundleBytes = options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
   const clock = systemClock;
   const system = ActorSystem.create('jobmanager', { clock });
   let listened;
@@ -181,7 +192,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     }, (refs) => { currentDispatcher = refs.dispatcher; resolve(); }, { restUrl: () => restUrl, blobs }), 'jobmanager');
   });
   const service = new JobManagerService({
-    dispatcher, dispatcherRef: () => currentDispatcher!, resourceManager, store, blobs, jobInfos, dataDir,
+    dispatcher, dispatcherRef: () => currentDispatcher!, resourceManager, store, blobs, jobInfos, dataDir, maxBundleBytes,
     jobMasterPath: (jobId) => `${listened.address}/user/jobmanager/dispatcher/jobmaster-${jobId}`,
     ...(jobStore ? {
       ha: { jobs: jobStore, checkpoints: new CheckpointFence(haKv!), isLeader: () => leads, epoch: fencingToken, leader: () => findLeader(haKv!) },
@@ -191,10 +202,11 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
   });
   let rest;
   try {
-    rest = await startRestServer(service, { host, port: options.restPort });
+    rest = await startRestServer(service, { host: restHost, port: options.restPort, maxBundleBytes, ...(secret !== undefined ? { secret } : {}) });
   } catch (error) {
     await system.terminate();
-    throw new Error(`JobManager cannot serve REST on ${host}:${options.restPort}: ${(error as Error).message}`, { cause: error });
+    haKv?.close();
+    throw new Error(`JobManager cannot serve REST on ${restHost}:${options.restPort}: ${(error as Error).message}`, { cause: error });
   }
   restUrl = rest.url;
   const rpcAddress = `${listened.host}:${listened.port}`;
@@ -242,6 +254,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     rpcAddress,
     restUrl: rest.url,
     service,
+    blobs,
     leading,
     leadershipLost,
     close: () => {

@@ -1,21 +1,25 @@
 // JobManagerService: the ClusterService of a JobManager process, over its Dispatcher. Submitting
-// stores the bundle in the blob store, loads it and builds the job's graph here (an invalid graph
-// is refused, naming the operator), gives checkpointing jobs storage every process reaches (a KV
-// file under the data dir unless the job names one; 'kv' instead of the memory backend), and hands
-// the graph to the Dispatcher actor, whose JobMaster deploys it onto the TaskManager processes.
+// first checks what needs none of the bundle's code to run (checkBundle: size, text, syntax, a
+// default export), then loads it and builds the job's graph here (an invalid graph is refused,
+// naming the operator), and only then stores the bundle in the blob store; a submission refused
+// or failed after that deletes the blob again unless another job uses it. It gives checkpointing
+// jobs storage every process reaches (a KV file under the data dir unless the job names one; 'kv'
+// instead of the memory backend), and hands the graph to the Dispatcher actor, whose JobMaster deploys it onto the TaskManager processes.
 // With high availability, only the leader accepts jobs: it records each one (and its bundle) in
 // the JobStore before starting it and its final status when it ends, and a new leader recovers
 // the jobs that have not ended, under their ids, from their latest completed checkpoints. Its HA
 // writes are fenced by the epoch of its leadership: a leader claims a job (its record and its
 // checkpoint record) before starting it, its checkpoints complete only through the CheckpointFence,
 // and a deposed leader can neither add or end a job nor complete a checkpoint the new leader recovers.
-// Imports api/ types, actors/deploy, actors/ha, actors/rest types, actors/runtime and actors/cluster.
+// Imports api/ types, actors/deploy, actors/ha, actors/rest types, actors/runtime, actors/cluster and the logger.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobStatus } from '../../api/environment/job-client.ts';
 import type { JobGraph } from '../../api/graph/job-graph.ts';
 import type { ActorRef } from '../core/actor-ref.ts';
-import type { BlobStore } from '../deploy/blob-store.ts';
+import { blobKey as keyOf, type BlobStore } from '../deploy/blob-store.ts';
+import { checkBundle } from '../deploy/bundle-check.ts';
+import { errorFields, logger } from '../observability/logger.ts';
 import { buildJobGraph, loadJobModule } from '../deploy/job-loader.ts';
 import { FencedOffError, FencedStateBackend, type CheckpointFence } from '../ha/checkpoint-fence.ts';
 import type { JobStore, StoredJob } from '../ha/job-store.ts';
@@ -47,6 +51,8 @@ export interface JobManagerServiceContext {
   readonly dataDir: string;
   /** ...unless this KV (a KV Connect URL every process reaches) holds them all. */
   readonly checkpointStore?: string;
+  /** The largest bundle accepted (default 64 MiB, as the REST server's). */
+  readonly maxBundleBytes?: number;
   /** High availability: the store every JobManager candidate shares, whether this one leads, and its epoch. */
   readonly ha?: {
     readonly jobs: JobStore;
@@ -64,6 +70,8 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['FINISHED', 'FAILED', 'CANCELE
 export class JobManagerService implements ClusterService {
   /** With HA: per job, settles once its end is recorded in the HA store (or could not be). */
   private readonly endsRecorded = new Map<string, Promise<void>>();
+  /** Submissions under way per bundle key: their blob must not be deleted by another's failure. */
+  private readonly submitting = new Map<string, number>();
 
   constructor(private readonly context: JobManagerServiceContext) {}
 
@@ -122,9 +130,31 @@ export class JobManagerService implements ClusterService {
       const leader = await ha.leader().catch(() => undefined);
       throw new NotLeaderError(`this JobManager is a standby: submit to the leader${leader ? ` at ${leader}` : ' (none elected yet)'}`);
     }
-    const blobKey = await this.context.blobs.put(bundle);
-    const graph = await this.buildGraph(bundle, blobKey, options);
+    try {
+      await checkBundle(bundle, this.context.maxBundleBytes ?? 64 * 1024 * 1024);
+    } catch (error) {
+      throw new BadRequestError(`job "${options.name}" was refused: ${(error as Error).message}`, { cause: error });
+    }
+    const blobKey = keyOf(bundle);
+    this.submitting.set(blobKey, (this.submitting.get(blobKey) ?? 0) + 1);
     const jobId = newJobId();
+    try {
+      const graph = await this.buildGraph(bundle, blobKey, options);
+      await this.context.blobs.put(bundle);
+      await this.accept(jobId, graph, bundle, blobKey, options);
+      return jobId;
+    } catch (error) {
+      await this.releaseBlob(blobKey, jobId);
+      throw error;
+    } finally {
+      const n = this.submitting.get(blobKey)! - 1;
+      if (n === 0) this.submitting.delete(blobKey); else this.submitting.set(blobKey, n);
+    }
+  }
+
+  /** Records (with HA) and starts a submitted job whose graph was built and whose bundle is stored. */
+  private async accept(jobId: string, graph: JobGraph, bundle: Uint8Array, blobKey: string, options: JobSubmitOptions): Promise<void> {
+    const ha = this.context.ha;
     if (ha) {
       const epoch = ha.epoch();
       try {
@@ -138,7 +168,23 @@ export class JobManagerService implements ClusterService {
       await ha.checkpoints.claim(jobId, epoch);
     }
     await this.start(jobId, graph, blobKey, options);
-    return jobId;
+  }
+
+  /**
+   * Deletes the blob of a submission that was refused or failed, unless a job that was started or
+   * another submission under way uses the same bytes (blobs are content-addressed).
+   */
+  private async releaseBlob(blobKey: string, failedJobId: string): Promise<void> {
+    const { dispatcher, jobInfos, store } = this.context;
+    if (dispatcher.getJob(failedJobId) === undefined && jobInfos.get(failedJobId)?.blobKey === blobKey) {
+      jobInfos.delete(failedJobId);
+      try { store.take(failedJobId); } catch { /* the Dispatcher took it already */ }
+    }
+    if ((this.submitting.get(blobKey) ?? 0) > 1) return;
+    for (const [jobId, info] of jobInfos) if (info.blobKey === blobKey && dispatcher.getJob(jobId) !== undefined) return;
+    await this.context.blobs.delete(blobKey).catch((error: unknown) => {
+      logger('job-manager-service').error('the bundle of a refused submission was not deleted', { blobKey, ...errorFields(error) });
+    });
   }
 
   /**
@@ -231,12 +277,11 @@ export class JobManagerService implements ClusterService {
 
   /**
    * Subtasks of a cluster job write checkpoints from several processes: the storage must be one
-   * they all reach. Memory storage cannot be shared, so checkpointing jobs use 'kv' (fenced with
-   * high availability).
+   * they all reach. Memory storage cannot be shared, so jobs use 'kv' (fenced with high
+   * availability); also those without periodic checkpoints, whose savepoints are written there.
    */
   private shareCheckpointStorage(jobId: string, graph: JobGraph): void {
     const ft = graph.config.faultTolerance as Record<string, unknown>;
-    if (ft.checkpointing === undefined) return;
     if (ft.stateBackend === undefined || ft.stateBackend === 'memory') ft.stateBackend = 'kv';
     const ha = this.context.ha;
     // With high availability the JobManager completes checkpoints through the fence, and the

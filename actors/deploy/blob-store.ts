@@ -1,8 +1,9 @@
 // BlobStore: content-addressed storage of job bundles (key = sha256 hex of the bytes), in memory
 // or in a directory (one file per blob, written atomically: temporary file, then rename). The
-// JobManager keeps submitted bundles here; TaskManagers fetch them by key. Imports node: built-ins.
+// JobManager keeps submitted bundles here; TaskManagers fetch them by key. Blobs no job needs are
+// deleted (a refused submission's); `usage` accounts for what the store holds. Imports node: built-ins.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The blob key of `bytes`: their sha256, in hex. */
@@ -20,7 +21,12 @@ interface BlobBackend {
   has(key: string): Promise<boolean>;
   write(key: string, bytes: Uint8Array): Promise<void>;
   read(key: string): Promise<Uint8Array | undefined>;
+  delete(key: string): Promise<void>;
+  usage(): Promise<BlobUsage>;
 }
+
+/** What a BlobStore holds: its blobs and their bytes (a directory's files, temporary ones included). */
+export interface BlobUsage { readonly blobs: number; readonly bytes: number }
 
 /** Content-addressed blobs: equal bytes are stored once, under the sha256 hex of the bytes. */
 export class BlobStore {
@@ -48,6 +54,14 @@ export class BlobStore {
   async has(key: string): Promise<boolean> {
     return isBlobKey(key) && this.backend.has(key);
   }
+
+  /** Deletes the bytes stored under `key` (nothing when there are none). */
+  async delete(key: string): Promise<void> {
+    if (isBlobKey(key)) await this.backend.delete(key);
+  }
+
+  /** How many blobs, of how many bytes, the store holds now. */
+  usage(): Promise<BlobUsage> { return this.backend.usage(); }
 }
 
 class MemoryBlobs implements BlobBackend {
@@ -58,6 +72,12 @@ class MemoryBlobs implements BlobBackend {
   async read(key: string): Promise<Uint8Array | undefined> {
     const bytes = this.blobs.get(key);
     return bytes === undefined ? undefined : bytes.slice();
+  }
+  async delete(key: string): Promise<void> { this.blobs.delete(key); }
+  async usage(): Promise<BlobUsage> {
+    let bytes = 0;
+    for (const blob of this.blobs.values()) bytes += blob.length;
+    return { blobs: this.blobs.size, bytes };
   }
 }
 
@@ -90,6 +110,29 @@ class DirectoryBlobs implements BlobBackend {
     }
     if (blobKey(bytes) !== key) throw new Error(`blob ${key} in ${this.dir} is corrupt: its bytes hash to ${blobKey(bytes)}`);
     return bytes;
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await rm(this.file(key), { force: true });
+    } catch (error) {
+      throw new Error(`cannot delete blob ${key} from ${this.dir}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async usage(): Promise<BlobUsage> {
+    const names = await readdir(this.dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [] as string[];
+      throw error;
+    });
+    let blobs = 0, bytes = 0;
+    for (const name of names) {
+      const info = await stat(join(this.dir, name)).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      blobs++;
+      bytes += info.size;
+    }
+    return { blobs, bytes };
   }
 
   private file(key: string): string { return join(this.dir, key); }

@@ -2,6 +2,9 @@
 // module into the job's JobGraph. The bundle's placeholders for the actorflow package are pointed
 // at this process's own installation, so the job and the runtime share one copy of every class.
 // Every process of a cluster builds the graph the same way (buildJobGraph), so vertex ids agree.
+// The linked module is written to a file of its own for each load (the module loader imports
+// files), and that file is removed once the import has settled: the loader holds the module (or
+// its failure) from then on, and refused bundles leave nothing on disk.
 // Imports api/ (the environment) and node: built-ins.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -27,14 +30,11 @@ export interface JobModule { default: (env: StreamExecutionEnvironment) => void 
 /** This installation's package root, where the bundle's placeholders point. */
 const PACKAGE_ROOT = new URL('../../', import.meta.url);
 
-/** Where loaded bundles are written: one file per bundle key and installation, per user. */
+/** Where bundles being loaded are written (per user): one file per load, removed once imported. */
 const CACHE_DIR = join(tmpdir(), `actorflow-jobs-${getuid?.() ?? 'user'}`);
 
 /** Bundles loaded (or being loaded) in this process, by key. */
 const loaded = new Map<string, Promise<JobModule>>();
-
-/** Failed loads per key: a retry imports under a fresh URL (module loaders remember failures). */
-const failures = new Map<string, number>();
 
 /** Points a bundle's placeholder specifiers at the files of this installation. */
 export function linkBundle(bundle: Uint8Array, root: URL = PACKAGE_ROOT): string {
@@ -48,10 +48,10 @@ export function loadJobModule(bundle: Uint8Array, key: string): Promise<JobModul
   if (module === undefined) {
     module = importBundle(bundle, key);
     loaded.set(key, module);
-    // A failed load is not cached: the caller may fix the cause and retry.
+    // A failed load is not cached: the caller may fix the cause and retry (under a fresh file name,
+    // as module loaders remember failures by URL).
     module.catch(() => {
       if (loaded.get(key) === module) loaded.delete(key);
-      failures.set(key, (failures.get(key) ?? 0) + 1);
     });
   }
   return module;
@@ -61,7 +61,8 @@ async function importBundle(bundle: Uint8Array, key: string): Promise<JobModule>
   if (!/^[A-Za-z0-9_-]+$/.test(key)) throw new Error(`job bundle key "${key}" may only contain letters, digits, '-' and '_'`);
   // Processes of different installations on one machine link the same bundle differently.
   const installation = createHash('sha256').update(PACKAGE_ROOT.href).digest('hex').slice(0, 12);
-  const file = join(CACHE_DIR, `${key}-${installation}.mjs`);
+  // Unique per load: another process (or a retry here) never imports or removes this one's file.
+  const file = join(CACHE_DIR, `${key}-${installation}-${randomBytes(6).toString('hex')}.mjs`);
   await mkdir(CACHE_DIR, { recursive: true });
   // Written under a temporary name and renamed: a process importing the file never sees half of it.
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
@@ -74,10 +75,11 @@ async function importBundle(bundle: Uint8Array, key: string): Promise<JobModule>
   }
   let module: Record<string, unknown>;
   try {
-    const failed = failures.get(key);
-    module = await import(pathToFileURL(file).href + (failed ? `?retry=${failed}` : ''));
+    module = await import(pathToFileURL(file).href);
   } catch (error) {
     throw new Error(`cannot load job bundle ${key}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await rm(file, { force: true }).catch(() => {});
   }
   if (typeof module.default !== 'function') {
     throw new Error(`job bundle ${key} has no default export function; a job file must ` +

@@ -1,11 +1,14 @@
 // RestClient: a ClusterService over HTTP: each method is one request to a JobManager's REST API
 // (rest-server.ts lists the routes), with fetch (Node 20 and Deno have it). A failed request
 // rejects with a RestError carrying the server's message; an unknown job with UnknownJobError.
-// Imports the ClusterService types only.
+// With a cluster secret (given, else ACTORFLOW_CLUSTER_SECRET, as the RPC side reads it) every
+// request carries the bearer token derived from it (rest-auth.ts), never the secret itself.
+// Imports the ClusterService types and rest-auth.ts.
 import {
   UnknownJobError, type CheckpointStats, type ClusterOverview, type ClusterService, type JobDetail, type JobOverview,
   type JobResultInfo, type JobSubmitOptions, type TaskManagerInfo,
 } from './cluster-service.ts';
+import { clusterSecretOf, restAuthorization } from './rest-auth.ts';
 
 /** A request the REST API answered with an error status (or could not be sent). */
 export class RestError extends Error {
@@ -20,10 +23,14 @@ interface OperationReply { location?: string | null; status?: 'IN_PROGRESS'; 're
 /** A JobManager's REST API as a ClusterService. */
 export class RestClient implements ClusterService {
   readonly baseUrl: string;
+  /** The Authorization header sent with every request (none without a secret). */
+  private readonly authorization: string | undefined;
 
-  /** `baseUrl`: e.g. `http://127.0.0.1:8081`. */
-  constructor(baseUrl: string) {
+  /** `baseUrl`: e.g. `http://127.0.0.1:8081`; `secret`: the cluster secret (default env ACTORFLOW_CLUSTER_SECRET). */
+  constructor(baseUrl: string, options: { secret?: string } = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    const secret = clusterSecretOf(options.secret);
+    this.authorization = secret !== undefined ? restAuthorization(secret) : undefined;
   }
 
   overview(): Promise<ClusterOverview> {
@@ -102,6 +109,7 @@ export class RestClient implements ClusterService {
   private async request<T>(method: string, path: string, options: { jobId?: string; json?: unknown; body?: Uint8Array; contentType?: string } = {}): Promise<T> {
     const url = this.baseUrl + path;
     const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.authorization !== undefined) headers.authorization = this.authorization;
     let body: RequestInit['body'];
     if (options.json !== undefined) { body = JSON.stringify(options.json); headers['content-type'] = 'application/json'; }
     if (options.body !== undefined) { body = options.body as RequestInit['body']; headers['content-type'] = options.contentType ?? 'application/octet-stream'; }
@@ -125,6 +133,11 @@ export class RestClient implements ClusterService {
     const errors = (parsed as { errors?: unknown } | undefined)?.errors;
     const message = Array.isArray(errors) && errors.length > 0 ? errors.join('; ') : `${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`;
     if (response.status === 404 && options.jobId !== undefined) throw new UnknownJobError(options.jobId, message);
+    if (response.status === 401) {
+      throw new RestError(401, `${message}; ${this.authorization === undefined
+        ? 'this client has no cluster secret: set ACTORFLOW_CLUSTER_SECRET to the cluster\'s'
+        : 'this client\'s ACTORFLOW_CLUSTER_SECRET is not the cluster\'s'}`);
+    }
     throw new RestError(response.status, message);
   }
 }

@@ -11,29 +11,52 @@
 //   POST  /jobs/:jid/stop              {targetDirectory, drain} -> {location}, or 202 as above
 //   GET   /jobs/:jid/savepoints/:id    long-poll of a savepoint or stop that answered 202
 //   GET   /taskmanagers                {taskmanagers: TaskManagerInfo[]}
-// Errors are {errors: [message]}: 404 unknown job or route, 400 bad input, 503 a standby
-// JobManager asked for what only the leader does, 500 a service failure.
-// Imports hono, @hono/node-server and the ClusterService types; nothing of the runtime.
+// Errors are {errors: [message]}: 401 no or a wrong token, 404 unknown job or route, 400 bad input,
+// 413 a bundle over the size limit, 503 a standby JobManager asked for what only the leader does,
+// 500 a service failure.
+//
+// Security. With a cluster secret every route, GETs included, needs `Authorization: Bearer <token>`
+// (rest-auth.ts derives it from the secret): the reads name jobs, TaskManager addresses and
+// failure messages that may carry user data, and the long polls hold server resources, so nothing
+// is served to whoever merely reaches the port. The check runs before any route: a refused request
+// has its body left unread, reaches no service method (no bundle is stored or imported) and is
+// answered 401 on a connection that is then closed; refusals are logged at warn, rate-limited per
+// remote address. Without a secret the server binds loopback only (as the RPC port does) and
+// refuses any other host. Bundles over `maxBundleBytes` are answered 413 before they are buffered
+// whole when the request declares its length, else as soon as the count passes the limit.
+// Imports hono, @hono/node-server, the logger, the ClusterService types and rest-auth.ts.
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../api/time/clock.ts';
+import { logger, RateLimitedLog } from '../observability/logger.ts';
+import { isLoopback } from '../remote/remote-address.ts';
 import type { ClusterService, JobResultInfo, JobSubmitOptions } from './cluster-service.ts';
+import { RestAuthenticator } from './rest-auth.ts';
+
+/** The largest job bundle a server accepts unless told otherwise: generous for code, small enough to buffer. */
+export const DEFAULT_MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+
+const log = logger('rest-server');
 
 /** Options of startRestServer. */
 export interface RestServerOptions {
-  /** The interface to bind (default 127.0.0.1). */
+  /** The interface to bind (default 127.0.0.1; anything but loopback needs a secret). */
   readonly host?: string;
   /** The port (0 picks a free one). */
   readonly port: number;
   /** Longest a /result request waits before answering 202 (default 30 s). */
   readonly longPollMs?: number;
-  /** Largest job bundle accepted (default 256 MiB). */
+  /** Largest job bundle accepted (default DEFAULT_MAX_BUNDLE_BYTES); larger ones are answered 413. */
   readonly maxBundleBytes?: number;
-  /** Times the long polls (default the wall clock). */
+  /** The cluster secret: every request must carry the bearer token derived from it (none: loopback only, no token). */
+  readonly secret?: string;
+  /** Times the long polls and the refusal log's rate limit (default the wall clock). */
   readonly clock?: Clock;
+  /** At most one refusal line per remote address per this many ms (default 10 s). */
+  readonly refusalLogIntervalMs?: number;
 }
 
 /** A running REST server. */
@@ -48,6 +71,18 @@ export interface RestServer {
 /** A request the server refuses with `status` (thrown inside handlers). */
 class HttpError extends Error {
   constructor(readonly status: 400 | 404 | 503, message: string) { super(message); }
+}
+
+/** The address a request came from: the socket's on Node, what startRestServer passes on Deno. */
+function remoteAddressOf(c: Context): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } }; remoteAddress?: string } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? env?.remoteAddress ?? 'unknown';
+}
+
+/** A bounded, printable rendering of a request's method and path (both come from the client). */
+function routeOf(c: Context): string {
+  const path = new URL(c.req.url).pathname;
+  return `${c.req.method.slice(0, 16)} ${path.length > 200 ? `${path.slice(0, 200)}...` : path}`;
 }
 
 /** The status a service error maps to: its class, else whether the job exists at all. */
@@ -108,12 +143,36 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
 export function createRestApp(service: ClusterService, options: Omit<RestServerOptions, 'port' | 'host'> = {}): RestApp {
   const clock = options.clock ?? systemClock;
   const longPollMs = options.longPollMs ?? 30_000;
+  const maxBundleBytes = options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
+  if (!Number.isInteger(maxBundleBytes) || maxBundleBytes < 1) throw new Error(`maxBundleBytes must be a positive integer, got ${maxBundleBytes}`);
+  if (options.secret === '') throw new Error('the cluster secret must not be empty');
+  const authenticator = options.secret !== undefined ? new RestAuthenticator(options.secret) : undefined;
+  const refusals = new RateLimitedLog(options.refusalLogIntervalMs ?? 10_000, () => clock.now());
+  /** Logs a refused request (at most once per interval and remote address, counting the rest). */
+  const logRefusal = (c: Context, status: number, reason: string): void => {
+    const remoteAddress = remoteAddressOf(c);
+    refusals.attempt(remoteAddress, (suppressed) => log.warn(`refused a REST request (${status}): ${reason}`, {
+      remoteAddress, route: routeOf(c), status, ...(suppressed > 0 ? { suppressed } : {}),
+    }));
+  };
   /** Ends each pending long poll (at shutdown). */
   const longPolls = new Set<() => void>();
   let shuttingDown = false;
   let inflight = 0;
   let onIdle: (() => void) | undefined;
   const app = new Hono();
+
+  // First of all: a request without the token reaches nothing below, its body unread.
+  if (authenticator !== undefined) {
+    app.use(async (c, next) => {
+      const refusal = authenticator.refusal(c.req.header('authorization'));
+      if (refusal === undefined) return next();
+      logRefusal(c, 401, refusal);
+      c.header('www-authenticate', 'Bearer realm="actorflow"');
+      c.header('connection', 'close');
+      return c.json({ errors: [`unauthorized: ${refusal} (send "Authorization: Bearer <token>", the token derived from the cluster secret ACTORFLOW_CLUSTER_SECRET)`] }, 401);
+    });
+  }
 
   app.use(async (c, next) => {
     if (shuttingDown) throw new HttpError(503, 'the REST server is shutting down');
@@ -210,10 +269,8 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
     return c.json(outcome satisfies JobResultInfo);
   });
 
-  app.post('/jobs', bodyLimit({
-    maxSize: options.maxBundleBytes ?? 256 * 1024 * 1024,
-    onError: (c) => c.json({ errors: ['the job bundle is larger than the server accepts'] }, 413),
-  }), async (c) => {
+  /** Checks the query of a submission (before its body is read). */
+  const submitOptions = (c: Context): JobSubmitOptions => {
     const q = (k: string): string | undefined => c.req.query(k);
     const name = q('name') ?? 'job';
     if (name.trim() === '') throw new HttpError(400, 'query parameter name must not be empty');
@@ -223,6 +280,19 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
       fromSavepoint: q('fromSavepoint') || undefined,
       allowNonRestoredState: booleanParam('allowNonRestoredState', q('allowNonRestoredState')),
     };
+    return submit;
+  };
+
+  // The query is checked before the body is read; the body is read under the size limit.
+  app.post('/jobs', async (c, next) => { submitOptions(c); await next(); }, bodyLimit({
+    maxSize: maxBundleBytes,
+    onError: (c) => {
+      logRefusal(c, 413, 'job bundle over the size limit');
+      c.header('connection', 'close');
+      return c.json({ errors: [`the job bundle is larger than the ${maxBundleBytes} bytes this JobManager accepts (its --max-bundle-mb option)`] }, 413);
+    },
+  }), async (c) => {
+    const submit = submitOptions(c);
     const bundle = new Uint8Array(await c.req.arrayBuffer());
     if (bundle.length === 0) throw new HttpError(400, 'the request body must be the job bundle (application/octet-stream), got an empty body');
     const jobid = await service.submitJob(bundle, submit);
@@ -280,17 +350,20 @@ export interface RestApp { readonly app: Hono; shutdown(): Promise<void> }
 interface DenoServer { readonly addr: { port: number }; shutdown(): Promise<void> }
 interface DenoServe {
   serve(options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void; signal?: AbortSignal },
-    handler: (request: Request) => Response | Promise<Response>): DenoServer;
+    handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>): DenoServer;
 }
 
 /** Serves `service` on host:port (loopback by default); resolves once listening. */
 export async function startRestServer(service: ClusterService, options: RestServerOptions): Promise<RestServer> {
   const host = options.host ?? '127.0.0.1';
+  if (options.secret === undefined && !isLoopback(host)) {
+    throw new Error(`serving REST on ${host} needs a cluster secret (ACTORFLOW_CLUSTER_SECRET); without one only loopback is allowed`);
+  }
   const { app, shutdown } = createRestApp(service, options);
   const urlOf = (port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const deno = (globalThis as { Deno?: DenoServe }).Deno;
   if (deno !== undefined) {
-    const server = deno.serve({ port: options.port, hostname: host, onListen: () => {} }, (request) => app.fetch(request));
+    const server = deno.serve({ port: options.port, hostname: host, onListen: () => {} }, (request, info) => app.fetch(request, { remoteAddress: info.remoteAddr.hostname }));
     const port = server.addr.port;
     let closed: Promise<void> | undefined;
     return {

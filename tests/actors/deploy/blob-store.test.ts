@@ -1,6 +1,6 @@
 // BlobStore: the same contract for the memory and the directory store (round trip, content
-// addressing, unknown and malformed keys), then what only the directory store does: persistence
-// across instances, no temporary files left behind, corruption detected.
+// addressing, unknown and malformed keys, delete and the usage accounting), then what only the
+// directory store does: persistence across instances, no temporary files left behind, corruption detected.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -63,6 +63,23 @@ for (const [kind, create] of stores) {
     assert.is(await store.get(''), undefined);
     assert.is(await store.has(blobKey(bytes('y'))), false);
   });
+
+  test(`${kind}: usage counts blobs and bytes; delete frees them, and deleting twice or a malformed key is harmless`, async () => {
+    const store = await create();
+    assert.equal(await store.usage(), { blobs: 0, bytes: 0 });
+    const a = await store.put(new Uint8Array(1000).fill(1));
+    const b = await store.put(new Uint8Array(234).fill(2));
+    await store.put(new Uint8Array(1000).fill(1));
+    assert.equal(await store.usage(), { blobs: 2, bytes: 1234 });
+    await store.delete(a);
+    assert.equal(await store.usage(), { blobs: 1, bytes: 234 });
+    assert.is(await store.get(a), undefined);
+    await store.delete(a);
+    await store.delete('../b');
+    assert.equal(await store.get(b), new Uint8Array(234).fill(2));
+    await store.delete(b);
+    assert.equal(await store.usage(), { blobs: 0, bytes: 0 });
+  });
 }
 
 test('directory: blobs survive the store instance, and no temporary file is left', async () => {
@@ -85,6 +102,14 @@ test('directory: a blob whose bytes changed on disk is reported as corrupt', asy
     assert.match((error as Error).message, `blob ${key}`);
     assert.match((error as Error).message, 'corrupt');
   }
+});
+
+test('directory: usage counts the files in the directory, left-over temporary ones included', async () => {
+  const dir = await tempDir();
+  const store = BlobStore.inDirectory(dir);
+  await store.put(bytes('abc'));
+  await writeFile(join(dir, '.leftover.tmp'), 'xy');
+  assert.equal(await store.usage(), { blobs: 2, bytes: 5 });
 });
 
 test('directory: get on a directory that does not exist is undefined', async () => {

@@ -1,8 +1,13 @@
 // loadJobModule and buildJobGraph: a bundled fixture job loads against this process's copy of the
 // package, builds the same graph every time, and run through the embedded executor gives what a
-// plain loop over its text gives (and what the unbundled job gives). Bad bundles fail clearly.
+// plain loop over its text gives (and what the unbundled job gives). Bad bundles fail clearly, and
+// no load leaves its linked file behind.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getuid } from 'node:process';
 import { CollectSink, defaultEnvironmentConfig, findExecutor, StreamExecutionEnvironment } from '../../../api/index.ts';
 import type { JobGraph } from '../../../api/graph/job-graph.ts';
 import { BlobStore } from '../../../actors/deploy/blob-store.ts';
@@ -117,6 +122,17 @@ test('a bundle that does not evaluate: the error names the key, and a retry may 
   const { bundle } = await shipped('word-count-job.ts');
   const module = await loadJobModule(bundle, 'broken-bundle');
   assert.type(module.default, 'function');
+});
+
+test('a load, failed or not, leaves no linked file in the cache directory', async () => {
+  const cacheDir = join(tmpdir(), `actorflow-jobs-${getuid?.() ?? 'user'}`);
+  const filesOf = (key: string): string[] => readdirSync(cacheDir).filter((f) => f.startsWith(key));
+  const { bundle, key } = await shipped('word-count-job.ts');
+  await loadJobModule(bundle, `${key}-fresh`);
+  assert.equal(filesOf(`${key}-fresh`), []);
+  await loadJobModule(new TextEncoder().encode('export default function (env) {'), 'never-parses').catch(() => {});
+  await loadJobModule(new TextEncoder().encode('throw new Error("at the top level");'), 'never-evaluates').catch(() => {});
+  assert.equal([...filesOf('never-parses'), ...filesOf('never-evaluates')], []);
 });
 
 test('a key that is not a plain name is refused', async () => {
