@@ -9,18 +9,22 @@ export type DeltaFunction<T> =
   | ((oldDataPoint: T, newDataPoint: T) => number)
   | { getDelta(oldDataPoint: T, newDataPoint: T): number };
 
+/** `deltaFunction` as a plain function, after checking it and `threshold` (for the errors of `owner`). */
+export function checkDelta<T>(owner: string, threshold: number, deltaFunction: DeltaFunction<T>): (oldDataPoint: T, newDataPoint: T) => number {
+  if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new TypeError(`${owner} needs a numeric threshold, got ${String(threshold)}`);
+  if (typeof deltaFunction === 'function') return deltaFunction;
+  if (deltaFunction !== null && typeof deltaFunction === 'object' && typeof deltaFunction.getDelta === 'function') {
+    return (a, b) => deltaFunction.getDelta(a, b);
+  }
+  throw new TypeError(`${owner} needs a delta function (oldDataPoint, newDataPoint) => number, or an object with getDelta`);
+}
+
 /** Evicts elements whose delta to the last element is >= threshold, before the window function (or after). */
 export class DeltaEvictor<T = unknown, W extends Window = Window> implements Evictor<T, W> {
   private readonly delta: (oldDataPoint: T, newDataPoint: T) => number;
 
   private constructor(readonly threshold: number, deltaFunction: DeltaFunction<T>, readonly doEvictAfter: boolean) {
-    if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new TypeError(`DeltaEvictor needs a numeric threshold, got ${String(threshold)}`);
-    if (typeof deltaFunction === 'function') this.delta = deltaFunction;
-    else if (deltaFunction !== null && typeof deltaFunction === 'object' && typeof deltaFunction.getDelta === 'function') {
-      this.delta = (a, b) => deltaFunction.getDelta(a, b);
-    } else {
-      throw new TypeError('DeltaEvictor needs a delta function (oldDataPoint, newDataPoint) => number, or an object with getDelta');
-    }
+    this.delta = checkDelta('DeltaEvictor', threshold, deltaFunction);
   }
 
   /** Evicts by `deltaFunction` against `threshold`; `doEvictAfter` evicts after the window function instead. */

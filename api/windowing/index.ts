@@ -12,6 +12,7 @@ export * from './processing-time-trigger.ts';
 export * from './count-trigger.ts';
 export * from './purging-trigger.ts';
 export * from './continuous-event-time-trigger.ts';
+export * from './delta-trigger.ts';
 export * from './evictor.ts';
 export * from './count-evictor.ts';
 export * from './time-evictor.ts';
