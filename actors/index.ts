@@ -7,6 +7,9 @@ export {
   type SpawnOptions, type TerminationReason,
 } from './core/define-actor.ts';
 export { ActorRef, ActorNotAliveError, AskTimeoutError } from './core/actor-ref.ts';
+export { MailboxOverflowError, type MailboxOptions, type MailboxOverflow } from './core/mailbox.ts';
+export type { DeferredReply } from './core/reply-handle.ts';
+export type { DeadLetter, DeadLetterReason } from './core/dead-letters.ts';
 export { RestartIntensityExceededError } from './core/actor-cell.ts';
 export {
   DEFAULT_SUPERVISOR_STRATEGY, type RestartBackoffOptions, type SupervisionKind, type SupervisorDirective,
@@ -15,6 +18,6 @@ export {
 export type { ActorLifecycleState } from './core/actor-lifecycle.machine.ts';
 export { NotEncodableError } from './network/codec.ts';
 export { ManualClock, SystemClock, systemClock, type Clock, type Cancel } from '../api/time/clock.ts';
-export { RemoteAskError } from './remote/remote-endpoint.ts';
+export { MessageTooLargeError, RemoteAskError } from './remote/remote-endpoint.ts';
 export { DEVELOPMENT_SECRET, type ConnectOptions, type ListenAddress, type ListenOptions } from './remote/remote-transport.ts';
 export { LeaderLease, JOBMANAGER_LEASE_KEY, type LeaderLeaseOptions, type LeaseRecord } from './ha/leader-lease.ts';

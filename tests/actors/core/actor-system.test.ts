@@ -4,6 +4,7 @@ import {
   ActorNotAliveError, ActorSystem, AskTimeoutError, defineActor, ManualClock, NotEncodableError, type ActorRef,
   type ActorTerminated,
 } from '../../../actors/index.ts';
+import { configureLogging } from '../../../actors/observability/logger.ts';
 
 /** Resolves with the rejection of `promise`; fails when it resolves. */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -225,6 +226,29 @@ test('names are unique among live siblings; terminate stops children before pare
   await system.terminate();
   assert.equal(log, ['solo', 'z', 'y', 'x', 'parent']);
   assert.throws(() => system.spawn(leaf('late'), 'late'), /terminating/);
+});
+
+test('a top-level actor that throws is stopped, and the failure is logged at error with its path', async () => {
+  const lines: Record<string, unknown>[] = [];
+  configureLogging({ level: 'warn', destination: { write: (line) => lines.push(JSON.parse(line)) } });
+  try {
+    const system = ActorSystem.create('top-level');
+    const ref = system.spawn(defineActor<null, { type: 'boom' }>({
+      init: () => null,
+      receive: () => { throw new Error('kaboom in receive'); },
+    }), 'fragile');
+    ref.tell({ type: 'boom' });
+    await system.whenIdle();
+    assert.is(system.lifecycleOf(ref), 'failed');
+    const line = lines.find((l) => l.component === 'actor-system' && l.actor === 'actorflow://top-level/user/fragile');
+    assert.ok(line, 'the failure was logged');
+    assert.is(line!.level, 50);
+    assert.match(String(line!.msg), /top-level actor actorflow:\/\/top-level\/user\/fragile failed and is stopped/);
+    assert.match(JSON.stringify(line!.err), /kaboom in receive/);
+    await system.terminate();
+  } finally {
+    configureLogging({});
+  }
 });
 
 test.run();
