@@ -17,10 +17,17 @@ export interface CliProcess {
 
 /** Starts the CLI with `args`. */
 export function startCli(...args: string[]): CliProcess {
+  return startCliWith({}, ...args);
+}
+
+/** Starts the CLI with `args`, these variables added to (or, when undefined, removed from) its environment. */
+export function startCliWith(vars: Record<string, string | undefined>, ...args: string[]): CliProcess {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...vars };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const [cmd, argv] = isDeno
     ? [process.execPath, ['run', '-A', 'bin/cli.ts', ...args]]
     : [process.execPath, ['bin/actorflow.mjs', ...args]];
-  const child = spawn(cmd, argv, { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(cmd, argv, { cwd: root, env });
   const output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (d) => { output.stdout += d; });
   child.stderr!.on('data', (d) => { output.stderr += d; });
@@ -30,7 +37,12 @@ export function startCli(...args: string[]): CliProcess {
 
 /** Runs the CLI to its end; resolves with exit code and output. */
 export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = startCli(...args);
+  return cliWith({}, ...args);
+}
+
+/** Runs the CLI to its end with these environment variables; resolves with exit code and output. */
+export async function cliWith(vars: Record<string, string | undefined>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = startCliWith(vars, ...args);
   const code = await p.exited;
   return { code, ...p.output };
 }
