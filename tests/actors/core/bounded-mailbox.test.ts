@@ -41,7 +41,7 @@ test('drop-new: a full mailbox drops the new messages to dead letters; a dropped
   const got = letters(system);
   const a = await heldActor(system, 'a', { capacity: 3, overflow: 'drop-new' });
   for (let n = 0; n < 10; n++) a.ref.tell({ type: 'n', n });
-  const dropped = await a.ref.ask({ type: 'n', n: 99 }).catch((e) => e);
+  const dropped = await a.ref.ask({ type: 'n', n: 99 }).catch((e: Error) => e) as Error;
   assert.instance(dropped, MailboxOverflowError);
   assert.match(dropped.message, /mailbox of actor actorflow:\/\/drop-new\/user\/a is full \(capacity 3\): message 'n' dropped/);
   a.release();
