@@ -72,7 +72,10 @@ export class CheckpointCorruptedError extends Error {
   }
 }
 
-/** Reads the newest completed checkpoint, optionally falling back past corrupt ones. */
+/**
+ * Reads the newest completed checkpoint, optionally falling back past corrupt ones (and past one
+ * that was listed but is gone when read: discarded meanwhile, or listed under a damaged key).
+ */
 export async function readLatest(
   storage: CheckpointStorage, options?: { fallbackOnCorruption?: boolean },
 ): Promise<CheckpointSnapshot | undefined> {
@@ -81,7 +84,8 @@ export async function readLatest(
     try {
       return await storage.readCheckpoint(ids[i]);
     } catch (error) {
-      if (!options?.fallbackOnCorruption || !(error instanceof CheckpointCorruptedError)) throw error;
+      const skippable = error instanceof CheckpointCorruptedError || error instanceof CheckpointNotFoundError;
+      if (!options?.fallbackOnCorruption || !skippable) throw error;
     }
   }
   return undefined;

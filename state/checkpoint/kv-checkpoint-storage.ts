@@ -20,12 +20,20 @@
 // is full), and a delta is written only on a base in its own epoch's keys. So the checkpoint a new
 // leader recovered from can be discarded from its old epoch's keys, as superseded, once the new
 // leader's own checkpoints subsume it.
+// Every value is sealed with a checksum bound to its key (state/snapshot/sealed-bytes.ts): a
+// restore verifies each one and refuses a checkpoint whose data was altered, lost or moved, naming
+// it and its storage, so recovery falls back to an earlier checkpoint instead of restoring wrong
+// state. Checkpoints written before seals (unsealed metadata) are still read, unverified. A
+// location that cannot be written opens read-only: its checkpoints fail with the reason.
 // Imports only state/; never api/ or actors/.
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyGroupRange } from '../key-groups.ts';
 import { openKvStore, type KvEntry, type KvKey, type KvMutation, type KvStore } from '../kv/kv-store.ts';
 import { decodeValue, encodeValue } from '../kv/kv-value.ts';
+import { isKvFilePath, kvFileUnwritable } from '../kv/kv-file-check.ts';
+import { ReadOnlyKvStore } from '../kv/read-only-kv-store.ts';
+import { isSealed, seal, SealError, unseal } from '../snapshot/sealed-bytes.ts';
 import type { TimersSnapshot } from '../heap/heap-timer-service.ts';
 import type { CheckpointSnapshot, KeyGroupSnapshot, OperatorSnapshot, SubtaskOperatorState } from '../snapshot/checkpoint-snapshot.ts';
 import { deltasOf, isFullKeyedState, KeyGroupStateBuilder, timersByKeyGroup, type KeyGroupDelta } from '../snapshot/key-group-delta.ts';
@@ -68,6 +76,35 @@ function databasePath(path: string | undefined): string | undefined {
   }
 }
 
+/** What a stored value's checksum is bound to: its whole key. */
+function keyContext(key: KvKey): string {
+  return key.map((p) => `${typeof p}:${String(p)}`).join('/');
+}
+
+/** `value` encoded and sealed under `key`. */
+function sealed(key: KvKey, value: unknown): Uint8Array {
+  return seal(keyContext(key), encodeValue(value));
+}
+
+/**
+ * A stored value decoded: a sealed one is verified against `key` (a SealError when it does not
+ * verify); an unsealed one is accepted only when `legacy` (written before seals existed).
+ */
+function opened(key: KvKey, value: unknown, legacy: boolean): unknown {
+  if (isSealed(value)) return decodeValue(unseal(keyContext(key), value));
+  if (!legacy) throw new SealError(value instanceof Uint8Array ? 'no checksum (not sealed)' : 'not stored as sealed bytes');
+  return value instanceof Uint8Array ? decodeValue(value) : value;
+}
+
+/** The KV store of a checkpoint location: read-only (writes refused with the reason) when it cannot be written. */
+async function openLocation(location: string | undefined): Promise<KvStore> {
+  if (!isKvFilePath(location)) return openKvStore(location);
+  const unwritable = kvFileUnwritable(location);
+  if (unwritable === undefined) return openKvStore(location);
+  const reason = `checkpoint storage ${location} cannot be written: ${unwritable}`;
+  return new ReadOnlyKvStore(existsSync(location) ? await openKvStore(location) : undefined, reason);
+}
+
 function overlaps(a: KeyGroupRange | undefined, b: KeyGroupRange | undefined): boolean {
   if (a === undefined) return false;
   return b === undefined || (a.start <= b.end && b.start <= a.end);
@@ -84,20 +121,25 @@ export class KvCheckpointStorage implements CheckpointStorage {
    * a KV Connect URL, or in memory when omitted.
    */
   static async open(jobId: string, path?: string, epoch = 0): Promise<KvCheckpointStorage> {
-    return new KvCheckpointStorage(jobId, await openKvStore(databasePath(path)), true, epoch);
+    const location = databasePath(path);
+    return new KvCheckpointStorage(jobId, await openLocation(location), true, epoch, location ?? 'an in-memory KV store');
   }
 
   /** The key parts between a key's tag and its checkpoint id: the job, and the epoch when > 0. */
   private readonly space: KvKey;
 
-  constructor(readonly jobId: string, private readonly kv: KvStore, private readonly ownsStore = false, readonly epoch = 0) {
+  constructor(
+    readonly jobId: string, private readonly kv: KvStore, private readonly ownsStore = false, readonly epoch = 0,
+    /** Where the checkpoints live (a KV file, a URL), named in errors. */
+    readonly location = 'process memory',
+  ) {
     if (!(Number.isInteger(epoch) && epoch >= 0)) throw new Error(`a checkpoint storage epoch must be a whole number >= 0, got ${epoch}`);
     this.space = epoch > 0 ? [jobId, 'e', epoch] : [jobId];
   }
 
   /** The same storage (sharing its store) with the keys of leadership `epoch`. */
   atEpoch(epoch: number): KvCheckpointStorage {
-    return epoch === this.epoch ? this : new KvCheckpointStorage(this.jobId, this.kv, false, epoch);
+    return epoch === this.epoch ? this : new KvCheckpointStorage(this.jobId, this.kv, false, epoch, this.location);
   }
 
   async writeSubtaskState(checkpointId: number, state: SubtaskSnapshot): Promise<SubtaskWriteResult> {
@@ -117,7 +159,8 @@ export class KvCheckpointStorage implements CheckpointStorage {
       parallelism: state.parallelism, maxParallelism: state.maxParallelism,
     };
     // The index goes first, so a write that dies half-way is still found and cleaned by discard().
-    await this.kv.set(this.key('cpsub', checkpointId, uid, index), entry);
+    const indexKey = this.key('cpsub', checkpointId, uid, index);
+    await this.kv.set(indexKey, sealed(indexKey, entry));
     let bytes = 0, entries = 0;
     const mutations: KvMutation[] = [];
     for (const [kg, delta] of deltas) {
@@ -125,7 +168,8 @@ export class KvCheckpointStorage implements CheckpointStorage {
       bytes += encoded.byteLength;
       for (const rows of Object.values(delta.states)) entries += rows.length;
       for (const rows of Object.values(delta.deletions)) entries += rows.length;
-      mutations.push({ type: 'set', key: this.key('cp', checkpointId, uid, 'kg', kg), value: encoded });
+      const key = this.key('cp', checkpointId, uid, 'kg', kg);
+      mutations.push({ type: 'set', key, value: seal(keyContext(key), encoded) });
     }
     await this.kv.atomic(mutations);
     const record: SubtaskRecord = {
@@ -133,11 +177,12 @@ export class KvCheckpointStorage implements CheckpointStorage {
       operatorState: state.operatorState, unionState: state.unionState,
       ...(state.channelState ? { channelState: state.channelState } : {}),
     };
-    const encodedRecord = encodeValue(record);
+    const recordKey = this.key('cp', checkpointId, uid, 'sub', index);
+    const encodedRecord = sealed(recordKey, record);
     bytes += encodedRecord.byteLength;
     await this.kv.atomic([
-      { type: 'set', key: this.key('cp', checkpointId, uid, 'sub', index), value: encodedRecord },
-      { type: 'set', key: this.key('cpsub', checkpointId, uid, index), value: { ...entry, complete: true } },
+      { type: 'set', key: recordKey, value: encodedRecord },
+      { type: 'set', key: indexKey, value: sealed(indexKey, { ...entry, complete: true }) },
     ]);
     return { entries, bytes };
   }
@@ -146,7 +191,12 @@ export class KvCheckpointStorage implements CheckpointStorage {
     const operators: Record<string, OperatorMeta> = {};
     for (const { key, value } of await this.kv.list(this.key('cpsub', checkpointId))) {
       const uid = String(this.part(key, 1)), index = Number(this.part(key, 2));
-      const entry = value as IndexEntry;
+      let entry: IndexEntry;
+      try {
+        entry = opened(key, value, true) as IndexEntry;
+      } catch (error) {
+        throw new Error(`cannot complete checkpoint ${checkpointId}: the state index of operator ${uid} subtask ${index} in ${this.location} is damaged (${(error as Error).message})`);
+      }
       if (!entry.complete) throw new Error(`cannot complete checkpoint ${checkpointId}: the state write of operator ${uid} subtask ${index} did not finish`);
       const op = (operators[uid] ??= { parallelism: entry.parallelism, maxParallelism: entry.maxParallelism, subtasks: {} });
       op.subtasks[index] = entry.chain;
@@ -157,7 +207,8 @@ export class KvCheckpointStorage implements CheckpointStorage {
       }
     }
     const metadata: Metadata = { checkpointId, timestamp: input.timestamp, properties: input.properties ?? {}, operators };
-    await this.kv.set(this.key('cpmeta', checkpointId), metadata);
+    const metaKey = this.key('cpmeta', checkpointId);
+    await this.kv.set(metaKey, sealed(metaKey, metadata));
   }
 
   readLatestCompleted(options?: { fallbackOnCorruption?: boolean }): Promise<CheckpointSnapshot | undefined> {
@@ -165,15 +216,31 @@ export class KvCheckpointStorage implements CheckpointStorage {
   }
 
   async readCheckpoint(checkpointId: number, filter: ReadFilter = {}): Promise<CheckpointSnapshot> {
-    const metadata = await this.kv.get(this.key('cpmeta', checkpointId)) as Metadata | undefined;
-    if (metadata === undefined) throw new CheckpointNotFoundError(this.jobId, checkpointId);
-    if (typeof metadata !== 'object' || metadata === null || typeof metadata.operators !== 'object') {
-      throw new CheckpointCorruptedError(this.jobId, checkpointId, 'unreadable metadata');
+    const corrupt = (detail: string): CheckpointCorruptedError => new CheckpointCorruptedError(this.jobId, checkpointId, `${detail} (in ${this.location})`);
+    const metaKey = this.key('cpmeta', checkpointId);
+    let raw: unknown;
+    try {
+      raw = await this.kv.get(metaKey);
+    } catch (error) {
+      throw corrupt(`its metadata cannot be read (${(error as Error).message})`);
     }
+    if (raw === undefined) throw new CheckpointNotFoundError(this.jobId, checkpointId);
+    // Metadata the store decoded to an object was written before seals: read that checkpoint unverified.
+    const legacy = !(raw instanceof Uint8Array);
+    const metadata = this.decode(metaKey, raw, legacy, 'metadata', corrupt) as Metadata;
+    if (typeof metadata !== 'object' || metadata === null || typeof metadata.operators !== 'object' || metadata.operators === null) {
+      throw corrupt('unreadable metadata');
+    }
+    if (!legacy && metadata.checkpointId !== checkpointId) throw corrupt(`its metadata is that of checkpoint ${metadata.checkpointId}`);
     const operators: Record<string, OperatorSnapshot> = {};
-    for (const [uid, meta] of Object.entries(metadata.operators)) {
-      if (filter.operatorUid !== undefined && uid !== filter.operatorUid) continue;
-      operators[uid] = await this.readOperator(checkpointId, uid, meta, filter.keyGroupRange);
+    try {
+      for (const [uid, meta] of Object.entries(metadata.operators)) {
+        if (filter.operatorUid !== undefined && uid !== filter.operatorUid) continue;
+        operators[uid] = await this.readOperator(checkpointId, uid, meta, filter.keyGroupRange, legacy, corrupt);
+      }
+    } catch (error) {
+      if (error instanceof CheckpointCorruptedError) throw error;
+      throw corrupt(`its state cannot be read (${(error as Error).message})`);
     }
     return { jobId: this.jobId, checkpointId, ...(this.epoch > 0 ? { epoch: this.epoch } : {}), timestamp: metadata.timestamp, properties: metadata.properties, operators };
   }
@@ -181,12 +248,22 @@ export class KvCheckpointStorage implements CheckpointStorage {
   async discard(checkpointId: number, options: DiscardOptions = {}): Promise<void> {
     await this.kv.delete(this.key('cpmeta', checkpointId));
     const completed = new Map<number, Metadata>();
-    for (const { key, value } of await this.listOwn('cpmeta')) completed.set(Number(this.part(key, 0)), value as Metadata);
+    for (const { key, value } of await this.listOwn('cpmeta')) {
+      const meta = this.tryOpen(key, value) as Metadata | undefined;
+      // What a damaged checkpoint builds on is unknown: nothing else is deleted this time.
+      if (meta?.operators === undefined) return;
+      completed.set(Number(this.part(key, 0)), meta);
+    }
     const live = new Set<number>();
     for (const meta of completed.values()) {
       for (const op of Object.values(meta.operators)) for (const chain of Object.values(op.subtasks)) for (const c of chain) live.add(c);
     }
-    const index = await this.listOwn('cpsub');
+    const index: KvEntry[] = [];
+    for (const { key, value } of await this.listOwn('cpsub')) {
+      const entry = this.tryOpen(key, value) as IndexEntry | undefined;
+      if (entry?.chain === undefined) return;
+      index.push({ key, value: entry });
+    }
     // Checkpoints still in flight may build on older ones: their chains stay live too (in a
     // superseded epoch none of them can complete any more).
     for (const { key, value } of index) {
@@ -210,8 +287,13 @@ export class KvCheckpointStorage implements CheckpointStorage {
   }
 
   async list(): Promise<number[]> {
-    const entries = await this.listOwn('cpmeta');
-    return entries.map((e) => Number(this.part(e.key, 0))).sort((a, b) => a - b);
+    let entries: KvEntry[];
+    try {
+      entries = await this.listOwn('cpmeta');
+    } catch (error) {
+      throw new Error(`the checkpoints of job ${this.jobId} in ${this.location} cannot be listed: ${(error as Error).message}`);
+    }
+    return entries.map((e) => this.part(e.key, 0)).filter((c): c is number => Number.isInteger(c)).sort((a, b) => a - b);
   }
 
   async close(): Promise<void> {
@@ -230,19 +312,32 @@ export class KvCheckpointStorage implements CheckpointStorage {
     return this.epoch > 0 ? entries : entries.filter((e) => typeof e.key[2] === 'number');
   }
 
-  private async index(checkpointId: number, uid: string, subtask: number): Promise<IndexEntry | undefined> {
-    return await this.kv.get(this.key('cpsub', checkpointId, uid, subtask)) as IndexEntry | undefined;
+  /** The index entry of a subtask's state at a checkpoint; undefined when absent or damaged (`legacy`: unsealed accepted). */
+  private async index(checkpointId: number, uid: string, subtask: number, legacy = true): Promise<IndexEntry | undefined> {
+    const key = this.key('cpsub', checkpointId, uid, subtask);
+    return this.tryOpen(key, await this.kv.get(key), legacy) as IndexEntry | undefined;
   }
 
-  private async readOperator(checkpointId: number, uid: string, meta: OperatorMeta, range: KeyGroupRange | undefined): Promise<OperatorSnapshot> {
-    const corrupt = (detail: string): CheckpointCorruptedError => new CheckpointCorruptedError(this.jobId, checkpointId, `operator ${uid}: ${detail}`);
+  /** A stored value decoded, or undefined when it is absent or does not verify. */
+  private tryOpen(key: KvKey, value: unknown, legacy = true): unknown {
+    if (value === undefined) return undefined;
+    try { return opened(key, value, legacy); } catch { return undefined; }
+  }
+
+  private async readOperator(
+    checkpointId: number, uid: string, meta: OperatorMeta, range: KeyGroupRange | undefined, legacy: boolean,
+    corruptCheckpoint: (detail: string) => CheckpointCorruptedError,
+  ): Promise<OperatorSnapshot> {
+    const corrupt = (detail: string): CheckpointCorruptedError => corruptCheckpoint(`operator ${uid}: ${detail}`);
     const subtasks: Record<number, SubtaskOperatorState> = {};
     const timers = new Map<number, Record<string, TimersSnapshot>>();
     // Per checkpoint of any chain: the key groups whose deltas it holds for this checkpoint.
     const expected = new Map<number, Array<{ range: KeyGroupRange; keyGroups: Set<number> }>>();
     for (const [indexText, chain] of Object.entries(meta.subtasks)) {
       const index = Number(indexText);
-      const record = this.decode(await this.kv.get(this.key('cp', checkpointId, uid, 'sub', index)), `state of subtask ${index}`, corrupt) as SubtaskRecord;
+      const recordKey = this.key('cp', checkpointId, uid, 'sub', index);
+      const record = this.decode(recordKey, await this.kv.get(recordKey), legacy, `state of subtask ${index}`, corrupt) as SubtaskRecord;
+      if (typeof record !== 'object' || record === null) throw corrupt(`state of subtask ${index} is unreadable`);
       subtasks[index] = { operatorState: record.operatorState, unionState: record.unionState };
       if (record.channelState) subtasks[index] = { ...subtasks[index], channelState: record.channelState };
       for (const [kg, group] of timersByKeyGroup(record.timers ?? {}, meta.maxParallelism)) {
@@ -250,8 +345,8 @@ export class KvCheckpointStorage implements CheckpointStorage {
       }
       if (!overlaps(record.keyGroupRange, range)) continue;
       for (const c of chain) {
-        const entry = await this.index(c, uid, index);
-        if (entry === undefined || !entry.complete) throw corrupt(`subtask ${index} builds on checkpoint ${c}, whose state is missing`);
+        const entry = await this.index(c, uid, index, legacy);
+        if (entry === undefined || !entry.complete || !Array.isArray(entry.keyGroups)) throw corrupt(`subtask ${index} builds on checkpoint ${c}, whose state is missing or damaged`);
         let list = expected.get(c);
         if (list === undefined) expected.set(c, list = []);
         list.push({ range: record.keyGroupRange!, keyGroups: new Set(entry.keyGroups) });
@@ -264,7 +359,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
       for (const { key, value } of await this.kv.list(this.key('cp', c, uid, 'kg'))) {
         const kg = Number(this.part(key, 3));
         if (!contains(range, kg) || !owners.some((o) => contains(o.range, kg) && o.keyGroups.has(kg))) continue;
-        const delta = this.decode(value, `key group ${kg} of checkpoint ${c}`, corrupt) as KeyGroupDelta;
+        const delta = this.decode(key, value, legacy, `key group ${kg} of checkpoint ${c}`, corrupt) as KeyGroupDelta;
         if (typeof delta !== 'object' || delta === null || typeof delta.states !== 'object') throw corrupt(`key group ${kg} of checkpoint ${c} is unreadable`);
         builder.apply(kg, delta);
         found.add(kg);
@@ -279,13 +374,12 @@ export class KvCheckpointStorage implements CheckpointStorage {
     return { maxParallelism: meta.maxParallelism, parallelism: meta.parallelism, keyGroups, subtasks };
   }
 
-  private decode(value: unknown, what: string, corrupt: (detail: string) => Error): unknown {
+  private decode(key: KvKey, value: unknown, legacy: boolean, what: string, corrupt: (detail: string) => Error): unknown {
     if (value === undefined) throw corrupt(`${what} is missing`);
-    if (!(value instanceof Uint8Array)) throw corrupt(`${what} is unreadable (not msgpack bytes)`);
     try {
-      return decodeValue(value);
+      return opened(key, value, legacy);
     } catch (error) {
-      throw corrupt(`${what} is unreadable (${(error as Error).message})`);
+      throw corrupt(`${what} is ${error instanceof SealError ? 'damaged' : 'unreadable'} (${(error as Error).message})`);
     }
   }
 }

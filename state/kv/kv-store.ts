@@ -4,9 +4,11 @@
 // value limit are chunked; atomic batches are split to the KV limits; `database is locked` is
 // retried with backoff. Versioned reads and compare-and-set (Deno KV's versionstamp check) give
 // optimistic concurrency for small coordination records such as a leader lease; a checked atomic
-// checks several keys at once (a write fenced by the lease record). Imports only the codec's
-// byte encoding, nothing from api/ or actors/.
+// checks several keys at once (a write fenced by the lease record). A KV file is checked before it
+// is opened (kv-file-check.ts), and a store whose native worker died is never closed: closing it
+// would abort the process. Imports only the codec's byte encoding, nothing from api/ or actors/.
 
+import { checkKvFile, isKvFilePath } from './kv-file-check.ts';
 import { decodeValue, encodeValue } from './kv-value.ts';
 
 /** A KV key: a tuple of parts, as Deno KV defines it. */
@@ -96,10 +98,22 @@ async function openRaw(path?: string): Promise<RawKv> {
   return mod.openKv(path);
 }
 
-/** Opens the KV database at `path` (a file, a KV Connect URL, or in memory when omitted). */
+/**
+ * Opens the KV database at `path` (a file, a KV Connect URL, or in memory when omitted). A file
+ * that is damaged or not a KV database is refused with a KvFileError naming it.
+ */
 export async function openKvStore(path?: string): Promise<VersionedKvStore> {
+  if (isKvFilePath(path)) await checkKvFile(path);
   // Deno.openKv() without a path opens a persistent per-script database, not a memory one.
   return new PortableKvStore(await withRetry(() => openRaw(path ?? ':memory:')));
+}
+
+/**
+ * The native KV reports a worker thread that died (a panic on a damaged file) as a closed
+ * database; closing such a store joins the dead thread and aborts the process on Node.
+ */
+function isWorkerGone(error: unknown): boolean {
+  return /Database is closed/i.test(String((error as { message?: unknown })?.message ?? error));
 }
 
 const RETRY_ATTEMPTS = 12;
@@ -163,7 +177,13 @@ class PortableKvStore implements VersionedKvStore {
    */
   private chunkIndex: Promise<Map<string, KvKey[]>> | undefined;
 
-  constructor(private readonly kv: RawKv) {}
+  /** Set once the native worker died: the store is unusable and must never be closed. */
+  private workerGone = false;
+  private readonly kv: RawKv;
+
+  constructor(raw: RawKv) {
+    this.kv = guardRaw(raw, () => { this.workerGone = true; });
+  }
 
   private chunks(): Promise<Map<string, KvKey[]>> {
     this.chunkIndex ??= withRetry(async () => {
@@ -291,7 +311,7 @@ class PortableKvStore implements VersionedKvStore {
   }
 
   close(): void {
-    this.kv.close();
+    if (!this.workerGone) this.kv.close();
   }
 
   /** Writes the chunks of a large value under a fresh id; returns their keys and the manifest pointing at them. */
@@ -352,6 +372,35 @@ class PortableKvStore implements VersionedKvStore {
     for (const p of parts) { whole.set(p, offset); offset += p.byteLength; }
     return decodeValue(whole);
   }
+}
+
+/** `raw` with every operation reporting a dead native worker to `onGone` before it rethrows. */
+function guardRaw(raw: RawKv, onGone: () => void): RawKv {
+  const watch = <T>(promise: Promise<T>): Promise<T> => promise.catch((error: unknown) => {
+    if (isWorkerGone(error)) onGone();
+    throw error;
+  });
+  const guardAtomic = (op: RawAtomic): RawAtomic => ({
+    check: (c) => guardAtomic(op.check(c)),
+    set: (k, v) => guardAtomic(op.set(k, v)),
+    delete: (k) => guardAtomic(op.delete(k)),
+    commit: () => watch(op.commit()),
+  });
+  return {
+    get: (key) => watch(raw.get(key)),
+    list: (selector) => ({
+      async *[Symbol.asyncIterator]() {
+        try {
+          yield* raw.list(selector);
+        } catch (error) {
+          if (isWorkerGone(error)) onGone();
+          throw error;
+        }
+      },
+    }),
+    atomic: () => guardAtomic(raw.atomic()),
+    close: () => raw.close(),
+  };
 }
 
 function manifestOf(value: unknown): Manifest | undefined {

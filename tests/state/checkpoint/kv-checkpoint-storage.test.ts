@@ -165,7 +165,7 @@ for (const kind of ['file', 'memory'] as const) {
     error = undefined;
     try { await storage.readCheckpoint(3); } catch (e) { error = e; }
     assert.instance(error, CheckpointCorruptedError);
-    assert.match(String(error), /checkpoint 3 of job job is corrupt or incomplete: operator op: key group \d+ of checkpoint 3 is unreadable/);
+    assert.match(String(error), /checkpoint 3 of job job is corrupt or incomplete: operator op: key group \d+ of checkpoint 3 is damaged \(no checksum/);
     const fallback = await storage.readLatestCompleted({ fallbackOnCorruption: true });
     assert.is(fallback?.checkpointId, 2);
     // A chain member removed behind the storage's back: incomplete.
