@@ -53,10 +53,10 @@ export class TaskExecutorJob {
     this.checkpointing ??= (async () => {
       const graph = await this.graph;
       const ft = graph.config.faultTolerance as { stateBackend?: 'memory' | 'kv' | StateBackend; checkpointStorage?: string };
-      const enabled = TaskExecutorJob.checkpointingEnabled(graph);
-      // Without checkpoints nothing is written: a restore needs a backend, not shared storage.
-      const backend = createStateBackend(enabled ? (ft.stateBackend ?? 'memory') : 'memory');
-      const storage = new SubtaskOrderedStorage(await backend.createCheckpointStorage({ jobId: this.jobId, path: enabled ? ft.checkpointStorage : undefined, epoch: this.storageEpoch }));
+      // The JobManager names the storage every process reaches, also for a job without periodic
+      // checkpoints: its savepoints are written there.
+      const backend = createStateBackend(ft.stateBackend ?? 'memory');
+      const storage = new SubtaskOrderedStorage(await backend.createCheckpointStorage({ jobId: this.jobId, path: ft.checkpointStorage, epoch: this.storageEpoch }));
       if (this.closed) await storage.close();
       return { backend, storage };
     })();

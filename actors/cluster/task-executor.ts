@@ -201,18 +201,18 @@ export class TaskExecutor {
     const vertex = graph.vertices[d.vertex];
     if (vertex === undefined) throw new Error(`job ${d.jobId} has no vertex ${d.vertex} (the bundle built a different graph)`);
     const enabled = TaskExecutorJob.checkpointingEnabled(graph);
-    const needsCheckpointer = enabled || d.restore !== undefined;
-    const checkpointing = needsCheckpointer ? await job.storage() : undefined;
+    // Every subtask takes part in savepoints, also of a job without periodic checkpoints.
+    const checkpointing = await job.storage();
     const restore = d.restore !== undefined ? await job.restoreSnapshot(d.restore) : undefined;
     const key = keyOf(id);
     // A cancelled or superseded attempt builds nothing more.
     if (this.subtasks.get(key) !== entry) throw new Error(`subtask ${key} was released while it was being deployed`);
     const { inputChannels, outputChannels } = this.channels(d, graph.edges);
-    const hooks: TaskCheckpointHooks | undefined = needsCheckpointer ? {
+    const hooks: TaskCheckpointHooks = {
       initializeState: () => entry.checkpointer!.initializeState(),
       afterOpen: () => entry.checkpointer!.afterOpen(),
       beforeClose: () => (enabled ? entry.checkpointer!.beforeClose() : Promise.resolve()),
-    } : undefined;
+    };
     const task = new StreamTask({
       jobId: d.jobId, vertex, subtaskIndex: d.subtask, attemptNumber: d.attempt, clock: this.host.clock,
       bufferTimeoutMs: graph.config.bufferTimeoutMs, batchSize: d.batchSize, checkpointingEnabled: enabled,
@@ -229,18 +229,16 @@ export class TaskExecutor {
         onSplitRequest: () => jobMaster.tell({ type: 'jobmaster.split-request', id }),
       },
     });
-    if (checkpointing) {
-      const ck = graph.config.faultTolerance.checkpointing as { mode?: string; unaligned?: boolean } | undefined;
-      entry.checkpointer = new SubtaskCheckpointer(task, {
-        backend: checkpointing.backend, storage: checkpointing.storage, restore,
-        mode: alignmentModeOf(ck),
-        listener: {
-          acknowledge: (checkpointId, _key, bytes) => jobMaster.tell({ type: 'jobmaster.checkpoint-ack', id, checkpointId, bytes }),
-          decline: (checkpointId, _key, reason) => jobMaster.tell({ type: 'jobmaster.checkpoint-decline', id, checkpointId, reason }),
-          awaitingFinalCheckpoint: () => jobMaster.tell({ type: 'jobmaster.awaiting-final', id }),
-        },
-      });
-    }
+    const ck = graph.config.faultTolerance.checkpointing as { mode?: string; unaligned?: boolean } | undefined;
+    entry.checkpointer = new SubtaskCheckpointer(task, {
+      backend: checkpointing.backend, storage: checkpointing.storage, restore,
+      mode: alignmentModeOf(ck),
+      listener: {
+        acknowledge: (checkpointId, _key, bytes) => jobMaster.tell({ type: 'jobmaster.checkpoint-ack', id, checkpointId, bytes }),
+        decline: (checkpointId, _key, reason) => jobMaster.tell({ type: 'jobmaster.checkpoint-decline', id, checkpointId, reason }),
+        awaitingFinalCheckpoint: () => jobMaster.tell({ type: 'jobmaster.awaiting-final', id }),
+      },
+    });
     entry.task = task;
     return task;
   }

@@ -85,7 +85,11 @@ test('a keyed job at parallelism 2 across both TaskManagers writes the expected 
   await env.execute('embedded keyed count');
   processEnv.KEYED_COUNT_OUTPUT = clusterOut;
   const jobId = await jm.service.submitJob(await bundleJob(fixture('keyed-count-job.ts')), { name: 'keyed count', parallelism: 2 });
-  const detail = await eventually('the job detail', () => jm.service.jobDetail(jobId));
+  // Deployed once every subtask names its TaskManager (the job opens its checkpoint storage first).
+  const detail = await eventually('the deployed job detail', async () => {
+    const d = await jm.service.jobDetail(jobId);
+    return d && d.vertices.every((v) => v.subtasks.every((s) => s.taskmanager !== '')) ? d : undefined;
+  });
   assert.is(taskManagersOf(detail).size, 2, 'subtasks run on both TaskManagers (keyBy crosses processes)');
   const result = await jm.service.jobResult(jobId);
   assert.is(result.state, 'FINISHED', result.error);
