@@ -1,21 +1,13 @@
 // ExpressionParser: scalar expressions by precedence climbing, with Calcite's binding strengths
-// (OR 22 < AND 24 < NOT 26 < IS 28 < comparison 30 < LIKE/BETWEEN/IN 32 < + - 40 < * / % || 60
-// < unary minus 80 < . and [] 100), so that `a = b IS NULL` and `NOT a = b` group as in Flink.
-// The special call forms (CAST, EXTRACT, TRIM, SUBSTRING ... FROM, POSITION ... IN, FLOOR ... TO),
-// literals (typed, INTERVAL), constructors, CASE, subqueries, aggregate FILTER and OVER windows
-// live here; window TVF arguments (`TABLE t`, `DESCRIPTOR(x)`, `name => value`) are read only
-// inside a call's argument list. Queries are left to the subclass (parseQuery).
-import type {
-  Expr, FrameBound, FunctionCall, OrderItem, Query, SourcePos, WindowFrame, WindowSpec,
-} from './ast.ts';
+// (precedence.ts: OR < AND < NOT < IS < comparison < LIKE/BETWEEN/IN < + - < * / % || < unary
+// minus < . and []), so that `a = b IS NULL` and `NOT a = b` group as in Flink. Literals (typed,
+// INTERVAL), names, constructors, CASE, subqueries and postfix access live here; calls and their
+// special forms come from call-parser.ts, queries from the subclass (query-parser.ts).
+import type { Expr, SourcePos } from './ast.ts';
 import type { Token } from './lexer.ts';
+import { CallParser } from './call-parser.ts';
+import { PRECEDENCE } from './precedence.ts';
 import { CALLABLE_RESERVED_WORDS, posOf, RESERVED_WORDS } from './token-cursor.ts';
-import { TypeParser } from './type-parser.ts';
-
-/** Binding strengths (Calcite's), used by the parser and by the SQL printer. */
-export const PRECEDENCE = {
-  OR: 22, AND: 24, NOT: 26, IS: 28, COMPARISON: 30, LIKE: 32, ADDITIVE: 40, MULTIPLICATIVE: 60, UNARY: 80, POSTFIX: 100,
-} as const;
 
 const COMPARISON_OPS: ReadonlySet<string> = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
 
@@ -23,22 +15,14 @@ const COMPARISON_OPS: ReadonlySet<string> = new Set(['=', '<>', '!=', '<', '<=',
 const NO_PAREN_FUNCTIONS: ReadonlySet<string> = new Set(['CURRENT_TIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIME', 'LOCALTIMESTAMP']);
 
 /** Expressions on top of data types; the subclass supplies queries (subqueries, IN, EXISTS). */
-export abstract class ExpressionParser extends TypeParser {
-  /** A whole query (WITH, set operations, ORDER BY/LIMIT), for subqueries. */
-  protected abstract parseQuery(): Query;
-
-  /** Whether a query starts `k` tokens ahead (SELECT, WITH or VALUES). */
-  protected startsQuery(k = 0): boolean {
-    return this.isWord('SELECT', k) || this.isWord('WITH', k) || this.isWord('VALUES', k);
-  }
-
+export abstract class ExpressionParser extends CallParser {
   /** One full expression. */
-  parseExpression(): Expr {
+  override parseExpression(): Expr {
     return this.parseBinary(0);
   }
 
   /** Expressions binding at least as tightly as `minPrec`. */
-  protected parseBinary(minPrec: number): Expr {
+  protected override parseBinary(minPrec: number): Expr {
     let left = this.parsePrefix();
     for (;;) {
       const t = this.peek();
@@ -278,13 +262,6 @@ export abstract class ExpressionParser extends TypeParser {
     return { kind: 'row', pos, explicit: false, fields };
   }
 
-  /** Comma-separated expressions (at least one). */
-  protected expressionList(): Expr[] {
-    const list = [this.parseExpression()];
-    while (this.acceptOp(',')) list.push(this.parseExpression());
-    return list;
-  }
-
   private parseMapConstructor(): Expr {
     const pos = this.here();
     this.index += 2;
@@ -323,225 +300,5 @@ export abstract class ExpressionParser extends TypeParser {
     else this.acceptOp('+');
     const value = this.stringLiteral("a quoted interval value such as '5'");
     return { kind: 'interval', pos, value, negative, qualifier: this.intervalQualifier() };
-  }
-
-  /** CAST, TRY_CAST, EXTRACT, TRIM, SUBSTRING, POSITION, FLOOR/CEIL: syntax beyond `f(a, b)`. */
-  private parseSpecialCall(t: Token): Expr | undefined {
-    const pos = posOf(t);
-    const call = (name: string, args: Expr[]): FunctionCall => ({ kind: 'call', pos, name, args, distinct: false, star: false, noParens: false });
-    switch (t.upper) {
-      case 'CAST': case 'TRY_CAST': {
-        this.index += 2;
-        const operand = this.parseExpression();
-        this.expectWord('AS');
-        const type = this.parseDataType();
-        this.expectOp(')');
-        return { kind: 'cast', pos, safe: t.upper === 'TRY_CAST', operand, type };
-      }
-      case 'EXTRACT': {
-        this.index += 2;
-        const unit = this.timeUnit();
-        this.expectWord('FROM');
-        const operand = this.parseExpression();
-        this.expectOp(')');
-        return { kind: 'extract', pos, unit, operand };
-      }
-      case 'FLOOR': case 'CEIL': case 'CEILING': {
-        this.index += 2;
-        const operand = this.parseExpression();
-        if (this.acceptWord('TO')) {
-          const unit = this.timeUnit();
-          this.expectOp(')');
-          return { kind: 'floorCeil', pos, fn: t.upper === 'FLOOR' ? 'FLOOR' : 'CEIL', operand, unit };
-        }
-        const args = [operand];
-        while (this.acceptOp(',')) args.push(this.parseExpression());
-        this.expectOp(')');
-        return call(t.value, args);
-      }
-      case 'TRIM': {
-        this.index += 2;
-        let side: 'BOTH' | 'LEADING' | 'TRAILING' = 'BOTH';
-        const sideToken = this.peek();
-        const explicitSide = sideToken.kind === 'word' && (sideToken.upper === 'BOTH' || sideToken.upper === 'LEADING' || sideToken.upper === 'TRAILING');
-        if (explicitSide) { side = sideToken.upper as typeof side; this.index++; }
-        let chars: Expr | undefined;
-        let operand: Expr;
-        if (this.acceptWord('FROM')) {
-          operand = this.parseExpression();
-        } else {
-          const first = this.parseExpression();
-          if (this.acceptWord('FROM')) { chars = first; operand = this.parseExpression(); }
-          else if (explicitSide) throw this.expected('FROM');
-          else operand = first;
-        }
-        this.expectOp(')');
-        return chars ? { kind: 'trim', pos, side, chars, operand } : { kind: 'trim', pos, side, operand };
-      }
-      case 'SUBSTRING': {
-        this.index += 2;
-        const args = [this.parseExpression()];
-        if (this.acceptWord('FROM')) {
-          args.push(this.parseExpression());
-          if (this.acceptWord('FOR')) args.push(this.parseExpression());
-        } else {
-          while (this.acceptOp(',')) args.push(this.parseExpression());
-        }
-        this.expectOp(')');
-        return call(t.value, args);
-      }
-      case 'POSITION': {
-        this.index += 2;
-        const needle = this.parseBinary(PRECEDENCE.LIKE + 1);
-        this.expectWord('IN');
-        const haystack = this.parseExpression();
-        this.expectOp(')');
-        return call(t.value, [needle, haystack]);
-      }
-      default:
-        return undefined;
-    }
-  }
-
-  /** `name(args) [FILTER (WHERE cond)] [OVER window]`, at the `(`. */
-  protected parseCall(name: string, pos: SourcePos): FunctionCall {
-    this.expectOp('(');
-    let distinct = false;
-    let star = false;
-    const args: Expr[] = [];
-    if (this.isOp('*')) {
-      this.index++;
-      star = true;
-    } else if (!this.isOp(')')) {
-      if (this.acceptWord('DISTINCT')) distinct = true;
-      else this.acceptWord('ALL');
-      do args.push(this.parseArgument()); while (this.acceptOp(','));
-    }
-    this.expectOp(')');
-    if (this.isWord('WITHIN') && this.isWord('GROUP', 1)) throw this.unsupported('WITHIN GROUP');
-    let filter: Expr | undefined;
-    if (this.isWord('FILTER')) {
-      this.index++;
-      this.expectOp('(');
-      this.expectWord('WHERE');
-      filter = this.parseExpression();
-      this.expectOp(')');
-    }
-    let over: WindowSpec | undefined;
-    if (this.isWord('OVER')) {
-      this.index++;
-      if (this.isOp('(')) {
-        this.index++;
-        over = this.parseWindowSpec();
-        this.expectOp(')');
-      } else {
-        const refPos = this.here();
-        over = { pos: refPos, ref: this.identifier('a window name or ('), partitionBy: [], orderBy: [] };
-      }
-    }
-    return {
-      kind: 'call', pos, name, args, distinct, star, noParens: false,
-      ...(filter ? { filter } : {}), ...(over ? { over } : {}),
-    };
-  }
-
-  /** A call argument: an expression, `name => value`, `TABLE t [PARTITION BY ...]`. */
-  private parseArgument(): Expr {
-    const t = this.peek();
-    if ((t.kind === 'word' || t.kind === 'quoted') && this.isOp('=>', 1)) {
-      this.index += 2;
-      return { kind: 'namedArg', pos: posOf(t), name: t.value, value: this.parseArgumentValue() };
-    }
-    return this.parseArgumentValue();
-  }
-
-  private parseArgumentValue(): Expr {
-    const t = this.peek();
-    if (!(t.kind === 'word' && t.upper === 'TABLE' && (this.peek(1).kind === 'word' || this.peek(1).kind === 'quoted'))) {
-      return this.parseExpression();
-    }
-    this.index++;
-    const table = this.compoundName('a table name');
-    let partitionBy: Expr[] = [];
-    if (this.isWord('PARTITION')) {
-      this.index++;
-      this.expectWord('BY');
-      const columnRef = (): Expr => {
-        const p = this.here();
-        return { kind: 'column', pos: p, names: this.compoundName('a column name') };
-      };
-      if (this.acceptOp('(')) {
-        partitionBy = [columnRef()];
-        while (this.acceptOp(',')) partitionBy.push(columnRef());
-        this.expectOp(')');
-      } else {
-        partitionBy = [columnRef()];
-      }
-    }
-    if (this.isWord('ORDER')) throw this.unsupported('ORDER BY on a table argument');
-    return { kind: 'tableArg', pos: posOf(t), table, partitionBy };
-  }
-
-  /** The inside of `OVER (...)` or of `WINDOW w AS (...)`. */
-  protected parseWindowSpec(): WindowSpec {
-    const pos = this.here();
-    let ref: string | undefined;
-    if (this.isIdentifier() && !this.isWord('ROWS') && !this.isWord('RANGE')) ref = this.identifier();
-    let partitionBy: Expr[] = [];
-    if (this.acceptWord('PARTITION')) {
-      this.expectWord('BY');
-      partitionBy = this.expressionList();
-    }
-    const orderBy = this.acceptWord('ORDER') ? (this.expectWord('BY'), this.orderItems()) : [];
-    let frame: WindowFrame | undefined;
-    const unitToken = this.peek();
-    if (unitToken.kind === 'word' && (unitToken.upper === 'ROWS' || unitToken.upper === 'RANGE')) {
-      this.index++;
-      const unit = unitToken.upper;
-      if (this.acceptWord('BETWEEN')) {
-        const start = this.frameBound();
-        this.expectWord('AND');
-        frame = { pos: posOf(unitToken), unit, start, end: this.frameBound() };
-      } else {
-        const start = this.frameBound();
-        frame = { pos: posOf(unitToken), unit, start, end: { pos: start.pos, bound: 'CURRENT ROW' } };
-      }
-    }
-    return { pos, ...(ref !== undefined ? { ref } : {}), partitionBy, orderBy, ...(frame ? { frame } : {}) };
-  }
-
-  private frameBound(): FrameBound {
-    const pos = this.here();
-    if (this.acceptWord('UNBOUNDED')) {
-      if (this.acceptWord('PRECEDING')) return { pos, bound: 'UNBOUNDED PRECEDING' };
-      this.expectWord('FOLLOWING');
-      return { pos, bound: 'UNBOUNDED FOLLOWING' };
-    }
-    if (this.isWord('CURRENT') && this.isWord('ROW', 1)) {
-      this.index += 2;
-      return { pos, bound: 'CURRENT ROW' };
-    }
-    const offset = this.parseBinary(PRECEDENCE.LIKE + 1);
-    if (this.acceptWord('PRECEDING')) return { pos, bound: 'PRECEDING', offset };
-    if (this.acceptWord('FOLLOWING')) return { pos, bound: 'FOLLOWING', offset };
-    throw this.expected('PRECEDING or FOLLOWING');
-  }
-
-  /** `expr [ASC | DESC] [NULLS FIRST | LAST], ...`. */
-  protected orderItems(): OrderItem[] {
-    const items: OrderItem[] = [];
-    do {
-      const expr = this.parseExpression();
-      let direction: 'ASC' | 'DESC' | undefined;
-      if (this.acceptWord('ASC')) direction = 'ASC';
-      else if (this.acceptWord('DESC')) direction = 'DESC';
-      let nulls: 'FIRST' | 'LAST' | undefined;
-      if (this.acceptWord('NULLS')) {
-        if (this.acceptWord('FIRST')) nulls = 'FIRST';
-        else { this.expectWord('LAST'); nulls = 'LAST'; }
-      }
-      items.push({ pos: expr.pos, expr, ...(direction ? { direction } : {}), ...(nulls ? { nulls } : {}) });
-    } while (this.acceptOp(','));
-    return items;
   }
 }

@@ -135,6 +135,7 @@ export class TypeParser extends TokenCursor {
 
   /** `<a INT, b STRING 'comment'>` or `(a INT, b STRING)`; `ROW<>` has no fields. */
   private rowFields(): RowField[] {
+    if (this.acceptOp('<>')) return []; // `ROW<>` lexes as the operator <>
     const close = this.isOp('<') ? '>' : ')';
     if (!this.acceptOp('<') && !this.acceptOp('(')) throw this.expected("'<' or '(' after ROW");
     const fields: RowField[] = [];

@@ -6,7 +6,7 @@ import type {
   Alias, ColumnDef, DataType, Expr, FrameBound, FromItem, FunctionCall, GroupItem, IntervalQualifier,
   OrderItem, Query, SelectItem, Statement, WindowSpec,
 } from './ast.ts';
-import { PRECEDENCE } from './expression-parser.ts';
+import { PRECEDENCE } from './precedence.ts';
 import { CALLABLE_RESERVED_WORDS, RESERVED_WORDS } from './token-cursor.ts';
 
 /** Words with a meaning of their own somewhere in the grammar: quoted when used as names. */
@@ -21,6 +21,15 @@ const KEYWORDS: ReadonlySet<string> = new Set([
 ]);
 /** Call names the parser reads as a special form (so a UDF of that name must be quoted). */
 const SPECIAL_FORMS: ReadonlySet<string> = new Set(['CAST', 'TRY_CAST', 'EXTRACT', 'TRIM', 'ROW', 'DESCRIPTOR', 'EXISTS', 'CASE', 'INTERVAL']);
+
+/** Calls the parser reads through a special form only when their arguments fit it. */
+const SPECIAL_ARGUMENT_FORMS: ReadonlySet<string> = new Set(['POSITION', 'FLOOR', 'CEIL', 'CEILING', 'SUBSTRING']);
+
+/** Whether a call named like a special form reads back as itself when printed plainly. */
+function specialFormFits(c: FunctionCall): boolean {
+  if (c.distinct || c.star || c.filter || c.over || c.args.some((a) => a.kind === 'namedArg' || a.kind === 'tableArg')) return false;
+  return c.name.toUpperCase() === 'POSITION' ? c.args.length === 2 : c.args.length >= 1;
+}
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
@@ -112,7 +121,11 @@ export function expressionToSql(e: Expr): string {
         + (e.else ? ` ELSE ${expressionToSql(e.else)}` : '') + ' END';
     case 'cast': return `${e.safe ? 'TRY_CAST' : 'CAST'}(${expressionToSql(e.operand)} AS ${dataTypeToSql(e.type)})`;
     case 'extract': return `EXTRACT(${e.unit} FROM ${expressionToSql(e.operand)})`;
-    case 'floorCeil': return `${e.fn}(${expressionToSql(e.operand)} TO ${e.unit})`;
+    case 'floorCeil': {
+      // An operand ending in an interval literal would take `TO unit` as its qualifier's end.
+      const plain = e.operand.kind === 'column' || e.operand.kind === 'call' || e.operand.kind === 'numeric';
+      return `${e.fn}(${plain ? expressionToSql(e.operand) : `(${expressionToSql(e.operand)})`} TO ${e.unit})`;
+    }
     case 'trim':
       return `TRIM(${e.side} ${e.chars ? expressionToSql(e.chars) + ' ' : ''}FROM ${expressionToSql(e.operand)})`;
     case 'call': return callToSql(e);
@@ -133,7 +146,8 @@ export function expressionToSql(e: Expr): string {
 function callToSql(c: FunctionCall): string {
   if (c.noParens) return c.name;
   const upper = c.name.toUpperCase();
-  const plain = PLAIN_NAME.test(c.name) && !SPECIAL_FORMS.has(upper) && (!RESERVED_WORDS.has(upper) || CALLABLE_RESERVED_WORDS.has(upper));
+  const plain = PLAIN_NAME.test(c.name) && !SPECIAL_FORMS.has(upper) && (!RESERVED_WORDS.has(upper) || CALLABLE_RESERVED_WORDS.has(upper))
+    && !(SPECIAL_ARGUMENT_FORMS.has(upper) && !specialFormFits(c));
   const name = plain ? c.name : '`' + c.name.replace(/`/g, '``') + '`';
   let args: string;
   if (c.star) args = '*';

@@ -101,13 +101,18 @@ test('structure of a few forms', () => {
   assert.equal(shape('CAST(x AS INTEGER)'), shape('CAST(x AS INT)'));
   assert.equal(shape("'it''s'"), { kind: 'string', value: "it's" });
   assert.equal(shape('a != b'), shape('a <> b'));
+  // The printer parenthesizes an interval before TO: unparenthesized, TO would extend its qualifier.
+  assert.equal(shape("FLOOR((INTERVAL '1' DAY) TO HOUR)"), {
+    kind: 'floorCeil', fn: 'FLOOR', unit: 'HOUR', operand: { kind: 'interval', value: '1', negative: false, qualifier: { start: 'DAY' } },
+  });
+  assert.is(expressionToSql(parseExpression("FLOOR((INTERVAL '1' DAY) TO HOUR)")), "FLOOR((INTERVAL '1' DAY) TO HOUR)");
 });
 
 test('data types: every type of the dialect, with aliases normalized', () => {
   const types = [
     'BOOLEAN', 'TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL(10, 2)', 'DECIMAL(5)', 'STRING', 'VARCHAR(20)',
     'CHAR(3)', 'BYTES', 'DATE', 'TIME(3)', 'TIMESTAMP(3)', 'TIMESTAMP_LTZ(3)', 'INTERVAL DAY TO SECOND(3)', 'INTERVAL YEAR TO MONTH',
-    'ARRAY<BIGINT>', 'MAP<STRING, ARRAY<INT>>', "ROW<name STRING, age INT 'in years'>", 'BIGINT NOT NULL', 'ARRAY<INT NOT NULL>',
+    'ARRAY<BIGINT>', 'MAP<STRING, ARRAY<INT>>', 'ROW<>', 'ARRAY<ROW<>>', "ROW<name STRING, age INT 'in years'>", 'BIGINT NOT NULL', 'ARRAY<INT NOT NULL>',
   ];
   for (const t of types) {
     const e = parseExpression(`CAST(x AS ${t})`);
