@@ -10,6 +10,7 @@
 //   POST  /jobs/:jid/savepoints        {"target-directory"} -> {location}, or 202 {status:'IN_PROGRESS', request-id}
 //   POST  /jobs/:jid/stop              {targetDirectory, drain} -> {location}, or 202 as above
 //   GET   /jobs/:jid/savepoints/:id    long-poll of a savepoint or stop that answered 202
+//                                      (a failed one answers {status:'FAILED', errors: [cause]})
 //   GET   /taskmanagers                {taskmanagers: TaskManagerInfo[]}
 // Errors are {errors: [message]}: 401 no or a wrong token, 404 unknown job or route, 400 bad input,
 // 413 a bundle over the size limit, 503 a standby JobManager asked for what only the leader does,
@@ -216,8 +217,11 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
     try {
       outcome = await waitAtMost(operation.done, longPollMs);
     } catch (error) {
-      if (!(error instanceof HttpError && error.status === 503)) operations.delete(id);
-      throw error;
+      if (error instanceof HttpError && error.status === 503) throw error;
+      operations.delete(id);
+      // The savepoint or stop failed (it expired, a subtask declined, ...): FAILED, with its cause.
+      const status = await statusOf(service, error, operation.jobId);
+      return c.json({ status: 'FAILED', errors: [messageChain(error)] }, status as 400 | 404 | 500 | 503);
     }
     if (outcome === 'timeout') return c.json({ status: 'IN_PROGRESS', 'request-id': id }, 202);
     operations.delete(id);
