@@ -2,8 +2,12 @@
 // fixtures/remote-peer.ts, on the runtime that runs the tests.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ActorSystem, defineActor, type ActorRef, type ActorTerminated } from '../../../actors/index.ts';
+import {
+  ActorSystem, defineActor, ManualClock, MessageTooLargeError, type ActorRef, type ActorTerminated, type DeadLetter,
+} from '../../../actors/index.ts';
 import { connect } from '../../../actors/network/connection.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../../actors/network/frame-decoder.ts';
+import { RECONNECT_MIN_MS } from '../../../actors/remote/remote-transport.ts';
 import { startPeer, type PeerProcess } from './peer-process.ts';
 
 const SECRET = 'two-process-secret';
@@ -127,6 +131,56 @@ test('kill -9 of the peer process: watchers learn the connection was lost, later
     (e: Error) => assert.match(e.message, /not alive/));
   const survivor = system.resolve(`${peerAddress}/user/echo`);
   assert.is((await survivor.ask<{ value: unknown }>({ type: 'peer.echo', value: 8 })).value, 8);
+});
+
+test('deferReply and forward across processes: the peer answers an ask later, or hands it to another actor', async () => {
+  const echo = system.resolve(`${peerAddress}/user/immortal`);
+  const later = echo.ask({ type: 'peer.later' }, 5000);
+  await echo.ask({ type: 'peer.echo', value: 0 }, 5000);
+  echo.tell({ type: 'peer.release', value: 'from a later turn' });
+  assert.is(await later, 'from a later turn');
+  const forwarded = await echo.ask<{ value: unknown; from: ActorRef }>({ type: 'peer.forward-ask', value: 'handed on' }, 5000);
+  assert.equal(forwarded.value, 'handed on');
+  assert.is(forwarded.from, system.resolve(`${peerAddress}/user/echo`), 'answered by the actor it was forwarded to');
+});
+
+test('a message over the frame limit is refused at the sender; an unrelated pending ask and later tells are unaffected', async () => {
+  const echo = system.resolve(`${peerAddress}/user/immortal`);
+  const letters: DeadLetter[] = [];
+  const unsubscribe = system.onDeadLetter((letter) => letters.push(letter));
+  const pending = echo.ask({ type: 'peer.later' }, 60_000);
+  await echo.ask({ type: 'peer.echo', value: 0 });
+  const big = { type: 'peer.echo', value: new Uint8Array(70 * 1024 * 1024) };
+  assert.throws(() => echo.tell(big), (e: unknown) => e instanceof MessageTooLargeError
+    && new RegExp(`is \\d+ bytes encoded, over the receiving system's frame limit of ${DEFAULT_MAX_FRAME_BYTES} bytes`).test(e.message));
+  assert.instance(await echo.ask(big).catch((e: Error) => e), MessageTooLargeError);
+  unsubscribe();
+  assert.equal(letters.map((l) => l.reason), ['oversized', 'oversized']);
+  echo.tell({ type: 'peer.release', value: 'still here' });
+  assert.is(await pending, 'still here');
+  const told = new Promise<unknown>((resolve) => probe(system, 'after-big', resolve));
+  echo.tell({ type: 'peer.forward', n: 0, replyTo: system.resolve('actorflow://main/user/after-big') });
+  assert.is((await told as { n: number }).n, 0);
+});
+
+test('the peer drops the connection: this system redials after the backoff on its clock, and asks go through again', async () => {
+  const clock = new ManualClock();
+  const client = ActorSystem.create('redialer', { clock });
+  const address = await client.connect('127.0.0.1', peer.port, { secret: SECRET });
+  const bare = address.slice('actorflow://'.length);
+  const echo = client.resolve(`${address}/user/echo`);
+  assert.equal((await echo.ask<{ value: unknown }>({ type: 'peer.echo', value: 1 })).value, 1);
+  const transport = client.remoteTransport();
+  const me = probe(client, 'me', () => {});
+  echo.tell({ type: 'peer.drop-connection', of: me });
+  const deadline = performance.now() + 10_000;
+  while (transport.isConnected(bare) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.is(transport.isConnected(bare), false, 'the peer closed the connection');
+  assert.match(await echo.ask({ type: 'peer.echo', value: 2 }).then(() => '', (e: Error) => e.message), /reconnecting/);
+  clock.advance(RECONNECT_MIN_MS);
+  while (!transport.isConnected(bare) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.equal((await echo.ask<{ value: unknown }>({ type: 'peer.echo', value: 3 })).value, 3);
+  await client.terminate();
 });
 
 test.run();
