@@ -54,7 +54,8 @@ export class TypeParser extends TokenCursor {
       if (start === 'SECOND' && this.acceptOp(',')) fractionalPrecision = this.integerLiteral('a fractional precision');
       this.expectOp(')');
     }
-    if (!this.acceptWord('TO')) return { start, precision, fractionalPrecision };
+    const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+    if (!this.acceptWord('TO')) return defined({ start, precision, fractionalPrecision });
     const endToken = this.peek();
     const end = this.timeUnit('an interval unit');
     if (!(INTERVAL_RANGES[start] ?? []).includes(end)) throw this.error(`INTERVAL ${start} TO ${end} is not a valid interval qualifier`, endToken);
@@ -63,7 +64,7 @@ export class TypeParser extends TokenCursor {
       fractionalPrecision = this.integerLiteral('a fractional precision');
       this.expectOp(')');
     }
-    return { start, precision, end, fractionalPrecision };
+    return defined({ start, precision, end, fractionalPrecision });
   }
 
   /** A data type, with an optional `NOT NULL` / `NULL` suffix. */
@@ -88,12 +89,12 @@ export class TypeParser extends TokenCursor {
         if (this.acceptOp(',')) scale = this.integerLiteral('a scale');
         this.expectOp(')');
       }
-      type = { pos, nullable: true, name: 'DECIMAL', precision, scale };
+      type = { pos, nullable: true, name: 'DECIMAL', ...(precision !== undefined ? { precision } : {}), ...(scale !== undefined ? { scale } : {}) };
     } else if (name === 'CHAR' || name === 'CHARACTER' || name === 'VARCHAR' || name === 'BINARY' || name === 'VARBINARY') {
       let base: 'CHAR' | 'VARCHAR' | 'BINARY' | 'VARBINARY' = name === 'CHARACTER' ? 'CHAR' : name;
       if ((base === 'CHAR' || base === 'BINARY') && this.acceptWord('VARYING')) base = base === 'CHAR' ? 'VARCHAR' : 'VARBINARY';
       const length = this.acceptOp('(') ? this.lengthThenClose() : undefined;
-      type = { pos, nullable: true, name: base, length };
+      type = { pos, nullable: true, name: base, ...(length !== undefined ? { length } : {}) };
     } else if (name === 'TIME' || name === 'TIMESTAMP' || name === 'TIMESTAMP_LTZ') {
       const precision = this.acceptOp('(') ? this.lengthThenClose('a precision') : undefined;
       let resolved: 'TIME' | 'TIMESTAMP' | 'TIMESTAMP_LTZ' = name;
@@ -105,7 +106,7 @@ export class TypeParser extends TokenCursor {
         this.expectWords('LOCAL', 'TIME', 'ZONE');
         resolved = 'TIMESTAMP_LTZ';
       }
-      type = { pos, nullable: true, name: resolved, precision };
+      type = { pos, nullable: true, name: resolved, ...(precision !== undefined ? { precision } : {}) };
     } else if (name === 'INTERVAL') {
       type = { pos, nullable: true, name: 'INTERVAL', qualifier: this.intervalQualifier() };
     } else if (name === 'ARRAY' || name === 'MULTISET') {

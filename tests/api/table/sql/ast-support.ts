@@ -39,3 +39,10 @@ export function assertGolden(name: string, node: unknown): void {
   }
   assert.fixture(actual, expected, `AST of ${name} differs from golden/${name}.json`);
 }
+
+/** Paths of fields present with the value undefined: the parser leaves optional fields out instead. */
+export function undefinedFields(node: unknown, path = '$'): string[] {
+  if (Array.isArray(node)) return node.flatMap((v, i) => undefinedFields(v, `${path}[${i}]`));
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => (v === undefined ? [`${path}.${k}`] : undefinedFields(v, `${path}.${k}`)));
+}

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { Expr } from '../../../../api/table/sql/ast.ts';
 import { parseExpression } from '../../../../api/table/sql/parser.ts';
 import { expressionToSql } from '../../../../api/table/sql/unparse.ts';
-import { stripPositions } from './ast-support.ts';
+import { stripPositions, undefinedFields } from './ast-support.ts';
 
 const shape = (sql: string) => stripPositions(parseExpression(sql));
 /** `sql` groups exactly as the explicitly parenthesized `grouped`. */
@@ -50,6 +50,7 @@ test('every expression snippet parses, and prints to SQL that parses back to the
     } catch (e) {
       throw new Error(`${sql}: ${(e as Error).message}`);
     }
+    assert.equal(undefinedFields(tree), [], sql);
     const printed = expressionToSql(tree);
     assert.equal(stripPositions(parseExpression(printed)), stripPositions(tree), `${sql} -> ${printed}`);
   }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { InsertStatement, Query, SelectQuery, Statement } from '../../../../api/table/sql/ast.ts';
 import { parseStatements } from '../../../../api/table/sql/parser.ts';
 import { toSql } from '../../../../api/table/sql/unparse.ts';
-import { assertGolden, stripPositions } from './ast-support.ts';
+import { assertGolden, stripPositions, undefinedFields } from './ast-support.ts';
 import { NEXMARK_DDL, NEXMARK_QUERIES } from './nexmark-queries.ts';
 
 const insertOf = (statements: Statement[]): InsertStatement => {
@@ -28,6 +28,7 @@ for (const [name, script] of Object.entries(NEXMARK_QUERIES)) {
     const statements = parseStatements(script);
     assert.ok(statements.length >= 2, `${name}: sink DDL and INSERT`);
     insertOf(statements);
+    assert.equal(undefinedFields(statements), [], `${name}: optional fields are left out, not undefined`);
     for (const s of statements) {
       const again = parseStatements(toSql(s));
       assert.equal(stripPositions(again), [stripPositions(s)], `${name}: ${toSql(s)}`);

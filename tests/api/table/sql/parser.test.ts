@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { Statement } from '../../../../api/table/sql/ast.ts';
 import { isQuery, parseStatement, parseStatements, splitStatements } from '../../../../api/table/sql/parser.ts';
 import { statementToSql } from '../../../../api/table/sql/unparse.ts';
-import { stripPositions } from './ast-support.ts';
+import { stripPositions, undefinedFields } from './ast-support.ts';
 
 const shape = (sql: string) => stripPositions(parseStatement(sql));
 
@@ -48,6 +48,7 @@ test('every statement snippet parses, and prints to SQL that parses back to the 
     } catch (e) {
       throw new Error(`${sql}: ${(e as Error).message}`);
     }
+    assert.equal(undefinedFields(tree), [], sql);
     const printed = statementToSql(tree);
     assert.equal(stripPositions(parseStatement(printed)), stripPositions(tree), `${sql} -> ${printed}`);
   }

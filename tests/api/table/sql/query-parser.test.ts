@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { FromItem, Query, SelectQuery } from '../../../../api/table/sql/ast.ts';
 import { parseQuery } from '../../../../api/table/sql/parser.ts';
 import { fromToSql, queryToSql } from '../../../../api/table/sql/unparse.ts';
-import { stripPositions } from './ast-support.ts';
+import { stripPositions, undefinedFields } from './ast-support.ts';
 
 const shape = (sql: string) => stripPositions(parseQuery(sql));
 const select = (sql: string) => {
@@ -73,6 +73,7 @@ test('every query snippet parses, and prints to SQL that parses back to the same
     } catch (e) {
       throw new Error(`${sql}: ${(e as Error).message}`);
     }
+    assert.equal(undefinedFields(tree), [], sql);
     const printed = queryToSql(tree);
     assert.equal(stripPositions(parseQuery(printed)), stripPositions(tree), `${sql} -> ${printed}`);
   }
