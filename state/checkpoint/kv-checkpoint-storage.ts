@@ -102,7 +102,13 @@ async function openLocation(location: string | undefined): Promise<KvStore> {
   const unwritable = kvFileUnwritable(location);
   if (unwritable === undefined) return openKvStore(location);
   const reason = `checkpoint storage ${location} cannot be written: ${unwritable}`;
-  return new ReadOnlyKvStore(existsSync(location) ? await openKvStore(location) : undefined, reason);
+  if (!existsSync(location)) return new ReadOnlyKvStore(undefined, reason);
+  try {
+    return new ReadOnlyKvStore(await openKvStore(location), reason);
+  } catch (error) {
+    // Its checkpoints cannot be read either: every read says why, none finds "nothing".
+    return new ReadOnlyKvStore(new Error(`checkpoint storage ${location} cannot be read: ${(error as Error).message}`), reason);
+  }
 }
 
 function overlaps(a: KeyGroupRange | undefined, b: KeyGroupRange | undefined): boolean {
