@@ -119,6 +119,7 @@ command('jobmanager')
   .option('--data-dir <dir>', 'where job bundles and default checkpoint storage live')
   .option('--ha-storage <dir|url>', 'high availability: the directory (or KV Connect URL) all JobManagers share; the one holding its leader lease leads, the others stand by')
   .option('--ha-lease-ms <ms>', 'how long the leader lease lasts unrenewed (a standby takes over this long after a crash)', positiveInt)
+  .option('--slot-request-timeout <ms>', 'how long a job waits for enough slots before it fails (default 300000, Flink\'s 5 min)', positiveInt)
   .action(async (options) => {
     const { jobManagerCommand } = await import('./commands/cluster-processes.ts');
     process.exitCode = await jobManagerCommand(options);

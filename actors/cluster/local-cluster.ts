@@ -17,6 +17,8 @@ export interface LocalClusterOptions {
   readonly slotsPerTaskManager?: number;
   /** Where the JobManager keeps blobs and default checkpoint storage. */
   readonly dataDir?: string;
+  /** How long a job waits for slots before it fails (default 5 min, Flink's slot request timeout). */
+  readonly slotRequestTimeoutMs?: number;
 }
 
 /** A running local cluster. */
@@ -34,7 +36,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const count = options.taskManagers ?? 2;
   const slots = options.slotsPerTaskManager ?? 1;
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`a local cluster needs at least one TaskManager, got ${count}`);
-  const jobManager = await startJobManager({ port: 0, restPort: 0, dataDir: options.dataDir });
+  const jobManager = await startJobManager({ port: 0, restPort: 0, dataDir: options.dataDir, slotRequestTimeoutMs: options.slotRequestTimeoutMs });
   const workers: Worker[] = [];
   const addresses: string[] = [];
   try {

@@ -3,9 +3,15 @@
 // (now, or when TaskManagers register or slots are released) and fails after the slot request
 // timeout with how many slots it needed and how many the cluster had. TaskManagers are gateways:
 // in-process TaskManagers (the mini cluster) or proxies of TaskManager processes, which can be
-// lost: their slots go away and the jobs that held some are told. Imports actors/runtime.
+// lost: their slots go away and the jobs that held some are told. A request that has to wait is
+// logged at once (what it needs, what the cluster has, how long it may wait), so that a job
+// showing RUNNING with every subtask CREATED explains itself before the timeout.
+// Imports actors/runtime and actors/observability.
 import type { Cancel, Clock } from '../../api/time/clock.ts';
+import { logger } from '../observability/logger.ts';
 import { TaskManager, type Slot, type TaskManagerGateway } from './task-manager.ts';
+
+const log = logger('resource-manager');
 
 /** Told when a TaskManager is lost, with the jobs that held slots on it. */
 export type TaskManagerLostListener = (taskManagerId: string, jobIds: ReadonlySet<string>, reason: string) => void;
@@ -33,7 +39,11 @@ export class ResourceManager {
     private readonly slotRequestTimeoutMs: number,
     /** Spread a job's slots over the TaskManagers (Flink's evenly-spread-out slots) instead of filling one after another. */
     private readonly spreadOut = false,
-  ) {}
+  ) {
+    if (!(slotRequestTimeoutMs > 0 && slotRequestTimeoutMs <= 2 ** 31 - 1)) {
+      throw new RangeError(`the slot request timeout must be a positive number of milliseconds (at most 2^31 - 1), got ${slotRequestTimeoutMs}`);
+    }
+  }
 
   registerTaskManager(tm: TaskManagerGateway): void {
     this.taskManagers.set(tm.id, tm);
@@ -94,6 +104,11 @@ export class ResourceManager {
   requestSlots(jobId: string, count: number): Promise<Slot[]> {
     const free = this.freeSlots();
     if (free.length >= count) return Promise.resolve(this.allocate(jobId, count));
+    log.info(
+      `job ${jobId} needs ${count} slots, the cluster has ${free.length} free of ${this.totalSlots()} ` +
+      `(${this.taskManagers.size} TaskManagers); waiting up to ${this.slotRequestTimeoutMs} ms for TaskManagers to register or slots to be released`,
+      { jobId, slotsNeeded: count, slotsFree: free.length, slotsTotal: this.totalSlots(), taskManagers: this.taskManagers.size, slotRequestTimeoutMs: this.slotRequestTimeoutMs },
+    );
     return new Promise<Slot[]>((resolve, reject) => {
       const request: PendingRequest = {
         jobId, count, resolve,

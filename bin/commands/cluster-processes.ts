@@ -15,15 +15,16 @@ function untilSignal(): Promise<string> {
   });
 }
 
-/** `jobmanager [--port 6123] [--rest-port 8081] [--host H] [--rest-host H] [--max-bundle-mb 64] [--data-dir D] [--ha-storage S [--ha-lease-ms MS]]` */
+/** `jobmanager [--port 6123] [--rest-port 8081] [--host H] [--rest-host H] [--max-bundle-mb 64] [--data-dir D] [--ha-storage S [--ha-lease-ms MS]] [--slot-request-timeout MS]` */
 export async function jobManagerCommand(options: {
-  port: number; restPort: number; host?: string; restHost?: string; maxBundleMb?: number; dataDir?: string; haStorage?: string; haLeaseMs?: number;
+  port: number; restPort: number; host?: string; restHost?: string; maxBundleMb?: number; dataDir?: string; haStorage?: string; haLeaseMs?: number; slotRequestTimeout?: number;
 }): Promise<number> {
   const ha = options.haStorage !== undefined ? { storage: options.haStorage, ...(options.haLeaseMs !== undefined ? { leaseMs: options.haLeaseMs } : {}) } : undefined;
   const jm = await startJobManager({
     port: options.port, restPort: options.restPort, host: options.host, dataDir: options.dataDir, ...(ha ? { ha } : {}),
     ...(options.restHost !== undefined ? { restHost: options.restHost } : {}),
     ...(options.maxBundleMb !== undefined ? { maxBundleBytes: options.maxBundleMb * 1024 * 1024 } : {}),
+    ...(options.slotRequestTimeout !== undefined ? { slotRequestTimeoutMs: options.slotRequestTimeout } : {}),
   });
   console.log(`JobManager listening on ${jm.rpcAddress}, REST at ${jm.restUrl}`);
   if (ha) {
