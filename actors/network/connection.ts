@@ -10,14 +10,16 @@
 // connections at once (more are closed as they arrive). After the handshake, a frame whose bytes
 // stop arriving midway closes its connection after `frameStallTimeoutMs`; idle time between
 // frames is not limited. Timeouts run on an injected Clock. A closed connection drops its
-// buffers, timers and socket listeners at once.
-// Imports node:net, the frame decoder, the handshake and the clock type.
+// buffers, timers and socket listeners at once. Connections turned away before authenticating
+// are logged, at most one line per reason per REJECT_LOG_INTERVAL_MS (a flood stays one line).
+// Imports node:net, the frame decoder, the handshake, the clock and the logger.
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { systemClock, type Cancel, type Clock } from '../../api/time/clock.ts';
 import {
   encodeFrame, FrameDecoder, FrameError, DEFAULT_HANDSHAKE_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES,
 } from './frame-decoder.ts';
 import { ClientHandshake, HandshakeError, ServerHandshake } from './handshake.ts';
+import { errorFields, logger, RateLimitedLog } from '../observability/logger.ts';
 
 /** Default time a handshake may take. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -48,6 +50,8 @@ export interface ConnectionOptions extends ConnectionLimits {
 
 /** Default of `maxUnauthenticatedConnections`. */
 export const DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+/** A listener logs at most one rejected connection per reason in this period, with the count of the others. */
+export const REJECT_LOG_INTERVAL_MS = 10_000;
 
 type Resolved = Required<Omit<ConnectionLimits, 'maxUnauthenticatedConnections'>>;
 
@@ -240,6 +244,10 @@ export class ConnectionListener {
   private readonly unauthenticated = new Set<Connection>();
   private rejected = 0;
   private closing = false;
+  private readonly log = logger('connection-listener');
+  private readonly rejectLog: RateLimitedLog;
+  /** Kept: a closed server no longer knows its address. */
+  private readonly boundPort: number;
 
   private constructor(
     private readonly server: Server,
@@ -250,13 +258,16 @@ export class ConnectionListener {
     private readonly onError: (error: Error, remote: string, authenticated: boolean) => void,
     private readonly onReject: (reason: RejectReason, remote: string, error: Error) => void,
   ) {
+    this.boundPort = (server.address() as { port: number }).port;
+    this.rejectLog = new RateLimitedLog(REJECT_LOG_INTERVAL_MS, () => limits.clock.now());
     server.on('connection', (socket) => this.accept(socket));
   }
 
   /**
    * Listens on `host:port` (port 0 picks a free one). `onError` hears why each connection closed
    * with an error; `onReject` hears of each connection turned away before it authenticated (over
-   * capacity, or a failed or timed-out handshake, or a bad frame before it): log it rate-limited.
+   * capacity, or a failed or timed-out handshake, or a bad frame before it), which the listener
+   * also logs itself, rate-limited.
    */
   static async listen(
     host: string, port: number, options: ConnectionOptions,
@@ -275,7 +286,7 @@ export class ConnectionListener {
   }
 
   /** The bound port. */
-  get port(): number { return (this.server.address() as { port: number }).port; }
+  get port(): number { return this.boundPort; }
 
   /** Open connections (authenticated or not). */
   get size(): number { return this.connections.size; }
@@ -336,6 +347,9 @@ export class ConnectionListener {
 
   private reject(reason: RejectReason, remote: string, error: Error): void {
     this.rejected++;
+    this.rejectLog.attempt(reason, (suppressed) => this.log.warn(
+      reason === 'over-capacity' ? `refused a connection from ${remote}: ${error.message}` : `closed an unauthenticated connection from ${remote}: ${error.message}`,
+      { port: this.port, remote, reason, suppressed, ...errorFields(error) }));
     this.onReject(reason, remote, error);
   }
 }

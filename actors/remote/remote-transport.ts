@@ -4,6 +4,7 @@
 // (`actorflow://name@host:port/user/a`) into refs: local ones for this system's own address,
 // remote ones otherwise. A remote ref finds its endpoint at send time, so it stays valid across
 // a reconnect. A frame that fails to decode closes its connection only, and is logged.
+// What a peer that has not authenticated can cost the listener is bounded (`ListenOptions.connections`).
 // A lost connection to a system this one dialed is dialed again by itself, with backoff through
 // the system clock, until it is back or the system closes; meanwhile messages to that system go
 // to dead letters (and asks fail at once).
@@ -18,7 +19,7 @@ import { ActorNotAliveError, ActorRef, type RefTarget } from '../core/actor-ref.
 import type { DeadLetterReason } from '../core/dead-letters.ts';
 import type { Asker } from '../core/mailbox.ts';
 import { errorFields, logger, RateLimitedLog, type Logger } from '../observability/logger.ts';
-import { connect, ConnectionListener, type Connection } from '../network/connection.ts';
+import { connect, ConnectionListener, type Connection, type ConnectionLimits } from '../network/connection.ts';
 import { isLoopback, localPath, parsePath, systemAddress } from './remote-address.ts';
 import { RemoteEndpoint, type RemoteHost } from './remote-endpoint.ts';
 
@@ -35,6 +36,20 @@ export interface ListenOptions {
   readonly host?: string;
   /** The cluster secret (default: env ACTORFLOW_CLUSTER_SECRET). */
   readonly secret?: string;
+  /** Frame limits, handshake and stall timeouts, and the cap on connections still in their handshake (defaults in connection.ts). */
+  readonly connections?: ConnectionLimits;
+}
+
+/** What the listener of a system holds now (see `RemoteTransport.inbound`). */
+export interface InboundStats {
+  /** Open inbound connections, authenticated or not. */
+  readonly connections: number;
+  /** Inbound connections still in their handshake. */
+  readonly pendingHandshakes: number;
+  /** Received bytes held until their frames are complete. */
+  readonly bufferedBytes: number;
+  /** Connections turned away so far (over the cap, or failing their handshake). */
+  readonly rejected: number;
 }
 
 /** Options of `system.connect`. */
@@ -169,9 +184,10 @@ export class RemoteTransport {
       throw new Error(`listening on ${host} needs a cluster secret (ACTORFLOW_CLUSTER_SECRET); without one only loopback is allowed`);
     }
     this.clusterSecret = secret;
-    this.listener = await ConnectionListener.listen(host, port, { secret: secret ?? DEVELOPMENT_SECRET },
+    this.listener = await ConnectionListener.listen(host, port, { ...options.connections, secret: secret ?? DEVELOPMENT_SECRET },
       (connection) => this.accept(connection),
-      (error, remote) => this.log(`connection from ${remote} closed: ${error.message}`));
+      // The listener logs connections that never authenticated itself, rate-limited.
+      (error, remote, authenticated) => { if (authenticated) this.log(`connection from ${remote} closed: ${error.message}`); });
     this.address = systemAddress(this.system.name, host, this.listener.port);
     this.ownAddresses.add(this.address);
     return { host, port: this.listener.port, address: `actorflow://${this.address}` };
@@ -251,6 +267,12 @@ export class RemoteTransport {
 
   /** Open connections to other systems. */
   get connections(): number { return this.endpoints.size; }
+
+  /** What the listener holds now; undefined while not listening. */
+  get inbound(): InboundStats | undefined {
+    const l = this.listener;
+    return l && { connections: l.size, pendingHandshakes: l.pendingHandshakes, bufferedBytes: l.bufferedBytes, rejected: l.rejectedConnections };
+  }
 
   /** Closes the listener and every connection. */
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import { connect, ConnectionListener, type Connection } from '../../../actors/ne
 import { encodeFrame, FrameDecoder } from '../../../actors/network/frame-decoder.ts';
 import { ClientHandshake } from '../../../actors/network/handshake.ts';
 import { createServer } from 'node:net';
+import { configureLogging } from '../../../actors/observability/logger.ts';
 import { Random, testSeed } from '../../support/random.ts';
 import { ManualClock } from '../../../api/time/clock.ts';
 
@@ -204,6 +205,8 @@ test('the handshake must finish within its timeout on the injected clock', async
 });
 
 test('connections over the cap of unauthenticated ones are closed at once; slots free up when handshakes end', async () => {
+  const lines: { msg: string; reason: string; suppressed: number }[] = [];
+  configureLogging({ level: 'warn', destination: { write: (line) => lines.push(JSON.parse(line)) } });
   const { clock, listener, rejects } = await clockedServer({ maxUnauthenticatedConnections: 4, handshakeTimeoutMs: 1000 });
   const waiting = await Promise.all(Array.from({ length: 4 }, () => raw(listener.port)));
   const waitingClosed = waiting.map(closedSoon);
@@ -213,11 +216,21 @@ test('connections over the cap of unauthenticated ones are closed at once; slots
   assert.equal(rejects, ['over-capacity', 'over-capacity', 'over-capacity']);
   assert.is(listener.rejectedConnections, 3);
   assert.is(listener.pendingHandshakes, 4);
+  // A flood is one line per reason and period: the next line counts the ones held back.
+  assert.is(lines.length, 1);
+  assert.match(lines[0].msg, /refused a connection from 127\.0\.0\.1:\d+: 4 connections are already in their handshake/);
+  assert.is(lines[0].reason, 'over-capacity');
   // The cap holds a good client out too, until the waiting handshakes time out.
   await client(listener.port).promise.then(() => assert.unreachable('admitted over the cap'), (e) => assert.match(e.message, /closed during handshake/));
   clock.advance(1000);
   await Promise.all(waitingClosed);
   assert.is(listener.pendingHandshakes, 0);
+  assert.equal(lines.map((l) => [l.reason, l.suppressed]), [['over-capacity', 0], ['handshake-failed', 0]]);
+  // Ten seconds on: the next rejection is logged again, counting the three timeouts held back.
+  clock.advance(10_000);
+  await Promise.all((await Promise.all([raw(listener.port), raw(listener.port)])).map((s) => { const c = closedSoon(s); s.write(lengthPrefix(5000)); return c; }));
+  assert.equal(lines.map((l) => [l.reason, l.suppressed]), [['over-capacity', 0], ['handshake-failed', 0], ['handshake-failed', 3]]);
+  configureLogging({});
   const good = client(listener.port);
   const conn = await good.promise;
   assert.is(listener.pendingHandshakes, 0, 'an authenticated connection leaves the count');
