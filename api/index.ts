@@ -57,6 +57,7 @@ export * from './sources/static-split-enumerator.ts';
 export * from './sources/collection-source.ts';
 export * from './sources/number-sequence-source.ts';
 export * from './sources/data-generator-source.ts';
+export * from './sources/nexmark/index.ts';
 export * from './sinks/sink.ts';
 export * from './sinks/print-sink.ts';
 export * from './sinks/collect-sink.ts';
