@@ -175,6 +175,40 @@ test('a frame whose bytes stop arriving midway closes its connection after the s
   await listener.close();
 });
 
+test('bytes read between a stall timeout and its confirmation one turn later keep the connection', async () => {
+  // A clock that holds back zero-delay callbacks: the turn in which a blocked event loop reads the bytes waiting in the socket.
+  class DeferringClock extends ManualClock {
+    readonly deferred: (() => void)[] = [];
+    override schedule(delayMs: number, callback: () => void) {
+      if (delayMs > 0) return super.schedule(delayMs, callback);
+      this.deferred.push(callback);
+      return () => {};
+    }
+  }
+  const clock = new DeferringClock();
+  const errors: string[] = [];
+  const listener = await ConnectionListener.listen('127.0.0.1', 0, { secret: SECRET, clock, frameStallTimeoutMs: 1000 },
+    () => ({ onFrame: (f, c) => { c.send(f); } }), (e) => errors.push(e.message));
+  const { socket, frames } = await rawAuthenticated(listener.port);
+  socket.write(lengthPrefix(10));
+  socket.write(new Uint8Array(4));
+  await until(() => listener.bufferedBytes === 4);
+  clock.advance(1000);
+  assert.is(clock.deferred.length, 1, 'the timeout waits one turn before it closes');
+  socket.write(new Uint8Array(2));
+  await until(() => listener.bufferedBytes === 6);
+  clock.deferred.shift()!();
+  assert.is(listener.size, 1, 'bytes came in that turn: not stalled');
+  clock.advance(999);
+  assert.is(clock.deferred.length, 0);
+  clock.advance(1);
+  clock.deferred.shift()!();
+  await until(() => listener.size === 0);
+  assert.match(errors.join(), /stalled/);
+  assert.equal(frames, []);
+  await listener.close();
+});
+
 test('an idle connection between frames is never timed out', async () => {
   const { clock, listener } = await clockedServer({ frameStallTimeoutMs: 1000 });
   const { socket, frames } = await rawAuthenticated(listener.port);
