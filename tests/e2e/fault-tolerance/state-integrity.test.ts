@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RestartStrategies } from '../../../api/environment/restart-strategies.ts';
+import { DataGeneratorSource, ExactlyOnceCollectSink, ManualClock, RestartStrategies, StreamExecutionEnvironment } from '../../../api/index.ts';
 import { KvCheckpointStorage } from '../../../state/checkpoint/kv-checkpoint-storage.ts';
 import { MemoryKvStore } from '../../../state/checkpoint/memory-kv-store.ts';
 import { openKvStore, type KvStore } from '../../../state/kv/kv-store.ts';
@@ -94,6 +94,97 @@ test('checkpoints into a read-only directory fail naming it; the restart strateg
     }
   } finally {
     undo();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A counting job with uids (its state maps onto a restore), committing exactly once into `results`. */
+function savepointJob(records: number, progress: { seen: number }) {
+  const clock = new ManualClock();
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64 });
+  env.setParallelism(2).enableCheckpointing(100).setRestartStrategy(RestartStrategies.noRestart());
+  const results: Count[] = [];
+  env.fromSource(new DataGeneratorSource((i) => i, records, { ratePerSecond: 1000 }), undefined, 'numbers').uid('numbers')
+    .map((i: number): Count => { progress.seen++; return [i % 4, 1]; }).uid('pair')
+    .keyBy((t) => t[0])
+    .reduce((a, b): Count => [a[0], a[1] + b[1]]).uid('count')
+    .sinkTo(new ExactlyOnceCollectSink<Count>(results)).uid('sink');
+  return { env, clock, results };
+}
+
+test('a savepoint with a flipped bit fails the restore naming the file; the intact one restores exactly', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'af-integrity-sp-'));
+  try {
+    const records = 8000;
+    const progress = { seen: 0 };
+    const first = savepointJob(records, progress);
+    const client = await first.env.executeAsync('first');
+    while (progress.seen < 3000) { first.clock.advance(10); await new Promise<void>((r) => setTimeout(r, 0)); }
+    const path = await client.stopWithSavepoint(dir);
+    const bytes = readFileSync(path);
+    for (let trial = 0; trial < 4; trial++) {
+      const bit = random.int(0, bytes.byteLength * 8 - 1);
+      const damaged = bytes.slice();
+      damaged[bit >> 3] ^= 1 << (bit & 7);
+      const flipped = join(dir, `flipped-${trial}.msgpack`);
+      writeFileSync(flipped, damaged);
+      const next = savepointJob(records, { seen: 0 });
+      try {
+        await drive(next.clock, next.env.execute({ name: `flipped ${trial}`, fromSavepoint: flipped }));
+        assert.unreachable(`bit ${bit} flipped and the savepoint restored`);
+      } catch (error) {
+        assert.match(chain(error), flipped, `bit ${bit}: the error names the savepoint`);
+      }
+    }
+    const next = savepointJob(records, { seen: 0 });
+    await drive(next.clock, next.env.execute({ name: 'intact', fromSavepoint: path }));
+    assert.equal(sorted(finalCounts([...first.results, ...next.results])), sorted(expectedCounts(records, 4)));
+    const every = [...first.results, ...next.results].map(([k, n]) => `${k}:${n}`).sort();
+    assert.is(new Set(every).size, records, 'every running count was committed exactly once');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Zeroes the pages of the KV's queue tables and expiration index (5..9): its worker reads them as a file is opened. */
+function zeroQueuePages(path: string): void {
+  const bytes = new Uint8Array(readFileSync(path));
+  const pageSize = (bytes[16] << 8) | bytes[17];
+  bytes.fill(0, 4 * pageSize, Math.min(bytes.byteLength, 9 * pageSize));
+  writeFileSync(path, bytes);
+}
+
+test('a damaged KV checkpoint file fails the job naming the file, and the process stays up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'af-integrity-kv-'));
+  try {
+    const file = join(dir, 'checkpoints.kv');
+    const { env, stream, clock } = countingJob({ records: 20000, keys: 5, parallelism: 2, backend: 'kv', plan: { throwAt: [] } });
+    env.setCheckpointStorage(dir);
+    stream.addSink(() => {});
+    await drive(clock, env.execute('writes checkpoints'));
+    for (const [damage, apply] of [
+      ['zeroed queue pages', () => zeroQueuePages(file)],
+      ['foreign bytes', () => writeFileSync(file, new Uint8Array(8192).fill(0x5a))],
+    ] as const) {
+      apply();
+      const job = countingJob({ records: 1000, keys: 5, parallelism: 1, backend: 'kv', plan: { throwAt: [] } });
+      job.env.setCheckpointStorage(dir);
+      job.stream.addSink(() => {});
+      try {
+        await drive(job.clock, job.env.execute(`over ${damage}`));
+        assert.unreachable(`${damage}: the job must fail`);
+      } catch (error) {
+        assert.match(chain(error), `KV file ${file}`, `${damage}: ${chain(error)}`);
+      }
+      const restore = savepointJob(1000, { seen: 0 });
+      try {
+        await drive(restore.clock, restore.env.execute({ name: `restore ${damage}`, fromSavepoint: dir }));
+        assert.unreachable(`${damage}: the restore must fail`);
+      } catch (error) {
+        assert.match(chain(error), file, `${damage}: ${chain(error)}`);
+      }
+    }
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
