@@ -18,7 +18,7 @@ import { systemClock, type Cancel, type Clock } from '../../api/time/clock.ts';
 import {
   encodeFrame, FrameDecoder, FrameError, DEFAULT_HANDSHAKE_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES,
 } from './frame-decoder.ts';
-import { ClientHandshake, HandshakeError, ServerHandshake } from './handshake.ts';
+import { ClientHandshake, HANDSHAKE_MAX_MESSAGE_BYTES, HandshakeError, ServerHandshake } from './handshake.ts';
 import { errorFields, logger, RateLimitedLog } from '../observability/logger.ts';
 
 /** Default time a handshake may take. */
@@ -56,9 +56,14 @@ export const REJECT_LOG_INTERVAL_MS = 10_000;
 type Resolved = Required<Omit<ConnectionLimits, 'maxUnauthenticatedConnections'>>;
 
 function resolveLimits(options: ConnectionLimits): Resolved {
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const handshakeMaxFrameBytes = Math.min(options.handshakeMaxFrameBytes ?? DEFAULT_HANDSHAKE_MAX_FRAME_BYTES, maxFrameBytes);
+  if (!(handshakeMaxFrameBytes >= HANDSHAKE_MAX_MESSAGE_BYTES)) {
+    throw new Error(`frame limits must admit the handshake's ${HANDSHAKE_MAX_MESSAGE_BYTES}-byte messages, got ${handshakeMaxFrameBytes}`);
+  }
   return {
-    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-    handshakeMaxFrameBytes: Math.min(options.handshakeMaxFrameBytes ?? DEFAULT_HANDSHAKE_MAX_FRAME_BYTES, options.maxFrameBytes ?? Infinity),
+    maxFrameBytes,
+    handshakeMaxFrameBytes,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     frameStallTimeoutMs: options.frameStallTimeoutMs ?? DEFAULT_FRAME_STALL_TIMEOUT_MS,
     clock: options.clock ?? systemClock,
@@ -277,12 +282,13 @@ export class ConnectionListener {
   ): Promise<ConnectionListener> {
     const maxUnauthenticated = options.maxUnauthenticatedConnections ?? DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS;
     if (!(maxUnauthenticated >= 1)) throw new Error(`maxUnauthenticatedConnections must be at least 1, got ${maxUnauthenticated}`);
+    const limits = resolveLimits(options);
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => { server.off('error', reject); resolve(); });
     });
-    return new ConnectionListener(server, options, resolveLimits(options), maxUnauthenticated, onConnection, onError, onReject);
+    return new ConnectionListener(server, options, limits, maxUnauthenticated, onConnection, onError, onReject);
   }
 
   /** The bound port. */

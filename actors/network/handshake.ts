@@ -7,6 +7,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 const NONCE_BYTES = 32;
 const MAC_BYTES = 32;
 const VERSION = 1;
+/** Bytes of the largest handshake message (the response); a connection's frame limit before authentication must admit it. */
+export const HANDSHAKE_MAX_MESSAGE_BYTES = 2 + NONCE_BYTES + MAC_BYTES;
 /** First byte of each handshake message. */
 const enum Step { Challenge = 1, Response = 2, Confirm = 3 }
 

@@ -282,6 +282,13 @@ test('a connecting client applies the handshake limit to the server it reached',
   await new Promise<void>((r) => server.close(() => r()));
 });
 
+test('limits that cannot work are refused with a clear error before anything listens', async () => {
+  await ConnectionListener.listen('127.0.0.1', 0, { secret: SECRET, handshakeMaxFrameBytes: 10 }, () => ({ onFrame() {} }))
+    .then(() => assert.unreachable('listened'), (e) => assert.match(e.message, /frame limits must admit the handshake's 66-byte messages, got 10/));
+  await ConnectionListener.listen('127.0.0.1', 0, { secret: SECRET, maxUnauthenticatedConnections: 0 }, () => ({ onFrame() {} }))
+    .then(() => assert.unreachable('listened'), (e) => assert.match(e.message, /maxUnauthenticatedConnections must be at least 1, got 0/));
+});
+
 test('a closed connection keeps no buffered bytes and leaves the listener', async () => {
   let serverSide: Connection | undefined;
   const listener = await ConnectionListener.listen('127.0.0.1', 0, { secret: SECRET }, (c) => { serverSide = c; return { onFrame() {} }; });

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ClientHandshake, HandshakeError, ServerHandshake } from '../../../actors/network/handshake.ts';
+import { ClientHandshake, HANDSHAKE_MAX_MESSAGE_BYTES, HandshakeError, ServerHandshake } from '../../../actors/network/handshake.ts';
+import { DEFAULT_HANDSHAKE_MAX_FRAME_BYTES } from '../../../actors/network/frame-decoder.ts';
 import { Random, testSeed } from '../../support/random.ts';
 
 test('both sides authenticate with the same secret', () => {
@@ -58,6 +59,16 @@ test('random and truncated handshake messages only ever raise HandshakeError (fu
     }
     assert.throws(() => new ClientHandshake('s3cret').respond(mutated), (e: unknown) => e instanceof HandshakeError);
   }
+});
+
+test('every handshake message fits the frame limit before authentication', () => {
+  const server = new ServerHandshake('s3cret');
+  const client = new ClientHandshake('s3cret');
+  const challenge = server.challenge();
+  const response = client.respond(challenge);
+  const confirm = server.verify(response);
+  assert.is(Math.max(challenge.length, response.length, confirm.length), HANDSHAKE_MAX_MESSAGE_BYTES);
+  assert.ok(HANDSHAKE_MAX_MESSAGE_BYTES <= DEFAULT_HANDSHAKE_MAX_FRAME_BYTES);
 });
 
 test.run();
