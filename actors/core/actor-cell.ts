@@ -10,14 +10,14 @@
 
 import type { Cancel } from '../../api/time/clock.ts';
 import { ActorPersistence } from './actor-persistence.ts';
-import { ActorNotAliveError, ActorRef, AskTimeoutError, type RefTarget } from './actor-ref.ts';
+import { ActorNotAliveError, ActorRef, type RefTarget } from './actor-ref.ts';
 import { createActorLifecycle, type ActorLifecycle } from './actor-lifecycle.machine.ts';
 import { CellContext } from './cell-context.ts';
 import type { ActorBehavior, PersistenceOptions, TerminationReason } from './define-actor.ts';
 import type { Runnable } from './dispatcher.ts';
 import { errorFields } from '../observability/logger.ts';
-import { checkMailboxOptions, Mailbox, MailboxOverflowError, type Asker, type MailboxOptions, type MailboxOverflow } from './mailbox.ts';
-import type { ReplyHandle } from './reply-handle.ts';
+import { checkMailboxOptions, Mailbox, MailboxOverflowPolicy, type Asker, type MailboxOptions } from './mailbox.ts';
+import { askWithTimeout, CurrentAsk } from './current-ask.ts';
 import {
   backoffDelayMs, DEFAULT_SUPERVISOR_STRATEGY, RestartIntensity, restartTargets, type SupervisorDirective,
   type SupervisorStrategy,
@@ -25,9 +25,6 @@ import {
 import type { SystemRuntime } from './system-runtime.ts';
 
 const STARTING = 0, RUNNING = 1, SUSPENDED = 2, RESTARTING = 3, STOPPING = 4, TERMINATED = 5;
-
-/** The current ask was handed to another actor (`ctx.forward`), which answers it. */
-export const FORWARDED = 'forwarded';
 
 /** Lifecycle work for a cell, processed before user messages. */
 type SystemMessage =
@@ -60,17 +57,14 @@ export class ActorCell implements Runnable, RefTarget {
   /** Refs of actors in other processes that this actor watches. */
   readonly remoteWatching = new Set<ActorRef>();
   readonly timers = new Set<Cancel>();
-  currentAsker: Asker | undefined;
-  replied = false;
-  replyValue: unknown;
-  /** What became of the current ask: deferred (its handle), forwarded, or still this turn's to answer. */
-  handoff: ReplyHandle | typeof FORWARDED | undefined;
+  /** The ask of the current receive (answered, deferred or forwarded). */
+  readonly currentAsk = new CurrentAsk((asker, value) => this.deliverReply(asker, value));
   /** Whether a receive of this actor is running (its replies then wait for persistence). */
   private receiving = false;
 
   private readonly mailbox = new Mailbox();
   private readonly capacity: number;
-  private readonly overflow: MailboxOverflow;
+  private readonly overflow: MailboxOverflowPolicy;
   private readonly system: SystemMessage[] = [];
   private busy = false;
   private state: unknown;
@@ -91,7 +85,9 @@ export class ActorCell implements Runnable, RefTarget {
     persistence: PersistenceOptions | undefined,
     mailbox?: MailboxOptions,
   ) {
-    ({ capacity: this.capacity, overflow: this.overflow } = checkMailboxOptions(mailbox));
+    const bound = checkMailboxOptions(mailbox);
+    this.capacity = bound.capacity;
+    this.overflow = new MailboxOverflowPolicy(path, bound.capacity, bound.overflow, (dropped) => runtime.deadLetters.publish(dropped, path, 'mailbox-overflow'));
     this.ref = new ActorRef(path, this);
     this.strategy = behavior.supervisorStrategy ?? DEFAULT_SUPERVISOR_STRATEGY;
     this.intensity = new RestartIntensity(this.strategy.maxRestarts, this.strategy.withinMs);
@@ -114,26 +110,9 @@ export class ActorCell implements Runnable, RefTarget {
       return;
     }
     if (this.runtime.serializeMessages) message = this.runtime.roundTrip(message);
-    if (this.mailbox.size >= this.capacity && !notice && !this.makeRoom(message, asker)) return;
+    if (this.mailbox.size >= this.capacity && !notice && !this.overflow.makeRoom(this.mailbox, message, asker)) return;
     this.mailbox.push(message, asker);
     if (!this.scheduled && this.mode === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
-  }
-
-  /** Applies the overflow policy of a full mailbox; true when `message` may be queued now. */
-  private makeRoom(message: unknown, asker: Asker | undefined): boolean {
-    const mailbox = this.mailbox;
-    // drop-old never drops a death-watch notice: with one at the head, the new message goes instead.
-    if (this.overflow === 'drop-old' && (mailbox.peek() as { type?: unknown } | null)?.type !== 'actor.terminated') {
-      const oldAsker = mailbox.peekAsker();
-      const old = mailbox.shift();
-      this.runtime.deadLetters.publish(old, this.path, 'mailbox-overflow');
-      oldAsker?.reject(new MailboxOverflowError(this.path, this.capacity, old, 'dropped'));
-      return true;
-    }
-    this.runtime.deadLetters.publish(message, this.path, 'mailbox-overflow');
-    if (this.overflow === 'fail') throw new MailboxOverflowError(this.path, this.capacity, message);
-    asker?.reject(new MailboxOverflowError(this.path, this.capacity, message, 'dropped'));
-    return false;
   }
 
   ask(message: unknown, timeoutMs: number): Promise<unknown> {
@@ -141,24 +120,7 @@ export class ActorCell implements Runnable, RefTarget {
       this.runtime.deadLetters.publish(message, this.path, 'not-alive');
       return Promise.reject(new ActorNotAliveError(this.path, message));
     }
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const cancel = this.runtime.clock.schedule(timeoutMs, () => {
-        if (settled) return;
-        settled = true;
-        reject(new AskTimeoutError(this.path, timeoutMs, message));
-      });
-      const asker: Asker = {
-        resolve: (value) => { if (!settled) { settled = true; cancel(); resolve(value); } },
-        reject: (error) => { if (!settled) { settled = true; cancel(); reject(error); } },
-        deadline: this.runtime.clock.now() + timeoutMs,
-      };
-      try {
-        this.enqueue(message, asker);
-      } catch (error) {
-        asker.reject(error);
-      }
-    });
+    return askWithTimeout(this.runtime.clock, this.path, message, timeoutMs, (asker) => this.enqueue(message, asker));
   }
 
   hasRunnableWork(): boolean {
@@ -181,7 +143,7 @@ export class ActorCell implements Runnable, RefTarget {
       const asker = mailbox.peekAsker();
       const message = mailbox.shift();
       n++;
-      if (asker !== undefined) { this.currentAsker = asker; this.replied = false; this.replyValue = undefined; this.handoff = undefined; }
+      if (asker !== undefined) this.currentAsk.begin(asker);
       let result: unknown;
       try {
         result = receive(state, message, ctx);
@@ -199,7 +161,7 @@ export class ActorCell implements Runnable, RefTarget {
         }
         state = result;
       }
-      if (asker !== undefined) this.finishAsk(asker);
+      if (asker !== undefined) this.currentAsk.finish();
       if (system.length > 0) break;
     }
     this.receiving = false;
@@ -208,34 +170,11 @@ export class ActorCell implements Runnable, RefTarget {
     return n;
   }
 
-  /** The receive of an ask returned: answer it now, unless it was deferred or forwarded. */
-  private finishAsk(asker: Asker): void {
-    const handoff = this.handoff;
-    const value = this.replied ? this.replyValue : undefined;
-    this.currentAsker = undefined;
-    this.handoff = undefined;
-    this.replied = false;
-    this.replyValue = undefined;
-    if (handoff === undefined) this.deliverReply(asker, value);
-  }
-
-  /** A receive failed: its ask fails with the error, unless it was forwarded (the other actor answers). */
-  private abandonAsk(asker: Asker | undefined, error: unknown): void {
-    const handoff = this.handoff;
-    this.currentAsker = undefined;
-    this.handoff = undefined;
-    this.replied = false;
-    this.replyValue = undefined;
-    if (asker === undefined || handoff === FORWARDED) return;
-    if (handoff === undefined) asker.reject(error);
-    else handoff.fail(error);
-  }
-
   /**
    * Sends an answer (checked by serializeMessages). A persistent actor's answer given during one of
    * its receives waits until the state that receive produced is written.
    */
-  deliverReply(asker: Asker, value: unknown): void {
+  private deliverReply(asker: Asker, value: unknown): void {
     if (this.runtime.serializeMessages && value !== undefined) {
       try { value = this.runtime.roundTrip(value); } catch (error) { asker.reject(error); return; }
     }
@@ -248,7 +187,7 @@ export class ActorCell implements Runnable, RefTarget {
     this.beginAsync();
     pending.then((result) => {
       if (result !== undefined) this.state = result;
-      if (asker !== undefined) this.finishAsk(asker);
+      if (asker !== undefined) this.currentAsk.finish();
       this.receiving = false;
       this.endAsync();
       if (this.persistence) { this.persistence.processed(1); this.maybePersist(); }
@@ -260,7 +199,7 @@ export class ActorCell implements Runnable, RefTarget {
   }
 
   private afterReceiveError(error: unknown, asker: Asker | undefined, processedBefore: number): void {
-    this.abandonAsk(asker, error);
+    if (asker !== undefined) this.currentAsk.abandon(error);
     if (!this.persistence) { this.fail(error); return; }
     // Messages processed before the failing one are acknowledged: persist them, then fail.
     this.persistence.processed(processedBefore);

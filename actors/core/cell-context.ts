@@ -3,11 +3,11 @@
 // Imports the cell (and constructs child cells) and the reply handle.
 
 import type { Cancel } from '../../api/time/clock.ts';
-import { ActorCell, FORWARDED } from './actor-cell.ts';
+import { ActorCell } from './actor-cell.ts';
 import type { ActorRef } from './actor-ref.ts';
 import type { ActorSystem } from './actor-system.ts';
 import type { ActorBehavior, ActorContext, SpawnOptions } from './define-actor.ts';
-import { NO_ASK, ReplyHandle, type DeferredReply } from './reply-handle.ts';
+import type { DeferredReply } from './reply-handle.ts';
 
 /** Finds the cell behind a ref of this process (undefined for dead or foreign refs). */
 export function cellOf(ref: ActorRef): ActorCell | undefined {
@@ -89,33 +89,16 @@ export class CellContext implements ActorContext<unknown> {
   }
 
   reply(value: unknown): void {
-    const cell = this.cell;
-    if (cell.currentAsker === undefined || cell.handoff === FORWARDED) return;
-    if (cell.handoff !== undefined) { cell.handoff.reply(value); return; }
-    cell.replied = true;
-    cell.replyValue = value;
+    this.cell.currentAsk.reply(value);
   }
 
   deferReply(): DeferredReply {
-    const cell = this.cell;
-    const asker = cell.currentAsker;
-    if (asker === undefined || cell.handoff === FORWARDED) return NO_ASK;
-    if (cell.handoff !== undefined) return cell.handoff;
-    const handle = new ReplyHandle(asker, (a, value) => cell.deliverReply(a, value));
-    cell.handoff = handle;
-    // A reply given earlier in this receive is the answer.
-    if (cell.replied) handle.reply(cell.replyValue);
-    return handle;
+    return this.cell.currentAsk.defer();
   }
 
   forward(ref: ActorRef, msg: unknown): void {
-    const cell = this.cell;
-    const asker = cell.currentAsker;
-    if (asker === undefined || cell.handoff === FORWARDED || (cell.handoff !== undefined && !cell.handoff.takeOver())) {
-      ref.tell(msg);
-      return;
-    }
-    cell.handoff = FORWARDED;
+    const asker = this.cell.currentAsk.takeForForward();
+    if (asker === undefined) { ref.tell(msg); return; }
     try {
       ref.target.enqueue(msg, asker);
     } catch (error) {

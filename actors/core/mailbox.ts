@@ -52,6 +52,37 @@ export class MailboxOverflowError extends Error {
   }
 }
 
+/** What one full bounded mailbox does with one more message. */
+export class MailboxOverflowPolicy {
+  constructor(
+    private readonly path: string,
+    private readonly capacity: number,
+    private readonly overflow: MailboxOverflow,
+    /** Takes each dropped or refused message (to dead letters). */
+    private readonly deadLetter: (message: unknown) => void,
+  ) {}
+
+  /**
+   * Makes room in the full `mailbox` for `message`: true when it may be queued now (drop-old
+   * dropped the oldest), false when it was dropped (drop-new; its ask rejects); throws
+   * MailboxOverflowError for 'fail'.
+   */
+  makeRoom(mailbox: Mailbox, message: unknown, asker: Asker | undefined): boolean {
+    // drop-old never drops a death-watch notice: with one at the head, the new message goes instead.
+    if (this.overflow === 'drop-old' && (mailbox.peek() as { type?: unknown } | null)?.type !== 'actor.terminated') {
+      const oldAsker = mailbox.peekAsker();
+      const old = mailbox.shift();
+      this.deadLetter(old);
+      oldAsker?.reject(new MailboxOverflowError(this.path, this.capacity, old, 'dropped'));
+      return true;
+    }
+    this.deadLetter(message);
+    if (this.overflow === 'fail') throw new MailboxOverflowError(this.path, this.capacity, message);
+    asker?.reject(new MailboxOverflowError(this.path, this.capacity, message, 'dropped'));
+    return false;
+  }
+}
+
 /** A FIFO of messages, each with the asker waiting for its reply (if any). */
 export class Mailbox {
   private slots: unknown[];

@@ -4,6 +4,7 @@ import {
   ActorNotAliveError, ActorSystem, AskTimeoutError, defineActor, ManualClock, NotEncodableError, type ActorRef,
   type ActorTerminated,
 } from '../../../actors/index.ts';
+import { env } from 'node:process';
 import { configureLogging } from '../../../actors/observability/logger.ts';
 
 /** Resolves with the rejection of `promise`; fails when it resolves. */
@@ -230,6 +231,8 @@ test('names are unique among live siblings; terminate stops children before pare
 
 test('a top-level actor that throws is stopped, and the failure is logged at error with its path', async () => {
   const lines: Record<string, unknown>[] = [];
+  const envLevel = env.ACTORFLOW_LOG_LEVEL; // it would win over the level asked for here
+  delete env.ACTORFLOW_LOG_LEVEL;
   configureLogging({ level: 'warn', destination: { write: (line) => lines.push(JSON.parse(line)) } });
   try {
     const system = ActorSystem.create('top-level');
@@ -247,6 +250,7 @@ test('a top-level actor that throws is stopped, and the failure is logged at err
     assert.match(JSON.stringify(line!.err), /kaboom in receive/);
     await system.terminate();
   } finally {
+    if (envLevel !== undefined) env.ACTORFLOW_LOG_LEVEL = envLevel;
     configureLogging({});
   }
 });

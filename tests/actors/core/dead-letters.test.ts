@@ -2,6 +2,7 @@
 // system.onDeadLetter, for every message an actor system could not deliver in one process.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { env } from 'node:process';
 import { configureLogging } from '../../../actors/observability/logger.ts';
 import { DEAD_LETTER_LOG_INTERVAL_MS, DeadLetterOffice } from '../../../actors/core/dead-letters.ts';
 import { ActorNotAliveError, ActorSystem, defineActor, ManualClock, type DeadLetter } from '../../../actors/index.ts';
@@ -9,8 +10,16 @@ import { ActorNotAliveError, ActorSystem, defineActor, ManualClock, type DeadLet
 /** Captures the JSON log lines written while `body` runs. */
 async function captureLog(body: () => Promise<void> | void): Promise<Record<string, unknown>[]> {
   const lines: Record<string, unknown>[] = [];
+  // The environment's level would win over the one asked for here.
+  const envLevel = env.ACTORFLOW_LOG_LEVEL;
+  delete env.ACTORFLOW_LOG_LEVEL;
   configureLogging({ level: 'warn', destination: { write: (line) => lines.push(JSON.parse(line)) } });
-  try { await body(); } finally { configureLogging({}); }
+  try {
+    await body();
+  } finally {
+    if (envLevel !== undefined) env.ACTORFLOW_LOG_LEVEL = envLevel;
+    configureLogging({});
+  }
   return lines;
 }
 
