@@ -12,6 +12,9 @@
 // state); what each input channel hands on until its own barrier is recorded by the gate, and the
 // snapshot is written with that channel state once every channel delivered the barrier (or ended).
 // On restore the channel state goes back into the same input channels before any new data.
+// Stop-with-savepoint is synchronous (Flink): after its snapshot a subtask blocks its input
+// channels and suspends (no source poll, no processing-time timer), so nothing after the savepoint
+// is processed or emitted; an abort of that savepoint lets it go on.
 // Imports api/, state/ and actors/ (checkpoint, runtime types); never the JobMaster.
 import type { OperatorContext, OperatorStateSnapshot } from '../../api/operators/stream-operator.ts';
 import type { SourceOperator } from '../../api/sources/source-operator.ts';

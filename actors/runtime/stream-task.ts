@@ -2,7 +2,9 @@
 // a mailbox. Control actions (timers, split assignments, cancellation) run between batches and
 // are never starved by data; data is processed a slice at a time under the TaskScheduler. Chained
 // operators are direct calls; per record there is no promise, message or allocation beyond the
-// operators' own. Its lifecycle is the subtask machine. Imports api/, state/ and actors/runtime.
+// operators' own. After a stop-with-savepoint snapshot it is suspended (reads no input, fires no
+// processing-time timer) until the savepoint ends. Its lifecycle is the subtask machine.
+// Imports api/, state/ and actors/runtime.
 // Over 400 lines because chain construction, the slice loop and finishing share the task's
 // private state; moving chain construction into its own builder is the planned split.
 import { createActor, type Actor } from 'xstate';
@@ -236,9 +238,6 @@ export class StreamTask implements Runnable {
     for (const fire of this.heldTimers.splice(0)) this.enqueueMail(fire);
     this.deployment.scheduler.schedule(this);
   }
-
-  /** True while suspended after a stop-with-savepoint snapshot. */
-  get isSuspended(): boolean { return this.suspended; }
 
   /** The chain's operators, head first (snapshots walk them). */
   chainedOperators(): ReadonlyArray<ChainedOperatorEntry> {
