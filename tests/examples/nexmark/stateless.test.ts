@@ -1,0 +1,73 @@
+// Nexmark q0, q1, q2, q10, q13, q14, q21 and q22 against a map/filter of the same generated bids
+// written with plain loops (and regular expressions / string splits where the queries scan by hand).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { q0, q1, q10, q13, q14, q2, q21, q22 } from '../../../examples/nexmark/stateless.ts';
+import { assertSameRows, generated, runQuery } from './support.ts';
+
+const bids = () => generated().bids;
+
+test('q0 passes every bid through, projected', async () => {
+  const expected = bids().map((b) => ({ auction: b.auction, bidder: b.bidder, price: b.price, dateTime: b.dateTime, extra: b.extra }));
+  assertSameRows(await runQuery(q0), expected, 'q0');
+});
+
+test('q1 converts prices to euros (x 0.908)', async () => {
+  const expected = bids().map((b) => ({ auction: b.auction, bidder: b.bidder, price: Number((b.price * 0.908).toFixed(3)), dateTime: b.dateTime, extra: b.extra }));
+  const actual = (await runQuery<{ price: number }>(q1)).map((r) => ({ ...r, price: Number(r.price.toFixed(3)) }));
+  assertSameRows(actual, expected, 'q1');
+});
+
+test('q2 keeps the bids on auctions that are multiples of 123', async () => {
+  const expected = bids().filter((b) => b.auction % 123 === 0).map((b) => ({ auction: b.auction, price: b.price }));
+  assert.ok(expected.length > 100, `enough q2 rows (${expected.length})`);
+  assertSameRows(await runQuery(q2), expected, 'q2');
+});
+
+test('q10 files every bid under its UTC day and minute', async () => {
+  const expected = bids().map((b) => {
+    const iso = new Date(b.dateTime).toISOString();
+    return { auction: b.auction, bidder: b.bidder, price: b.price, dateTime: b.dateTime, extra: b.extra, dt: iso.slice(0, 10), hm: iso.slice(11, 16) };
+  });
+  assert.ok(new Set(expected.map((r) => r.dt)).size === 2, 'the run crosses a day');
+  assertSameRows(await runQuery(q10), expected, 'q10');
+});
+
+test('q13 joins every bid with the side input row auction mod 10000', async () => {
+  const expected = bids().map((b) => ({ auction: b.auction, bidder: b.bidder, price: b.price, dateTime: b.dateTime, value: `${b.auction % 10000}` }));
+  assertSameRows(await runQuery(q13), expected, 'q13');
+});
+
+test('q14 keeps euro prices in (10^6, 5*10^7) with time-of-day type and count of c', async () => {
+  const expected = bids().filter((b) => b.price * 0.908 > 1e6 && b.price * 0.908 < 5e7).map((b) => {
+    const hour = new Date(b.dateTime).getUTCHours();
+    const type = hour >= 8 && hour <= 18 ? 'dayTime' : hour <= 6 || hour >= 20 ? 'nightTime' : 'otherTime';
+    return { auction: b.auction, bidder: b.bidder, price: Number((b.price * 0.908).toFixed(3)), bidTimeType: type, dateTime: b.dateTime, extra: b.extra, c_counts: b.extra.split('c').length - 1 };
+  });
+  const share = expected.length / bids().length;
+  assert.ok(share > 0.2 && share < 0.36, `about 28 % of bids (${share})`);
+  const actual = (await runQuery<{ price: number }>(q14)).map((r) => ({ ...r, price: Number(r.price.toFixed(3)) }));
+  assertSameRows(actual, expected, 'q14');
+});
+
+test('q21 derives channel ids from the hot channel names or the url', async () => {
+  const hot: Record<string, string> = { apple: '0', google: '1', facebook: '2', baidu: '3' };
+  const expected = [];
+  for (const b of bids()) {
+    const id = hot[b.channel.toLowerCase()] ?? /(&|^)channel_id=([^&]*)/.exec(b.url)?.[2];
+    if (id !== undefined) expected.push({ auction: b.auction, bidder: b.bidder, price: b.price, channel: b.channel, channel_id: id });
+  }
+  const share = expected.length / bids().length;
+  assert.ok(share > 0.92 && share < 0.98, `about 95 % of bids (${share})`);
+  assertSameRows(await runQuery(q21), expected, 'q21');
+});
+
+test('q22 splits the url into directories', async () => {
+  const expected = bids().map((b) => {
+    const parts = b.url.split('/');
+    return { auction: b.auction, bidder: b.bidder, price: b.price, channel: b.channel, dir1: parts[3] ?? null, dir2: parts[4] ?? null, dir3: parts[5] ?? null };
+  });
+  assertSameRows(await runQuery(q22), expected, 'q22');
+});
+
+test.run();
