@@ -94,9 +94,10 @@ export class FrameDecoder {
         at += need;
       } else {
         const n = Math.min(need, available);
-        this.keep(chunk.subarray(at, at + n));
+        const piece = chunk.subarray(at, at + n);
         at += n;
-        if (this.partBytes < this.expected) return;
+        if (n < need) { this.keep(piece); return; }
+        this.parts.push(piece);
         frame = this.join();
       }
       this.expected = -1;
@@ -112,9 +113,13 @@ export class FrameDecoder {
     this.expected = -1;
   }
 
-  /** Keeps a piece of a payload; a small piece of a large received buffer is copied so that it does not pin the buffer. */
+  /**
+   * Keeps a piece of a payload until more arrives. A piece of a received buffer larger than the
+   * limit is copied, so that what is held stays within the limit (before authentication, a view
+   * of a few bytes would pin a whole 64 KiB read); under a large limit views cost nothing extra.
+   */
   private keep(piece: Uint8Array): void {
-    this.parts.push(piece.byteLength * 2 < piece.buffer.byteLength ? piece.slice() : piece);
+    this.parts.push(piece.buffer.byteLength > this.maxFrameBytes ? piece.slice() : piece);
     this.partBytes += piece.byteLength;
   }
 
