@@ -58,7 +58,7 @@ test('q6: per seller, the truncated average of the last 11 closed auctions\' pri
     if (!list) bySeller.set(a.seller, list = []);
     list.push({ expires: a.expires, id: a.id, price: best.price });
   }
-  const expected = [];
+  const expected: Array<{ seller: number; avg: number }> = [];
   for (const [seller, list] of bySeller) {
     list.sort((x, y) => x.expires - y.expires || x.id - y.id);
     for (let i = 0; i < list.length; i++) {
