@@ -6,10 +6,8 @@
 // our actors run through one small proxy actor per connection. Losing the connection rejects the
 // pending asks, sends what was still queued to dead letters, and tells every watcher
 // `actor.terminated` with reason 'connection-lost'.
-// Each envelope is encoded when it is sent, so that one larger than the peer's frame limit (which
-// the peer announces in its hello) is refused at the sender with MessageTooLargeError instead of
-// making the peer close the whole connection; queued envelopes go out together, in frames that
-// stay under that limit.
+// Envelopes wait in an EnvelopeOutbox, which refuses one over the peer's frame limit (announced in
+// the peer's hello) at the sender, and sends the others in frames under that limit.
 // Data-plane frames (first byte DATA_FRAME_MARKER) share the connection but skip the envelopes:
 // they go whole to the host's data handler.
 // Imports the core's refs and behaviours, the codec and the connection; nothing from api/.
@@ -20,15 +18,14 @@ import { deliverNotice } from '../core/cell-context.ts';
 import type { DeadLetterReason } from '../core/dead-letters.ts';
 import { defineActor, type ActorTerminated } from '../core/define-actor.ts';
 import { MailboxOverflowError, type Asker } from '../core/mailbox.ts';
-import { assertEncodable, decode, encode, registerMessageTypes } from '../network/codec.ts';
+import { assertEncodable, decode, registerMessageTypes } from '../network/codec.ts';
 import type { Connection } from '../network/connection.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../network/frame-decoder.ts';
+import { EnvelopeOutbox, MessageTooLargeError } from './envelope-outbox.ts';
+
+export { MessageTooLargeError } from './envelope-outbox.ts';
 import { parsePath, qualifiedPath } from './remote-address.ts';
 
-/** Envelopes per frame at most: bounds the frame size of a long burst. */
-const MAX_BATCH = 512;
-/** Bytes of the msgpack array header of a frame of at most MAX_BATCH envelopes. */
-const BATCH_HEADER_BYTES = 3;
 
 /**
  * First byte of a data-plane frame (channel batches, events, credits). 0xc1 is the one byte
@@ -67,19 +64,6 @@ export interface RemoteHost {
 
 interface PendingAsk { readonly resolve: (v: unknown) => void; readonly reject: (e: unknown) => void; readonly cancel: Cancel }
 
-function typeOf(message: unknown): string {
-  const type = (message as { type?: unknown } | null)?.type;
-  return typeof type === 'string' ? type : typeof message;
-}
-
-/** A message too large for one frame of the receiving system: refused before it is sent. */
-export class MessageTooLargeError extends Error {
-  constructor(readonly recipient: string, readonly size: number, readonly limit: number, message: unknown) {
-    super(`message '${typeOf(message)}' to ${recipient} is ${size} bytes encoded, over the receiving system's frame limit of ${limit} bytes; it was not sent`);
-    this.name = 'MessageTooLargeError';
-  }
-}
-
 /** An error raised by the remote actor (or its system) in answer to an ask. */
 export class RemoteAskError extends Error {
   constructor(name: string, message: string) {
@@ -102,12 +86,10 @@ export class RemoteEndpoint {
   private proxy: ActorRef | undefined;
   private closed = false;
   private attached = false;
-  /** Encoded envelopes waiting for the next frame, their byte total, and the envelopes themselves (for dead letters). */
-  private outbox: Uint8Array[] = [];
-  private outboxBytes = 0;
-  private outboxEnvelopes: unknown[][] = [];
-  /** The largest frame payload the peer accepts (announced in its hello). */
-  private maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+  private readonly outbox = new EnvelopeOutbox((header, body, envelopes) => {
+    if (this.closed || !this.connection?.isOpen) this.lost(envelopes);
+    else this.connection.sendParts(header, body);
+  });
   private readonly flushTask = (): void => this.flush();
   private readyResolve!: (peer: string) => void;
   private readyReject!: (error: Error) => void;
@@ -270,18 +252,13 @@ export class RemoteEndpoint {
    */
   private write(envelope: unknown[], recipient?: string, message?: unknown): void {
     if (this.closed || !this.connection) throw new Error(`connection to ${this.peer ?? 'peer'} is closed`);
-    const bytes = encode(envelope);
-    if (bytes.length + BATCH_HEADER_BYTES > this.maxFrameBytes) {
-      const error = new MessageTooLargeError(recipient ?? `the peer ${this.peer ?? ''}`.trim(), bytes.length, this.maxFrameBytes, message ?? envelope[0]);
-      if (recipient !== undefined) this.host.deadLetter(message, recipient, 'oversized');
+    try {
+      this.outbox.push(envelope, recipient ?? `the peer ${this.peer ?? ''}`.trim(), message ?? envelope[0]);
+    } catch (error) {
+      if (error instanceof MessageTooLargeError && recipient !== undefined) this.host.deadLetter(message, recipient, 'oversized');
       throw error;
     }
-    if (this.outboxBytes + bytes.length + BATCH_HEADER_BYTES > this.maxFrameBytes) this.flush();
-    this.outbox.push(bytes);
-    this.outboxBytes += bytes.length;
-    this.outboxEnvelopes.push(envelope);
-    if (this.outbox.length >= MAX_BATCH) this.flush();
-    else if (this.outbox.length === 1) queueMicrotask(this.flushTask);
+    if (this.outbox.size === 1) queueMicrotask(this.flushTask);
   }
 
   /** The hello goes out alone: the peer decodes a frame's refs before it reads the hello in it. */
@@ -292,25 +269,15 @@ export class RemoteEndpoint {
 
   /** Sends the queued envelopes as one frame: a msgpack array header, then the envelopes as encoded. */
   private flush(): void {
-    const count = this.outbox.length;
-    if (count === 0) return;
-    if (this.closed || !this.connection?.isOpen) { this.dropOutbox(); return; }
-    const parts = this.outbox;
-    const body = count === 1 ? parts[0] : new Uint8Array(this.outboxBytes);
-    if (count > 1) for (let i = 0, at = 0; i < count; at += parts[i].length, i++) body.set(parts[i], at);
-    this.outbox = [];
-    this.outboxBytes = 0;
-    this.outboxEnvelopes = [];
-    const header = count < 16 ? Uint8Array.of(0x90 | count) : Uint8Array.of(0xdc, count >> 8, count & 0xff);
-    this.connection.sendParts(header, body);
+    this.outbox.flush();
   }
 
   /** The connection is gone: queued tells and asks become dead letters (the asks also fail). */
   private dropOutbox(): void {
-    const envelopes = this.outboxEnvelopes;
-    this.outbox = [];
-    this.outboxBytes = 0;
-    this.outboxEnvelopes = [];
+    this.lost(this.outbox.takeAll());
+  }
+
+  private lost(envelopes: unknown[][]): void {
     for (const envelope of envelopes) {
       if (envelope[0] === TELL || envelope[0] === ASK) this.host.deadLetter(envelope[2], this.pathOf(envelope[1] as string), 'connection-lost');
     }
@@ -331,7 +298,7 @@ export class RemoteEndpoint {
     if (this.peer !== undefined) throw new Error('second remote hello');
     this.peer = address;
     // A peer that does not announce its frame limit uses the shared default.
-    if (typeof maxFrameBytes === 'number' && Number.isInteger(maxFrameBytes) && maxFrameBytes >= 1024) this.maxFrameBytes = maxFrameBytes;
+    if (typeof maxFrameBytes === 'number' && Number.isInteger(maxFrameBytes) && maxFrameBytes >= 1024) this.outbox.maxFrameBytes = maxFrameBytes;
     if (this.outbound) this.sayHello();
     this.onPeer(this, address);
     this.readyResolve(address);
