@@ -76,8 +76,11 @@ export function timersOf(operator: OperatorSnapshot, name: string, range?: KeyGr
 }
 
 /**
- * The operator state subtask `index` of `parallelism` restores: each list state split into
- * contiguous, nearly equal parts (Flink's round-robin redistribution), union state whole.
+ * The operator state subtask `index` of `parallelism` restores: at the checkpoint's parallelism
+ * its own list state (Flink keeps the assignment when the parallelism is unchanged: a subtask
+ * restarted alone by region failover must not take the list state of subtasks still running),
+ * otherwise each list state split into contiguous, nearly equal parts (Flink's round-robin
+ * redistribution); union state whole.
  */
 export function operatorStateOf(operator: OperatorSnapshot, index: number, parallelism: number): RestoredOperatorState {
   const split: Record<string, unknown[]> = {};
@@ -88,6 +91,11 @@ export function operatorStateOf(operator: OperatorSnapshot, index: number, paral
     const state = operator.subtasks[s];
     for (const [name, items] of Object.entries(state.operatorState ?? {})) (all[name] ??= []).push(...items);
     for (const [name, items] of Object.entries(state.unionState ?? {})) (union[name] ??= []).push(...items);
+  }
+  if (parallelism === operator.parallelism) {
+    for (const [name, items] of Object.entries(operator.subtasks[index]?.operatorState ?? {})) split[name] = [...items];
+    for (const name of Object.keys(all)) split[name] ??= [];
+    return { operatorState: split, unionState: union };
   }
   for (const [name, items] of Object.entries(all)) {
     const start = Math.floor((index * items.length) / parallelism);

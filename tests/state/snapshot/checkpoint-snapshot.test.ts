@@ -32,11 +32,25 @@ test('timersOf collects one service within a range', () => {
   assert.equal(timersOf(operator, 'other'), { eventTime: [], processingTime: [] });
 });
 
-test('operatorStateOf: union state whole, list state split in subtask order', () => {
+test('operatorStateOf: union state whole, list state split in subtask order at another parallelism', () => {
   assert.equal(operatorStateOf(operator, 0, 1), { operatorState: { offsets: [1, 2, 3, 4, 5] }, unionState: { u: ['x', 'y'] } });
-  assert.equal(operatorStateOf(operator, 0, 2).operatorState.offsets, [1, 2]);
-  assert.equal(operatorStateOf(operator, 1, 2).operatorState.offsets, [3, 4, 5]);
-  assert.equal(operatorStateOf(operator, 1, 2).unionState.u, ['x', 'y']);
+  assert.equal(operatorStateOf(operator, 0, 3).operatorState.offsets, [1]);
+  assert.equal(operatorStateOf(operator, 1, 3).operatorState.offsets, [2, 3]);
+  assert.equal(operatorStateOf(operator, 2, 3).operatorState.offsets, [4, 5]);
+  assert.equal(operatorStateOf(operator, 1, 3).unionState.u, ['x', 'y']);
+});
+
+test('operatorStateOf: at the same parallelism every subtask gets its own list state back', () => {
+  // Uneven lists: a split of the concatenation would hand subtask 1 an item of subtask 0, which a
+  // subtask restarted alone (region failover) would then process twice.
+  assert.equal(operatorStateOf(operator, 0, 2), { operatorState: { offsets: [1, 2, 3] }, unionState: { u: ['x', 'y'] } });
+  assert.equal(operatorStateOf(operator, 1, 2).operatorState.offsets, [4, 5]);
+  const oneSided: OperatorSnapshot = { ...operator, subtasks: { 0: { operatorState: { splits: ['a'] } }, 1: { operatorState: { splits: [] } } } };
+  assert.equal(operatorStateOf(oneSided, 0, 2).operatorState.splits, ['a']);
+  assert.equal(operatorStateOf(oneSided, 1, 2).operatorState.splits, []);
+  // A subtask that wrote nothing (it had finished) restores nothing.
+  const finished: OperatorSnapshot = { ...operator, subtasks: { 0: { operatorState: { s: [1] } } } };
+  assert.equal(operatorStateOf(finished, 1, 2).operatorState.s, []);
 });
 
 test('randomized: redistribution keeps every item exactly once, parts differ by at most one', () => {
@@ -54,6 +68,10 @@ test('randomized: redistribution keeps every item exactly once, parts differ by 
     const op: OperatorSnapshot = { maxParallelism: 8, parallelism: oldP, keyGroups: {}, subtasks };
     const parts = Array.from({ length: newP }, (_, i) => operatorStateOf(op, i, newP).operatorState.s ?? []);
     assert.equal(parts.flat(), all);
+    if (newP === oldP) {
+      parts.forEach((part, i) => assert.equal(part, subtasks[i].operatorState!.s, `round ${round}: subtask ${i} keeps its own`));
+      continue;
+    }
     const sizes = parts.map((p) => p.length);
     assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `sizes ${sizes}`);
   }
