@@ -230,7 +230,11 @@ export class JobCheckpointing {
     if (latest) { this.restore = latest; this.restoredFromCheckpoint = true; return; }
     // Restarting from scratch after checkpoints completed would apply their side effects twice.
     const ids = await storage.list();
-    if (ids.length > 0) throw new Error(`no completed checkpoint can be read (checkpoints ${ids.join(', ')} are corrupt or incomplete)`);
+    if (ids.length > 0) {
+      // Say what is wrong with the newest (its error names the checkpoint and where it is stored).
+      const newest = await storage.readCheckpoint(ids[ids.length - 1]).then(() => 'it reads now', (e: Error) => e.message);
+      throw new Error(`no completed checkpoint can be read (checkpoints ${ids.join(', ')} are corrupt or incomplete; the newest: ${newest})`);
+    }
   }
 
   /** What the current attempt restores (subtasks in other processes read it themselves). */
