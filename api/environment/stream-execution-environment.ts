@@ -12,6 +12,7 @@ import type { JobGraph } from '../graph/job-graph.ts';
 import { StreamGraph } from '../graph/stream-graph.ts';
 import { CollectionSource } from '../sources/collection-source.ts';
 import { NumberSequenceSource } from '../sources/number-sequence-source.ts';
+import { SocketTextSource } from '../sources/socket-text-source.ts';
 import type { Source } from '../sources/source.ts';
 import { SourceOperator, type WatermarkStrategyLike } from '../sources/source-operator.ts';
 import {
@@ -138,6 +139,14 @@ export class StreamExecutionEnvironment {
   /** The numbers from..to (inclusive), split among the source's subtasks. */
   fromSequence(from: number, to: number): DataStream<number> {
     return this.addSource(new NumberSequenceSource(from, to), undefined, 'Sequence Source');
+  }
+
+  /**
+   * The text records a TCP server sends, split at `delimiter` (Flink's socketTextStream):
+   * unbounded, non-parallel, and at-most-once on recovery (a socket cannot be replayed).
+   */
+  socketTextStream(hostname: string, port: number, delimiter = '\n', maxRetry = 0): DataStream<string> {
+    return this.addSource(new SocketTextSource(hostname, port, { delimiter, maxRetry }), undefined, 'Socket Stream');
   }
 
   /** A FLIP-27 source with timestamps and watermarks from `watermarks` (per split). */
