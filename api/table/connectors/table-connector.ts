@@ -1,0 +1,47 @@
+// The contract between the planner and a table connector named in DDL (`'connector' = '...'`):
+// a source gives a DataStream of physical rows (arrays in the order of the physical columns); a
+// sink takes the query's changelog. Connectors are looked up by name in a registry that the
+// built-ins (datagen, filesystem, print, blackhole) fill. Imports api/ stream types only.
+import type { DataStream } from '../../datastream/data-stream.ts';
+import type { DataStreamSink } from '../../datastream/data-stream-sink.ts';
+import type { StreamExecutionEnvironment } from '../../environment/stream-execution-environment.ts';
+import type { Change } from '../types/row.ts';
+import type { Schema } from '../types/schema.ts';
+
+/** What a connector sees of a table: its name, physical columns and WITH options. */
+export interface ConnectorContext {
+  readonly tableName: string;
+  /** The physical columns (computed columns are the planner's). */
+  readonly physical: Schema;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+/** A table connector. */
+export interface TableConnector {
+  /** Reads the table: physical rows. */
+  createSource?(env: StreamExecutionEnvironment, ctx: ConnectorContext): DataStream<unknown[]>;
+  /** Writes a changelog into the table. */
+  createSink?(stream: DataStream<Change>, ctx: ConnectorContext): DataStreamSink<unknown>;
+  /** Whether the sink takes updates and deletes (else an updating query into it is refused). */
+  readonly acceptsUpdates?: boolean;
+  /** The option keys the connector understands (beyond 'connector'); others are refused. */
+  readonly options: (key: string) => boolean;
+}
+
+const connectors = new Map<string, TableConnector>();
+
+/** Registers a connector under `name` (the value of 'connector' in WITH). */
+export function registerTableConnector(name: string, connector: TableConnector): void { connectors.set(name, connector); }
+
+/** The connector `name`, if registered. */
+export function findTableConnector(name: string): TableConnector | undefined { return connectors.get(name); }
+
+/** The names of the registered connectors. */
+export function tableConnectorNames(): string[] { return [...connectors.keys()].sort(); }
+
+/** A required option's value, or a clear error. */
+export function requireOption(ctx: ConnectorContext, key: string): string {
+  const v = ctx.options[key];
+  if (v === undefined) throw new Error(`table ${ctx.tableName}: the ${ctx.options.connector} connector needs the option '${key}'`);
+  return v;
+}

@@ -1,0 +1,82 @@
+// Prints a plan as Flink's EXPLAIN does: one operator per line, children indented under `+-`
+// (the last child) and `:-` (the others), with each operator's essential attributes. The text is
+// also what operator uids are derived from, so that the same query gets the same uids.
+// Imports the plan shapes.
+import { typeToString } from '../types/logical-type.ts';
+import { childrenOf, type PlanNode } from './plan-nodes.ts';
+
+function fmtMs(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
+}
+
+/** One line describing `n` (without its inputs). */
+export function describeNode(n: PlanNode): string {
+  const names = n.schema.names;
+  switch (n.kind) {
+    case 'scan': {
+      const wm = n.table.watermark ? `, watermark=[${n.table.watermark.column}]` : '';
+      return `TableSourceScan(table=[${n.table.name}], connector=[${n.table.options.connector ?? ''}], fields=[${names.join(', ')}]${wm})`;
+    }
+    case 'streamScan': return `DataStreamScan(table=[${n.name}], fields=[${names.join(', ')}], changelogMode=[${n.insertOnly ? 'I' : 'I,UB,UA,D'}])`;
+    case 'values': return `Values(tuples=[${n.rows.length} rows], fields=[${names.join(', ')}])`;
+    case 'calc': {
+      const parts: string[] = [];
+      const last = [...n.stages].reverse().find((s) => s.projectionSql !== undefined);
+      parts.push(`select=[${(last?.projectionSql ?? names).join(', ')}]`);
+      const where = n.stages.flatMap((s) => (s.conditionSql ? [s.conditionSql] : []));
+      if (where.length > 0) parts.push(`where=[${where.join(' AND ')}]`);
+      if (n.stages.length > 1) parts.push(`stages=[${n.stages.length}]`);
+      return `Calc(${parts.join(', ')})`;
+    }
+    case 'aggregate': {
+      const input = n.input.schema.names;
+      const keys = n.groupKeys.map((k) => input[k]);
+      const calls = n.calls.map((c) => c.sql);
+      if (n.windowEnd !== undefined) return `WindowAggregate(groupBy=[${keys.join(', ')}], select=[${[...keys, ...calls].join(', ')}])`;
+      return `GroupAggregate(${keys.length > 0 ? `groupBy=[${keys.join(', ')}], ` : ''}select=[${[...keys, ...calls].join(', ')}])`;
+    }
+    case 'windowTvf': {
+      const w = n.window;
+      const time = n.input.schema.names[n.timeField];
+      const args = w.kind === 'TUMBLE' ? `size=[${fmtMs(w.size)}]` : w.kind === 'HOP' ? `slide=[${fmtMs(w.step!)}], size=[${fmtMs(w.size)}]` : `step=[${fmtMs(w.step!)}], size=[${fmtMs(w.size)}]`;
+      return `WindowTableFunction(window=[${w.kind}(time_col=[${time}], ${args}${w.offset ? `, offset=[${fmtMs(w.offset)}]` : ''})])`;
+    }
+    case 'join': {
+      const ln = n.left.schema.names;
+      const rn = n.right.schema.names;
+      const keys = n.leftKeys.map((l, i) => `${ln[l]}=${rn[n.rightKeys[i]]}`);
+      return `Join(joinType=[${n.joinType}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], leftInputSpec=[${n.left.insertOnly ? 'NoUniqueKey' : 'Updating'}], rightInputSpec=[${n.right.insertOnly ? 'NoUniqueKey' : 'Updating'}])`;
+    }
+    case 'union': return `Union(all=[true], union=[${names.join(', ')}])`;
+    case 'sort': {
+      const keys = n.keys.map((k) => `${names[k.field]} ${k.descending ? 'DESC' : 'ASC'}`);
+      return `SortLimit(orderBy=[${keys.join(', ')}], offset=[${n.offset}]${n.limit !== undefined ? `, fetch=[${n.limit}]` : ''})`;
+    }
+    case 'rank': {
+      const input = n.input.schema.names;
+      return `Rank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=${n.limit === Infinity ? 'unbounded' : n.limit}], partitionBy=[${n.partitionKeys.map((k) => input[k]).join(', ')}], orderBy=[${n.orderKeys.map((k) => `${input[k.field]} ${k.descending ? 'DESC' : 'ASC'}`).join(', ')}])`;
+    }
+  }
+}
+
+/** The plan tree as text, one operator per line. */
+export function explainPlan(root: PlanNode): string {
+  const lines: string[] = [];
+  const walk = (n: PlanNode, prefix: string, marker: string): void => {
+    lines.push(`${prefix}${marker}${describeNode(n)}`);
+    const children = childrenOf(n);
+    const childPrefix = prefix + (marker === '' ? '' : marker === '+- ' ? '   ' : ':  ');
+    children.forEach((c, i) => walk(c, childPrefix, i === children.length - 1 ? '+- ' : ':- '));
+  };
+  walk(root, '', '');
+  return lines.join('\n');
+}
+
+/** The output schema line of a plan (for EXPLAIN's header). */
+export function schemaLine(root: PlanNode): string {
+  return root.schema.columns.map((c) => `${c.name} ${typeToString(c.type)}`).join(', ');
+}

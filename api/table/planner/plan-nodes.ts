@@ -1,0 +1,119 @@
+// The plan of a query: a tree of relational operators, each with its output schema and whether
+// it only ever inserts rows (append-only) or also updates and deletes them (updating; its
+// changelog carries -U/+U/-D). The planner (query-planner.ts) builds it from the SQL AST, the
+// translator (stream-translator.ts) turns it into DataStream operators, and explain prints it.
+// Imports only the types and the source shapes (type-only).
+import type { DataStream } from '../../datastream/data-stream.ts';
+import type { Change } from '../types/row.ts';
+import type { Schema } from '../types/schema.ts';
+import type { CatalogTable } from './catalog.ts';
+
+/** One stage of a fused projection/filter chain: a condition and a projection, as generated code. */
+export interface CalcStage {
+  /** JS code of the condition over `r`, `c`, `h`; absent keeps every row. */
+  readonly condition?: string;
+  /** JS code of each output value; absent passes the row on unchanged. */
+  readonly projection?: readonly string[];
+  readonly constants: readonly unknown[];
+  /** For explain: the condition and projections as SQL. */
+  readonly conditionSql?: string;
+  readonly projectionSql?: readonly string[];
+}
+
+/** An aggregate call over fields of the aggregate's input. */
+export interface AggregateCall {
+  /** COUNT, SUM, AVG, MIN, MAX, SUM0, or a user-defined aggregate's name. */
+  readonly name: string;
+  /** Input field indices of the arguments (empty for COUNT(*)). */
+  readonly args: readonly number[];
+  readonly distinct: boolean;
+  /** Input field index of the FILTER (WHERE ...) condition. */
+  readonly filter?: number;
+  /** As written, for explain. */
+  readonly sql: string;
+}
+
+/** A window TVF's assignment. */
+export interface WindowSpec {
+  readonly kind: 'TUMBLE' | 'HOP' | 'CUMULATE';
+  /** Window size (ms). */
+  readonly size: number;
+  /** HOP's slide, CUMULATE's step (ms). */
+  readonly step?: number;
+  readonly offset?: number;
+}
+
+/** Fields every plan node has. */
+interface NodeBase {
+  readonly schema: Schema;
+  /** True when the node's changelog holds only +I. */
+  readonly insertOnly: boolean;
+}
+
+/** A catalog table read through its connector (computed columns and watermark included). */
+export interface ScanNode extends NodeBase { readonly kind: 'scan'; readonly table: CatalogTable }
+/** A DataStream registered as a view (createTemporaryView, fromChangelogStream). */
+export interface StreamScanNode extends NodeBase {
+  readonly kind: 'streamScan'; readonly name: string; readonly stream: DataStream<Change>;
+}
+/** Literal rows (VALUES). */
+export interface ValuesNode extends NodeBase { readonly kind: 'values'; readonly rows: readonly unknown[][] }
+/** Fused projections and filters. */
+export interface CalcNode extends NodeBase { readonly kind: 'calc'; readonly input: PlanNode; readonly stages: readonly CalcStage[] }
+/** GROUP BY aggregation (updating), or a window aggregation (append-only) when `windowEnd` is set. */
+export interface AggregateNode extends NodeBase {
+  readonly kind: 'aggregate';
+  readonly input: PlanNode;
+  readonly groupKeys: readonly number[];
+  readonly calls: readonly AggregateCall[];
+  /** Window aggregation: the input field holding window_end (results fire when the watermark passes it). */
+  readonly windowEnd?: number;
+}
+/** A window TVF: each row with window_start, window_end, window_time appended (one row per window). */
+export interface WindowTvfNode extends NodeBase {
+  readonly kind: 'windowTvf'; readonly input: PlanNode; readonly timeField: number; readonly window: WindowSpec;
+}
+/** A regular join on equal keys, with a residual condition over the joined row. */
+export interface JoinNode extends NodeBase {
+  readonly kind: 'join';
+  readonly joinType: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly leftKeys: readonly number[];
+  readonly rightKeys: readonly number[];
+  readonly residual?: CalcStage;
+  readonly conditionSql: string;
+}
+/** UNION ALL. */
+export interface UnionNode extends NodeBase { readonly kind: 'union'; readonly inputs: readonly PlanNode[] }
+/** ORDER BY / LIMIT / OFFSET of a bounded query: emitted once the input has ended. */
+export interface SortNode extends NodeBase {
+  readonly kind: 'sort';
+  readonly input: PlanNode;
+  readonly keys: readonly { readonly field: number; readonly descending: boolean; readonly nullsFirst: boolean }[];
+  readonly limit?: number;
+  readonly offset: number;
+}
+/** Top-N per partition (ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) <= n): an updating result. */
+export interface RankNode extends NodeBase {
+  readonly kind: 'rank';
+  readonly input: PlanNode;
+  readonly partitionKeys: readonly number[];
+  readonly orderKeys: readonly { readonly field: number; readonly descending: boolean; readonly nullsFirst: boolean }[];
+  readonly limit: number;
+  /** Whether the row number is appended as the last output field. */
+  readonly outputRank: boolean;
+}
+
+/** Any plan node. */
+export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | UnionNode | SortNode | RankNode;
+
+/** The inputs of a node. */
+export function childrenOf(n: PlanNode): PlanNode[] {
+  switch (n.kind) {
+    case 'scan': case 'streamScan': case 'values': return [];
+    case 'join': return [n.left, n.right];
+    case 'union': return [...n.inputs];
+    default: return [n.input];
+  }
+}

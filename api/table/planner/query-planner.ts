@@ -1,0 +1,357 @@
+// QueryPlanner: turns a validated SQL query into a plan (plan-nodes.ts). SELECT becomes a fused
+// Calc for WHERE and the projection, an Aggregate (GROUP BY, DISTINCT, window aggregation over a
+// window TVF) with a Calc before it computing keys and arguments and one after it for HAVING and
+// the SELECT list, a Rank for ROW_NUMBER() OVER, a Sort for ORDER BY/LIMIT; UNION [ALL], VALUES
+// and WITH are handled here, FROM items in from-planner.ts. Every error names the node's position.
+// Imports the SQL AST, types and the planner's parts.
+import type { Expr, FunctionCall, OrderItem, Query, SelectQuery, ValuesQuery } from '../sql/ast.ts';
+import { expressionToSql } from '../sql/unparse.ts';
+import { aggregateResultType } from '../functions/builtin-functions.ts';
+import { commonType, isInteger, typeOf, typeToString, withNullable, withoutTimeAttribute, type LogicalType } from '../types/logical-type.ts';
+import { Schema } from '../types/schema.ts';
+import type { Catalog } from './catalog.ts';
+import { ExpressionCompiler, resolveColumn, type CompileScope, type Compiled, type ScopeField } from './expression-compiler.ts';
+import { exprChildren, findAggregates, findOverCall } from './expr-walk.ts';
+import { planFrom } from './from-planner.ts';
+import type { FunctionCatalog } from './function-catalog.ts';
+import type { AggregateCall, CalcStage, PlanNode } from './plan-nodes.ts';
+import { compileCalc } from './runtime/calc-function.ts';
+import { SqlValidationError } from './validation-error.ts';
+
+/** A planned relation: its plan and the fields a query over it can name. */
+export interface Planned { readonly node: PlanNode; readonly fields: readonly ScopeField[] }
+
+/** What planning reads: the catalog and the functions. */
+export interface PlannerContext { readonly catalog: Catalog; readonly functions: FunctionCatalog }
+
+/** The schema of a list of fields. */
+export function schemaOf(fields: readonly ScopeField[]): Schema {
+  return new Schema(fields.map((f) => ({ name: f.name, type: f.type })));
+}
+
+/** Adds a projection/filter stage over `input`, fusing it into a Calc directly below. */
+export function addCalc(input: Planned, stage: CalcStage, fields: readonly ScopeField[]): Planned {
+  const schema = schemaOf(fields);
+  if (input.node.kind === 'calc') {
+    return { node: { ...input.node, stages: [...input.node.stages, stage], schema }, fields };
+  }
+  return { node: { kind: 'calc', input: input.node, stages: [stage], schema, insertOnly: input.node.insertOnly }, fields };
+}
+
+/** Names of output columns made unique as Flink does (`id`, `id0`, `id1`). */
+export function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((n) => {
+    let name = n;
+    for (let k = 0; seen.has(name); k++) name = `${n}${k}`;
+    seen.add(name);
+    return name;
+  });
+}
+
+/** Plans the queries of one statement. */
+export class QueryPlanner {
+  /** WITH items in scope, innermost last. */
+  readonly ctes: Array<Map<string, Planned>> = [];
+
+  constructor(readonly ctx: PlannerContext, readonly source: string) {}
+
+  /** A fresh compiler for one generated function. */
+  compiler(): ExpressionCompiler { return new ExpressionCompiler(this.source, this.ctx.functions); }
+
+  /** A validation error at `node`. */
+  error(reason: string, node: { pos: Expr['pos'] }): SqlValidationError { return new SqlValidationError(reason, this.source, node.pos); }
+
+  /** A WITH item visible here, if `name` is one. */
+  cte(name: string): Planned | undefined {
+    for (let i = this.ctes.length - 1; i >= 0; i--) { const p = this.ctes[i].get(name); if (p) return p; }
+    return undefined;
+  }
+
+  /** Plans any query. */
+  planQuery(q: Query): Planned {
+    switch (q.kind) {
+      case 'select': return this.planSelect(q);
+      case 'values': return this.planValues(q);
+      case 'with': {
+        const scope = new Map<string, Planned>();
+        this.ctes.push(scope);
+        try {
+          for (const cte of q.ctes) {
+            let p = this.planQuery(cte.query);
+            if (cte.columns) p = this.rename(p, cte.columns, cte);
+            scope.set(cte.name, { node: p.node, fields: p.fields.map((f) => ({ name: f.name, type: f.type, qualifier: cte.name })) });
+          }
+          return this.planQuery(q.body);
+        } finally { this.ctes.pop(); }
+      }
+      case 'setOp': {
+        if (q.op !== 'UNION') throw this.error(`${q.op} is not supported (UNION and UNION ALL are)`, q);
+        const left = this.planQuery(q.left);
+        const right = this.planQuery(q.right);
+        if (left.fields.length !== right.fields.length) {
+          throw this.error(`UNION needs inputs with the same number of columns, got ${left.fields.length} and ${right.fields.length}`, q);
+        }
+        const fields = left.fields.map((f, i) => {
+          const t = commonType(withoutTimeAttribute(f.type), withoutTimeAttribute(right.fields[i].type));
+          if (t === undefined) throw this.error(`UNION column ${i + 1} (${f.name}) has types ${typeToString(f.type)} and ${typeToString(right.fields[i].type)} with no common type`, q);
+          return { name: f.name, type: t };
+        });
+        let out: Planned = { node: { kind: 'union', inputs: [left.node, right.node], schema: schemaOf(fields), insertOnly: left.node.insertOnly && right.node.insertOnly }, fields };
+        if (!q.all) out = this.distinct(out);
+        return this.orderLimit(out, q, q);
+      }
+    }
+  }
+
+  /** Renames the fields of `p` (an alias with a column list). */
+  rename(p: Planned, columns: readonly string[], at: { pos: Expr['pos'] }): Planned {
+    if (columns.length !== p.fields.length) throw this.error(`the column list names ${columns.length} columns, but the query has ${p.fields.length}`, at);
+    const fields = p.fields.map((f, i) => ({ ...f, name: columns[i] }));
+    return { node: { ...p.node, schema: schemaOf(fields) } as PlanNode, fields };
+  }
+
+  private planValues(q: ValuesQuery): Planned {
+    const c = this.compiler();
+    const compiled = q.rows.map((row) => row.map((e) => c.compile(e, { fields: [], aggregateContext: 'in VALUES' })));
+    const width = compiled[0]?.length ?? 0;
+    const types: LogicalType[] = [];
+    for (let i = 0; i < width; i++) {
+      let t: LogicalType | undefined;
+      for (const [k, row] of compiled.entries()) {
+        if (row.length !== width) throw this.error('every row of VALUES must have the same number of values', q.rows[k][0] ?? q);
+        t = t === undefined ? row[i].type : commonType(t, row[i].type);
+        if (t === undefined) throw this.error(`VALUES column ${i + 1} has no common type`, q.rows[k][i]);
+      }
+      types.push(t!);
+    }
+    const calc = compileCalc([{ projection: compiled.flatMap((row) => row.map((x) => x.code)), constants: c.constants }]);
+    const flat = calc([])!;
+    const rows = compiled.map((_, k) => flat.slice(k * width, (k + 1) * width));
+    const fields = types.map((type, i) => ({ name: `EXPR$${i}`, type }));
+    return { node: { kind: 'values', rows, schema: schemaOf(fields), insertOnly: true }, fields };
+  }
+
+  /** SELECT DISTINCT over all fields: a grouping with no aggregates. */
+  private distinct(p: Planned): Planned {
+    const fields = p.fields.map((f) => ({ ...f, type: withoutTimeAttribute(f.type) }));
+    return {
+      node: { kind: 'aggregate', input: p.node, groupKeys: p.fields.map((_, i) => i), calls: [], schema: schemaOf(fields), insertOnly: false },
+      fields,
+    };
+  }
+
+  private planSelect(q: SelectQuery): Planned {
+    let input: Planned = q.from ? planFrom(this, q.from) : this.planValues({ kind: 'values', pos: q.pos, rows: [[]] });
+    if (q.where) {
+      const aggs = findAggregates(q.where, (n) => this.ctx.functions.aggregate(n) !== undefined);
+      if (aggs.length > 0) throw this.error(`aggregate function ${aggs[0].name} is not allowed in WHERE`, aggs[0]);
+      const c = this.compiler();
+      const cond = c.condition(q.where, { fields: input.fields, aggregateContext: 'in WHERE' }, 'WHERE');
+      input = addCalc(input, { condition: cond.code, constants: c.constants, conditionSql: expressionToSql(q.where) }, input.fields);
+    }
+    const isUdaf = (n: string): boolean => this.ctx.functions.aggregate(n) !== undefined;
+    const itemExprs = q.items.flatMap((i) => (i.kind === 'expr' ? [i.expr] : []));
+    const aggCalls = [...itemExprs, ...(q.having ? [q.having] : [])].flatMap((e) => findAggregates(e, isUdaf));
+    let scope: CompileScope = { fields: input.fields, aggregateContext: 'without GROUP BY context' };
+    if (q.groupBy.length > 0 || aggCalls.length > 0) {
+      ({ input, scope } = this.aggregate(q, input, aggCalls));
+    } else if (q.having) {
+      throw this.error('HAVING needs GROUP BY or an aggregate', q.having);
+    }
+    // ROW_NUMBER() OVER (...): a Top-N over the input, its number appended as a field.
+    const overItem = itemExprs.map(findOverCall).find((x) => x !== undefined);
+    if (overItem) ({ input, scope } = this.rank(overItem, input, scope));
+    const c = this.compiler();
+    const codes: Compiled[] = [];
+    const names: string[] = [];
+    const fields: ScopeField[] = [];
+    for (const item of q.items) {
+      if (item.kind === 'star') {
+        const q2 = item.qualifier?.[item.qualifier.length - 1];
+        const picked = input.fields.map((f, i) => ({ f, i })).filter(({ f }) => q2 === undefined || f.qualifier === q2);
+        if (picked.length === 0) throw this.error(q2 ? `unknown table ${q2} in ${q2}.*` : 'SELECT * over no columns', item);
+        for (const { f, i } of picked) {
+          if (f.name.startsWith('$')) continue;
+          codes.push({ code: `r[${i}]`, type: f.type });
+          names.push(f.name);
+          fields.push({ name: f.name, qualifier: f.qualifier, type: f.type });
+        }
+        continue;
+      }
+      const e = item.expr;
+      const compiled = overItem && e === overItem ? this.rankRef(input) : c.compile(e, scope);
+      codes.push(compiled);
+      const name = item.alias ?? (e.kind === 'column' ? e.names[e.names.length - 1] : `EXPR$${names.length}`);
+      names.push(name);
+      const qualifier = item.alias === undefined && e.kind === 'column' ? this.qualifierOf(e, scope) : undefined;
+      fields.push({ name, qualifier, type: compiled.type });
+    }
+    const unique = uniqueNames(names);
+    const outFields = fields.map((f, i) => ({ ...f, name: unique[i] }));
+    let having: Compiled | undefined;
+    if (q.having) having = c.condition(q.having, scope, 'HAVING');
+    const identity = !having && codes.length === input.fields.length && codes.every((x, i) => x.code === `r[${i}]`);
+    let out = identity
+      ? { node: { ...input.node, schema: schemaOf(outFields) } as PlanNode, fields: outFields }
+      : addCalc(input, {
+        condition: having?.code, conditionSql: q.having ? expressionToSql(q.having) : undefined,
+        projection: codes.map((x) => x.code), constants: c.constants,
+        projectionSql: q.items.map((i, k) => (i.kind === 'star' ? `${i.qualifier ? `${i.qualifier.join('.')}.` : ''}*` : `${expressionToSql(i.expr)}${unique[k] !== expressionToSql(i.expr) ? ` AS ${unique[k]}` : ''}`)),
+      }, outFields);
+    if (q.distinct) out = this.distinct(out);
+    return this.orderLimit(out, q, q);
+  }
+
+  private qualifierOf(e: Expr & { kind: 'column' }, scope: CompileScope): string | undefined {
+    const r = resolveColumn(e, scope.fields, () => new Error('ambiguous'));
+    return r.index >= 0 ? scope.fields[r.index].qualifier : undefined;
+  }
+
+  /** GROUP BY: the pre-projection, the aggregate node and the scope of the SELECT list over it. */
+  private aggregate(q: SelectQuery, input: Planned, aggCalls: FunctionCall[]): { input: Planned; scope: CompileScope } {
+    const groupExprs: Expr[] = q.groupBy.map((g) => {
+      if (g.kind !== 'expr') throw this.error(`GROUP BY ${g.kind === 'groupingSets' ? 'GROUPING SETS' : g.kind.toUpperCase()} is not supported`, g);
+      return g.expr;
+    });
+    const c = this.compiler();
+    const inScope: CompileScope = { fields: input.fields, aggregateContext: 'in GROUP BY' };
+    const keys = groupExprs.map((e) => c.compile(e, inScope));
+    const pre: Compiled[] = [...keys];
+    const preSql: string[] = groupExprs.map(expressionToSql);
+    const calls: AggregateCall[] = [];
+    const callTypes: LogicalType[] = [];
+    const distinctCalls: FunctionCall[] = [];
+    const seen = new Map<string, number>();
+    for (const call of aggCalls) {
+      const sql = expressionToSql(call);
+      if (seen.has(sql)) continue;
+      seen.set(sql, calls.length);
+      distinctCalls.push(call);
+      const name = call.name.toUpperCase();
+      const udaf = this.ctx.functions.aggregate(call.name);
+      const argScope: CompileScope = { fields: input.fields, aggregateContext: `inside another aggregate (${name})` };
+      const args = call.star ? [] : call.args.map((a) => c.compile(a, argScope));
+      if (!udaf && name !== 'COUNT' && args.length !== 1) throw this.error(`${name} takes one argument`, call);
+      const argIdx = args.map((a, k) => { pre.push(a); preSql.push(expressionToSql(call.args[k])); return pre.length - 1; });
+      let filter: number | undefined;
+      if (call.filter) {
+        const f = c.condition(call.filter, argScope, 'FILTER');
+        pre.push(f);
+        preSql.push(expressionToSql(call.filter));
+        filter = pre.length - 1;
+      }
+      const type = udaf ? udaf.resultType : aggregateResultType(name, args[0]?.type, call, c);
+      calls.push({ name: udaf ? udaf.name : name, args: argIdx, distinct: call.distinct, filter, sql });
+      callTypes.push(type);
+    }
+    const preFields: ScopeField[] = pre.map((x, i) => {
+      const g = groupExprs[i];
+      if (i < keys.length && g.kind === 'column') {
+        const r = resolveColumn(g, input.fields, () => new Error('ambiguous'));
+        const f = input.fields[r.index];
+        return { name: f.name, qualifier: f.qualifier, type: x.type };
+      }
+      return { name: `$f${i}`, type: x.type };
+    });
+    const windowEnd = this.windowEndKey(input, preFields, keys.length);
+    const planned = addCalc(input, { projection: pre.map((x) => x.code), constants: c.constants, projectionSql: preSql }, preFields);
+    const keyFields = preFields.slice(0, keys.length).map((f) => (windowEnd === undefined ? { ...f, type: withoutTimeAttribute(f.type) } : f));
+    const outFields: ScopeField[] = [...keyFields, ...callTypes.map((type, j) => ({ name: `$agg${j}`, type }))];
+    if (windowEnd !== undefined && !input.node.insertOnly) throw this.error('a window aggregation needs an append-only input, but its input is updating', q);
+    const node: PlanNode = {
+      kind: 'aggregate', input: planned.node, groupKeys: keys.map((_, i) => i), calls, schema: schemaOf(outFields),
+      insertOnly: windowEnd !== undefined, ...(windowEnd !== undefined ? { windowEnd } : {}),
+    };
+    const texts = new Map<string, number>();
+    groupExprs.forEach((e, i) => texts.set(expressionToSql(e), i));
+    distinctCalls.forEach((call, j) => texts.set(expressionToSql(call), keys.length + j));
+    const substitute = (e: Expr): number | undefined => {
+      const hit = texts.get(expressionToSql(e));
+      if (hit !== undefined) return hit;
+      if (e.kind === 'column') {
+        const inOut = resolveColumn(e, keyFields, () => this.error(`column ${e.names.join('.')} is ambiguous`, e));
+        if (inOut.index >= 0) return undefined;
+        const inIn = resolveColumn(e, input.fields, () => this.error(`column ${e.names.join('.')} is ambiguous`, e));
+        if (inIn.index >= 0) throw this.error(`column ${e.names.join('.')} must appear in GROUP BY or be used in an aggregate function`, e);
+      }
+      return undefined;
+    };
+    return { input: { node, fields: outFields }, scope: { fields: outFields, substitute, aggregateContext: 'nested in this way' } };
+  }
+
+  /** The pre-projection field of window_end when the keys hold window_start and window_end of a window TVF. */
+  private windowEndKey(input: Planned, preFields: readonly ScopeField[], keyCount: number): number | undefined {
+    let n: PlanNode = input.node;
+    while (n.kind === 'calc') n = n.input;
+    if (n.kind !== 'windowTvf') return undefined;
+    const names = preFields.slice(0, keyCount).map((f) => f.name);
+    const end = names.indexOf('window_end');
+    return names.includes('window_start') && end >= 0 ? end : undefined;
+  }
+
+  /** ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...): a Rank node appending the number. */
+  private rank(call: FunctionCall, input: Planned, scope: CompileScope): { input: Planned; scope: CompileScope } {
+    if (call.name.toUpperCase() !== 'ROW_NUMBER') throw this.error(`${call.name.toUpperCase()}(...) OVER (...) is not supported (only ROW_NUMBER() for Top-N and deduplication)`, call);
+    const spec = call.over!;
+    if (spec.ref || spec.frame) throw this.error('ROW_NUMBER() needs an inline OVER (PARTITION BY ... ORDER BY ...) without a frame', spec);
+    if (spec.orderBy.length === 0) throw this.error('ROW_NUMBER() OVER (...) needs ORDER BY', spec);
+    const c = this.compiler();
+    const fieldOf = (e: Expr): number => {
+      const x = c.compile(e, scope);
+      const m = /^r\[(\d+)\]$/.exec(x.code);
+      if (!m) throw this.error('PARTITION BY and ORDER BY of ROW_NUMBER() must name columns', e);
+      return Number(m[1]);
+    };
+    const partitionKeys = spec.partitionBy.map(fieldOf);
+    const orderKeys = spec.orderBy.map((o) => this.sortKey(o, fieldOf(o.expr)));
+    const fields = [...scope.fields, { name: '$rownum', type: typeOf('BIGINT', false) }];
+    const node: PlanNode = {
+      kind: 'rank', input: input.node, partitionKeys, orderKeys, limit: Infinity, outputRank: true,
+      schema: schemaOf(fields), insertOnly: false,
+    };
+    return { input: { node, fields }, scope: { ...scope, fields } };
+  }
+
+  private rankRef(input: Planned): Compiled {
+    const i = input.fields.length - 1;
+    return { code: `r[${i}]`, type: input.fields[i].type };
+  }
+
+  private sortKey(o: OrderItem, field: number): { field: number; descending: boolean; nullsFirst: boolean } {
+    const descending = o.direction === 'DESC';
+    // Flink orders NULL as the smallest value: first ascending, last descending.
+    const nullsFirst = o.nulls === undefined ? !descending : o.nulls === 'FIRST';
+    return { field, descending, nullsFirst };
+  }
+
+  /** ORDER BY / LIMIT / OFFSET over the output columns. */
+  private orderLimit(p: Planned, q: { orderBy: readonly OrderItem[]; limit?: Expr; offset?: Expr }, at: { pos: Expr['pos'] }): Planned {
+    if (q.orderBy.length === 0 && q.limit === undefined && q.offset === undefined) return p;
+    const keys = q.orderBy.map((o) => {
+      let field = -1;
+      if (o.expr.kind === 'numeric' && /^\d+$/.test(o.expr.text)) field = Number(o.expr.text) - 1;
+      else if (o.expr.kind === 'column') field = resolveColumn(o.expr, p.fields, (r) => this.error(r, o.expr)).index;
+      else field = p.fields.findIndex((f) => f.name === expressionToSql(o.expr));
+      if (field < 0 || field >= p.fields.length) throw this.error(`ORDER BY ${expressionToSql(o.expr)} must name a column of the SELECT list (or its position)`, o.expr);
+      return this.sortKey(o, field);
+    });
+    const count = (e: Expr | undefined, what: string): number | undefined => {
+      if (e === undefined) return undefined;
+      if (e.kind !== 'numeric' || !/^\d+$/.test(e.text)) throw this.error(`${what} must be a non-negative integer literal`, e);
+      return Number(e.text);
+    };
+    const limit = count(q.limit, 'LIMIT');
+    const offset = count(q.offset, 'OFFSET') ?? 0;
+    void at;
+    return { node: { kind: 'sort', input: p.node, keys, limit, offset, schema: p.node.schema, insertOnly: true }, fields: p.fields };
+  }
+}
+
+/** Whether a type holds integers (AVG of one truncates, as in Flink). */
+export function integerResult(t: LogicalType): boolean { return isInteger(t); }
+
+/** The same type, NULL allowed (outer join sides). */
+export function nullableField(f: ScopeField): ScopeField { return { ...f, type: withNullable(withoutTimeAttribute(f.type), true) }; }
+
+void exprChildren;

@@ -1,0 +1,182 @@
+// StreamTranslator: turns a plan into DataStream operators that carry changes (`{ op, row }`):
+// scans through their connectors (computed columns and the watermark assigner after them),
+// fused Calcs as one flatMap, aggregations, joins, ranks and sorts as keyed process functions,
+// window TVFs as flatMaps, UNION ALL as a stream union. Every stateful operator's uid comes from
+// its place in the plan (a hash of the plan text below it), so the same query restores its state
+// from a savepoint. Imports the DataStream API and the planner's parts.
+import type { DataStream } from '../../datastream/data-stream.ts';
+import type { StreamExecutionEnvironment } from '../../environment/stream-execution-environment.ts';
+import type { Collector } from '../../functions/collector.ts';
+import { WatermarkStrategy } from '../../time/watermark-strategy.ts';
+import { findTableConnector } from '../connectors/table-connector.ts';
+import '../connectors/builtin-connectors.ts';
+import { createAccumulator } from '../functions/aggregate-functions.ts';
+import { parseExpression } from '../sql/parser.ts';
+import { isInteger, withoutTimeAttribute } from '../types/logical-type.ts';
+import type { Change } from '../types/row.ts';
+import { Schema } from '../types/schema.ts';
+import type { CatalogTable } from './catalog.ts';
+import { explainPlan } from './explain.ts';
+import { ExpressionCompiler } from './expression-compiler.ts';
+import type { FunctionCatalog } from './function-catalog.ts';
+import type { AggregateNode, JoinNode, PlanNode, RankNode } from './plan-nodes.ts';
+import { compileCalc, compilePredicate } from './runtime/calc-function.ts';
+import { GroupAggregateFunction, WindowAggregateFunction, type AggregateLayout } from './runtime/group-aggregate.ts';
+import { RankFunction } from './runtime/rank.ts';
+import { joinKey, NULL_KEY, RegularJoinFunction } from './runtime/regular-join.ts';
+import { SortLimitFunction } from './runtime/sort-limit.ts';
+import { assignWindows } from './runtime/window-tvf.ts';
+import { attachStream } from './stream-reuse.ts';
+
+/** A short stable hash of a text (FNV-1a, 32 bits, hex). */
+export function stableHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** The physical columns of a table (those without a computed expression). */
+export function physicalSchema(table: CatalogTable): Schema {
+  return new Schema(table.schema.columns.filter((_, i) => table.computed[i] === undefined).map((c) => ({ name: c.name, type: withoutTimeAttribute(c.type) })));
+}
+
+/** Translates plans of one job into operators of `env`. */
+export class StreamTranslator {
+  private readonly uids = new Set<string>();
+
+  constructor(readonly env: StreamExecutionEnvironment, readonly functions: FunctionCatalog) {}
+
+  /** A uid for the operator of `node` (suffix for several operators of one node). */
+  uid(node: PlanNode, suffix: string): string {
+    const base = `table-${node.kind}-${suffix}-${stableHash(explainPlan(node))}`;
+    let uid = base;
+    for (let k = 2; this.uids.has(uid); k++) uid = `${base}-${k}`;
+    this.uids.add(uid);
+    return uid;
+  }
+
+  /** The change stream of `node`. */
+  translate(node: PlanNode): DataStream<Change> {
+    switch (node.kind) {
+      case 'scan': return this.scan(node);
+      case 'streamScan': return attachStream(node.stream);
+      case 'values': {
+        const rows = node.rows;
+        return this.env.fromCollection(rows.map((row): Change => ({ op: '+I', row: [...row] }))).name('Values').uid(this.uid(node, 'values'));
+      }
+      case 'calc': {
+        const calc = compileCalc(node.stages);
+        return this.translate(node.input).flatMap((c: Change, out: Collector<Change>) => {
+          const row = calc(c.row);
+          if (row !== null) out.collect({ op: c.op, row });
+        }).name(`Calc(${node.schema.names.join(', ')})`).uid(this.uid(node, 'calc'));
+      }
+      case 'aggregate': return this.aggregate(node);
+      case 'windowTvf': {
+        const { timeField, window } = node;
+        return this.translate(node.input).flatMap((c: Change, out: Collector<Change>) => {
+          const t = c.row[timeField];
+          if (t === null) return;
+          for (const [start, end] of assignWindows(window, t as number)) out.collect({ op: c.op, row: [...c.row, start, end, end - 1] });
+        }).name(`WindowTableFunction(${window.kind})`).uid(this.uid(node, 'window-tvf'));
+      }
+      case 'join': return this.join(node);
+      case 'union': {
+        const [first, ...rest] = node.inputs.map((n) => this.translate(n));
+        return first.union(...rest);
+      }
+      case 'sort': {
+        const fn = new SortLimitFunction(node.keys, node.offset, node.limit);
+        return this.translate(node.input).keyBy(() => 0).process(fn).name('SortLimit').uid(this.uid(node, 'sort')).setParallelism(1);
+      }
+      case 'rank': return this.rank(node);
+    }
+  }
+
+  private scan(node: Extract<PlanNode, { kind: 'scan' }>): DataStream<Change> {
+    const table = node.table;
+    const connector = findTableConnector(table.options.connector ?? '');
+    if (!connector?.createSource) throw new Error(`table ${table.name}: the ${table.options.connector} connector cannot be read (it is a sink only)`);
+    const physical = physicalSchema(table);
+    const raw = connector.createSource(this.env, { tableName: table.name, physical, options: table.options });
+    raw.uid(this.uid(node, 'source'));
+    // Computed columns: one projection over the physical row, in declaration order.
+    const compiler = new ExpressionCompiler(table.source, this.functions);
+    const physFields = physical.columns.map((c) => ({ name: c.name, type: c.type }));
+    let p = 0;
+    const projection = table.computed.map((e) => (e === undefined ? `r[${p++}]` : compiler.compile(e, { fields: physFields, aggregateContext: 'in a computed column' }).code));
+    const identity = table.computed.every((e) => e === undefined);
+    const calc = identity ? undefined : compileCalc([{ projection, constants: compiler.constants }]);
+    let stream = raw.map((row: unknown[]): Change => ({ op: '+I', row: calc ? calc(row)! : row })).name(`Scan(${table.name})`).uid(this.uid(node, 'scan'));
+    if (table.watermark) {
+      const rowtime = table.schema.indexOf(table.watermark.column);
+      const wc = new ExpressionCompiler(table.source, this.functions);
+      const fields = table.schema.columns.map((c) => ({ name: c.name, type: c.type }));
+      const wm = compileCalc([{ projection: [wc.compile(table.watermark.expr, { fields }).code], constants: wc.constants }]);
+      const strategy = WatermarkStrategy.forGenerator<Change>(() => {
+        let max = -Infinity;
+        return {
+          onEvent: (c: Change) => { const w = wm(c.row)![0]; if (w !== null && (w as number) > max) max = w as number; },
+          onPeriodicEmit: (out) => { if (max > -Infinity) out.emitWatermark(max); },
+        };
+      }).withTimestampAssigner((c: Change) => (c.row[rowtime] as number | null) ?? -Infinity);
+      stream = stream.assignTimestampsAndWatermarks(strategy).name(`WatermarkAssigner(${table.watermark.column})`).uid(this.uid(node, 'watermark'));
+    }
+    return stream;
+  }
+
+  private layout(node: AggregateNode, retracting: boolean): AggregateLayout {
+    const inputTypes = node.input.schema.columns.map((c) => c.type);
+    return {
+      groupKeys: node.groupKeys,
+      calls: node.calls.map((call) => ({
+        args: call.args,
+        ...(call.filter !== undefined ? { filter: call.filter } : {}),
+        acc: createAccumulator(call.name, {
+          distinct: call.distinct,
+          integerResult: call.args.length > 0 && isInteger(inputTypes[call.args[0]]),
+          retracting,
+          udf: this.functions.aggregate(call.name),
+        }),
+      })),
+    };
+  }
+
+  private aggregate(node: AggregateNode): DataStream<Change> {
+    const input = this.translate(node.input);
+    const keys = node.groupKeys;
+    const keyed = input.keyBy((c: Change) => (keys.length === 0 ? '' : JSON.stringify(keys.map((k) => c.row[k]))));
+    if (node.windowEnd !== undefined) {
+      return keyed.process(new WindowAggregateFunction(this.layout(node, false), node.windowEnd)).name('WindowAggregate').uid(this.uid(node, 'window-aggregate'));
+    }
+    const out = keyed.process(new GroupAggregateFunction(this.layout(node, !node.input.insertOnly))).name('GroupAggregate').uid(this.uid(node, 'group-aggregate'));
+    return keys.length === 0 ? out.setParallelism(1) : out;
+  }
+
+  private join(node: JoinNode): DataStream<Change> {
+    const left = this.translate(node.left);
+    const right = this.translate(node.right);
+    const lk = node.leftKeys;
+    const rk = node.rightKeys;
+    const fn = new RegularJoinFunction({
+      leftOuter: node.joinType === 'LEFT' || node.joinType === 'FULL',
+      rightOuter: node.joinType === 'RIGHT' || node.joinType === 'FULL',
+      leftArity: node.left.schema.columns.length,
+      rightArity: node.right.schema.columns.length,
+      ...(node.residual ? { residual: compilePredicate(node.residual) } : {}),
+    });
+    const out = left.connect(right)
+      .keyBy((c: Change) => joinKey(c.row, lk) ?? NULL_KEY, (c: Change) => joinKey(c.row, rk) ?? NULL_KEY)
+      .process(fn).name(`Join(${node.joinType})`).uid(this.uid(node, 'join'));
+    return lk.length === 0 ? out.setParallelism(1) : out;
+  }
+
+  private rank(node: RankNode): DataStream<Change> {
+    const keys = node.partitionKeys;
+    return this.translate(node.input)
+      .keyBy((c: Change) => JSON.stringify(keys.map((k) => c.row[k])))
+      .process(new RankFunction(node.orderKeys, node.limit, node.outputRank)).name('Rank').uid(this.uid(node, 'rank'));
+  }
+}
+
+void parseExpression;

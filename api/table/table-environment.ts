@@ -1,0 +1,315 @@
+// StreamTableEnvironment: the entry point of the Table API and SQL on a StreamExecutionEnvironment
+// (Flink's StreamTableEnvironment): a catalog of tables and views, user-defined functions,
+// executeSql for DDL, queries, INSERT INTO, EXPLAIN, SHOW and DESCRIBE, and the bridges between
+// tables and DataStreams. Queries run as jobs of the environment it was created on; a bounded
+// query runs in streaming mode and its result is final once its sources end.
+// Imports the DataStream API, the SQL front end and the planner.
+import type { DataStream } from '../datastream/data-stream.ts';
+import type { StreamExecutionEnvironment } from '../environment/stream-execution-environment.ts';
+import { CollectSink, ExactlyOnceCollectSink } from '../sinks/collect-sink.ts';
+import { findTableConnector } from './connectors/table-connector.ts';
+import { Catalog, tableName } from './planner/catalog.ts';
+import { createTableEntry } from './planner/ddl.ts';
+import { explainPlan } from './planner/explain.ts';
+import { FunctionCatalog } from './planner/function-catalog.ts';
+import { addCalc, QueryPlanner, schemaOf, type Planned } from './planner/query-planner.ts';
+import { physicalSchema, StreamTranslator } from './planner/stream-translator.ts';
+import { SqlValidationError, TableError } from './planner/validation-error.ts';
+import { isQuery, type InsertStatement, type Statement } from './sql/ast.ts';
+import { parseQuery, parseStatement } from './sql/parser.ts';
+import { Table, type TableOwner } from './table.ts';
+import { TableResult } from './table-result.ts';
+import { isAssignable, typeToString } from './types/logical-type.ts';
+import { fromRow, toRow, type Change, type ChangelogRow, type Row } from './types/row.ts';
+import { Schema } from './types/schema.ts';
+import { inferStreamSchema, parseTypeText, type ViewSchema } from './view-schema.ts';
+
+export type { ViewSchema } from './view-schema.ts';
+
+/** A user-defined scalar function: a plain function, or one with the SQL type it returns. */
+export type ScalarFunctionDefinition = ((...args: any[]) => unknown) | { eval: (...args: any[]) => unknown; resultType: string };
+
+/** A user-defined aggregate function (Flink's AggregateFunction): accumulate, optional retract, getValue. */
+export interface AggregateFunctionDefinition<ACC = any> {
+  createAccumulator(): ACC;
+  accumulate(acc: ACC, ...args: any[]): ACC | void;
+  retract?(acc: ACC, ...args: any[]): ACC | void;
+  getValue(acc: ACC): unknown;
+  /** The SQL type of getValue's result (default DOUBLE). */
+  resultType?: string;
+}
+
+/** The Table API and SQL over one StreamExecutionEnvironment. */
+export class StreamTableEnvironment implements TableOwner {
+  private readonly catalog = new Catalog();
+  private readonly functions = new FunctionCatalog();
+  private readonly settings = new Map<string, string>();
+  private anonymous = 0;
+
+  private constructor(/** The environment queries run on. */ readonly env: StreamExecutionEnvironment) {}
+
+  /** A table environment on `env` (its parallelism, checkpointing and restart strategy apply). */
+  static create(env: StreamExecutionEnvironment): StreamTableEnvironment { return new StreamTableEnvironment(env); }
+
+  /** The planner of one statement. */
+  private planner(source: string): QueryPlanner { return new QueryPlanner({ catalog: this.catalog, functions: this.functions }, source); }
+
+  /** Registers a Table under a generated name (what `String(table)` gives). */
+  private register(planned: Planned): Table {
+    const name = `UnnamedTable$${this.anonymous++}`;
+    this.catalog.add({ kind: 'planned', name, node: planned.node });
+    return new Table(this, planned, name);
+  }
+
+  /** Plans a query (SELECT, set operation, VALUES, WITH) as a Table. */
+  sqlQuery(sql: string): Table {
+    return this.register(this.planner(sql).planQuery(parseQuery(sql)));
+  }
+
+  /** A catalog table or view as a Table. */
+  from(name: string): Table { return this.sqlQuery(`SELECT * FROM \`${name.replace(/`/g, '``')}\``); }
+
+  /**
+   * Runs one SQL statement. DDL, SHOW, DESCRIBE, EXPLAIN and SET take effect before this returns
+   * (errors are thrown at once); INSERT INTO submits a job and resolves with its TableResult; a
+   * query resolves with a TableResult that runs it when read.
+   */
+  executeSql(sql: string): Promise<TableResult> {
+    const stmt = parseStatement(sql);
+    if (isQuery(stmt)) return Promise.resolve(this.sqlQuery(sql).execute());
+    if (stmt.kind === 'insert') return this.insert(stmt, sql);
+    return Promise.resolve(this.executeSync(stmt, sql));
+  }
+
+  private executeSync(stmt: Statement, sql: string): TableResult {
+    const ok = (): TableResult => new TableResult(new Schema([{ name: 'result', type: { kind: 'STRING', nullable: false } }]), 'SUCCESS', { rows: [['OK']] });
+    const rows = (names: string[], values: unknown[][]): TableResult =>
+      new TableResult(new Schema(names.map((name) => ({ name, type: { kind: 'STRING', nullable: true } }))), 'SUCCESS_WITH_CONTENT', { rows: values });
+    switch (stmt.kind) {
+      case 'createTable': {
+        const name = tableName(stmt.name);
+        if (this.catalog.has(name)) {
+          if (stmt.ifNotExists) return ok();
+          throw new SqlValidationError(`a table or view named ${name} already exists`, sql, stmt.pos);
+        }
+        this.catalog.add(createTableEntry(stmt, sql, this.functions));
+        return ok();
+      }
+      case 'createView': {
+        const name = tableName(stmt.name);
+        if (this.catalog.has(name)) {
+          if (stmt.ifNotExists) return ok();
+          throw new SqlValidationError(`a table or view named ${name} already exists`, sql, stmt.pos);
+        }
+        // Validated now, planned again at each use.
+        const planned = this.planner(sql).planQuery(stmt.query);
+        if (stmt.columns && stmt.columns.length !== planned.fields.length) {
+          throw new SqlValidationError(`the view's column list names ${stmt.columns.length} columns, but its query has ${planned.fields.length}`, sql, stmt.pos);
+        }
+        this.catalog.add({ kind: 'view', name, query: stmt.query, source: sql, ...(stmt.columns ? { columns: stmt.columns } : {}) });
+        return ok();
+      }
+      case 'drop': {
+        const name = tableName(stmt.name);
+        if (stmt.object === 'FUNCTION') {
+          if (!this.functions.drop(name) && !stmt.ifExists) throw new SqlValidationError(`unknown function ${name}`, sql, stmt.pos);
+          return ok();
+        }
+        const entry = this.catalog.get(name);
+        const isTable = entry?.kind === 'table';
+        if (entry === undefined || isTable !== (stmt.object === 'TABLE')) {
+          if (stmt.ifExists) return ok();
+          throw new SqlValidationError(`unknown ${stmt.object.toLowerCase()} ${name}`, sql, stmt.pos);
+        }
+        this.catalog.drop(name);
+        return ok();
+      }
+      case 'explain': return rows(['plan'], [[this.explainStatement(stmt.statement, sql)]]);
+      case 'show':
+        switch (stmt.object) {
+          case 'TABLES': return rows(['table name'], this.catalog.list('tables').map((n) => [n]));
+          case 'VIEWS': return rows(['view name'], this.catalog.list('views').filter((n) => !n.includes('$')).map((n) => [n]));
+          case 'FUNCTIONS': return rows(['function name'], this.functions.names().map((n) => [n]));
+          case 'CATALOGS': return rows(['catalog name'], [['default_catalog']]);
+          case 'DATABASES': return rows(['database name'], [['default_database']]);
+          default: throw new SqlValidationError(`SHOW ${stmt.object} is not supported here`, sql, stmt.pos);
+        }
+      case 'describe': {
+        const schema = this.from(tableName(stmt.name)).getSchema();
+        const pk = new Set(this.catalog.get(tableName(stmt.name))?.kind === 'table' ? schema.primaryKey ?? [] : []);
+        return rows(['name', 'type', 'null', 'key'], schema.columns.map((c) => [
+          c.name, typeToString({ ...c.type, nullable: true }), c.type.nullable ? 'TRUE' : 'FALSE', pk.has(c.name) ? `PRI(${[...pk].join(', ')})` : null,
+        ]));
+      }
+      case 'set':
+        if (stmt.key === undefined) return rows(['key', 'value'], [...this.settings.entries()]);
+        this.settings.set(stmt.key, stmt.value ?? '');
+        return ok();
+      case 'reset':
+        if (stmt.key === undefined) this.settings.clear(); else this.settings.delete(stmt.key);
+        return ok();
+      case 'createFunction':
+        throw new SqlValidationError('CREATE FUNCTION by class name is not supported: register TypeScript functions with createTemporarySystemFunction', sql, stmt.pos);
+      default:
+        throw new SqlValidationError(`the ${stmt.kind} statement is not supported here`, sql, stmt.pos);
+    }
+  }
+
+  /** The plan of a statement, operator by operator. */
+  explainSql(sql: string): string {
+    return this.explainStatement(parseStatement(sql), sql);
+  }
+
+  private explainStatement(stmt: Statement, sql: string): string {
+    if (stmt.kind === 'explain') return this.explainStatement(stmt.statement, sql);
+    if (isQuery(stmt)) return `== Physical Plan ==\n${explainPlan(this.planner(sql).planQuery(stmt).node)}\n`;
+    if (stmt.kind === 'insert') {
+      const { planned, target } = this.planInsert(stmt, sql);
+      return `== Physical Plan ==\nSink(table=[${target}], fields=[${planned.node.schema.names.join(', ')}])\n+- ${explainPlan(planned.node).split('\n').join('\n   ')}\n`;
+    }
+    throw new SqlValidationError(`EXPLAIN of a ${stmt.kind} statement is not supported`, sql, stmt.pos);
+  }
+
+  /** The INSERT's query cast to the sink's columns, and the sink table. */
+  private planInsert(stmt: InsertStatement, sql: string): { planned: Planned; target: string } {
+    const target = tableName(stmt.table);
+    const entry = this.catalog.get(target);
+    if (entry === undefined) throw new SqlValidationError(`unknown table ${stmt.table.join('.')}`, sql, stmt.pos);
+    if (entry.kind !== 'table') throw new SqlValidationError(`${target} is a view; INSERT INTO needs a table`, sql, stmt.pos);
+    if (stmt.overwrite) throw new SqlValidationError('INSERT OVERWRITE is not supported', sql, stmt.pos);
+    const connector = findTableConnector(entry.options.connector);
+    if (!connector?.createSink) throw new SqlValidationError(`table ${target} cannot be written: the ${entry.options.connector} connector is a source only`, sql, stmt.pos);
+    const planned = this.planner(sql).planQuery(stmt.query);
+    const sinkCols = physicalSchema(entry).columns;
+    const names = stmt.columns ?? sinkCols.map((c) => c.name);
+    if (names.length !== planned.fields.length) {
+      throw new SqlValidationError(`INSERT INTO ${target}: the query has ${planned.fields.length} columns, the sink takes ${names.length}`, sql, stmt.query.pos);
+    }
+    // The sink's row: each physical column from the query's column of that position, or NULL.
+    const projection = sinkCols.map((c) => {
+      const i = names.indexOf(c.name);
+      if (i < 0) {
+        if (!c.type.nullable) throw new SqlValidationError(`INSERT INTO ${target}: column ${c.name} is NOT NULL and gets no value`, sql, stmt.pos);
+        return 'null';
+      }
+      const from = planned.fields[i].type;
+      if (!isAssignable(from, c.type)) {
+        throw new SqlValidationError(`INSERT INTO ${target}: column ${c.name} is ${typeToString(c.type)}, but the query gives ${typeToString(from)}`, sql, stmt.query.pos);
+      }
+      return `r[${i}]`;
+    });
+    for (const n of names) if (!sinkCols.some((c) => c.name === n)) throw new SqlValidationError(`INSERT INTO ${target}: unknown column ${n}`, sql, stmt.pos);
+    if (!planned.node.insertOnly && !connector.acceptsUpdates) {
+      throw new SqlValidationError(`table ${target} (connector ${entry.options.connector}) is append-only, but the query produces updates (an updating result: GROUP BY, an outer join, ROW_NUMBER, ...); use a sink that accepts updates or a query that only inserts`, sql, stmt.query.pos);
+    }
+    const fields = sinkCols.map((c) => ({ name: c.name, type: c.type }));
+    return { planned: addCalc(planned, { projection, constants: [], projectionSql: sinkCols.map((c) => c.name) }, fields), target };
+  }
+
+  private async insert(stmt: InsertStatement, sql: string): Promise<TableResult> {
+    const { planned, target } = this.planInsert(stmt, sql);
+    const entry = this.catalog.get(target) as Extract<ReturnType<Catalog['get']>, { kind: 'table' }>;
+    const translator = new StreamTranslator(this.env, this.functions);
+    const stream = translator.translate(planned.node);
+    findTableConnector(entry.options.connector)!.createSink!(stream, { tableName: target, physical: physicalSchema(entry), options: entry.options })
+      .uid(translator.uid(planned.node, `sink-${target}`));
+    const jobClient = await this.env.executeAsync(`insert-into_${target}`);
+    return new TableResult(schemaOf([{ name: `default_catalog.default_database.${target}`, type: { kind: 'BIGINT', nullable: false } }]), 'SUCCESS_WITH_CONTENT', { rows: [[-1]], jobClient });
+  }
+
+  /** @internal runs a Table's query and collects its changes. */
+  executeTable(table: Table): TableResult {
+    const schema = table.getSchema();
+    return new TableResult(schema, 'SUCCESS_WITH_CONTENT', {
+      run: async () => {
+        const translator = new StreamTranslator(this.env, this.functions);
+        const stream = translator.translate(table.planned.node);
+        const exactlyOnce = this.env.getCheckpointConfig().isCheckpointingEnabled();
+        const sink = exactlyOnce ? new ExactlyOnceCollectSink<Change>() : new CollectSink<Change>();
+        // One collecting subtask: the changes of a key reach it in the order they were made.
+        stream.sinkTo(sink).name('Collect Sink').setParallelism(1).uid(translator.uid(table.planned.node, 'collect'));
+        await this.env.execute(`collect_${table.name}`);
+        return sink.results;
+      },
+    });
+  }
+
+  /**
+   * Registers a view: a Table, or a DataStream of plain objects (columns = fields; types from
+   * `schema.columns` or, for a stream from fromElements/fromCollection, from its elements;
+   * `schema.rowtime` adds an event-time column from the stream's timestamps and watermarks).
+   */
+  createTemporaryView<T>(name: string, source: DataStream<T> | Table, schema?: ViewSchema): void {
+    if (this.catalog.has(name)) throw new TableError(`a table or view named ${name} already exists`);
+    if (source instanceof Table) {
+      this.catalog.add({ kind: 'planned', name, node: source.planned.node });
+      return;
+    }
+    const resolved = inferStreamSchema(source as DataStream<unknown>, schema, name);
+    const rowtime = schema?.rowtime;
+    const changes = (source as DataStream<Row>).process({
+      processElement(value: Row, ctx: { timestamp(): number | undefined }, out: { collect(c: Change): void }) {
+        const row = fromRow(resolved, value);
+        if (rowtime !== undefined) row[row.length - 1] = ctx.timestamp() ?? null;
+        out.collect({ op: '+I', row });
+      },
+    } as never).name(`FromDataStream(${name})`).uid(`table-from-datastream-${name}`) as DataStream<Change>;
+    this.catalog.add({ kind: 'stream', name, schema: resolved, stream: changes, insertOnly: true });
+  }
+
+  /** A table over a changelog stream (`{ op, row }` with row objects). */
+  fromChangelogStream(stream: DataStream<ChangelogRow>, schema?: ViewSchema): Table {
+    const resolved = inferStreamSchema(stream as DataStream<unknown>, schema, 'changelog stream', true);
+    const changes = stream.map((c: ChangelogRow): Change => {
+      if (c.op !== '+I' && c.op !== '-U' && c.op !== '+U' && c.op !== '-D') throw new TableError(`not a changelog row kind: ${String(c.op)}`);
+      return { op: c.op, row: fromRow(resolved, c.row) };
+    }).name('FromChangelogStream');
+    const name = `UnnamedTable$${this.anonymous++}`;
+    this.catalog.add({ kind: 'stream', name, schema: resolved, stream: changes, insertOnly: false });
+    const fields = resolved.columns.map((c) => ({ name: c.name, type: c.type }));
+    return new Table(this, { node: { kind: 'streamScan', name, stream: changes, schema: resolved, insertOnly: false }, fields }, name);
+  }
+
+  /** An insert-only table as a DataStream of rows; an updating one is refused. */
+  toDataStream(table: Table): DataStream<Row> {
+    if (!table.isInsertOnly()) {
+      throw new TableError('toDataStream needs an insert-only table, but this table is updating (GROUP BY, outer joins, ROW_NUMBER, ... produce updates): use toChangelogStream');
+    }
+    const schema = table.getSchema();
+    return new StreamTranslator(this.env, this.functions).translate(table.planned.node).map((c) => toRow(schema, c.row)).name('ToDataStream');
+  }
+
+  /** Any table as a DataStream of its changes. */
+  toChangelogStream(table: Table): DataStream<ChangelogRow> {
+    const schema = table.getSchema();
+    return new StreamTranslator(this.env, this.functions).translate(table.planned.node)
+      .map((c): ChangelogRow => ({ op: c.op, row: toRow(schema, c.row) })).name('ToChangelogStream');
+  }
+
+  /** Registers a user-defined scalar function (a plain function returns STRING unless it names its resultType) or aggregate function. */
+  createTemporarySystemFunction(name: string, fn: ScalarFunctionDefinition | AggregateFunctionDefinition): void {
+    if (typeof fn === 'function') {
+      this.functions.registerScalar({ name, fn, resultType: parseTypeText('STRING') });
+    } else if ('eval' in fn) {
+      const evalFn = fn.eval;
+      this.functions.registerScalar({ name, fn: (...a: unknown[]) => evalFn(...a), resultType: parseTypeText(fn.resultType) });
+    } else if ('accumulate' in fn && 'getValue' in fn && 'createAccumulator' in fn) {
+      this.functions.registerAggregate({
+        name,
+        createAccumulator: () => fn.createAccumulator(),
+        accumulate: (acc, ...a) => fn.accumulate(acc, ...a),
+        ...(fn.retract ? { retract: (acc: unknown, ...a: unknown[]) => fn.retract!(acc, ...a) } : {}),
+        getValue: (acc) => fn.getValue(acc),
+        resultType: parseTypeText(fn.resultType ?? 'DOUBLE'),
+      });
+    } else {
+      throw new TableError(`createTemporarySystemFunction(${name}): expected a function, { eval, resultType } or an aggregate function`);
+    }
+  }
+
+  /** The names of the catalog's tables. */
+  listTables(): string[] { return this.catalog.list('tables'); }
+
+  /** The names of the catalog's views. */
+  listViews(): string[] { return this.catalog.list('views').filter((n) => !n.includes('$')); }
+}
