@@ -114,6 +114,8 @@ async function probeInChild(path: string, absolute: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const result = await runChild(process.execPath, args);
     if (result.code === 0) return;
+    // No child process could be started (Deno without run permission): the header check is all there is.
+    if (result.spawnFailed) return;
     const detail = failureLine(result.output) ?? (result.signal ? `the KV library crashed (${result.signal})` : `exit code ${result.code}`);
     // Another process writing the file may hold its lock for a moment: that is no damage.
     if (/database is locked|SQLITE_BUSY/i.test(result.output) && attempt < 5) {
@@ -140,17 +142,25 @@ function failureLine(output: string): string | undefined {
 
 const PROBE_TIMEOUT_MS = 60_000;
 
-function runChild(command: string, args: string[]): Promise<{ code: number | null; signal: string | null; output: string }> {
+interface ChildResult { code: number | null; signal: string | null; output: string; spawnFailed?: boolean }
+
+function runChild(command: string, args: string[]): Promise<ChildResult> {
   return new Promise((done) => {
     const env = { ...process.env };
     delete env.NODE_OPTIONS; // a loader of the parent (tsx) is not needed for the probe
     env.NO_COLOR = '1';
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      done({ code: null, signal: null, output: String((error as Error).message), spawnFailed: true });
+      return;
+    }
     let output = '';
     child.stdout?.on('data', (d) => { if (output.length < 16_384) output += String(d); });
     child.stderr?.on('data', (d) => { if (output.length < 16_384) output += String(d); });
     const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_TIMEOUT_MS);
-    child.on('error', (error) => { clearTimeout(timer); done({ code: null, signal: null, output: String(error.message) }); });
+    child.on('error', (error) => { clearTimeout(timer); done({ code: null, signal: null, output: String(error.message), spawnFailed: true }); });
     child.on('close', (code, signal) => { clearTimeout(timer); done({ code, signal, output }); });
   });
 }
