@@ -258,9 +258,9 @@ export class StreamTableEnvironment implements TableOwner {
   }
 
   /** A table over a changelog stream (`{ op, row }` with row objects). */
-  fromChangelogStream(stream: DataStream<ChangelogRow>, schema?: ViewSchema): Table {
+  fromChangelogStream<T extends ChangelogRow>(stream: DataStream<T>, schema?: ViewSchema): Table {
     const resolved = inferStreamSchema(stream as DataStream<unknown>, schema, 'changelog stream', true);
-    const changes = stream.map((c: ChangelogRow): Change => {
+    const changes = stream.map((c: T): Change => {
       if (c.op !== '+I' && c.op !== '-U' && c.op !== '+U' && c.op !== '-D') throw new TableError(`not a changelog row kind: ${String(c.op)}`);
       return { op: c.op, row: fromRow(resolved, c.row) };
     }).name('FromChangelogStream');

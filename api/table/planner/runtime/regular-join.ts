@@ -89,14 +89,15 @@ export class RegularJoinFunction extends KeyedCoProcessFunction<string, Change, 
       const joined = this.joined(row, stored[0], isLeft);
       if (!this.matches(joined)) continue;
       matched += stored[1];
-      // An outer other side: its padded row goes away at its first match and comes back at its last.
+      // An outer other side: its padded row goes away before its first match and comes back after its last.
+      const padded = isLeft ? [...otherPad, ...stored[0]] : [...stored[0], ...otherPad];
+      if (otherOuter && add && stored[2] === 0) for (let i = 0; i < stored[1]; i++) emit('-D', padded);
+      for (let i = 0; i < stored[1]; i++) emit(add ? '+I' : '-D', joined);
       if (otherOuter) {
-        if (add && stored[2] === 0) for (let i = 0; i < stored[1]; i++) emit('-D', isLeft ? [...otherPad, ...stored[0]] : [...stored[0], ...otherPad]);
         stored[2] += add ? 1 : -1;
         theirs.put(otherKey, stored);
-        if (!add && stored[2] === 0) for (let i = 0; i < stored[1]; i++) emit('+I', isLeft ? [...otherPad, ...stored[0]] : [...stored[0], ...otherPad]);
+        if (!add && stored[2] === 0) for (let i = 0; i < stored[1]; i++) emit('+I', padded);
       }
-      for (let i = 0; i < stored[1]; i++) emit(add ? '+I' : '-D', joined);
     }
     if (thisOuter && matched === 0) emit(add ? '+I' : '-D', isLeft ? [...row, ...pad] : [...pad, ...row]);
     const existing = mine.get(rowKey);

@@ -103,3 +103,18 @@ export function randomRows(random: Random, columns: readonly TestColumn[], count
 }
 
 export { Random };
+
+/** The actorflow column types of test columns (TIMESTAMP as TIMESTAMP(3)). */
+export function viewColumns(columns: readonly TestColumn[]): Record<string, string> {
+  return Object.fromEntries(columns.map((c) => [c.name, c.type === 'TIMESTAMP' ? 'TIMESTAMP(3)' : c.type]));
+}
+
+/** Runs `sql` on actorflow and `duckSql` (default the same) on DuckDB and compares the final rows. */
+export async function checkQuery(
+  ours: { sqlQuery(sql: string): { execute(): { collect(): Promise<Record<string, unknown>[]> } } },
+  duck: DuckDBConnection, sql: string, duckSql: string | undefined, seed: number,
+): Promise<void> {
+  const actual = (await ours.sqlQuery(sql).execute().collect()).map((r) => Object.values(r));
+  const expected = await queryDuck(duck, duckSql ?? sql);
+  assertSameRows(actual, expected, `${sql} (seed ${seed})`);
+}

@@ -1,0 +1,58 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { StreamExecutionEnvironment, WatermarkStrategy } from '../../../../api/index.ts';
+import { StreamTableEnvironment } from '../../../../api/table/table-environment.ts';
+import { testSeed } from '../../../support/random.ts';
+import { checkQuery, loadDuck, openDuck, Random, randomRows, viewColumns, type TestColumn } from '../support/duckdb-oracle.ts';
+
+const COLUMNS: TestColumn[] = [{ name: 'k', type: 'STRING' }, { name: 'a', type: 'BIGINT' }, { name: 'd', type: 'DOUBLE' }, { name: 'ts', type: 'TIMESTAMP' }];
+
+const TVF = (fn: string): string => `TABLE(${fn})`;
+/** [actorflow SQL, DuckDB SQL]: window TVFs with and without window aggregation. */
+const CASES: [string, string][] = [
+  [`SELECT window_start, window_end, k, COUNT(*), SUM(a), MAX(d) FROM ${TVF("TUMBLE(TABLE t, DESCRIPTOR(rt), INTERVAL '10' SECOND)")} GROUP BY window_start, window_end, k`,
+    'SELECT epoch_ms(ws), epoch_ms(ws + 10000), k, COUNT(*), SUM(a), MAX(d) FROM (SELECT *, (epoch_ms(ts) // 10000) * 10000 AS ws FROM t) GROUP BY ws, k'],
+  [`SELECT window_start, window_end, COUNT(DISTINCT k), SUM(a) FILTER (WHERE a > 0) FROM ${TVF("HOP(TABLE t, DESCRIPTOR(rt), INTERVAL '5' SECOND, INTERVAL '15' SECOND)")} GROUP BY window_start, window_end`,
+    'SELECT epoch_ms(ws), epoch_ms(ws + 15000), COUNT(DISTINCT k), SUM(a) FILTER (WHERE a > 0) FROM (SELECT *, (epoch_ms(ts) // 5000) * 5000 - i * 5000 AS ws FROM t, range(0, 3) r(i)) GROUP BY ws'],
+  [`SELECT window_start, window_end, k, COUNT(*) AS c FROM ${TVF("CUMULATE(TABLE t, DESCRIPTOR(rt), INTERVAL '5' SECOND, INTERVAL '20' SECOND)")} GROUP BY window_start, window_end, k`,
+    'SELECT epoch_ms(ws), epoch_ms(we), k, COUNT(*) FROM (SELECT *, (epoch_ms(ts) // 20000) * 20000 AS ws, (epoch_ms(ts) // 20000) * 20000 + 5000 * j AS we FROM t, range(1, 5) r(j)) WHERE epoch_ms(ts) < we GROUP BY ws, we, k'],
+  [`SELECT k, a, window_start, window_end FROM ${TVF("HOP(DATA => TABLE t, TIMECOL => DESCRIPTOR(rt), SLIDE => INTERVAL '10' SECOND, SIZE => INTERVAL '20' SECOND)")} WHERE a > 1`,
+    'SELECT k, a, epoch_ms(ws), epoch_ms(ws + 20000) FROM (SELECT *, (epoch_ms(ts) // 10000) * 10000 - i * 10000 AS ws FROM t, range(0, 2) r(i)) WHERE a > 1'],
+  [`SELECT window_start, SUM(c) FROM (SELECT window_start, window_end, k, COUNT(*) AS c FROM ${TVF("TUMBLE(TABLE t, DESCRIPTOR(rt), INTERVAL '20' SECOND)")} GROUP BY window_start, window_end, k) GROUP BY window_start`,
+    'SELECT epoch_ms((epoch_ms(ts) // 20000) * 20000), COUNT(*) FROM t GROUP BY 1'],
+];
+
+test('window TVFs and window aggregation agree with DuckDB on seeded random rows', async () => {
+  const seed = testSeed('table-window-aggregate');
+  const rows = randomRows(new Random(seed), COLUMNS, 300, { tsRange: 60_000 });
+  const duck = await openDuck();
+  await loadDuck(duck, 't', COLUMNS, rows);
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.setParallelism(2);
+  const tEnv = StreamTableEnvironment.create(env);
+  // Watermarks trail by more than the data's spread: no row is late, every window is complete.
+  const stream = env.fromCollection(rows).assignTimestampsAndWatermarks(
+    WatermarkStrategy.forBoundedOutOfOrderness<Record<string, unknown>>(120_000).withTimestampAssigner((r) => r.ts as number));
+  tEnv.createTemporaryView('t', stream, { columns: viewColumns(COLUMNS), rowtime: 'rt' });
+  for (const [sql, duckSql] of CASES) await checkQuery(tEnv, duck, sql, duckSql, seed);
+});
+
+test('a window aggregation is append-only, fires on the watermark, and drops rows of windows already fired', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  const tEnv = StreamTableEnvironment.create(env);
+  const events = [{ k: 'x', t: 1000 }, { k: 'x', t: 4000 }, { k: 'x', t: 12_000 }, { k: 'x', t: 3000 /* late: [0, 10s) fired */ }, { k: 'x', t: 25_000 }];
+  const stream = env.fromCollection(events).assignTimestampsAndWatermarks(
+    WatermarkStrategy.forGenerator<{ k: string; t: number }>(() => ({
+      onEvent: (_e, ts, out) => out.emitWatermark(ts - 1),
+      onPeriodicEmit: () => {},
+    })).withTimestampAssigner((e) => e.t));
+  tEnv.createTemporaryView('e', stream, { columns: { k: 'STRING', t: 'BIGINT' }, rowtime: 'rt' });
+  const t = tEnv.sqlQuery("SELECT window_start, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE e, DESCRIPTOR(rt), INTERVAL '10' SECOND)) GROUP BY window_start, window_end");
+  assert.ok(t.isInsertOnly());
+  const log = await t.execute().collectChangelog();
+  assert.equal(log, [
+    { op: '+I', row: { window_start: 0, c: 2 } }, { op: '+I', row: { window_start: 10_000, c: 1 } }, { op: '+I', row: { window_start: 20_000, c: 1 } },
+  ]);
+});
+
+test.run();
