@@ -70,5 +70,6 @@ export * from './output-tag.ts';
 export * from './stream-elements.ts';
 export * from './time/index.ts';
 export * from './windowing/index.ts';
+export * from './table/index.ts';
 export * from '../state/index.ts';
 export * from '../actors/index.ts';
