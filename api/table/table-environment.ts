@@ -77,7 +77,7 @@ export class StreamTableEnvironment implements TableOwner {
   executeSql(sql: string): Promise<TableResult> {
     const stmt = parseStatement(sql);
     if (isQuery(stmt)) return Promise.resolve(this.sqlQuery(sql).execute());
-    if (stmt.kind === 'insert') return this.insert(stmt, sql);
+    if (stmt.kind === 'insert') return this.insert(this.planInsert(stmt, sql));
     return Promise.resolve(this.executeSync(stmt, sql));
   }
 
@@ -135,8 +135,9 @@ export class StreamTableEnvironment implements TableOwner {
           default: throw new SqlValidationError(`SHOW ${stmt.object} is not supported here`, sql, stmt.pos);
         }
       case 'describe': {
-        const schema = this.from(tableName(stmt.name)).getSchema();
-        const pk = new Set(this.catalog.get(tableName(stmt.name))?.kind === 'table' ? schema.primaryKey ?? [] : []);
+        const entry = this.catalog.get(tableName(stmt.name));
+        const schema = entry?.kind === 'table' ? entry.schema : this.from(tableName(stmt.name)).getSchema();
+        const pk = new Set(schema.primaryKey ?? []);
         return rows(['name', 'type', 'null', 'key'], schema.columns.map((c) => [
           c.name, typeToString({ ...c.type, nullable: true }), c.type.nullable ? 'TRUE' : 'FALSE', pk.has(c.name) ? `PRI(${[...pk].join(', ')})` : null,
         ]));
@@ -206,8 +207,8 @@ export class StreamTableEnvironment implements TableOwner {
     return { planned: addCalc(planned, { projection, constants: [], projectionSql: sinkCols.map((c) => c.name) }, fields), target };
   }
 
-  private async insert(stmt: InsertStatement, sql: string): Promise<TableResult> {
-    const { planned, target } = this.planInsert(stmt, sql);
+  /** Submits a planned INSERT (planning errors were thrown before, synchronously). */
+  private async insert({ planned, target }: { planned: Planned; target: string }): Promise<TableResult> {
     const entry = this.catalog.get(target) as Extract<ReturnType<Catalog['get']>, { kind: 'table' }>;
     const translator = new StreamTranslator(this.env, this.functions);
     const stream = translator.translate(planned.node);
