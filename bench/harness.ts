@@ -50,6 +50,22 @@ export function benchmark(name: string, spec: BenchmarkSpec): void {
   registry.set(name, spec);
 }
 
+/** A workload that measures and prints its own figures, one line each (e.g. one per Nexmark query). */
+export type ReportingBenchmark = () => Promise<void>;
+
+const reporting = new Map<string, ReportingBenchmark>();
+
+/** Registers a workload that prints its own lines; `bench/run.ts` runs it after the others. */
+export function reportingBenchmark(name: string, run: ReportingBenchmark): void {
+  if (registry.has(name) || reporting.has(name)) throw new Error(`benchmark '${name}' is registered twice`);
+  reporting.set(name, run);
+}
+
+/** Every registered reporting workload, by name. */
+export function registeredReportingBenchmarks(): ReadonlyMap<string, ReportingBenchmark> {
+  return reporting;
+}
+
 /** Every registered benchmark, by name. */
 export function registeredBenchmarks(): ReadonlyMap<string, BenchmarkSpec> {
   return registry;
