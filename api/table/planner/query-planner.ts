@@ -143,6 +143,7 @@ export class QueryPlanner {
 
   private planSelect(q: SelectQuery): Planned {
     let input: Planned = q.from ? planFrom(this, q.from) : this.planValues({ kind: 'values', pos: q.pos, rows: [[]] });
+    if (q.where) input = this.pushRankLimit(input, q.where);
     if (q.where) {
       const aggs = findAggregates(q.where, (n) => this.ctx.functions.aggregate(n) !== undefined);
       if (aggs.length > 0) throw this.error(`aggregate function ${aggs[0].name} is not allowed in WHERE`, aggs[0]);
@@ -311,6 +312,39 @@ export class QueryPlanner {
       schema: schemaOf(fields), insertOnly: false,
     };
     return { input: { node, fields }, scope: { ...scope, fields } };
+  }
+
+  /**
+   * Top-N: `WHERE rn <= n` (or `rn < n`, `rn = 1`) over a ROW_NUMBER column of the input bounds
+   * the Rank itself, so it keeps only the first n rows per partition in its output. The WHERE
+   * still runs after it (it is then always true).
+   */
+  private pushRankLimit(input: Planned, where: Expr): Planned {
+    if (where.kind !== 'binary' || !['<=', '<', '='].includes(where.op) || where.left.kind !== 'column' || where.right.kind !== 'numeric') return input;
+    const n = Number(where.right.text);
+    if (!Number.isInteger(n) || (where.op === '=' && n !== 1)) return input;
+    const limit = where.op === '<' ? n - 1 : n;
+    const field = resolveColumn(where.left, input.fields, () => new Error('ambiguous')).index;
+    if (field < 0) return input;
+    // Follow the column down through projections to the Rank's row-number field.
+    let node = input.node;
+    let index = field;
+    const path: PlanNode[] = [];
+    while (node.kind === 'calc') {
+      const last = [...node.stages].reverse().find((st) => st.projection !== undefined);
+      if (node.stages.some((st) => st.condition !== undefined)) return input;
+      if (last) {
+        const m = /^r\[(\d+)\]$/.exec(last.projection![index] ?? '');
+        if (!m || node.stages.filter((st) => st.projection !== undefined).length > 1) return input;
+        index = Number(m[1]);
+      }
+      path.push(node);
+      node = node.input;
+    }
+    if (node.kind !== 'rank' || index !== node.schema.columns.length - 1 || limit < 1 || limit >= node.limit) return input;
+    let rebuilt: PlanNode = { ...node, limit };
+    for (let i = path.length - 1; i >= 0; i--) rebuilt = { ...(path[i] as Extract<PlanNode, { kind: 'calc' }>), input: rebuilt };
+    return { node: rebuilt, fields: input.fields };
   }
 
   private rankRef(input: Planned): Compiled {

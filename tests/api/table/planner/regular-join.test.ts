@@ -27,6 +27,7 @@ const CASES: [string, string?][] = [
   ['SELECT k, COUNT(*) AS c FROM t GROUP BY k ORDER BY c DESC, k NULLS FIRST LIMIT 3'],
   ['SELECT k, a FROM t WHERE a IS NOT NULL AND k IS NOT NULL ORDER BY a, k LIMIT 5 OFFSET 2'],
   // Top-N per group by ROW_NUMBER; ties broken by a unique order key so the result is determined.
+  ['SELECT k, a FROM (SELECT k, a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY a DESC, g) AS rn FROM t WHERE a IS NOT NULL AND g IS NOT NULL) WHERE rn = 1'],
   ['SELECT k, uk, rn FROM (SELECT k, uk, ROW_NUMBER() OVER (PARTITION BY k ORDER BY uk DESC) AS rn FROM (SELECT DISTINCT k, uk FROM t JOIN u ON g = ug)) WHERE rn <= 2'],
 ];
 
