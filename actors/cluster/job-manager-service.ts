@@ -111,6 +111,12 @@ export class JobManagerService implements ClusterService {
           attempt: job.subtaskAttemptNumber(vertex, i),
         })),
       })),
+      plan: {
+        nodes: job.graph.vertices.map((vertex) => ({
+          id: String(vertex.id), parallelism: vertex.parallelism, description: vertex.name,
+          ...(vertex.inputs.length ? { inputs: vertex.inputs.map((edge, num) => ({ num, id: String(edge.source.id), ship_strategy: edge.partitioner.kind.toUpperCase() })) } : {}),
+        })),
+      },
     };
   }
 

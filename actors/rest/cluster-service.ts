@@ -54,6 +54,13 @@ export interface JobDetail {
   'start-time': number;
   duration: number;
   vertices: VertexDetail[];
+  /** The graph's edges as Flink gives them: per vertex, the vertices it reads from and how (ship strategy). */
+  plan?: JobPlan;
+}
+
+/** A job's plan (Flink's `plan` of GET /jobs/:jid): its nodes are the vertices, their inputs the edges. */
+export interface JobPlan {
+  nodes: { id: string; parallelism: number; description: string; inputs?: { num: number; id: string; ship_strategy: string }[] }[];
 }
 
 /** A job's checkpoint statistics (Flink's GET /jobs/:jid/checkpoints). */

@@ -12,6 +12,7 @@
 //   GET   /jobs/:jid/savepoints/:id    long-poll of a savepoint or stop that answered 202
 //                                      (a failed one answers {status:'FAILED', errors: [cause]})
 //   GET   /taskmanagers                {taskmanagers: TaskManagerInfo[]}
+//   GET   /, /dashboard/app.js|css     the web dashboard (dashboard-routes.ts); /dashboard/lifecycles its lifecycle graphs
 // Errors are {errors: [message]}: 401 no or a wrong token, 404 unknown job or route, 400 bad input,
 // 413 a bundle over the size limit, 503 a standby JobManager asked for what only the leader does,
 // 500 a service failure.
@@ -19,7 +20,9 @@
 // Security. With a cluster secret every route, GETs included, needs `Authorization: Bearer <token>`
 // (rest-auth.ts derives it from the secret): the reads name jobs, TaskManager addresses and
 // failure messages that may carry user data, and the long polls hold server resources, so nothing
-// is served to whoever merely reaches the port. The check runs before any route: a refused request
+// is served to whoever merely reaches the port. Only the dashboard's page, script and stylesheet
+// are served without the token: they are the same bytes for every cluster and carry no data; the
+// page asks for the token and sends it on every request. The check runs before any route: a refused request
 // has its body left unread, reaches no service method (no bundle is stored or imported) and is
 // answered 401 on a connection that is then closed; refusals are logged at warn, rate-limited per
 // remote address. Without a secret the server binds loopback only (as the RPC port does) and
@@ -36,6 +39,7 @@ import { logger, RateLimitedLog } from '../observability/logger.ts';
 import { isLoopback } from '../remote/remote-address.ts';
 import type { ClusterService, JobResultInfo, JobSubmitOptions } from './cluster-service.ts';
 import { RestAuthenticator } from './rest-auth.ts';
+import { mountDashboardAssets, mountDashboardData } from './dashboard-routes.ts';
 
 /** The largest job bundle a server accepts unless told otherwise: generous for code, small enough to buffer. */
 export const DEFAULT_MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
@@ -163,6 +167,9 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
   let onIdle: (() => void) | undefined;
   const app = new Hono();
 
+  // The dashboard's static assets answer before the token check (registered first, so run first).
+  mountDashboardAssets(app);
+
   // First of all: a request without the token reaches nothing below, its body unread.
   if (authenticator !== undefined) {
     app.use(async (c, next) => {
@@ -246,6 +253,7 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
   };
 
   app.get('/overview', async (c) => c.json(await service.overview()));
+  mountDashboardData(app);
   app.get('/jobs/overview', async (c) => c.json({ jobs: await service.listJobs() }));
   app.get('/jobs', async (c) => c.json({ jobs: (await service.listJobs()).map((j) => ({ id: j.jid, status: j.state })) }));
   app.get('/taskmanagers', async (c) => c.json({ taskmanagers: await service.taskManagers() }));

@@ -7,8 +7,8 @@
 // foreign bytes fail with ordinary errors. So a file is first checked in JS (the 100-byte SQLite
 // header and the file size, which catches truncation and foreign files without touching SQLite),
 // then opened once in a child process, where a panic costs only the child; only a file that
-// passes both is opened here. A file this process checked is not checked again until its size or
-// modification time changes. Imports node: built-ins only; never api/ or actors/.
+// passes both is opened here. A file this process probed is not probed again until its size or
+// modification time changes (its header is checked every time). Imports node: built-ins only; never api/ or actors/.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -77,7 +77,8 @@ function readHeader(path: string): Uint8Array {
 /** Files this process checked (path -> size and modification time when checked). */
 const checked = new Map<string, string>();
 
-function identity(stats: Stats): string { return `${stats.ino}:${stats.size}:${stats.mtimeMs}`; }
+/** A file's identity for the probe's memory: whole milliseconds, as file times can be set back to. */
+function identity(stats: Stats): string { return `${stats.ino}:${stats.size}:${Math.trunc(stats.mtimeMs)}`; }
 
 /**
  * Throws a KvFileError unless the KV file at `path` (absent: a new database) is safe to open in
@@ -88,7 +89,6 @@ export async function checkKvFile(path: string): Promise<void> {
   const stats = statOrUndefined(absolute);
   if (stats === undefined) return;
   if (!stats.isFile()) throw new KvFileError(path, 'is not a regular file');
-  if (checked.get(absolute) === identity(stats)) return;
   let header: Uint8Array;
   try {
     header = readHeader(absolute);
@@ -97,7 +97,8 @@ export async function checkKvFile(path: string): Promise<void> {
   }
   const problem = sqliteHeaderProblem(header, stats.size, statOrUndefined(absolute + '-wal')?.size ?? 0);
   if (problem !== undefined) throw new KvFileError(path, problem);
-  if (stats.size > 0) await probeInChild(path, absolute);
+  if (stats.size === 0 || checked.get(absolute) === identity(stats)) return;
+  await probeInChild(path, absolute);
   const after = statOrUndefined(absolute);
   if (after !== undefined) checked.set(absolute, identity(after));
 }

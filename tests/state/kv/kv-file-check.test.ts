@@ -3,7 +3,7 @@
 // that cannot be written is reported before the KV library opens it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkKvFile, KvFileError, kvFileUnwritable, sqliteHeaderProblem } from '../../../state/kv/kv-file-check.ts';
@@ -85,6 +85,27 @@ test('a file checked once is not probed again until it changes', async () => {
   const started = performance.now();
   await checkKvFile(path);
   assert.ok(performance.now() - started < 50, 'the second check of an unchanged file needs no child process');
+});
+
+// On Deno the KV worker's panic ends the process whatever the caller does: only Node can show this.
+const onNode = (globalThis as { Deno?: unknown }).Deno === undefined;
+test('a file damaged after its check: the store fails its operations, and closing it does not abort the process', async () => {
+  if (!onNode) { console.log('skipped on Deno: a KV worker panic ends a Deno process by itself'); return; }
+  const good = await goodFile();
+  const path = join(dir, 'late-damage.kv');
+  writeFileSync(path, good);
+  await checkKvFile(path);
+  // Damaged in place, keeping its size and modification time: the check's memory of it still holds.
+  const before = statSync(path);
+  const pageSize = (good[16] << 8) | good[17];
+  const fd = openSync(path, 'r+');
+  try { writeSync(fd, new Uint8Array(5 * pageSize), 0, 5 * pageSize, 4 * pageSize); } finally { closeSync(fd); }
+  utimesSync(path, before.atimeMs / 1000, before.mtimeMs / 1000);
+  const kv = await openKvStore(path);
+  let failed = false;
+  try { await kv.set(['x'], 1); await kv.list(['cp']); } catch { failed = true; }
+  assert.ok(failed, 'the damaged store failed an operation');
+  kv.close(); // aborted the process (SIGABRT) when the dead worker thread was joined
 });
 
 test('a location that cannot be written is reported, naming it', () => {

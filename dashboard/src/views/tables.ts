@@ -1,0 +1,42 @@
+// The job's checkpoint history (GET /jobs/:jid/checkpoints) and exception history
+// (GET /jobs/:jid/exceptions) as tables.
+import type { CheckpointRow, ExceptionRow } from '../flink.ts';
+import { formatBytes, formatDuration, formatTime } from '../format.ts';
+import { html, NoData } from '../html.ts';
+
+/** The checkpoint counts and history. */
+export function CheckpointTable({ counts, rows, missing }: { counts?: Record<string, number>; rows: readonly CheckpointRow[]; missing: boolean }) {
+  if (missing) return html`<${NoData} what="this JobManager reports no checkpoints for the job" />`;
+  return html`
+    ${counts ? html`<p class="counts" data-testid="checkpoint-counts">${Object.entries(counts).map(([k, v]) => html`<span><b>${v}</b> ${k.replace(/_/g, ' ')}</span>`)}</p>` : null}
+    ${rows.length === 0 ? html`<${NoData} what="no checkpoint yet" />` : html`
+      <table class="table" data-testid="checkpoint-table">
+        <thead><tr><th>id</th><th>status</th><th>type</th><th>triggered</th><th>latest ack</th><th>duration</th><th>size</th><th>aligned/processed</th><th>acknowledged</th></tr></thead>
+        <tbody>${rows.map((r) => html`
+          <tr key=${r.id}>
+            <td>${r.id}</td><td>${r.status}</td><td>${r.savepoint ? 'savepoint' : 'checkpoint'}</td>
+            <td>${formatTime(r.triggered)}</td><td>${formatTime(r.latestAck)}</td><td>${formatDuration(r.durationMs)}</td>
+            <td>${formatBytes(r.sizeBytes)}</td><td>${formatBytes(r.alignmentBytes)}</td>
+            <td>${r.acknowledged === undefined ? '–' : `${r.acknowledged}/${r.subtasks ?? '?'}`}</td>
+          </tr>`)}
+        </tbody>
+      </table>`}`;
+}
+
+/** The exception history, newest first; each stack trace folds out. */
+export function ExceptionTable({ rows, missing }: { rows: readonly ExceptionRow[]; missing: boolean }) {
+  if (missing) return html`<${NoData} what="this JobManager reports no exception history" />`;
+  if (rows.length === 0) return html`<${NoData} what="no exception" />`;
+  const sorted = [...rows].sort((a, b) => (b.time ?? 0) - (a.time ?? 0));
+  return html`
+    <table class="table" data-testid="exception-table">
+      <thead><tr><th>time</th><th>exception</th><th>task</th><th>location</th></tr></thead>
+      <tbody>${sorted.map((r, i) => html`
+        <tr key=${i}>
+          <td>${formatTime(r.time)}</td>
+          <td><details><summary>${r.name}</summary><pre>${r.stacktrace}</pre></details></td>
+          <td>${r.task ?? '–'}</td><td class="mono">${r.location ?? '–'}</td>
+        </tr>`)}
+      </tbody>
+    </table>`;
+}
