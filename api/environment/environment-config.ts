@@ -41,7 +41,22 @@ export class ExecutionConfig {
     return this;
   }
   getAutoWatermarkInterval(): number { return this.autoWatermarkIntervalMs; }
+
+  private batchMemoryBytes = DEFAULT_BATCH_MEMORY_BYTES;
+  /**
+   * Batch mode: the memory a sorting keyed operator subtask, and a stage's blocking output, hold
+   * before they spill to local temp files (default 64 MiB; estimated from the records' sizes).
+   */
+  setBatchMemoryBytes(bytes: number): this {
+    if (!(Number.isFinite(bytes) && bytes >= 1)) throw new RangeError(`batch memory must be a positive number of bytes, got ${bytes}`);
+    this.batchMemoryBytes = bytes;
+    return this;
+  }
+  getBatchMemoryBytes(): number { return this.batchMemoryBytes; }
 }
+
+/** The default of ExecutionConfig.setBatchMemoryBytes: 64 MiB. */
+export const DEFAULT_BATCH_MEMORY_BYTES = 64 * 1024 * 1024;
 
 /** Checkpointing mode. */
 export type CheckpointingMode = 'exactly-once' | 'at-least-once';

@@ -28,3 +28,21 @@ export function findExecutor(name: string): PipelineExecutor {
   }
   return executor;
 }
+
+const batchExecutors = new Map<string, PipelineExecutor>();
+
+/** Registers the executor that runs BATCH-mode jobs for the runtime named `name`. */
+export function registerBatchExecutor(name: string, executor: PipelineExecutor): void {
+  batchExecutors.set(name, executor);
+}
+
+/** The BATCH-mode executor of runtime `name`; a clear error when that runtime cannot run batch jobs. */
+export function findBatchExecutor(name: string): PipelineExecutor {
+  const executor = batchExecutors.get(name);
+  if (!executor) {
+    const known = [...batchExecutors.keys()];
+    throw new Error(`the "${name}" executor cannot run batch jobs (batch mode runs on: ${known.length ? known.join(', ') : 'none registered'}); ` +
+      "use setRuntimeMode('streaming') there");
+  }
+  return executor;
+}

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_PARALLELISM, UPPER_BOUND_MAX_PARALLELISM } from '../../stat
 import { DataStream } from '../datastream/data-stream.ts';
 import '../datastream/keyed-stream.ts';
 import '../datastream/connected-streams.ts';
+import { resolveRuntimeMode } from '../graph/batch-stages.ts';
 import { buildJobGraph } from '../graph/job-graph-builder.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import { StreamGraph } from '../graph/stream-graph.ts';
@@ -18,7 +19,7 @@ import { SourceOperator, type WatermarkStrategyLike } from '../sources/source-op
 import {
   CheckpointConfig, defaultEnvironmentConfig, ExecutionConfig, type CheckpointingMode, type EnvironmentConfig,
 } from './environment-config.ts';
-import { findExecutor } from './executor-registry.ts';
+import { findBatchExecutor, findExecutor } from './executor-registry.ts';
 import type { ExecuteOptions, JobClient, JobExecutionResult } from './job-client.ts';
 import type { RestartStrategy } from './restart-strategies.ts';
 
@@ -86,7 +87,17 @@ export class StreamExecutionEnvironment {
   }
   getMaxParallelism(): number { return this.maxParallelism; }
 
-  setRuntimeMode(mode: RuntimeMode): this { this.runtimeMode = mode; return this; }
+  /**
+   * 'batch' runs a bounded program in stages with blocking exchanges and key-grouped input
+   * (every source must be bounded); 'automatic' is batch when every source is bounded.
+   */
+  setRuntimeMode(mode: RuntimeMode): this {
+    if (mode !== 'streaming' && mode !== 'batch' && mode !== 'automatic') {
+      throw new RangeError(`runtime mode must be 'streaming', 'batch' or 'automatic', got ${String(mode)}`);
+    }
+    this.runtimeMode = mode;
+    return this;
+  }
   getRuntimeMode(): RuntimeMode { return this.runtimeMode; }
 
   /** Turns operator chaining off for the whole job. */
@@ -159,6 +170,10 @@ export class StreamExecutionEnvironment {
   /** The JobGraph of the program built so far (validates it). */
   getJobGraph(jobName = 'Flink Streaming Job'): JobGraph {
     const ck = this.checkpointConfig;
+    // Validated at submission: batch mode with an unbounded source fails here, naming it.
+    const runtimeMode = resolveRuntimeMode(this.runtimeMode, this.streamGraph.nodes);
+    // Batch jobs take no checkpoints (as in Flink, the checkpointing settings are ignored).
+    const checkpointing = ck.isCheckpointingEnabled() && runtimeMode === 'streaming' ? { ...ck } : undefined;
     return buildJobGraph(this.streamGraph, {
       jobName,
       parallelism: this.parallelism,
@@ -167,9 +182,11 @@ export class StreamExecutionEnvironment {
       config: {
         bufferTimeoutMs: this.environmentConfig.bufferTimeoutMs,
         autoWatermarkIntervalMs: this.executionConfig.getAutoWatermarkInterval(),
-        runtimeMode: this.runtimeMode,
+        runtimeMode,
+        batchMemoryBytes: this.executionConfig.getBatchMemoryBytes(),
+        chainingEnabled: this.chainingEnabled,
         faultTolerance: {
-          checkpointing: ck.isCheckpointingEnabled() ? { ...ck } : undefined,
+          checkpointing,
           // Savepoints of a job without periodic checkpoints expire after the checkpoint timeout too.
           checkpointTimeoutMs: ck.timeoutMs,
           stateBackend: this.stateBackend,
@@ -190,7 +207,9 @@ export class StreamExecutionEnvironment {
     }
     // As in Flink, a submitted program is forgotten: the environment can build the next one.
     this.streamGraph.clear();
-    return findExecutor(this.environmentConfig.executor).execute(graph, this.environmentConfig);
+    const name = this.environmentConfig.executor;
+    if (graph.config.runtimeMode === 'batch') return findBatchExecutor(name).execute(graph, this.environmentConfig);
+    return findExecutor(name).execute(graph, this.environmentConfig);
   }
 
   /** Runs the job to completion (bounded) or until it fails or is cancelled. */

@@ -40,6 +40,10 @@ export interface JobGraphConfig {
   readonly bufferTimeoutMs: number;
   readonly autoWatermarkIntervalMs: number;
   readonly runtimeMode: 'streaming' | 'batch' | 'automatic';
+  /** Batch mode: bytes a sorter or a stage's blocking output holds before spilling (ExecutionConfig). */
+  readonly batchMemoryBytes?: number;
+  /** Whether operators chain (batch stages are built again with the same setting). */
+  readonly chainingEnabled?: boolean;
   /** Settings stored for the fault-tolerance work (checkpointing, restart strategy, backend). */
   readonly faultTolerance: Readonly<Record<string, unknown>>;
 }

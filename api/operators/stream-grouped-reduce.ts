@@ -10,7 +10,8 @@ import type { OneInputStreamOperator, OperatorContext, Output } from './stream-o
 export class StreamGroupedReduce<T> extends AbstractStreamOperator<T> implements OneInputStreamOperator<T, T> {
   private state!: ValueState<T>;
 
-  constructor(private readonly reduce: (a: T, b: T) => T) { super(); }
+  /** `reduce` is public so that batch mode can run the same function as a BatchGroupedReduce. */
+  constructor(readonly reduce: (a: T, b: T) => T) { super(); }
 
   override setup(context: OperatorContext, output: Output<T>): void {
     super.setup(context, output);

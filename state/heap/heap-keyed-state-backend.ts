@@ -224,6 +224,15 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.resetIncrementalBase();
   }
 
+  /**
+   * Drops every entry but keeps the registered states usable (batch mode clears the state of a
+   * key once its input has been processed). Cheap for a backend of few key groups and contexts.
+   */
+  clearEntries(): void {
+    for (const table of this.tables.values()) table.clear();
+    this.resetIncrementalBase();
+  }
+
   dispose(): void {
     for (const table of this.tables.values()) table.clear();
     this.tables.clear();

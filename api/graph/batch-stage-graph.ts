@@ -1,0 +1,114 @@
+// The job graph of one batch stage: the stage's operators (copies of the job's StreamNodes with
+// their resolved parallelism, maxParallelism and slot sharing group), a partition source per
+// input of an operator that reads a blocking edge (all blocking edges into the same input share
+// one source, so a union still chains), and a partition sink after every operator that writes a
+// blocking edge (same side output). Keyed operators are wrapped to run on sorted input
+// (SortedKeyedOperator) and lose their key selectors: the wrapper keys its own state, and the
+// subtask builds no streaming state backend for them. The partition sources and sinks come from
+// the runtime (they do the I/O); chaining follows the usual rules (buildJobGraph), so the stage's
+// forward edges stay chained. Pure; imports api/ only.
+import { SortedKeyedOperator, type SortedInputOptions } from '../operators/sorted-keyed-operator.ts';
+import { SourceOperator } from '../sources/source-operator.ts';
+import type { Source } from '../sources/source.ts';
+import type { BatchStage } from './batch-stages.ts';
+import { buildJobGraph } from './job-graph-builder.ts';
+import type { JobEdge, JobGraph } from './job-graph.ts';
+import { StreamGraph, type StreamNode } from './stream-graph.ts';
+
+/** What the runtime supplies to build a stage. */
+export interface StageGraphFactories {
+  /** The source reading `edges` (blocking edges into one input of one operator) for the stage's subtasks. */
+  partitionSource(edges: readonly JobEdge[]): Source<unknown, any, any>;
+  /** Creates the operator writing `edge`'s records into its blocking partition. */
+  partitionSink(edge: JobEdge): () => unknown;
+  /** Memory and spill storage of the sorted keyed inputs. */
+  readonly sortedInput: SortedInputOptions;
+}
+
+/** A stage's job graph and, per stage node, the job's node it copies. */
+export interface StageJobGraph {
+  readonly graph: JobGraph;
+  readonly originalOf: ReadonlyMap<StreamNode, StreamNode>;
+}
+
+/** Builds the job graph that runs `stage` of `job` (see the file header). */
+export function buildStageJobGraph(job: JobGraph, stage: BatchStage, factories: StageGraphFactories): StageJobGraph {
+  const sg = new StreamGraph();
+  const copyOf = new Map<StreamNode, StreamNode>();
+  const originalOf = new Map<StreamNode, StreamNode>();
+  const inStage = new Set<StreamNode>();
+  for (const v of stage.vertices) for (const n of v.nodes) inStage.add(n);
+  const blockingInputs = new Map<string, JobEdge[]>();
+  for (const e of stage.inputs) {
+    const id = `${e.targetNode.id}#${e.typeNumber}`;
+    blockingInputs.set(id, [...(blockingInputs.get(id) ?? []), e]);
+  }
+  const blocking = new Set<unknown>(stage.inputs.map((e) => e.streamEdge));
+  // Nodes in topological order (partition sources before their readers), as buildJobGraph needs.
+  for (const v of stage.vertices) {
+    for (const n of v.nodes) {
+      const readers: Array<[StreamNode, 1 | 2]> = [];
+      for (const t of [1, 2] as const) {
+        const edges = blockingInputs.get(`${n.id}#${t}`);
+        if (edges === undefined) continue;
+        const source = factories.partitionSource(edges);
+        const from = [...new Set(edges.map((e) => e.sourceNode.name))].join(', ');
+        const reader = sg.addNode({
+          name: `Blocking Partition (${from})`,
+          kind: 'source',
+          source: source as Source<unknown, any, any>,
+          operatorFactory: () => new SourceOperator(source, undefined, 0),
+          parallelism: stage.parallelism,
+        });
+        reader.slotSharingGroup = v.slotSharingGroup;
+        readers.push([reader, t]);
+      }
+      const keyed = n.keySelectors[0] !== undefined || n.keySelectors[1] !== undefined;
+      const selectors = n.keySelectors;
+      const factory = n.operatorFactory;
+      const copy = sg.addNode({
+        name: n.name,
+        kind: n.kind,
+        operatorFactory: keyed
+          ? () => new SortedKeyedOperator(factory(), selectors, n.name, factories.sortedInput, n.kind === 'two-input')
+          : factory,
+        source: n.source,
+        parallelism: v.parallelism,
+        parallelismLimit: n.parallelismLimit,
+        chainingStrategy: n.chainingStrategy,
+        isSink: n.isSink,
+      });
+      copy.uid = n.uid;
+      copy.maxParallelism = v.maxParallelismOf.get(n.id);
+      copy.slotSharingGroup = v.slotSharingGroup;
+      copyOf.set(n, copy);
+      originalOf.set(copy, n);
+      // Inputs in the job's order, so that a union keeps its order.
+      for (const e of n.inEdges) {
+        if (blocking.has(e) || !inStage.has(e.source)) continue;
+        sg.addEdge({ source: copyOf.get(e.source)!, target: copy, typeNumber: e.typeNumber, partitioner: e.partitioner, sideOutputTag: e.sideOutputTag });
+      }
+      for (const [reader, t] of readers) sg.addEdge({ source: reader, target: copy, typeNumber: t, partitioner: { kind: 'forward' } });
+    }
+  }
+  for (const e of stage.outputs) {
+    const writer = sg.addNode({
+      name: `Blocking Partition Sink (to ${e.targetNode.name})`,
+      kind: 'one-input',
+      operatorFactory: factories.partitionSink(e),
+      parallelism: stage.parallelism,
+      isSink: true,
+    });
+    writer.slotSharingGroup = e.source.slotSharingGroup;
+    sg.addEdge({ source: copyOf.get(e.sourceNode)!, target: writer, typeNumber: 1, partitioner: { kind: 'forward' }, sideOutputTag: e.sideOutputTag });
+  }
+  const graph = buildJobGraph(sg, {
+    jobName: `${job.jobName} (stage ${stage.index})`,
+    parallelism: stage.parallelism,
+    maxParallelism: stage.vertices[0].maxParallelism,
+    chainingEnabled: job.config.chainingEnabled ?? true,
+    config: job.config,
+  });
+  return { graph, originalOf };
+}
+

@@ -1,0 +1,164 @@
+// SortedKeyedOperator: how a keyed operator runs in BATCH mode (Flink's sorted keyed inputs with
+// the batch state backend and timer service). It wraps the operator the program built: its
+// keyed input is consumed completely and sorted by key, then timestamp, then arrival
+// (ExternalSorter, spilling beyond the memory budget); then the keys are processed one after the
+// other with state for the current key only (a heap backend cleared after each key) and
+// BatchTimerServices. At the end of a key its event-time timers fire in timestamp order: the
+// operator sees MAX_WATERMARK (its watermark logic fires timers and buffered windows) and then
+// the watermark starts over for the next key, so event-time windows fire once, complete.
+// Processing-time timers never fire, and no watermark leaves before the input is done (then
+// MAX_WATERMARK). A rolling reduce (StreamGroupedReduce) runs as a BatchGroupedReduce: one final
+// value per key. Two inputs keyed alike are merged key by key; a broadcast second input (the
+// keyed broadcast pattern) is processed as it arrives, before any keyed record.
+// Imports api/ and state/ only: the SpillStorage comes from the runtime.
+import type { Key } from '../../state/key-groups.ts';
+import { BatchTimerService } from '../../state/batch/batch-timer-service.ts';
+import { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
+import type { Triggerable } from '../../state/timer-service.ts';
+import { selectKey, type KeySelector } from '../functions/key-selector.ts';
+import type { OutputTag } from '../output-tag.ts';
+import { MAX_WATERMARK } from '../stream-elements.ts';
+import { BatchGroupedReduce } from './batch-grouped-reduce.ts';
+import { ExternalSorter } from './external-sorter.ts';
+import { compareKeys } from './key-order.ts';
+import type { SpillStorage } from './spill-storage.ts';
+import type { OperatorContext, Output } from './stream-operator.ts';
+import { StreamGroupedReduce } from './stream-grouped-reduce.ts';
+
+/** What the sorting needs: its memory budget and where runs spill (none: memory only). */
+export interface SortedInputOptions {
+  readonly memoryBytes: number;
+  readonly spill?: SpillStorage;
+}
+
+/** A keyed operator (one or two inputs) run on input grouped by key. */
+export class SortedKeyedOperator {
+  private inner: any;
+  private output!: Output<unknown>;
+  private backend!: HeapKeyedStateBackend;
+  private readonly timerServices: BatchTimerService[] = [];
+  private sorter!: ExternalSorter;
+  private drained = false;
+  /** Inputs that ended before the sorted input was processed (their endInput waits until then). */
+  private readonly endedInputs: Array<1 | 2 | undefined> = [];
+  private readonly twoInput: boolean;
+
+  constructor(
+    inner: unknown,
+    private readonly selectors: readonly [KeySelector<any> | undefined, KeySelector<any> | undefined],
+    private readonly operatorName: string,
+    private readonly options: SortedInputOptions,
+    twoInput: boolean,
+  ) {
+    this.inner = inner instanceof StreamGroupedReduce && inner.constructor === StreamGroupedReduce ? new BatchGroupedReduce(inner.reduce) : inner;
+    this.twoInput = twoInput;
+  }
+
+  /** The operator running inside (tests). */
+  get wrapped(): unknown { return this.inner; }
+
+  /** Records sorted so far and how many runs spilled (tests, metrics). */
+  sortStats(): { records: number; spilledRuns: number; spilledBytes: number } {
+    return { records: this.sorter.count, spilledRuns: this.sorter.spilledRuns, spilledBytes: this.sorter.spilledBytes };
+  }
+
+  setup(context: OperatorContext, output: Output<unknown>): void {
+    this.output = output;
+    const now = (): number => context.clock.now();
+    // One key group and one cached key context: clearing after each key costs only that key's entries.
+    this.backend = new HeapKeyedStateBackend({ maxParallelism: 1, keyGroupRange: { start: 0, end: 0 }, clock: now, keyContextLimit: 1 });
+    this.sorter = new ExternalSorter(this.options.memoryBytes, this.options.spill);
+    const innerOutput: Output<unknown> = {
+      collect: (value, timestamp) => output.collect(value, timestamp),
+      collectSide: <X>(tag: OutputTag<X>, value: X, timestamp: number) => output.collectSide(tag, value, timestamp),
+      // Per-key watermarks stay inside: downstream sees MAX_WATERMARK once, after the last key.
+      emitWatermark: () => {},
+      emitWatermarkStatus: () => {},
+    };
+    const innerContext: OperatorContext = {
+      ...context,
+      keyedState: this.backend,
+      getTimerService: (_name: string, triggerable: Triggerable) => {
+        const service = new BatchTimerService(this.backend, triggerable, now);
+        this.timerServices.push(service);
+        return service;
+      },
+      checkpointingEnabled: false,
+    };
+    this.inner.setup(innerContext, innerOutput);
+  }
+
+  open(): void | Promise<void> { return this.inner.open(); }
+
+  close(): void | Promise<void> {
+    this.sorter?.dispose();
+    return this.inner.close();
+  }
+
+  processElement(value: unknown, timestamp: number): void {
+    this.sorter.add(selectKey(this.selectors[0]!, value, this.operatorName), value, timestamp, 1);
+  }
+
+  processElement1(value: unknown, timestamp: number): void { this.processElement(value, timestamp); }
+
+  processElement2(value: unknown, timestamp: number): void {
+    const selector = this.selectors[1];
+    if (selector === undefined) { this.inner.processElement2(value, timestamp); return; }
+    this.sorter.add(selectKey(selector, value, this.operatorName), value, timestamp, 2);
+  }
+
+  /** Only the end of all input matters: MAX_WATERMARK means every input has been consumed. */
+  processWatermark(timestamp: number): void {
+    if (timestamp === MAX_WATERMARK) this.drain();
+  }
+
+  processWatermarkStatus(): void {}
+
+  endInput(input?: 1 | 2): void {
+    if (this.drained) { this.forwardEndInput(input); return; }
+    this.endedInputs.push(input);
+    if (this.endedInputs.length < (this.twoInput ? 2 : 1)) return;
+    this.drain();
+  }
+
+  /** Processes the sorted input key by key, then tells the operator its inputs ended. */
+  private drain(): void {
+    if (this.drained) return;
+    this.drained = true;
+    const inner = this.inner;
+    let current: Key | undefined;
+    let started = false;
+    for (const entry of this.sorter.sorted()) {
+      if (!started || compareKeys(entry.key, current!) !== 0) {
+        if (started) this.endKey();
+        current = entry.key;
+        started = true;
+        this.startKey(current);
+      }
+      if (entry.input === 2) inner.processElement2(entry.value, entry.timestamp);
+      else if (this.twoInput) inner.processElement1(entry.value, entry.timestamp);
+      else inner.processElement(entry.value, entry.timestamp);
+    }
+    if (started) this.endKey();
+    for (const input of this.endedInputs.splice(0)) this.forwardEndInput(input);
+    this.output.emitWatermark(MAX_WATERMARK);
+  }
+
+  private startKey(key: Key): void {
+    this.backend.setCurrentKey(key);
+    this.inner.setKeyContext?.(key);
+  }
+
+  /** The key's input ended: its timers fire (and buffered results flush), then its state goes. */
+  private endKey(): void {
+    this.inner.processWatermark(MAX_WATERMARK);
+    this.inner.processWatermark(-Infinity);
+    for (const t of this.timerServices) t.clearKey();
+    this.backend.clearEntries();
+  }
+
+  private forwardEndInput(input: 1 | 2 | undefined): void {
+    if (this.twoInput) this.inner.endInput?.(input);
+    else this.inner.endInput?.();
+  }
+}
