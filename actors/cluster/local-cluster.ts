@@ -71,8 +71,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 const CLOSE_GRACE_MS = 5_000;
 
 /**
- * Asks a TaskManager thread to close and terminates it once it answers `closed` (a thread does not
- * end by itself on Deno) or, stuck in user code, after a grace period; resolves when it exited.
+ * Asks a TaskManager thread to close (it ends itself then) and terminates it only if it did not
+ * end within a grace period (stuck in user code); resolves when it exited.
  */
 function closeWorker(worker: Worker): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -84,7 +84,6 @@ function closeWorker(worker: Worker): Promise<void> {
     worker.once('exit', () => { clearTimeout(grace); resolve(); });
     worker.on('message', (msg: { type?: string; error?: string }) => {
       if (msg?.type === 'close-failed') log.warn('a TaskManager thread failed to close cleanly', { error: msg.error });
-      if (msg?.type === 'closed') void worker.terminate();
     });
     worker.postMessage({ type: 'close' });
   });

@@ -2,9 +2,11 @@
 // with the JobManager named in workerData, tells the parent when it registered (with its address),
 // takes the MessagePorts the parent hands it for its data channels to the other TaskManager
 // threads, and closes on the parent's `close` message: it stops the TaskManager, closes those
-// ports (an open MessagePort keeps a thread alive) and answers `closed`, upon which the parent
-// terminates the thread (a Deno worker never ends by itself, and Deno's parentPort has no close).
-// Imports actors/cluster.
+// ports (an open MessagePort keeps a thread alive) and ends the thread itself:
+// on Node by closing parentPort (the event loop is then empty), on Deno, whose parentPort has no
+// close and whose workers never end on their own, with the worker's global close(). The thread
+// ends by returning rather than by being terminated: terminating it while native modules still
+// tear down aborted the whole process now and then. Imports actors/cluster.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { startTaskManager } from './task-manager-process.ts';
 
@@ -24,10 +26,17 @@ try {
       .catch((error: unknown) => parentPort!.postMessage({ type: 'close-failed', error: (error as Error)?.message ?? String(error) }))
       .finally(() => {
         for (const port of peerPorts) port.close();
-        parentPort!.postMessage({ type: 'closed' });
+        endThread();
       });
   });
   parentPort!.postMessage({ type: 'registered', id: taskManager.id, address: taskManager.address });
 } catch (error) {
   parentPort!.postMessage({ type: 'failed', error: (error as Error)?.message ?? String(error) });
+}
+
+/** Ends this worker thread once nothing else is pending (see the header). */
+function endThread(): void {
+  const port = parentPort as unknown as { close?: () => void };
+  if (typeof port.close === 'function') port.close();
+  else (globalThis as { close?: () => void }).close?.();
 }
