@@ -158,8 +158,8 @@ async function until(condition: () => boolean, what: string, boundMs = 20_000): 
   }
 }
 
-test('exactly-once: a checkpointed job over files that fails mid-way emits every line once (collect and FileSink)', async () => {
-  const random = new Random(testSeed('file-source-exactly-once'));
+for (const failover of ['region', 'full'] as const) test(`exactly-once: a checkpointed job over files that fails mid-way emits every line once (collect and FileSink; ${failover} failover)`, async () => {
+  const random = new Random(testSeed(`file-source-exactly-once-${failover}`));
   const input = tempDir();
   const files = Array.from({ length: 6 }, (_, f) => join(input, `in-${f}.txt`));
   files.forEach((file, f) => writeFileSync(file, Array.from({ length: random.int(8000, 16000) }, (_, i) => `${f}:${i}`).join('\n') + '\n'));
@@ -168,6 +168,7 @@ test('exactly-once: a checkpointed job over files that fails mid-way emits every
   const clock = new ManualClock();
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64 });
   env.setParallelism(2).enableCheckpointing(CHECKPOINT_INTERVAL_MS).setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
+  env.setFailoverStrategy(failover);
   const throwAt = random.int(2000, expected.length - 5000);
   const shared = { seen: 0, failures: 0 };
   const checkpointed = (): boolean => {
