@@ -69,6 +69,7 @@ export * from './sinks/file-sink.ts';
 export * from './connectors/nats/nats-split.ts';
 export * from './connectors/nats/nats-split-reader.ts';
 export * from './connectors/nats/nats-jetstream-source.ts';
+export * from './connectors/nats/nats-jetstream-sink.ts';
 export * from './sinks/two-phase-commit-sink.ts';
 export * from './output-tag.ts';
 export * from './stream-elements.ts';

@@ -46,6 +46,18 @@ export async function readStream<T>(f: NatsFixture, stream: string): Promise<T[]
   return out;
 }
 
+/**
+ * Resolves once `stream` holds at least `count` messages, or after `timeoutMs` (the caller then
+ * compares what is there). A finished job's last transaction may still be committing when the job's
+ * result arrives: the final checkpoint's notification can reach the sink after the job finished.
+ */
+export async function waitForMessages(f: NatsFixture, stream: string, count: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await f.jsm.streams.info(stream)).state.messages < count && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** True when the running job completed a checkpoint after the one it restored. */
 export function checkpointedSinceRestore(): boolean {
   const ck = embeddedExecutor.lastJobMaster?.checkpointing;
