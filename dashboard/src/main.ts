@@ -7,4 +7,7 @@ import { html } from './html.ts';
 import { App } from './views/app.ts';
 
 const api = new Api(globalThis.sessionStorage);
-render(html`<${App} api=${api} />`, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// The "loading" placeholder goes first: render adds to what the element holds.
+root.replaceChildren();
+render(html`<${App} api=${api} />`, root);

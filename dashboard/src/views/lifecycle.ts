@@ -24,6 +24,29 @@ export function stateNamed(graph: LifecycleGraph, status: string | undefined): s
   return graph.states.find((s) => s.name.toLowerCase() === status.toLowerCase())?.name;
 }
 
+/**
+ * The states a change from `from` to `to` passed through, shortest way first (the page polls, so
+ * it may see RUNNING and then CANCELED without the CANCELLING between); undefined when the machine
+ * has no way (a subtask's new attempt starts a new machine).
+ */
+export function pathBetween(graph: LifecycleGraph, from: string, to: string): string[] | undefined {
+  const start = stateNamed(graph, from), goal = stateNamed(graph, to);
+  if (start === undefined || goal === undefined || start === goal) return undefined;
+  const previous = new Map<string, string>([[start, start]]);
+  const queue = [start];
+  while (queue.length) {
+    const at = queue.shift()!;
+    if (at === goal) break;
+    for (const t of graph.transitions) {
+      if (t.from === at && !previous.has(t.to)) { previous.set(t.to, at); queue.push(t.to); }
+    }
+  }
+  if (!previous.has(goal)) return undefined;
+  const path = [goal];
+  while (path[0] !== start) path.unshift(previous.get(path[0])!);
+  return path;
+}
+
 /** Props of LifecycleChart. */
 export interface LifecycleChartProps {
   readonly graph: LifecycleGraph;
@@ -42,7 +65,8 @@ export function LifecycleChart({ graph, status, history, testid }: LifecycleChar
     graph.transitions.map((t) => ({ source: t.from, target: t.to, label: eventLabel(t.event) })),
     { direction: 'TB', nodeSep: 30, rankSep: 46, labelWidth: 64 },
   );
-  const taken = new Set(history.map((h) => `${stateNamed(graph, h.from)}>${stateNamed(graph, h.to)}`));
+  const paths = history.map((h) => pathBetween(graph, h.from, h.to));
+  const taken = new Set(paths.flatMap((p) => (p ?? []).slice(1).map((to, i) => `${p![i]}>${to}`)));
   const start = laid.nodes.get(graph.initial);
   const top = 22;
   return html`
@@ -70,7 +94,8 @@ export function LifecycleChart({ graph, status, history, testid }: LifecycleChar
         })}
       </svg>
       ${current === undefined && status ? html`<p class="note">reported status ${status} is not a state of this machine (not deployed yet)</p>` : null}
-      ${history.length ? html`<ol class="history">${history.slice(-8).reverse().map((h) => html`
-        <li>${formatTime(h.time)}: ${h.from} → ${h.to}</li>`)}</ol>` : html`<p class="note">no transition seen since this page opened</p>`}
+      ${history.length ? html`<ol class="history">${history.map((h, i) => ({ h, path: paths[i] })).slice(-8).reverse().map(({ h, path }) => html`
+        <li>${formatTime(h.time)}: ${h.from} → ${h.to}${path === undefined ? ' (a new attempt)' : path.length > 2 ? ` (via ${path.slice(1, -1).join(', ')})` : ''}</li>`)}</ol>`
+        : html`<p class="note">no transition seen since this page opened</p>`}
     </div>`;
 }
