@@ -143,7 +143,9 @@ export function backPressureRatio(info: unknown): number | undefined {
 /** One row of the checkpoint table. */
 export interface CheckpointRow {
   id: number; status: string; savepoint: boolean; triggered?: number; latestAck?: number;
-  durationMs?: number; sizeBytes?: number; alignmentBytes?: number; acknowledged?: number; subtasks?: number;
+  durationMs?: number; sizeBytes?: number; alignmentMs?: number; alignmentBytes?: number; acknowledged?: number; subtasks?: number;
+  /** Why a failed checkpoint failed. */
+  failure?: string;
 }
 
 /** Counts and rows of GET /jobs/:jid/checkpoints (Flink's `history`, else this project's `latest`). */
@@ -156,8 +158,9 @@ export function checkpointRows(json: unknown): { counts?: Record<string, number>
     id: Number(c.id), status: String(c.status ?? ''), savepoint: c.is_savepoint === true || c.savepoint === true,
     triggered: num(c.trigger_timestamp), latestAck: num(c.latest_ack_timestamp),
     durationMs: num(c.end_to_end_duration), sizeBytes: num(c.state_size) ?? num(c.checkpointed_size),
-    alignmentBytes: num(c.alignment_buffered) ?? num(c.processed_data),
+    alignmentMs: num(c.alignment_duration), alignmentBytes: num(c.alignment_buffered) ?? num(c.processed_data),
     acknowledged: num(c.num_acknowledged_subtasks), subtasks: num(c.num_subtasks),
+    failure: typeof c.failure_message === 'string' ? c.failure_message : undefined,
   }));
   if (rows.length === 0) {
     // This project's short shape `latest: {id, 'end-to-end-duration', 'state-size'}`, or Flink's `latest.completed`.
@@ -183,7 +186,7 @@ export function exceptionRows(json: unknown): ExceptionRow[] {
   const entries: any[] = Array.isArray(j.exceptionHistory?.entries) ? j.exceptionHistory.entries : [];
   if (entries.length) {
     return entries.map((e) => ({
-      time: num(e.timestamp), name: String(e.exceptionName ?? firstLine(e.stacktrace)), task: e.taskName ?? undefined,
+      time: num(e.timestamp), name: firstLine(e.stacktrace) || String(e.exceptionName ?? ''), task: e.taskName ?? undefined,
       location: e.location ?? e.endpoint ?? e.taskManagerId ?? undefined, stacktrace: String(e.stacktrace ?? ''),
     }));
   }

@@ -51,13 +51,14 @@ test('checkpoint rows from Flink history, newest first; from the short latest sh
     counts: { restored: 0, total: 3, in_progress: 1, completed: 1, failed: 1 },
     history: [
       { '@class': 'completed', id: 1, status: 'COMPLETED', is_savepoint: false, trigger_timestamp: 1000, latest_ack_timestamp: 1150, state_size: 2048, end_to_end_duration: 150, alignment_buffered: 0, num_subtasks: 4, num_acknowledged_subtasks: 4 },
-      { '@class': 'failed', id: 3, status: 'FAILED', is_savepoint: true, trigger_timestamp: 3000, num_subtasks: 4, num_acknowledged_subtasks: 2 },
+      { '@class': 'failed', id: 3, status: 'FAILED', is_savepoint: true, trigger_timestamp: 3000, num_subtasks: 4, num_acknowledged_subtasks: 2, failure_message: 'declined by subtask 1', alignment_duration: 12 },
       { '@class': 'in_progress', id: 2, status: 'IN_PROGRESS', trigger_timestamp: 2000, checkpointed_size: 10, num_subtasks: 4, num_acknowledged_subtasks: 1 },
     ],
   });
   assert.is(flink.counts!.completed, 1);
   assert.equal(flink.rows.map((r) => [r.id, r.status, r.savepoint, r.acknowledged]), [[3, 'FAILED', true, 2], [2, 'IN_PROGRESS', false, 1], [1, 'COMPLETED', false, 4]]);
   assert.equal([flink.rows[2].durationMs, flink.rows[2].sizeBytes, flink.rows[1].sizeBytes], [150, 2048, 10]);
+  assert.equal([flink.rows[0].failure, flink.rows[0].alignmentMs, flink.rows[1].failure], ['declined by subtask 1', 12, undefined]);
   const short = checkpointRows({ counts: { completed: 5, failed: 0, in_progress: 0 }, latest: { id: 5, 'end-to-end-duration': 40, 'state-size': 99 } });
   assert.equal(short.rows.map((r) => [r.id, r.status, r.durationMs, r.sizeBytes]), [[5, 'COMPLETED', 40, 99]]);
   assert.equal(checkpointRows(undefined), { counts: undefined, rows: [] });
@@ -66,10 +67,14 @@ test('checkpoint rows from Flink history, newest first; from the short latest sh
 test('exception rows from the exception history, all-exceptions or the root exception', () => {
   const history = exceptionRows({
     'root-exception': 'java.lang.Exception: x', exceptionHistory: { truncated: false, entries: [
-      { exceptionName: 'Error: boom at 50', stacktrace: 'Error: boom at 50\n    at map', timestamp: 5, taskName: 'explode (1/2)', location: 'tm-1', concurrentExceptions: [] },
+      { exceptionName: 'Error', stacktrace: 'Error: boom at 50\n    at map', timestamp: 5, taskName: 'explode (1/2)', location: 'tm-1', concurrentExceptions: [] },
+      { exceptionName: 'TaskManagerLost', stacktrace: '', timestamp: 4, taskName: null, location: null, taskManagerId: 'tm-2', concurrentExceptions: [] },
     ] },
   });
-  assert.equal(history, [{ time: 5, name: 'Error: boom at 50', task: 'explode (1/2)', location: 'tm-1', stacktrace: 'Error: boom at 50\n    at map' }]);
+  assert.equal(history, [
+    { time: 5, name: 'Error: boom at 50', task: 'explode (1/2)', location: 'tm-1', stacktrace: 'Error: boom at 50\n    at map' },
+    { time: 4, name: 'TaskManagerLost', task: undefined, location: 'tm-2', stacktrace: '' },
+  ]);
   assert.equal(exceptionRows({ 'all-exceptions': [{ exception: 'E: a\n at b', task: 't', location: 'l', timestamp: 7 }] }).map((r) => [r.name, r.time]), [['E: a', 7]]);
   assert.equal(exceptionRows({ 'root-exception': 'E: root\n at x', timestamp: 9 }).map((r) => r.name), ['E: root']);
   assert.equal(exceptionRows({ 'root-exception': null, 'all-exceptions': [] }), []);

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api.ts';
 import {
-  checkpointRows, exceptionRows, planEdges, subtaskValues, type JobDetail, type VertexDetail, type VertexFigures,
+  checkpointRows, exceptionRows, planEdges, subtaskValues, type CheckpointRow, type JobDetail, type VertexDetail, type VertexFigures,
 } from '../flink.ts';
 import { formatDuration, formatNumber, formatPercent, formatTime } from '../format.ts';
 import { html, NoData, useResource } from '../html.ts';
@@ -69,6 +69,12 @@ function useThroughput(detail: JobDetail | undefined, figures: Map<string, Verte
   }, [at]);
   const names = vertices.map((v) => `${v.name.length > 28 ? `${v.name.slice(0, 27)}…` : v.name} (${sources.has(v.id) || sources.size === 0 ? 'out' : 'in'})`);
   return { names, times: s.times, values: s.values };
+}
+
+/** The completed checkpoints of the history by trigger time: duration and size. */
+function checkpointTimeline(rows: readonly CheckpointRow[]): { times: number[]; values: (number | null)[][] } {
+  const done = rows.filter((r) => r.triggered !== undefined && r.status === 'COMPLETED').sort((a, b) => a.triggered! - b.triggered!);
+  return { times: done.map((r) => r.triggered! / 1000), values: [done.map((r) => r.durationMs ?? null), done.map((r) => r.sizeBytes ?? null)] };
 }
 
 /** The buttons acting on the job, and what the last one answered. */
@@ -141,6 +147,7 @@ export function JobPage({ api, tick, route }: { api: Api; tick: number; route: J
   const subtask = vertex?.subtasks.find((s) => s.subtask === (route.subtask ?? 0));
   const terminal = ['FINISHED', 'FAILED', 'CANCELED', 'SUSPENDED'].includes(d.state);
   const cps = checkpointRows(checkpoints.data);
+  const timeline = checkpointTimeline(cps.rows);
   return html`
     <div class="job-head">
       <h2 data-testid="job-name">${d.name}</h2> <${StateBadge} state=${d.state} />
@@ -171,10 +178,13 @@ export function JobPage({ api, tick, route }: { api: Api; tick: number; route: J
       </section>
       <section class="panel grow">
         <h3>Throughput (records/s)</h3>
-        ${metrics.available || throughput.times.length ? html`<${TimeChart} series=${throughput.names} times=${throughput.times} values=${throughput.values} unit="records/s" testid="throughput-chart" />`
+        ${metrics.available || throughput.times.length ? html`<${TimeChart} series=${throughput.names} times=${throughput.times} values=${throughput.values} units="records/s" testid="throughput-chart" />`
           : html`<${NoData} what="no vertex metrics from this JobManager" />`}
       </section>
     </div>
-    <section class="panel"><h3>Checkpoints</h3><${CheckpointTable} counts=${cps.counts} rows=${cps.rows} missing=${checkpoints.missing} /></section>
+    <section class="panel"><h3>Checkpoints</h3>
+      ${timeline.times.length > 1 ? html`<${TimeChart} series=${['duration', 'size']} units=${['ms', 'bytes']} times=${timeline.times}
+        values=${timeline.values} points=${true} testid="checkpoint-chart" />` : null}
+      <${CheckpointTable} counts=${cps.counts} rows=${cps.rows} missing=${checkpoints.missing} /></section>
     <section class="panel"><h3>Exceptions</h3><${ExceptionTable} rows=${exceptionRows(exceptions.data)} missing=${exceptions.missing} /></section>`;
 }

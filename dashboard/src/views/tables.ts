@@ -11,12 +11,13 @@ export function CheckpointTable({ counts, rows, missing }: { counts?: Record<str
     ${counts ? html`<p class="counts" data-testid="checkpoint-counts">${Object.entries(counts).map(([k, v]) => html`<span><b>${v}</b> ${k.replace(/_/g, ' ')}</span>`)}</p>` : null}
     ${rows.length === 0 ? html`<${NoData} what="no checkpoint yet" />` : html`
       <table class="table" data-testid="checkpoint-table">
-        <thead><tr><th>id</th><th>status</th><th>type</th><th>triggered</th><th>latest ack</th><th>duration</th><th>size</th><th>aligned/processed</th><th>acknowledged</th></tr></thead>
+        <thead><tr><th>id</th><th>status</th><th>type</th><th>triggered</th><th>latest ack</th><th>duration</th><th>size</th><th>alignment</th><th>acknowledged</th></tr></thead>
         <tbody>${rows.map((r) => html`
-          <tr key=${r.id}>
-            <td>${r.id}</td><td>${r.status}</td><td>${r.savepoint ? 'savepoint' : 'checkpoint'}</td>
+          <tr key=${r.id} title=${r.failure ?? ''}>
+            <td>${r.id}</td><td>${r.status}${r.failure ? html`<div class="note">${r.failure}</div>` : null}</td><td>${r.savepoint ? 'savepoint' : 'checkpoint'}</td>
             <td>${formatTime(r.triggered)}</td><td>${formatTime(r.latestAck)}</td><td>${formatDuration(r.durationMs)}</td>
-            <td>${formatBytes(r.sizeBytes)}</td><td>${formatBytes(r.alignmentBytes)}</td>
+            <td>${formatBytes(r.sizeBytes)}</td><td>${r.alignmentMs === undefined && r.alignmentBytes === undefined ? '–'
+              : `${formatDuration(r.alignmentMs)}${r.alignmentBytes ? `, ${formatBytes(r.alignmentBytes)}` : ''}`}</td>
             <td>${r.acknowledged === undefined ? '–' : `${r.acknowledged}/${r.subtasks ?? '?'}`}</td>
           </tr>`)}
         </tbody>
