@@ -145,6 +145,8 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
   const restHost = options.restHost ?? host;
   const secret = clusterSecretOf(options.secret);
   const maxBundleBytes = options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
+  // Bad options are refused before anything listens.
+  if (options.slotRequestTimeoutMs !== undefined) ResourceManager.checkSlotRequestTimeout(options.slotRequestTimeoutMs);
   const clock = systemClock;
   const system = ActorSystem.create('jobmanager', { clock });
   let listened;

@@ -40,8 +40,13 @@ export class ResourceManager {
     /** Spread a job's slots over the TaskManagers (Flink's evenly-spread-out slots) instead of filling one after another. */
     private readonly spreadOut = false,
   ) {
-    if (!(slotRequestTimeoutMs > 0 && slotRequestTimeoutMs <= 2 ** 31 - 1)) {
-      throw new RangeError(`the slot request timeout must be a positive number of milliseconds (at most 2^31 - 1), got ${slotRequestTimeoutMs}`);
+    ResourceManager.checkSlotRequestTimeout(slotRequestTimeoutMs);
+  }
+
+  /** Throws unless `ms` is a usable slot request timeout (a timer cannot wait longer than 2^31 - 1 ms). */
+  static checkSlotRequestTimeout(ms: number): void {
+    if (!(ms > 0 && ms <= 2 ** 31 - 1)) {
+      throw new RangeError(`the slot request timeout must be a positive number of milliseconds (at most 2^31 - 1), got ${ms}`);
     }
   }
 
