@@ -5,7 +5,7 @@
 // running three-vertex job. The page asks for the token and refuses a wrong secret; the overview
 // shows the REST API's numbers; the job graph has the job's vertices and edges; clicking a vertex
 // lists its subtasks with the states REST reports; the lifecycle charts light the current states;
-// Cancel cancels the job and the page follows live. Screenshots go to a temporary directory whose
+// Trigger savepoint writes one; Cancel cancels the job and the page follows live. Screenshots go to a temporary directory whose
 // path is printed (they are artifacts to look at, not compared).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -128,6 +128,16 @@ test('the job graph has the job\'s vertices and edges; a vertex lists its subtas
   await rows.nth(1).click();
   await waitUntil(async () => (await page.locator('[data-testid=subtask-lifecycle]').locator('..').locator('h4').textContent()) === 'Subtask 1 lifecycle', 'subtask 1 selected');
   await page.screenshot({ path: join(screenshots, 'job.png'), fullPage: true });
+});
+
+test('Trigger savepoint writes a savepoint and says where', async () => {
+  await page.click('[data-testid=savepoint]');
+  const message = page.locator('[data-testid=action-message]');
+  await waitUntil(async () => !/…$/.test(await message.textContent() ?? '…'), 'the savepoint answered', 30_000);
+  const text = await message.textContent() ?? '';
+  assert.match(text, /^savepoint written to \S+/, text);
+  const location = text.replace(/^savepoint written to /, '');
+  assert.ok(existsSync(location), `the savepoint ${location} exists`);
 });
 
 test('Cancel cancels the job, and the page follows live: state, lifecycle chart and the transitions it saw', async () => {
