@@ -81,6 +81,19 @@ export class Expression {
     return new Expression({ kind: 'cast', pos: POS, safe: false, operand: this.node, type: parsed.type });
   }
 
+  /** Interval builders on number literals: `lit(10).seconds()` is INTERVAL '10' SECOND. */
+  millis(): Expression { return intervalOf(this, 'MILLISECOND'); }
+  seconds(): Expression { return intervalOf(this, 'SECOND'); }
+  minutes(): Expression { return intervalOf(this, 'MINUTE'); }
+  hours(): Expression { return intervalOf(this, 'HOUR'); }
+  days(): Expression { return intervalOf(this, 'DAY'); }
+  /** The start of the window this alias names (`$('w').start()`): window_start. */
+  start(): Expression { return $('window_start'); }
+  /** The end of the window this alias names: window_end. */
+  end(): Expression { return $('window_end'); }
+  /** The time attribute of the window this alias names: window_time. */
+  rowtime(): Expression { return $('window_time'); }
+
   sum(): Expression { return new Expression(call('SUM', [this.node])); }
   sum0(): Expression { return new Expression(call('SUM0', [this.node])); }
   avg(): Expression { return new Expression(call('AVG', [this.node])); }
@@ -104,3 +117,14 @@ export function lit(value: string | number | boolean | null): Expression {
 export function call$(name: string, ...args: ExpressionLike[]): Expression {
   return new Expression(call(name, args.map(toExpr)));
 }
+
+/** A day-time interval literal of `n` `unit`s (what `lit(n).seconds()` builds). */
+function intervalOf(e: Expression, unit: 'MILLISECOND' | 'SECOND' | 'MINUTE' | 'HOUR' | 'DAY'): Expression {
+  const n = e.node;
+  if (n.kind !== 'numeric') throw new TypeError(`.${unit.toLowerCase()}s() needs a number literal such as lit(10)`);
+  if (unit === 'MILLISECOND') {
+    return new Expression({ kind: 'interval', pos: POS, value: String(Number(n.text) / 1000), negative: false, qualifier: { start: 'SECOND' } });
+  }
+  return new Expression({ kind: 'interval', pos: POS, value: n.text, negative: false, qualifier: { start: unit } });
+}
+

@@ -2,7 +2,8 @@
 // results, rows and changelogs, Table API expressions, the schema and type shapes, and the errors.
 // The parser's barrel (./sql/index.ts) stays internal.
 export { StreamTableEnvironment, type AggregateFunctionDefinition, type ScalarFunctionDefinition, type ViewSchema } from './table-environment.ts';
-export { Table, GroupedTable, type SelectItem } from './table.ts';
+export { Table, GroupedTable, WindowedTable, WindowGroupedTable, type SelectItem } from './table.ts';
+export { Tumble, Slide, type GroupWindow } from './group-windows.ts';
 export { TableResult, type ResultKind } from './table-result.ts';
 export { $, lit, call$, Expression, type ExpressionLike } from './expressions.ts';
 export { applyChangelog, type ChangelogRow, type Row, type RowKind } from './types/row.ts';

@@ -5,6 +5,7 @@
 import type { DataType } from './sql/ast.ts';
 import { expressionToSql } from './sql/unparse.ts';
 import { Expression, type ExpressionLike, $ } from './expressions.ts';
+import type { GroupWindow } from './group-windows.ts';
 import type { Planned } from './planner/query-planner.ts';
 import { explainPlan } from './planner/explain.ts';
 import type { TableResult } from './table-result.ts';
@@ -41,6 +42,30 @@ export class GroupedTable {
   }
 }
 
+/** A table with a group window: group by its alias (and other keys) next. */
+export class WindowedTable {
+  constructor(private readonly table: Table, private readonly window: GroupWindow) {}
+
+  /** Groups by the window's alias and further keys; follow with `.select(...)`. */
+  groupBy(...keys: SelectItem[]): WindowGroupedTable {
+    const alias = this.window.alias;
+    const isAlias = (k: SelectItem): boolean => typeof k !== 'string' && k.node.kind === 'column' && k.node.names.length === 1 && k.node.names[0] === alias;
+    if (!keys.some(isAlias)) throw new Error(`groupBy of a windowed table must include the window $('${alias}')`);
+    return new WindowGroupedTable(this.table, this.window, keys.filter((k) => !isAlias(k)));
+  }
+}
+
+/** A window-grouped table: `select` aggregates per window and group. */
+export class WindowGroupedTable {
+  constructor(private readonly table: Table, private readonly window: GroupWindow, private readonly keys: readonly SelectItem[]) {}
+
+  /** The keys, window properties (`$('w').start()`) and aggregates of each window and group. */
+  select(...items: SelectItem[]): Table {
+    const keys = ['window_start', 'window_end', ...this.keys.map(itemSql)].join(', ');
+    return this.table.owner.sqlQuery(`SELECT ${items.map(itemSql).join(', ')} FROM TABLE(${this.window.tvf(String(this.table))}) GROUP BY ${keys}`);
+  }
+}
+
 /** A query's result as a dynamic table. */
 export class Table {
   /** @internal */
@@ -63,6 +88,9 @@ export class Table {
 
   /** Groups by `keys`; follow with `.select(...)`. */
   groupBy(...keys: SelectItem[]): GroupedTable { return new GroupedTable(this, keys); }
+
+  /** A group window (`Tumble.over(...).on(...).as('w')`); group by its alias next. */
+  window(window: GroupWindow): WindowedTable { return new WindowedTable(this, window); }
 
   /** Renames the columns. */
   as(...names: string[]): Table {

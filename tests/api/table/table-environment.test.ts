@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { $, lit, StreamExecutionEnvironment, StreamTableEnvironment, SqlValidationError, TableError } from '../../../api/index.ts';
+import { $, lit, Slide, StreamExecutionEnvironment, StreamTableEnvironment, SqlValidationError, TableError, Tumble, WatermarkStrategy } from '../../../api/index.ts';
 
 function fresh(): { env: StreamExecutionEnvironment; tEnv: StreamTableEnvironment } {
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -120,7 +120,6 @@ test('toDataStream of an insert-only table; of an updating one a clear error; to
 
 test('a DataStream view gets its event time from the stream timestamps through a rowtime column', async () => {
   const { env, tEnv } = fresh();
-  const { WatermarkStrategy } = await import('../../../api/index.ts');
   const s = env.fromElements({ v: 1, t: 500 }, { v: 2, t: 1500 }, { v: 3, t: 1700 })
     .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<{ v: number; t: number }>().withTimestampAssigner((e) => e.t));
   tEnv.createTemporaryView('s', s, { columns: { v: 'INT' }, rowtime: 'rt' });
@@ -138,6 +137,29 @@ test('Table API: select, where, groupBy().select() with $ and lit build the same
   const got = (await totals.execute().collect()).sort((p, q) => String(p.item).localeCompare(String(q.item)));
   assert.equal(got, [{ item: 'x', total: 7, top: 11 }, { item: 'y', total: 1, top: 4 }]);
   assert.is(totals.explain(), tEnv.sqlQuery('SELECT item, SUM(qty) AS total, MAX(price + 1) AS top FROM orders GROUP BY item').explain());
+});
+
+test('Table API group windows: Tumble and Slide plan as the window TVFs; join on a condition', async () => {
+  const { env, tEnv } = fresh();
+  const clicks = env.fromElements({ user: 'a', t: 100 }, { user: 'b', t: 900 }, { user: 'a', t: 1200 }, { user: 'a', t: 2500 })
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<{ user: string; t: number }>().withTimestampAssigner((e) => e.t));
+  tEnv.createTemporaryView('clicks', clicks, { columns: { user: 'STRING' }, rowtime: 'rt' });
+  const t = tEnv.from('clicks');
+  const tumbling = t.window(Tumble.over(lit(1).seconds()).on($('rt')).as('w'))
+    .groupBy($('w'), $('user')).select($('user'), $('w').start().as('ws'), $('user').count().as('n'));
+  assert.ok(tumbling.isInsertOnly());
+  const byKey = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).sort();
+  assert.equal(byKey(await tumbling.execute().collect()), byKey([
+    { user: 'a', ws: 0, n: 1 }, { user: 'b', ws: 0, n: 1 }, { user: 'a', ws: 1000, n: 1 }, { user: 'a', ws: 2000, n: 1 },
+  ]));
+  const sliding = t.window(Slide.over(lit(2).seconds()).every(lit(1).seconds()).on($('rt')).as('w'))
+    .groupBy($('w')).select($('w').end().as('we'), $('user').countDistinct().as('users'));
+  assert.equal(byKey(await sliding.execute().collect()), byKey([
+    { we: 1000, users: 2 }, { we: 2000, users: 2 }, { we: 3000, users: 1 }, { we: 4000, users: 1 },
+  ]));
+  tEnv.createTemporaryView('names', env.fromElements({ id: 'a', name: 'Ann' }));
+  const joined = t.join(tEnv.from('names'), $('user').isEqual($('id'))).select($('name'), $('user'));
+  assert.equal(await joined.execute().collect(), [{ name: 'Ann', user: 'a' }, { name: 'Ann', user: 'a' }, { name: 'Ann', user: 'a' }]);
 });
 
 test.run();
