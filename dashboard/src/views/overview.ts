@@ -4,6 +4,7 @@ import type { Api } from '../api.ts';
 import type { ClusterOverview, JobOverview, TaskManagerInfo } from '../flink.ts';
 import { formatDuration, formatTime } from '../format.ts';
 import { html, NoData, useResource } from '../html.ts';
+import { ProcessMetrics } from './processes.ts';
 
 /** One figure of the overview. */
 function Card({ label, value, testid }: { label: string; value: number | undefined; testid: string }) {
@@ -58,5 +59,7 @@ export function OverviewPage({ api, tick }: { api: Api; tick: number }) {
           </tr>`)}
         </tbody>
       </table>`}
+    <h2>Processes</h2>
+    <${ProcessMetrics} api=${api} tick=${tick} taskManagers=${tms.data?.taskmanagers ?? []} />
   `;
 }
