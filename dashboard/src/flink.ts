@@ -50,7 +50,7 @@ export function planEdges(detail: JobDetail): GraphEdge[] {
 }
 
 /** A metric list answer: Flink's `[{id, value}]` (values are strings) or aggregated `[{id, min, max, avg, sum}]`. */
-export type MetricList = { id: string; value?: string | number; min?: number; max?: number; avg?: number; sum?: number }[];
+export type MetricList = { id: string; value?: string | number; min?: number | string; max?: number | string; avg?: number | string; sum?: number | string }[];
 
 /** Values by metric id of a `[{id, value}]` answer (non-numeric values are left out). */
 export function metricValues(list: unknown): Map<string, number> {
@@ -99,7 +99,12 @@ export function vertexFigures(list: unknown): VertexFigures {
   const agg = new Map<string, { min?: number; max?: number; sum?: number }>();
   for (const m of list as MetricList) {
     if (typeof m?.id !== 'string') continue;
-    if (m.min !== undefined || m.max !== undefined || m.sum !== undefined) { agg.set(m.id, m); continue; }
+    if (m.min !== undefined || m.max !== undefined || m.sum !== undefined) {
+      // Flink renders values that are no finite double (a watermark of Long.MIN_VALUE) as strings.
+      const n = (v: unknown): number | undefined => (v === undefined || v === null || v === '' ? undefined : Number(v));
+      agg.set(m.id, { min: n(m.min), max: n(m.max), sum: n(m.sum) });
+      continue;
+    }
     const v = Number(m.value);
     if (m.value === undefined || !Number.isFinite(v)) continue;
     const name = m.id.replace(/^\d+\./, '');

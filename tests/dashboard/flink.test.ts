@@ -28,6 +28,8 @@ test('vertex figures from per-subtask vertex metrics with string values; no wate
     { id: '0.numRecordsOutPerSecond', value: 'NaN' },
   ]);
   assert.equal(f, { recordsInPerSecond: 20, recordsOutPerSecond: undefined, busy: 0.6, backPressured: undefined, watermark: undefined });
+  assert.equal(vertexFigures([{ id: 'currentInputWatermark', min: '-9223372036854775808', max: '-9223372036854775808' }]).watermark, undefined);
+  assert.equal(vertexFigures([{ id: 'currentInputWatermark', min: 5, max: '9223372036854775807' }]).watermark, 5);
   assert.equal(vertexFigures({ errors: ['not found'] }), {});
   assert.equal(vertexFigures([]), { recordsInPerSecond: undefined, recordsOutPerSecond: undefined, busy: undefined, backPressured: undefined, watermark: undefined });
 });
