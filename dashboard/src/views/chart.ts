@@ -3,6 +3,7 @@
 // set of series and fed new data in place as it arrives.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { formatBytes, formatNumber } from '../format.ts';
 import { html } from '../html.ts';
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -31,7 +32,10 @@ export function TimeChart({ series, units, times, values, testid, points }: Time
     const opts: uPlot.Options = {
       width: Math.max(320, el.clientWidth || 640), height: 220,
       scales: Object.fromEntries([['x', { time: true }], ...scales.map((u) => [u, {}])]),
-      axes: [{}, ...scales.map((u, i) => ({ scale: u, label: u, size: 60, side: i === 0 ? 3 : 1, grid: { show: i === 0 } }))],
+      axes: [{}, ...scales.map((u, i) => ({
+        scale: u, label: u, size: 70, side: i === 0 ? 3 : 1, grid: { show: i === 0 },
+        values: (_: uPlot, splits: number[]) => splits.map((v) => (u === 'bytes' ? formatBytes(v) : formatNumber(v))),
+      }))],
       series: [{}, ...series.map((name, i) => ({
         label: name, scale: unitOf(i), stroke: COLOURS[i % COLOURS.length], width: points ? 0 : 1.5,
         points: points ? { show: true, size: 7, fill: COLOURS[i % COLOURS.length] } : undefined,
