@@ -74,6 +74,14 @@ clusterOptions(command('run')
     process.exitCode = await runJob(job, options);
   });
 
+clusterOptions(command('sql')
+  .description('the SQL client: a REPL of SQL statements (each ending with \';\'), or a script with -f; embedded unless given a cluster')
+  .option('-f, --file <file.sql>', 'run the statements of this script and exit (exit code 1 at the first failing statement)'), false)
+  .action(async (options) => {
+    const { sqlCommand } = await import('./commands/sql/sql-command.ts');
+    process.exitCode = await sqlCommand(options);
+  });
+
 clusterOptions(command('list')
   .description('list the jobs of a cluster (running ones; with --all also terminated ones)')
   .option('-a, --all', 'also list finished, failed and cancelled jobs', false), true)
