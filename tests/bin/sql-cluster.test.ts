@@ -1,0 +1,75 @@
+// `actorflow sql --jobmanager`: an INSERT INTO is shipped as the generic SQL job (the session's
+// statements as data in the bundle) to a JobManager and TaskManager started in this process, runs
+// there to FINISHED and writes its filesystem sink; a SELECT on the cluster is refused clearly.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startJobManager } from '../../actors/cluster/job-manager-process.ts';
+import { startTaskManager } from '../../actors/cluster/task-manager-process.ts';
+import { bundleSqlJob } from '../../bin/commands/sql/sql-cluster.ts';
+import { cli } from './cli-process.ts';
+
+const jm = await startJobManager({ port: 0, restPort: 0 });
+const tm = await startTaskManager({ jobmanager: jm.rpcAddress, slots: 2 });
+const dir = mkdtempSync(join(tmpdir(), 'actorflow-sql-cluster-'));
+
+/** A SQL string literal. */
+function sqlString(s: string): string { return `'${s.replace(/'/g, "''")}'`; }
+
+const SOURCE = "CREATE TABLE src (id BIGINT, tag STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '30', " +
+  "'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '30', 'fields.tag.values' = 'it''s;*/ `x`');";
+
+test('INSERT INTO on the cluster: the job id is printed, the job finishes there, the sink holds the rows', async () => {
+  const out = join(dir, 'out');
+  const script = join(dir, 'insert.sql');
+  writeFileSync(script, [
+    "SET 'parallelism.default' = '2';",
+    SOURCE,
+    `CREATE TABLE sink (id BIGINT, tag STRING) WITH ('connector' = 'filesystem', 'path' = ${sqlString(out)}, 'format' = 'json');`,
+    'INSERT INTO sink SELECT id, tag FROM src WHERE id > 10;',
+  ].join('\n'));
+  const r = await cli('sql', '-f', script, '--jobmanager', jm.rpcAddress);
+  assert.is(r.code, 0, r.stderr);
+  const jid = /Job ID: ([0-9a-f]{32})/.exec(r.stdout)?.[1];
+  assert.ok(jid, r.stdout);
+  const result = await jm.service.jobResult(jid!);
+  assert.is(result.state, 'FINISHED', JSON.stringify(result));
+  const rows = readdirSync(out).filter((n) => !n.startsWith('.') && !n.startsWith('_'))
+    .flatMap((n) => readFileSync(join(out, n), 'utf8').split('\n')).filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { id: number; tag: string });
+  assert.equal(rows.map((x) => x.id).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 11));
+  // The tag's quote, semicolon, comment end and backticks went through as data.
+  assert.ok(rows.every((x) => x.tag === "it's;*/ `x`"), JSON.stringify(rows.slice(0, 3)));
+});
+
+test('the bundle carries the statements as data: the same statements give the same bytes, others differ', async () => {
+  const a = await bundleSqlJob({ name: 'j', statements: [SOURCE, 'INSERT INTO s SELECT * FROM src'] });
+  const b = await bundleSqlJob({ name: 'j', statements: [SOURCE, 'INSERT INTO s SELECT * FROM src'] });
+  const c = await bundleSqlJob({ name: 'j', statements: [SOURCE, 'INSERT INTO t SELECT * FROM src'] });
+  assert.equal(a, b);
+  assert.not.equal(a, c);
+});
+
+test('a SELECT or an invalid INSERT on the cluster is refused with a clear error and exit code 1', async () => {
+  const script = join(dir, 'select.sql');
+  writeFileSync(script, `${SOURCE}\nSELECT id FROM src;\n`);
+  const r = await cli('sql', '-f', script, '--rest', jm.restUrl);
+  assert.is(r.code, 1, r.stdout);
+  assert.match(r.stderr, /at line 2, column 1 of .*select\.sql\. Reason:\nSELECT on a cluster is not supported yet/);
+  const bad = join(dir, 'bad-insert.sql');
+  writeFileSync(bad, `${SOURCE}\nINSERT INTO nowhere SELECT id FROM src;\n`);
+  const b = await cli('sql', '-f', bad, '--jobmanager', jm.rpcAddress);
+  assert.is(b.code, 1, b.stdout);
+  assert.match(b.stderr, /unknown table nowhere/);
+  assert.not.match(b.stdout, /Submitting/);
+});
+
+test.after(async () => {
+  await tm.close();
+  await jm.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test.run();
