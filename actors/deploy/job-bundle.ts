@@ -63,7 +63,13 @@ export async function bundleJob(entryFile: string): Promise<Uint8Array> {
 export function runtimePlaceholder(file: string): string | undefined {
   const root = packageRootOf(dirname(file));
   if (root === undefined || root.name !== PACKAGE_NAME) return undefined;
-  const parts = relative(root.dir, file).split(sep);
+  let parts = relative(root.dir, file).split(sep);
+  // An installed package runs its compiled dist/: the placeholder still names the source file, so
+  // that installations of either kind link a bundle made by the other.
+  if (parts[0] === 'dist' && parts.length > 2 && RUNTIME_DIRS.includes(parts[1])) {
+    parts = parts.slice(1);
+    parts[parts.length - 1] = parts[parts.length - 1].replace(/\.js$/, '.ts');
+  }
   return parts.length > 1 && RUNTIME_DIRS.includes(parts[0]) ? runtimeSpecifier(`/${parts.join('/')}`) : undefined;
 }
 

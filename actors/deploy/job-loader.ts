@@ -36,10 +36,17 @@ const CACHE_DIR = join(tmpdir(), `actorflow-jobs-${getuid?.() ?? 'user'}`);
 /** Bundles loaded (or being loaded) in this process, by key. */
 const loaded = new Map<string, Promise<JobModule>>();
 
-/** Points a bundle's placeholder specifiers at the files of this installation. */
-export function linkBundle(bundle: Uint8Array, root: URL = PACKAGE_ROOT): string {
+/** Whether this installation runs compiled (dist/ of the installed package): its modules are `.js`. */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/**
+ * Points a bundle's placeholder specifiers (which name the TypeScript sources, `/api/index.ts`)
+ * at the files of this installation: the sources, or their compiled `.js` in a compiled one.
+ */
+export function linkBundle(bundle: Uint8Array, root: URL = PACKAGE_ROOT, compiled = COMPILED): string {
   const source = new TextDecoder().decode(bundle);
-  return source.replace(RUNTIME_SPECIFIER_LITERAL, (_match, _quote: string, path: string) => JSON.stringify(new URL('.' + path, root).href));
+  return source.replace(RUNTIME_SPECIFIER_LITERAL, (_match, _quote: string, path: string) =>
+    JSON.stringify(new URL('.' + (compiled ? path.replace(/\.ts$/, '.js') : path), root).href));
 }
 
 /** Loads a bundle (cached by key) in this process. */

@@ -1,5 +1,6 @@
-// Entry of every worker thread: on Node, registers the TypeScript loader first (worker threads
-// do not inherit it), then imports the TypeScript module named in workerData.entry.
+// Entry of every worker thread: on Node, registers the TypeScript loader first when the module
+// named in workerData.entry is TypeScript (worker threads do not inherit it), then imports it. The
+// installed package's compiled JavaScript needs no loader.
 //
 // Messages the parent posts before the module listens are held here and handed, in order, to the
 // first 'message' listener it registers on parentPort: Deno drops a message that reaches
@@ -9,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 if (parentPort) holdEarlyMessages(parentPort);
 
-if (typeof globalThis.Deno === 'undefined') {
+if (typeof globalThis.Deno === 'undefined' && /\.[cm]?tsx?$/.test(workerData.entry)) {
   const { register } = await import('tsx/esm/api');
   register();
 }

@@ -14,7 +14,7 @@ import type { SqlJobSpec } from './sql-session.ts';
 import { buildSqlJob } from './sql-job.ts';
 
 /** The generic SQL job module, imported by the generated entry. */
-const SQL_JOB_MODULE = fileURLToPath(new URL('./sql-job.ts', import.meta.url));
+const SQL_JOB_MODULE = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './sql-job.js' : './sql-job.ts', import.meta.url));
 
 /** Bundles the SQL job of `job` (its statements as data) into one shippable module. */
 export async function bundleSqlJob(job: SqlJobSpec): Promise<Uint8Array> {

@@ -103,6 +103,10 @@ test('runtimePlaceholder: api/, state/, actors/ of any directory whose package.j
   assert.is(runtimePlaceholder(join(installed, 'api/sinks/file-sink.ts')), 'actorflow-runtime:/api/sinks/file-sink.ts');
   assert.is(runtimePlaceholder(join(installed, 'node_modules/dep/api/index.js')), undefined);
   assert.is(runtimePlaceholder(join(app, 'api/index.ts')), undefined);
+  // The compiled dist/ of an installed package names the same source files.
+  assert.is(runtimePlaceholder(join(installed, 'dist/api/sinks/file-sink.js')), 'actorflow-runtime:/api/sinks/file-sink.ts');
+  assert.is(runtimePlaceholder(join(installed, 'dist/actors/index.js')), 'actorflow-runtime:/actors/index.ts');
+  assert.is(runtimePlaceholder(join(installed, 'dist/bin/cli.js')), undefined);
 });
 
 test('a missing entry file: the error names it', async () => {

@@ -46,6 +46,12 @@ test('linkBundle points every placeholder, in either quotes, at the given instal
   assert.is(linked, `import { a } from "file:///opt/af/api/index.ts";\nconst b = await import("file:///opt/af/actors/index.ts");\nconst s = "actorflow-runtime: text";`);
 });
 
+test('linkBundle in a compiled installation points the placeholders at the .js files', () => {
+  const source = new TextEncoder().encode("import a from 'actorflow-runtime:/api/index.ts'; import b from \"actorflow-runtime:/state/key-groups.ts\";");
+  const linked = linkBundle(source, new URL('file:///opt/app/node_modules/actorflow/dist/'), true);
+  assert.is(linked, 'import a from "file:///opt/app/node_modules/actorflow/dist/api/index.js"; import b from "file:///opt/app/node_modules/actorflow/dist/state/key-groups.js";');
+});
+
 test('a loaded bundle shares the package with this process, and is cached by key', async () => {
   const { bundle, key } = await shipped('word-count-job.ts');
   const module = await loadJobModule(bundle, key) as WordCountJob;
