@@ -32,8 +32,10 @@ export function jobHref(r: JobRoute): string {
 function useTransitions(detail: JobDetail | undefined): Map<string, SeenTransition[]> {
   const last = useRef(new Map<string, string>());
   const seen = useRef(new Map<string, SeenTransition[]>());
-  useEffect(() => {
-    if (!detail) return;
+  const noted = useRef<JobDetail | undefined>(undefined);
+  // Noted while rendering (once per answer), so the render that shows a new state lists its change too.
+  if (detail && noted.current !== detail) {
+    noted.current = detail;
     const note = (key: string, status: string): void => {
       const before = last.current.get(key);
       if (before !== undefined && before !== status) {
@@ -46,7 +48,7 @@ function useTransitions(detail: JobDetail | undefined): Map<string, SeenTransiti
     };
     note('job', detail.state);
     for (const v of detail.vertices) for (const s of v.subtasks) note(`${v.id}/${s.subtask}`, s.status);
-  }, [detail]);
+  }
   return seen.current;
 }
 
