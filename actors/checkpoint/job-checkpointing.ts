@@ -10,6 +10,8 @@
 // (trigger and notifications become messages; acknowledgements come back as messages), and reads
 // the snapshot to restore itself (restorePoint says which). Imports api/, state/ and
 // actors/checkpoint; the JobMaster reaches it through the CheckpointedJob view it provides.
+// It keeps the job's checkpoint statistics (CheckpointHistory) and logs completed, failed and
+// declined checkpoints and written savepoints.
 // Just over 400 lines: storage, restore, the coordinator's hooks and savepoints share the
 // coordinator's state; savepoint files and recovered-checkpoint subsumption already live apart.
 import { tmpdir } from 'node:os';
@@ -25,7 +27,8 @@ import { writeSavepoint } from '../../state/snapshot/savepoint-file.ts';
 import { createStateBackend, type StateBackend } from '../../state/snapshot/state-backend.ts';
 import { StreamTask, type TaskCheckpointHooks } from '../runtime/stream-task.ts';
 import type { TaskHandle } from '../runtime/task-manager.ts';
-import { logger } from '../observability/logger.ts';
+import { logger, type Logger } from '../observability/logger.ts';
+import { CheckpointHistory, type SubtaskLocation } from '../observability/checkpoint-history.ts';
 import type { BarrierEvent } from '../../api/stream-elements.ts';
 import { readRestorePoint } from './restore-point.ts';
 import { CheckpointCoordinator, DEFAULT_CHECKPOINT_CONFIG, type CompletedCheckpoint } from './checkpoint-coordinator.ts';
@@ -124,10 +127,20 @@ export class JobCheckpointing {
   lastCheckpointBytes = 0;
   private completedCount = 0;
   private abortedCount = 0;
+  /** Every checkpoint's statistics (REST: /jobs/:jid/checkpoints). */
+  readonly history: CheckpointHistory;
+  /** Duration, size and savepoint path of checkpoints written but not yet confirmed complete. */
+  private readonly persisted = new Map<number, { durationMs: number; bytes: number; path?: string }>();
+  /** Subtask keys of the coordinator, by the vertex and index they stand for. */
+  private readonly locations = new Map<string, SubtaskLocation>();
+  private readonly log: Logger;
 
   constructor(private readonly job: CheckpointedJob) {
     this.config = job.graph.config.faultTolerance as FaultToleranceConfig;
     this.enabled = this.config.checkpointing !== undefined;
+    this.history = new CheckpointHistory(job.graph.vertices.map((v) => ({ id: String(v.id), parallelism: v.parallelism })));
+    for (const v of job.graph.vertices) for (let i = 0; i < v.parallelism; i++) this.locations.set(subtaskKey(v.head.id, i), { vertexId: String(v.id), index: i });
+    this.log = logger('checkpointing', { jobId: job.jobId, jobName: job.graph.jobName });
   }
 
   /** Opens storage and reads the savepoint the job restores from; throws on a savepoint that does not match. */
@@ -154,6 +167,7 @@ export class JobCheckpointing {
       this.restorePath = restore.path;
       if (!restore.allowNonRestoredState) this.checkMatches(this.restore, restore.path);
     }
+    this.noteRestored();
     this.coordinator = new CheckpointCoordinator({
       ...DEFAULT_CHECKPOINT_CONFIG,
       intervalMs: ck && ck.intervalMs > 0 ? ck.intervalMs : Number.MAX_SAFE_INTEGER,
@@ -166,7 +180,7 @@ export class JobCheckpointing {
       triggerSources: (id, timestamp, savepoint) => this.triggerTasks(id, timestamp, savepoint),
       persist: (checkpoint) => this.persist(checkpoint),
       notifyComplete: (id) => this.notifyComplete(id),
-      notifyAborted: (id) => this.notifyAborted(id),
+      notifyAborted: (id, reason) => this.notifyAborted(id, reason),
       discard: (id) => { void this.storage?.discard(id).catch(() => { /* a leftover is harmless */ }); },
       failJob: (error) => this.job.onCheckpointFailure(error),
     }, Math.max(newestBegun, this.restore?.checkpointId ?? 0) + 1);
@@ -227,7 +241,7 @@ export class JobCheckpointing {
   async prepareRestart(): Promise<void> {
     const storage = this.storage!;
     const latest = await storage.readLatestCompleted({ fallbackOnCorruption: true });
-    if (latest) { this.restore = latest; this.restoredFromCheckpoint = true; return; }
+    if (latest) { this.restore = latest; this.restoredFromCheckpoint = true; this.noteRestored(); return; }
     // Restarting from scratch after checkpoints completed would apply their side effects twice.
     const ids = await storage.list();
     if (ids.length > 0) {
@@ -297,6 +311,7 @@ export class JobCheckpointing {
     await this.notified;
     const path = this.savepointPaths.get(completed.checkpointId)!;
     this.savepointPaths.delete(completed.checkpointId);
+    this.log.info(`savepoint ${completed.checkpointId} written to ${path}`, { checkpointId: completed.checkpointId, path, stop: options.stop === true, drain: options.drain === true });
     return path;
   }
 
@@ -312,6 +327,7 @@ export class JobCheckpointing {
     const enumerators: Record<string, unknown> = {};
     for (const [vertex, enumerator] of this.job.enumerators()) enumerators[operatorUid(vertex.head)] = enumerator.snapshotState(id);
     this.enumeratorStates.set(id, enumerators);
+    this.history.triggered(id, timestamp, savepoint);
     this.job.onEnumeratorsSnapshot?.(id);
     // Same turn as the enumerators' snapshot: a split assigned later reaches its reader after the barrier.
     const stop = savepoint ? this.stopNextSavepoint : undefined;
@@ -329,9 +345,12 @@ export class JobCheckpointing {
     let bytes = 0;
     for (const b of checkpoint.states.values()) bytes += b as number;
     this.lastCheckpointBytes = bytes;
+    this.persisted.set(id, { durationMs: checkpoint.durationMs, bytes });
     if (checkpoint.savepoint) {
       const snapshot = await this.storage!.readCheckpoint(id);
-      this.savepointPaths.set(id, await writeSavepoint(this.savepointDirectory ?? defaultSavepointDirectory(), snapshot));
+      const path = await writeSavepoint(this.savepointDirectory ?? defaultSavepointDirectory(), snapshot);
+      this.savepointPaths.set(id, path);
+      this.persisted.set(id, { durationMs: checkpoint.durationMs, bytes, path });
       // The file is the savepoint; the storage's copy is not a retained checkpoint.
       await this.storage!.discard(id).catch(() => {});
     }
@@ -339,6 +358,12 @@ export class JobCheckpointing {
 
   private notifyComplete(id: number): void {
     this.completedCount++;
+    const written = this.persisted.get(id) ?? { durationMs: 0, bytes: 0 };
+    this.persisted.delete(id);
+    this.history.completedAt(id, written.durationMs, written.bytes, written.path);
+    this.log.info(`${written.path !== undefined ? 'savepoint' : 'checkpoint'} ${id} completed in ${written.durationMs} ms (${written.bytes} bytes)`, {
+      checkpointId: id, durationMs: written.durationMs, bytes: written.bytes,
+    });
     // A savepoint is not kept in the storage: failovers restore the latest checkpoint, not it.
     if (this.coordinator?.latestCompleted?.checkpointId === id) {
       this.job.onCheckpointCompleted?.(id);
@@ -349,8 +374,13 @@ export class JobCheckpointing {
     queueMicrotask(() => this.requestFinalCheckpoint());
   }
 
-  private notifyAborted(id: number): void {
+  private notifyAborted(id: number, reason: string): void {
     this.abortedCount++;
+    this.persisted.delete(id);
+    this.history.failedAt(id, this.job.clock.now(), reason);
+    // Checkpoints cut short because the attempt ends are expected; any other failure is worth a warning.
+    if (this.active) this.log.warn(`checkpoint ${id} failed: ${reason}`, { checkpointId: id, reason });
+    else this.log.info(`checkpoint ${id} aborted: ${reason}`, { checkpointId: id, reason });
     this.enumeratorStates.delete(id);
     for (const c of this.checkpointers.values()) c.notifyAborted(id);
     this.finalRequested = false;
@@ -376,8 +406,18 @@ export class JobCheckpointing {
     if (c === undefined) {
       const ck = this.config.checkpointing;
       const listener: SubtaskCheckpointListener = {
-        acknowledge: (id, key, bytes) => { if (this.checkpointers.get(task) === c) this.coordinator!.acknowledge(id, key, bytes); },
-        decline: (id, key, reason) => { if (this.checkpointers.get(task) === c) this.coordinator!.decline(id, key, reason); },
+        acknowledge: (id, key, bytes) => {
+          if (this.checkpointers.get(task) !== c) return;
+          const at = this.locations.get(key);
+          const alignment = (task as { alignmentDurationMs?(checkpointId: number): number | undefined }).alignmentDurationMs?.(id);
+          if (at) this.history.acknowledged(id, at, this.job.clock.now(), bytes, alignment);
+          this.coordinator!.acknowledge(id, key, bytes);
+        },
+        decline: (id, key, reason) => {
+          if (this.checkpointers.get(task) !== c) return;
+          this.log.warn(`checkpoint ${id} declined by subtask ${task.name}: ${reason}`, { checkpointId: id, subtask: task.name, reason });
+          this.coordinator!.decline(id, key, reason);
+        },
         awaitingFinalCheckpoint: () => queueMicrotask(() => this.requestFinalCheckpoint()),
       };
       if (task instanceof StreamTask) {
@@ -394,6 +434,14 @@ export class JobCheckpointing {
       this.checkpointers.set(task, c);
     }
     return c;
+  }
+
+  /** The attempt restores `this.restore`: the statistics say which checkpoint or savepoint. */
+  private noteRestored(): void {
+    const restore = this.restore;
+    if (restore === undefined) return;
+    const fromSavepoint = !this.restoredFromCheckpoint && this.restorePath !== undefined;
+    this.history.restoredFrom(restore.checkpointId, this.job.clock.now(), fromSavepoint, fromSavepoint ? this.restorePath : undefined);
   }
 
   private subtaskKeys(): string[] {

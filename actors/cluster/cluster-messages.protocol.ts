@@ -6,6 +6,8 @@
 // blob store. Imports only types and the codec's registry.
 import type { BarrierEvent } from '../../api/stream-elements.ts';
 import type { SubtaskState } from '../runtime/subtask.machine.ts';
+import type { SubtaskMetricsSnapshot } from '../observability/subtask-metrics.ts';
+import type { MetricValues } from '../observability/process-metrics.ts';
 import { registerMessageTypes } from '../network/codec.ts';
 
 /** Options a job was submitted with (the job loader's JobSubmitOptions). */
@@ -129,19 +131,24 @@ export type TaskExecutorMessage =
 
 /** What the subtasks on a TaskManager report to their JobMaster actor. */
 export type TaskReport =
-  | { readonly type: 'jobmaster.task-state'; readonly id: SubtaskId; readonly state: SubtaskState; readonly error?: string; readonly accumulators?: Record<string, unknown> }
+  /** A finished subtask's report carries its final metrics. */
+  | { readonly type: 'jobmaster.task-state'; readonly id: SubtaskId; readonly state: SubtaskState; readonly error?: string; readonly accumulators?: Record<string, unknown>; readonly metrics?: SubtaskMetricsSnapshot }
   | { readonly type: 'jobmaster.reader-registered'; readonly id: SubtaskId }
   | { readonly type: 'jobmaster.split-request'; readonly id: SubtaskId }
-  | { readonly type: 'jobmaster.checkpoint-ack'; readonly id: SubtaskId; readonly checkpointId: number; readonly bytes: number }
+  /** `alignmentMs`: between the first and the last barrier at the subtask's input (none for a source). */
+  | { readonly type: 'jobmaster.checkpoint-ack'; readonly id: SubtaskId; readonly checkpointId: number; readonly bytes: number; readonly alignmentMs?: number }
   | { readonly type: 'jobmaster.checkpoint-decline'; readonly id: SubtaskId; readonly checkpointId: number; readonly reason: string }
   | { readonly type: 'jobmaster.awaiting-final'; readonly id: SubtaskId }
   /** The subtask's operators acted on the completion of `checkpointId` (two-phase commit done). */
-  | { readonly type: 'jobmaster.checkpoint-notified'; readonly id: SubtaskId; readonly checkpointId: number; readonly awaitingFinal: boolean };
+  | { readonly type: 'jobmaster.checkpoint-notified'; readonly id: SubtaskId; readonly checkpointId: number; readonly awaitingFinal: boolean }
+  /** A running subtask's metrics, sent with every heartbeat of its TaskManager (about once a second). */
+  | { readonly type: 'jobmaster.task-metrics'; readonly id: SubtaskId; readonly metrics: SubtaskMetricsSnapshot };
 
 /** The TaskReport types (the JobMaster actor routes these to the job's deployer). */
 export const TASK_REPORT_TYPES: ReadonlySet<string> = new Set([
   'jobmaster.task-state', 'jobmaster.reader-registered', 'jobmaster.split-request',
   'jobmaster.checkpoint-ack', 'jobmaster.checkpoint-decline', 'jobmaster.awaiting-final', 'jobmaster.checkpoint-notified',
+  'jobmaster.task-metrics',
 ]);
 
 /** What the JobManager process's top actor (`/user/jobmanager`) answers. */
@@ -158,8 +165,11 @@ export type ClusterResourceManagerMessage =
    * availability); `ref` is the TaskManager's task executor actor.
    */
   | { readonly type: 'resourcemanager.register-remote'; readonly taskManagerId: string; readonly address: string; readonly slots: number; readonly ref: unknown }
-  /** Asked: replies `{ known }` (false: the TaskManager was declared lost and must register again). */
-  | { readonly type: 'resourcemanager.heartbeat'; readonly taskManagerId: string }
+  /**
+   * Asked: replies `{ known }` (false: the TaskManager was declared lost and must register again).
+   * Carries the TaskManager's process metrics (memory, actor system, running subtasks).
+   */
+  | { readonly type: 'resourcemanager.heartbeat'; readonly taskManagerId: string; readonly metrics?: MetricValues }
   | { readonly type: 'resourcemanager.check-heartbeats' }
   /** Replies `{ free, total, taskManagers }`. */
   | { readonly type: 'resourcemanager.slot-report' }

@@ -46,7 +46,10 @@ export function clusterResourceManagerBehavior(rm: ResourceManager, options: Hea
         }
         case 'resourcemanager.heartbeat': {
           const tm = state.rm.isRegistered(msg.taskManagerId) ? state.rm.getTaskManager(msg.taskManagerId) : undefined;
-          if (tm instanceof RemoteTaskManager) tm.lastHeartbeat = now;
+          if (tm instanceof RemoteTaskManager) {
+            tm.lastHeartbeat = now;
+            if (msg.metrics) tm.metrics = msg.metrics;
+          }
           // A TaskManager declared lost learns it here: it cancels its subtasks and registers again.
           ctx.reply({ known: tm !== undefined });
           return;

@@ -5,13 +5,16 @@
 // link also reads the leader lease on every heartbeat: a newer epoch there means another
 // JobManager took over while the one registered with may still be alive, so the TaskManager
 // stops following it (its commands are refused from then on, its subtasks released) and
-// registers with the new leader, as Flink's TaskExecutor does on a leader change.
+// registers with the new leader, as Flink's TaskExecutor does on a leader change. Heartbeats
+// carry the TaskManager's process metrics (the JobManager serves them at /taskmanagers/:id/metrics).
 // Imports actors/core and actors/cluster.
 import type { Clock } from '../../api/time/clock.ts';
 import type { ActorRef } from '../core/actor-ref.ts';
 import type { ActorSystem } from '../core/actor-system.ts';
 import type { ClusterResourceManagerMessage } from './cluster-messages.protocol.ts';
 import type { EpochFence } from './epoch-fence.ts';
+import { processMetrics } from '../observability/process-metrics.ts';
+import { logger, type Logger } from '../observability/logger.ts';
 import type { TaskExecutor } from './task-executor.ts';
 
 /** Where the JobManager is: its RPC host and port, and its epoch when the HA store names it. */
@@ -46,13 +49,16 @@ export class JobManagerLink {
   target = '';
   /** The task executor actor (set once spawned): registered with the JobManager, watches it. */
   self!: ActorRef;
+  private readonly log: Logger;
 
   constructor(
     private readonly system: ActorSystem,
     private readonly executor: () => TaskExecutor,
     private readonly options: JobManagerLinkOptions,
     readonly heartbeatIntervalMs: number,
-  ) {}
+  ) {
+    this.log = logger('jobmanager-link', { taskManagerId: options.id });
+  }
 
   /** Connects and registers once; rejects on failure (also when the JobManager's epoch is older than one seen). */
   async register(): Promise<void> {
@@ -74,6 +80,7 @@ export class JobManagerLink {
     this.registered = true;
     this.unanswered = 0;
     this.self.tell({ type: 'taskexecutor.watch-jobmanager', ref: rm });
+    this.log.info(`registered with the JobManager at ${this.target} (epoch ${epoch}, ${slots} slots)`, { jobmanager: this.target, epoch, slots });
   }
 
   /** Registers, retrying with backoff until `timeoutMs` passed. */
@@ -107,7 +114,8 @@ export class JobManagerLink {
     this.pollLeader();
     const rm = this.resourceManager!;
     const timeout = Math.max(10_000, this.heartbeatIntervalMs * 10);
-    rm.ask<{ known: boolean }>({ type: 'resourcemanager.heartbeat', taskManagerId: this.options.id }, timeout).then((reply) => {
+    const metrics = { ...processMetrics(this.system), numRunningTasks: this.executor().runningTasks().length, 'Status.Slots.Total': this.options.slots };
+    rm.ask<{ known: boolean }>({ type: 'resourcemanager.heartbeat', taskManagerId: this.options.id, metrics }, timeout).then((reply) => {
       this.unanswered = 0;
       if (!reply.known && rm === this.resourceManager) this.lost('the JobManager declared this TaskManager lost');
     }, () => {
@@ -119,10 +127,11 @@ export class JobManagerLink {
    * The JobManager is gone: cancel every subtask, then reconnect and register again. `ref`: the
    * watched ResourceManager that terminated (one of a JobManager left behind is ignored).
    */
-  lost(_reason: string, ref?: ActorRef): void {
+  lost(reason: string, ref?: ActorRef): void {
     if (this.closed || !this.registered) return;
     if (ref !== undefined && ref.path !== this.resourceManager?.path) return;
     this.registered = false;
+    this.log.warn(`lost the JobManager at ${this.target}: ${reason}; cancelling this TaskManager's subtasks and registering again`, { jobmanager: this.target, reason });
     void this.executor().cancelAll();
     void this.reconnect();
   }

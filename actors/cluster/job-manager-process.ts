@@ -44,6 +44,9 @@ import type { ClusterResourceManagerMessage, JobManagerMessage } from './cluster
 import { clusterResourceManagerBehavior } from './cluster-resource-manager.ts';
 import { JobManagerService } from './job-manager-service.ts';
 import { RemoteDeployer, type RemoteJobInfo } from './remote-deployer.ts';
+import { errorFields, logger } from '../observability/logger.ts';
+
+const log = logger('jobmanager');
 
 /** How a JobManager process is started. */
 export interface JobManagerOptions {
@@ -194,7 +197,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     }, (refs) => { currentDispatcher = refs.dispatcher; resolve(); }, { restUrl: () => restUrl, blobs }), 'jobmanager');
   });
   const service = new JobManagerService({
-    dispatcher, dispatcherRef: () => currentDispatcher!, resourceManager, store, blobs, jobInfos, dataDir, maxBundleBytes,
+    dispatcher, dispatcherRef: () => currentDispatcher!, resourceManager, store, blobs, jobInfos, dataDir, maxBundleBytes, system,
     jobMasterPath: (jobId) => `${listened.address}/user/jobmanager/dispatcher/jobmaster-${jobId}`,
     ...(jobStore ? {
       ha: { jobs: jobStore, checkpoints: new CheckpointFence(haKv!), isLeader: () => leads, epoch: fencingToken, leader: () => findLeader(haKv!) },
@@ -228,23 +231,25 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
       ...(options.ha!.leaseMs !== undefined ? { leaseMs: options.ha!.leaseMs } : {}),
       onGranted: (epoch) => {
         leads = true;
+        log.info(`leadership granted (epoch ${epoch}): recovering the jobs that have not ended`, { epoch, rpcAddress });
         void (async () => {
           for (const job of await jobStore.recoverable()) {
             try {
               await service.recoverJob(job);
             } catch (error) {
-              console.error(`JobManager: job ${job.jobId} (${job.name}) cannot be recovered: ${(error as Error).message}`);
+              log.error(`job ${job.jobId} (${job.name}) cannot be recovered: ${(error as Error).message}`, { jobId: job.jobId, jobName: job.name, ...errorFields(error) });
               await jobStore.setStatus(job.jobId, 'FAILED', epoch).catch(() => {});
             }
           }
-        })().catch((error: unknown) => console.error(`JobManager: recovering jobs failed: ${(error as Error).message}`)).finally(markLeading);
+        })().catch((error: unknown) => log.error(`recovering jobs failed: ${(error as Error).message}`, errorFields(error))).finally(markLeading);
       },
-      onRevoked: (_epoch, why) => {
-        if (why === 'released') return;
+      onRevoked: (epoch, why) => {
+        if (why === 'released') { log.info(`leadership released (epoch ${epoch})`, { epoch }); return; }
+        log.warn(`leadership lost (epoch ${epoch}): ${why === 'expired' ? 'the lease expired before it could be renewed' : 'another JobManager took the lease'}; suspending this JobManager's jobs`, { epoch, reason: why });
         void suspendJobs();
         markLost(why === 'expired' ? 'the leader lease expired before it could be renewed' : 'another JobManager took the leader lease');
       },
-      onError: (error) => console.error(`JobManager: leader lease round failed: ${(error as Error).message}`),
+      onError: (error) => log.warn(`leader lease round failed: ${(error as Error).message}`, errorFields(error)),
     });
     lease.start();
   } else {

@@ -11,7 +11,8 @@
 // writes are fenced by the epoch of its leadership: a leader claims a job (its record and its
 // checkpoint record) before starting it, its checkpoints complete only through the CheckpointFence,
 // and a deposed leader can neither add or end a job nor complete a checkpoint the new leader recovers.
-// Imports api/ types, actors/deploy, actors/ha, actors/rest types, actors/runtime, actors/cluster and the logger.
+// Its metrics (jobs, TaskManagers, this process) are a ClusterMetrics over the same Dispatcher.
+// Imports api/ types, actors/deploy, actors/ha, actors/rest types, actors/runtime, actors/cluster and actors/observability.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobStatus } from '../../api/environment/job-client.ts';
@@ -20,6 +21,8 @@ import type { ActorRef } from '../core/actor-ref.ts';
 import { blobKey as keyOf, type BlobStore } from '../deploy/blob-store.ts';
 import { checkBundle } from '../deploy/bundle-check.ts';
 import { errorFields, logger } from '../observability/logger.ts';
+import { ClusterMetrics } from '../observability/cluster-metrics.ts';
+import type { ActorSystem } from '../core/actor-system.ts';
 import { buildJobGraph, loadJobModule } from '../deploy/job-loader.ts';
 import { FencedOffError, FencedStateBackend, type CheckpointFence } from '../ha/checkpoint-fence.ts';
 import type { JobStore, StoredJob } from '../ha/job-store.ts';
@@ -51,6 +54,8 @@ export interface JobManagerServiceContext {
   readonly dataDir: string;
   /** ...unless this KV (a KV Connect URL every process reaches) holds them all. */
   readonly checkpointStore?: string;
+  /** The JobManager's actor system (its actor counts are metrics). */
+  readonly system?: ActorSystem;
   /** The largest bundle accepted (default 64 MiB, as the REST server's). */
   readonly maxBundleBytes?: number;
   /** High availability: the store every JobManager candidate shares, whether this one leads, and its epoch. */
@@ -66,14 +71,37 @@ export interface JobManagerServiceContext {
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['FINISHED', 'FAILED', 'CANCELED']);
 
+const log = logger('job-manager-service');
+
+/** A job's checkpoint statistics in Flink's shape (the newest completed one's id, duration and size also at the top of `latest`). */
+export function checkpointStatsOf(job: JobMaster): CheckpointStats {
+  const s = job.checkpointing.stats();
+  const history = job.checkpointing.history.snapshot();
+  return {
+    ...history,
+    counts: { ...history.counts, completed: s.completed, failed: s.failed, in_progress: s.inProgress },
+    latest: { ...history.latest, ...(s.latest ? { id: s.latest.id, 'end-to-end-duration': s.latest.durationMs, 'state-size': s.latest.bytes } : {}) },
+  };
+}
+
 /** The ClusterService a JobManager process serves. */
 export class JobManagerService implements ClusterService {
   /** With HA: per job, settles once its end is recorded in the HA store (or could not be). */
   private readonly endsRecorded = new Map<string, Promise<void>>();
   /** Submissions under way per bundle key: their blob must not be deleted by another's failure. */
   private readonly submitting = new Map<string, number>();
+  /** The metrics of its jobs, TaskManagers and process. */
+  readonly metrics: ClusterMetrics;
 
-  constructor(private readonly context: JobManagerServiceContext) {}
+  constructor(private readonly context: JobManagerServiceContext) {
+    const { dispatcher } = context;
+    this.metrics = new ClusterMetrics({
+      job: (jobId) => dispatcher.getJob(jobId),
+      jobs: () => dispatcher.listJobs().flatMap(({ jobId }) => { const job = dispatcher.getJob(jobId); return job ? [[jobId, job] as const] : []; }),
+      resourceManager: context.resourceManager,
+      ...(context.system ? { system: context.system } : {}),
+    });
+  }
 
   async overview(): Promise<ClusterOverview> {
     const rm = this.context.resourceManager;
@@ -123,11 +151,7 @@ export class JobManagerService implements ClusterService {
   async checkpoints(jobId: string): Promise<CheckpointStats | undefined> {
     const job = this.context.dispatcher.getJob(jobId);
     if (!job) return undefined;
-    const s = job.checkpointing.stats();
-    return {
-      counts: { completed: s.completed, failed: s.failed, in_progress: s.inProgress },
-      ...(s.latest ? { latest: { id: s.latest.id, 'end-to-end-duration': s.latest.durationMs, 'state-size': s.latest.bytes } } : {}),
-    };
+    return checkpointStatsOf(job);
   }
 
   async submitJob(bundle: Uint8Array, options: JobSubmitOptions): Promise<string> {
@@ -226,6 +250,7 @@ export class JobManagerService implements ClusterService {
     this.shareCheckpointStorage(jobId, graph);
     jobInfos.set(jobId, { blobKey, submitOptions: { ...options }, jobMasterPath: this.context.jobMasterPath(jobId) });
     store.put(jobId, graph);
+    log.info(`job ${jobId} (${options.name}) submitted`, { jobId, jobName: options.name, parallelism: options.parallelism, fromSavepoint: options.fromSavepoint });
     await this.context.dispatcherRef().ask({ type: 'dispatcher.submit-job', jobId });
     const job = this.context.dispatcher.getJob(jobId);
     // The end of a job is recorded only by a JobManager that still leads: one that lost the lease
@@ -233,7 +258,7 @@ export class JobManagerService implements ClusterService {
     // A deposed leader that does not know it yet is refused by the epoch the new leader claimed.
     if (ha && job) {
       this.endsRecorded.set(jobId, job.terminated.then(() => (ha.isLeader() ? ha.jobs.setStatus(jobId, job.getStatus(), ha.epoch()) : undefined))
-        .catch((error: unknown) => console.error(`JobManager: the end of job ${jobId} was not recorded: ${errorChain(error)}`)));
+        .catch((error: unknown) => log.error(`the end of job ${jobId} was not recorded: ${errorChain(error)}`, { jobId, ...errorFields(error) })));
     }
   }
 

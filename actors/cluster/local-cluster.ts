@@ -6,7 +6,7 @@
 // one machine's cores all work on one job. Imports actors/cluster and actors/network.
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { spawnWorker } from '../network/spawn-worker.ts';
-import { logger } from '../observability/logger.ts';
+import { currentLogLevel, logger } from '../observability/logger.ts';
 import { startJobManager, type RunningJobManager } from './job-manager-process.ts';
 
 /** How a local cluster is shaped. */
@@ -41,7 +41,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const addresses: string[] = [];
   try {
     await Promise.all(Array.from({ length: count }, (_, index) => {
-      const worker = spawnWorker(workerEntry, { jobmanager: jobManager.rpcAddress, slots });
+      const worker = spawnWorker(workerEntry, { jobmanager: jobManager.rpcAddress, slots, logLevel: currentLogLevel() });
       workers.push(worker);
       return new Promise<void>((resolve, reject) => {
         worker.once('error', reject);

@@ -1,16 +1,19 @@
 // RemoteTaskManager: the JobManager's view of one TaskManager process: its slots (allocated by the
 // ResourceManager like those of an in-process TaskManager), its address, the ref of its task
-// executor actor, and when it last sent a heartbeat. Every command to it goes through `send`,
+// executor actor, and when it last sent a heartbeat (with its process metrics). Every command to it goes through `send`,
 // which adds the JobManager's fencing token. Imports actors/core refs and actors/runtime types.
 import type { ActorRef } from '../core/actor-ref.ts';
 import type { Slot, TaskManagerGateway } from '../runtime/task-manager.ts';
 import type { TaskExecutorMessage, UnfencedCommand } from './cluster-messages.protocol.ts';
+import type { MetricValues } from '../observability/process-metrics.ts';
 
 /** A TaskManager in another process, as the ResourceManager keeps it. */
 export class RemoteTaskManager implements TaskManagerGateway {
   readonly slots: Slot[];
   /** Epoch ms of the last heartbeat (or of the registration). */
   lastHeartbeat: number;
+  /** The process metrics its last heartbeat carried (memory, actor system, running subtasks). */
+  metrics: MetricValues = {};
 
   constructor(
     readonly id: string,

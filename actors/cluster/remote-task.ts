@@ -2,7 +2,8 @@
 // (cancel, splits, checkpoint trigger and notifications) become messages to the TaskManager's task
 // executor; the subtask's reports (state changes, reader registration, split requests, checkpoint
 // acknowledgements) arrive through `onReport` and reach the JobMaster and the job's checkpointing
-// as if the subtask were local. A subtask whose TaskManager was lost counts as failed.
+// as if the subtask were local. A subtask whose TaskManager was lost counts as failed. It keeps
+// the metrics its TaskManager reported last (final ones once it finished).
 // Imports api/ types, actors/checkpoint and actors/runtime types.
 import type { JobVertex } from '../../api/graph/job-graph.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
@@ -14,6 +15,7 @@ import type { SubtaskState } from '../runtime/subtask.machine.ts';
 import type { TaskHandle } from '../runtime/task-manager.ts';
 import type { SubtaskId, TaskReport } from './cluster-messages.protocol.ts';
 import type { RemoteTaskManager } from './remote-task-manager.ts';
+import type { SubtaskMetricsSnapshot } from '../observability/subtask-metrics.ts';
 
 const TERMINAL: ReadonlySet<SubtaskState> = new Set(['finished', 'canceled', 'failed']);
 
@@ -28,6 +30,10 @@ export class RemoteTask implements TaskHandle, RemoteCheckpointedTask {
   private readonly notifications = new Map<number, () => void>();
   private readonly terminated: Promise<void>;
   private markTerminated!: () => void;
+  /** The metrics its TaskManager reported last, if any yet. */
+  metrics: SubtaskMetricsSnapshot | undefined;
+  /** Alignment times of the newest checkpoints this subtask acknowledged, by checkpoint id. */
+  private readonly alignments = new Map<number, number>();
 
   constructor(
     readonly id: SubtaskId,
@@ -82,6 +88,7 @@ export class RemoteTask implements TaskHandle, RemoteCheckpointedTask {
         if (TERMINAL.has(this.state)) return;
         this.state = report.state;
         if (report.accumulators) for (const [k, v] of Object.entries(report.accumulators)) this.accumulatorValues.set(k, v);
+        if (report.metrics) this.metrics = report.metrics;
         if (TERMINAL.has(report.state)) this.terminate();
         const error = report.state === 'failed' ? new Error(report.error ?? 'unknown failure') : undefined;
         if (report.state === 'finished' || report.state === 'failed' || report.state === 'canceled') this.listener.onStateChange(this, report.state, error);
@@ -89,7 +96,14 @@ export class RemoteTask implements TaskHandle, RemoteCheckpointedTask {
       }
       case 'jobmaster.reader-registered': this.listener.onReaderRegistered(this); return;
       case 'jobmaster.split-request': this.listener.onSplitRequest(this); return;
-      case 'jobmaster.checkpoint-ack': this.checkpointListener?.acknowledge(report.checkpointId, this.key(), report.bytes); return;
+      case 'jobmaster.checkpoint-ack':
+        if (report.alignmentMs !== undefined) {
+          this.alignments.set(report.checkpointId, report.alignmentMs);
+          if (this.alignments.size > 8) this.alignments.delete(this.alignments.keys().next().value!);
+        }
+        this.checkpointListener?.acknowledge(report.checkpointId, this.key(), report.bytes);
+        return;
+      case 'jobmaster.task-metrics': if (!TERMINAL.has(this.state)) this.metrics = report.metrics; return;
       case 'jobmaster.checkpoint-decline': this.checkpointListener?.decline(report.checkpointId, this.key(), report.reason); return;
       case 'jobmaster.checkpoint-notified': {
         this.awaitingFinal = report.awaitingFinal;
@@ -104,6 +118,9 @@ export class RemoteTask implements TaskHandle, RemoteCheckpointedTask {
         return;
     }
   }
+
+  /** Milliseconds between the first and last barrier of `checkpointId` at the subtask's input, as its acknowledgement said. */
+  alignmentDurationMs(checkpointId: number): number | undefined { return this.alignments.get(checkpointId); }
 
   /** Its TaskManager was lost: the subtask can no longer be reached (the job fails over). */
   lost(): void {

@@ -13,6 +13,8 @@
 // the channels (and finished subtasks) of the job's older attempts here; one that restarts a
 // pipelined region (region failover) drops only those of that region's older attempts, whose
 // channel ids carry the region, so that the other regions' subtasks run on undisturbed.
+// Subtask metrics go to the JobMaster with every heartbeat (reportMetrics) and, final, with a
+// finished subtask's report; checkpoint acknowledgements carry the subtask's alignment time.
 // Imports api/ types, actors/runtime, actors/checkpoint, actors/network/data and actors/cluster.
 import type { JobEdge } from '../../api/graph/job-graph.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
@@ -26,6 +28,7 @@ import { DataPlane } from '../network/data/data-plane.ts';
 import type { GateChannel } from '../runtime/input-gate.ts';
 import { LocalChannel, type ChannelSender } from '../runtime/local-channel.ts';
 import { StreamTask, type TaskCheckpointHooks } from '../runtime/stream-task.ts';
+import { subtaskMetricsOf } from '../observability/subtask-metrics.ts';
 import type { SubtaskState } from '../runtime/subtask.machine.ts';
 import { TaskScheduler } from '../runtime/task-scheduler.ts';
 import { channelId, regionPrefix, type DeploymentDescriptor, type SubtaskId, type TaskReport } from './cluster-messages.protocol.ts';
@@ -88,6 +91,15 @@ export class TaskExecutor {
       out.push({ jobId: entry.id.jobId, name: entry.task?.name ?? keyOf(entry.id), state: entry.task?.state ?? 'deploying' });
     }
     return out;
+  }
+
+  /** Sends every running subtask's metrics to its JobMaster (one small message per subtask, per heartbeat). */
+  reportMetrics(): void {
+    for (const entry of this.subtasks.values()) {
+      const task = entry.task;
+      if (task === undefined || entry.finished || task.state !== 'running') continue;
+      entry.jobMaster.tell({ type: 'jobmaster.task-metrics', id: entry.id, metrics: subtaskMetricsOf(task) });
+    }
   }
 
   /** Deploys one subtask attempt for the JobManager leadership of `epoch` (0 without high availability). */
@@ -223,7 +235,11 @@ export class TaskExecutor {
           if (state === 'finished') entry.finished = true;
           else if (this.subtasks.get(key) === entry) this.subtasks.delete(key);
           const accumulators = state === 'finished' ? Object.fromEntries(task.accumulators()) : undefined;
-          jobMaster.tell({ type: 'jobmaster.task-state', id, state, ...(error !== undefined ? { error: errorChain(error) } : {}), ...(accumulators ? { accumulators } : {}) });
+          const metrics = state === 'finished' ? subtaskMetricsOf(task) : undefined;
+          jobMaster.tell({
+            type: 'jobmaster.task-state', id, state, ...(error !== undefined ? { error: errorChain(error) } : {}),
+            ...(accumulators ? { accumulators } : {}), ...(metrics ? { metrics } : {}),
+          });
         },
         onReaderRegistered: () => jobMaster.tell({ type: 'jobmaster.reader-registered', id }),
         onSplitRequest: () => jobMaster.tell({ type: 'jobmaster.split-request', id }),
@@ -234,7 +250,10 @@ export class TaskExecutor {
       backend: checkpointing.backend, storage: checkpointing.storage, restore,
       mode: alignmentModeOf(ck),
       listener: {
-        acknowledge: (checkpointId, _key, bytes) => jobMaster.tell({ type: 'jobmaster.checkpoint-ack', id, checkpointId, bytes }),
+        acknowledge: (checkpointId, _key, bytes) => {
+          const alignmentMs = task.alignmentDurationMs(checkpointId);
+          jobMaster.tell({ type: 'jobmaster.checkpoint-ack', id, checkpointId, bytes, ...(alignmentMs !== undefined ? { alignmentMs } : {}) });
+        },
         decline: (checkpointId, _key, reason) => jobMaster.tell({ type: 'jobmaster.checkpoint-decline', id, checkpointId, reason }),
         awaitingFinalCheckpoint: () => jobMaster.tell({ type: 'jobmaster.awaiting-final', id }),
       },

@@ -8,7 +8,7 @@
 // Every command of the JobManager carries the epoch of its leadership: the task executor actor
 // refuses one older than the newest epoch seen (a deposed JobManager that still runs), and a
 // newer epoch releases the jobs older ones deployed (EpochFence, JobManagerLink).
-// It prints nothing but such refusals (the CLI prints the ready line).
+// It logs such refusals through the project logger and prints nothing (the CLI prints the ready line).
 //
 //   const tm = await startTaskManager({ jobmanager: '127.0.0.1:6123', slots: 2 });
 //   ...
@@ -28,6 +28,7 @@ import type { JobManagerMessage, TaskExecutorCommand, TaskExecutorMessage } from
 import { EpochFence } from './epoch-fence.ts';
 import { JobManagerLink, type JobManagerLocation } from './job-manager-link.ts';
 import { errorChain, TaskExecutor } from './task-executor.ts';
+import { logger } from '../observability/logger.ts';
 
 /** How a TaskManager process is started. */
 export interface TaskManagerOptions {
@@ -47,7 +48,7 @@ export interface TaskManagerOptions {
   readonly id?: string;
   /** How long the first registration may take before startTaskManager rejects (default 30 s). */
   readonly registrationTimeoutMs?: number;
-  /** Where refused commands of a deposed JobManager are reported (default console.error). */
+  /** Where refused commands of a deposed JobManager are reported (default: the log, at warn). */
   readonly log?: (message: string) => void;
 }
 
@@ -91,7 +92,7 @@ function taskExecutorBehavior(executor: TaskExecutor, link: JobManagerLink, fenc
     receive(_state, msg, ctx) {
       switch (msg.type) {
         case 'taskexecutor.list-subtasks': ctx.reply(executor.runningTasks()); return;
-        case 'taskexecutor.heartbeat-tick': link.heartbeat(); return;
+        case 'taskexecutor.heartbeat-tick': link.heartbeat(); executor.reportMetrics(); return;
         case 'taskexecutor.watch-jobmanager': ctx.watch(msg.ref); return;
         case 'actor.terminated':
           link.lost(`the JobManager ${msg.reason === 'connection-lost' ? 'connection was lost' : msg.reason}`, msg.ref as ActorRef);
@@ -160,7 +161,8 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
     throw new Error(`TaskManager ${id} cannot listen: ${(error as Error).message}`, { cause: error });
   }
   let executor!: TaskExecutor;
-  const log = options.log ?? ((message: string) => console.error(message));
+  const tmLog = logger('taskmanager', { taskManagerId: id });
+  const log = options.log ?? ((message: string) => tmLog.warn(message));
   const fence = new EpochFence({
     onNewerEpoch: (epoch, previous) => {
       void executor.releaseJobsBefore(epoch).catch((error: unknown) => log(`TaskManager ${id}: releasing the jobs of JobManager epoch ${previous} failed: ${errorChain(error)}`));

@@ -9,8 +9,11 @@
 // tear down aborted the whole process now and then. Imports actors/cluster.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { startTaskManager } from './task-manager-process.ts';
+import { configureLogging, type LogLevel } from '../observability/logger.ts';
 
-const { jobmanager, slots } = (workerData as { data: { jobmanager: string; slots: number } }).data;
+const { jobmanager, slots, logLevel } = (workerData as { data: { jobmanager: string; slots: number; logLevel?: LogLevel } }).data;
+// A thread has its own logger: it logs as a TaskManager, at the level of the process that started it.
+configureLogging({ role: 'taskmanager', ...(logLevel !== undefined ? { level: logLevel } : {}) });
 try {
   const taskManager = await startTaskManager({ jobmanager, slots });
   const peerPorts: MessagePort[] = [];

@@ -12,6 +12,7 @@
 // a failure), checkpoints are suspended meanwhile, and the region's subtasks are redeployed as
 // their next attempt from the latest completed checkpoint while the other regions keep running.
 // A full failover that begins meanwhile supersedes the region restarts in progress.
+// Every failure goes into the job's exception history and every restart is counted (numRestarts).
 // Imports api/ and actors/ (checkpoint, failover).
 import { JobExecutionError, type JobStatus } from '../../api/environment/job-client.ts';
 import type { RestartStrategy } from '../../api/environment/restart-strategies.ts';
@@ -22,6 +23,7 @@ import type { JobStatusEvent } from '../runtime/job-status.machine.ts';
 import type { TaskHandle } from '../runtime/task-manager.ts';
 import { createRestartBackoff, type RestartBackoff } from './restart-backoff.ts';
 import { errorFields, logger, type Logger } from '../observability/logger.ts';
+import { ExceptionHistory, type FailureLocation } from '../observability/exception-history.ts';
 
 /** Which subtasks a subtask's failure restarts (Flink's jobmanager.execution.failover-strategy). */
 export type FailoverStrategy = 'region' | 'full';
@@ -70,6 +72,10 @@ export class JobFailover {
   private fullFailovers = 0;
   /** Failures handled so far, with their causes (tests, the REST view). */
   readonly failures: string[] = [];
+  /** Every failure with its stack and where it happened (REST: /jobs/:jid/exceptions). */
+  readonly exceptions = new ExceptionHistory();
+  /** Restarts begun so far, full and of regions (Flink's numRestarts). */
+  numRestarts = 0;
   private readonly log: Logger;
 
   constructor(private readonly job: RestartableJob, private readonly checkpointing: JobCheckpointing) {
@@ -77,16 +83,18 @@ export class JobFailover {
     this.log = logger('job-failover', { jobId: job.jobId, jobName: job.graph.jobName });
   }
 
-  /** A subtask (named `where`) or the checkpointing failed with `error`. */
-  onFailure(where: string, error: unknown): void {
+  /** A subtask (named `where`, running at `at`) or the checkpointing failed with `error`. */
+  onFailure(where: string, error: unknown, at: FailureLocation = { where }): void {
     const job = this.job;
     if (job.getStatus() !== 'RUNNING') return; // already failing, restarting or done
     const message = error instanceof Error ? error.message : String(error);
     this.failures.push(`${where}: ${message}`);
+    this.exceptions.record(error, job.clock.now(), at);
     this.backoff.notifyFailure(job.clock.now());
     this.fullFailovers++;
     this.checkpointing.stop(`job failing: ${message}`);
     if (!this.backoff.canRestart()) { this.giveUp(where, message, error); return; }
+    this.numRestarts++;
     this.log.warn(`${where} failed; restarting the job (attempt ${this.attemptNumber + 1}, ${this.backoff.describe()})`, { where, ...errorFields(error) });
     job.transition({ type: 'job.fail' });
     void this.restart(error);
@@ -96,13 +104,15 @@ export class JobFailover {
    * Subtask `where` failed with `error` and the region strategy restarts only its region. The
    * JobMaster has already stopped listening to the region's subtasks (`tasks`).
    */
-  onRegionFailure(where: string, error: unknown, region: RegionRestart, tasks: Iterable<TaskHandle>): void {
+  onRegionFailure(where: string, error: unknown, region: RegionRestart, tasks: Iterable<TaskHandle>, at: FailureLocation = { where }): void {
     const job = this.job;
     if (job.getStatus() !== 'RUNNING') return;
     const message = error instanceof Error ? error.message : String(error);
     this.failures.push(`${where}: ${message}`);
+    this.exceptions.record(error, job.clock.now(), at);
     this.backoff.notifyFailure(job.clock.now());
     if (!this.backoff.canRestart()) { this.checkpointing.stop(`job failing: ${message}`); this.giveUp(where, message, error); return; }
+    this.numRestarts++;
     this.log.warn(`${where} failed; restarting its pipelined region (${this.backoff.describe()})`, { where, ...errorFields(error) });
     this.checkpointing.suspend(`region of ${where} failing: ${message}`, tasks);
     void this.restartRegion(region, error, this.fullFailovers);

@@ -346,8 +346,9 @@ export class RemoteTransport {
     if (error && endpoint.outbound) this.log(`connection to ${endpoint.peer ?? 'peer'} closed: ${error.message}`);
   }
 
+  /** A connection-level problem an operator should see (not while this system shuts down). */
   private log(line: string): void {
-    if (!this.closing) console.warn(`actorflow ${this.system.name}: ${line}`);
+    if (!this.closing) this.reconnectLog.warn(line);
   }
 }
 

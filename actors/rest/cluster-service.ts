@@ -1,9 +1,13 @@
 // ClusterService: what a JobManager offers its clients (the REST server serves it, the REST client
 // implements it over HTTP, the JobManager process implements it over its Dispatcher), and the two
 // errors that map to HTTP statuses. The shapes follow Flink's REST API (kebab-case keys where Flink
-// has them). Imports only types.
+// has them). Metrics, exception histories and Prometheus text come from an optional MetricsSource
+// (a service without one answers 404 on those routes). Imports only types.
 import type { JobExecutionResult, JobStatus } from '../../api/environment/job-client.ts';
 import type { JobSubmitOptions } from '../deploy/job-loader.ts';
+import type { CheckpointHistorySnapshot } from '../observability/checkpoint-history.ts';
+import type { JobExceptionsSnapshot } from '../observability/exception-history.ts';
+import type { MetricValues } from '../observability/process-metrics.ts';
 
 /** How to submit a job (defined by the job loader, which applies it). */
 export type { JobSubmitOptions };
@@ -63,10 +67,36 @@ export interface JobPlan {
   nodes: { id: string; parallelism: number; description: string; inputs?: { num: number; id: string; ship_strategy: string }[] }[];
 }
 
-/** A job's checkpoint statistics (Flink's GET /jobs/:jid/checkpoints). */
-export interface CheckpointStats {
-  counts: { completed: number; failed: number; in_progress: number };
-  latest?: { id: number; 'end-to-end-duration'?: number; 'state-size': number };
+/**
+ * A job's checkpoint statistics (Flink's GET /jobs/:jid/checkpoints). `latest` also carries the
+ * newest completed checkpoint's id, duration and size at its top (the first version of this view).
+ */
+export interface CheckpointStats extends Partial<Omit<CheckpointHistorySnapshot, 'counts' | 'latest'>> {
+  counts: { completed: number; failed: number; in_progress: number } & Partial<CheckpointHistorySnapshot['counts']>;
+  latest?: { id?: number; 'end-to-end-duration'?: number; 'state-size'?: number } & Partial<CheckpointHistorySnapshot['latest']>;
+}
+
+/** Flat metric name -> value (a number; REST renders it as a string, as Flink does). */
+export type { MetricValues };
+
+/** The metrics of every subtask of one vertex. */
+export interface VertexMetrics {
+  readonly id: string;
+  readonly name: string;
+  /** Per subtask, in index order: its attempt and metrics (none yet for one not reporting yet). */
+  readonly subtasks: ReadonlyArray<{ readonly subtask: number; readonly attempt: number; readonly metrics: MetricValues | undefined }>;
+}
+
+/** Where a JobManager's metrics come from. Unknown jobs, vertices and TaskManagers resolve undefined. */
+export interface MetricsSource {
+  /** Flink's per-job metrics (numRestarts, checkpoint counts and the last checkpoint's duration and size). */
+  jobMetrics(jobId: string): Promise<MetricValues | undefined>;
+  vertexMetrics(jobId: string, vertexId: string): Promise<VertexMetrics | undefined>;
+  exceptions(jobId: string): Promise<JobExceptionsSnapshot | undefined>;
+  jobManagerMetrics(): Promise<MetricValues>;
+  taskManagerMetrics(taskManagerId: string): Promise<MetricValues | undefined>;
+  /** Everything above in Prometheus' text format. */
+  prometheus(): Promise<string>;
 }
 
 /** A terminal job's outcome (Flink's GET /jobs/:jid/execution-result). */
@@ -104,6 +134,8 @@ export interface ClusterService {
   /** Stops the job (with a savepoint when a directory is given); resolves with the savepoint path. */
   stopJob(jobId: string, options: { savepointDirectory?: string; drain?: boolean }): Promise<string | undefined>;
   taskManagers(): Promise<TaskManagerInfo[]>;
+  /** Metrics and exception histories, when this service has them. */
+  readonly metrics?: MetricsSource;
 }
 
 /** The error a ClusterService rejects with for a job id it does not know (REST maps it to 404). */

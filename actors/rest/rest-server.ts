@@ -12,6 +12,7 @@
 //   GET   /jobs/:jid/savepoints/:id    long-poll of a savepoint or stop that answered 202
 //                                      (a failed one answers {status:'FAILED', errors: [cause]})
 //   GET   /taskmanagers                {taskmanagers: TaskManagerInfo[]}
+//   metrics, exception and checkpoint histories, Prometheus text at /metrics: see metrics-routes.ts
 //   GET   /, /dashboard/app.js|css     the web dashboard (dashboard-routes.ts); /dashboard/lifecycles its lifecycle graphs
 // Errors are {errors: [message]}: 401 no or a wrong token, 404 unknown job or route, 400 bad input,
 // 413 a bundle over the size limit, 503 a standby JobManager asked for what only the leader does,
@@ -39,6 +40,7 @@ import { logger, RateLimitedLog } from '../observability/logger.ts';
 import { isLoopback } from '../remote/remote-address.ts';
 import type { ClusterService, JobResultInfo, JobSubmitOptions } from './cluster-service.ts';
 import { RestAuthenticator } from './rest-auth.ts';
+import { addMetricsRoutes } from './metrics-routes.ts';
 import { mountDashboardAssets, mountDashboardData } from './dashboard-routes.ts';
 
 /** The largest job bundle a server accepts unless told otherwise: generous for code, small enough to buffer. */
@@ -94,7 +96,7 @@ function routeOf(c: Context): string {
 async function statusOf(service: ClusterService, error: unknown, jobId: string | undefined): Promise<number> {
   if (error instanceof HttpError) return error.status;
   const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'UnknownJobError') return 404;
+  if (name === 'UnknownJobError' || name === 'NotFoundError') return 404;
   if (name === 'BadRequestError') return 400;
   if (name === 'NotLeaderError') return 503;
   if (jobId !== undefined) {
@@ -341,6 +343,8 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
     if (drain !== undefined && typeof drain !== 'boolean') throw new HttpError(400, 'drain must be true or false');
     return startOperation(c, jid, service.stopJob(jid, { savepointDirectory: optionalString(body, 'targetDirectory'), drain }));
   });
+
+  addMetricsRoutes(app, service);
 
   return {
     app,

@@ -12,7 +12,8 @@
 // never hands the handler a barrier while it is handling one: a read-ahead asked for then (the
 // first barrier starts overtaking) runs from the mailbox afterwards, once the handler has taken
 // the snapshot and started persisting every channel. Restored in-flight data of a channel is
-// served before anything the channel itself delivers. Imports api/ only.
+// served before anything the channel itself delivers. It notes when each checkpoint's first and
+// last barrier arrived (the subtask's alignment time, a checkpoint statistic). Imports api/ only.
 import type { BarrierEvent, ChannelElement, RecordBatch, WatermarkEvent } from '../../api/stream-elements.ts';
 import { StatusWatermarkValve } from '../../api/time/status-watermark-valve.ts';
 import type { ChannelReceiver } from './local-channel.ts';
@@ -68,6 +69,8 @@ export class InputGate {
   /** Per channel: the elements recorded while it is persisted (unaligned checkpoints). */
   private readonly persisting: Array<PersistedElement[] | undefined>;
   private handler: BarrierHandler | undefined;
+  /** Arrival times (performance.now()) of the first and last barrier of the newest checkpoints. */
+  private readonly barrierTimes = new Map<number, { first: number; last: number }>();
 
   constructor(readonly channels: readonly GateChannel[], private readonly listener: InputGateListener, private readonly onData: () => void) {
     this.queued = channels.map(() => false);
@@ -249,6 +252,24 @@ export class InputGate {
     }
   }
 
+  /**
+   * Milliseconds between the first and the last barrier of `checkpointId` so far on this gate
+   * (Flink's alignment duration), or undefined when none of its barriers arrived (or it is too old).
+   */
+  alignmentDurationMs(checkpointId: number): number | undefined {
+    const times = this.barrierTimes.get(checkpointId);
+    return times === undefined ? undefined : times.last - times.first;
+  }
+
+  private noteBarrier(checkpointId: number): void {
+    const now = performance.now();
+    const times = this.barrierTimes.get(checkpointId);
+    if (times !== undefined) { times.last = now; return; }
+    this.barrierTimes.set(checkpointId, { first: now, last: now });
+    // A few checkpoints may overlap; older ones are no longer asked about.
+    if (this.barrierTimes.size > 8) this.barrierTimes.delete(this.barrierTimes.keys().next().value!);
+  }
+
   /** Elements queued on every channel (tests and metrics). */
   queuedElements(): number[] { return this.channels.map((c, i) => c.channel.size + this.buffered[i].length); }
 
@@ -259,6 +280,7 @@ export class InputGate {
       case 'barrier': {
         if (!this.handler) throw new Error(`received checkpoint barrier ${element.checkpointId} but this subtask has no barrier handler`);
         if (element.checkpointId > this.lastBarrier[c]) this.lastBarrier[c] = element.checkpointId;
+        this.noteBarrier(element.checkpointId);
         const nested = this.handlingBarrier;
         this.handlingBarrier = true;
         try {

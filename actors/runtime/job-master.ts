@@ -85,6 +85,10 @@ export class JobMaster implements JobTaskListener {
   ) {
     this.status = createActor(jobStatusMachine).start();
     const log = logger('job-master', { jobId, jobName: graph.jobName });
+    const recovered = (graph.config.faultTolerance as { recoverLatest?: boolean }).recoverLatest === true;
+    log.info(recovered ? 'job recovered (submitted to an earlier JobManager leader)' : 'job submitted', {
+      vertices: graph.vertices.length, subtasks: graph.vertices.reduce((n, v) => n + v.parallelism, 0), ...(recovered ? { recovered } : {}),
+    });
     let previous = this.status.getSnapshot().value as JobStatus;
     this.status.subscribe((snapshot) => {
       const status = snapshot.value as JobStatus;
@@ -119,7 +123,7 @@ export class JobMaster implements JobTaskListener {
     this.unsubscribeLost = resourceManager.onTaskManagerLost((id, jobIds, reason) => {
       if (!jobIds.has(this.jobId)) return;
       this.deployer.onTaskManagerLost(id);
-      this.failover.onFailure(`TaskManager ${id}`, new Error(`TaskManager ${id} was lost: ${reason}`));
+      this.failover.onFailure(`TaskManager ${id}`, new Error(`TaskManager ${id} was lost: ${reason}`), { where: `TaskManager ${id}`, taskManagerId: id });
     });
   }
 
@@ -292,10 +296,11 @@ export class JobMaster implements JobTaskListener {
   protected onTaskFailure(task: TaskHandle, error: unknown): void {
     if (this.getStatus() !== 'RUNNING') return;
     const region = this.restartableRegionOf(task);
-    if (region === undefined) { this.failover.onFailure(`subtask ${task.name}`, error); return; }
+    const at = { taskName: task.name, taskManagerId: this.taskManagerOf(task.vertex, task.subtaskIndex) };
+    if (region === undefined) { this.failover.onFailure(`subtask ${task.name}`, error, at); return; }
     const old = region.map((s) => this.tasks.get(s.vertex)![s.subtaskIndex]);
     for (const t of old) this.restarting.add(t);
-    this.failover.onRegionFailure(`subtask ${task.name}`, error, this.regionRestart(region, old), old);
+    this.failover.onRegionFailure(`subtask ${task.name}`, error, this.regionRestart(region, old), old, at);
   }
 
   /**
@@ -337,6 +342,8 @@ export class JobMaster implements JobTaskListener {
 
   private failJob(error: JobExecutionError): void {
     logger('job-master', { jobId: this.jobId, jobName: this.graph.jobName }).error('job failed', errorFields(error));
+    // Failures the failover saw are in the history already; scheduling, restore and restart failures are not.
+    if (!this.failover.exceptions.has(error)) this.failover.exceptions.record(error, this.options.clock.now(), { where: 'JobMaster' });
     this.transition({ type: 'job.fail' });
     void this.cancelAll().then(() => {
       this.transition({ type: 'job.failed' });

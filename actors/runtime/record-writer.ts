@@ -3,7 +3,8 @@
 // when it is full, when an event must pass, or on flush (buffer timeout, end of input). A batch
 // that finds no credit waits in the channel's backlog, in order with later elements; the subtask
 // stops pulling input while any backlog exists, so backpressure reaches the sources.
-// Hot path: emit() allocates only when a batch fills up.
+// Hot path: emit() allocates only when a batch fills up. Records out are counted per batch sent,
+// and the last watermark sent is kept (the subtask's output metrics).
 import { createRecordBatch, type ChannelElement, type RecordBatch } from '../../api/stream-elements.ts';
 import type { ChannelSelector } from '../../api/graph/partitioner.ts';
 import type { ChannelSender } from './local-channel.ts';
@@ -14,6 +15,10 @@ export class RecordWriter {
   private readonly backlogs: ChannelElement[][];
   private backlogged = 0;
   private partial = 0;
+  /** Records handed to the channels so far (a broadcast record counts once), counted per batch. */
+  recordsOut = 0;
+  /** The last watermark sent on every channel (-Infinity before the first). */
+  lastWatermark = -Infinity;
 
   constructor(
     private readonly channels: ChannelSender[],
@@ -39,6 +44,7 @@ export class RecordWriter {
   /** Flushes every open batch, then sends `event` on every channel. */
   broadcastEvent(event: ChannelElement): void {
     this.flush();
+    if (event.kind === 'watermark') this.lastWatermark = event.timestamp;
     for (let c = 0; c < this.channels.length; c++) this.send(c, event);
   }
 
@@ -70,6 +76,7 @@ export class RecordWriter {
     const batch = this.batches[c];
     this.batches[c] = this.channels[c].reuse?.() ?? createRecordBatch(this.batchSize);
     this.partial--;
+    if (c === 0 || !this.selector.broadcast) this.recordsOut += batch.length;
     this.send(c, batch);
   }
 

@@ -52,6 +52,7 @@ export class ResourceManager {
 
   registerTaskManager(tm: TaskManagerGateway): void {
     this.taskManagers.set(tm.id, tm);
+    log.info(`TaskManager ${tm.id} registered (${tm.slots.length} slots, ${tm.address})`, { taskManagerId: tm.id, address: tm.address, slots: tm.slots.length });
     this.servePending();
   }
 
@@ -65,6 +66,7 @@ export class ResourceManager {
     this.taskManagers.delete(id);
     const jobs = new Set<string>();
     for (const s of tm.slots) if (s.allocatedTo !== undefined) jobs.add(s.allocatedTo);
+    log.warn(`TaskManager ${id} lost: ${reason}${jobs.size > 0 ? ` (jobs holding its slots fail over: ${[...jobs].join(', ')})` : ''}`, { taskManagerId: id, reason, jobIds: [...jobs] });
     for (const listener of [...this.lostListeners]) listener(id, jobs, reason);
   }
 

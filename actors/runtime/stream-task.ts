@@ -3,7 +3,8 @@
 // are never starved by data; data is processed a slice at a time under the TaskScheduler. Chained
 // operators are direct calls; per record there is no promise, message or allocation beyond the
 // operators' own. After a stop-with-savepoint snapshot it is suspended (reads no input, fires no
-// processing-time timer) until the savepoint ends. Its lifecycle is the subtask machine.
+// processing-time timer) until the savepoint ends. Its lifecycle is the subtask machine. Its I/O
+// metrics are counted per batch and per slice (TaskIOMetrics), never per record.
 // Imports api/, state/ and actors/runtime.
 // Over 400 lines because chain construction, the slice loop and finishing share the task's
 // private state; moving chain construction into its own builder is the planned split.
@@ -16,6 +17,7 @@ import type { OneInputStreamOperator, OperatorContext, Output, TwoInputStreamOpe
 import type { SourceOperator } from '../../api/sources/source-operator.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
 import type { BarrierEvent, RecordBatch } from '../../api/stream-elements.ts';
+import { TaskIOMetrics, type TaskIOSample } from '../../api/metrics/task-io-metrics.ts';
 import type { Cancel, Clock } from '../../api/time/clock.ts';
 import { keyGroupRangeForOperator } from '../../state/key-groups.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
@@ -106,6 +108,8 @@ export class StreamTask implements Runnable {
   private suspended = false;
   /** Processing-time timers that came due while suspended (they fire if the subtask resumes). */
   private readonly heldTimers: Array<() => void> = [];
+  /** Records in, loop times and the input watermark (records out are the writers'). */
+  private readonly io = new TaskIOMetrics();
 
   constructor(readonly deployment: TaskDeployment) {
     const { vertex, subtaskIndex } = deployment;
@@ -130,6 +134,7 @@ export class StreamTask implements Runnable {
       for (let i = this.operators.length - 1; i >= 0; i--) await this.operators[i].operator.open();
       if (this.phase !== 'created') return; // cancelled while opening
       this.phase = 'running';
+      this.io.start(performance.now());
       this.transition({ type: 'subtask.run' });
       this.deployment.checkpointing?.afterOpen(this);
       if (this.source) this.deployment.listener.onReaderRegistered?.(this);
@@ -168,6 +173,15 @@ export class StreamTask implements Runnable {
   }
 
   runSlice(deadline: number): boolean {
+    const started = performance.now();
+    try {
+      return this.slice(deadline);
+    } finally {
+      this.io.busyTimeMs += performance.now() - started;
+    }
+  }
+
+  private slice(deadline: number): boolean {
     try {
       if (this.mail.length > 0) this.processMail();
       let more = false;
@@ -244,6 +258,20 @@ export class StreamTask implements Runnable {
     return this.operators;
   }
 
+  /** This subtask's I/O metrics now: cumulative counts and times, the watermarks. */
+  ioSample(): TaskIOSample {
+    let recordsOut = 0;
+    let outputWatermark = this.writers.length > 0 ? Infinity : this.io.currentInputWatermark;
+    for (const w of this.writers) {
+      recordsOut += w.recordsOut;
+      if (w.lastWatermark < outputWatermark) outputWatermark = w.lastWatermark;
+    }
+    return this.io.sample(performance.now(), recordsOut, outputWatermark);
+  }
+
+  /** Milliseconds between the first and last barrier of `checkpointId` at this subtask's input, if any arrived. */
+  alignmentDurationMs(checkpointId: number): number | undefined { return this.gate?.alignmentDurationMs(checkpointId); }
+
   /** Queued elements per input channel (tests, metrics). */
   inputQueueSizes(): number[] { return this.gate ? this.gate.queuedElements() : []; }
 
@@ -261,8 +289,10 @@ export class StreamTask implements Runnable {
     const inChain = new Set(vertex.nodes);
     const inputs = new Map<StreamNode, Output<unknown>>();
     const backpressure = {
-      onBlocked: (): void => { this.blockedWriters++; },
-      onWritable: (): void => { if (--this.blockedWriters === 0) this.deployment.scheduler.schedule(this); },
+      onBlocked: (): void => { if (this.blockedWriters++ === 0) this.io.markBlocked(performance.now()); },
+      onWritable: (): void => {
+        if (--this.blockedWriters === 0) { this.io.markWritable(performance.now()); this.deployment.scheduler.schedule(this); }
+      },
     };
     // Tail first: each operator's consumers exist when it is set up.
     for (let i = vertex.nodes.length - 1; i >= 0; i--) {
@@ -324,7 +354,7 @@ export class StreamTask implements Runnable {
       return;
     }
     this.gate = new InputGate(this.deployment.inputChannels, {
-      onWatermark: (t) => operator.processWatermark(t),
+      onWatermark: (t) => { this.io.currentInputWatermark = t; operator.processWatermark(t); },
       onWatermarkStatus: (idle) => (operator.processWatermarkStatus ? operator.processWatermarkStatus(idle) : this.headOutput.emitWatermarkStatus(idle)),
       onEndOfInput: (input) => this.onEndOfInput(input),
     }, () => this.deployment.scheduler.schedule(this));
@@ -388,6 +418,7 @@ export class StreamTask implements Runnable {
   private processBatch(batch: RecordBatch): void {
     const input = this.gate!.lastInput === 1 ? this.input1! : this.input2!;
     const { values, timestamps, length } = batch;
+    this.io.numRecordsIn += length;
     for (let i = 0; i < length; i++) input.processElement(values[i], timestamps[i]);
   }
 
@@ -495,7 +526,9 @@ export class StreamTask implements Runnable {
     this.deployment.listener.onStateChange(this, 'failed', error);
   }
 
+  /** The subtask stops (finished, failed or cancelled): its timers go, its loop times end. */
   private releaseTimers(): void {
+    this.io.end(performance.now());
     for (const cancel of [...this.timers]) cancel();
     this.timers.clear();
     this.flushTimer = undefined;

@@ -10,6 +10,8 @@ import {
 import { messageChain } from '../../../actors/rest/rest-server.ts';
 import type { JobMaster } from '../../../actors/runtime/job-master.ts';
 import { MiniCluster } from '../../../actors/runtime/mini-cluster.ts';
+import { ClusterMetrics } from '../../../actors/observability/cluster-metrics.ts';
+import { checkpointStatsOf } from '../../../actors/cluster/job-manager-service.ts';
 
 /** Values the 'finite' job's sink received. */
 export const finiteOutput: number[] = [];
@@ -32,6 +34,13 @@ interface Job { readonly client: JobClient; readonly jobMaster: JobMaster; reado
 export class MiniClusterService implements ClusterService {
   readonly cluster = new MiniCluster({ taskManagers: 2, slotsPerTaskManager: 4, clock: systemClock, slotRequestTimeoutMs: 5000, batchSize: 64, channelCredits: 4 });
   private readonly jobs = new Map<string, Job>();
+  /** The metrics of its jobs and TaskManagers, as a JobManager process keeps them. */
+  readonly metrics = new ClusterMetrics({
+    job: (jobId) => this.jobs.get(jobId)?.jobMaster,
+    jobs: () => [...this.jobs].map(([jobId, j]) => [jobId, j.jobMaster] as const),
+    resourceManager: this.cluster.resourceManager,
+    system: this.cluster.system,
+  });
 
   async overview(): Promise<ClusterOverview> {
     const count = (...states: JobStatus[]): number => [...this.jobs.values()].filter((j) => states.includes(j.jobMaster.getStatus())).length;
@@ -69,8 +78,8 @@ export class MiniClusterService implements ClusterService {
   }
 
   async checkpoints(jobId: string): Promise<CheckpointStats | undefined> {
-    if (!this.jobs.has(jobId)) return undefined;
-    return { counts: { completed: 0, failed: 0, in_progress: 0 } };
+    const job = this.jobs.get(jobId);
+    return job && checkpointStatsOf(job.jobMaster);
   }
 
   async submitJob(bundle: Uint8Array, options: JobSubmitOptions): Promise<string> {

@@ -81,7 +81,7 @@ test('with the token every route works, through the RestClient', async () => {
   assert.is((await client.jobResult(finite)).state, 'FINISHED');
   assert.ok((await client.listJobs()).some((j) => j.jid === finite));
   assert.is((await client.jobDetail(finite))?.name, 'squares');
-  assert.equal((await client.checkpoints(finite))?.counts, { completed: 0, failed: 0, in_progress: 0 });
+  assert.equal((await client.checkpoints(finite))?.counts, { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'rest-auth-test-'));
   dirs.push(dir);
   const endless = await client.submitJob(bytes('endless'), { name: 'endless' });

@@ -48,7 +48,9 @@ test('submit, follow to FINISHED, list', async () => {
 test('an endless job: detail while running, the long poll crosses 202s, cancel ends it CANCELED', async () => {
   const jid = await client.submitJob(bytes('endless'), { name: 'endless', parallelism: 2 });
   await eventually(async () => (await client.jobDetail(jid))!.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING')), 'subtasks RUNNING');
-  assert.equal(await client.checkpoints(jid), { counts: { completed: 0, failed: 0, in_progress: 0 } });
+  const stats = await client.checkpoints(jid);
+  assert.equal(stats?.counts, { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 });
+  assert.equal(stats?.history, []);
   let settled = false;
   const following = client.jobResult(jid).finally(() => { settled = true; });
   await eventually(() => (polls.get(jid) ?? 0) >= 3, 'three long-poll rounds');

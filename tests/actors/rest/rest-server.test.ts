@@ -68,7 +68,7 @@ test('job detail lists vertices and running subtasks with their TaskManagers; ca
   assert.ok(detail.vertices[1].name.includes('plus-one'), detail.vertices[1].name);
   for (const v of detail.vertices) for (const s of v.subtasks) { assert.match(s.taskmanager, /^taskmanager-\d$/); assert.is(s.attempt, 0); }
   const checkpoints = await call('GET', `/jobs/${jid}/checkpoints`);
-  assert.equal(checkpoints.json.counts, { completed: 0, failed: 0, in_progress: 0 });
+  assert.equal(checkpoints.json.counts, { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 });
   const cancel = await call('PATCH', `/jobs/${jid}?mode=cancel`);
   assert.is(cancel.status, 202);
   const result = await call('GET', `/jobs/${jid}/result`);

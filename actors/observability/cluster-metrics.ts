@@ -1,0 +1,130 @@
+// ClusterMetrics: a JobManager's MetricsSource, read from what it runs: each job's JobMaster (its
+// subtasks' metrics — read from a StreamTask in this process, or as its TaskManager last reported
+// for one in another — its restarts, checkpoint statistics and exception history), the
+// ResourceManager's TaskManagers (their heartbeats' process metrics) and this process's own
+// memory and actor system. Nothing is sampled in the background: every read computes from the
+// counters as they are. Prometheus text is rendered with prom-client (prometheus-text.ts).
+// Imports actors/runtime and actors/cluster types, actors/rest types and this folder.
+import type { JobVertex } from '../../api/graph/job-graph.ts';
+import type { ActorSystem } from '../core/actor-system.ts';
+import type { MetricsSource, VertexMetrics } from '../rest/cluster-service.ts';
+import type { JobMaster } from '../runtime/job-master.ts';
+import type { ResourceManager } from '../runtime/resource-manager.ts';
+import { StreamTask } from '../runtime/stream-task.ts';
+import { TaskManager, type TaskHandle } from '../runtime/task-manager.ts';
+import type { JobExceptionsSnapshot } from './exception-history.ts';
+import { processMetrics, type MetricValues } from './process-metrics.ts';
+import { renderPrometheus, type PrometheusSeries } from './prometheus-text.ts';
+import { SUBTASK_METRIC_NAMES, subtaskMetricsOf, type SubtaskMetricsSnapshot } from './subtask-metrics.ts';
+
+/** What the metrics are read from. */
+export interface MetricsHost {
+  /** The JobMaster of `jobId`, if this JobManager runs (or ran) it. */
+  job(jobId: string): JobMaster | undefined;
+  /** Every job's id and JobMaster. */
+  jobs(): Iterable<readonly [string, JobMaster]>;
+  readonly resourceManager: ResourceManager;
+  /** The JobManager's actor system (its actor counts), if it has one. */
+  readonly system?: ActorSystem;
+}
+
+/** The metrics of one subtask handle now: from the task itself here, else as last reported. */
+export function subtaskMetricsOfHandle(handle: TaskHandle | undefined): SubtaskMetricsSnapshot | undefined {
+  if (handle === undefined) return undefined;
+  if (handle instanceof StreamTask) return subtaskMetricsOf(handle);
+  return (handle as { metrics?: SubtaskMetricsSnapshot }).metrics;
+}
+
+/** Flink's per-job metrics of `job`. */
+export function jobMetricsOf(job: JobMaster): MetricValues {
+  const stats = job.checkpointing.stats();
+  return {
+    numRestarts: job.failover.numRestarts,
+    numberOfCompletedCheckpoints: stats.completed,
+    numberOfFailedCheckpoints: stats.failed,
+    numberOfInProgressCheckpoints: stats.inProgress,
+    lastCheckpointDuration: stats.latest?.durationMs ?? -1,
+    lastCheckpointSize: stats.latest?.bytes ?? -1,
+  };
+}
+
+/** A MetricsSource over a JobManager's jobs, TaskManagers and process. */
+export class ClusterMetrics implements MetricsSource {
+  constructor(private readonly host: MetricsHost) {}
+
+  async jobMetrics(jobId: string): Promise<MetricValues | undefined> {
+    const job = this.host.job(jobId);
+    return job && jobMetricsOf(job);
+  }
+
+  async vertexMetrics(jobId: string, vertexId: string): Promise<VertexMetrics | undefined> {
+    const job = this.host.job(jobId);
+    const vertex = job?.graph.vertices.find((v) => String(v.id) === vertexId);
+    return job && vertex && this.vertexOf(job, vertex);
+  }
+
+  async exceptions(jobId: string): Promise<JobExceptionsSnapshot | undefined> {
+    return this.host.job(jobId)?.failover.exceptions.snapshot();
+  }
+
+  async jobManagerMetrics(): Promise<MetricValues> {
+    const rm = this.host.resourceManager;
+    let running = 0;
+    for (const [, job] of this.host.jobs()) {
+      const status = job.getStatus();
+      if (status !== 'FINISHED' && status !== 'FAILED' && status !== 'CANCELED') running++;
+    }
+    return {
+      numRegisteredTaskManagers: rm.registeredTaskManagers().length, numRunningJobs: running,
+      taskSlotsAvailable: rm.freeSlots().length, taskSlotsTotal: rm.totalSlots(),
+      ...processMetrics(this.host.system),
+    };
+  }
+
+  async taskManagerMetrics(taskManagerId: string): Promise<MetricValues | undefined> {
+    const rm = this.host.resourceManager;
+    if (!rm.isRegistered(taskManagerId)) return undefined;
+    const tm = rm.getTaskManager(taskManagerId);
+    const slots = { 'Status.Slots.Total': tm.slots.length, 'Status.Slots.Free': tm.slots.filter((s) => s.allocatedTo === undefined).length };
+    // A TaskManager in this process shares its memory; one elsewhere reports its own with heartbeats.
+    if (tm instanceof TaskManager) return { ...processMetrics(), numRunningTasks: tm.runningTasks().filter((t) => t.state === 'running').length, ...slots };
+    return { ...((tm as { metrics?: MetricValues }).metrics ?? {}), ...slots };
+  }
+
+  async prometheus(): Promise<string> {
+    const series: PrometheusSeries[] = [];
+    for (const [name, value] of Object.entries(await this.jobManagerMetrics())) series.push({ scope: 'jobmanager', name, value, labels: {} });
+    for (const tm of this.host.resourceManager.registeredTaskManagers()) {
+      for (const [name, value] of Object.entries((await this.taskManagerMetrics(tm.id)) ?? {})) series.push({ scope: 'taskmanager', name, value, labels: { tm_id: tm.id } });
+    }
+    for (const [jobId, job] of this.host.jobs()) {
+      const jobLabels = { job_id: jobId, job_name: job.graph.jobName };
+      for (const [name, value] of Object.entries(jobMetricsOf(job))) series.push({ scope: 'jobmanager_job', name, value, labels: jobLabels });
+      for (const vertex of job.graph.vertices) {
+        for (const { subtask, metrics } of this.vertexOf(job, vertex).subtasks) {
+          if (metrics === undefined) continue;
+          const labels = { ...jobLabels, task_id: String(vertex.id), task_name: vertex.name, subtask_index: String(subtask), tm_id: job.taskManagerOf(vertex, subtask) ?? '' };
+          for (const [name, value] of Object.entries(metrics)) series.push({ scope: 'taskmanager_job_task', name, value, labels });
+        }
+      }
+    }
+    return renderPrometheus(series);
+  }
+
+  private vertexOf(job: JobMaster, vertex: JobVertex): VertexMetrics {
+    const handles = job.taskHandles().get(vertex);
+    return {
+      id: String(vertex.id), name: vertex.name,
+      subtasks: Array.from({ length: vertex.parallelism }, (_, i) => {
+        const snapshot = subtaskMetricsOfHandle(handles?.[i]);
+        return { subtask: i, attempt: job.subtaskAttemptNumber(vertex, i), metrics: snapshot && pick(snapshot) };
+      }),
+    };
+  }
+}
+
+function pick(snapshot: SubtaskMetricsSnapshot): MetricValues {
+  const out: MetricValues = {};
+  for (const name of SUBTASK_METRIC_NAMES) out[name] = snapshot[name];
+  return out;
+}
