@@ -33,6 +33,7 @@ import type { WindowAssigner } from '../windowing/window-assigner.ts';
 import { BroadcastStream } from './broadcast-stream.ts';
 import { checkParallelism, DataStreamSink } from './data-stream-sink.ts';
 import { streamExtensions } from './stream-extensions.ts';
+import { bulkIteration, deltaIteration, type BulkIterationOptions, type DeltaStep } from './iterative-stream.ts';
 
 /** One upstream output a stream reads: an operator's main or side output, and how it is partitioned. */
 export interface StreamInput {
@@ -205,6 +206,26 @@ export class DataStream<T> {
     this.sinkTo(sink).name('Collect Sink');
     await this.environment.execute(jobName ?? 'Collect Job');
     return sink.results;
+  }
+
+  // ---- iterations (batch mode) ----
+
+  /**
+   * Bulk iteration: `step` maps the whole current data set to the next one, in synchronized
+   * supersteps, at most `maxIterations` times; ends early after a superstep whose
+   * `terminationCriterion(next)` is empty. Needs batch execution mode.
+   */
+  iterate(maxIterations: number, step: (current: DataStream<T>) => DataStream<T>, options?: BulkIterationOptions<T>): DataStream<T> {
+    return bulkIteration(this, maxIterations, step, options);
+  }
+
+  /**
+   * Delta iteration with this stream as the initial solution set (keyed by `keySelector`): each
+   * superstep's step returns the solution set's delta (merged by key) and the next workset; ends
+   * when the workset is empty or after `maxIterations`. Needs batch execution mode.
+   */
+  iterateDelta<W>(initialWorkset: DataStream<W>, maxIterations: number, keySelector: (s: T) => Key, step: DeltaStep<T, W>): DataStream<T> {
+    return deltaIteration(this, initialWorkset, maxIterations, keySelector, step);
   }
 
   // ---- internals ----

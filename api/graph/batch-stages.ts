@@ -6,7 +6,9 @@
 // order they are scheduled (every stage after the stages it reads). When forward edges would put
 // a blocking edge inside a stage (or make two stages read each other), every edge becomes
 // blocking and each vertex is its own stage (Flink's ALL_EXCHANGES_BLOCKING). Also the runtime
-// mode's validation (batch needs bounded sources). Pure; imports api/graph only.
+// mode's validation (batch needs bounded sources; bulk and delta iterations need batch). An
+// iteration's vertex is always a stage of its own. Pure; imports api/graph only.
+import { ITERATION_NEEDS_BATCH } from './iteration-spec.ts';
 import type { JobEdge, JobGraph, JobVertex } from './job-graph.ts';
 import type { StreamNode } from './stream-graph.ts';
 
@@ -32,9 +34,14 @@ export interface BatchPlan {
   readonly allEdgesBlocking: boolean;
 }
 
-/** An edge that ends a stage: anything but forward. */
+/** An edge that ends a stage: anything but forward, and every edge of an iteration (a stage of its own). */
 export function isRedistributing(edge: JobEdge): boolean {
-  return edge.partitioner.kind !== 'forward';
+  return edge.partitioner.kind !== 'forward' || isIterationVertex(edge.source) || isIterationVertex(edge.target);
+}
+
+/** True for the vertex of a bulk or delta iteration (the batch runner runs its body per superstep). */
+export function isIterationVertex(vertex: JobVertex): boolean {
+  return vertex.nodes.some((n) => n.iteration !== undefined);
 }
 
 /** Splits `graph` into stages (see the file header). */
@@ -136,9 +143,17 @@ export function unboundedSources(nodes: readonly StreamNode[]): StreamNode[] {
  * the first unbounded one) or 'streaming'; 'automatic' is batch when every source is bounded.
  */
 export function resolveRuntimeMode(mode: 'streaming' | 'batch' | 'automatic', nodes: readonly StreamNode[]): 'streaming' | 'batch' {
-  if (mode === 'streaming') return 'streaming';
+  const iterations = nodes.some((n) => n.iteration !== undefined);
+  if (mode === 'streaming') {
+    if (iterations) throw new Error(ITERATION_NEEDS_BATCH);
+    return 'streaming';
+  }
   const unbounded = unboundedSources(nodes);
-  if (mode === 'automatic') return unbounded.length === 0 ? 'batch' : 'streaming';
+  if (mode === 'automatic') {
+    if (unbounded.length === 0) return 'batch';
+    if (iterations) throw new UnboundedSourceError(`${ITERATION_NEEDS_BATCH}; 'automatic' chose streaming because source "${unbounded[0].name}" is unbounded`);
+    return 'streaming';
+  }
   if (unbounded.length > 0) {
     const names = unbounded.map((n) => `"${n.name}"`).join(', ');
     throw new UnboundedSourceError(`batch mode needs bounded sources, but source ${names} is unbounded; ` +

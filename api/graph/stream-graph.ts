@@ -5,6 +5,7 @@
 import type { KeySelector } from '../functions/key-selector.ts';
 import type { OutputTag } from '../output-tag.ts';
 import type { Source } from '../sources/source.ts';
+import type { IterationSpec } from './iteration-spec.ts';
 import type { PartitionerSpec } from './partitioner.ts';
 
 /** Flink's ChainingStrategy: chain with both neighbours, only with downstream, or never. */
@@ -34,6 +35,8 @@ export interface StreamNode {
   readonly isSink: boolean;
   readonly inEdges: StreamEdge[];
   readonly outEdges: StreamEdge[];
+  /** Set on an iteration node (batch mode): its body and kind. */
+  iteration?: IterationSpec;
 }
 
 /** A connection between two operators. */

@@ -5,17 +5,18 @@
 // Blocking partitions live in memory up to the batch memory budget and spill to a temp directory
 // that goes away with the job; a stage's input partitions are released when it finishes. No
 // checkpoints: a failure re-runs the failed slice from its stage's persisted inputs, as the
-// restart strategy allows (sources are read again only by a slice of a first stage). The job's
+// restart strategy allows (sources are read again only by a slice of a first stage). An
+// iteration's stage runs its body's stages once per superstep (iteration-runner.ts). The job's
 // status is the usual JobStatus machine. Imports api/ and actors/.
 import { createActor } from 'xstate';
 import { DEFAULT_BATCH_MEMORY_BYTES, type EnvironmentConfig } from '../../../api/environment/environment-config.ts';
 import type { PipelineExecutor } from '../../../api/environment/executor-registry.ts';
 import { JobCancellationError, JobExecutionError, type JobClient, type JobExecutionResult, type JobStatus } from '../../../api/environment/job-client.ts';
 import { buildStageJobGraph } from '../../../api/graph/batch-stage-graph.ts';
-import { describeBatchPlan, planBatchStages, type BatchPlan } from '../../../api/graph/batch-stages.ts';
+import { describeBatchPlan, isIterationVertex, planBatchStages, type BatchPlan } from '../../../api/graph/batch-stages.ts';
 import type { JobGraph } from '../../../api/graph/job-graph.ts';
 import { restartStrategyOf } from '../../failover/job-failover.ts';
-import { createRestartBackoff } from '../../failover/restart-backoff.ts';
+import { createRestartBackoff, type RestartBackoff } from '../../failover/restart-backoff.ts';
 import { errorFields, logger } from '../../observability/logger.ts';
 import { newJobId } from '../dispatcher.ts';
 import { jobStatusMachine, type JobStatusEvent } from '../job-status.machine.ts';
@@ -23,6 +24,7 @@ import type { StreamTask } from '../stream-task.ts';
 import { TaskScheduler } from '../task-scheduler.ts';
 import { BlockingPartitionSink, BlockingPartitionSource, BlockingPartitionStore } from './blocking-partitions.ts';
 import { FileSpillStorage, SpillDirectory } from './spill-files.ts';
+import { runIteration } from './iteration-runner.ts';
 import { StageExecution, StageFailure } from './stage-execution.ts';
 
 /** What a finished (or failed) batch run measured (tests, logs). */
@@ -41,6 +43,8 @@ export interface BatchRunStats {
   /** Spill files and bytes written (sort runs and partitions). */
   spillFiles: number;
   spillBytes: number;
+  /** Supersteps run by the job's iterations. */
+  supersteps: number;
 }
 
 /** Runs one batch job. */
@@ -54,6 +58,9 @@ export class BatchJobRunner {
   private readonly startedAt = performance.now();
   private readonly accumulators: Record<string, unknown> = {};
   private current: StageExecution | undefined;
+  private backoff!: RestartBackoff;
+  private slotSchedulers: readonly TaskScheduler[] = [];
+  private readonly bodyPlans = new WeakMap<JobGraph, BatchPlan>();
   private cancelled = false;
   private settle!: { resolve: (r: JobExecutionResult) => void; reject: (e: unknown) => void };
   /** Resolves when the job finishes; rejects when it fails or is cancelled. */
@@ -64,7 +71,7 @@ export class BatchJobRunner {
     this.plan = planBatchStages(graph);
     const memory = graph.config.batchMemoryBytes ?? DEFAULT_BATCH_MEMORY_BYTES;
     this.store = new BlockingPartitionStore(memory, this.directory);
-    this.stats = { stages: [], slots: 0, peakRunningSlices: 0, sliceRestarts: 0, partitionRecords: 0, partitionChunksSpilled: 0, spillFiles: 0, spillBytes: 0 };
+    this.stats = { stages: [], slots: 0, peakRunningSlices: 0, sliceRestarts: 0, partitionRecords: 0, partitionChunksSpilled: 0, spillFiles: 0, spillBytes: 0, supersteps: 0 };
     this.result = new Promise((resolve, reject) => { this.settle = { resolve, reject }; });
     this.result.catch(() => {});
     this.log = logger('batch-job', { jobId: this.jobId, jobName: graph.jobName });
@@ -82,35 +89,12 @@ export class BatchJobRunner {
     const schedulers = Array.from({ length: config.taskManagers }, () => new TaskScheduler());
     const slotSchedulers = Array.from({ length: config.taskManagers * perTaskManager }, (_, k) => schedulers[Math.floor(k / perTaskManager)]);
     this.stats.slots = slotSchedulers.length;
-    const backoff = createRestartBackoff(restartStrategyOf(graph));
-    const memory = graph.config.batchMemoryBytes ?? DEFAULT_BATCH_MEMORY_BYTES;
-    const spill = new FileSpillStorage(this.directory);
+    this.backoff = createRestartBackoff(restartStrategyOf(graph));
+    this.slotSchedulers = slotSchedulers;
     this.log.info('batch job planned', { slots: slotSchedulers.length, plan: describeBatchPlan(this.plan) });
     try {
-      for (const stage of this.plan.stages) {
-        const { graph: stageGraph } = buildStageJobGraph(graph, stage, {
-          partitionSource: (edges) => new BlockingPartitionSource(this.store, edges),
-          partitionSink: (edge) => () => new BlockingPartitionSink(this.store, edge),
-          sortedInput: { memoryBytes: memory, spill },
-        });
-        this.stats.stages.push(stageGraph.vertices.map((v) => v.name));
-        if (this.cancelled) return;
-        const execution = new StageExecution(stageGraph, {
-          jobId: this.jobId, clock: config.clock, batchSize: config.batchSize, channelCredits: config.channelCredits,
-          slotSchedulers, backoff,
-          onRestart: (what, error) => {
-            this.stats.sliceRestarts++;
-            this.log.warn(`${what} failed; its slice runs again from the stage's inputs`, { stage: stage.index, ...errorFields(error) });
-          },
-          onFinished: (task) => this.collectAccumulators(task),
-          onRunning: (n) => { if (n > this.stats.peakRunningSlices) this.stats.peakRunningSlices = n; },
-        });
-        this.current = execution;
-        this.log.info('stage started', { stage: stage.index, parallelism: stage.parallelism });
-        await execution.start();
-        this.store.release(stage.inputs);
-        this.log.info('stage finished', { stage: stage.index });
-      }
+      await this.runStages(graph, this.plan, true);
+      if (this.cancelled) return;
       this.updateStats();
       this.transition({ type: 'job.finish' });
       this.settle.resolve({ jobId: this.jobId, jobName: graph.jobName, netRuntimeMs: Math.round(performance.now() - this.startedAt), accumulators: this.accumulators });
@@ -126,6 +110,61 @@ export class BatchJobRunner {
     } finally {
       this.directory.dispose();
     }
+  }
+
+  /** Runs `plan`'s stages of `graph` one after another (the job's, or an iteration body's superstep). */
+  private async runStages(graph: JobGraph, plan: BatchPlan, recordStages: boolean): Promise<void> {
+    const memory = graph.config.batchMemoryBytes ?? DEFAULT_BATCH_MEMORY_BYTES;
+    const spill = new FileSpillStorage(this.directory);
+    const { config } = this;
+    for (const stage of plan.stages) {
+      if (this.cancelled) return;
+      if (isIterationVertex(stage.vertices[0])) {
+        if (recordStages) this.stats.stages.push(stage.vertices.map((v) => v.name));
+        this.log.info('iteration started', { stage: stage.index, iteration: stage.vertices[0].name, parallelism: stage.parallelism });
+        const supersteps = await runIteration(graph, stage, {
+          store: this.store,
+          runGraph: (body) => this.runStages(body, this.bodyPlans.get(body) ?? this.planBody(body), false),
+          cancelled: () => this.cancelled,
+          onSuperstep: (iteration, superstep, records) => {
+            this.stats.supersteps++;
+            this.log.debug('superstep finished', { iteration, superstep, records });
+          },
+        });
+        this.store.release(stage.inputs);
+        this.log.info('iteration finished', { stage: stage.index, supersteps });
+        continue;
+      }
+      const { graph: stageGraph } = buildStageJobGraph(graph, stage, {
+        partitionSource: (edges) => new BlockingPartitionSource(this.store, edges),
+        partitionSink: (edge) => () => new BlockingPartitionSink(this.store, edge),
+        sortedInput: { memoryBytes: memory, spill },
+      });
+      if (recordStages) this.stats.stages.push(stageGraph.vertices.map((v) => v.name));
+      if (this.cancelled) return;
+      const execution = new StageExecution(stageGraph, {
+        jobId: this.jobId, clock: config.clock, batchSize: config.batchSize, channelCredits: config.channelCredits,
+        slotSchedulers: this.slotSchedulers, backoff: this.backoff,
+        onRestart: (what, error) => {
+          this.stats.sliceRestarts++;
+          this.log.warn(`${what} failed; its slice runs again from the stage's inputs`, { stage: stage.index, ...errorFields(error) });
+        },
+        onFinished: (task) => this.collectAccumulators(task),
+        onRunning: (n) => { if (n > this.stats.peakRunningSlices) this.stats.peakRunningSlices = n; },
+      });
+      this.current = execution;
+      this.log.info('stage started', { stage: stage.index, parallelism: stage.parallelism });
+      await execution.start();
+      this.store.release(stage.inputs);
+      this.log.info('stage finished', { stage: stage.index });
+    }
+  }
+
+  /** Plans an iteration body once (it runs once per superstep). */
+  private planBody(body: JobGraph): BatchPlan {
+    const plan = planBatchStages(body);
+    this.bodyPlans.set(body, plan);
+    return plan;
   }
 
   /** Cancels the job; resolves when its subtasks have stopped. */

@@ -1,0 +1,125 @@
+// What an iteration node of the stream graph carries: its kind, its limit of supersteps and its
+// body, a separate StreamGraph the step function built. The body starts at an IterationInput
+// (a source that reads, per superstep, whatever the runtime points it at: the current data set or
+// workset) and ends at IterationOutput sinks (the next data set, the termination criterion, the
+// solution set delta), whose operators the runtime supplies per superstep. The solution set of a
+// delta iteration lives in SolutionSetPartitions: in memory, one map per key partition. Pure;
+// imports api/ and state/ only.
+import { assignKeyToParallelOperator, type Key } from '../../state/key-groups.ts';
+import type { KeySelector } from '../functions/key-selector.ts';
+import type { Source, SourceReader, SourceReaderContext, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from '../sources/source.ts';
+import type { StreamGraph, StreamNode } from './stream-graph.ts';
+
+/** The error a bulk or delta iteration gives outside batch mode. */
+export const ITERATION_NEEDS_BATCH = "bulk iterations need batch execution mode: env.setRuntimeMode('batch')";
+
+/** The source at the head of an iteration body: reads what the runtime sets as `current`. */
+export class IterationInput implements Source<unknown, SourceSplit, unknown> {
+  readonly boundedness = 'bounded' as const;
+  /** Set by the runtime before each superstep. */
+  current: Source<unknown, any, any> | undefined;
+
+  constructor(readonly description: string) {}
+
+  private target(): Source<unknown, any, any> {
+    if (this.current === undefined) throw new Error(`${this.description} runs only inside its iteration, in batch mode`);
+    return this.current;
+  }
+
+  createEnumerator(context: SplitEnumeratorContext<SourceSplit>): SplitEnumerator<SourceSplit, unknown> {
+    return this.target().createEnumerator(context);
+  }
+
+  restoreEnumerator(context: SplitEnumeratorContext<SourceSplit>, state: unknown): SplitEnumerator<SourceSplit, unknown> {
+    return this.target().restoreEnumerator(context, state);
+  }
+
+  createReader(context: SourceReaderContext): SourceReader<unknown, SourceSplit> {
+    return this.target().createReader(context);
+  }
+}
+
+/** A sink at the tail of an iteration body: its operator comes from the runtime, per superstep. */
+export class IterationOutput {
+  /** Set by the runtime before each superstep. */
+  factory: (() => unknown) | undefined;
+  /** The body's sink node writing this output. */
+  node!: StreamNode;
+
+  constructor(readonly description: string) {}
+
+  /** The node's operator factory. */
+  create(): unknown {
+    if (this.factory === undefined) throw new Error(`${this.description} runs only inside its iteration, in batch mode`);
+    return this.factory();
+  }
+}
+
+/** A bulk iteration: `next` is the data set of the next superstep. */
+export interface BulkIterationSpec {
+  readonly kind: 'bulk';
+  readonly maxIterations: number;
+  readonly body: StreamGraph;
+  readonly head: IterationInput;
+  readonly headNode: StreamNode;
+  readonly next: IterationOutput;
+  readonly termination?: IterationOutput;
+}
+
+/** A delta iteration: input 1 is the initial solution set, input 2 the initial workset. */
+export interface DeltaIterationSpec {
+  readonly kind: 'delta';
+  readonly maxIterations: number;
+  readonly body: StreamGraph;
+  /** The workset. */
+  readonly head: IterationInput;
+  readonly headNode: StreamNode;
+  readonly delta: IterationOutput;
+  readonly nextWorkset: IterationOutput;
+  readonly solution: SolutionSetPartitions<unknown>;
+}
+
+/** What an iteration node runs. */
+export type IterationSpec = BulkIterationSpec | DeltaIterationSpec;
+
+/** The solution set of a delta iteration: one map per key partition, keyed by the solution's key. */
+export class SolutionSetPartitions<S> {
+  private partitions: Map<unknown, S>[] = [new Map()];
+  private maxParallelism = 128;
+
+  constructor(readonly keySelector: KeySelector<S>) {}
+
+  /** Starts empty with `parallelism` partitions (key groups as keyBy assigns them). */
+  reset(parallelism: number, maxParallelism: number): void {
+    this.partitions = Array.from({ length: parallelism }, () => new Map());
+    this.maxParallelism = maxParallelism;
+  }
+
+  get parallelism(): number { return this.partitions.length; }
+
+  /** The entry of `key`, if any. */
+  get(key: Key): S | undefined {
+    return this.partitions[this.partitionOf(key)].get(mapKey(key));
+  }
+
+  /** Inserts or replaces the entry of `value`'s key. */
+  put(value: S): void {
+    const key = this.keySelector(value) as Key;
+    this.partitions[this.partitionOf(key)].set(mapKey(key), value);
+  }
+
+  /** The entries of partition `index`. */
+  values(index: number): IterableIterator<S> { return this.partitions[index].values(); }
+
+  /** Entries in all partitions. */
+  get size(): number { return this.partitions.reduce((n, p) => n + p.size, 0); }
+
+  private partitionOf(key: Key): number {
+    return assignKeyToParallelOperator(key, this.maxParallelism, this.partitions.length);
+  }
+}
+
+/** Primitive keys are map keys as they are; composite keys by their JSON text. */
+function mapKey(key: Key): unknown {
+  return typeof key === 'object' && key !== null ? `\u0000${JSON.stringify(key, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}` : key;
+}
