@@ -2,7 +2,7 @@
 // The "bundle" of a submission is the UTF-8 name of one of the test jobs below (shipping real
 // bundles is the job loader's business, tested beside it).
 import { JobCancellationError, type JobClient, type JobStatus } from '../../../api/environment/job-client.ts';
-import { DataGeneratorSource, StreamExecutionEnvironment, systemClock } from '../../../api/index.ts';
+import { DataGeneratorSource, RestartStrategies, StreamExecutionEnvironment, systemClock } from '../../../api/index.ts';
 import {
   BadRequestError, UnknownJobError, type CheckpointStats, type ClusterOverview, type ClusterService, type JobDetail,
   type JobOverview, type JobResultInfo, type JobSubmitOptions, type TaskManagerInfo,
@@ -16,12 +16,33 @@ import { checkpointStatsOf } from '../../../actors/cluster/job-manager-service.t
 /** Values the 'finite' job's sink received. */
 export const finiteOutput: number[] = [];
 
+/** Records the 'keyed' job reads: all of them cross its keyBy exchange. */
+export const KEYED_RECORDS = 1000;
+
+/** Whether the 'flaky' job failed already (it fails once, then restarts and finishes). */
+let flakyFailed = false;
+
 /** The jobs a test may submit, by name. */
 const JOBS: Record<string, (env: StreamExecutionEnvironment) => void> = {
   /** Squares of 1..200, finishes. */
   finite: (env) => { env.fromSequence(1, 200).map((x) => x * x).name('square').addSink((x) => { finiteOutput.push(x); }); },
   /** Runs until cancelled (paced, so that the HTTP server shares the thread fairly). */
   endless: (env) => { env.fromSource(new DataGeneratorSource((i) => i, Infinity, { ratePerSecond: 2000 }), undefined, 'endless').map((x) => x + 1).disableChaining().name('plus-one').addSink(() => {}); },
+  /** 1..KEYED_RECORDS at parallelism 2, keyed by x % 4: every record crosses the exchange once. */
+  keyed: (env) => {
+    env.setParallelism(2);
+    env.fromSequence(1, KEYED_RECORDS).name('numbers').keyBy((x) => x % 4).map((x) => x * 2).name('double').addSink(() => {}).name('discard');
+  },
+  /** The endless job, checkpointed every 50 ms. */
+  checkpointed: (env) => {
+    env.enableCheckpointing(50);
+    env.fromSource(new DataGeneratorSource((i) => i, Infinity, { ratePerSecond: 2000 }), undefined, 'endless').map((x) => x + 1).disableChaining().name('plus-one').addSink(() => {});
+  },
+  /** Fails once in user code at the 50th record, restarts and finishes. */
+  flaky: (env) => {
+    env.setRestartStrategy(RestartStrategies.fixedDelay(2, 10));
+    env.fromSequence(1, 100).map((x) => { if (x === 50 && !flakyFailed) { flakyFailed = true; throw new Error('injected failure at 50'); } return x; }).name('flaky').addSink(() => {});
+  },
   /** Fails in user code at the 50th record. */
   failing: (env) => {
     env.fromSequence(1, 100).map((x) => { if (x === 50) throw new Error('boom at 50'); return x; }).name('explode').addSink(() => {});
