@@ -5,7 +5,8 @@
 // running three-vertex job. The page asks for the token and refuses a wrong secret; the overview
 // shows the REST API's numbers; the job graph has the job's vertices and edges; clicking a vertex
 // lists its subtasks with the states REST reports; the lifecycle charts light the current states;
-// Trigger savepoint writes one; Cancel cancels the job and the page follows live. Screenshots go to a temporary directory whose
+// the vertices, subtasks and charts show live metrics; Trigger savepoint writes one; Cancel cancels
+// the job and the page follows live; a failing job shows FAILED and its error. Screenshots go to a temporary directory whose
 // path is printed (they are artifacts to look at, not compared).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -19,12 +20,14 @@ import { currentRuntime, TestCluster, waitUntil } from '../e2e/cluster/support.t
 const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'dashboard browser test secret';
 const JOB = 'tests/dashboard/fixtures/dashboard-job.ts';
+const FAILING_JOB = 'tests/dashboard/fixtures/failing-job.ts';
 const cluster = new TestCluster({ ACTORFLOW_CLUSTER_SECRET: SECRET });
 const screenshots = mkdtempSync(join(tmpdir(), `actorflow-dashboard-${currentRuntime}-`));
 const profile = mkdtempSync(join(tmpdir(), 'actorflow-chromium-profile-'));
 let context: BrowserContext;
 let page: Page;
 let jobId = '';
+let failingJobId = '';
 
 interface Detail {
   state: string;
@@ -54,9 +57,15 @@ test.before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
   await cluster.startJobManager(currentRuntime);
   await cluster.startTaskManager(currentRuntime, 4);
-  const submit = await cluster.run(['run', JOB, '--jobmanager', cluster.jobmanager, '--parallelism', '2', '--detached']);
+  // Both submitted at once (each client command is a process of its own): the failing job has failed long before it is looked at.
+  const [submit, failing] = await Promise.all([
+    cluster.run(['run', JOB, '--jobmanager', cluster.jobmanager, '--parallelism', '2', '--detached']),
+    cluster.run(['run', FAILING_JOB, '--jobmanager', cluster.jobmanager, '--detached']),
+  ]);
   assert.is(submit.code, 0, submit.stderr);
+  assert.is(failing.code, 0, failing.stderr);
   jobId = /[0-9a-f]{32}/.exec(submit.stdout)![0];
+  failingJobId = /[0-9a-f]{32}/.exec(failing.stdout)![0];
   await waitUntil(async () => {
     const d = await rest<Detail>(`/jobs/${jobId}`);
     return d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.status === 'RUNNING'));
@@ -130,6 +139,30 @@ test('the job graph has the job\'s vertices and edges; a vertex lists its subtas
   await page.screenshot({ path: join(screenshots, 'job.png'), fullPage: true });
 });
 
+test('the graph, the subtasks and the charts show live metrics; the overview shows every process', async () => {
+  const detail = await rest<Detail>(`/jobs/${jobId}`);
+  const source = detail.vertices[0];
+  const sourceText = page.locator(`[data-testid=job-graph] g.vertex[data-vertex="${source.id}"]`);
+  // The generator emits 500 records/s: the source's figure is a positive rate, not "–" or 0.
+  await waitUntil(async () => /out (?!0\/s)(?!–)[0-9.]+k?\/s/.test(await sourceText.textContent() ?? ''), 'the source\'s records/s shown', 30_000)
+    .catch(async (e: Error) => { throw new Error(`${e.message}: ${await sourceText.textContent()}`); });
+  const aggregated = await rest<{ id: string; sum: number }[]>(`/jobs/${jobId}/vertices/${source.id}/subtasks/metrics?get=numRecordsOutPerSecond&agg=sum`);
+  assert.ok(aggregated[0].sum > 0, JSON.stringify(aggregated));
+  assert.match(await sourceText.textContent() ?? '', /busy \d+% · back-pressured \d+%/);
+  const rows = page.locator('[data-testid=subtask-table] tbody tr');
+  await waitUntil(async () => (await rows.nth(0).locator('td').nth(4).textContent()) !== '–', 'per-subtask records/s shown', 30_000);
+  await page.locator('[data-testid=throughput-chart] canvas').waitFor({ timeout: 20_000 });
+  await page.locator('[data-testid=checkpoint-chart] canvas').waitFor({ timeout: 20_000 });
+  assert.ok(await page.locator('[data-testid=checkpoint-table] tbody tr').count() >= 1);
+  await page.screenshot({ path: join(screenshots, 'job-metrics.png'), fullPage: true });
+  await page.goto(`${cluster.restUrl}/#/`);
+  const processes = page.locator('[data-testid=process-metrics] tbody tr');
+  await waitUntil(async () => await processes.count() === 2, 'the JobManager and the TaskManager listed', 20_000);
+  assert.match(await processes.nth(0).textContent() ?? '', /^jobmanager\s*[0-9.]+ (KiB|MiB|GiB)/);
+  await page.goto(`${cluster.restUrl}/#/jobs/${jobId}`);
+  await page.locator('[data-testid=job-graph]').waitFor();
+});
+
 test('Trigger savepoint writes a savepoint and says where', async () => {
   await page.click('[data-testid=savepoint]');
   const message = page.locator('[data-testid=action-message]');
@@ -144,10 +177,22 @@ test('Cancel cancels the job, and the page follows live: state, lifecycle chart 
   await page.click('[data-testid=cancel]');
   await waitUntil(async () => (await rest<Detail>(`/jobs/${jobId}`)).state === 'CANCELED', 'the job cancelled through the button');
   await untilShown('[data-testid=job-lifecycle] .state.current text', async () => 'CANCELED', 'the lifecycle chart follows');
-  const history = await page.locator('[data-testid=job-lifecycle] .history li').allTextContents();
-  assert.ok(history.some((h) => /RUNNING → (CANCELLING|CANCELED)/.test(h)), history.join(' | '));
+  const history = page.locator('[data-testid=job-lifecycle] .history li');
+  await waitUntil(async () => (await history.allTextContents()).some((h) => /RUNNING → (CANCELLING|CANCELED)/.test(h)), 'the change listed', 10_000)
+    .catch(async (e: Error) => { throw new Error(`${e.message}: ${(await history.allTextContents()).join(' | ')}`); });
   assert.ok(await page.locator('[data-testid=job-lifecycle] .transition.taken').count() >= 1, 'the taken transition is drawn bold');
   await page.screenshot({ path: join(screenshots, 'cancelled.png'), fullPage: true });
+});
+
+test('a failing job explains itself: FAILED, and its error in the exception table', async () => {
+  const failing = failingJobId;
+  await waitUntil(async () => (await rest<Detail>(`/jobs/${failing}`)).state === 'FAILED', 'the job failed', 60_000);
+  await page.goto(`${cluster.restUrl}/#/jobs/${failing}`);
+  await untilShown('[data-testid=job-lifecycle] .state.current text', async () => 'FAILED', 'the job lifecycle lit at FAILED');
+  const table = page.locator('[data-testid=exception-table]');
+  await table.waitFor({ timeout: 20_000 });
+  assert.match(await table.textContent() ?? '', /dashboard test failure at record 20/);
+  await page.screenshot({ path: join(screenshots, 'failed.png'), fullPage: true });
 });
 
 test.run();
