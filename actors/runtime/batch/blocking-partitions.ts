@@ -1,7 +1,7 @@
 // Blocking partitions of batch mode: what a stage writes on its outgoing blocking edges, kept
 // until the consuming stage has finished (a failed consumer re-reads them). A producer subtask's
 // attempt writes records per consumer subtask; while the store holds more than its memory budget
-// (estimated record sizes) a writer moves its buffered chunks into a spill file. Only a committed
+// (estimated record sizes) a writer moves its full chunks into a spill file. Only a committed
 // attempt (its input ended) is visible: a failed or cancelled attempt's output is discarded and
 // a re-run replaces it. A consumer reads, producer by producer, the records each sent it, in the
 // order sent. Also the partition sink operator and the partition source (FLIP-27) that a stage's
@@ -119,7 +119,9 @@ export class PartitionWriter {
     chunk.timestamps.push(timestamp);
     chunk.bytes += bytes;
     this.store.recordsWritten++;
-    if (this.store.reserve(bytes)) this.spill();
+    // Over budget, full chunks go to disk: spilling on every record would write frames of a
+    // record or two whenever other partitions hold the budget (an iteration's current data set).
+    if (this.store.reserve(bytes) && chunk.values.length >= CHUNK_RECORDS) this.spill();
   }
 
   /** The input ended: this attempt's output becomes the producer's partition. */
@@ -138,13 +140,13 @@ export class PartitionWriter {
     this.store.free(this.output);
   }
 
-  /** Moves this writer's in-memory chunks into its spill file. */
+  /** Moves this writer's full in-memory chunks into its spill file (a writer keeps at most one partial chunk per consumer in memory). */
   private spill(): void {
     this.file ??= new FrameFileWriter(this.store.directory.newFile(`partition-${this.edgeId}-${this.producer}`), this.store.directory);
     for (const list of this.output.chunks) {
       for (let i = 0; i < list.length; i++) {
         const c = list[i];
-        if ('path' in c) continue;
+        if ('path' in c || c.values.length < CHUNK_RECORDS) continue;
         const offset = this.file.write([c.values, c.timestamps]);
         this.store.reserve(-c.bytes);
         this.store.chunksSpilled++;

@@ -144,16 +144,18 @@ test('a delta iteration ends after maxIterations even when the workset never emp
   assert.is(embeddedBatchExecutor.lastRun!.stats.supersteps, 5);
 });
 
-test('under a tiny memory budget the data set between supersteps spills, with exact results', async () => {
+test('under a tiny memory budget the data set between supersteps spills in full chunks, with exact results', async () => {
   const env = batchEnv(2);
   env.getConfig().setBatchMemoryBytes(16 * 1024);
-  const n = 3000;
+  const n = 20_000;
   const out = await env.fromSequence(1, n).map((v) => ({ v, pad: 'x'.repeat(40) }))
     .iterate(3, (cur) => cur.map((r) => ({ v: r.v * 2, pad: r.pad })).keyBy((r) => r.v % 5).map((r) => r))
     .map((r) => r.v).executeAndCollect();
   assert.equal(sortNum(out), Array.from({ length: n }, (_, i) => (i + 1) * 8));
   const stats = embeddedBatchExecutor.lastRun!.stats;
   assert.ok(stats.partitionChunksSpilled > 0, `spilled ${stats.partitionChunksSpilled} chunks`);
+  // Spilled frames are full chunks (1024 records), not a record or two each.
+  assert.ok(stats.partitionChunksSpilled * 1024 <= stats.partitionRecords, `${stats.partitionChunksSpilled} chunks for ${stats.partitionRecords} records`);
   assert.is(stats.supersteps, 3);
 });
 
