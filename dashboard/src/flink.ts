@@ -151,6 +151,13 @@ export interface CheckpointRow {
   durationMs?: number; sizeBytes?: number; alignmentMs?: number; alignmentBytes?: number; acknowledged?: number; subtasks?: number;
   /** Why a failed checkpoint failed. */
   failure?: string;
+  /** Per vertex: its subtasks' acknowledgements (Flink's `tasks` of a history entry). */
+  vertices: CheckpointVertexRow[];
+}
+
+/** One vertex's part of a checkpoint. */
+export interface CheckpointVertexRow {
+  vertexId: string; acknowledged?: number; subtasks?: number; sizeBytes?: number; durationMs?: number; alignmentMs?: number;
 }
 
 /** Counts and rows of GET /jobs/:jid/checkpoints (Flink's `history`, else this project's `latest`). */
@@ -166,6 +173,10 @@ export function checkpointRows(json: unknown): { counts?: Record<string, number>
     alignmentMs: num(c.alignment_duration), alignmentBytes: num(c.alignment_buffered) ?? num(c.processed_data),
     acknowledged: num(c.num_acknowledged_subtasks), subtasks: num(c.num_subtasks),
     failure: typeof c.failure_message === 'string' ? c.failure_message : undefined,
+    vertices: Object.entries((c.tasks ?? {}) as Record<string, any>).map(([vertexId, t]) => ({
+      vertexId, acknowledged: num(t?.num_acknowledged_subtasks), subtasks: num(t?.num_subtasks), sizeBytes: num(t?.state_size),
+      durationMs: num(t?.end_to_end_duration), alignmentMs: num(t?.alignment_duration),
+    })),
   }));
   if (rows.length === 0) {
     // This project's short shape `latest: {id, 'end-to-end-duration', 'state-size'}`, or Flink's `latest.completed`.
@@ -174,7 +185,7 @@ export function checkpointRows(json: unknown): { counts?: Record<string, number>
       rows.push({
         id: latest.id, status: String(latest.status ?? 'COMPLETED'), savepoint: latest.is_savepoint === true,
         triggered: num(latest.trigger_timestamp), durationMs: num(latest['end-to-end-duration']) ?? num(latest.end_to_end_duration),
-        sizeBytes: num(latest['state-size']) ?? num(latest.state_size),
+        sizeBytes: num(latest['state-size']) ?? num(latest.state_size), vertices: [],
       });
     }
   }

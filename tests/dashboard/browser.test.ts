@@ -153,7 +153,12 @@ test('the graph, the subtasks and the charts show live metrics; the overview sho
   await waitUntil(async () => (await rows.nth(0).locator('td').nth(4).textContent()) !== '–', 'per-subtask records/s shown', 30_000);
   await page.locator('[data-testid=throughput-chart] canvas').waitFor({ timeout: 20_000 });
   await page.locator('[data-testid=checkpoint-chart] canvas').waitFor({ timeout: 20_000 });
-  assert.ok(await page.locator('[data-testid=checkpoint-table] tbody tr').count() >= 1);
+  const checkpoint = page.locator('[data-testid=checkpoint-table] tr.expandable').first();
+  await checkpoint.waitFor({ timeout: 20_000 });
+  await checkpoint.click();
+  // The folded-out row lists the checkpoint's vertices, each acknowledged by all its subtasks.
+  const acks = await page.locator('[data-testid=checkpoint-table] .details-row tbody tr').evaluateAll((rows) => rows.map((r) => r.children[1].textContent));
+  assert.equal(acks, detail.vertices.map((v) => `${v.parallelism}/${v.parallelism}`));
   await page.screenshot({ path: join(screenshots, 'job-metrics.png'), fullPage: true });
   await page.goto(`${cluster.restUrl}/#/`);
   const processes = page.locator('[data-testid=process-metrics] tbody tr');

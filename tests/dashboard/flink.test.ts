@@ -52,7 +52,8 @@ test('checkpoint rows from Flink history, newest first; from the short latest sh
   const flink = checkpointRows({
     counts: { restored: 0, total: 3, in_progress: 1, completed: 1, failed: 1 },
     history: [
-      { '@class': 'completed', id: 1, status: 'COMPLETED', is_savepoint: false, trigger_timestamp: 1000, latest_ack_timestamp: 1150, state_size: 2048, end_to_end_duration: 150, alignment_buffered: 0, num_subtasks: 4, num_acknowledged_subtasks: 4 },
+      { '@class': 'completed', id: 1, status: 'COMPLETED', is_savepoint: false, trigger_timestamp: 1000, latest_ack_timestamp: 1150, state_size: 2048, end_to_end_duration: 150, alignment_buffered: 0, num_subtasks: 4, num_acknowledged_subtasks: 4,
+        tasks: { 7: { id: '7', num_subtasks: 4, num_acknowledged_subtasks: 4, latest_ack_timestamp: 1150, state_size: 2048, end_to_end_duration: 150, alignment_duration: 3, subtasks: [] } } },
       { '@class': 'failed', id: 3, status: 'FAILED', is_savepoint: true, trigger_timestamp: 3000, num_subtasks: 4, num_acknowledged_subtasks: 2, failure_message: 'declined by subtask 1', alignment_duration: 12 },
       { '@class': 'in_progress', id: 2, status: 'IN_PROGRESS', trigger_timestamp: 2000, checkpointed_size: 10, num_subtasks: 4, num_acknowledged_subtasks: 1 },
     ],
@@ -61,6 +62,8 @@ test('checkpoint rows from Flink history, newest first; from the short latest sh
   assert.equal(flink.rows.map((r) => [r.id, r.status, r.savepoint, r.acknowledged]), [[3, 'FAILED', true, 2], [2, 'IN_PROGRESS', false, 1], [1, 'COMPLETED', false, 4]]);
   assert.equal([flink.rows[2].durationMs, flink.rows[2].sizeBytes, flink.rows[1].sizeBytes], [150, 2048, 10]);
   assert.equal([flink.rows[0].failure, flink.rows[0].alignmentMs, flink.rows[1].failure], ['declined by subtask 1', 12, undefined]);
+  assert.equal(flink.rows[2].vertices, [{ vertexId: '7', acknowledged: 4, subtasks: 4, sizeBytes: 2048, durationMs: 150, alignmentMs: 3 }]);
+  assert.equal(flink.rows[0].vertices, []);
   const short = checkpointRows({ counts: { completed: 5, failed: 0, in_progress: 0 }, latest: { id: 5, 'end-to-end-duration': 40, 'state-size': 99 } });
   assert.equal(short.rows.map((r) => [r.id, r.status, r.durationMs, r.sizeBytes]), [[5, 'COMPLETED', 40, 99]]);
   assert.equal(checkpointRows(undefined), { counts: undefined, rows: [] });

@@ -187,6 +187,6 @@ export function JobPage({ api, tick, route }: { api: Api; tick: number; route: J
     <section class="panel"><h3>Checkpoints</h3>
       ${timeline.times.length > 1 ? html`<${TimeChart} series=${['duration', 'size']} units=${['ms', 'bytes']} times=${timeline.times}
         values=${timeline.values} points=${true} testid="checkpoint-chart" />` : null}
-      <${CheckpointTable} counts=${cps.counts} rows=${cps.rows} missing=${checkpoints.missing} /></section>
+      <${CheckpointTable} counts=${cps.counts} rows=${cps.rows} missing=${checkpoints.missing} names=${new Map(vertices.map((v) => [v.id, v.name]))} /></section>
     <section class="panel"><h3>Exceptions</h3><${ExceptionTable} rows=${exceptionRows(exceptions.data)} missing=${exceptions.missing} /></section>`;
 }

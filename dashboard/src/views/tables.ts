@@ -2,10 +2,25 @@
 // (GET /jobs/:jid/exceptions) as tables.
 import type { CheckpointRow, ExceptionRow } from '../flink.ts';
 import { formatBytes, formatDuration, formatTime } from '../format.ts';
+import { useState } from 'preact/hooks';
 import { html, NoData } from '../html.ts';
 
-/** The checkpoint counts and history. */
-export function CheckpointTable({ counts, rows, missing }: { counts?: Record<string, number>; rows: readonly CheckpointRow[]; missing: boolean }) {
+/** One checkpoint's vertices: how many subtasks acknowledged, size, duration, alignment. */
+function CheckpointVertices({ row, names }: { row: CheckpointRow; names: ReadonlyMap<string, string> }) {
+  return html`
+    <table class="table inner-table">
+      <thead><tr><th>vertex</th><th>acknowledged</th><th>size</th><th>duration</th><th>alignment</th></tr></thead>
+      <tbody>${row.vertices.map((v) => html`<tr key=${v.vertexId}>
+        <td>${names.get(v.vertexId) ?? v.vertexId}</td><td>${v.acknowledged ?? '–'}/${v.subtasks ?? '?'}</td>
+        <td>${formatBytes(v.sizeBytes)}</td><td>${formatDuration(v.durationMs)}</td><td>${formatDuration(v.alignmentMs)}</td></tr>`)}</tbody>
+    </table>`;
+}
+
+/** The checkpoint counts and history; a checkpoint's row folds out its vertices. */
+export function CheckpointTable({ counts, rows, missing, names }: {
+  counts?: Record<string, number>; rows: readonly CheckpointRow[]; missing: boolean; names: ReadonlyMap<string, string>;
+}) {
+  const [open, setOpen] = useState<number | undefined>(undefined);
   if (missing) return html`<${NoData} what="this JobManager reports no checkpoints for the job" />`;
   return html`
     ${counts ? html`<p class="counts" data-testid="checkpoint-counts">${Object.entries(counts).map(([k, v]) => html`<span><b>${v}</b> ${k.replace(/_/g, ' ')}</span>`)}</p>` : null}
@@ -13,13 +28,16 @@ export function CheckpointTable({ counts, rows, missing }: { counts?: Record<str
       <table class="table" data-testid="checkpoint-table">
         <thead><tr><th>id</th><th>status</th><th>type</th><th>triggered</th><th>latest ack</th><th>duration</th><th>size</th><th>alignment</th><th>acknowledged</th></tr></thead>
         <tbody>${rows.map((r) => html`
-          <tr key=${r.id} title=${r.failure ?? ''}>
-            <td>${r.id}</td><td>${r.status}${r.failure ? html`<div class="note">${r.failure}</div>` : null}</td><td>${r.savepoint ? 'savepoint' : 'checkpoint'}</td>
+          <tr key=${r.id} title=${r.failure ?? ''} class=${r.vertices.length ? 'expandable' : ''} data-checkpoint=${r.id}
+              onClick=${() => setOpen(open === r.id ? undefined : r.id)}>
+            <td>${r.vertices.length ? (open === r.id ? '▾ ' : '▸ ') : ''}${r.id}</td><td>${r.status}${r.failure ? html`<div class="note">${r.failure}</div>` : null}</td><td>${r.savepoint ? 'savepoint' : 'checkpoint'}</td>
             <td>${formatTime(r.triggered)}</td><td>${formatTime(r.latestAck)}</td><td>${formatDuration(r.durationMs)}</td>
             <td>${formatBytes(r.sizeBytes)}</td><td>${r.alignmentMs === undefined && r.alignmentBytes === undefined ? '–'
               : `${formatDuration(r.alignmentMs)}${r.alignmentBytes ? `, ${formatBytes(r.alignmentBytes)}` : ''}`}</td>
             <td>${r.acknowledged === undefined ? '–' : `${r.acknowledged}/${r.subtasks ?? '?'}`}</td>
-          </tr>`)}
+          </tr>
+          ${open === r.id && r.vertices.length ? html`<tr key=${`${r.id}-vertices`} class="details-row"><td colspan="9">
+            <${CheckpointVertices} row=${r} names=${names} /></td></tr>` : null}`)}
         </tbody>
       </table>`}`;
 }
