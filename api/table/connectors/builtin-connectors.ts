@@ -13,6 +13,7 @@ import { isInteger, isTemporal, type LogicalType } from '../types/logical-type.t
 import type { Change } from '../types/row.ts';
 import { registerTableConnector, requireOption, type ConnectorContext } from './table-connector.ts';
 import { csvFormat, jsonFormat, type RowFormat } from './row-format.ts';
+import './nexmark-connector.ts';
 
 /** A 32-bit hash of (seed, row, field): the random draw of one generated value. */
 function mix(seed: number, row: number, field: number): number {
@@ -98,6 +99,7 @@ function fieldGenerator(ctx: ConnectorContext, name: string, type: LogicalType, 
 }
 
 registerTableConnector('datagen', {
+  perSplitWatermarks: true,
   options: (k) => ['number-of-rows', 'rows-per-second', 'seed'].includes(k) || k.startsWith('fields.'),
   createSource(env, ctx) {
     const cols = ctx.physical.columns;
@@ -116,8 +118,9 @@ registerTableConnector('datagen', {
     });
     if (!(rows >= 0)) throw new Error(`table ${ctx.tableName}: 'number-of-rows' must be a non-negative number`);
     const rate = ctx.options['rows-per-second'] !== undefined ? Number(ctx.options['rows-per-second']) : undefined;
-    const source = new DataGeneratorSource<unknown[]>((i) => gens.map((g) => g(i)), rows, rate !== undefined ? { ratePerSecond: rate } : {});
-    return env.fromSource(source, undefined, `datagen ${ctx.tableName}`);
+    const finish = ctx.finish ?? ((r: unknown[]) => r);
+    const source = new DataGeneratorSource<unknown[]>((i) => finish(gens.map((g) => g(i))), rows, rate !== undefined ? { ratePerSecond: rate } : {});
+    return env.fromSource(source, ctx.watermarks, `datagen ${ctx.tableName}`);
   },
 });
 

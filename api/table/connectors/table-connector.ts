@@ -5,6 +5,7 @@
 import type { DataStream } from '../../datastream/data-stream.ts';
 import type { DataStreamSink } from '../../datastream/data-stream-sink.ts';
 import type { StreamExecutionEnvironment } from '../../environment/stream-execution-environment.ts';
+import type { WatermarkStrategy } from '../../time/watermark-strategy.ts';
 import type { Change } from '../types/row.ts';
 import type { Schema } from '../types/schema.ts';
 
@@ -14,6 +15,13 @@ export interface ConnectorContext {
   /** The physical columns (computed columns are the planner's). */
   readonly physical: Schema;
   readonly options: Readonly<Record<string, string>>;
+  /**
+   * For a connector with `perSplitWatermarks`: turns a physical row into the table's full row
+   * (computed columns appended in place); absent when there are none. Its source emits full rows.
+   */
+  readonly finish?: (physical: unknown[]) => unknown[];
+  /** For a connector with `perSplitWatermarks`: the table's timestamps and watermarks over full rows, per split. */
+  readonly watermarks?: WatermarkStrategy<unknown[]>;
 }
 
 /** A table connector. */
@@ -22,6 +30,8 @@ export interface TableConnector {
   createSource?(env: StreamExecutionEnvironment, ctx: ConnectorContext): DataStream<unknown[]>;
   /** Writes a changelog into the table. */
   createSink?(stream: DataStream<Change>, ctx: ConnectorContext): DataStreamSink<unknown>;
+  /** Whether the source emits full rows (`ctx.finish`) with `ctx.watermarks` per split (else the planner does both after it). */
+  readonly perSplitWatermarks?: boolean;
   /** Whether the sink takes updates and deletes (else an updating query into it is refused). */
   readonly acceptsUpdates?: boolean;
   /** The option keys the connector understands (beyond 'connector'); others are refused. */

@@ -284,7 +284,9 @@ export class ExpressionCompiler {
     const fields = t.type.kind === 'ROW' ? t.type.fields! : undefined;
     const k = fields?.findIndex((f) => f.name === field) ?? -1;
     if (fields === undefined || k < 0) throw this.error(`${typeToString(t.type)} has no field ${field}`, node);
-    return { code: `((x) => x === null ? null : x[${k}])(${t.code})`, type: withNullable(fields[k].type, true) };
+    // A plain field is read twice inline; anything else is evaluated once.
+    const code = /^r\[\d+\]$/.test(t.code) ? `(${t.code} === null ? null : ${t.code}[${k}])` : `((x) => x === null ? null : x[${k}])(${t.code})`;
+    return { code, type: withNullable(fields[k].type, true) };
   }
 
   private comparable(a: Expr, b: Expr, scope: CompileScope, node: Expr): [Compiled, Compiled] {

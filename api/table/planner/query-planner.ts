@@ -141,7 +141,12 @@ export class QueryPlanner {
     };
   }
 
-  private planSelect(q: SelectQuery): Planned {
+  private planSelect(query: SelectQuery): Planned {
+    let q = query;
+    // `FROM a, b WHERE cond` is the inner join `a JOIN b ON cond`: its equalities become join keys.
+    if (q.from?.kind === 'join' && q.from.joinType === 'COMMA' && q.where && findAggregates(q.where, () => false).length === 0) {
+      q = { ...q, from: { ...q.from, joinType: 'INNER', on: q.where }, where: undefined };
+    }
     let input: Planned = q.from ? planFrom(this, q.from) : this.planValues({ kind: 'values', pos: q.pos, rows: [[]] });
     if (q.where) input = this.pushRankLimit(input, q.where);
     if (q.where) {

@@ -98,8 +98,6 @@ export class StreamTranslator {
     const connector = findTableConnector(table.options.connector ?? '');
     if (!connector?.createSource) throw new Error(`table ${table.name}: the ${table.options.connector} connector cannot be read (it is a sink only)`);
     const physical = physicalSchema(table);
-    const raw = connector.createSource(this.env, { tableName: table.name, physical, options: table.options });
-    raw.uid(this.uid(node, 'source'));
     // Computed columns: one projection over the physical row, in declaration order.
     const compiler = new ExpressionCompiler(table.source, this.functions);
     const physFields = physical.columns.map((c) => ({ name: c.name, type: c.type }));
@@ -107,22 +105,35 @@ export class StreamTranslator {
     const projection = table.computed.map((e) => (e === undefined ? `r[${p++}]` : compiler.compile(e, { fields: physFields, aggregateContext: 'in a computed column' }).code));
     const identity = table.computed.every((e) => e === undefined);
     const calc = identity ? undefined : compileCalc([{ projection, constants: compiler.constants }]);
-    let stream = raw.map((row: unknown[]): Change => ({ op: '+I', row: calc ? calc(row)! : row })).name(`Scan(${table.name})`).uid(this.uid(node, 'scan'));
+    const full = (row: unknown[]): unknown[] => (calc ? calc(row)! : row);
+    let watermarks: WatermarkStrategy<unknown[]> | undefined;
     if (table.watermark) {
       const rowtime = table.schema.indexOf(table.watermark.column);
       const wc = new ExpressionCompiler(table.source, this.functions);
       const fields = table.schema.columns.map((c) => ({ name: c.name, type: c.type }));
       const wm = compileCalc([{ projection: [wc.compile(table.watermark.expr, { fields }).code], constants: wc.constants }]);
-      const strategy = WatermarkStrategy.forGenerator<Change>(() => {
+      // Flink's SQL watermark: the largest value of the WATERMARK expression seen so far (over full rows).
+      watermarks = WatermarkStrategy.forGenerator<unknown[]>(() => {
         let max = -Infinity;
         return {
-          onEvent: (c: Change) => { const w = wm(c.row)![0]; if (w !== null && (w as number) > max) max = w as number; },
+          onEvent: (row: unknown[]) => { const w = wm(row)![0]; if (w !== null && (w as number) > max) max = w as number; },
           onPeriodicEmit: (out) => { if (max > -Infinity) out.emitWatermark(max); },
         };
-      }).withTimestampAssigner((c: Change) => (c.row[rowtime] as number | null) ?? -Infinity);
-      stream = stream.assignTimestampsAndWatermarks(strategy).name(`WatermarkAssigner(${table.watermark.column})`).uid(this.uid(node, 'watermark'));
+      }).withTimestampAssigner((row: unknown[]) => (row[rowtime] as number | null) ?? -Infinity);
     }
-    return stream;
+    // A connector with splits computes the full rows and applies the watermarks per split (as
+    // Flink's sources do); else both follow the source here.
+    const perSplit = connector.perSplitWatermarks === true;
+    let rows = connector.createSource(this.env, {
+      tableName: table.name, physical, options: table.options,
+      ...(perSplit ? { ...(calc ? { finish: full } : {}), ...(watermarks ? { watermarks } : {}) } : {}),
+    });
+    rows.uid(this.uid(node, 'source'));
+    if (!perSplit && calc) rows = rows.map(full).name(`Computed(${table.name})`).uid(this.uid(node, 'computed'));
+    if (!perSplit && watermarks) {
+      rows = rows.assignTimestampsAndWatermarks(watermarks).name(`WatermarkAssigner(${table.watermark!.column})`).uid(this.uid(node, 'watermark'));
+    }
+    return rows.map((row: unknown[]): Change => ({ op: '+I', row })).name(`Scan(${table.name})`).uid(this.uid(node, 'scan'));
   }
 
   private layout(node: AggregateNode, retracting: boolean): AggregateLayout {
@@ -175,7 +186,7 @@ export class StreamTranslator {
     const keys = node.partitionKeys;
     return this.translate(node.input)
       .keyBy((c: Change) => JSON.stringify(keys.map((k) => c.row[k])))
-      .process(new RankFunction(node.orderKeys, node.limit, node.outputRank)).name('Rank').uid(this.uid(node, 'rank'));
+      .process(new RankFunction(node.orderKeys, node.limit, node.outputRank, node.input.insertOnly)).name('Rank').uid(this.uid(node, 'rank'));
   }
 }
 

@@ -1,8 +1,10 @@
-// Top-N per partition (ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...)): the partition's live
-// rows are kept in keyed state; after each change the first N rows in order are compared with the
-// first N before it and the differences are emitted (with the row number appended: -U/+U for a
-// position whose row changed, +I/-D when the top grows or shrinks). Ties keep arrival order.
-// Deduplication is the N = 1 case. Imports api/ functions and state.
+// Top-N per partition (ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...)): the partition's rows
+// are kept in keyed state sorted by the order keys (ties in arrival order); a change is placed by
+// binary search and only the positions of the first N it shifts are emitted (with the row number
+// appended: -U/+U for a position whose row changed, +I/-D when the top grows or shrinks). Over an
+// append-only input only the first N rows are kept (a row below them can never come back up), as
+// Flink's AppendOnlyTopNFunction; over an updating input every row is kept so that a retraction
+// lets the next one move up. Deduplication is the N = 1 case. Imports api/ functions and state.
 import type { Collector } from '../../../functions/collector.ts';
 import { KeyedProcessFunction, type KeyedContext } from '../../../functions/keyed-process-function.ts';
 import type { RuntimeContext } from '../../../functions/runtime-context.ts';
@@ -10,51 +12,81 @@ import { ValueStateDescriptor, type ValueState } from '../../../../state/state-d
 import { isAccumulate, type Change } from '../../types/row.ts';
 import { rowComparator, type SortKey } from './sort-limit.ts';
 
-/** Rows of a partition in arrival order, each with a sequence number for stable ties. */
-type PartitionRows = Array<[seq: number, row: unknown[]]>;
+/** A partition's rows, sorted, each with its arrival number (ties keep arrival order). */
+interface PartitionState { seq: number; rows: Array<[seq: number, row: unknown[]]> }
 
 function sameRow(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The keyed function of a Top-N. */
 export class RankFunction extends KeyedProcessFunction<string, Change, Change> {
-  private rows!: ValueState<{ seq: number; rows: PartitionRows }>;
+  private state!: ValueState<PartitionState>;
   private readonly compare: (a: readonly unknown[], b: readonly unknown[]) => number;
 
-  constructor(keys: readonly SortKey[], private readonly limit: number, private readonly outputRank: boolean) {
+  constructor(keys: readonly SortKey[], private readonly limit: number, private readonly outputRank: boolean, private readonly appendOnly = false) {
     super();
     this.compare = rowComparator(keys);
   }
 
   override open(ctx: RuntimeContext): void {
-    this.rows = ctx.getState(new ValueStateDescriptor<{ seq: number; rows: PartitionRows }>('rank-rows'));
+    this.state = ctx.getState(new ValueStateDescriptor<PartitionState>('rank-rows'));
   }
 
-  private top(rows: PartitionRows): unknown[][] {
-    const sorted = [...rows].sort((a, b) => this.compare(a[1], b[1]) || a[0] - b[0]);
-    return sorted.slice(0, Math.min(sorted.length, this.limit)).map((e) => e[1]);
+  /** The first index whose entry sorts after (row, seq). */
+  private upperBound(rows: PartitionState['rows'], row: unknown[], seq: number): number {
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.compare(rows[mid][1], row) || rows[mid][0] - seq;
+      if (c <= 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
   }
 
   processElement(change: Change, _ctx: KeyedContext<string>, out: Collector<Change>): void {
-    const state = this.rows.value() ?? { seq: 0, rows: [] };
-    const before = this.top(state.rows);
-    if (isAccumulate(change.op)) state.rows.push([state.seq++, change.row]);
-    else {
-      const i = state.rows.findIndex((e) => sameRow(e[1], change.row));
-      if (i < 0) return;
-      state.rows.splice(i, 1);
+    const state = this.state.value() ?? { seq: 0, rows: [] };
+    const rows = state.rows;
+    const n = this.limit;
+    let pos: number;
+    let before: unknown[][];
+    if (isAccumulate(change.op)) {
+      const seq = state.seq++;
+      pos = this.upperBound(rows, change.row, seq);
+      if (pos >= n) {
+        // Below the top: nothing visible changes.
+        if (!this.appendOnly) { rows.splice(pos, 0, [seq, change.row]); this.state.update(state); }
+        return;
+      }
+      before = rows.slice(pos, Math.min(rows.length, n)).map((e) => e[1]);
+      rows.splice(pos, 0, [seq, change.row]);
+      if (this.appendOnly && rows.length > n) rows.length = n;
+    } else {
+      pos = rows.findIndex((e) => sameRow(e[1], change.row));
+      if (pos < 0) return;
+      before = rows.slice(pos, Math.min(rows.length, n)).map((e) => e[1]);
+      rows.splice(pos, 1);
+      if (pos >= n) { this.state.update(state); return; }
     }
-    if (state.rows.length === 0) this.rows.clear(); else this.rows.update(state);
-    const after = this.top(state.rows);
+    if (rows.length === 0) this.state.clear(); else this.state.update(state);
+    const after = rows.slice(pos, Math.min(rows.length, n)).map((e) => e[1]);
+    this.emitDiff(pos, before, after, out);
+  }
+
+  /** The changes of positions pos.. of the top between `before` and `after`. */
+  private emitDiff(pos: number, before: unknown[][], after: unknown[][], out: Collector<Change>): void {
     if (this.outputRank) {
       for (let k = 0; k < Math.max(before.length, after.length); k++) {
         const b = before[k];
         const a = after[k];
+        const rank = pos + k + 1;
         if (b && a && sameRow(a, b)) continue;
-        if (b && a) { out.collect({ op: '-U', row: [...b, k + 1] }); out.collect({ op: '+U', row: [...a, k + 1] }); }
-        else if (b) out.collect({ op: '-D', row: [...b, k + 1] });
-        else out.collect({ op: '+I', row: [...a, k + 1] });
+        if (b && a) { out.collect({ op: '-U', row: [...b, rank] }); out.collect({ op: '+U', row: [...a, rank] }); }
+        else if (b) out.collect({ op: '-D', row: [...b, rank] });
+        else out.collect({ op: '+I', row: [...a, rank] });
       }
       return;
     }

@@ -49,7 +49,7 @@ test('validation errors name the line and column of the node at fault', () => {
 
 test('DDL errors: unknown connector, unsupported option, bad watermark column', () => {
   const tEnv = tableEnv();
-  assert.throws(() => tEnv.executeSql("CREATE TABLE x (a INT) WITH ('connector' = 'kafka')"), /line 1, column 30: unknown connector 'kafka' \(known: blackhole, datagen, filesystem, print\)/);
+  assert.throws(() => tEnv.executeSql("CREATE TABLE x (a INT) WITH ('connector' = 'kafka')"), /line 1, column 30: unknown connector 'kafka' \(known: blackhole, datagen, filesystem, nexmark, print\)/);
   assert.throws(() => tEnv.executeSql("CREATE TABLE x (a INT) WITH ('connector' = 'datagen', 'rows' = '1')"), /column 55: the datagen connector does not support the option 'rows'/);
   assert.throws(() => tEnv.executeSql("CREATE TABLE x (a INT, WATERMARK FOR a AS a) WITH ('connector' = 'datagen')"), /the rowtime column a must be TIMESTAMP\(3\) or TIMESTAMP_LTZ\(3\), but it is INT/);
   assert.throws(() => tEnv.executeSql("CREATE TABLE x (a INT, b AS a + 'z') WITH ('connector' = 'datagen')"), /line 1, column 29: type mismatch/);
