@@ -5,7 +5,7 @@
 // solution set delta), whose operators the runtime supplies per superstep. The solution set of a
 // delta iteration lives in SolutionSetPartitions: in memory, one map per key partition. Pure;
 // imports api/ and state/ only.
-import { assignKeyToParallelOperator, type Key } from '../../state/key-groups.ts';
+import { assignKeyToParallelOperator, isValidKey, type Key } from '../../state/key-groups.ts';
 import type { KeySelector } from '../functions/key-selector.ts';
 import type { Source, SourceReader, SourceReaderContext, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from '../sources/source.ts';
 import type { StreamGraph, StreamNode } from './stream-graph.ts';
@@ -99,12 +99,16 @@ export class SolutionSetPartitions<S> {
 
   /** The entry of `key`, if any. */
   get(key: Key): S | undefined {
+    if (!isValidKey(key)) throw new TypeError(`SolutionSet.join: the workset key selector returned ${describe(key)}: keys are strings, numbers, bigints, booleans or arrays of them`);
     return this.partitions[this.partitionOf(key)].get(mapKey(key));
   }
 
   /** Inserts or replaces the entry of `value`'s key. */
   put(value: S): void {
     const key = this.keySelector(value) as Key;
+    if (!isValidKey(key)) {
+      throw new TypeError(`the delta iteration's key selector returned ${describe(key)} for ${describe(value)}: keys are strings, numbers, bigints, booleans or arrays of them`);
+    }
     this.partitions[this.partitionOf(key)].set(mapKey(key), value);
   }
 
@@ -122,4 +126,8 @@ export class SolutionSetPartitions<S> {
 /** Primitive keys are map keys as they are; composite keys by their JSON text. */
 function mapKey(key: Key): unknown {
   return typeof key === 'object' && key !== null ? `\u0000${JSON.stringify(key, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}` : key;
+}
+
+function describe(value: unknown): string {
+  try { return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value); } catch { return String(value); }
 }

@@ -159,6 +159,24 @@ test('under a tiny memory budget the data set between supersteps spills in full 
   assert.is(stats.supersteps, 3);
 });
 
+test("nested bulk iterations, in 'automatic' mode over bounded sources", async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2).setRuntimeMode('automatic');
+  const out = await env.fromSequence(1, 100)
+    .iterate(3, (outer) => outer.iterate(2, (inner) => inner.map((v) => v + 1)).map((v) => v * 2))
+    .executeAndCollect();
+  const expected = Array.from({ length: 100 }, (_, i) => { let v = i + 1; for (let k = 0; k < 3; k++) v = (v + 2) * 2; return v; });
+  assert.equal(sortNum(out), sortNum(expected));
+  assert.is(embeddedBatchExecutor.lastRun!.stats.supersteps, 3 + 3 * 2);
+});
+
+test('a delta key selector returning no valid key fails the job naming the value', async () => {
+  const env = batchEnv(1);
+  const job = env.fromCollection([{ id: 1 }, { id: undefined as unknown as number }])
+    .iterateDelta(env.fromCollection([1]), 3, (s) => s.id, (_sol, ws) => [ws.map((w) => ({ id: w })), ws.filter(() => false)])
+    .executeAndCollect();
+  await rejects(() => job, /the delta iteration's key selector returned undefined for \{\}/);
+});
+
 test('a failure inside a superstep re-runs it from its persisted input with exact results', async () => {
   let failed = false;
   const env = batchEnv(2).setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
