@@ -1,11 +1,12 @@
-// SLOW (about a minute; two or three on a busy machine): the package as a user gets it. The checkout is
-// built (the compiled JavaScript and declarations in dist/) and packed with `npm pack`, the tarball
-// is installed into a fresh project in a temporary directory (dependencies from the npm cache, or
-// the npm registry for any it lacks), and there: a plain .mjs runs a word count under plain `node`
-// (no tsx anywhere), a strict TypeScript job type-checks with plain `tsc` (node16 resolution,
-// skipLibCheck off), Deno imports the package from node_modules and runs the same job, and the
-// `actorflow` command runs from the compiled JavaScript. Runs once, from the Node run of the
-// suite: it drives node, tsc and deno itself as child processes.
+// SLOW (about a minute; two or three on a busy machine): the package as a user gets it. The
+// checkout is built (the compiled JavaScript and declarations in dist/) and packed with `npm pack`,
+// the tarball is installed into a fresh project in a temporary directory (dependencies from the npm
+// cache, or the npm registry for any it lacks), the project's tsx is removed (nothing may need it),
+// and there: a plain .mjs runs a word count under plain `node`, a strict TypeScript job type-checks
+// with plain `tsc` (node16 resolution, skipLibCheck off), Deno imports the package from
+// node_modules and runs the same job, and the `actorflow` command runs from the compiled
+// JavaScript, a job file too, on a local cluster whose TaskManagers are worker threads. Runs once,
+// from the Node run of the suite: it drives node, tsc and deno itself as child processes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
@@ -93,6 +94,8 @@ test.before(async () => {
   // @types/node: a Node project in TypeScript has it; the declarations refer to node's types.
   ok(await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, tarball), '@types/node@20'], project), 'npm install');
   console.log(`installed in ${Date.now() - install} ms`);
+  // tsx is a dependency (the checkout's scripts use it); removed here, so nothing below can use it.
+  await rm(join(project, 'node_modules', 'tsx'), { recursive: true, force: true });
 });
 
 test.after(async () => {
@@ -142,6 +145,21 @@ test('the actorflow command runs from the compiled JavaScript', async () => {
   assert.is(version.stdout.trim(), JSON.parse(await readFile(join(root, 'package.json'), 'utf8')).version);
   const help = ok(await run(actorflow, ['--help'], project), 'actorflow --help');
   assert.match(help.stdout, 'Usage: actorflow');
+});
+
+test('a job file runs on a local cluster: TaskManager worker threads start from the compiled JavaScript', async () => {
+  if (isDeno) return;
+  await writeFile(join(project, 'cli-job.mjs'), [
+    'export default (env) => {',
+    "  env.fromElements('to be or not to be').flatMap((line, out) => { for (const w of line.split(' ')) out.collect([w, 1]); })",
+    '    .keyBy(([w]) => w).sum(1).print();',
+    '};',
+  ].join('\n'));
+  const actorflow = join(project, 'node_modules', '.bin', 'actorflow');
+  const result = ok(await run(actorflow, ['run', 'cli-job.mjs', '--local-task-managers', '2'], project), 'actorflow run --local-task-managers 2');
+  const lines = result.stdout.split('\n');
+  for (const line of ['["to",2]', '["be",2]', '["or",1]', '["not",1]']) assert.ok(lines.includes(line), `${line} missing from:\n${result.stdout}`);
+  assert.match(result.stdout, /finished in \d+ ms on 2 TaskManagers/);
 });
 
 test.run();
