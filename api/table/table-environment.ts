@@ -51,6 +51,20 @@ export class StreamTableEnvironment implements TableOwner {
   /** A table environment on `env` (its parallelism, checkpointing and restart strategy apply). */
   static create(env: StreamExecutionEnvironment): StreamTableEnvironment { return new StreamTableEnvironment(env); }
 
+  /** A translator with the session's settings (state TTL). */
+  private translator(): StreamTranslator { return new StreamTranslator(this.env, this.functions, this.stateTtlMs()); }
+
+  /** `table.exec.state.ttl` in ms ('0' or unset: kept forever); a number of ms or `<n> ms|s|min|h|d`. */
+  private stateTtlMs(): number | undefined {
+    const text = this.settings.get('table.exec.state.ttl');
+    if (text === undefined) return undefined;
+    const m = /^\s*(\d+)\s*(ms|s|sec|min|h|d)?\s*$/.exec(text);
+    if (!m) throw new TableError(`table.exec.state.ttl must be a duration such as '1 h' or '30 min', got '${text}'`);
+    const unit = { ms: 1, s: 1000, sec: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
+    const ms = Number(m[1]) * unit;
+    return ms > 0 ? ms : undefined;
+  }
+
   /** The planner of one statement. */
   private planner(source: string): QueryPlanner { return new QueryPlanner({ catalog: this.catalog, functions: this.functions }, source); }
 
@@ -210,7 +224,7 @@ export class StreamTableEnvironment implements TableOwner {
   /** Submits a planned INSERT (planning errors were thrown before, synchronously). */
   private async insert({ planned, target }: { planned: Planned; target: string }): Promise<TableResult> {
     const entry = this.catalog.get(target) as Extract<ReturnType<Catalog['get']>, { kind: 'table' }>;
-    const translator = new StreamTranslator(this.env, this.functions);
+    const translator = this.translator();
     const stream = translator.translate(planned.node);
     findTableConnector(entry.options.connector)!.createSink!(stream, { tableName: target, physical: physicalSchema(entry), options: entry.options })
       .uid(translator.uid(planned.node, `sink-${target}`));
@@ -223,7 +237,7 @@ export class StreamTableEnvironment implements TableOwner {
     const schema = table.getSchema();
     return new TableResult(schema, 'SUCCESS_WITH_CONTENT', {
       run: async () => {
-        const translator = new StreamTranslator(this.env, this.functions);
+        const translator = this.translator();
         const stream = translator.translate(table.planned.node);
         const exactlyOnce = this.env.getCheckpointConfig().isCheckpointingEnabled();
         const sink = exactlyOnce ? new ExactlyOnceCollectSink<Change>() : new CollectSink<Change>();
@@ -277,13 +291,13 @@ export class StreamTableEnvironment implements TableOwner {
       throw new TableError('toDataStream needs an insert-only table, but this table is updating (GROUP BY, outer joins, ROW_NUMBER, ... produce updates): use toChangelogStream');
     }
     const schema = table.getSchema();
-    return new StreamTranslator(this.env, this.functions).translate(table.planned.node).map((c) => toRow(schema, c.row)).name('ToDataStream');
+    return this.translator().translate(table.planned.node).map((c) => toRow(schema, c.row)).name('ToDataStream');
   }
 
   /** Any table as a DataStream of its changes. */
   toChangelogStream(table: Table): DataStream<ChangelogRow> {
     const schema = table.getSchema();
-    return new StreamTranslator(this.env, this.functions).translate(table.planned.node)
+    return this.translator().translate(table.planned.node)
       .map((c): ChangelogRow => ({ op: c.op, row: toRow(schema, c.row) })).name('ToChangelogStream');
   }
 

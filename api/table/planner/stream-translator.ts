@@ -44,7 +44,8 @@ export function physicalSchema(table: CatalogTable): Schema {
 export class StreamTranslator {
   private readonly uids = new Set<string>();
 
-  constructor(readonly env: StreamExecutionEnvironment, readonly functions: FunctionCatalog) {}
+  /** `stateTtlMs`: idle state of GROUP BY, joins and Top-N expires after this long (table.exec.state.ttl). */
+  constructor(readonly env: StreamExecutionEnvironment, readonly functions: FunctionCatalog, readonly stateTtlMs?: number) {}
 
   /** A uid for the operator of `node` (suffix for several operators of one node). */
   uid(node: PlanNode, suffix: string): string {
@@ -160,7 +161,7 @@ export class StreamTranslator {
     if (node.windowEnd !== undefined) {
       return keyed.process(new WindowAggregateFunction(this.layout(node, false), node.windowEnd)).name('WindowAggregate').uid(this.uid(node, 'window-aggregate'));
     }
-    const out = keyed.process(new GroupAggregateFunction(this.layout(node, !node.input.insertOnly))).name('GroupAggregate').uid(this.uid(node, 'group-aggregate'));
+    const out = keyed.process(new GroupAggregateFunction(this.layout(node, !node.input.insertOnly), this.stateTtlMs)).name('GroupAggregate').uid(this.uid(node, 'group-aggregate'));
     return keys.length === 0 ? out.setParallelism(1) : out;
   }
 
@@ -175,7 +176,7 @@ export class StreamTranslator {
       leftArity: node.left.schema.columns.length,
       rightArity: node.right.schema.columns.length,
       ...(node.residual ? { residual: compilePredicate(node.residual) } : {}),
-    });
+    }, this.stateTtlMs);
     const out = left.connect(right)
       .keyBy((c: Change) => joinKey(c.row, lk) ?? NULL_KEY, (c: Change) => joinKey(c.row, rk) ?? NULL_KEY)
       .process(fn).name(`Join(${node.joinType})`).uid(this.uid(node, 'join'));
@@ -186,7 +187,7 @@ export class StreamTranslator {
     const keys = node.partitionKeys;
     return this.translate(node.input)
       .keyBy((c: Change) => JSON.stringify(keys.map((k) => c.row[k])))
-      .process(new RankFunction(node.orderKeys, node.limit, node.outputRank, node.input.insertOnly)).name('Rank').uid(this.uid(node, 'rank'));
+      .process(new RankFunction(node.orderKeys, node.limit, node.outputRank, node.input.insertOnly, this.stateTtlMs)).name('Rank').uid(this.uid(node, 'rank'));
   }
 }
 

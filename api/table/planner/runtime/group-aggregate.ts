@@ -45,10 +45,11 @@ function resultRow(layout: AggregateLayout, row: unknown[], accs: unknown[]): un
 /** GROUP BY over any changelog: an updating result per group. */
 export class GroupAggregateFunction extends KeyedProcessFunction<string, Change, Change> {
   private state!: ValueState<GroupState>;
-  constructor(private readonly layout: AggregateLayout) { super(); }
+  /** `ttlMs`: a group idle this long is forgotten (Flink's table.exec.state.ttl). */
+  constructor(private readonly layout: AggregateLayout, private readonly ttlMs?: number) { super(); }
 
   override open(ctx: RuntimeContext): void {
-    this.state = ctx.getState(new ValueStateDescriptor<GroupState>('group-aggregate'));
+    this.state = ctx.getState(new ValueStateDescriptor<GroupState>('group-aggregate', this.ttlMs ? { ttlMs: this.ttlMs } : {}));
   }
 
   processElement(change: Change, _ctx: KeyedContext<string>, out: Collector<Change>): void {

@@ -26,13 +26,13 @@ export class RankFunction extends KeyedProcessFunction<string, Change, Change> {
   private state!: ValueState<PartitionState>;
   private readonly compare: (a: readonly unknown[], b: readonly unknown[]) => number;
 
-  constructor(keys: readonly SortKey[], private readonly limit: number, private readonly outputRank: boolean, private readonly appendOnly = false) {
+  constructor(keys: readonly SortKey[], private readonly limit: number, private readonly outputRank: boolean, private readonly appendOnly = false, private readonly ttlMs?: number) {
     super();
     this.compare = rowComparator(keys);
   }
 
   override open(ctx: RuntimeContext): void {
-    this.state = ctx.getState(new ValueStateDescriptor<PartitionState>('rank-rows'));
+    this.state = ctx.getState(new ValueStateDescriptor<PartitionState>('rank-rows', this.ttlMs ? { ttlMs: this.ttlMs } : {}));
   }
 
   /** The first index whose entry sorts after (row, seq). */

@@ -41,15 +41,17 @@ export class RegularJoinFunction extends KeyedCoProcessFunction<string, Change, 
   private readonly nullsLeft: unknown[];
   private readonly nullsRight: unknown[];
 
-  constructor(private readonly layout: JoinLayout) {
+  /** `ttlMs`: rows idle this long are forgotten (Flink's table.exec.state.ttl). */
+  constructor(private readonly layout: JoinLayout, private readonly ttlMs?: number) {
     super();
     this.nullsLeft = new Array(layout.leftArity).fill(null);
     this.nullsRight = new Array(layout.rightArity).fill(null);
   }
 
   override open(ctx: RuntimeContext): void {
-    this.left = ctx.getMapState(new MapStateDescriptor<string, Stored>('join-left'));
-    this.right = ctx.getMapState(new MapStateDescriptor<string, Stored>('join-right'));
+    const options = this.ttlMs ? { ttlMs: this.ttlMs } : {};
+    this.left = ctx.getMapState(new MapStateDescriptor<string, Stored>('join-left', options));
+    this.right = ctx.getMapState(new MapStateDescriptor<string, Stored>('join-right', options));
   }
 
   processElement1(change: Change, ctx: KeyedCoProcessContext<string>, out: Collector<Change>): void {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { StreamExecutionEnvironment } from '../../../../api/index.ts';
+import { ManualClock, StreamExecutionEnvironment } from '../../../../api/index.ts';
+import { drive } from '../../../e2e/fault-tolerance/support.ts';
 import { StreamTableEnvironment } from '../../../../api/table/table-environment.ts';
 import { applyChangelog } from '../../../../api/table/types/row.ts';
 import { testSeed } from '../../../support/random.ts';
@@ -65,6 +66,22 @@ test('MIN/MAX over an updating input fall back to the next value when the extrem
     { op: '-U' as const, row: { v: 9 } }, { op: '+U' as const, row: { v: 4 } }, { op: '-D' as const, row: { v: 1 } },
   ), { columns: { v: 'INT' } });
   assert.equal(await tEnv.sqlQuery(`SELECT MIN(v) AS lo, MAX(v) AS hi FROM ${t}`).execute().collect(), [{ lo: 3, hi: 4 }]);
+});
+
+test("SET 'table.exec.state.ttl': a group idle longer than the TTL starts over", async () => {
+  const run = async (ttl: string | undefined) => {
+    const clock = new ManualClock();
+    const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0 });
+    const tEnv = StreamTableEnvironment.create(env);
+    if (ttl) await tEnv.executeSql(`SET 'table.exec.state.ttl' = '${ttl}'`);
+    // One row per second of the manual clock.
+    await tEnv.executeSql("CREATE TABLE r (k STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '3', 'rows-per-second' = '1', 'fields.k.values' = 'x')");
+    const result = tEnv.sqlQuery('SELECT k, COUNT(*) AS c FROM r GROUP BY k').execute();
+    return (await drive(clock, result.collectChangelog())).map((c) => `${c.op}${c.row.c}`);
+  };
+  assert.equal(await run(undefined), ['+I1', '-U1', '+U2', '-U2', '+U3']);
+  assert.equal(await run('5 min'), ['+I1', '-U1', '+U2', '-U2', '+U3']);
+  assert.equal(await run('500 ms'), ['+I1', '+I1', '+I1']);
 });
 
 test('applyChangelog refuses a retraction of a row that was never added', () => {
