@@ -94,7 +94,7 @@ test('the page asks for the token, refuses a wrong secret and logs in with the r
   await page.fill('[data-testid=login] input[name=secret]', SECRET);
   await page.click('[data-testid=login] button[type=submit]');
   await page.locator('[data-testid=overview]').waitFor({ timeout: 10_000 });
-  const stored = await page.evaluate(() => sessionStorage.getItem('actorflow.restToken'));
+  const stored = await page.evaluate<string | null>("sessionStorage.getItem('actorflow.restToken')");
   assert.is(`Bearer ${stored}`, restAuthorization(SECRET), 'the token is kept, not the secret');
 });
 
