@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { restAuthorization } from '../../actors/rest/rest-auth.ts';
+import { restAuthorization, restToken } from '../../actors/rest/rest-auth.ts';
 import { currentRuntime, TestCluster, waitUntil } from '../e2e/cluster/support.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -85,12 +85,19 @@ test.after(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
-test('the page asks for the token, refuses a wrong secret and logs in with the right one', async () => {
+test('the page asks for the token, refuses a wrong secret, logs in with the token or the secret, and logs out', async () => {
   await page.goto(`${cluster.restUrl}/`);
   await page.locator('[data-testid=login]').waitFor({ timeout: 20_000 });
   await page.fill('[data-testid=login] input[name=secret]', 'not the secret');
   await page.click('[data-testid=login] button[type=submit]');
   await page.locator('[data-testid=login-error]').waitFor({ timeout: 10_000 });
+  // The token itself logs in too; Log out forgets it and asks again.
+  await page.fill('[data-testid=login] input[name=secret]', restToken(SECRET));
+  await page.click('[data-testid=login] button[type=submit]');
+  await page.locator('[data-testid=overview]').waitFor({ timeout: 10_000 });
+  await page.click('text=Log out');
+  await page.locator('[data-testid=login]').waitFor({ timeout: 10_000 });
+  assert.is(await page.evaluate<string | null>("sessionStorage.getItem('actorflow.restToken')"), null);
   await page.fill('[data-testid=login] input[name=secret]', SECRET);
   await page.click('[data-testid=login] button[type=submit]');
   await page.locator('[data-testid=overview]').waitFor({ timeout: 10_000 });
