@@ -51,6 +51,12 @@ export function describeNode(n: PlanNode): string {
       const keys = n.leftKeys.map((l, i) => `${ln[l]}=${rn[n.rightKeys[i]]}`);
       return `Join(joinType=[${n.joinType}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], leftInputSpec=[${n.left.insertOnly ? 'NoUniqueKey' : 'Updating'}], rightInputSpec=[${n.right.insertOnly ? 'NoUniqueKey' : 'Updating'}])`;
     }
+    case 'semiJoin': {
+      const ln = n.left.schema.names;
+      const rn = n.right.schema.names;
+      const keys = n.leftKeys.map((l, i) => `${ln[l]}=${rn[n.rightKeys[i]]}`);
+      return `Join(joinType=[${n.anti ? 'LeftAntiJoin' : 'LeftSemiJoin'}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], select=[${names.join(', ')}])`;
+    }
     case 'union': return `Union(all=[true], union=[${names.join(', ')}])`;
     case 'sort': {
       const keys = n.keys.map((k) => `${names[k.field]} ${k.descending ? 'DESC' : 'ASC'}`);

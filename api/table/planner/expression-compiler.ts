@@ -170,6 +170,8 @@ export class ExpressionCompiler {
         const items = e.fields.map((x) => this.compile(x, scope));
         return { code: `[${items.map((x) => x.code).join(', ')}]`, type: typeOf('ROW', false, { fields: items.map((x, i) => ({ name: `EXPR$${i}`, type: x.type })) }) };
       }
+      case 'inQuery': case 'exists':
+        throw this.error(`${describeKind(e.kind)} is only supported as a condition AND-ed into WHERE`, e);
       default:
         throw this.error(`${describeKind(e.kind)} is not supported here`, e);
     }

@@ -84,6 +84,18 @@ export interface JoinNode extends NodeBase {
   readonly residual?: CalcStage;
   readonly conditionSql: string;
 }
+/** A semi join (IN / EXISTS) or anti join (NOT IN / NOT EXISTS): left rows with (without) a match. */
+export interface SemiJoinNode extends NodeBase {
+  readonly kind: 'semiJoin';
+  readonly anti: boolean;
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly leftKeys: readonly number[];
+  readonly rightKeys: readonly number[];
+  /** Over the left row followed by the right row. */
+  readonly residual?: CalcStage;
+  readonly conditionSql: string;
+}
 /** UNION ALL. */
 export interface UnionNode extends NodeBase { readonly kind: 'union'; readonly inputs: readonly PlanNode[] }
 /** ORDER BY / LIMIT / OFFSET of a bounded query: emitted once the input has ended. */
@@ -106,13 +118,13 @@ export interface RankNode extends NodeBase {
 }
 
 /** Any plan node. */
-export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | UnionNode | SortNode | RankNode;
+export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | SemiJoinNode | UnionNode | SortNode | RankNode;
 
 /** The inputs of a node. */
 export function childrenOf(n: PlanNode): PlanNode[] {
   switch (n.kind) {
     case 'scan': case 'streamScan': case 'values': return [];
-    case 'join': return [n.left, n.right];
+    case 'join': case 'semiJoin': return [n.left, n.right];
     case 'union': return [...n.inputs];
     default: return [n.input];
   }

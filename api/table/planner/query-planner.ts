@@ -13,6 +13,7 @@ import type { Catalog } from './catalog.ts';
 import { ExpressionCompiler, resolveColumn, type CompileScope, type Compiled, type ScopeField } from './expression-compiler.ts';
 import { exprChildren, findAggregates, findOverCall } from './expr-walk.ts';
 import { planFrom } from './from-planner.ts';
+import { conjunction, conjuncts, planSubqueries } from './subquery-planner.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
 import type { AggregateCall, CalcStage, PlanNode } from './plan-nodes.ts';
 import { compileCalc } from './runtime/calc-function.ts';
@@ -145,9 +146,18 @@ export class QueryPlanner {
     let q = query;
     // `FROM a, b WHERE cond` is the inner join `a JOIN b ON cond`: its equalities become join keys.
     if (q.from?.kind === 'join' && q.from.joinType === 'COMMA' && q.where && findAggregates(q.where, () => false).length === 0) {
-      q = { ...q, from: { ...q.from, joinType: 'INNER', on: q.where }, where: undefined };
+      const parts = conjuncts(q.where);
+      const isSub = (e: Expr): boolean => e.kind === 'inQuery' || e.kind === 'exists' || (e.kind === 'unary' && e.operand.kind === 'exists');
+      const on = conjunction(parts.filter((e) => !isSub(e)));
+      if (on) q = { ...q, from: { ...q.from, joinType: 'INNER', on }, where: conjunction(parts.filter(isSub)) };
     }
     let input: Planned = q.from ? planFrom(this, q.from) : this.planValues({ kind: 'values', pos: q.pos, rows: [[]] });
+    // IN / EXISTS subqueries among WHERE's conjuncts: semi and anti joins.
+    if (q.where) {
+      const split = planSubqueries(this, input, q.where);
+      input = split.input;
+      q = { ...q, where: split.rest };
+    }
     if (q.where) input = this.pushRankLimit(input, q.where);
     if (q.where) {
       const aggs = findAggregates(q.where, (n) => this.ctx.functions.aggregate(n) !== undefined);

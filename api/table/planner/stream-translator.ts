@@ -24,6 +24,7 @@ import { compileCalc, compilePredicate } from './runtime/calc-function.ts';
 import { GroupAggregateFunction, WindowAggregateFunction, type AggregateLayout } from './runtime/group-aggregate.ts';
 import { RankFunction } from './runtime/rank.ts';
 import { joinKey, NULL_KEY, RegularJoinFunction } from './runtime/regular-join.ts';
+import { SemiJoinFunction } from './runtime/semi-join.ts';
 import { SortLimitFunction } from './runtime/sort-limit.ts';
 import { assignWindows } from './runtime/window-tvf.ts';
 import { attachStream } from './stream-reuse.ts';
@@ -82,6 +83,15 @@ export class StreamTranslator {
         }).name(`WindowTableFunction(${window.kind})`).uid(this.uid(node, 'window-tvf'));
       }
       case 'join': return this.join(node);
+      case 'semiJoin': {
+        const lk = node.leftKeys;
+        const rk = node.rightKeys;
+        const fn = new SemiJoinFunction(node.anti, node.residual ? compilePredicate(node.residual) : undefined, this.stateTtlMs);
+        const out = this.translate(node.left).connect(this.translate(node.right))
+          .keyBy((c: Change) => joinKey(c.row, lk) ?? NULL_KEY, (c: Change) => joinKey(c.row, rk) ?? NULL_KEY)
+          .process(fn).name(node.anti ? 'AntiJoin' : 'SemiJoin').uid(this.uid(node, 'semi-join'));
+        return lk.length === 0 ? out.setParallelism(1) : out;
+      }
       case 'union': {
         const [first, ...rest] = node.inputs.map((n) => this.translate(n));
         return first.union(...rest);

@@ -20,6 +20,13 @@ const CASES: [string, string?][] = [
   ['SELECT x.k, x.c, y.s FROM (SELECT k, COUNT(*) AS c FROM t GROUP BY k) x JOIN (SELECT uk, SUM(b) AS s FROM u GROUP BY uk) y ON x.k = y.uk'],
   ['SELECT x.k, x.c, y.m FROM (SELECT k, COUNT(*) AS c FROM t GROUP BY k) x LEFT JOIN (SELECT uk, MAX(ug) AS m FROM u GROUP BY uk) y ON x.k = y.uk AND y.m > 1'],
   ['SELECT uk, COUNT(*), COUNT(k) FROM t RIGHT JOIN u ON k = uk GROUP BY uk'],
+  // IN / EXISTS as semi and anti joins, also over an updating subquery and with a residual.
+  ['SELECT k, a FROM t WHERE k IN (SELECT uk FROM u WHERE b > 20) AND a <> 1'],
+  ['SELECT k, a FROM t WHERE EXISTS (SELECT * FROM u WHERE u.uk = t.k AND u.ug > t.g)'],
+  ['SELECT k, a FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE uk = k) AND a > 0'],
+  ['SELECT k, g FROM t WHERE g IN (SELECT c FROM (SELECT uk, COUNT(*) AS c FROM u GROUP BY uk))'],
+  ['SELECT k, COUNT(*) FROM t WHERE NOT EXISTS (SELECT * FROM u WHERE uk = k AND ug = g) GROUP BY k'],
+  ['SELECT k FROM t WHERE EXISTS (SELECT uk FROM u GROUP BY uk HAVING COUNT(*) > 10)'],
   ['SELECT k, g FROM t UNION ALL SELECT uk, ug FROM u'],
   ['SELECT k, COUNT(*) FROM (SELECT k FROM t WHERE a > 0 UNION ALL SELECT uk FROM u) GROUP BY k'],
   ['SELECT k, g FROM t UNION SELECT uk, ug FROM u'],
