@@ -61,7 +61,7 @@ function useThroughput(detail: JobDetail | undefined, figures: Map<string, Verte
   if (series.current.key !== key) series.current = { key, times: [], values: vertices.map(() => []) };
   const s = series.current;
   useEffect(() => {
-    if (at === 0 || figures.size === 0) return;
+    if (at === 0 || figures.size === 0 || [...figures.values()].every((f) => f.recordsInPerSecond === undefined && f.recordsOutPerSecond === undefined)) return;
     s.times = [...s.times, at / 1000].slice(-POINTS);
     s.values = vertices.map((v, i) => {
       const f = figures.get(v.id);
@@ -180,8 +180,8 @@ export function JobPage({ api, tick, route }: { api: Api; tick: number; route: J
       </section>
       <section class="panel grow">
         <h3>Throughput (records/s)</h3>
-        ${metrics.available || throughput.times.length ? html`<${TimeChart} series=${throughput.names} times=${throughput.times} values=${throughput.values} units="records/s" testid="throughput-chart" />`
-          : html`<${NoData} what="no vertex metrics from this JobManager" />`}
+        ${throughput.times.length ? html`<${TimeChart} series=${throughput.names} times=${throughput.times} values=${throughput.values} units="records/s" testid="throughput-chart" />`
+          : html`<${NoData} what=${metrics.available ? 'no records/s reported yet' : 'no vertex metrics from this JobManager'} />`}
       </section>
     </div>
     <section class="panel"><h3>Checkpoints</h3>

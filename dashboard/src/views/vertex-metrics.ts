@@ -37,7 +37,8 @@ export function useVertexFigures(api: Api, jid: string, vertices: readonly Verte
       if (!live) return;
       const figures = new Map<string, VertexFigures>();
       all.forEach((f, i) => { if (f !== undefined) figures.set(vertices[i].id, f); });
-      setState({ figures, available: figures.size > 0, at: Date.now() });
+      const anyValue = [...figures.values()].some((f) => Object.values(f).some((v) => v !== undefined));
+      setState({ figures, available: anyValue, at: Date.now() });
     });
     return () => { live = false; };
   }, [jid, key, tick]);
