@@ -49,3 +49,10 @@ export function findOverCall(e: Expr): FunctionCall | undefined {
   }
   return undefined;
 }
+
+/** Every window function call (`... OVER (...)`) in `e`. */
+export function findOverCalls(e: Expr, out: FunctionCall[] = []): FunctionCall[] {
+  if (e.kind === 'call' && e.over !== undefined) { out.push(e); return out; }
+  for (const c of exprChildren(e)) findOverCalls(c, out);
+  return out;
+}

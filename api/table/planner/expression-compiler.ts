@@ -376,7 +376,7 @@ export class ExpressionCompiler {
 
   private call(e: FunctionCall, scope: CompileScope): Compiled {
     const name = e.name.toUpperCase();
-    if (e.over) throw this.error(`${name}(...) OVER (...) is only supported as ROW_NUMBER() in a Top-N query`, e);
+    if (e.over) throw this.error(`${name}(...) OVER (...) is only supported in the SELECT list`, e);
     if (isAggregateName(name) || this.functions.aggregate(e.name)) {
       throw this.error(`aggregate function ${name} is not allowed ${scope.aggregateContext ?? 'here'}`, e);
     }

@@ -117,8 +117,19 @@ export interface RankNode extends NodeBase {
   readonly outputRank: boolean;
 }
 
+/** OVER aggregation: each input row with the aggregates of its frame appended (append-only). */
+export interface OverAggregateNode extends NodeBase {
+  readonly kind: 'overAggregate';
+  readonly input: PlanNode;
+  readonly partitionKeys: readonly number[];
+  /** The input field of the ORDER BY time attribute. */
+  readonly timeField: number;
+  /** ROWS: a row count; RANGE: ms; preceding undefined: UNBOUNDED PRECEDING. */
+  readonly frame: { readonly unit: 'ROWS' | 'RANGE'; readonly preceding?: number };
+  readonly calls: readonly AggregateCall[];
+}
 /** Any plan node. */
-export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | SemiJoinNode | UnionNode | SortNode | RankNode;
+export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | SemiJoinNode | UnionNode | SortNode | RankNode | OverAggregateNode;
 
 /** The inputs of a node. */
 export function childrenOf(n: PlanNode): PlanNode[] {

@@ -11,7 +11,8 @@ import { commonType, isInteger, typeOf, typeToString, withNullable, withoutTimeA
 import { Schema } from '../types/schema.ts';
 import type { Catalog } from './catalog.ts';
 import { ExpressionCompiler, resolveColumn, type CompileScope, type Compiled, type ScopeField } from './expression-compiler.ts';
-import { exprChildren, findAggregates, findOverCall } from './expr-walk.ts';
+import { exprChildren, findAggregates, findOverCall, findOverCalls } from './expr-walk.ts';
+import { planOver } from './over-planner.ts';
 import { planFrom } from './from-planner.ts';
 import { conjunction, conjuncts, planSubqueries } from './subquery-planner.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
@@ -175,8 +176,11 @@ export class QueryPlanner {
     } else if (q.having) {
       throw this.error('HAVING needs GROUP BY or an aggregate', q.having);
     }
+    // OVER aggregates: their frames' values appended as fields.
+    const overAggs = itemExprs.flatMap((e) => findOverCalls(e)).filter((c) => c.name.toUpperCase() !== 'ROW_NUMBER');
+    if (overAggs.length > 0) ({ input, scope } = planOver(this, overAggs, input, scope, q.windows));
     // ROW_NUMBER() OVER (...): a Top-N over the input, its number appended as a field.
-    const overItem = itemExprs.map(findOverCall).find((x) => x !== undefined);
+    const overItem = itemExprs.map(findOverCall).find((x) => x !== undefined && x.name.toUpperCase() === 'ROW_NUMBER');
     if (overItem) ({ input, scope } = this.rank(overItem, input, scope));
     const c = this.compiler();
     const codes: Compiled[] = [];

@@ -22,6 +22,7 @@ import type { FunctionCatalog } from './function-catalog.ts';
 import type { AggregateNode, JoinNode, PlanNode, RankNode } from './plan-nodes.ts';
 import { compileCalc, compilePredicate } from './runtime/calc-function.ts';
 import { GroupAggregateFunction, WindowAggregateFunction, type AggregateLayout } from './runtime/group-aggregate.ts';
+import { OverAggregateFunction } from './runtime/over-aggregate.ts';
 import { RankFunction } from './runtime/rank.ts';
 import { joinKey, NULL_KEY, RegularJoinFunction } from './runtime/regular-join.ts';
 import { SemiJoinFunction } from './runtime/semi-join.ts';
@@ -101,6 +102,19 @@ export class StreamTranslator {
         return this.translate(node.input).keyBy(() => 0).process(fn).name('SortLimit').uid(this.uid(node, 'sort')).setParallelism(1);
       }
       case 'rank': return this.rank(node);
+      case 'overAggregate': {
+        const inputTypes = node.input.schema.columns.map((c) => c.type);
+        const calls = node.calls.map((call) => ({
+          args: call.args, ...(call.filter !== undefined ? { filter: call.filter } : {}),
+          acc: createAccumulator(call.name, {
+            distinct: call.distinct, integerResult: call.args.length > 0 && isInteger(inputTypes[call.args[0]]), retracting: false, udf: this.functions.aggregate(call.name),
+          }),
+        }));
+        const keys = node.partitionKeys;
+        const out = this.translate(node.input).keyBy((c: Change) => JSON.stringify(keys.map((k) => c.row[k])))
+          .process(new OverAggregateFunction(node.timeField, node.frame, calls)).name('OverAggregate').uid(this.uid(node, 'over-aggregate'));
+        return keys.length === 0 ? out.setParallelism(1) : out;
+      }
     }
   }
 

@@ -37,6 +37,32 @@ test('window TVFs and window aggregation agree with DuckDB on seeded random rows
   for (const [sql, duckSql] of CASES) await checkQuery(tEnv, duck, sql, duckSql, seed);
 });
 
+/** [actorflow SQL, DuckDB SQL]: OVER aggregates over ROWS and RANGE frames. */
+const OVER_CASES: [string, string][] = [
+  ['SELECT k, ts, SUM(a) OVER (PARTITION BY k ORDER BY rt ROWS BETWEEN 3 PRECEDING AND CURRENT ROW), COUNT(*) OVER (PARTITION BY k ORDER BY rt ROWS BETWEEN 3 PRECEDING AND CURRENT ROW) FROM t',
+    'SELECT k, ts, SUM(a) OVER w, COUNT(*) OVER w FROM t WINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)'],
+  ["SELECT k, ts, MAX(d) OVER w AS m, AVG(d) OVER w AS v FROM t WINDOW w AS (PARTITION BY k ORDER BY rt RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW)",
+    "SELECT k, ts, MAX(d) OVER w, AVG(d) OVER w FROM t WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL 2 SECOND PRECEDING AND CURRENT ROW)"],
+  ['SELECT ts, a, SUM(a) OVER (ORDER BY rt ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) + 1 AS running, MIN(a) OVER (ORDER BY rt ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM t',
+    'SELECT ts, a, SUM(a) OVER w + 1, MIN(a) OVER w FROM t WINDOW w AS (ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)'],
+];
+
+test('OVER aggregates agree with DuckDB on rows arriving out of order (distinct times)', async () => {
+  const seed = testSeed('table-over-aggregate');
+  const random = new Random(seed);
+  const rows: Record<string, unknown>[] = randomRows(random, COLUMNS, 200).map((r, i) => ({ ...r, ts: Date.UTC(2024, 0, 1) + i * 300 + random.int(0, 250) }));
+  for (let i = rows.length - 1; i > 0; i--) { const j = random.int(Math.max(0, i - 5), i); [rows[i], rows[j]] = [rows[j], rows[i]]; }
+  const duck = await openDuck();
+  await loadDuck(duck, 't', COLUMNS, rows);
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.setParallelism(2);
+  const tEnv = StreamTableEnvironment.create(env);
+  const stream = env.fromCollection(rows).assignTimestampsAndWatermarks(
+    WatermarkStrategy.forBoundedOutOfOrderness<Record<string, unknown>>(10_000).withTimestampAssigner((r) => r.ts as number));
+  tEnv.createTemporaryView('t', stream, { columns: viewColumns(COLUMNS), rowtime: 'rt' });
+  for (const [sql, duckSql] of OVER_CASES) await checkQuery(tEnv, duck, sql, duckSql, seed);
+});
+
 test('a window aggregation is append-only, fires on the watermark, and drops rows of windows already fired', async () => {
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
   const tEnv = StreamTableEnvironment.create(env);
