@@ -2,7 +2,7 @@
 // DataGeneratorSource): `count` records in parallel contiguous ranges, or an endless stream
 // (count = Infinity) where subtask i of p generates indices i, i+p, i+2p, ... An optional total
 // rate limit is enforced through the injected clock. Replayable: a split's position is its next index.
-import type { Clock } from '../time/clock.ts';
+import type { Cancel, Clock } from '../time/clock.ts';
 import { splitRange, type NumberSequenceSplit } from './number-sequence-source.ts';
 import { StaticSplitEnumerator } from './static-split-enumerator.ts';
 import type {
@@ -24,6 +24,10 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
   private readonly startedAt: number;
   private emitted = 0;
   private readonly ratePerMs: number;
+  /** Resolves the pending isAvailable() promise. */
+  private wake: (() => void) | undefined;
+  /** Cancels the rate limit's pending wake-up. */
+  private cancelWake: Cancel | undefined;
 
   constructor(private readonly generate: (index: number) => T, rate: number | undefined, private readonly context: SourceReaderContext) {
     this.ratePerMs = rate === undefined ? Infinity : rate / context.parallelism / 1000;
@@ -51,21 +55,40 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
   }
 
   isAvailable(): Promise<void> {
-    if (this.ratePerMs === Infinity || this.splits.length === 0) return new Promise(() => {});
-    const clock: Clock = this.context.clock;
-    const dueAt = this.startedAt + Math.ceil((this.emitted + 1) / this.ratePerMs);
-    return new Promise((resolve) => { clock.schedule(dueAt - clock.now(), resolve); });
+    // Also resolved by addSplits and notifyNoMoreSplits: on a cluster the reader polls before its
+    // split arrives, and the runtime waits on this one promise until it resolves.
+    return new Promise((resolve) => {
+      this.cancelWake?.();
+      this.cancelWake = undefined;
+      this.wake = resolve;
+      if (this.ratePerMs === Infinity || this.splits.length === 0) return;
+      const clock: Clock = this.context.clock;
+      const dueAt = this.startedAt + Math.ceil((this.emitted + 1) / this.ratePerMs);
+      this.cancelWake = clock.schedule(dueAt - clock.now(), () => this.wakeUp());
+    });
   }
 
   addSplits(splits: GeneratorSplit[]): void {
     for (const s of splits) this.splits.push({ splitId: s.splitId, next: s.next, end: s.end, stride: s.stride });
+    this.wakeUp();
   }
 
-  notifyNoMoreSplits(): void { this.noMoreSplits = true; }
+  notifyNoMoreSplits(): void {
+    this.noMoreSplits = true;
+    this.wakeUp();
+  }
+
+  private wakeUp(): void {
+    this.cancelWake?.();
+    this.cancelWake = undefined;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
 
   snapshotState(): GeneratorSplit[] { return this.splits.map((s) => ({ ...s })); }
 
-  close(): void {}
+  close(): void { this.cancelWake?.(); this.cancelWake = undefined; }
 }
 
 /** Generates `count` records (or endlessly) from their index. */
