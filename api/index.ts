@@ -75,6 +75,7 @@ export * from './connectors/nats/nats-jetstream-source.ts';
 export * from './connectors/nats/nats-jetstream-sink.ts';
 export * from './connectors/postgres/postgres-bridge.ts';
 export * from './connectors/postgres/postgres-sink.ts';
+export * from './connectors/postgres/postgres-cdc-source.ts';
 export * from './sinks/two-phase-commit-sink.ts';
 export * from './output-tag.ts';
 export * from './stream-elements.ts';
