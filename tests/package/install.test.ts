@@ -10,10 +10,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// @ts-expect-error a plain ES module without declarations
+import { publishedManifest } from '../../bin/pack-manifest.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
@@ -83,7 +85,16 @@ test.before(async () => {
   // type check covers that, and it would double this test's time.
   await rm(join(root, 'dist'), { recursive: true, force: true });
   ok(await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--noCheck'], root), 'the build');
-  ok(await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], root), 'npm pack');
+  // What `npm pack` packs after prepack, staged apart so that the checkout's own package.json (which
+  // other test files running meanwhile resolve the package name through) never changes.
+  const stage = join(dir, 'stage');
+  await mkdir(join(stage, 'bin'), { recursive: true });
+  await cp(join(root, 'dist'), join(stage, 'dist'), { recursive: true });
+  await cp(join(root, 'bin', 'actorflow.mjs'), join(stage, 'bin', 'actorflow.mjs'));
+  await cp(join(root, 'README.md'), join(stage, 'README.md'));
+  const manifest = publishedManifest(JSON.parse(await readFile(join(root, 'package.json'), 'utf8')));
+  await writeFile(join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
+  ok(await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], stage), 'npm pack');
   // The checkout goes back to what a fresh clone has: nothing in it may come to depend on dist/.
   await rm(join(root, 'dist'), { recursive: true, force: true });
   const tarball = (await readdir(dir)).find((name) => name.endsWith('.tgz'));

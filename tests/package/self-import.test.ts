@@ -1,13 +1,11 @@
-// In the checkout, the package name resolves to the TypeScript sources under the actorflow-source
-// export condition (no build step): a file importing 'actorflow' and 'actorflow/actors' runs
-// with `tsx --conditions=actorflow-source` on Node and `deno run --conditions=actorflow-source`
-// on Deno (the runtime running this file), and the same import without the condition resolves to
-// dist/, the compiled package. (The fixture is JavaScript: the checkout's tsconfig.json does not
-// name the condition, so a TypeScript file importing the package by name would not type-check.)
+// In the checkout, the package name resolves to the TypeScript sources (package.json's exports
+// name them; the packed manifest names dist/ instead, see bin/pack-manifest.mjs): a file importing
+// 'actorflow' and 'actorflow/actors' runs under plain tsx on Node and plain `deno run` on Deno (the
+// runtime running this file), with no build step — the contract for programs inside the checkout.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,17 +28,21 @@ function run(conditions: string[]): Promise<{ code: number; stdout: string; stde
   });
 }
 
-test('with the actorflow-source condition the package name gives the sources', async () => {
-  const result = await run(['actorflow-source']);
+test('inside the checkout the package name gives the sources, with no build', async () => {
+  const result = await run([]);
   assert.is(result.code, 0, result.stderr);
   assert.is(result.stdout.trim(), '20 function');
 });
 
-test('without it the package name gives dist/, the compiled package', async () => {
-  if (existsSync(join(root, 'dist', 'api', 'index.js'))) return; // built: both resolve; nothing to tell apart
-  const result = await run([]);
-  assert.is.not(result.code, 0);
-  assert.match(result.stderr, /dist/);
+test('the packed manifest names the compiled package for every source export', async () => {
+  const { publishedManifest } = await import('../../bin/pack-manifest.mjs' as string);
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  assert.is(manifest.exports['.'], './api/index.ts');
+  const published = publishedManifest(manifest);
+  assert.equal(published.exports['.'], { types: './dist/api/index.d.ts', import: './dist/api/index.js' });
+  assert.equal(published.exports['./actors'], { types: './dist/actors/index.d.ts', import: './dist/actors/index.js' });
+  assert.is(published.exports['./package.json'], './package.json');
+  assert.is(published.types, './dist/api/index.d.ts');
 });
 
 test.run();
