@@ -5,7 +5,7 @@
 // position is, per split, the number of the next event within the split: that is all it
 // checkpoints. Events go out as fast as possible, or (maxEmitSpeed false) each when its event
 // time, counted from the reader's start, has come on the injected clock. Imports api/ only.
-import type { Clock } from '../../time/clock.ts';
+import type { Cancel, Clock } from '../../time/clock.ts';
 import { WatermarkStrategy } from '../../time/watermark-strategy.ts';
 import type { WatermarkGenerator, WatermarkOutput } from '../../time/watermark-generator.ts';
 import { StaticSplitEnumerator } from '../static-split-enumerator.ts';
@@ -48,6 +48,10 @@ class NexmarkReader implements SourceReader<NexmarkEvent, NexmarkSplit> {
   /** Paced readers: the clock time at which event time `baseTime` is due. */
   private anchor: number | undefined;
   private readonly clock: Clock;
+  /** Resolves the pending isAvailable() promise. */
+  private wake: (() => void) | undefined;
+  /** Cancels the pacing's pending wake-up. */
+  private cancelWake: Cancel | undefined;
 
   constructor(config: ResolvedNexmarkConfig, context: SourceReaderContext) {
     this.generator = new NexmarkGenerator(config);
@@ -84,11 +88,18 @@ class NexmarkReader implements SourceReader<NexmarkEvent, NexmarkSplit> {
   }
 
   isAvailable(): Promise<void> {
-    if (this.generator.config.maxEmitSpeed || this.splits.length === 0) return new Promise(() => {});
-    let due = Infinity;
-    for (const s of this.splits) due = Math.min(due, this.dueAt(s.index + s.next * s.count));
-    const clock = this.clock;
-    return new Promise((resolve) => { clock.schedule(due - clock.now(), resolve); });
+    // Also resolved by addSplits and notifyNoMoreSplits: on a cluster the reader polls before its
+    // splits arrive, and the runtime waits on this one promise until it resolves.
+    return new Promise((resolve) => {
+      this.cancelWake?.();
+      this.cancelWake = undefined;
+      this.wake = resolve;
+      if (this.generator.config.maxEmitSpeed || this.splits.length === 0) return;
+      let due = Infinity;
+      for (const s of this.splits) due = Math.min(due, this.dueAt(s.index + s.next * s.count));
+      const clock = this.clock;
+      this.cancelWake = clock.schedule(due - clock.now(), () => this.wakeUp());
+    });
   }
 
   addSplits(splits: NexmarkSplit[]): void {
@@ -99,15 +110,27 @@ class NexmarkReader implements SourceReader<NexmarkEvent, NexmarkSplit> {
       this.splits.push({ splitId: s.splitId, index: s.index, count: s.count, next: s.next, end: s.end, output: undefined! });
     }
     if (this.output !== undefined) this.attach(this.output);
+    this.wakeUp();
   }
 
-  notifyNoMoreSplits(): void { this.noMoreSplits = true; }
+  notifyNoMoreSplits(): void {
+    this.noMoreSplits = true;
+    this.wakeUp();
+  }
 
   snapshotState(): NexmarkSplit[] {
     return this.splits.map((s) => ({ splitId: s.splitId, index: s.index, count: s.count, next: s.next, end: s.end }));
   }
 
-  close(): void {}
+  close(): void { this.cancelWake?.(); this.cancelWake = undefined; }
+
+  private wakeUp(): void {
+    this.cancelWake?.();
+    this.cancelWake = undefined;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
 
   /** Gives every split its own output (per-split watermarks). */
   private attach(output: ReaderOutput<NexmarkEvent>): void {
