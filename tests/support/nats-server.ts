@@ -29,19 +29,33 @@ export async function startNatsServer(): Promise<NatsServer> {
   const missing = natsServerMissing();
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'actorflow-nats-'));
-  const port = await freePort();
-  const child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  running.add(child);
-  let log = '';
-  child.stderr!.on('data', (d) => { log += d; });
-  let exited: string | undefined;
-  child.once('exit', (code, signal) => { running.delete(child); exited = `nats-server exited (${code ?? signal}): ${log.slice(-500)}`; });
-  await waitForPort(port, () => exited);
+  // A port found free may be taken before the server binds it: try again on another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    running.add(child);
+    let log = '';
+    child.stderr!.on('data', (d) => { log += d; });
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => { running.delete(child); exited = `nats-server exited (${code ?? signal}): ${log.slice(-500)}`; });
+    try {
+      await waitForPort(port, () => exited);
+    } catch (error) {
+      child.kill('SIGKILL');
+      if (attempt < 3) continue;
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    return runningServer(child, port, dir, () => exited);
+  }
+}
+
+function runningServer(child: ChildProcess, port: number, dir: string, exited: () => string | undefined): NatsServer {
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     async stop() {
-      if (exited === undefined) {
+      if (exited() === undefined) {
         const gone = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await gone;

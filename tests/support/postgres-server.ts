@@ -63,24 +63,38 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed (${init.status}): ${(init.stderr || init.stdout || String(init.error)).slice(-800)}`);
   }
-  const port = await freePort();
-  const [cmd, args] = asServerUser(join(bin, 'postgres'), [
-    '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'wal_level=logical', '-c', 'max_prepared_transactions=64', '-c', 'max_replication_slots=16',
-    '-c', 'max_wal_senders=16', '-c', 'fsync=off', '-c', 'full_page_writes=off',
-  ]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  running.add(child);
-  let log = '';
-  child.stderr!.on('data', (d) => { log += d; if (log.length > 20_000) log = log.slice(-10_000); });
-  let exited: string | undefined;
-  child.once('exit', (code, signal) => { running.delete(child); exited = `postgres exited (${code ?? signal}): ${log.slice(-800)}`; });
-  await waitForPort(port, () => exited);
+  // A port found free may be taken before the server binds it: try again on another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const [cmd, args] = asServerUser(join(bin, 'postgres'), [
+      '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'wal_level=logical', '-c', 'max_prepared_transactions=64', '-c', 'max_replication_slots=16',
+      '-c', 'max_wal_senders=16', '-c', 'fsync=off', '-c', 'full_page_writes=off',
+    ]);
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    running.add(child);
+    let log = '';
+    child.stderr!.on('data', (d) => { log += d; if (log.length > 20_000) log = log.slice(-10_000); });
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => { running.delete(child); exited = `postgres exited (${code ?? signal}): ${log.slice(-800)}`; });
+    try {
+      await waitForPort(port, () => exited);
+    } catch (error) {
+      child.kill('SIGKILL');
+      if (attempt < 3) { await new Promise((r) => child.once('exit', r)); continue; }
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    return runningServer(child, port, dir, () => exited);
+  }
+}
+
+function runningServer(child: ChildProcess, port: number, dir: string, exited: () => string | undefined): PostgresServer {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     async stop() {
-      if (exited === undefined) {
+      if (exited() === undefined) {
         const gone = new Promise((r) => child.once('exit', r));
         child.kill('SIGINT'); // fast shutdown
         await gone;
