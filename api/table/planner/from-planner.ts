@@ -7,7 +7,7 @@ import { typeOf, typeToString, withNullable, withoutTimeAttribute } from '../typ
 import { tableName } from './catalog.ts';
 import { resolveColumn, type ScopeField } from './expression-compiler.ts';
 import type { PlanNode, WindowSpec } from './plan-nodes.ts';
-import { addCalc, schemaOf, type Planned, type QueryPlanner } from './query-planner.ts';
+import { schemaOf, type Planned, type QueryPlanner } from './query-planner.ts';
 
 /** Plans one FROM item. */
 export function planFrom(p: QueryPlanner, f: FromItem): Planned {
@@ -112,10 +112,14 @@ function planWindowTvf(p: QueryPlanner, f: TableFunctionRef): Planned {
   if (name === 'CUMULATE' && size % step! !== 0) throw p.error(`CUMULATE's SIZE must be a multiple of its STEP`, call);
   const offset = args.get('OFFSET') ? intervalArg(p, args.get('OFFSET')!, 'OFFSET') : undefined;
   const window: WindowSpec = { kind: name as WindowSpec['kind'], size, ...(step !== undefined ? { step } : {}), ...(offset !== undefined ? { offset } : {}) };
-  const qualifier = f.alias?.name;
+  return windowTvfOver(input, timeField, window, f.alias?.name);
+}
+
+/** `input` with window_start, window_end and window_time appended, one row per window (a window TVF). */
+export function windowTvfOver(input: Planned, timeField: number, window: WindowSpec, qualifier: string | undefined, keepQualifiers = false): Planned {
   const ts = typeOf('TIMESTAMP', false, { precision: 3 });
   const fields: ScopeField[] = [
-    ...input.fields.map((x) => ({ name: x.name, type: x.type, qualifier })),
+    ...input.fields.map((x) => ({ name: x.name, type: x.type, qualifier: keepQualifiers ? x.qualifier : qualifier })),
     { name: 'window_start', type: ts, qualifier },
     { name: 'window_end', type: ts, qualifier },
     { name: 'window_time', type: { ...ts, timeAttribute: 'rowtime' as const }, qualifier },
@@ -195,4 +199,3 @@ function planJoin(p: QueryPlanner, j: JoinItem): Planned {
   return { node, fields };
 }
 
-void addCalc;

@@ -6,17 +6,17 @@
 // Imports the SQL AST, types and the planner's parts.
 import type { Expr, FunctionCall, OrderItem, Query, SelectQuery, ValuesQuery } from '../sql/ast.ts';
 import { expressionToSql } from '../sql/unparse.ts';
-import { aggregateResultType } from '../functions/builtin-functions.ts';
 import { commonType, isInteger, typeOf, typeToString, withNullable, withoutTimeAttribute, type LogicalType } from '../types/logical-type.ts';
 import { Schema } from '../types/schema.ts';
 import type { Catalog } from './catalog.ts';
 import { ExpressionCompiler, resolveColumn, type CompileScope, type Compiled, type ScopeField } from './expression-compiler.ts';
-import { exprChildren, findAggregates, findOverCall, findOverCalls } from './expr-walk.ts';
+import { findAggregates, findOverCall, findOverCalls } from './expr-walk.ts';
 import { planOver } from './over-planner.ts';
+import { planAggregate } from './aggregate-planner.ts';
 import { planFrom } from './from-planner.ts';
 import { conjunction, conjuncts, planSubqueries } from './subquery-planner.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
-import type { AggregateCall, CalcStage, PlanNode } from './plan-nodes.ts';
+import type { CalcStage, PlanNode } from './plan-nodes.ts';
 import { compileCalc } from './runtime/calc-function.ts';
 import { SqlValidationError } from './validation-error.ts';
 
@@ -101,7 +101,7 @@ export class QueryPlanner {
         });
         let out: Planned = { node: { kind: 'union', inputs: [left.node, right.node], schema: schemaOf(fields), insertOnly: left.node.insertOnly && right.node.insertOnly }, fields };
         if (!q.all) out = this.distinct(out);
-        return this.orderLimit(out, q, q);
+        return this.orderLimit(out, q);
       }
     }
   }
@@ -172,7 +172,7 @@ export class QueryPlanner {
     const aggCalls = [...itemExprs, ...(q.having ? [q.having] : [])].flatMap((e) => findAggregates(e, isUdaf));
     let scope: CompileScope = { fields: input.fields, aggregateContext: 'without GROUP BY context' };
     if (q.groupBy.length > 0 || aggCalls.length > 0) {
-      ({ input, scope } = this.aggregate(q, input, aggCalls));
+      ({ input, scope } = planAggregate(this, q, input, aggCalls));
     } else if (q.having) {
       throw this.error('HAVING needs GROUP BY or an aggregate', q.having);
     }
@@ -220,94 +220,12 @@ export class QueryPlanner {
         projectionSql: q.items.map((i, k) => (i.kind === 'star' ? `${i.qualifier ? `${i.qualifier.join('.')}.` : ''}*` : `${expressionToSql(i.expr)}${unique[k] !== expressionToSql(i.expr) ? ` AS ${unique[k]}` : ''}`)),
       }, outFields);
     if (q.distinct) out = this.distinct(out);
-    return this.orderLimit(out, q, q);
+    return this.orderLimit(out, q);
   }
 
   private qualifierOf(e: Expr & { kind: 'column' }, scope: CompileScope): string | undefined {
     const r = resolveColumn(e, scope.fields, () => new Error('ambiguous'));
     return r.index >= 0 ? scope.fields[r.index].qualifier : undefined;
-  }
-
-  /** GROUP BY: the pre-projection, the aggregate node and the scope of the SELECT list over it. */
-  private aggregate(q: SelectQuery, input: Planned, aggCalls: FunctionCall[]): { input: Planned; scope: CompileScope } {
-    const groupExprs: Expr[] = q.groupBy.map((g) => {
-      if (g.kind !== 'expr') throw this.error(`GROUP BY ${g.kind === 'groupingSets' ? 'GROUPING SETS' : g.kind.toUpperCase()} is not supported`, g);
-      return g.expr;
-    });
-    const c = this.compiler();
-    const inScope: CompileScope = { fields: input.fields, aggregateContext: 'in GROUP BY' };
-    const keys = groupExprs.map((e) => c.compile(e, inScope));
-    const pre: Compiled[] = [...keys];
-    const preSql: string[] = groupExprs.map(expressionToSql);
-    const calls: AggregateCall[] = [];
-    const callTypes: LogicalType[] = [];
-    const distinctCalls: FunctionCall[] = [];
-    const seen = new Map<string, number>();
-    for (const call of aggCalls) {
-      const sql = expressionToSql(call);
-      if (seen.has(sql)) continue;
-      seen.set(sql, calls.length);
-      distinctCalls.push(call);
-      const name = call.name.toUpperCase();
-      const udaf = this.ctx.functions.aggregate(call.name);
-      const argScope: CompileScope = { fields: input.fields, aggregateContext: `inside another aggregate (${name})` };
-      const args = call.star ? [] : call.args.map((a) => c.compile(a, argScope));
-      if (!udaf && name !== 'COUNT' && args.length !== 1) throw this.error(`${name} takes one argument`, call);
-      const argIdx = args.map((a, k) => { pre.push(a); preSql.push(expressionToSql(call.args[k])); return pre.length - 1; });
-      let filter: number | undefined;
-      if (call.filter) {
-        const f = c.condition(call.filter, argScope, 'FILTER');
-        pre.push(f);
-        preSql.push(expressionToSql(call.filter));
-        filter = pre.length - 1;
-      }
-      const type = udaf ? udaf.resultType : aggregateResultType(name, args[0]?.type, call, c);
-      calls.push({ name: udaf ? udaf.name : name, args: argIdx, distinct: call.distinct, filter, sql });
-      callTypes.push(type);
-    }
-    const preFields: ScopeField[] = pre.map((x, i) => {
-      const g = groupExprs[i];
-      if (i < keys.length && g.kind === 'column') {
-        const r = resolveColumn(g, input.fields, () => new Error('ambiguous'));
-        const f = input.fields[r.index];
-        return { name: f.name, qualifier: f.qualifier, type: x.type };
-      }
-      return { name: `$f${i}`, type: x.type };
-    });
-    const windowEnd = this.windowEndKey(input, preFields, keys.length);
-    const planned = addCalc(input, { projection: pre.map((x) => x.code), constants: c.constants, projectionSql: preSql }, preFields);
-    const keyFields = preFields.slice(0, keys.length).map((f) => (windowEnd === undefined ? { ...f, type: withoutTimeAttribute(f.type) } : f));
-    const outFields: ScopeField[] = [...keyFields, ...callTypes.map((type, j) => ({ name: `$agg${j}`, type }))];
-    if (windowEnd !== undefined && !input.node.insertOnly) throw this.error('a window aggregation needs an append-only input, but its input is updating', q);
-    const node: PlanNode = {
-      kind: 'aggregate', input: planned.node, groupKeys: keys.map((_, i) => i), calls, schema: schemaOf(outFields),
-      insertOnly: windowEnd !== undefined, ...(windowEnd !== undefined ? { windowEnd } : {}),
-    };
-    const texts = new Map<string, number>();
-    groupExprs.forEach((e, i) => texts.set(expressionToSql(e), i));
-    distinctCalls.forEach((call, j) => texts.set(expressionToSql(call), keys.length + j));
-    const substitute = (e: Expr): number | undefined => {
-      const hit = texts.get(expressionToSql(e));
-      if (hit !== undefined) return hit;
-      if (e.kind === 'column') {
-        const inOut = resolveColumn(e, keyFields, () => this.error(`column ${e.names.join('.')} is ambiguous`, e));
-        if (inOut.index >= 0) return undefined;
-        const inIn = resolveColumn(e, input.fields, () => this.error(`column ${e.names.join('.')} is ambiguous`, e));
-        if (inIn.index >= 0) throw this.error(`column ${e.names.join('.')} must appear in GROUP BY or be used in an aggregate function`, e);
-      }
-      return undefined;
-    };
-    return { input: { node, fields: outFields }, scope: { fields: outFields, substitute, aggregateContext: 'nested in this way' } };
-  }
-
-  /** The pre-projection field of window_end when the keys hold window_start and window_end of a window TVF. */
-  private windowEndKey(input: Planned, preFields: readonly ScopeField[], keyCount: number): number | undefined {
-    let n: PlanNode = input.node;
-    while (n.kind === 'calc') n = n.input;
-    if (n.kind !== 'windowTvf') return undefined;
-    const names = preFields.slice(0, keyCount).map((f) => f.name);
-    const end = names.indexOf('window_end');
-    return names.includes('window_start') && end >= 0 ? end : undefined;
   }
 
   /** ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...): a Rank node appending the number. */
@@ -379,7 +297,7 @@ export class QueryPlanner {
   }
 
   /** ORDER BY / LIMIT / OFFSET over the output columns. */
-  private orderLimit(p: Planned, q: { orderBy: readonly OrderItem[]; limit?: Expr; offset?: Expr }, at: { pos: Expr['pos'] }): Planned {
+  private orderLimit(p: Planned, q: { orderBy: readonly OrderItem[]; limit?: Expr; offset?: Expr }): Planned {
     if (q.orderBy.length === 0 && q.limit === undefined && q.offset === undefined) return p;
     const keys = q.orderBy.map((o) => {
       let field = -1;
@@ -396,7 +314,6 @@ export class QueryPlanner {
     };
     const limit = count(q.limit, 'LIMIT');
     const offset = count(q.offset, 'OFFSET') ?? 0;
-    void at;
     return { node: { kind: 'sort', input: p.node, keys, limit, offset, schema: p.node.schema, insertOnly: true }, fields: p.fields };
   }
 }
@@ -407,4 +324,3 @@ export function integerResult(t: LogicalType): boolean { return isInteger(t); }
 /** The same type, NULL allowed (outer join sides). */
 export function nullableField(f: ScopeField): ScopeField { return { ...f, type: withNullable(withoutTimeAttribute(f.type), true) }; }
 
-void exprChildren;

@@ -11,7 +11,6 @@ import { WatermarkStrategy } from '../../time/watermark-strategy.ts';
 import { findTableConnector } from '../connectors/table-connector.ts';
 import '../connectors/builtin-connectors.ts';
 import { createAccumulator } from '../functions/aggregate-functions.ts';
-import { parseExpression } from '../sql/parser.ts';
 import { isInteger, withoutTimeAttribute } from '../types/logical-type.ts';
 import type { Change } from '../types/row.ts';
 import { Schema } from '../types/schema.ts';
@@ -215,4 +214,3 @@ export class StreamTranslator {
   }
 }
 
-void parseExpression;

@@ -33,8 +33,8 @@ function columnRefs(e: Expr, out: Array<Expr & { kind: 'column' }> = []): Array<
 /** A semi/anti join of `input` with the subquery of one conjunct, or undefined when the conjunct has none. */
 function subqueryJoin(p: QueryPlanner, input: Planned, e: Expr): Planned | undefined {
   if (e.kind === 'inQuery') return inJoin(p, input, e);
-  if (e.kind === 'exists') return existsJoin(p, input, e.query, false, e);
-  if (e.kind === 'unary' && e.op === 'NOT' && e.operand.kind === 'exists') return existsJoin(p, input, e.operand.query, true, e);
+  if (e.kind === 'exists') return existsJoin(p, input, e.query, false);
+  if (e.kind === 'unary' && e.op === 'NOT' && e.operand.kind === 'exists') return existsJoin(p, input, e.operand.query, true);
   return undefined;
 }
 
@@ -72,7 +72,7 @@ function inJoin(p: QueryPlanner, input: Planned, e: Expr & { kind: 'inQuery' }):
   return semiNode(input, sub.node, e.negated, [left.index], [0], undefined, expressionToSql(e.operand) + (e.negated ? ' NOT IN ' : ' IN ') + '(subquery)');
 }
 
-function existsJoin(p: QueryPlanner, input: Planned, query: Query, anti: boolean, at: Expr): Planned {
+function existsJoin(p: QueryPlanner, input: Planned, query: Query, anti: boolean): Planned {
   if (query.kind !== 'select' || !query.from || query.groupBy.length > 0 || query.having || query.distinct) {
     // An uncorrelated EXISTS over any query: true when the query has a row.
     const sub = p.planQuery(query);
@@ -108,7 +108,6 @@ function existsJoin(p: QueryPlanner, input: Planned, query: Query, anti: boolean
     const cond = c.condition(conjunction(residual)!, { fields: both, aggregateContext: 'in WHERE' }, 'WHERE');
     stage = { condition: cond.code, constants: c.constants, conditionSql: expressionToSql(conjunction(residual)!) };
   }
-  void at;
   const sql = `${anti ? 'NOT ' : ''}EXISTS (${[...leftKeys.map((l, k) => `${outerFields[l].name} = ${inner.fields[rightKeys[k]].name}`), ...residual.map(expressionToSql)].join(' AND ') || 'subquery'})`;
   return semiNode(input, inner.node, anti, leftKeys, rightKeys, stage, sql);
 }

@@ -1,0 +1,94 @@
+// GROUP BY planning: the Calc before the aggregation (group keys, aggregate arguments, FILTER
+// conditions), the Aggregate node (a group aggregation, or a window aggregation when the keys hold
+// window_start and window_end of a window TVF), and the scope the SELECT list and HAVING are
+// compiled in above it (group keys and aggregate calls matched by their SQL text).
+// Imports the AST and the planner's parts.
+import type { Expr, FunctionCall, SelectQuery } from '../sql/ast.ts';
+import { expressionToSql } from '../sql/unparse.ts';
+import { aggregateResultType } from '../functions/builtin-functions.ts';
+import { withoutTimeAttribute, type LogicalType } from '../types/logical-type.ts';
+import { resolveColumn, type CompileScope, type Compiled, type ScopeField } from './expression-compiler.ts';
+import type { AggregateCall, PlanNode } from './plan-nodes.ts';
+import { addCalc, schemaOf, type Planned, type QueryPlanner } from './query-planner.ts';
+
+/** GROUP BY: the pre-projection, the aggregate node and the scope of the SELECT list over it. */
+export function planAggregate(p: QueryPlanner, q: SelectQuery, input: Planned, aggCalls: FunctionCall[]): { input: Planned; scope: CompileScope } {
+  const groupExprs: Expr[] = q.groupBy.map((g) => {
+    if (g.kind !== 'expr') throw p.error(`GROUP BY ${g.kind === 'groupingSets' ? 'GROUPING SETS' : g.kind.toUpperCase()} is not supported`, g);
+    return g.expr;
+  });
+  const c = p.compiler();
+  const inScope: CompileScope = { fields: input.fields, aggregateContext: 'in GROUP BY' };
+  const keys = groupExprs.map((e) => c.compile(e, inScope));
+  const pre: Compiled[] = [...keys];
+  const preSql: string[] = groupExprs.map(expressionToSql);
+  const calls: AggregateCall[] = [];
+  const callTypes: LogicalType[] = [];
+  const distinctCalls: FunctionCall[] = [];
+  const seen = new Map<string, number>();
+  for (const call of aggCalls) {
+    const sql = expressionToSql(call);
+    if (seen.has(sql)) continue;
+    seen.set(sql, calls.length);
+    distinctCalls.push(call);
+    const name = call.name.toUpperCase();
+    const udaf = p.ctx.functions.aggregate(call.name);
+    const argScope: CompileScope = { fields: input.fields, aggregateContext: `inside another aggregate (${name})` };
+    const args = call.star ? [] : call.args.map((a) => c.compile(a, argScope));
+    if (!udaf && name !== 'COUNT' && args.length !== 1) throw p.error(`${name} takes one argument`, call);
+    const argIdx = args.map((a, k) => { pre.push(a); preSql.push(expressionToSql(call.args[k])); return pre.length - 1; });
+    let filter: number | undefined;
+    if (call.filter) {
+      const f = c.condition(call.filter, argScope, 'FILTER');
+      pre.push(f);
+      preSql.push(expressionToSql(call.filter));
+      filter = pre.length - 1;
+    }
+    const type = udaf ? udaf.resultType : aggregateResultType(name, args[0]?.type, call, c);
+    calls.push({ name: udaf ? udaf.name : name, args: argIdx, distinct: call.distinct, filter, sql });
+    callTypes.push(type);
+  }
+  const preFields: ScopeField[] = pre.map((x, i) => {
+    const g = groupExprs[i];
+    if (i < keys.length && g.kind === 'column') {
+      const r = resolveColumn(g, input.fields, () => new Error('ambiguous'));
+      const f = input.fields[r.index];
+      return { name: f.name, qualifier: f.qualifier, type: x.type };
+    }
+    return { name: `$f${i}`, type: x.type };
+  });
+  const windowEnd = windowEndKey(input, preFields, keys.length);
+  const planned = addCalc(input, { projection: pre.map((x) => x.code), constants: c.constants, projectionSql: preSql }, preFields);
+  const keyFields = preFields.slice(0, keys.length).map((f) => (windowEnd === undefined ? { ...f, type: withoutTimeAttribute(f.type) } : f));
+  const outFields: ScopeField[] = [...keyFields, ...callTypes.map((type, j) => ({ name: `$agg${j}`, type }))];
+  if (windowEnd !== undefined && !input.node.insertOnly) throw p.error('a window aggregation needs an append-only input, but its input is updating', q);
+  const node: PlanNode = {
+    kind: 'aggregate', input: planned.node, groupKeys: keys.map((_, i) => i), calls, schema: schemaOf(outFields),
+    insertOnly: windowEnd !== undefined, ...(windowEnd !== undefined ? { windowEnd } : {}),
+  };
+  const texts = new Map<string, number>();
+  groupExprs.forEach((e, i) => texts.set(expressionToSql(e), i));
+  distinctCalls.forEach((call, j) => texts.set(expressionToSql(call), keys.length + j));
+  const substitute = (e: Expr): number | undefined => {
+    const hit = texts.get(expressionToSql(e));
+    if (hit !== undefined) return hit;
+    if (e.kind === 'column') {
+      const inOut = resolveColumn(e, keyFields, () => p.error(`column ${e.names.join('.')} is ambiguous`, e));
+      if (inOut.index >= 0) return undefined;
+      const inIn = resolveColumn(e, input.fields, () => p.error(`column ${e.names.join('.')} is ambiguous`, e));
+      if (inIn.index >= 0) throw p.error(`column ${e.names.join('.')} must appear in GROUP BY or be used in an aggregate function`, e);
+    }
+    return undefined;
+  };
+  return { input: { node, fields: outFields }, scope: { fields: outFields, substitute, aggregateContext: 'nested in this way' } };
+}
+
+/** The pre-projection field of window_end when the keys hold window_start and window_end of a window TVF. */
+function windowEndKey(input: Planned, preFields: readonly ScopeField[], keyCount: number): number | undefined {
+  let n: PlanNode = input.node;
+  while (n.kind === 'calc') n = n.input;
+  if (n.kind !== 'windowTvf') return undefined;
+  const names = preFields.slice(0, keyCount).map((f) => f.name);
+  const end = names.indexOf('window_end');
+  return names.includes('window_start') && end >= 0 ? end : undefined;
+}
