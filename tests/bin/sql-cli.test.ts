@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cli, startCli } from './cli-process.ts';
+import { cli, eventually, startCli } from './cli-process.ts';
+
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
 
 /** The lines of `text` from the one equal to `first`, `count` of them. */
 function block(text: string, first: string, count: number): string[] {
@@ -64,6 +66,50 @@ test('the REPL over piped stdin: multi-line statements, an error that does not e
   assert.match(stdout, /QUIT\/EXIT {5}Quits the SQL client\./);
   assert.match(stdout, /^\+I\[DONE\]$/m);
   assert.not.match(stdout, /after quit/);
+});
+
+/** Runs `statements` as a script, sends Ctrl-C once `ready` holds of its output, and resolves with its end. */
+async function interrupted(statements: string[], ready: (stdout: string) => boolean): Promise<{ code: number; stdout: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'actorflow-sql-cli-'));
+  try {
+    const script = join(dir, 'endless.sql');
+    writeFileSync(script, statements.join('\n'));
+    const p = startCli('sql', '-f', script);
+    await eventually(() => ready(p.output.stdout), `the query to run (stdout: ${p.output.stdout}, stderr: ${p.output.stderr})`);
+    p.child.kill('SIGINT');
+    const code = await p.exited;
+    // Deno's child_process reports a child it sent a signal to as ended by that signal (code null,
+    // read as 1) even when the child handled it and exited 0; Node reports the real exit code.
+    return { code: isDeno && code === 1 && p.child.signalCode === 'SIGINT' ? 0 : code, stdout: p.output.stdout };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ENDLESS = "CREATE TABLE endless (k INT) WITH ('connector' = 'datagen', 'rows-per-second' = '100', 'fields.k.min' = '1', 'fields.k.max' = '3');";
+
+test('Ctrl-C stops an unbounded query in changelog mode; the script goes on', async () => {
+  const { code, stdout } = await interrupted(
+    [ENDLESS, "SET 'sql-client.execution.result-mode' = 'changelog';", 'SELECT k FROM endless;', "SELECT 'after' AS s;"],
+    (out) => /^\+I\[\d\]$/m.test(out));
+  assert.is(code, 0, stdout);
+  const received = Number(/^Received a total of (\d+) changes?$/m.exec(stdout)?.[1]);
+  assert.is(stdout.split('\n').filter((l) => /^\+I\[[1-3]\]$/.test(l)).length, received);
+  assert.match(stdout, /\[INFO\] Query interrupted: the result above is what had arrived\.\n\+I\[after\]\n/);
+});
+
+test('Ctrl-C stops an unbounded updating query in table mode off a terminal: the table as it stood is printed', async () => {
+  // The grouped query starts as soon as the SET's line is out (the script runs on without a pause).
+  const { code, stdout } = await interrupted(
+    [ENDLESS, "SET 'sql-client.execution.result-mode' = 'table';", 'SELECT k, COUNT(*) AS c FROM endless GROUP BY k;', "SELECT 'after' AS s;"],
+    (out) => out.split('[INFO] Execute statement succeeded.').length === 3);
+  assert.is(code, 0, stdout);
+  const header = /^\| k \| +c \|$/m.exec(stdout);
+  assert.ok(header, stdout);
+  const table = stdout.slice(header!.index);
+  const counts = [...table.matchAll(/^\| ([1-3]) \| +(\d+) \|$/gm)];
+  assert.match(table, new RegExp(`\n${counts.length === 0 ? 'Empty set' : `${counts.length} rows? in set`}\n\\[INFO\\] Query interrupted`), table);
+  assert.match(stdout, /^\| after \|$/m);
 });
 
 test('INSERT INTO a filesystem table prints the job id; the files hold the rows once the script ends', async () => {

@@ -84,6 +84,22 @@ test('a bad result mode, a parse error with its place in the script, then the se
   assert.is(s.setting('sql-client.execution.result-mode'), 'table');
 });
 
+test('an unbounded query runs until interrupted, then shows what had arrived and the session goes on', async () => {
+  const lines: string[] = [];
+  let s: SqlSession | undefined;
+  let rows = 0;
+  // Interrupted from the output, once three rows are in: the result is what had arrived by then.
+  s = new SqlSession({ out: { println: (l) => { lines.push(l); if (/^\+I\[/.test(l) && ++rows === 3) s!.interrupt(); } } });
+  await s.execute("CREATE TABLE endless (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '200', 'fields.id.kind' = 'random', 'fields.id.min' = '1', 'fields.id.max' = '9')");
+  await s.execute("SET 'sql-client.execution.result-mode' = 'changelog'");
+  assert.is(await s.execute('SELECT id FROM endless'), 'continue');
+  const received = Number(/^Received a total of (\d+) changes$/m.exec(lines.join('\n'))?.[1]);
+  assert.ok(received >= 3, lines.join('\n'));
+  assert.is(lines.filter((l) => /^\+I\[\d\]$/.test(l)).length, received);
+  assert.is(lines.at(-1), '[INFO] Query interrupted: the result above is what had arrived.');
+  assert.not.ok(s.busy);
+});
+
 test('HELP prints the commands, RESET restores a client setting, QUIT and EXIT end the session', async () => {
   const { s, lines } = session();
   assert.is(await s.execute('HELP'), 'continue');

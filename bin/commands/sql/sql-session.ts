@@ -69,7 +69,7 @@ export class SqlSession {
   private readonly catalogStatements: string[] = [];
   /** Embedded INSERT jobs still running (or not yet awaited). */
   private readonly jobs = new Map<string, Promise<unknown>>();
-  private running?: { client: JobClient; interrupted: boolean };
+  private running?: { client?: JobClient; interrupted: boolean };
 
   constructor(private readonly options: SqlSessionOptions) {
     this.env = options.env ?? StreamExecutionEnvironment.getExecutionEnvironment();
@@ -154,11 +154,13 @@ export class SqlSession {
     this.tEnv.toChangelogStream(table)
       .sinkTo({ createWriter: () => ({ write: (change: ChangelogRow) => view.add(change) }) })
       .name('SQL client result').setParallelism(1);
-    const client = await this.env.executeAsync('sql-client-query');
-    const running = { client, interrupted: false };
+    // Busy from here: an interrupt while the job is being submitted cancels it once it exists.
+    const running: { client?: JobClient; interrupted: boolean } = { interrupted: false };
     this.running = running;
     try {
-      await client.getJobExecutionResult();
+      running.client = await this.env.executeAsync('sql-client-query');
+      if (running.interrupted) void running.client.cancel().catch(() => {});
+      await running.client.getJobExecutionResult();
     } catch (e) {
       if (!(running.interrupted && e instanceof JobCancellationError)) throw e;
     } finally {
@@ -199,7 +201,7 @@ export class SqlSession {
   interrupt(): void {
     if (!this.running || this.running.interrupted) return;
     this.running.interrupted = true;
-    void this.running.client.cancel().catch(() => {});
+    void this.running.client?.cancel().catch(() => {});
   }
 
   /** Waits for the embedded INSERT jobs; prints each failure; resolves with how many failed. */
