@@ -65,7 +65,7 @@ async function clusterSubmitter(options: SqlCommandOptions): Promise<((job: SqlJ
 export async function sqlCommand(options: SqlCommandOptions): Promise<number> {
   const out = stdoutOutput();
   const session = new SqlSession({ out, submit: await clusterSubmitter(options), schedule: (fn) => { setTimeout(fn, 100); } });
-  return options.file !== undefined ? runScript(session, options.file, out) : runRepl(session, out);
+  return options.file !== undefined ? runScript(session, options.file) : runRepl(session, out);
 }
 
 /** Stops a running query on SIGINT when no terminal readline catches it. */
@@ -79,7 +79,7 @@ function onInterrupt(session: SqlSession): () => void {
 }
 
 /** `-f file.sql`: every statement in order; the first failure ends the run with exit code 1. */
-export async function runScript(session: SqlSession, file: string, out: SessionOutput): Promise<number> {
+export async function runScript(session: SqlSession, file: string): Promise<number> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -105,7 +105,6 @@ export async function runScript(session: SqlSession, file: string, out: SessionO
     return await session.awaitJobs() > 0 ? 1 : 0;
   } finally {
     stopInterrupt();
-    void out;
   }
 }
 

@@ -139,7 +139,7 @@ export class SqlSession {
       await this.tEnv.executeSql(sql);
     }
     this.catalogStatements.push(sql);
-    this.out.println(stmt.kind === 'set' ? '[INFO] Execute statement succeeded.' : '[INFO] Execute statement succeeded.');
+    this.out.println('[INFO] Execute statement succeeded.');
   }
 
   /** Runs a query embedded, showing its changes in the session's result mode. */
