@@ -63,6 +63,7 @@ export class ResultView {
   private received = 0;
   private readonly widths: number[];
   private redrawPending = false;
+  private ended = false;
 
   constructor(
     private readonly mode: ResultMode,
@@ -111,7 +112,11 @@ export class ResultView {
     }
     if (this.out.refresh && !this.redrawPending) {
       this.redrawPending = true;
-      this.schedule(() => { this.redrawPending = false; this.out.refresh!(this.tableLines()); });
+      this.schedule(() => {
+        this.redrawPending = false;
+        // A redraw due after the end would draw the final table a second time.
+        if (!this.ended) this.out.refresh!(this.tableLines());
+      });
     }
   }
 
@@ -125,6 +130,7 @@ export class ResultView {
 
   /** The query has ended (or was interrupted): the final table or the closing lines. */
   end(interrupted: boolean): void {
+    this.ended = true;
     if (this.mode === 'table') {
       const lines = this.tableLines();
       if (this.out.refresh) { this.out.refresh(lines); this.out.endRefresh?.(); } else for (const l of lines) this.out.println(l);
