@@ -127,7 +127,7 @@ export function compileCall(
     }
     case 'CARDINALITY': { const [x] = arity(1); return helper('cardinality', [x.code], typeOf('INT', x.type.nullable)); }
     case 'TUMBLE_START': case 'TUMBLE_END': case 'HOP_START': case 'HOP_END': case 'SESSION_START': case 'SESSION_END':
-      throw c.error(`${name} belongs to the legacy GROUP BY TUMBLE(...) windows, which are not supported: use the window TVFs (FROM TABLE(TUMBLE(...)) ... GROUP BY window_start, window_end)`, e);
+      throw c.error(`${name} needs a legacy group window (GROUP BY ${name.slice(0, name.indexOf('_'))}(...)) in the same SELECT`, e);
     case 'PROCTIME': case 'NOW': case 'CURRENT_TIMESTAMP': case 'LOCALTIMESTAMP':
       throw c.error(`${name} (processing time) is not supported yet`, e);
     default:

@@ -12,7 +12,9 @@ import type { AggregateCall, PlanNode } from './plan-nodes.ts';
 import { addCalc, schemaOf, type Planned, type QueryPlanner } from './query-planner.ts';
 
 /** GROUP BY: the pre-projection, the aggregate node and the scope of the SELECT list over it. */
-export function planAggregate(p: QueryPlanner, q: SelectQuery, input: Planned, aggCalls: FunctionCall[]): { input: Planned; scope: CompileScope } {
+export function planAggregate(
+  p: QueryPlanner, q: SelectQuery, input: Planned, aggCalls: FunctionCall[], session?: { timeField: number; gap: number },
+): { input: Planned; scope: CompileScope } {
   const groupExprs: Expr[] = q.groupBy.map((g) => {
     if (g.kind !== 'expr') throw p.error(`GROUP BY ${g.kind === 'groupingSets' ? 'GROUPING SETS' : g.kind.toUpperCase()} is not supported`, g);
     return g.expr;
@@ -57,20 +59,41 @@ export function planAggregate(p: QueryPlanner, q: SelectQuery, input: Planned, a
     }
     return { name: `$f${i}`, type: x.type };
   });
-  const windowEnd = windowEndKey(input, preFields, keys.length);
+  // Session windows: the time field rides along after the arguments.
+  let sessionTime: number | undefined;
+  if (session) {
+    pre.push({ code: `r[${session.timeField}]`, type: input.fields[session.timeField].type });
+    preSql.push(input.fields[session.timeField].name);
+    preFields.push({ name: `$t`, type: input.fields[session.timeField].type });
+    sessionTime = pre.length - 1;
+    if (!input.node.insertOnly) throw p.error('a session window aggregation needs an append-only input, but its input is updating', q);
+  }
+  const windowEnd = session ? undefined : windowEndKey(input, preFields, keys.length);
   const planned = addCalc(input, { projection: pre.map((x) => x.code), constants: c.constants, projectionSql: preSql }, preFields);
   const keyFields = preFields.slice(0, keys.length).map((f) => (windowEnd === undefined ? { ...f, type: withoutTimeAttribute(f.type) } : f));
-  const outFields: ScopeField[] = [...keyFields, ...callTypes.map((type, j) => ({ name: `$agg${j}`, type }))];
+  const ts = { kind: 'TIMESTAMP' as const, nullable: false, precision: 3 };
+  const sessionFields: ScopeField[] = session ? [{ name: 'window_start', type: ts }, { name: 'window_end', type: ts }] : [];
+  const outFields: ScopeField[] = [...keyFields, ...sessionFields, ...callTypes.map((type, j) => ({ name: `$agg${j}`, type }))];
   if (windowEnd !== undefined && !input.node.insertOnly) throw p.error('a window aggregation needs an append-only input, but its input is updating', q);
   const node: PlanNode = {
     kind: 'aggregate', input: planned.node, groupKeys: keys.map((_, i) => i), calls, schema: schemaOf(outFields),
-    insertOnly: windowEnd !== undefined, ...(windowEnd !== undefined ? { windowEnd } : {}),
+    insertOnly: windowEnd !== undefined || session !== undefined, ...(windowEnd !== undefined ? { windowEnd } : {}),
+    ...(session ? { session: { timeField: sessionTime!, gap: session.gap } } : {}),
   };
   const texts = new Map<string, number>();
   groupExprs.forEach((e, i) => texts.set(expressionToSql(e), i));
-  distinctCalls.forEach((call, j) => texts.set(expressionToSql(call), keys.length + j));
+  distinctCalls.forEach((call, j) => texts.set(expressionToSql(call), keys.length + sessionFields.length + j));
+  // Legacy window properties (TUMBLE_START(...), HOP_END(...), SESSION_START(...), ...) read the window columns.
+  const property = (e: Expr): number | undefined => {
+    if (e.kind !== 'call') return undefined;
+    const m = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.exec(e.name.toUpperCase());
+    if (!m) return undefined;
+    const i = outFields.findIndex((f) => f.name === { START: 'window_start', END: 'window_end', ROWTIME: 'window_time' }[m[2]]);
+    if (i < 0) throw p.error(`${e.name.toUpperCase()} needs a GROUP BY ${m[1]}(...) window`, e);
+    return i;
+  };
   const substitute = (e: Expr): number | undefined => {
-    const hit = texts.get(expressionToSql(e));
+    const hit = texts.get(expressionToSql(e)) ?? property(e);
     if (hit !== undefined) return hit;
     if (e.kind === 'column') {
       const inOut = resolveColumn(e, keyFields, () => p.error(`column ${e.names.join('.')} is ambiguous`, e));

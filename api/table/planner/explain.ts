@@ -36,6 +36,7 @@ export function describeNode(n: PlanNode): string {
       const input = n.input.schema.names;
       const keys = n.groupKeys.map((k) => input[k]);
       const calls = n.calls.map((c) => c.sql);
+      if (n.session !== undefined) return `SessionWindowAggregate(groupBy=[${keys.join(', ')}], window=[SESSION(time_col=[${input[n.session.timeField]}], gap=[${fmtMs(n.session.gap)}])], select=[${[...keys, 'window_start', 'window_end', ...calls].join(', ')}])`;
       if (n.windowEnd !== undefined) return `WindowAggregate(groupBy=[${keys.join(', ')}], select=[${[...keys, ...calls].join(', ')}])`;
       return `GroupAggregate(${keys.length > 0 ? `groupBy=[${keys.join(', ')}], ` : ''}select=[${[...keys, ...calls].join(', ')}])`;
     }

@@ -66,7 +66,7 @@ function planTableName(p: QueryPlanner, name: readonly string[], at: { pos: Expr
 }
 
 /** The millisecond value of a constant INTERVAL argument. */
-function intervalArg(p: QueryPlanner, e: Expr, what: string): number {
+export function intervalArg(p: QueryPlanner, e: Expr, what: string): number {
   const c = p.compiler().compile(e, { fields: [] });
   if (c.type.kind !== 'INTERVAL_DAY_TIME' || c.constant === undefined) throw p.error(`${what} must be a day-time INTERVAL literal`, e);
   const ms = c.constant.value as number;

@@ -68,6 +68,8 @@ export interface AggregateNode extends NodeBase {
   readonly calls: readonly AggregateCall[];
   /** Window aggregation: the input field holding window_end (results fire when the watermark passes it). */
   readonly windowEnd?: number;
+  /** Session windows (legacy GROUP BY SESSION): the input's time field and the gap (ms); window_start and window_end follow the keys in the output. */
+  readonly session?: { readonly timeField: number; readonly gap: number };
 }
 /** A window TVF: each row with window_start, window_end, window_time appended (one row per window). */
 export interface WindowTvfNode extends NodeBase {

@@ -13,6 +13,7 @@ import { ExpressionCompiler, resolveColumn, type CompileScope, type Compiled, ty
 import { findAggregates, findOverCall, findOverCalls } from './expr-walk.ts';
 import { planOver } from './over-planner.ts';
 import { planAggregate } from './aggregate-planner.ts';
+import { planLegacyWindow } from './legacy-window-planner.ts';
 import { planFrom } from './from-planner.ts';
 import { conjunction, conjuncts, planSubqueries } from './subquery-planner.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
@@ -172,7 +173,8 @@ export class QueryPlanner {
     const aggCalls = [...itemExprs, ...(q.having ? [q.having] : [])].flatMap((e) => findAggregates(e, isUdaf));
     let scope: CompileScope = { fields: input.fields, aggregateContext: 'without GROUP BY context' };
     if (q.groupBy.length > 0 || aggCalls.length > 0) {
-      ({ input, scope } = planAggregate(this, q, input, aggCalls));
+      const legacy = planLegacyWindow(this, q, input);
+      ({ input, scope } = planAggregate(this, legacy.q, legacy.input, aggCalls, legacy.session));
     } else if (q.having) {
       throw this.error('HAVING needs GROUP BY or an aggregate', q.having);
     }

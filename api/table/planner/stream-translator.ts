@@ -25,6 +25,7 @@ import { OverAggregateFunction } from './runtime/over-aggregate.ts';
 import { RankFunction } from './runtime/rank.ts';
 import { joinKey, NULL_KEY, RegularJoinFunction } from './runtime/regular-join.ts';
 import { SemiJoinFunction } from './runtime/semi-join.ts';
+import { SessionWindowAggregateFunction } from './runtime/session-window.ts';
 import { SortLimitFunction } from './runtime/sort-limit.ts';
 import { assignWindows } from './runtime/window-tvf.ts';
 import { attachStream } from './stream-reuse.ts';
@@ -181,6 +182,10 @@ export class StreamTranslator {
     const input = this.translate(node.input);
     const keys = node.groupKeys;
     const keyed = input.keyBy((c: Change) => (keys.length === 0 ? '' : JSON.stringify(keys.map((k) => c.row[k]))));
+    if (node.session !== undefined) {
+      return keyed.process(new SessionWindowAggregateFunction(this.layout(node, false), node.session.timeField, node.session.gap))
+        .name('SessionWindowAggregate').uid(this.uid(node, 'session-aggregate'));
+    }
     if (node.windowEnd !== undefined) {
       return keyed.process(new WindowAggregateFunction(this.layout(node, false), node.windowEnd)).name('WindowAggregate').uid(this.uid(node, 'window-aggregate'));
     }

@@ -18,6 +18,17 @@ const CASES: [string, string][] = [
     'SELECT epoch_ms(ws), epoch_ms(we), k, COUNT(*) FROM (SELECT *, (epoch_ms(ts) // 20000) * 20000 AS ws, (epoch_ms(ts) // 20000) * 20000 + 5000 * j AS we FROM t, range(1, 5) r(j)) WHERE epoch_ms(ts) < we GROUP BY ws, we, k'],
   [`SELECT k, a, window_start, window_end FROM ${TVF("HOP(DATA => TABLE t, TIMECOL => DESCRIPTOR(rt), SLIDE => INTERVAL '10' SECOND, SIZE => INTERVAL '20' SECOND)")} WHERE a > 1`,
     'SELECT k, a, epoch_ms(ws), epoch_ms(ws + 20000) FROM (SELECT *, (epoch_ms(ts) // 10000) * 10000 - i * 10000 AS ws FROM t, range(0, 2) r(i)) WHERE a > 1'],
+  // Legacy group windows: the same windows through GROUP BY TUMBLE/HOP/SESSION.
+  ["SELECT TUMBLE_START(rt, INTERVAL '10' SECOND) AS ws, TUMBLE_END(rt, INTERVAL '10' SECOND), k, COUNT(*), SUM(a) FROM t GROUP BY TUMBLE(rt, INTERVAL '10' SECOND), k",
+    'SELECT epoch_ms(ws), epoch_ms(ws + 10000), k, COUNT(*), SUM(a) FROM (SELECT *, (epoch_ms(ts) // 10000) * 10000 AS ws FROM t) GROUP BY ws, k'],
+  ["SELECT HOP_END(rt, INTERVAL '5' SECOND, INTERVAL '15' SECOND), MAX(d) FROM t GROUP BY HOP(rt, INTERVAL '5' SECOND, INTERVAL '15' SECOND)",
+    'SELECT epoch_ms(ws + 15000), MAX(d) FROM (SELECT *, (epoch_ms(ts) // 5000) * 5000 - i * 5000 AS ws FROM t, range(0, 3) r(i)) GROUP BY ws'],
+  ["SELECT k, SESSION_START(rt, INTERVAL '2' SECOND), SESSION_END(rt, INTERVAL '2' SECOND), COUNT(*), SUM(a) FROM t GROUP BY k, SESSION(rt, INTERVAL '2' SECOND)",
+    // Sessions by a running count of gaps; rowid orders ties the same way in both windows.
+    `WITH o AS (SELECT *, epoch_ms(ts) AS ms, rowid AS rid FROM t),
+      m AS (SELECT *, CASE WHEN ms - lag(ms) OVER (PARTITION BY k ORDER BY ms, rid) < 2000 THEN 0 ELSE 1 END AS fresh FROM o),
+      s AS (SELECT *, SUM(fresh) OVER (PARTITION BY k ORDER BY ms, rid ROWS UNBOUNDED PRECEDING) AS sid FROM m)
+      SELECT k, epoch_ms(MIN(ms)), epoch_ms(MAX(ms) + 2000), COUNT(*), SUM(a) FROM s GROUP BY k, sid`],
   [`SELECT window_start, SUM(c) FROM (SELECT window_start, window_end, k, COUNT(*) AS c FROM ${TVF("TUMBLE(TABLE t, DESCRIPTOR(rt), INTERVAL '20' SECOND)")} GROUP BY window_start, window_end, k) GROUP BY window_start`,
     'SELECT epoch_ms((epoch_ms(ts) // 20000) * 20000), COUNT(*) FROM t GROUP BY 1'],
 ];
