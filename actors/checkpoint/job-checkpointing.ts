@@ -204,7 +204,20 @@ export class JobCheckpointing {
   /** The current attempt is deployed: periodic checkpoints start. */
   start(): void {
     this.active = true;
+    this.attachRemoteTasks();
     if (this.enabled && this.suspended === 0) this.coordinator?.start();
+  }
+
+  /**
+   * Remote subtasks get their checkpoint handles now (local ones get theirs at initializeState):
+   * without one, a subtask that ends its input before the first trigger could not ask for its
+   * final checkpoint, and the job would wait for the next periodic one.
+   */
+  private attachRemoteTasks(): void {
+    if (!this.enabled) return;
+    for (const tasks of this.job.tasks().values()) {
+      for (const task of tasks) if (!(task instanceof StreamTask) && 'createCheckpointHandle' in task) this.checkpointerOf(task);
+    }
   }
 
   /**
@@ -221,6 +234,7 @@ export class JobCheckpointing {
   resume(): void {
     if (this.suspended > 0) this.suspended--;
     if (this.suspended > 0 || !this.active) return;
+    this.attachRemoteTasks();
     if (this.enabled) this.coordinator?.start();
     queueMicrotask(() => this.requestFinalCheckpoint());
   }

@@ -65,6 +65,8 @@ export class RemoteTask implements TaskHandle, RemoteCheckpointedTask {
 
   createCheckpointHandle(listener: SubtaskCheckpointListener): SubtaskCheckpointHandle {
     this.checkpointListener = listener;
+    // The subtask asked for its final checkpoint before the job's checkpointing knew it.
+    if (this.awaitingFinal) listener.awaitingFinalCheckpoint();
     const task = this;
     return {
       trigger: (barrier: BarrierEvent) => this.taskManager.send({ type: 'taskexecutor.trigger-checkpoint', id: this.id, barrier }),
