@@ -50,6 +50,10 @@ export function describeNode(n: PlanNode): string {
       const ln = n.left.schema.names;
       const rn = n.right.schema.names;
       const keys = n.leftKeys.map((l, i) => `${ln[l]}=${rn[n.rightKeys[i]]}`);
+      if (n.interval) {
+        const iv = n.interval;
+        return `IntervalJoin(joinType=[${n.joinType}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], bounds=[${rn[iv.rightTime]} - ${ln[iv.leftTime]} in [${iv.lower}, ${iv.upper}] ms])`;
+      }
       return `Join(joinType=[${n.joinType}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], leftInputSpec=[${n.left.insertOnly ? 'NoUniqueKey' : 'Updating'}], rightInputSpec=[${n.right.insertOnly ? 'NoUniqueKey' : 'Updating'}])`;
     }
     case 'semiJoin': {

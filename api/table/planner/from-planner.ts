@@ -6,6 +6,7 @@ import { expressionToSql } from '../sql/unparse.ts';
 import { typeOf, typeToString, withNullable, withoutTimeAttribute } from '../types/logical-type.ts';
 import { tableName } from './catalog.ts';
 import { resolveColumn, type ScopeField } from './expression-compiler.ts';
+import { intervalBounds } from './interval-bounds.ts';
 import type { PlanNode, WindowSpec } from './plan-nodes.ts';
 import { schemaOf, type Planned, type QueryPlanner } from './query-planner.ts';
 
@@ -190,12 +191,18 @@ function planJoin(p: QueryPlanner, j: JoinItem): Planned {
     residualStage = { condition: codes.length === 1 ? codes[0] : `h.and(${codes.join(', ')})`, constants: c.constants, conditionSql: residualSql };
     if (codes.length > 2) residualStage = { ...residualStage, condition: codes.reduce((a, b) => `h.and(${a}, ${b})`) };
   }
+  // An inner join of append-only inputs bounding one event time by the other is an interval join:
+  // it keeps both time attributes and cleans its state by the watermark.
+  const appendOnly = left.node.insertOnly && right.node.insertOnly;
+  const withTime: ScopeField[] = [...left.fields, ...right.fields];
+  const interval = type === 'INNER' && appendOnly && residual.length > 0 ? intervalBounds(p, residual, withTime, left.fields.length) : undefined;
+  const outFields = interval ? withTime : fields;
   const node: PlanNode = {
     kind: 'join', joinType: type, left: left.node, right: right.node, leftKeys, rightKeys,
-    ...(residualStage ? { residual: residualStage } : {}),
+    ...(residualStage ? { residual: residualStage } : {}), ...(interval ? { interval } : {}),
     conditionSql: condition ? expressionToSql(condition) : j.using ? `USING (${j.using.join(', ')})` : 'true',
-    schema: schemaOf(fields), insertOnly: left.node.insertOnly && right.node.insertOnly && type === 'INNER',
+    schema: schemaOf(outFields), insertOnly: appendOnly && type === 'INNER',
   };
-  return { node, fields };
+  return { node, fields: outFields };
 }
 

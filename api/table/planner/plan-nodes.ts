@@ -85,6 +85,8 @@ export interface JoinNode extends NodeBase {
   readonly rightKeys: readonly number[];
   readonly residual?: CalcStage;
   readonly conditionSql: string;
+  /** An interval join: bounds of right time - left time (both inputs append-only, state cleaned by the watermark). */
+  readonly interval?: { readonly leftTime: number; readonly rightTime: number; readonly lower: number; readonly upper: number };
 }
 /** A semi join (IN / EXISTS) or anti join (NOT IN / NOT EXISTS): left rows with (without) a match. */
 export interface SemiJoinNode extends NodeBase {

@@ -21,6 +21,7 @@ import type { FunctionCatalog } from './function-catalog.ts';
 import type { AggregateNode, JoinNode, PlanNode, RankNode } from './plan-nodes.ts';
 import { compileCalc, compilePredicate } from './runtime/calc-function.ts';
 import { GroupAggregateFunction, WindowAggregateFunction, type AggregateLayout } from './runtime/group-aggregate.ts';
+import { IntervalJoinFunction } from './runtime/interval-join.ts';
 import { OverAggregateFunction } from './runtime/over-aggregate.ts';
 import { RankFunction } from './runtime/rank.ts';
 import { joinKey, NULL_KEY, RegularJoinFunction } from './runtime/regular-join.ts';
@@ -198,6 +199,13 @@ export class StreamTranslator {
     const right = this.translate(node.right);
     const lk = node.leftKeys;
     const rk = node.rightKeys;
+    if (node.interval) {
+      const out = left.connect(right)
+        .keyBy((c: Change) => joinKey(c.row, lk) ?? NULL_KEY, (c: Change) => joinKey(c.row, rk) ?? NULL_KEY)
+        .process(new IntervalJoinFunction(node.interval, node.residual ? compilePredicate(node.residual) : undefined))
+        .name('IntervalJoin').uid(this.uid(node, 'interval-join'));
+      return lk.length === 0 ? out.setParallelism(1) : out;
+    }
     const fn = new RegularJoinFunction({
       leftOuter: node.joinType === 'LEFT' || node.joinType === 'FULL',
       rightOuter: node.joinType === 'RIGHT' || node.joinType === 'FULL',

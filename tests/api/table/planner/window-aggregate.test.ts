@@ -54,6 +54,11 @@ const OVER_CASES: [string, string][] = [
     'SELECT k, ts, SUM(a) OVER w, COUNT(*) OVER w FROM t WINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)'],
   ["SELECT k, ts, MAX(d) OVER w AS m, AVG(d) OVER w AS v FROM t WINDOW w AS (PARTITION BY k ORDER BY rt RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW)",
     "SELECT k, ts, MAX(d) OVER w, AVG(d) OVER w FROM t WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL 2 SECOND PRECEDING AND CURRENT ROW)"],
+  // Interval joins (a self-join of the stream view), and a window aggregation over one (time attributes kept).
+  ["SELECT x.k, x.a, y.a FROM t x JOIN t y ON x.k = y.k AND y.rt BETWEEN x.rt - INTERVAL '2' SECOND AND x.rt + INTERVAL '1' SECOND",
+    'SELECT x.k, x.a, y.a FROM t x JOIN t y ON x.k = y.k AND y.ts BETWEEN x.ts - INTERVAL 2 SECOND AND x.ts + INTERVAL 1 SECOND'],
+  ["SELECT x.a, y.d FROM t x, t y WHERE x.a = y.a AND x.rt > y.rt AND x.rt <= y.rt + INTERVAL '3' SECOND AND x.d < y.d",
+    'SELECT x.a, y.d FROM t x, t y WHERE x.a = y.a AND x.ts > y.ts AND x.ts <= y.ts + INTERVAL 3 SECOND AND x.d < y.d'],
   ['SELECT ts, a, SUM(a) OVER (ORDER BY rt ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) + 1 AS running, MIN(a) OVER (ORDER BY rt ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM t',
     'SELECT ts, a, SUM(a) OVER w + 1, MIN(a) OVER w FROM t WINDOW w AS (ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)'],
 ];
@@ -72,6 +77,21 @@ test('OVER aggregates agree with DuckDB on rows arriving out of order (distinct 
     WatermarkStrategy.forBoundedOutOfOrderness<Record<string, unknown>>(10_000).withTimestampAssigner((r) => r.ts as number));
   tEnv.createTemporaryView('t', stream, { columns: viewColumns(COLUMNS), rowtime: 'rt' });
   for (const [sql, duckSql] of OVER_CASES) await checkQuery(tEnv, duck, sql, duckSql, seed);
+});
+
+test('an interval join keeps both time attributes, so a window aggregation can follow it', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  const tEnv = StreamTableEnvironment.create(env);
+  const view = (name: string, events: { id: number; t: number }[]) => tEnv.createTemporaryView(name, env.fromCollection(events)
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<{ id: number; t: number }>(1000).withTimestampAssigner((e) => e.t)),
+  { columns: { id: 'INT' }, rowtime: 'rt' });
+  view('orders', [{ id: 1, t: 1000 }, { id: 2, t: 1500 }, { id: 3, t: 12_000 }]);
+  view('shipments', [{ id: 1, t: 3000 }, { id: 2, t: 9000 }, { id: 3, t: 13_000 }]);
+  await tEnv.executeSql("CREATE VIEW shipped AS SELECT o.id, o.rt AS ordered, s.rt AS shipped FROM orders o JOIN shipments s ON o.id = s.id AND s.rt BETWEEN o.rt AND o.rt + INTERVAL '5' SECOND");
+  assert.match(tEnv.explainSql('SELECT * FROM shipped'), /IntervalJoin\(joinType=\[INNER\].*bounds=\[rt - rt in \[0, 5000\] ms\]/);
+  const t = tEnv.sqlQuery("SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE shipped, DESCRIPTOR(shipped), INTERVAL '10' SECOND)) GROUP BY window_start, window_end");
+  assert.ok(t.isInsertOnly());
+  assert.equal(await t.execute().collect(), [{ window_start: 0, n: 1 }, { window_start: 10_000, n: 1 }]);
 });
 
 test('a window aggregation is append-only, fires on the watermark, and drops rows of windows already fired', async () => {
