@@ -1,7 +1,7 @@
 // The Table API and SQL as the package exports them: the table environment, tables and their
 // results, rows and changelogs, Table API expressions, the schema and type shapes, and the errors.
 // The parser's barrel (./sql/index.ts) stays internal.
-export { StreamTableEnvironment, type AggregateFunctionDefinition, type ScalarFunctionDefinition, type ViewSchema } from './table-environment.ts';
+export { StreamTableEnvironment, type AggregateFunctionDefinition, type ScalarFunctionDefinition, type TableFunctionDefinition, type ViewSchema } from './table-environment.ts';
 export { Table, GroupedTable, WindowedTable, WindowGroupedTable, type SelectItem } from './table.ts';
 export { Tumble, Slide, type GroupWindow } from './group-windows.ts';
 export { TableResult, type ResultKind } from './table-result.ts';

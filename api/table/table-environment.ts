@@ -29,6 +29,13 @@ export type { ViewSchema } from './view-schema.ts';
 /** A user-defined scalar function: a plain function, or one with the SQL type it returns. */
 export type ScalarFunctionDefinition = ((...args: any[]) => unknown) | { eval: (...args: any[]) => unknown; resultType: string };
 
+/** A user-defined table function: the rows (arrays in column order, objects, or single values) for its arguments. */
+export interface TableFunctionDefinition {
+  rows: (...args: any[]) => Iterable<unknown>;
+  /** Column name -> SQL type text, in order (`{ word: 'STRING', len: 'INT' }`). */
+  columns: Record<string, string>;
+}
+
 /** A user-defined aggregate function (Flink's AggregateFunction): accumulate, optional retract, getValue. */
 export interface AggregateFunctionDefinition<ACC = any> {
   createAccumulator(): ACC;
@@ -301,9 +308,18 @@ export class StreamTableEnvironment implements TableOwner {
       .map((c): ChangelogRow => ({ op: c.op, row: toRow(schema, c.row) })).name('ToChangelogStream');
   }
 
-  /** Registers a user-defined scalar function (a plain function returns STRING unless it names its resultType) or aggregate function. */
-  createTemporarySystemFunction(name: string, fn: ScalarFunctionDefinition | AggregateFunctionDefinition): void {
-    if (typeof fn === 'function') {
+  /**
+   * Registers a user-defined function: scalar (a plain function returns STRING unless it names its
+   * resultType), table (`{ rows: function* (...) {...}, columns }`, used as LATERAL TABLE(fn(...)))
+   * or aggregate.
+   */
+  createTemporarySystemFunction(name: string, fn: ScalarFunctionDefinition | TableFunctionDefinition | AggregateFunctionDefinition): void {
+    if (typeof fn === 'object' && fn !== null && 'rows' in fn) {
+      const columns = Object.entries(fn.columns).map(([n, t]) => ({ name: n, type: parseTypeText(t) }));
+      if (columns.length === 0) throw new TableError(`createTemporarySystemFunction(${name}): a table function needs at least one column`);
+      const rows = fn.rows;
+      this.functions.registerTable({ name, fn: (...a: unknown[]) => rows(...a), columns });
+    } else if (typeof fn === 'function') {
       this.functions.registerScalar({ name, fn, resultType: parseTypeText('STRING') });
     } else if ('eval' in fn) {
       const evalFn = fn.eval;

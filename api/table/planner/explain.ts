@@ -73,6 +73,8 @@ export function describeNode(n: PlanNode): string {
       const frame = `${f.unit} BETWEEN ${f.preceding === undefined ? 'UNBOUNDED' : f.unit === 'RANGE' ? fmtMs(f.preceding) : f.preceding} PRECEDING AND CURRENT ROW`;
       return `OverAggregate(partitionBy=[${n.partitionKeys.map((k) => input[k]).join(', ')}], orderBy=[${input[n.timeField]} ASC], window=[${frame}], select=[${n.calls.map((c) => c.sql).join(', ')}])`;
     }
+    case 'correlate':
+      return `Correlate(invocation=[${n.fnName}(${(n.args.projectionSql ?? []).join(', ')})], joinType=[${n.outer ? 'LEFT' : 'INNER'}], select=[${names.join(', ')}])`;
     case 'rank': {
       const input = n.input.schema.names;
       return `Rank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=${n.limit === Infinity ? 'unbounded' : n.limit}], partitionBy=[${n.partitionKeys.map((k) => input[k]).join(', ')}], orderBy=[${n.orderKeys.map((k) => `${input[k.field]} ${k.descending ? 'DESC' : 'ASC'}`).join(', ')}])`;

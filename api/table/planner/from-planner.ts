@@ -6,6 +6,7 @@ import { expressionToSql } from '../sql/unparse.ts';
 import { typeOf, typeToString, withNullable, withoutTimeAttribute } from '../types/logical-type.ts';
 import { tableName } from './catalog.ts';
 import { resolveColumn, type ScopeField } from './expression-compiler.ts';
+import { isCorrelated, planCorrelate } from './correlate-planner.ts';
 import { intervalBounds } from './interval-bounds.ts';
 import type { PlanNode, WindowSpec } from './plan-nodes.ts';
 import { schemaOf, type Planned, type QueryPlanner } from './query-planner.ts';
@@ -132,6 +133,7 @@ export function windowTvfOver(input: Planned, timeField: number, window: WindowS
 /** A join: equi-keys from ON's conjuncts `l = r`, the rest as a residual over the joined row. */
 function planJoin(p: QueryPlanner, j: JoinItem): Planned {
   const left = planFrom(p, j.left);
+  if (isCorrelated(p, j)) return planCorrelate(p, left, j);
   const right = planFrom(p, j.right);
   const type = j.joinType === 'COMMA' || j.joinType === 'CROSS' ? 'INNER' : j.joinType;
   const outerLeft = type === 'RIGHT' || type === 'FULL';

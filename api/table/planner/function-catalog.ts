@@ -17,21 +17,37 @@ export interface AggregateUdf<ACC = any> {
   readonly resultType: LogicalType;
 }
 
+/** A user-defined table function: rows (arrays, or single values for one column) per call. */
+export interface TableUdf {
+  readonly name: string;
+  readonly fn: (...args: any[]) => Iterable<unknown>;
+  /** The columns of the rows it makes. */
+  readonly columns: readonly { readonly name: string; readonly type: LogicalType }[];
+}
+
 /** The user-defined functions of one table environment. */
 export class FunctionCatalog {
   private readonly scalars = new Map<string, ScalarUdf>();
   private readonly aggregates = new Map<string, AggregateUdf>();
+  private readonly tables = new Map<string, TableUdf>();
 
   /** Registers (or replaces) a scalar function. */
   registerScalar(udf: ScalarUdf): void { this.aggregates.delete(udf.name.toUpperCase()); this.scalars.set(udf.name.toUpperCase(), udf); }
   /** Registers (or replaces) an aggregate function. */
   registerAggregate(udf: AggregateUdf): void { this.scalars.delete(udf.name.toUpperCase()); this.aggregates.set(udf.name.toUpperCase(), udf); }
+  /** Registers (or replaces) a table function. */
+  registerTable(udf: TableUdf): void { this.tables.set(udf.name.toUpperCase(), udf); }
+  /** The table function `name`, if registered. */
+  table(name: string): TableUdf | undefined { return this.tables.get(name.toUpperCase()); }
   /** The scalar function `name`, if registered. */
   scalar(name: string): ScalarUdf | undefined { return this.scalars.get(name.toUpperCase()); }
   /** The aggregate function `name`, if registered. */
   aggregate(name: string): AggregateUdf | undefined { return this.aggregates.get(name.toUpperCase()); }
   /** Drops `name`; true when it existed. */
-  drop(name: string): boolean { return this.scalars.delete(name.toUpperCase()) || this.aggregates.delete(name.toUpperCase()); }
+  drop(name: string): boolean {
+    const n = name.toUpperCase();
+    return this.scalars.delete(n) || this.aggregates.delete(n) || this.tables.delete(n);
+  }
   /** Every registered name. */
-  names(): string[] { return [...this.scalars.values(), ...this.aggregates.values()].map((f) => f.name).sort(); }
+  names(): string[] { return [...this.scalars.values(), ...this.aggregates.values(), ...this.tables.values()].map((f) => f.name).sort(); }
 }

@@ -132,8 +132,21 @@ export interface OverAggregateNode extends NodeBase {
   readonly frame: { readonly unit: 'ROWS' | 'RANGE'; readonly preceding?: number };
   readonly calls: readonly AggregateCall[];
 }
+/** LATERAL TABLE(fn(...)) / UNNEST: each input row joined with the rows the function makes for it. */
+export interface CorrelateNode extends NodeBase {
+  readonly kind: 'correlate';
+  readonly input: PlanNode;
+  /** The function's arguments over the input row (a projection stage). */
+  readonly args: CalcStage;
+  /** The function: its rows for the argument values (each an array of the function's columns). */
+  readonly fn: (args: unknown[]) => Iterable<unknown[]>;
+  readonly fnName: string;
+  /** LEFT JOIN ... ON TRUE: an input row without function rows is kept, padded with NULLs. */
+  readonly outer: boolean;
+  readonly width: number;
+}
 /** Any plan node. */
-export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | SemiJoinNode | UnionNode | SortNode | RankNode | OverAggregateNode;
+export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | SemiJoinNode | UnionNode | SortNode | RankNode | OverAggregateNode | CorrelateNode;
 
 /** The inputs of a node. */
 export function childrenOf(n: PlanNode): PlanNode[] {

@@ -103,6 +103,16 @@ export class StreamTranslator {
         return this.translate(node.input).keyBy(() => 0).process(fn).name('SortLimit').uid(this.uid(node, 'sort')).setParallelism(1);
       }
       case 'rank': return this.rank(node);
+      case 'correlate': {
+        const args = compileCalc([node.args]);
+        const { fn, outer, width } = node;
+        const nulls = new Array(width).fill(null);
+        return this.translate(node.input).flatMap((c: Change, out: Collector<Change>) => {
+          let any = false;
+          for (const r of fn(args(c.row)!)) { any = true; out.collect({ op: c.op, row: [...c.row, ...r] }); }
+          if (!any && outer) out.collect({ op: c.op, row: [...c.row, ...nulls] });
+        }).name(`Correlate(${node.fnName})`).uid(this.uid(node, 'correlate'));
+      }
       case 'overAggregate': {
         const inputTypes = node.input.schema.columns.map((c) => c.type);
         const calls = node.calls.map((call) => ({

@@ -139,6 +139,24 @@ test('Table API: select, where, groupBy().select() with $ and lit build the same
   assert.is(totals.explain(), tEnv.sqlQuery('SELECT item, SUM(qty) AS total, MAX(price + 1) AS top FROM orders GROUP BY item').explain());
 });
 
+test('table functions (LATERAL TABLE) and UNNEST join each row with the rows they make', async () => {
+  const { env, tEnv } = fresh();
+  tEnv.createTemporarySystemFunction('split_words', {
+    columns: { word: 'STRING', len: 'INT' },
+    rows: function* (line: string | null) { for (const w of (line ?? '').split(' ')) if (w) yield [w, w.length]; },
+  });
+  tEnv.createTemporaryView('lines', env.fromElements({ id: 1, line: 'to be or not to be' }, { id: 2, line: '' }, { id: 3, line: 'be' }));
+  const counts = await tEnv.sqlQuery('SELECT word, COUNT(*) AS n, MAX(len) AS len FROM lines, LATERAL TABLE(split_words(line)) AS T(word, len) GROUP BY word').execute().collect();
+  const sorted = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).sort();
+  assert.equal(sorted(counts), sorted([{ word: 'to', n: 2, len: 2 }, { word: 'be', n: 3, len: 2 }, { word: 'or', n: 1, len: 2 }, { word: 'not', n: 1, len: 3 }]));
+  const outer = await tEnv.sqlQuery('SELECT id, w FROM lines LEFT JOIN LATERAL TABLE(split_words(line)) AS T(w, l) ON TRUE WHERE id > 1').execute().collect();
+  assert.equal(outer, [{ id: 2, w: null }, { id: 3, w: 'be' }]);
+  tEnv.createTemporaryView('arrays', env.fromElements({ id: 1, xs: [10, 20] }, { id: 2, xs: [] }), { columns: { id: 'INT', xs: 'ARRAY<INT>' } });
+  const unnested = await tEnv.sqlQuery('SELECT id, x, o FROM arrays CROSS JOIN UNNEST(xs) WITH ORDINALITY AS U(x, o)').execute().collect();
+  assert.equal(unnested, [{ id: 1, x: 10, o: 1 }, { id: 1, x: 20, o: 2 }]);
+  assert.match(tEnv.explainSql('SELECT word FROM lines, LATERAL TABLE(split_words(line)) AS T(word, len)'), /Correlate\(invocation=\[split_words\(line\)\], joinType=\[INNER\]/);
+});
+
 test('Table API group windows: Tumble and Slide plan as the window TVFs; join on a condition', async () => {
   const { env, tEnv } = fresh();
   const clicks = env.fromElements({ user: 'a', t: 100 }, { user: 'b', t: 900 }, { user: 'a', t: 1200 }, { user: 'a', t: 2500 })
