@@ -35,6 +35,9 @@ export function planAggregate(
     distinctCalls.push(call);
     const name = call.name.toUpperCase();
     const udaf = p.ctx.functions.aggregate(call.name);
+    if (udaf && !udaf.retract && !input.node.insertOnly) {
+      throw p.error(`aggregate function ${udaf.name} has no retract(), but its input is updating (it would have to take rows back)`, call);
+    }
     const argScope: CompileScope = { fields: input.fields, aggregateContext: `inside another aggregate (${name})` };
     const args = call.star ? [] : call.args.map((a) => c.compile(a, argScope));
     if (!udaf && name !== 'COUNT' && args.length !== 1) throw p.error(`${name} takes one argument`, call);

@@ -84,6 +84,34 @@ test("SET 'table.exec.state.ttl': a group idle longer than the TTL starts over",
   assert.equal(await run('500 ms'), ['+I1', '+I1', '+I1']);
 });
 
+test('user-defined aggregate functions: accumulate, retract over an updating input, typed result', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  const tEnv = StreamTableEnvironment.create(env);
+  // The product of the values (retract divides back out).
+  tEnv.createTemporarySystemFunction('product', {
+    createAccumulator: () => ({ p: 1 }),
+    accumulate: (acc: { p: number }, v: number | null) => { if (v !== null) acc.p *= v; },
+    retract: (acc: { p: number }, v: number | null) => { if (v !== null) acc.p /= v; },
+    getValue: (acc: { p: number }) => acc.p,
+    resultType: 'BIGINT',
+  });
+  tEnv.createTemporarySystemFunction('concat_all', {
+    createAccumulator: () => [] as string[],
+    accumulate: (acc: string[], s: string) => { acc.push(s); },
+    getValue: (acc: string[]) => acc.join('+'),
+    resultType: 'STRING',
+  });
+  tEnv.createTemporaryView('v', env.fromElements({ k: 'a', n: 2 }, { k: 'a', n: 3 }, { k: 'b', n: 5 }, { k: 'a', n: null }));
+  const out = await tEnv.sqlQuery('SELECT k, PRODUCT(n) AS p, concat_all(k) AS s FROM v GROUP BY k').execute().collect();
+  assert.equal(out.map((r) => JSON.stringify(r)).sort(), [JSON.stringify({ k: 'a', p: 6, s: 'a+a+a' }), JSON.stringify({ k: 'b', p: 5, s: 'b' })]);
+  // Over an updating input: the counts per key change, the product of counts follows by retraction.
+  const nested = await tEnv.sqlQuery('SELECT product(c) AS p FROM (SELECT k, COUNT(*) AS c FROM v GROUP BY k)').execute().collect();
+  assert.equal(nested, [{ p: 3 }]);
+  // Without retract, an updating input is refused when the query is planned.
+  assert.throws(() => tEnv.sqlQuery('SELECT concat_all(k) AS s FROM (SELECT k, COUNT(*) AS c FROM v GROUP BY k)'),
+    /line 1, column 8: aggregate function concat_all has no retract\(\), but its input is updating/);
+});
+
 test('applyChangelog refuses a retraction of a row that was never added', () => {
   assert.throws(() => applyChangelog([{ op: '-D', row: [1] }]), /never added/);
 });
