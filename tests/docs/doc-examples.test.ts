@@ -2,7 +2,7 @@
 // (and prints what its `// prints:` comments say), so the documentation's examples cannot rot.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,25 @@ test('extractExamples finds only runnable blocks and reports an unclosed one', (
   assert.throws(() => extractExamples('y.md', '```ts runnable\nx\n'), /y\.md:1: runnable block is never closed/);
 });
 
+/** How an example program ended. */
+interface Run { status: number | string; stdout: string; stderr: string }
+
+/** Runs one file on the runtime running this test (tsx on Node, deno on Deno), killed after 60 s. */
+function runFile(path: string): Promise<Run> {
+  const [cmd, args] = isDeno
+    ? [(globalThis as unknown as { Deno: { execPath(): string } }).Deno.execPath(), ['run', '--allow-all', '--unstable-kv', path]]
+    : [join(root, 'node_modules', '.bin', 'tsx'), [path]];
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => { stdout += d; });
+    child.stderr!.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ status: code ?? signal ?? 'killed', stdout, stderr }); });
+  });
+}
+
 const examples = markdownFiles(join(root, 'docs')).flatMap((f) => extractExamples(relative(root, f), readFileSync(f, 'utf8')));
 
 test('the docs have runnable examples', () => {
@@ -63,16 +82,22 @@ test('the docs have runnable examples', () => {
 // Inside the checkout, so that `import ... from 'actorflow'` resolves to the sources.
 const dir = mkdtempSync(join(root, 'tests', 'docs', '.examples-'));
 try {
+  // Started up front, three at a time, so that the examples' start-up costs overlap.
+  const results = new Map<DocExample, Promise<Run>>();
+  let slots = 3;
+  const waiting: Array<() => void> = [];
+  const acquire = () => (slots > 0 ? (slots--, Promise.resolve()) : new Promise<void>((r) => waiting.push(r)));
+  const release = () => { const next = waiting.shift(); if (next) next(); else slots++; };
   for (const ex of examples) {
-    test(`${ex.file}:${ex.line} runs`, () => {
-      const path = join(dir, `example-${ex.line}-${ex.file.replace(/[^a-z0-9]+/gi, '-')}.ts`);
-      writeFileSync(path, ex.code);
-      const [cmd, args] = isDeno
-        ? [(globalThis as unknown as { Deno: { execPath(): string } }).Deno.execPath(), ['run', '--allow-all', '--unstable-kv', path]]
-        : [join(root, 'node_modules', '.bin', 'tsx'), [path]];
-      const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    const path = join(dir, `example-${ex.line}-${ex.file.replace(/[^a-z0-9]+/gi, '-')}.ts`);
+    writeFileSync(path, ex.code);
+    results.set(ex, acquire().then(() => runFile(path)).finally(release));
+  }
+  for (const ex of examples) {
+    test(`${ex.file}:${ex.line} runs`, async () => {
+      const r = await results.get(ex)!;
       const where = `${ex.file}:${ex.line}`;
-      assert.is(r.status, 0, `${where} exited ${r.status ?? r.signal}:\n${r.stdout}\n${r.stderr}`);
+      assert.is(r.status, 0, `${where} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
       let from = 0;
       for (const want of expectedOutput(ex.code)) {
         const at = r.stdout.indexOf(want, from);
