@@ -2,9 +2,8 @@
 // where, groupBy().select(), unionAll, join) build SQL over it, so SQL and the Table API share one
 // planner; execute() runs it and gives a TableResult. `String(table)` is the name under which it
 // can be used inside SQL text of the same environment. Imports the planner and expressions.
-import type { DataType } from './sql/ast.ts';
 import { expressionToSql } from './sql/unparse.ts';
-import { Expression, type ExpressionLike, $ } from './expressions.ts';
+import { Expression, $ } from './expressions.ts';
 import type { GroupWindow } from './group-windows.ts';
 import type { Planned } from './planner/query-planner.ts';
 import { explainPlan } from './planner/explain.ts';
@@ -121,4 +120,3 @@ export class Table {
   toString(): string { return quote(this.name); }
 }
 
-export type { ExpressionLike, DataType };
