@@ -101,6 +101,8 @@ export interface RunningJobManager {
   readonly blobs: BlobStore;
   /** Cancels running jobs, stops the REST server and the actor system. */
   close(): Promise<void>;
+  /** The cluster is shutting down: TaskManagers that go away from now on are expected (logged at info). */
+  beginShutdown(): void;
   /** With HA: resolves when this JobManager first leads (recovered jobs have been resubmitted). */
   readonly leading: Promise<void>;
   /** With HA: resolves with the reason when this JobManager lost the leadership it held. */
@@ -264,7 +266,9 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     blobs,
     leading,
     leadershipLost,
+    beginShutdown: () => resourceManager.beginShutdown(),
     close: () => {
+      resourceManager.beginShutdown();
       closing ??= (async () => {
         // With HA the jobs are suspended, not ended, before the lease is handed over.
         if (lease) await suspendJobs(); else await dispatcher.cancelAll().catch(() => {});

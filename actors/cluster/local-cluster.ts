@@ -61,6 +61,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   return {
     jobManager,
     async close(): Promise<void> {
+      jobManager.beginShutdown();
       await Promise.all(workers.map((worker) => closeWorker(worker)));
       await jobManager.close();
     },

@@ -187,7 +187,7 @@ export class RemoteTransport {
     this.listener = await ConnectionListener.listen(host, port, { ...options.connections, secret: secret ?? DEVELOPMENT_SECRET },
       (connection) => this.accept(connection),
       // The listener logs connections that never authenticated itself, rate-limited.
-      (error, remote, authenticated) => { if (authenticated) this.log(`connection from ${remote} closed: ${error.message}`); });
+      (error, remote, authenticated) => { if (authenticated) this.logClosed(`connection from ${remote} closed: ${error.message}`, error); });
     this.address = systemAddress(this.system.name, host, this.listener.port);
     this.ownAddresses.add(this.address);
     return { host, port: this.listener.port, address: `actorflow://${this.address}` };
@@ -343,7 +343,18 @@ export class RemoteTransport {
       this.scheduleReconnect(peer, 0);
     }
     // Inbound connections are logged by the listener.
-    if (error && endpoint.outbound) this.log(`connection to ${endpoint.peer ?? 'peer'} closed: ${error.message}`);
+    if (error && endpoint.outbound) this.logClosed(`connection to ${endpoint.peer ?? 'peer'} closed: ${error.message}`, error);
+  }
+
+  /**
+   * A connection that ended with an error. A reset or broken pipe is how a peer that went away (a
+   * process shutting down or killed) ends a connection: its consequences (a TaskManager lost, a
+   * redial) are logged where they matter, so the reset itself is info; anything else is a warning.
+   */
+  private logClosed(line: string, error: Error): void {
+    const code = (error as { code?: string }).code;
+    if (code === 'ECONNRESET' || code === 'EPIPE') { if (!this.closing) this.reconnectLog.info(line); return; }
+    this.log(line);
   }
 
   /** A connection-level problem an operator should see (not while this system shuts down). */

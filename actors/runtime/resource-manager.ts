@@ -33,6 +33,8 @@ export class ResourceManager {
   private readonly taskManagers = new Map<string, TaskManagerGateway>();
   private readonly pending: PendingRequest[] = [];
   private readonly lostListeners = new Set<TaskManagerLostListener>();
+  /** Set once the cluster shuts down: TaskManagers going away then are expected, not a warning. */
+  private shuttingDown = false;
 
   constructor(
     private readonly clock: Clock,
@@ -66,9 +68,13 @@ export class ResourceManager {
     this.taskManagers.delete(id);
     const jobs = new Set<string>();
     for (const s of tm.slots) if (s.allocatedTo !== undefined) jobs.add(s.allocatedTo);
-    log.warn(`TaskManager ${id} lost: ${reason}${jobs.size > 0 ? ` (jobs holding its slots fail over: ${[...jobs].join(', ')})` : ''}`, { taskManagerId: id, reason, jobIds: [...jobs] });
+    const level = this.shuttingDown ? 'info' : 'warn';
+    log[level](`TaskManager ${id} lost: ${reason}${jobs.size > 0 ? ` (jobs holding its slots fail over: ${[...jobs].join(', ')})` : ''}`, { taskManagerId: id, reason, jobIds: [...jobs] });
     for (const listener of [...this.lostListeners]) listener(id, jobs, reason);
   }
+
+  /** The cluster shuts down: TaskManagers lost from now on are logged at info, not as warnings. */
+  beginShutdown(): void { this.shuttingDown = true; }
 
   /** Subscribes to lost TaskManagers; returns the unsubscribe function. */
   onTaskManagerLost(listener: TaskManagerLostListener): () => void {
