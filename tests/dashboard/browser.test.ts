@@ -160,7 +160,8 @@ test('the graph, the subtasks and the charts show live metrics; the overview sho
   await waitUntil(async () => (await rows.nth(0).locator('td').nth(4).textContent()) !== '–', 'per-subtask records/s shown', 30_000);
   await page.locator('[data-testid=throughput-chart] canvas').waitFor({ timeout: 20_000 });
   await page.locator('[data-testid=checkpoint-chart] canvas').waitFor({ timeout: 20_000 });
-  const checkpoint = page.locator('[data-testid=checkpoint-table] tr.expandable').first();
+  // A completed checkpoint: the newest row may still be in progress, acknowledged by none yet.
+  const checkpoint = page.locator('[data-testid=checkpoint-table] tr.expandable', { hasText: 'COMPLETED' }).first();
   await checkpoint.waitFor({ timeout: 20_000 });
   await checkpoint.click();
   // The folded-out row lists the checkpoint's vertices, each acknowledged by all its subtasks.
