@@ -25,16 +25,19 @@ test('orders counted per customer in PostgreSQL equal a plain loop; the changelo
     await db.connect();
     await db.query('CREATE TABLE order_counts (customer text PRIMARY KEY, orders int NOT NULL, total int NOT NULL); ALTER TABLE order_counts REPLICA IDENTITY FULL');
     await db.query("SELECT pg_create_logical_replication_slot('example_cdc', 'test_decoding')");
+    console.log('orders published; counting them into PostgreSQL');
     await ordersToPostgres(nats.url, server.url);
+    console.log('counting job finished');
     const expected: Record<string, string> = {};
     const sums = new Map<string, [number, number]>();
     for (const o of orders) { const s = sums.get(o.customer) ?? [0, 0]; sums.set(o.customer, [s[0] + 1, s[1] + o.amount]); }
-    for (const [c, [n, t]] of sums) expected[c] = `${n}/${t}`;
-    const table = async (): Promise<Record<string, string>> => Object.fromEntries((await db.query('SELECT * FROM order_counts')).rows.map((r) => [r.customer, `${r.orders}/${r.total}`]));
+    for (const [c, [n, t]] of [...sums].sort((a, b) => (a[0] < b[0] ? -1 : 1))) expected[c] = `${n}/${t}`;
+    const table = async (): Promise<Record<string, string>> => Object.fromEntries((await db.query('SELECT * FROM order_counts ORDER BY customer')).rows.map((r) => [r.customer, `${r.orders}/${r.total}`]));
     // The last commit may still be on its way when the job's result arrives.
     const deadline = Date.now() + 15_000;
     while (JSON.stringify(await table()) !== JSON.stringify(expected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal(await table(), expected);
+    console.log('table checked; capturing its changes');
     const folded: Record<string, string> = {};
     for (const change of await orderCountChanges(server.url)) {
       if (change.op === '+I' || change.op === '+U') folded[String(change.row.customer)] = `${change.row.orders}/${change.row.total}`;

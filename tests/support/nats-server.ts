@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
-import { freePort, waitForPort } from './free-port.ts';
+import { waitForPort } from './free-port.ts';
 
 /** A running nats-server. */
 export interface NatsServer {
@@ -29,25 +29,25 @@ export async function startNatsServer(): Promise<NatsServer> {
   const missing = natsServerMissing();
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'actorflow-nats-'));
-  // A port found free may be taken before the server binds it: try again on another.
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    running.add(child);
-    let log = '';
-    child.stderr!.on('data', (d) => { log += d; });
-    let exited: string | undefined;
-    child.once('exit', (code, signal) => { running.delete(child); exited = `nats-server exited (${code ?? signal}): ${log.slice(-500)}`; });
-    try {
-      await waitForPort(port, () => exited);
-    } catch (error) {
-      child.kill('SIGKILL');
-      if (attempt < 3) continue;
-      rmSync(dir, { recursive: true, force: true });
-      throw error;
-    }
-    return runningServer(child, port, dir, () => exited);
-  }
+  // The server picks its own port (-p -1) and logs it: no other process can take it in between.
+  const child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', '-1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  let log = '';
+  let exited: string | undefined;
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stderr!.on('data', (d) => {
+      log += d;
+      const m = /Listening for client connections on [^\s]*:(\d+)/.exec(log);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      exited = `nats-server exited (${code ?? signal}): ${log.slice(-500)}`;
+      reject(new Error(exited));
+    });
+  }).catch((error) => { rmSync(dir, { recursive: true, force: true }); throw error; });
+  await waitForPort(port, () => exited);
+  return runningServer(child, port, dir, () => exited);
 }
 
 function runningServer(child: ChildProcess, port: number, dir: string, exited: () => string | undefined): NatsServer {

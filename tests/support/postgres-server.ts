@@ -79,6 +79,8 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     child.once('exit', (code, signal) => { running.delete(child); exited = `postgres exited (${code ?? signal}): ${log.slice(-800)}`; });
     try {
       await waitForPort(port, () => exited);
+      // Also proves that the listener is this server, not another process that took the port.
+      await acceptingConnections(port, () => exited);
     } catch (error) {
       child.kill('SIGKILL');
       if (attempt < 3) { await new Promise((r) => child.once('exit', r)); continue; }
@@ -86,6 +88,26 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       throw error;
     }
     return runningServer(child, port, dir, () => exited);
+  }
+}
+
+/** Resolves once the server lets a client in (it listens before it has finished starting up). */
+async function acceptingConnections(port: number, isDead: () => string | undefined): Promise<void> {
+  const { default: pg } = await import('pg');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (error) {
+      await client.end().catch(() => {});
+      const dead = isDead();
+      if (dead !== undefined) throw new Error(dead);
+      if ((error as { code?: string }).code !== '57P03' || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50)); // a condition polled: the server is starting up
+    }
   }
 }
 

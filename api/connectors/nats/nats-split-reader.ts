@@ -80,7 +80,10 @@ export class NatsSplitReader<T> implements SourceReader<T, NatsSplit> {
 
   isAvailable(): Promise<void> {
     if (this.failure || this.splits.some((s) => s.buffered > 0 || s.finished)) return Promise.resolve();
-    return new Promise<void>((resolve) => { this.wake = resolve; });
+    const waiting = new Promise<void>((resolve) => { this.wake = resolve; });
+    // A fetch that came back empty ended before this wait began: fetch again, or nothing wakes it.
+    for (const s of this.splits) if (!s.fetching && !s.finished) this.fetch(s);
+    return waiting;
   }
 
   addSplits(splits: NatsSplit[]): void {

@@ -19,9 +19,15 @@ interface Count { key: number; count: number }
 const events: Event[] = Array.from({ length: COUNT }, (_, id) => ({ id, key: random.int(0, KEYS - 1) }));
 
 test.before(async () => {
-  f = await natsFixture();
-  await createStream(f, 'events', ['events.>']);
-  await publishAll(f, events.map((e) => ({ subject: `events.${e.id % PARTITIONS}`, value: e })));
+  // uvu does not print why a hook failed: say it here.
+  try {
+    f = await natsFixture();
+    await createStream(f, 'events', ['events.>']);
+    await publishAll(f, events.map((e) => ({ subject: `events.${e.id % PARTITIONS}`, value: e })));
+  } catch (error) {
+    console.error('starting the server failed:', error);
+    throw error;
+  }
 });
 test.after(async () => { await f?.close(); });
 

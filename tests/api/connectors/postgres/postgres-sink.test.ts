@@ -20,9 +20,15 @@ let server: PostgresServer;
 let db: pg.Client;
 
 test.before(async () => {
-  server = await startPostgresServer();
-  db = new pg.Client({ connectionString: server.url });
-  await db.connect();
+  // uvu does not print why a hook failed: say it here.
+  try {
+    server = await startPostgresServer();
+    db = new pg.Client({ connectionString: server.url });
+    await db.connect();
+  } catch (error) {
+    console.error('starting the server failed:', error);
+    throw error;
+  }
 });
 test.after(async () => { await db?.end(); await server?.stop(); });
 
