@@ -95,6 +95,36 @@ test('exactly once across an injected failure (checkpointed sequences)', async (
   assert.equal(ids(got), events.map((x) => x.id));
 });
 
+test('unbounded: messages published after the reader went idle arrive', async () => {
+  await createStream(f, 'live', ['live']);
+  // Every fetch of a consumer is a pull request on this subject: count them.
+  let pulls = 0;
+  const sub = f.nc.subscribe('$JS.API.CONSUMER.MSG.NEXT.live.>', { callback: () => { pulls++; } });
+  const seen: number[] = [];
+  const { env: e, clock } = env(1);
+  e.fromSource(new NatsJetStreamSource<Event>({ servers: f.server.url, stream: 'live' }), undefined, 'nats').addSink((x: Event) => { seen.push(x.id); });
+  const client = await e.executeAsync('live');
+  const until = async (what: string, ok: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 20_000;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      clock.advance(10);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  try {
+    // The first fetch found the stream empty and expired; the reader must fetch again by itself.
+    await until('a second pull request', () => pulls >= 2);
+    await publishAll(f, Array.from({ length: 20 }, (_, id) => ({ subject: 'live', value: { id, key: 0 } })));
+    await until('20 records', () => seen.length >= 20);
+    assert.equal(seen, Array.from({ length: 20 }, (_, i) => i));
+  } finally {
+    sub.unsubscribe();
+    await client.cancel();
+    await client.getJobExecutionResult().catch(() => {});
+  }
+});
+
 test('bad options are refused naming the option', () => {
   assert.throws(() => new NatsJetStreamSource({ servers: '', stream: 'events' }), /servers/);
   assert.throws(() => new NatsJetStreamSource({ servers: f.server.url, stream: 'a.b' }), /stream must be a stream name/);
