@@ -63,13 +63,15 @@ function runFile(path: string): Promise<Run> {
     ? [(globalThis as unknown as { Deno: { execPath(): string } }).Deno.execPath(), ['run', '--allow-all', '--unstable-kv', path]]
     : [join(root, 'node_modules', '.bin', 'tsx'), [path]];
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Deno colours console output whenever FORCE_COLOR is set, even to 0 (as the test runner sets it).
+    const { FORCE_COLOR: _forced, ...env } = process.env;
+    const child = spawn(cmd, args, { cwd: root, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => { stdout += d; });
     child.stderr!.on('data', (d) => { stderr += d; });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ status: code ?? signal ?? 'killed', stdout, stderr }); });
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ status: code ?? signal ?? 'killed', stdout: stdout.replace(/\x1b\[[0-9;]*m/g, ''), stderr }); });
   });
 }
 
