@@ -2,7 +2,7 @@
 // DataGeneratorSource): `count` records in parallel contiguous ranges, or an endless stream
 // (count = Infinity) where subtask i of p generates indices i, i+p, i+2p, ... An optional total
 // rate limit is enforced through the injected clock. Replayable: a split's position is its next index.
-import type { Cancel, Clock } from '../time/clock.ts';
+import { ReaderWakeUp } from './reader-wake-up.ts';
 import { splitRange, type NumberSequenceSplit } from './number-sequence-source.ts';
 import { StaticSplitEnumerator } from './static-split-enumerator.ts';
 import type {
@@ -25,13 +25,13 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
   private emitted = 0;
   private readonly ratePerMs: number;
   /** Resolves the pending isAvailable() promise. */
-  private wake: (() => void) | undefined;
-  /** Cancels the rate limit's pending wake-up. */
-  private cancelWake: Cancel | undefined;
+  /** Resolves isAvailable() when the rate allows more, or when splits arrive. */
+  private readonly wakeUp: ReaderWakeUp;
 
   constructor(private readonly generate: (index: number) => T, rate: number | undefined, private readonly context: SourceReaderContext) {
     this.ratePerMs = rate === undefined ? Infinity : rate / context.parallelism / 1000;
     this.startedAt = context.clock.now();
+    this.wakeUp = new ReaderWakeUp(context.clock);
   }
 
   start(): void {}
@@ -57,38 +57,23 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
   isAvailable(): Promise<void> {
     // Also resolved by addSplits and notifyNoMoreSplits: on a cluster the reader polls before its
     // split arrives, and the runtime waits on this one promise until it resolves.
-    return new Promise((resolve) => {
-      this.cancelWake?.();
-      this.cancelWake = undefined;
-      this.wake = resolve;
-      if (this.ratePerMs === Infinity || this.splits.length === 0) return;
-      const clock: Clock = this.context.clock;
-      const dueAt = this.startedAt + Math.ceil((this.emitted + 1) / this.ratePerMs);
-      this.cancelWake = clock.schedule(dueAt - clock.now(), () => this.wakeUp());
-    });
+    if (this.ratePerMs === Infinity || this.splits.length === 0) return this.wakeUp.wait();
+    return this.wakeUp.wait(this.startedAt + Math.ceil((this.emitted + 1) / this.ratePerMs));
   }
 
   addSplits(splits: GeneratorSplit[]): void {
     for (const s of splits) this.splits.push({ splitId: s.splitId, next: s.next, end: s.end, stride: s.stride });
-    this.wakeUp();
+    this.wakeUp.wakeUp();
   }
 
   notifyNoMoreSplits(): void {
     this.noMoreSplits = true;
-    this.wakeUp();
-  }
-
-  private wakeUp(): void {
-    this.cancelWake?.();
-    this.cancelWake = undefined;
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.wakeUp.wakeUp();
   }
 
   snapshotState(): GeneratorSplit[] { return this.splits.map((s) => ({ ...s })); }
 
-  close(): void { this.cancelWake?.(); this.cancelWake = undefined; }
+  close(): void { this.wakeUp.cancel(); }
 }
 
 /** Generates `count` records (or endlessly) from their index. */

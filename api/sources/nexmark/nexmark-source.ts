@@ -5,9 +5,10 @@
 // position is, per split, the number of the next event within the split: that is all it
 // checkpoints. Events go out as fast as possible, or (maxEmitSpeed false) each when its event
 // time, counted from the reader's start, has come on the injected clock. Imports api/ only.
-import type { Cancel, Clock } from '../../time/clock.ts';
+import type { Clock } from '../../time/clock.ts';
 import { WatermarkStrategy } from '../../time/watermark-strategy.ts';
 import type { WatermarkGenerator, WatermarkOutput } from '../../time/watermark-generator.ts';
+import { ReaderWakeUp } from '../reader-wake-up.ts';
 import { StaticSplitEnumerator } from '../static-split-enumerator.ts';
 import type {
   InputStatus, ReaderOutput, Source, SourceReader, SourceReaderContext, SourceSplit, SplitEnumerator, SplitEnumeratorContext,
@@ -49,13 +50,13 @@ class NexmarkReader implements SourceReader<NexmarkEvent, NexmarkSplit> {
   private anchor: number | undefined;
   private readonly clock: Clock;
   /** Resolves the pending isAvailable() promise. */
-  private wake: (() => void) | undefined;
-  /** Cancels the pacing's pending wake-up. */
-  private cancelWake: Cancel | undefined;
+  /** Resolves isAvailable() when pacing allows the next event, or when splits arrive. */
+  private readonly wakeUp: ReaderWakeUp;
 
   constructor(config: ResolvedNexmarkConfig, context: SourceReaderContext) {
     this.generator = new NexmarkGenerator(config);
     this.clock = context.clock;
+    this.wakeUp = new ReaderWakeUp(context.clock);
   }
 
   start(): void {}
@@ -90,16 +91,10 @@ class NexmarkReader implements SourceReader<NexmarkEvent, NexmarkSplit> {
   isAvailable(): Promise<void> {
     // Also resolved by addSplits and notifyNoMoreSplits: on a cluster the reader polls before its
     // splits arrive, and the runtime waits on this one promise until it resolves.
-    return new Promise((resolve) => {
-      this.cancelWake?.();
-      this.cancelWake = undefined;
-      this.wake = resolve;
-      if (this.generator.config.maxEmitSpeed || this.splits.length === 0) return;
-      let due = Infinity;
-      for (const s of this.splits) due = Math.min(due, this.dueAt(s.index + s.next * s.count));
-      const clock = this.clock;
-      this.cancelWake = clock.schedule(due - clock.now(), () => this.wakeUp());
-    });
+    if (this.generator.config.maxEmitSpeed || this.splits.length === 0) return this.wakeUp.wait();
+    let due = Infinity;
+    for (const s of this.splits) due = Math.min(due, this.dueAt(s.index + s.next * s.count));
+    return this.wakeUp.wait(due);
   }
 
   addSplits(splits: NexmarkSplit[]): void {
@@ -110,27 +105,19 @@ class NexmarkReader implements SourceReader<NexmarkEvent, NexmarkSplit> {
       this.splits.push({ splitId: s.splitId, index: s.index, count: s.count, next: s.next, end: s.end, output: undefined! });
     }
     if (this.output !== undefined) this.attach(this.output);
-    this.wakeUp();
+    this.wakeUp.wakeUp();
   }
 
   notifyNoMoreSplits(): void {
     this.noMoreSplits = true;
-    this.wakeUp();
+    this.wakeUp.wakeUp();
   }
 
   snapshotState(): NexmarkSplit[] {
     return this.splits.map((s) => ({ splitId: s.splitId, index: s.index, count: s.count, next: s.next, end: s.end }));
   }
 
-  close(): void { this.cancelWake?.(); this.cancelWake = undefined; }
-
-  private wakeUp(): void {
-    this.cancelWake?.();
-    this.cancelWake = undefined;
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
+  close(): void { this.wakeUp.cancel(); }
 
   /** Gives every split its own output (per-split watermarks). */
   private attach(output: ReaderOutput<NexmarkEvent>): void {
