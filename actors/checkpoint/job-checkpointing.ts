@@ -12,8 +12,8 @@
 // actors/checkpoint; the JobMaster reaches it through the CheckpointedJob view it provides.
 // It keeps the job's checkpoint statistics (CheckpointHistory) and logs completed, failed and
 // declined checkpoints and written savepoints.
-// Just over 400 lines: storage, restore, the coordinator's hooks and savepoints share the
-// coordinator's state; savepoint files and recovered-checkpoint subsumption already live apart.
+// About 480 lines: storage, restore (with its fallback over damaged checkpoints), the coordinator's
+// hooks and savepoints (with their timeout) share the coordinator's state; savepoint files and recovered-checkpoint subsumption already live apart.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckpointConfig } from '../../api/environment/environment-config.ts';

@@ -16,6 +16,8 @@
 // channels and suspends (no source poll, no processing-time timer), so nothing after the savepoint
 // is processed or emitted; an abort of that savepoint lets it go on.
 // Imports api/, state/ and actors/ (checkpoint, runtime types); never the JobMaster.
+// Just over 400 lines: alignment, snapshots, restore and the stop-with-savepoint suspension all
+// act on the same chain and barrier state; the barrier handling itself lives in BarrierAligner.
 import type { OperatorContext, OperatorStateSnapshot } from '../../api/operators/stream-operator.ts';
 import type { SourceOperator } from '../../api/sources/source-operator.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';

@@ -7,6 +7,8 @@
 // messages in Akka's sense). The answer to the current ask is sent when the turn ends, unless the
 // behaviour deferred it (a ReplyHandle answers later) or forwarded it to another actor.
 // Imports the core's parts and the logger; nothing from api/ but the clock type.
+// Just over 400 lines: the mailbox turn, supervision of children and the restart/stop lifecycle
+// share the cell's state; asks (current-ask.ts), replies, dead letters and overflow live apart.
 
 import type { Cancel } from '../../api/time/clock.ts';
 import { ActorPersistence } from './actor-persistence.ts';

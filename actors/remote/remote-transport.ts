@@ -11,6 +11,8 @@
 // Data-plane frames of every connection go to one DataFrameHandler (the system's data plane),
 // which is also told when a peer connects and when its connection is lost.
 // Imports the endpoint, the connection and the core's refs; nothing from api/ but the clock.
+// Just over 400 lines: listening, dialing with redial backoff and remote refs share the endpoint
+// table; framing, handshake and connection limits live in actors/network, queuing in envelope-outbox.ts.
 
 import { env } from 'node:process';
 import { randomBytes } from 'node:crypto';

@@ -30,6 +30,8 @@
 // refuses any other host. Bundles over `maxBundleBytes` are answered 413 before they are buffered
 // whole when the request declares its length, else as soon as the count passes the limit.
 // Imports hono, @hono/node-server, the logger, the ClusterService types and rest-auth.ts.
+// Just over 400 lines: it is the route table of the whole REST API in one place (as Flink's);
+// authentication (rest-auth.ts), metrics routes and the dashboard's assets live apart.
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { serve } from '@hono/node-server';

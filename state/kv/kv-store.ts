@@ -7,6 +7,8 @@
 // checks several keys at once (a write fenced by the lease record). A KV file is checked before it
 // is opened (kv-file-check.ts), and a store whose native worker died is never closed: closing it
 // would abort the process. Imports only the codec's byte encoding, nothing from api/ or actors/.
+// Just over 400 lines: the one adapter over both runtimes' KV (chunked values, atomics with
+// retries, opening through the pre-open file check, which lives in kv-file-check.ts).
 
 import { checkKvFile, isKvFilePath } from './kv-file-check.ts';
 import { decodeValue, encodeValue } from './kv-value.ts';
