@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The test command: type-check, then every tests/**/*.test.ts on Node (through tsx) and on Deno,
-// each file in its own process, two at a time. Ends with one line `N passed, N failed`.
+// each file in its own process, two at a time. A file that fails is run once more, alone in its
+// slot: a file that then passes is reported as flaky by name (with its first failure's output) and
+// counts as passed; one that fails twice counts as failed. The failing and flaky files are listed
+// again at the end, just before the closing line `N passed, N failed`.
 // Usage: node tests/run.mjs [--node-only|--deno-only] [--no-typecheck] [path-substring ...]
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -72,21 +75,35 @@ async function runAll(runtime, files) {
     : (f) => [bin('deno'), ['run', '--allow-all', '--unstable-kv', f]];
   const totals = { passed: 0, failed: 0, skipped: 0 };
   const failures = [];
+  const flaky = [];
   let next = 0;
   async function worker() {
     while (next < files.length) {
       const file = files[next++];
       const [cmd, argv] = command(file);
-      const result = await run(cmd, argv, { quiet: true });
-      const t = tally(result);
-      totals.passed += t.passed; totals.failed += t.failed; totals.skipped += t.skipped;
       const name = relative(root, file);
+      const first = await run(cmd, argv, { quiet: true });
+      let result = first;
+      let t = tally(first);
+      if (t.failed) {
+        console.log(`[${runtime}] retry ${name} (failed once: ${t.failed} failed)`);
+        result = await run(cmd, argv, { quiet: true });
+        const again = tally(result);
+        if (again.failed === 0) flaky.push({ name, output: tail(first.output) });
+        t = again;
+      }
+      totals.passed += t.passed; totals.failed += t.failed; totals.skipped += t.skipped;
       console.log(`[${runtime}] ${t.failed ? 'FAIL' : 'ok  '} ${name} (${t.passed} passed, ${t.failed} failed)`);
-      if (t.failed) { failures.push(name); console.log(result.output.replace(/^/gm, '    ')); }
+      if (t.failed) { failures.push({ name, output: tail(result.output) }); console.log(result.output.replace(/^/gm, '    ')); }
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { ...totals, failures };
+  return { ...totals, failures, flaky };
+}
+
+/** The last lines of a file's output: where uvu prints the failed assertion and its stack. */
+function tail(output, lines = 40) {
+  return output.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 const files = findTests(join(root, 'tests')).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
@@ -95,11 +112,14 @@ if (!flags.has('--no-typecheck')) {
   const tsc = await run(bin('tsc'), ['--noEmit', '-p', '.']);
   if (tsc.code === 0) { console.log('[tsc] ok'); passed++; } else { console.log('[tsc] FAIL'); failed++; }
 }
+const report = [];
 for (const runtime of ['node', 'deno']) {
   if (flags.has(`--${runtime === 'node' ? 'deno' : 'node'}-only`)) continue;
   const r = await runAll(runtime, files);
   passed += r.passed; failed += r.failed; skipped += r.skipped;
-  if (r.failures.length) console.log(`[${runtime}] failing: ${r.failures.join(', ')}`);
+  for (const f of r.flaky) report.push(`[${runtime}] flaky (failed, then passed): ${f.name}\n${f.output.replace(/^/gm, '    ')}`);
+  for (const f of r.failures) report.push(`[${runtime}] failing: ${f.name}\n${f.output.replace(/^/gm, '    ')}`);
 }
+if (report.length) console.log(report.join('\n'));
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed ? 1 : 0);
