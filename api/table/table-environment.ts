@@ -7,7 +7,7 @@
 import type { DataStream } from '../datastream/data-stream.ts';
 import type { StreamExecutionEnvironment } from '../environment/stream-execution-environment.ts';
 import { CollectSink, ExactlyOnceCollectSink } from '../sinks/collect-sink.ts';
-import { findTableConnector } from './connectors/table-connector.ts';
+import { acceptsUpdates, findTableConnector } from './connectors/table-connector.ts';
 import { Catalog, tableName } from './planner/catalog.ts';
 import { createTableEntry } from './planner/ddl.ts';
 import { explainPlan } from './planner/explain.ts';
@@ -221,7 +221,7 @@ export class StreamTableEnvironment implements TableOwner {
       return `r[${i}]`;
     });
     for (const n of names) if (!sinkCols.some((c) => c.name === n)) throw new SqlValidationError(`INSERT INTO ${target}: unknown column ${n}`, sql, stmt.pos);
-    if (!planned.node.insertOnly && !connector.acceptsUpdates) {
+    if (!planned.node.insertOnly && !acceptsUpdates(connector, { tableName: target, physical: physicalSchema(entry), options: entry.options })) {
       throw new SqlValidationError(`table ${target} (connector ${entry.options.connector}) is append-only, but the query produces updates (an updating result: GROUP BY, an outer join, ROW_NUMBER, ...); use a sink that accepts updates or a query that only inserts`, sql, stmt.query.pos);
     }
     const fields = sinkCols.map((c) => ({ name: c.name, type: c.type }));

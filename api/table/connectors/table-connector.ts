@@ -9,7 +9,7 @@ import type { WatermarkStrategy } from '../../time/watermark-strategy.ts';
 import type { Change } from '../types/row.ts';
 import type { Schema } from '../types/schema.ts';
 
-/** What a connector sees of a table: its name, physical columns and WITH options. */
+/** What a connector sees of a table: its name, physical columns (with the PRIMARY KEY) and WITH options. */
 export interface ConnectorContext {
   readonly tableName: string;
   /** The physical columns (computed columns are the planner's). */
@@ -28,12 +28,20 @@ export interface ConnectorContext {
 export interface TableConnector {
   /** Reads the table: physical rows. */
   createSource?(env: StreamExecutionEnvironment, ctx: ConnectorContext): DataStream<unknown[]>;
+  /**
+   * Reads the table as a changelog of physical rows (a CDC source: +I, -U/+U, -D), instead of
+   * createSource; the planner then treats the table as updating.
+   */
+  createChangelogSource?(env: StreamExecutionEnvironment, ctx: ConnectorContext): DataStream<Change>;
   /** Writes a changelog into the table. */
   createSink?(stream: DataStream<Change>, ctx: ConnectorContext): DataStreamSink<unknown>;
   /** Whether the source emits full rows (`ctx.finish`) with `ctx.watermarks` per split (else the planner does both after it). */
   readonly perSplitWatermarks?: boolean;
-  /** Whether the sink takes updates and deletes (else an updating query into it is refused). */
-  readonly acceptsUpdates?: boolean;
+  /**
+   * Whether the sink takes updates and deletes (else an updating query into it is refused); a
+   * function decides per table (an upsert sink needs a PRIMARY KEY).
+   */
+  readonly acceptsUpdates?: boolean | ((ctx: ConnectorContext) => boolean);
   /** The option keys the connector understands (beyond 'connector'); others are refused. */
   readonly options: (key: string) => boolean;
 }
@@ -48,6 +56,12 @@ export function findTableConnector(name: string): TableConnector | undefined { r
 
 /** The names of the registered connectors. */
 export function tableConnectorNames(): string[] { return [...connectors.keys()].sort(); }
+
+/** Whether `connector`'s sink takes the updates and deletes of an updating query into the table `ctx`. */
+export function acceptsUpdates(connector: TableConnector, ctx: ConnectorContext): boolean {
+  const a = connector.acceptsUpdates;
+  return typeof a === 'function' ? a(ctx) : a === true;
+}
 
 /** A required option's value, or a clear error. */
 export function requireOption(ctx: ConnectorContext, key: string): string {

@@ -4,6 +4,7 @@
 import type { Expr, FromItem, FunctionCall, JoinItem, TableFunctionRef } from '../sql/ast.ts';
 import { expressionToSql } from '../sql/unparse.ts';
 import { typeOf, typeToString, withNullable, withoutTimeAttribute } from '../types/logical-type.ts';
+import { findTableConnector } from '../connectors/table-connector.ts';
 import { tableName } from './catalog.ts';
 import { resolveColumn, type ScopeField } from './expression-compiler.ts';
 import { isCorrelated, planCorrelate } from './correlate-planner.ts';
@@ -48,7 +49,9 @@ function planTableName(p: QueryPlanner, name: readonly string[], at: { pos: Expr
   switch (entry.kind) {
     case 'table': {
       const fields = entry.schema.columns.map((c) => ({ name: c.name, type: c.type }));
-      return { node: { kind: 'scan', table: entry, schema: entry.schema, insertOnly: true }, fields };
+      // A changelog (CDC) connector makes the table updating.
+      const insertOnly = findTableConnector(entry.options.connector ?? '')?.createChangelogSource === undefined;
+      return { node: { kind: 'scan', table: entry, schema: entry.schema, insertOnly }, fields };
     }
     case 'stream': {
       const fields = entry.schema.columns.map((c) => ({ name: c.name, type: c.type }));

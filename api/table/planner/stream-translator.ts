@@ -38,9 +38,11 @@ export function stableHash(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** The physical columns of a table (those without a computed expression). */
+/** The physical columns of a table (those without a computed expression), with its primary key. */
 export function physicalSchema(table: CatalogTable): Schema {
-  return new Schema(table.schema.columns.filter((_, i) => table.computed[i] === undefined).map((c) => ({ name: c.name, type: withoutTimeAttribute(c.type) })));
+  const columns = table.schema.columns.filter((_, i) => table.computed[i] === undefined).map((c) => ({ name: c.name, type: withoutTimeAttribute(c.type) }));
+  const key = table.schema.primaryKey;
+  return new Schema(columns, key && key.every((k) => columns.some((c) => c.name === k)) ? key : undefined);
 }
 
 /** Translates plans of one job into operators of `env`. */
@@ -132,7 +134,7 @@ export class StreamTranslator {
   private scan(node: Extract<PlanNode, { kind: 'scan' }>): DataStream<Change> {
     const table = node.table;
     const connector = findTableConnector(table.options.connector ?? '');
-    if (!connector?.createSource) throw new Error(`table ${table.name}: the ${table.options.connector} connector cannot be read (it is a sink only)`);
+    if (!connector?.createSource && !connector?.createChangelogSource) throw new Error(`table ${table.name}: the ${table.options.connector} connector cannot be read (it is a sink only)`);
     const physical = physicalSchema(table);
     // Computed columns: one projection over the physical row, in declaration order.
     const compiler = new ExpressionCompiler(table.source, this.functions);
@@ -157,10 +159,17 @@ export class StreamTranslator {
         };
       }).withTimestampAssigner((row: unknown[]) => (row[rowtime] as number | null) ?? -Infinity);
     }
+    if (connector.createChangelogSource) {
+      // A changelog source (CDC): its rows get the computed columns; event time is not supported.
+      if (watermarks) throw new Error(`table ${table.name}: the ${table.options.connector} connector reads a changelog, which cannot have a WATERMARK here`);
+      const changes = connector.createChangelogSource(this.env, { tableName: table.name, physical, options: table.options });
+      changes.uid(this.uid(node, 'source'));
+      return calc ? changes.map((c: Change): Change => ({ op: c.op, row: full(c.row) })).name(`Computed(${table.name})`).uid(this.uid(node, 'computed')) : changes;
+    }
     // A connector with splits computes the full rows and applies the watermarks per split (as
     // Flink's sources do); else both follow the source here.
     const perSplit = connector.perSplitWatermarks === true;
-    let rows = connector.createSource(this.env, {
+    let rows = connector.createSource!(this.env, {
       tableName: table.name, physical, options: table.options,
       ...(perSplit ? { ...(calc ? { finish: full } : {}), ...(watermarks ? { watermarks } : {}) } : {}),
     });
