@@ -100,6 +100,8 @@ export class StreamTask implements Runnable {
   private headOutput!: Output<unknown>;
   private phase: Phase = 'created';
   private endedInputs = 0;
+  /** What endInput started, settled into its error (if any); awaited before the subtask finishes. */
+  private readonly endInputWork: Array<Promise<{ error: unknown } | undefined>> = [];
   private awaitingSource = false;
   private flushTimer: Cancel | undefined;
   private blockedWriters = 0;
@@ -474,21 +476,28 @@ export class StreamTask implements Runnable {
 
   private onEndOfInput(input: 1 | 2): void {
     const head = this.operators[0];
-    if (head.node.kind === 'two-input') head.operator.endInput?.(input);
+    if (head.node.kind === 'two-input') this.keepEndInput(head.operator.endInput?.(input));
     const needed = head.node.kind === 'two-input' ? 2 : 1;
     if (++this.endedInputs < needed) return;
-    if (head.node.kind !== 'two-input') head.operator.endInput?.();
+    if (head.node.kind !== 'two-input') this.keepEndInput(head.operator.endInput?.());
     this.endChain(1);
   }
 
   private endOfInput(): void {
-    this.operators[0].operator.endInput?.();
+    this.keepEndInput(this.operators[0].operator.endInput?.());
     this.endChain(1);
+  }
+
+  /** An operator's endInput returned a promise (a sink committing its last transaction): close waits for it. */
+  private keepEndInput(result: void | Promise<void> | undefined): void {
+    if (!result || typeof (result as Promise<void>).then !== 'function') return;
+    // Handled at once: a rejection before close() looks at it must not count as unhandled.
+    this.endInputWork.push((result as Promise<void>).then(() => undefined, (error: unknown) => ({ error })));
   }
 
   /** Ends the chained operators after the head, then sends end-of-input downstream. */
   private endChain(from: number): void {
-    for (let i = from; i < this.operators.length; i++) this.operators[i].operator.endInput?.();
+    for (let i = from; i < this.operators.length; i++) this.keepEndInput(this.operators[i].operator.endInput?.());
     for (const w of this.writers) w.broadcastEvent({ kind: 'end-of-input' });
     this.phase = 'finishing';
     this.transition({ type: 'subtask.finish' });
@@ -500,6 +509,14 @@ export class StreamTask implements Runnable {
     if (this.phase !== 'finishing') return;
     this.phase = 'closing';
     try {
+      // Work that endInput started (without checkpoints, a sink commits its last transaction
+      // there) settles before the subtask may count as finished; a rejection fails it.
+      const started = this.endInputWork.splice(0);
+      if (started.length > 0) {
+        const failed = (await Promise.all(started)).find((r) => r !== undefined);
+        if (failed) throw failed.error;
+      }
+      if (this.phase !== 'closing') return; // cancelled while waiting
       // Transactional sinks commit what they wrote after the end of input at the final checkpoint.
       await this.deployment.checkpointing?.beforeClose(this);
       if (this.phase !== 'closing') return; // cancelled while waiting

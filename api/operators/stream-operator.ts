@@ -96,8 +96,12 @@ export interface OneInputStreamOperator<IN, OUT> extends CheckpointListener {
   processWatermark(timestamp: number): void;
   /** The combined input went idle (true) or active (false). Default: forward. */
   processWatermarkStatus?(idle: boolean): void;
-  /** All input has ended (bounded streams): flush what is buffered. */
-  endInput?(): void;
+  /**
+   * All input has ended (bounded streams): flush what is buffered. Records must be emitted
+   * synchronously; a returned promise (e.g. committing a sink's last transaction) is awaited
+   * before the subtask finishes, and its rejection fails the subtask.
+   */
+  endInput?(): void | Promise<void>;
   /** Closes user functions; may be async. */
   close(): void | Promise<void>;
 }
@@ -110,7 +114,8 @@ export interface TwoInputStreamOperator<IN1, IN2, OUT> extends CheckpointListene
   processElement2(value: IN2, timestamp: number): void;
   processWatermark(timestamp: number): void;
   processWatermarkStatus?(idle: boolean): void;
-  endInput?(input: 1 | 2): void;
+  /** Input `input` ended; a returned promise is awaited before the subtask finishes (see the one-input form). */
+  endInput?(input: 1 | 2): void | Promise<void>;
   close(): void | Promise<void>;
 }
 

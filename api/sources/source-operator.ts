@@ -120,6 +120,11 @@ export class SourceOperator<T> implements ReaderOutput<T> {
 
   snapshotState(checkpointId: number): SourceSplit[] { return this.reader.snapshotState(checkpointId); }
 
+  /** A checkpoint completed: the reader may acknowledge what it covers upstream (e.g. a replication slot's position). */
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    return this.reader?.notifyCheckpointComplete?.(checkpointId);
+  }
+
   /** The input ended: bounded sources end with MAX_WATERMARK (Flink), which flushes event time. */
   endInput(): void {
     this.cancelPeriodic();

@@ -49,6 +49,11 @@ export interface SourceReader<T, Split extends SourceSplit> {
   notifyNoMoreSplits(): void;
   /** The splits still held, with their progress: the reader's checkpointed position. */
   snapshotState(checkpointId: number): Split[];
+  /**
+   * Optional: checkpoint `checkpointId` completed (Flink's CheckpointListener). A reader may now
+   * acknowledge upstream what the checkpoint covers; a rejection fails the subtask.
+   */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   close(): void | Promise<void>;
 }
 
