@@ -12,9 +12,10 @@ import { cellOf, spawnChild } from './cell-context.ts';
 import type { DeadLetter } from './dead-letters.ts';
 import { defineActor, type ActorBehavior, type SpawnOptions } from './define-actor.ts';
 import { SystemRuntime } from './system-runtime.ts';
+import type { Host } from './host.ts';
+import type { KvStore } from '../../state/kv/kv-store.ts';
 import { isQualified } from '../remote/remote-address.ts';
 import { RemoteTransport, type ConnectOptions, type ListenAddress, type ListenOptions } from '../remote/remote-transport.ts';
-import { setImmediate } from 'node:timers';
 
 /** Options of an actor system. */
 export interface ActorSystemOptions {
@@ -24,6 +25,13 @@ export interface ActorSystemOptions {
   readonly kvPath?: string;
   /** Time for ask timeouts, scheduled messages and restart backoff (tests pass a ManualClock). */
   readonly clock?: Clock;
+  /**
+   * Event-loop turns, monotonic time and randomness; its clock is the system's when `clock` is not
+   * given. The deterministic simulation (actorflow/testing) passes its own; default: the platform.
+   */
+  readonly host?: Host;
+  /** The KV store of persistent actors (instead of opening `kvPath`); the system does not close it. */
+  readonly kvStore?: KvStore;
 }
 
 const guardianBehavior = defineActor<null, unknown>({
@@ -39,7 +47,8 @@ export class ActorSystem {
   private remote: RemoteTransport | undefined;
 
   private constructor(readonly name: string, options: ActorSystemOptions) {
-    this.runtime = new SystemRuntime(name, options.clock ?? systemClock, options.serializeMessages ?? false, options.kvPath);
+    this.runtime = new SystemRuntime(name, options.clock ?? options.host?.clock ?? systemClock, options.serializeMessages ?? false, options.kvPath,
+      options.host, options.kvStore);
     this.runtime.system = this;
     this.guardian = new ActorCell(this.runtime, undefined, guardianBehavior as ActorBehavior<unknown, unknown>, `actorflow://${name}/user`, undefined);
   }
@@ -136,7 +145,7 @@ export class ActorSystem {
   /** Resolves once no actor has queued work or an asynchronous step in flight (timers aside). */
   async whenIdle(): Promise<void> {
     for (;;) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => this.runtime.host.yieldTurn('when-idle', resolve));
       if (this.runtime.dispatcher.idle && this.runtime.inflight === 0) return;
     }
   }

@@ -2,9 +2,9 @@
 // to the event loop after a time slice so that timers, I/O and other systems interleave fairly.
 // A turn processes up to `throughput` messages of one actor synchronously. The first drain after
 // idleness starts on a microtask (low latency); a drain that used its slice continues on a
-// macrotask (setImmediate). Imports only node:timers.
+// macrotask (the host's yieldTurn: setImmediate, or a simulated turn). Imports only the host.
 
-import { setImmediate } from 'node:timers';
+import { realHost, type Host } from './host.ts';
 
 /** Something the dispatcher can run: an actor cell. */
 export interface Runnable {
@@ -28,7 +28,13 @@ export class Dispatcher {
   private pending = false;
   private microtaskDrains = 0;
 
-  constructor(private readonly throughput = DEFAULT_THROUGHPUT, private readonly slice = DEFAULT_SLICE) {}
+  constructor(
+    private readonly throughput = DEFAULT_THROUGHPUT,
+    private readonly slice = DEFAULT_SLICE,
+    private readonly host: Host = realHost,
+    /** Names this dispatcher's turns in simulation traces. */
+    private readonly label = 'dispatcher',
+  ) {}
 
   /** Queues `r` for a turn (no-op when already queued). */
   schedule(r: Runnable): void {
@@ -39,7 +45,7 @@ export class Dispatcher {
       this.pending = true;
       // A chain of promise-driven drains must still let the event loop breathe now and then.
       if (this.microtaskDrains < 64) { this.microtaskDrains++; queueMicrotask(this.drain); }
-      else setImmediate(this.drainAfterYield);
+      else this.host.yieldTurn(this.label, this.drainAfterYield);
     }
   }
 
@@ -68,7 +74,7 @@ export class Dispatcher {
       this.pending = false;
     } else {
       if (this.head > 1024) { ready.splice(0, this.head); this.head = 0; }
-      setImmediate(this.drainAfterYield);
+      this.host.yieldTurn(this.label, this.drainAfterYield);
     }
   };
 }

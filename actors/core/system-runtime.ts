@@ -10,6 +10,7 @@ import { logger, type Logger } from '../observability/logger.ts';
 import { ActorNotAliveError, ActorRef, type RefTarget } from './actor-ref.ts';
 import { DeadLetterOffice } from './dead-letters.ts';
 import { Dispatcher } from './dispatcher.ts';
+import { realHost, type Host } from './host.ts';
 import type { ActorSystem } from './actor-system.ts';
 import type { Asker } from './mailbox.ts';
 
@@ -17,7 +18,7 @@ import type { Asker } from './mailbox.ts';
 export class SystemRuntime {
   /** Refs by path, for decoding refs inside messages. */
   readonly registry = new Map<string, ActorRef>();
-  readonly dispatcher = new Dispatcher();
+  readonly dispatcher: Dispatcher;
   /** Messages that could not be delivered. */
   readonly deadLetters: DeadLetterOffice;
   /** Events of this system an operator should see (failed top-level actors, lost connections). */
@@ -36,14 +37,19 @@ export class SystemRuntime {
     readonly clock: Clock,
     readonly serializeMessages: boolean,
     readonly kvPath: string | undefined,
+    /** Event-loop turns and randomness (a simulation passes its own). */
+    readonly host: Host = realHost,
+    /** The store of persistent actors when given (a simulation's in-memory one); else opened at kvPath. */
+    private readonly givenKv?: KvStore,
   ) {
+    this.dispatcher = new Dispatcher(undefined, undefined, host, `dispatcher:${name}`);
     this.deadLetters = new DeadLetterOffice(name, clock);
     this.log = logger('actor-system', { system: name });
   }
 
   /** The KV store of persistent actors (in memory when the system has no kvPath). */
   kvStore(): Promise<KvStore> {
-    this.kv ??= openKvStore(this.kvPath ?? ':memory:');
+    this.kv ??= this.givenKv ? Promise.resolve(this.givenKv) : openKvStore(this.kvPath ?? ':memory:');
     return this.kv;
   }
 
@@ -52,7 +58,8 @@ export class SystemRuntime {
     if (!this.kv) return;
     const kv = await this.kv;
     this.kv = undefined;
-    kv.close();
+    // A given store outlives the system (a simulated process restart finds its data again).
+    if (kv !== this.givenKv) kv.close();
   }
 
   /** Encodes and decodes `msg` as if it crossed a process boundary; throws when it cannot. */

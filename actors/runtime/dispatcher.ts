@@ -8,11 +8,15 @@ import type { ResourceManager } from './resource-manager.ts';
 
 let jobCounter = 0;
 
-/** A fresh job id: 32 hex digits, like Flink's JobID. */
-export function newJobId(): string {
-  const random = (): string => Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+/**
+ * A fresh job id: 32 hex digits, like Flink's JobID. Given `random` (a simulation's seeded one),
+ * the id depends on nothing else, so that a replayed run names its jobs alike.
+ */
+export function newJobId(random?: () => number): string {
+  const hex = (r: () => number): string => Math.floor(r() * 0x100000000).toString(16).padStart(8, '0');
+  if (random !== undefined) return hex(random) + hex(random) + hex(random) + hex(random);
   const count = (jobCounter++).toString(16).padStart(8, '0');
-  return random() + random() + random() + count;
+  return hex(Math.random) + hex(Math.random) + hex(Math.random) + count;
 }
 
 /** Accepts jobs and keeps their JobMasters. */

@@ -57,7 +57,8 @@ export class JobMaster implements JobTaskListener {
   private readonly splitTracker = new SplitAssignmentTracker();
   /** The regions a failure restarts on their own (undefined: every failure restarts the whole job). */
   private readonly regions: PipelinedRegions | undefined;
-  private readonly startedAt = performance.now();
+  /** When the job was submitted, on the job's clock (its net runtime is measured from here). */
+  private readonly startedAt: number;
   private settle!: { resolve: (r: JobExecutionResult) => void; reject: (e: unknown) => void };
   /** Resolves when the job finishes; rejects when it fails or is cancelled. */
   readonly result: Promise<JobExecutionResult>;
@@ -74,7 +75,7 @@ export class JobMaster implements JobTaskListener {
   private readonly local: LocalDeployer | undefined;
   private readonly unsubscribeLost: () => void;
   /** When the job was submitted (epoch ms) and reached a terminal status (REST view). */
-  readonly startTime = Date.now();
+  readonly startTime: number;
   endTime = -1;
 
   constructor(
@@ -83,6 +84,7 @@ export class JobMaster implements JobTaskListener {
     private readonly resourceManager: ResourceManager,
     private readonly options: JobMasterOptions,
   ) {
+    this.startedAt = this.startTime = options.clock.now();
     this.status = createActor(jobStatusMachine).start();
     const log = logger('job-master', { jobId, jobName: graph.jobName });
     const recovered = (graph.config.faultTolerance as { recoverLatest?: boolean }).recoverLatest === true;
@@ -365,11 +367,11 @@ export class JobMaster implements JobTaskListener {
       }
     }
     this.finishTermination();
-    this.settle.resolve({ jobId: this.jobId, jobName: this.graph.jobName, netRuntimeMs: Math.round(performance.now() - this.startedAt), accumulators });
+    this.settle.resolve({ jobId: this.jobId, jobName: this.graph.jobName, netRuntimeMs: Math.round(this.options.clock.now() - this.startedAt), accumulators });
   }
 
   private finishTermination(): void {
-    this.endTime = Date.now();
+    this.endTime = this.options.clock.now();
     this.unsubscribeLost();
     this.deployer.close();
     void this.checkpointing.close();

@@ -1,8 +1,11 @@
 // MiniCluster: the embedded cluster in one process: an actor system holding the JobManager actor
 // (ResourceManager and Dispatcher, which spawns a JobMaster actor per job) and `taskManagers`
 // TaskManager actors with `slotsPerTaskManager` slots each. Clients talk to the Dispatcher
-// actor; env.execute() runs jobs on one of these. Imports api/, actors/core and actors/runtime.
+// actor; env.execute() runs jobs on one of these. A TaskManager can be killed (as if its process
+// died) and started again, which the deterministic simulation uses. Imports api/, actors/core and
+// actors/runtime.
 import { ActorSystem, type ActorRef } from '../index.ts';
+import type { Host } from '../core/host.ts';
 import type { JobClient, JobStatus } from '../../api/environment/job-client.ts';
 import type { JobGraph } from '../../api/graph/job-graph.ts';
 import type { Clock } from '../../api/time/clock.ts';
@@ -23,6 +26,8 @@ export interface MiniClusterConfig {
   readonly slotRequestTimeoutMs: number;
   readonly batchSize: number;
   readonly channelCredits: number;
+  /** Event-loop turns and randomness (the simulation's); default: the platform's, with `clock`. */
+  readonly host?: Host;
 }
 
 let clusterCounter = 0;
@@ -33,6 +38,8 @@ export class MiniCluster {
   readonly resourceManager: ResourceManager;
   readonly dispatcher: Dispatcher;
   readonly taskManagers: TaskManager[];
+  private readonly byId: Map<string, TaskManager>;
+  private readonly taskManagerRefs = new Map<string, ActorRef>();
   private readonly store = new JobGraphStore();
   private refs!: { resourceManager: ActorRef<ResourceManagerMessage>; dispatcher: ActorRef<DispatcherMessage> };
   private closed = false;
@@ -40,11 +47,11 @@ export class MiniCluster {
   readonly ready: Promise<void>;
 
   constructor(readonly config: MiniClusterConfig) {
-    this.system = ActorSystem.create(`minicluster-${clusterCounter++}`, { clock: config.clock });
+    this.system = ActorSystem.create(`minicluster-${clusterCounter++}`, { clock: config.clock, host: config.host });
     this.resourceManager = new ResourceManager(config.clock, config.slotRequestTimeoutMs);
     this.dispatcher = new Dispatcher(this.resourceManager, { clock: config.clock, batchSize: config.batchSize, channelCredits: config.channelCredits });
-    this.taskManagers = Array.from({ length: config.taskManagers }, (_, i) => new TaskManager(`taskmanager-${i}`, config.slotsPerTaskManager));
-    const byId = new Map(this.taskManagers.map((tm) => [tm.id, tm]));
+    this.taskManagers = Array.from({ length: config.taskManagers }, (_, i) => new TaskManager(`taskmanager-${i}`, config.slotsPerTaskManager, config.host));
+    const byId = this.byId = new Map(this.taskManagers.map((tm) => [tm.id, tm]));
     this.ready = new Promise((resolve) => {
       this.system.spawn(jobManagerBehavior({
         resourceManager: resourceManagerBehavior(this.resourceManager, byId),
@@ -53,7 +60,7 @@ export class MiniCluster {
         const first = this.refs === undefined;
         this.refs = refs;
         if (!first) return;
-        for (const tm of this.taskManagers) this.system.spawn(taskManagerBehavior(tm, refs.resourceManager), tm.id);
+        for (const tm of this.taskManagers) this.taskManagerRefs.set(tm.id, this.system.spawn(taskManagerBehavior(tm, refs.resourceManager), tm.id));
         resolve();
       }), 'jobmanager');
     });
@@ -65,7 +72,7 @@ export class MiniCluster {
   /** Submits a job through the Dispatcher actor; resolves once it is accepted. */
   async submitJob(graph: JobGraph): Promise<{ client: JobClient; jobMaster: JobMaster }> {
     await this.ready;
-    const jobId = newJobId();
+    const jobId = newJobId(this.config.host?.random);
     this.store.put(jobId, graph);
     await this.refs.dispatcher.ask({ type: 'dispatcher.submit-job', jobId });
     const jobMaster = this.dispatcher.getJob(jobId)!;
@@ -81,6 +88,32 @@ export class MiniCluster {
       getJobExecutionResult: () => jobMaster.result,
     };
     return { client, jobMaster };
+  }
+
+  /**
+   * Kills TaskManager `id` as if its process died: its subtasks stop where they are (nothing of
+   * theirs runs again), its slots are gone, and the jobs that held them fail over.
+   */
+  async killTaskManager(id: string, reason = 'killed'): Promise<void> {
+    const tm = this.byId.get(id);
+    if (tm === undefined) throw new Error(`unknown TaskManager ${id} (this cluster has ${[...this.byId.keys()].join(', ')})`);
+    if (!this.resourceManager.isRegistered(id)) throw new Error(`TaskManager ${id} is not running`);
+    tm.scheduler.halt();
+    this.resourceManager.unregisterTaskManager(id, reason);
+    const ref = this.taskManagerRefs.get(id);
+    this.taskManagerRefs.delete(id);
+    if (ref !== undefined) await this.system.stop(ref);
+  }
+
+  /** Starts a new TaskManager `id` (with fresh slots) in place of a killed one; it registers with the ResourceManager. */
+  restartTaskManager(id: string): void {
+    const old = this.byId.get(id);
+    if (old === undefined) throw new Error(`unknown TaskManager ${id} (this cluster has ${[...this.byId.keys()].join(', ')})`);
+    if (this.resourceManager.isRegistered(id) || this.taskManagerRefs.has(id)) throw new Error(`TaskManager ${id} is running: kill it first`);
+    const tm = new TaskManager(id, old.slots.length, this.config.host);
+    this.byId.set(id, tm);
+    this.taskManagers[this.taskManagers.indexOf(old)] = tm;
+    this.taskManagerRefs.set(id, this.system.spawn(taskManagerBehavior(tm, this.refs.resourceManager), id));
   }
 
   /** Cancels running jobs and stops the actors. */

@@ -136,7 +136,7 @@ export class StreamTask implements Runnable {
       for (let i = this.operators.length - 1; i >= 0; i--) await this.operators[i].operator.open();
       if (this.phase !== 'created') return; // cancelled while opening
       this.phase = 'running';
-      this.io.start(performance.now());
+      this.io.start(this.deployment.scheduler.now());
       this.transition({ type: 'subtask.run' });
       this.deployment.checkpointing?.afterOpen(this);
       if (this.source) this.deployment.listener.onReaderRegistered?.(this);
@@ -175,11 +175,11 @@ export class StreamTask implements Runnable {
   }
 
   runSlice(deadline: number): boolean {
-    const started = performance.now();
+    const started = this.deployment.scheduler.now();
     try {
       return this.slice(deadline);
     } finally {
-      this.io.busyTimeMs += performance.now() - started;
+      this.io.busyTimeMs += this.deployment.scheduler.now() - started;
     }
   }
 
@@ -202,7 +202,7 @@ export class StreamTask implements Runnable {
           this.gate!.releaseBatch(batch);
         }
         if (this.mail.length > 0) this.processMail();
-        if (performance.now() >= deadline) { more = true; break; }
+        if (this.deployment.scheduler.now() >= deadline) { more = true; break; }
         if (step === MAX_STEPS_PER_SLICE - 1) more = true;
       }
       this.afterSlice();
@@ -268,7 +268,7 @@ export class StreamTask implements Runnable {
       recordsOut += w.recordsOut;
       if (w.lastWatermark < outputWatermark) outputWatermark = w.lastWatermark;
     }
-    return this.io.sample(performance.now(), recordsOut, outputWatermark);
+    return this.io.sample(this.deployment.scheduler.now(), recordsOut, outputWatermark);
   }
 
   /** Milliseconds between the first and last barrier of `checkpointId` at this subtask's input, if any arrived. */
@@ -291,9 +291,9 @@ export class StreamTask implements Runnable {
     const inChain = new Set(vertex.nodes);
     const inputs = new Map<StreamNode, Output<unknown>>();
     const backpressure = {
-      onBlocked: (): void => { if (this.blockedWriters++ === 0) this.io.markBlocked(performance.now()); },
+      onBlocked: (): void => { if (this.blockedWriters++ === 0) this.io.markBlocked(this.deployment.scheduler.now()); },
       onWritable: (): void => {
-        if (--this.blockedWriters === 0) { this.io.markWritable(performance.now()); this.deployment.scheduler.schedule(this); }
+        if (--this.blockedWriters === 0) { this.io.markWritable(this.deployment.scheduler.now()); this.deployment.scheduler.schedule(this); }
       },
     };
     // Tail first: each operator's consumers exist when it is set up.
@@ -545,7 +545,7 @@ export class StreamTask implements Runnable {
 
   /** The subtask stops (finished, failed or cancelled): its timers go, its loop times end. */
   private releaseTimers(): void {
-    this.io.end(performance.now());
+    this.io.end(this.deployment.scheduler.now());
     for (const cancel of [...this.timers]) cancel();
     this.timers.clear();
     this.flushTimer = undefined;

@@ -9,6 +9,7 @@ import type { SourceSplit } from '../../api/sources/source.ts';
 import type { StreamTask } from './stream-task.ts';
 import type { SubtaskState } from './subtask.machine.ts';
 import { TaskScheduler } from './task-scheduler.ts';
+import { realHost, type Host } from '../core/host.ts';
 
 /** A subtask as its JobMaster sees it: a StreamTask in this process, or a proxy of a remote one. */
 export interface TaskHandle {
@@ -51,10 +52,11 @@ export class TaskManager implements TaskManagerGateway {
   readonly slots: Slot[];
   readonly address = 'local';
   /** Runs this TaskManager's subtasks fairly on the calling thread. */
-  readonly scheduler = new TaskScheduler();
+  readonly scheduler: TaskScheduler;
   private readonly tasks = new Set<StreamTask>();
 
-  constructor(readonly id: string, numberOfSlots: number) {
+  constructor(readonly id: string, numberOfSlots: number, host: Host = realHost) {
+    this.scheduler = new TaskScheduler(undefined, undefined, host, `tasks:${id}`);
     this.slots = Array.from({ length: numberOfSlots }, (_, index) => ({ taskManagerId: id, index, allocatedTo: undefined }));
   }
 
