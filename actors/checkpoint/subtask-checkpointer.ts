@@ -90,6 +90,8 @@ export class SubtaskCheckpointer {
   private firstFinalId = Infinity;
   private finalCompleted: (() => void) | undefined;
   private finalDone = false;
+  /** The newest checkpoint-complete notification: the next one waits for it. */
+  private notifying: Promise<void> = Promise.resolve();
   private restoredSplits: SourceSplit[] | undefined;
   private opened = false;
   /** Barriers triggered before the source opened; injected once it has. */
@@ -219,9 +221,18 @@ export class SubtaskCheckpointer {
 
   /**
    * Checkpoint `checkpointId` completed: operators may publish (two-phase commit). Resolves once
-   * every operator of the chain has acted on it.
+   * every operator of the chain has acted on it. Notifications run one after another, as in
+   * Flink's mailbox: a later checkpoint's notification reaches the operators only after what the
+   * earlier one started (an asynchronous commit) has settled, so the final checkpoint's release
+   * never overtakes the commit of an earlier transaction.
    */
   notifyComplete(checkpointId: number): Promise<void> {
+    const next = this.notifying.then(() => this.notifyNow(checkpointId));
+    this.notifying = next;
+    return next;
+  }
+
+  private notifyNow(checkpointId: number): Promise<void> {
     return new Promise<void>((resolve) => {
       this.task.enqueueMail(() => {
         const pending: Array<Promise<unknown>> = [];

@@ -4,8 +4,9 @@
 // surface as an unhandled rejection.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RestartStrategies, StreamExecutionEnvironment } from '../../../api/index.ts';
+import { DataGeneratorSource, ManualClock, RestartStrategies, StreamExecutionEnvironment, type Clock } from '../../../api/index.ts';
 import type { TwoPhaseCommitSink } from '../../../api/sinks/two-phase-commit-sink.ts';
+import { drive } from '../../e2e/fault-tolerance/support.ts';
 
 interface Txn { values: number[] }
 
@@ -52,6 +53,33 @@ test('a failing asynchronous commit at the end of input fails the job with its c
   } finally {
     process.off('unhandledRejection', onUnhandled);
   }
+});
+
+/** A sink whose commit takes `commitMs` on the job's clock: longer than the checkpoint interval. */
+class ClockedCommitSink implements TwoPhaseCommitSink<number, Txn> {
+  readonly committed: number[] = [];
+  constructor(private readonly clock: Clock, private readonly commitMs: number) {}
+  beginTransaction(): Txn { return { values: [] }; }
+  write(txn: Txn, value: number): void { txn.values.push(value); }
+  preCommit(): void {}
+  async commit(txn: Txn): Promise<void> {
+    await new Promise<void>((resolve) => { this.clock.schedule(this.commitMs, resolve); });
+    this.committed.push(...txn.values);
+  }
+  abort(): void {}
+}
+
+test('with checkpoints, a later checkpoint never releases the final one before an earlier commit settled', async () => {
+  const clock = new ManualClock();
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64 });
+  env.setParallelism(2).enableCheckpointing(100);
+  const sink = new ClockedCommitSink(clock, 250);
+  const records = 3000;
+  env.fromSource(new DataGeneratorSource((i) => i, records, { ratePerSecond: 10_000 }), undefined, 'numbers')
+    .map((x: number) => x * 2).sinkTo(sink);
+  await drive(clock, env.execute('slow commits with checkpoints'));
+  assert.equal([...sink.committed].sort((a, b) => a - b), Array.from({ length: records }, (_, i) => i * 2),
+    'every transaction committed, each once, when execute() returned');
 });
 
 test.run();
