@@ -7,8 +7,9 @@
 // advances (pg_replication_slot_advance) only when a checkpoint holding a later position
 // completes: recovery neither loses nor repeats a change. Completion reaches the reader through a
 // pass-through operator chained to the source: build the stream with `PostgresCdcSource.stream`.
-// Limits: one split (parallelism 1); changes after the slot was created (no initial snapshot);
-// updates and deletes carry whole old rows only under REPLICA IDENTITY FULL, which the source
+// With `startup: 'initial'` the tables' existing rows come first, as `+I`, from a snapshot exported
+// when the slot is created (postgres-cdc-snapshot.ts), then the changes after it.
+// Limits: one split (parallelism 1, the snapshot too); updates and deletes carry whole old rows only under REPLICA IDENTITY FULL, which the source
 // checks for the tables it is given; every poll re-reads the slot from its confirmed position,
 // so long checkpoint intervals at high change rates cost re-reading. Imports api/ and pg only.
 import pg from 'pg';
@@ -18,6 +19,7 @@ import { StaticSplitEnumerator } from '../../sources/static-split-enumerator.ts'
 import type { Boundedness, InputStatus, ReaderOutput, Source, SourceReader, SourceReaderContext, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from '../../sources/source.ts';
 import type { StreamExecutionEnvironment } from '../../environment/stream-execution-environment.ts';
 import type { DataStream } from '../../datastream/data-stream.ts';
+import { createSlotWithSnapshot, heldSnapshot, releaseSnapshot, SnapshotReader, type SnapshotPosition } from './postgres-cdc-snapshot.ts';
 import { lsnValue, parseChange } from './test-decoding-parser.ts';
 
 /** A changelog operation (Flink's RowKind). */
@@ -39,12 +41,24 @@ export interface PostgresCdcSourceOptions {
   readonly pollIntervalMs?: number;
   /** Changes read per query at most (default 10,000; whole transactions are kept together). */
   readonly fetchSize?: number;
+  /**
+   * 'latest' (default): the changes after the slot's position (the slot is created if missing).
+   * 'initial': first the existing rows of `tables` from a snapshot exported as the slot is
+   * created (the slot must not exist yet), then the changes after it: no gap, no duplicate.
+   */
+  readonly startup?: 'initial' | 'latest';
+  /** Heap pages read per snapshot query (default 64). */
+  readonly snapshotChunkPages?: number;
 }
 
-/** The slot's split: the commit LSN of the last transaction emitted ('' before the first). */
-export interface CdcSplit extends SourceSplit { readonly slot: string; readonly lsn: string; readonly end?: string }
+/**
+ * The slot's split: the commit LSN of the last transaction emitted ('' before the first) and,
+ * while the initial snapshot is read, its position (name '' before it is exported).
+ */
+export interface CdcSplit extends SourceSplit { readonly slot: string; readonly lsn: string; readonly end?: string; readonly snapshot?: SnapshotPosition }
 
-interface Txn { readonly commit: string; readonly changes: ChangeRecord[] }
+/** A transaction, or a chunk of the snapshot with the snapshot's next position (null: the snapshot is done). */
+interface Txn { readonly commit: string; readonly changes: ChangeRecord[]; readonly snapshot?: SnapshotPosition | null }
 
 /** Reads the slot's changes. */
 class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
@@ -58,8 +72,9 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private lastFetchAt = -Infinity;
-  /** Positions of the snapshots taken, by checkpoint id, until their completion. */
-  private readonly snapshots = new Map<number, string>();
+  /** Positions of the snapshots taken, by checkpoint id, until their completion (and whether the initial snapshot was still being read). */
+  private readonly snapshots = new Map<number, { lsn: string; reading: boolean }>();
+  private snapshotReader: SnapshotReader | undefined;
   private closed = false;
   /** Changes read per peek: grows while the emitted part since the slot's position fills it. */
   private window: number;
@@ -78,10 +93,16 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
       const txn = this.buffer.shift()!;
       for (const change of txn.changes) output.collect(change);
       emitted += txn.changes.length;
-      this.split = { ...this.split, lsn: txn.commit };
+      if (txn.snapshot === undefined) this.split = { ...this.split, lsn: txn.commit };
+      else if (txn.snapshot === null) { const { snapshot: _done, ...rest } = this.split; this.split = rest; }
+      else this.split = { ...this.split, snapshot: txn.snapshot };
     }
     if (this.buffer.length > 0) return 'more-available';
-    if (this.finished) { this.split = undefined; return 'end-of-input'; }
+    if (this.finished) {
+      this.split = undefined;
+      void releaseSnapshot(this.options.slot);
+      return 'end-of-input';
+    }
     this.fetch();
     return emitted > 0 ? 'more-available' : 'nothing-available';
   }
@@ -106,14 +127,17 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
 
   snapshotState(checkpointId: number): CdcSplit[] {
     if (this.split === undefined) return [];
-    this.snapshots.set(checkpointId, this.split.lsn);
+    this.snapshots.set(checkpointId, { lsn: this.split.lsn, reading: this.split.snapshot !== undefined });
     return [{ ...this.split }];
   }
 
   /** Checkpoint `checkpointId` completed: the slot may forget what it held before that position. */
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
-    const lsn = this.snapshots.get(checkpointId);
+    const taken = this.snapshots.get(checkpointId);
     for (const id of this.snapshots.keys()) if (id <= checkpointId) this.snapshots.delete(id);
+    // A restore now starts after the initial snapshot: its export is no longer needed.
+    if (taken !== undefined && !taken.reading && this.options.startup === 'initial') await releaseSnapshot(this.options.slot);
+    const lsn = taken?.lsn;
     if (!lsn || this.closed) return;
     await this.ready;
     this.window = this.options.fetchSize ?? 10_000;
@@ -127,6 +151,7 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
     this.closed = true;
     this.wakeUp();
     await this.ready?.catch(() => {});
+    await this.snapshotReader?.close();
     await this.client?.end().catch(() => {});
   }
 
@@ -135,7 +160,11 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
     this.fetching = true;
     this.lastFetchAt = this.context.clock.now();
     this.read().then(
-      () => { this.fetching = false; this.wakeUp(); },
+      () => {
+        this.fetching = false;
+        if (this.split?.snapshot !== undefined) this.lastFetchAt = -Infinity; // the snapshot reads on without waiting
+        this.wakeUp();
+      },
       (error: Error) => { this.fetching = false; this.failure ??= new Error(`PostgresCdcSource (slot '${this.options.slot}'): ${error.message}`, { cause: error }); this.wakeUp(); },
     );
   }
@@ -143,6 +172,7 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
   private async read(): Promise<void> {
     this.ready ??= this.open();
     await this.ready;
+    if (this.split!.snapshot !== undefined) return this.readSnapshot(this.split!.snapshot);
     const split = this.split!;
     const after = split.lsn ? lsnValue(split.lsn) : -1n;
     const end = split.end ? lsnValue(split.end) : undefined;
@@ -190,8 +220,23 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
     this.client = client;
     const { slot, tables } = this.options;
     const found = await client.query<{ plugin: string }>('SELECT plugin FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-    if (found.rows.length === 0) await client.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [slot]);
-    else if (found.rows[0].plugin !== 'test_decoding') throw new Error(`slot '${slot}' uses the ${found.rows[0].plugin} plugin; this source reads test_decoding slots`);
+    const snapshot = this.split?.snapshot;
+    if (snapshot !== undefined) {
+      if (!tables || tables.length === 0) throw new Error('an initial snapshot needs the tables to read (option tables)');
+      let name = snapshot.name;
+      if (name === '') {
+        // A restart in this process before any checkpoint finds the export it made; else the slot must be new.
+        name = heldSnapshot(slot) ?? '';
+        if (name === '' && found.rows.length > 0) throw new Error(`slot '${slot}' exists already, and an initial snapshot needs to create it (drop the slot with pg_drop_replication_slot, or start from the latest position)`);
+        if (name === '') name = await createSlotWithSnapshot(this.options.url, slot);
+        this.split = { ...this.split!, snapshot: { ...snapshot, name } };
+      } else if (heldSnapshot(slot) !== name) {
+        throw new Error(`the initial snapshot of slot '${slot}' was interrupted, and its export is gone (the process holding it ended); drop the slot and start the job without its checkpoint`);
+      }
+      this.snapshotReader = new SnapshotReader(this.options.url, name, this.options.snapshotChunkPages ?? 64);
+      await this.snapshotReader.open();
+    } else if (found.rows.length === 0) await client.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [slot]);
+    if (found.rows.length > 0 && found.rows[0].plugin !== 'test_decoding') throw new Error(`slot '${slot}' uses the ${found.rows[0].plugin} plugin; this source reads test_decoding slots`);
     for (const table of tables ?? []) {
       const r = await client.query<{ ident: string | null }>('SELECT relreplident AS ident FROM pg_class WHERE oid = to_regclass($1)', [table]);
       if (r.rows.length === 0 || r.rows[0].ident === null) throw new Error(`table "${table}" does not exist`);
@@ -200,6 +245,23 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
     if (this.split && this.split.end === '') {
       const { rows } = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
       this.split = { ...this.split, end: rows[0].lsn };
+    }
+  }
+
+  /** Reads the snapshot's next chunk into the buffer. */
+  private async readSnapshot(at: SnapshotPosition): Promise<void> {
+    const reader = this.snapshotReader!;
+    const tables = this.options.tables!.map(qualified);
+    const table = tables[at.table];
+    const pages = at.pages >= 0 ? at.pages : await reader.pages(table);
+    const last = at.page + reader.pagesPerChunk >= pages;
+    const rows = await reader.chunk(table, at.page, last);
+    const next: SnapshotPosition | null = !last ? { ...at, pages, page: at.page + reader.pagesPerChunk }
+      : at.table + 1 < tables.length ? { name: at.name, table: at.table + 1, page: 0, pages: -1 } : null;
+    this.buffer.push({ commit: '', changes: rows.map((row) => ({ op: '+I', table, row })), snapshot: next });
+    if (next === null) {
+      this.snapshotReader = undefined;
+      await reader.close();
     }
   }
 
@@ -229,6 +291,10 @@ export class PostgresCdcSource implements Source<ChangeRecord, CdcSplit, CdcSpli
     if (typeof options.url !== 'string' || options.url === '') throw new TypeError('PostgresCdcSource: url must be a connection string');
     if (typeof options.slot !== 'string' || !/^[a-z0-9_]{1,63}$/.test(options.slot)) throw new TypeError(`PostgresCdcSource: slot must be 1-63 lower-case letters, digits or '_', got ${JSON.stringify(options.slot)}`);
     this.boundedness = options.bounded ? 'bounded' : 'continuous-unbounded';
+    if (options.startup !== undefined && options.startup !== 'initial' && options.startup !== 'latest') throw new TypeError(`PostgresCdcSource: startup must be 'initial' or 'latest', got ${JSON.stringify(options.startup)}`);
+    if (options.startup === 'initial' && !(options.tables && options.tables.length > 0)) throw new TypeError('PostgresCdcSource: an initial snapshot needs the tables to read (option tables)');
+    const chunk = options.snapshotChunkPages ?? 64;
+    if (!(Number.isInteger(chunk) && chunk > 0)) throw new RangeError(`PostgresCdcSource: snapshotChunkPages must be a positive integer, got ${chunk}`);
   }
 
   /** The changelog stream of `source`, with checkpoint completion wired to its reader (use this, not fromSource). */
@@ -241,7 +307,8 @@ export class PostgresCdcSource implements Source<ChangeRecord, CdcSplit, CdcSpli
   readerOf(index: number): CdcReader | undefined { return this.readers.get(index); }
 
   createEnumerator(context: SplitEnumeratorContext<CdcSplit>): SplitEnumerator<CdcSplit, CdcSplit[]> {
-    return new StaticSplitEnumerator(context, [{ splitId: this.options.slot, slot: this.options.slot, lsn: '', ...(this.options.bounded ? { end: '' } : {}) }]);
+    const snapshot = this.options.startup === 'initial' ? { snapshot: { name: '', table: 0, page: 0, pages: -1 } } : {};
+    return new StaticSplitEnumerator(context, [{ splitId: this.options.slot, slot: this.options.slot, lsn: '', ...(this.options.bounded ? { end: '' } : {}), ...snapshot }]);
   }
 
   restoreEnumerator(context: SplitEnumeratorContext<CdcSplit>, state: CdcSplit[]): SplitEnumerator<CdcSplit, CdcSplit[]> {

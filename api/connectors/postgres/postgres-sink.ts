@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { SinkWriterContext } from '../../sinks/sink.ts';
 import type { TwoPhaseCommitSink } from '../../sinks/two-phase-commit-sink.ts';
 import { PostgresBridge, PostgresError } from './postgres-bridge.ts';
-import { columnsQuery, insertStatement, rowsPerStatement, uniqueKeysQuery } from './postgres-statements.ts';
+import { columnsQuery, deleteStatement, insertStatement, rowsPerStatement, uniqueKeysQuery } from './postgres-statements.ts';
 
 /** Delivery guarantee of a PostgresSink. */
 export type PostgresSinkGuarantee = 'exactly-once' | 'at-least-once';
@@ -42,6 +42,8 @@ export interface PostgresSinkOptions<T> {
   readonly transactionPrefix?: string;
   /** Rows per statement (default 500). */
   readonly batchSize?: number;
+  /** Records for which this is true delete the row with their key (needs `key`), e.g. a changelog's -D. */
+  readonly isDelete?: (value: T) => boolean;
 }
 
 /** A transaction of one subtask (msgpack-encodable: it lives in checkpoints). */
@@ -58,8 +60,8 @@ interface Writer {
   next: number;
   params: unknown[];
   rows: number;
-  /** With a key: the batch's rows by key (one statement may not upsert a key twice; the last write wins). */
-  byKey: Map<string, readonly unknown[]> | undefined;
+  /** With a key: the batch's rows by key (one statement may not upsert a key twice; the last write wins), and whether each deletes. */
+  byKey: Map<string, { row: readonly unknown[]; del: boolean }> | undefined;
   /** A database transaction is open on the lane (exactly-once). */
   began: boolean;
   /** Batches were sent since the lane last answered (at-least-once). */
@@ -88,6 +90,7 @@ export class PostgresSink<T> implements TwoPhaseCommitSink<T, PostgresTxn> {
     if (!Array.isArray(columns) || columns.length === 0 || !columns.every((c) => typeof c === 'string' && c !== '')) throw new TypeError(`${where}: columns must be a non-empty list of column names`);
     if (new Set(columns).size !== columns.length) throw new TypeError(`${where}: columns has duplicates`);
     for (const k of options.key ?? []) if (!columns.includes(k)) throw new TypeError(`${where}: key column "${k}" is not among the columns written`);
+    if (options.isDelete !== undefined && !(options.key && options.key.length > 0)) throw new TypeError(`${where}: deletes (isDelete) need a key to delete by`);
     this.guarantee = options.guarantee ?? 'exactly-once';
     if (this.guarantee !== 'exactly-once' && this.guarantee !== 'at-least-once') throw new TypeError(`${where}: guarantee must be 'exactly-once' or 'at-least-once', got ${JSON.stringify(this.guarantee)}`);
     if (this.guarantee === 'at-least-once' && !(options.key && options.key.length > 0)) throw new TypeError(`${where}: at-least-once needs a key (rows written again after a failure are upserted by it)`);
@@ -140,7 +143,7 @@ export class PostgresSink<T> implements TwoPhaseCommitSink<T, PostgresTxn> {
     if (w.byKey !== undefined) {
       const k = this.keyIndexes!.length === 1 ? keyText(row[this.keyIndexes![0]]) : this.keyIndexes!.map((i) => keyText(row[i])).join('\u0000');
       w.byKey.delete(k); // re-inserted last: the batch keeps write order
-      w.byKey.set(k, row);
+      w.byKey.set(k, { row, del: this.options.isDelete?.(value) === true });
       if (w.byKey.size >= this.perStatement) this.sendBatch(w);
       return;
     }
@@ -198,17 +201,32 @@ export class PostgresSink<T> implements TwoPhaseCommitSink<T, PostgresTxn> {
 
   /** Sends the buffered rows as one statement (opening the database transaction first if needed). */
   private sendBatch(w: Writer): void {
+    // A batch holds one change per key: its upserts and deletes touch different rows, in either order.
+    const deleteParams: unknown[] = [];
+    let deletes = 0;
     if (w.byKey !== undefined && w.byKey.size > 0) {
-      for (const row of w.byKey.values()) for (let i = 0; i < row.length; i++) w.params.push(row[i]);
-      w.rows = w.byKey.size;
+      for (const { row, del } of w.byKey.values()) {
+        if (del) {
+          for (const i of this.keyIndexes!) deleteParams.push(row[i]);
+          deletes++;
+        } else {
+          for (let i = 0; i < row.length; i++) w.params.push(row[i]);
+          w.rows++;
+        }
+      }
       w.byKey.clear();
     }
-    if (w.rows === 0) return;
+    if (w.rows === 0 && deletes === 0) return;
     const bridge = this.connect();
     if (this.guarantee === 'exactly-once' && !w.began) {
       bridge.send(w.lane, 'BEGIN', []);
       w.began = true;
     }
+    if (deletes > 0) {
+      bridge.send(w.lane, deleteStatement(this.options.table, this.options.key!, deletes), deleteParams);
+      w.unchecked = true;
+    }
+    if (w.rows === 0) return;
     bridge.send(w.lane, insertStatement(this.options.table, this.options.columns, this.options.key, w.rows), w.params);
     w.params = [];
     w.rows = 0;

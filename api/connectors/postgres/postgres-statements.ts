@@ -32,6 +32,18 @@ export function insertStatement(table: string, columns: readonly string[], key: 
   return sql;
 }
 
+/** `DELETE FROM table WHERE (key) IN (($1, ...), ...)` for `rows` keys. */
+export function deleteStatement(table: string, key: readonly string[], rows: number): string {
+  const n = key.length;
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const params: string[] = [];
+    for (let c = 1; c <= n; c++) params.push(`$${r * n + c}`);
+    tuples.push(`(${params.join(', ')})`);
+  }
+  return `DELETE FROM ${quoteName(table)} WHERE (${key.map(quoteName).join(', ')}) IN (${tuples.join(', ')})`;
+}
+
 /** The columns of `table` (schema-qualified or on the search path), or none when it does not exist. */
 export function columnsQuery(table: string): { sql: string; params: unknown[] } {
   return {

@@ -17,7 +17,7 @@ export interface DecodedChange {
 const NUMERIC = new Set(['smallint', 'integer', 'real', 'double precision', 'oid']);
 
 /** A value as its column type says. */
-function typed(type: string, text: string | null): unknown {
+export function typed(type: string, text: string | null): unknown {
   if (text === null) return null;
   if (NUMERIC.has(type)) return Number(text);
   if (type === 'bigint') { const n = Number(text); return Number.isSafeInteger(n) ? n : text; }

@@ -1,7 +1,8 @@
 // The built-in table connectors: `datagen` (rows generated from their index: random fields seeded
 // per table and row, so a replay after a failure regenerates the same rows; sequences; bounded by
 // 'number-of-rows'), `filesystem` (CSV or JSON lines; a bounded source reading every visible file
-// under 'path' when the job is built; an exactly-once FileSink), `print` and `blackhole`.
+// under 'path' when the job is built; an exactly-once FileSink), `print` and `blackhole`; the NATS
+// and PostgreSQL connectors register from their own files.
 // Imports api/ sources, sinks and the table types.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ import type { Change } from '../types/row.ts';
 import { registerTableConnector, requireOption, type ConnectorContext } from './table-connector.ts';
 import { csvFormat, jsonFormat, type RowFormat } from './row-format.ts';
 import './nexmark-connector.ts';
+import './nats-table-connector.ts';
+import './postgres-table-connector.ts';
 
 /** A 32-bit hash of (seed, row, field): the random draw of one generated value. */
 function mix(seed: number, row: number, field: number): number {

@@ -11,13 +11,15 @@ export interface RowFormat {
   parse(line: string, lineNumber: number): unknown[];
 }
 
-function toText(v: unknown, t: LogicalType): unknown {
+/** A value for a text format (TIMESTAMPs as `yyyy-MM-dd HH:mm:ss.SSS`, TIMESTAMP_LTZ with `+00` when `zoned`). */
+export function toText(v: unknown, t: LogicalType, zoned = false): unknown {
   if (v === null || v === undefined) return null;
-  if (isTemporal(t)) return t.kind === 'DATE' ? formatTimestamp(v as number, 0).slice(0, 10) : formatTimestamp(v as number);
+  if (isTemporal(t)) return t.kind === 'DATE' ? formatTimestamp(v as number, 0).slice(0, 10) : `${formatTimestamp(v as number)}${zoned && t.kind === 'TIMESTAMP_LTZ' ? '+00' : ''}`;
   return v;
 }
 
-function fromValue(v: unknown, t: LogicalType, where: () => string): unknown {
+/** A value of type `t` from text or a JSON value; a clear error (naming `where()`) when it is not one. */
+export function fromValue(v: unknown, t: LogicalType, where: () => string): unknown {
   if (v === null || v === undefined || v === '') return t.kind === 'STRING' && v === '' ? '' : null;
   switch (t.kind) {
     case 'BOOLEAN': {
@@ -35,6 +37,9 @@ function fromValue(v: unknown, t: LogicalType, where: () => string): unknown {
       if (typeof v === 'number') return v;
       const ms = parseTimestamp(String(v));
       if (ms !== null) return ms;
+      // With a zone, as PostgreSQL prints timestamptz: '2024-01-01 10:00:00.5+01'.
+      const zoned = /^(\d{4}-\d\d-\d\d)[ T]([\d:.]+)([+-]\d\d)(?::?(\d\d))?$/.exec(String(v).trim());
+      if (zoned) return Date.parse(`${zoned[1]}T${zoned[2]}${zoned[3]}:${zoned[4] ?? '00'}`);
       break;
     }
     case 'STRING': return String(v);
