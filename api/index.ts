@@ -14,6 +14,8 @@ export * from './datastream/data-stream.ts';
 export * from './datastream/data-stream-sink.ts';
 export { SolutionSet } from './datastream/solution-set.ts';
 export type { BulkIterationOptions, DeltaStep } from './datastream/iterative-stream.ts';
+export { IterativeStream } from './datastream/streaming-iteration.ts';
+export type { FeedbackLoopOptions } from './graph/feedback-loop.ts';
 export { ITERATION_NEEDS_BATCH } from './graph/iteration-spec.ts';
 export * from './datastream/keyed-stream.ts';
 export * from './datastream/connected-streams.ts';

@@ -8,6 +8,7 @@ import { cloneFunction } from '../functions/clone-function.ts';
 import type { Collector } from '../functions/collector.ts';
 import type { KeySelector } from '../functions/key-selector.ts';
 import type { ProcessFunction } from '../functions/process-function.ts';
+import type { FeedbackLoopOptions } from '../graph/feedback-loop.ts';
 import type { CustomPartitioner, PartitionerSpec } from '../graph/partitioner.ts';
 import type { StreamNode } from '../graph/stream-graph.ts';
 import { ProcessOperator } from '../operators/process-operator.ts';
@@ -208,15 +209,27 @@ export class DataStream<T> {
     return sink.results;
   }
 
-  // ---- iterations (batch mode) ----
+  // ---- iterations ----
 
+  /**
+   * Streaming iteration (a feedback loop, streaming mode): the returned IterativeStream is this
+   * stream plus whatever is fed back with `closeWith(feedback)`. Fed-back records are
+   * at-least-once across failures. The loop's head ends once this stream has ended and nothing
+   * was fed back for `maxWaitTimeMs` on the job's clock (without it, the loop never ends, as in Flink).
+   */
+  iterate(options?: FeedbackLoopOptions): IterativeStream<T>;
   /**
    * Bulk iteration: `step` maps the whole current data set to the next one, in synchronized
    * supersteps, at most `maxIterations` times; ends early after a superstep whose
    * `terminationCriterion(next)` is empty. Needs batch execution mode.
    */
-  iterate(maxIterations: number, step: (current: DataStream<T>) => DataStream<T>, options?: BulkIterationOptions<T>): DataStream<T> {
-    return bulkIteration(this, maxIterations, step, options);
+  iterate(maxIterations: number, step: (current: DataStream<T>) => DataStream<T>, options?: BulkIterationOptions<T>): DataStream<T>;
+  iterate(
+    maxIterationsOrOptions?: number | FeedbackLoopOptions, step?: (current: DataStream<T>) => DataStream<T>, options?: BulkIterationOptions<T>,
+  ): DataStream<T> | IterativeStream<T> {
+    if (typeof maxIterationsOrOptions === 'number') return bulkIteration(this, maxIterationsOrOptions, step!, options);
+    if (step !== undefined) throw new TypeError('iterate(maxIterations, step): maxIterations must be a number');
+    return streamExtensions.iterative!(this, maxIterationsOrOptions ?? {});
   }
 
   /**
@@ -254,4 +267,5 @@ export class DataStream<T> {
 // Type-only imports for the extension points (the classes import DataStream; see stream-extensions.ts).
 import type { KeyedStream } from './keyed-stream.ts';
 import type { ConnectedStreams } from './connected-streams.ts';
+import type { IterativeStream } from './streaming-iteration.ts';
 import type { BroadcastConnectedStream } from './broadcast-connected-stream.ts';

@@ -6,6 +6,7 @@
 import { DEFAULT_MAX_PARALLELISM, UPPER_BOUND_MAX_PARALLELISM } from '../../state/key-groups.ts';
 import { DataStream } from '../datastream/data-stream.ts';
 import '../datastream/keyed-stream.ts';
+import '../datastream/streaming-iteration.ts';
 import '../datastream/connected-streams.ts';
 import { resolveRuntimeMode } from '../graph/batch-stages.ts';
 import { buildJobGraph } from '../graph/job-graph-builder.ts';

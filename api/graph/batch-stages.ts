@@ -144,6 +144,12 @@ export function unboundedSources(nodes: readonly StreamNode[]): StreamNode[] {
  */
 export function resolveRuntimeMode(mode: 'streaming' | 'batch' | 'automatic', nodes: readonly StreamNode[]): 'streaming' | 'batch' {
   const iterations = nodes.some((n) => n.iteration !== undefined);
+  const loop = nodes.find((n) => n.feedback?.role === 'head');
+  if (loop && iterations) throw new Error(`a job cannot have both a streaming iteration ("${loop.name}") and a bulk or delta iteration`);
+  if (loop && mode === 'batch') {
+    throw new Error(`streaming iteration "${loop.name}" (iterate() / closeWith) needs streaming mode; ` +
+      "in batch mode use a bulk iteration (iterate(maxIterations, step)) or a delta iteration (iterateDelta)");
+  }
   if (mode === 'streaming') {
     if (iterations) throw new Error(ITERATION_NEEDS_BATCH);
     return 'streaming';

@@ -4,6 +4,7 @@
 // has a single input and chaining strategy 'always', the upstream 'always' or 'head', both are in
 // the same slot sharing group, and chaining is enabled for the job. Imports api/ and state/.
 import { UPPER_BOUND_MAX_PARALLELISM } from '../../state/key-groups.ts';
+import { checkFeedbackLoops } from './feedback-loop.ts';
 import type { JobEdge, JobGraph, JobGraphConfig, JobVertex } from './job-graph.ts';
 import type { PartitionerSpec } from './partitioner.ts';
 import type { StreamEdge, StreamGraph, StreamNode } from './stream-graph.ts';
@@ -33,7 +34,8 @@ export function buildJobGraph(graph: StreamGraph, defaults: JobGraphDefaults): J
   const maxParallelism = new Map<StreamNode, number>();
   const group = new Map<StreamNode, string>();
   for (const node of nodes) {
-    const p = node.parallelism ?? Math.min(defaults.parallelism, node.parallelismLimit ?? Infinity);
+    const loopHead = node.feedback && node.feedback.role !== 'head' ? node.feedback.loop.head : undefined;
+    const p = node.parallelism ?? (loopHead ? parallelism.get(loopHead)! : Math.min(defaults.parallelism, node.parallelismLimit ?? Infinity));
     const mp = node.maxParallelism ?? defaults.maxParallelism;
     if (node.parallelismLimit !== undefined && p > node.parallelismLimit) {
       throw new InvalidJobGraphError(`operator "${node.name}" is not parallel: its parallelism must be at most ${node.parallelismLimit}, got ${p}`);
@@ -44,8 +46,11 @@ export function buildJobGraph(graph: StreamGraph, defaults: JobGraphDefaults): J
     if (p > mp) throw new InvalidJobGraphError(`operator "${node.name}": parallelism ${p} is greater than its maxParallelism ${mp}`);
     parallelism.set(node, p);
     maxParallelism.set(node, mp);
-    group.set(node, node.slotSharingGroup ?? (node.inEdges[0] ? group.get(node.inEdges[0].source)! : DEFAULT_SLOT_SHARING_GROUP));
+    // A loop's input and tail share its head's parallelism and group: subtask i of each shares a slot.
+    group.set(node, loopHead ? group.get(loopHead)! : node.slotSharingGroup ?? (node.inEdges[0] ? group.get(node.inEdges[0].source)! : DEFAULT_SLOT_SHARING_GROUP));
   }
+  const loopProblem = checkFeedbackLoops(nodes, parallelism, group);
+  if (loopProblem !== undefined) throw new InvalidJobGraphError(loopProblem);
   if (!nodes.some((n) => n.isSink)) {
     throw new InvalidJobGraphError('the job has no sink: add one (print, addSink, sinkTo or executeAndCollect) so that its results go somewhere');
   }
@@ -136,7 +141,7 @@ export function buildJobGraph(graph: StreamGraph, defaults: JobGraphDefaults): J
   return { jobName: defaults.jobName, vertices, edges, config: defaults.config };
 }
 
-/** Rejects cycles (the DataStream API only builds them through iterations, which are separate). */
+/** Rejects cycles (the DataStream API builds loops only through iterations, whose feedback edges are no graph edges). */
 function checkAcyclic(nodes: StreamNode[]): void {
   const state = new Map<StreamNode, 1 | 2>();
   const visit = (node: StreamNode): void => {

@@ -5,6 +5,7 @@
 import type { KeySelector } from '../functions/key-selector.ts';
 import type { OutputTag } from '../output-tag.ts';
 import type { Source } from '../sources/source.ts';
+import type { FeedbackRole } from './feedback-loop.ts';
 import type { IterationSpec } from './iteration-spec.ts';
 import type { PartitionerSpec } from './partitioner.ts';
 
@@ -37,6 +38,8 @@ export interface StreamNode {
   readonly outEdges: StreamEdge[];
   /** Set on an iteration node (batch mode): its body and kind. */
   iteration?: IterationSpec;
+  /** Set on the head, input and tail of a streaming iteration (feedback loop). */
+  feedback?: FeedbackRole;
 }
 
 /** A connection between two operators. */
