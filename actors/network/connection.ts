@@ -12,8 +12,9 @@
 // frames is not limited. Timeouts run on an injected Clock. A closed connection drops its
 // buffers, timers and socket listeners at once. Connections turned away before authenticating
 // are logged, at most one line per reason per REJECT_LOG_INTERVAL_MS (a flood stays one line).
-// Imports node:net, the frame decoder, the handshake, the clock and the logger.
-import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+// Sockets come from a Network (transport.ts): node:net by default, a simulated one in simulations.
+// Imports the transport seam, the frame decoder, the handshake, the clock and the logger.
+import { nodeNetwork, type ByteStream, type Network, type StreamListener } from './transport.ts';
 import { systemClock, type Cancel, type Clock } from '../../api/time/clock.ts';
 import {
   encodeFrame, FrameDecoder, FrameError, DEFAULT_HANDSHAKE_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES,
@@ -46,6 +47,8 @@ export interface ConnectionLimits {
 export interface ConnectionOptions extends ConnectionLimits {
   /** The cluster secret; both ends must hold the same one. */
   secret: string;
+  /** Where sockets and handshake nonces come from (default node:net and node:crypto). */
+  network?: Network;
 }
 
 /** Default of `maxUnauthenticatedConnections`. */
@@ -95,16 +98,13 @@ export class Connection {
   private readonly onData = (chunk: Uint8Array): void => this.receive(chunk);
   private readonly deliver = (frame: Uint8Array): boolean => this.frame(frame);
 
-  constructor(private readonly socket: Socket, private readonly handler: ConnectionHandler, private readonly limits: Resolved) {
+  constructor(private readonly socket: ByteStream, private readonly handler: ConnectionHandler, private readonly limits: Resolved) {
     this.decoder = new FrameDecoder(limits.handshakeMaxFrameBytes);
     this.clock = limits.clock;
     this.stallTimeoutMs = limits.frameStallTimeoutMs;
-    this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    socket.setNoDelay(true);
-    socket.on('data', this.onData);
-    // Stays after close: a destroyed socket may still report an error, which must not go unhandled.
-    socket.on('error', (e) => this.close(e));
-    socket.once('close', () => this.close());
+    this.peer = socket.remoteAddress;
+    socket.onData(this.onData);
+    socket.onClose((e) => this.close(e));
   }
 
   /** The peer's address, for logs. */
@@ -147,7 +147,7 @@ export class Connection {
     this.decoder.clear();
     this.stallTimer?.();
     this.stallTimer = undefined;
-    this.socket.off('data', this.onData);
+    this.socket.onData(undefined);
     this.socket.destroy();
     this.failHandshake?.(error ?? new HandshakeError('connection closed during handshake'));
     this.handler.onClose?.(this, error);
@@ -255,7 +255,7 @@ export class ConnectionListener {
   private readonly boundPort: number;
 
   private constructor(
-    private readonly server: Server,
+    private readonly server: StreamListener,
     private readonly options: ConnectionOptions,
     private readonly limits: Resolved,
     private readonly maxUnauthenticated: number,
@@ -263,9 +263,8 @@ export class ConnectionListener {
     private readonly onError: (error: Error, remote: string, authenticated: boolean) => void,
     private readonly onReject: (reason: RejectReason, remote: string, error: Error) => void,
   ) {
-    this.boundPort = (server.address() as { port: number }).port;
+    this.boundPort = server.port;
     this.rejectLog = new RateLimitedLog(REJECT_LOG_INTERVAL_MS, () => limits.clock.now());
-    server.on('connection', (socket) => this.accept(socket));
   }
 
   /**
@@ -283,12 +282,15 @@ export class ConnectionListener {
     const maxUnauthenticated = options.maxUnauthenticatedConnections ?? DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS;
     if (!(maxUnauthenticated >= 1)) throw new Error(`maxUnauthenticatedConnections must be at least 1, got ${maxUnauthenticated}`);
     const limits = resolveLimits(options);
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => { server.off('error', reject); resolve(); });
+    let listener: ConnectionListener | undefined;
+    // Streams accepted before the listener exists (none on node:net, whose events wait a turn) wait for it.
+    const early: ByteStream[] = [];
+    const server = await (options.network ?? nodeNetwork).listen(host, port, (stream) => {
+      if (listener) listener.accept(stream); else early.push(stream);
     });
-    return new ConnectionListener(server, options, limits, maxUnauthenticated, onConnection, onError, onReject);
+    listener = new ConnectionListener(server, options, limits, maxUnauthenticated, onConnection, onError, onReject);
+    for (const stream of early) listener.accept(stream);
+    return listener;
   }
 
   /** The bound port. */
@@ -313,16 +315,16 @@ export class ConnectionListener {
   /** Stops listening and closes every connection. */
   async close(): Promise<void> {
     this.closing = true;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = this.server.close();
     for (const c of [...this.connections]) c.close();
     await closed;
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: ByteStream): void {
+    if (this.closing) { socket.destroy(); return; }
     if (this.unauthenticated.size >= this.maxUnauthenticated) {
-      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+      const remote = socket.remoteAddress;
       // Nothing is read from it: the bytes it sent are dropped with it.
-      socket.on('error', () => {});
       socket.destroy();
       this.reject('over-capacity', remote, new Error(`${this.maxUnauthenticated} connections are already in their handshake`));
       return;
@@ -339,7 +341,7 @@ export class ConnectionListener {
     }, this.limits);
     this.connections.add(connection);
     this.unauthenticated.add(connection);
-    const handshake = new ServerHandshake(this.options.secret);
+    const handshake = new ServerHandshake(this.options.secret, (this.options.network ?? nodeNetwork).randomBytes);
     let challenged = false;
     connection.authenticate((frame, send) => {
       if (!challenged) { challenged = true; send(handshake.challenge()); return false; }
@@ -362,15 +364,11 @@ export class ConnectionListener {
 
 /** Connects and authenticates to a listener. */
 export async function connect(host: string, port: number, options: ConnectionOptions, handler: ConnectionHandler): Promise<Connection> {
-  const socket = await new Promise<Socket>((resolve, reject) => {
-    // The error listener stays until the connection has its own: a peer may reset the socket
-    // right after it connected, before the connection exists.
-    const s = netConnect({ host, port }, () => resolve(s));
-    s.on('error', reject);
-  });
+  const network = options.network ?? nodeNetwork;
+  const socket = await network.dial(host, port);
   if (socket.destroyed) throw new HandshakeError(`connection to ${host}:${port} closed before the handshake`);
   const connection = new Connection(socket, handler, resolveLimits(options));
-  const handshake = new ClientHandshake(options.secret);
+  const handshake = new ClientHandshake(options.secret, network.randomBytes);
   let answered = false;
   await connection.authenticate((frame, send) => {
     if (!frame) return false;

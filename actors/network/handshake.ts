@@ -1,7 +1,8 @@
 // Mutual authentication of a connection with a shared cluster secret (challenge-response with
 // HMAC-SHA256): each side proves it knows the secret by MACing the other side's fresh random
 // nonce, so a recorded exchange cannot be replayed on another connection. Pure message logic:
-// the transport sends and receives the byte messages as frames. Imports only node:crypto.
+// the transport sends and receives the byte messages as frames. The nonces' entropy may be
+// injected (a simulated network makes a run replayable). Imports only node:crypto.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const NONCE_BYTES = 32;
@@ -15,6 +16,15 @@ const enum Step { Challenge = 1, Response = 2, Confirm = 3 }
 /** The handshake failed: the connection must be closed. */
 export class HandshakeError extends Error {
   constructor(message: string) { super(message); this.name = 'HandshakeError'; }
+}
+
+function systemRandom(n: number): Uint8Array { return new Uint8Array(randomBytes(n)); }
+
+/** A fresh nonce; a source that returns the wrong size is refused (a short nonce would weaken the proof). */
+function nonceFrom(random: (n: number) => Uint8Array): Uint8Array {
+  const nonce = random(NONCE_BYTES);
+  if (nonce.length !== NONCE_BYTES) throw new HandshakeError(`a handshake nonce needs ${NONCE_BYTES} random bytes, the source gave ${nonce.length}`);
+  return nonce;
 }
 
 function mac(secret: string, label: string, ...parts: Uint8Array[]): Uint8Array {
@@ -35,9 +45,11 @@ function expect(message: Uint8Array, step: Step, length: number): void {
 
 /** The accepting side: challenge, then verify the response, then confirm. */
 export class ServerHandshake {
-  private readonly nonce = new Uint8Array(randomBytes(NONCE_BYTES));
+  private readonly nonce: Uint8Array;
   private done = false;
-  constructor(private readonly secret: string) {}
+  constructor(private readonly secret: string, random: (n: number) => Uint8Array = systemRandom) {
+    this.nonce = nonceFrom(random);
+  }
 
   /** The first message: [step, version, server nonce]. */
   challenge(): Uint8Array {
@@ -64,9 +76,11 @@ export class ServerHandshake {
 
 /** The connecting side: answer the challenge, then check the server's confirmation. */
 export class ClientHandshake {
-  private readonly nonce = new Uint8Array(randomBytes(NONCE_BYTES));
+  private readonly nonce: Uint8Array;
   private serverNonce: Uint8Array | undefined;
-  constructor(private readonly secret: string) {}
+  constructor(private readonly secret: string, random: (n: number) => Uint8Array = systemRandom) {
+    this.nonce = nonceFrom(random);
+  }
 
   /** Answers the server's challenge. Throws HandshakeError on a malformed challenge. */
   respond(challenge: Uint8Array): Uint8Array {

@@ -10,18 +10,19 @@
 // to dead letters (and asks fail at once).
 // Data-plane frames of every connection go to one DataFrameHandler (the system's data plane),
 // which is also told when a peer connects and when its connection is lost.
+// Sockets come from the transport's Network (node:net unless `useNetwork` gave a simulated one).
 // Imports the endpoint, the connection and the core's refs; nothing from api/ but the clock.
 // Just over 400 lines: listening, dialing with redial backoff and remote refs share the endpoint
 // table; framing, handshake and connection limits live in actors/network, queuing in envelope-outbox.ts.
 
 import { env } from 'node:process';
-import { randomBytes } from 'node:crypto';
 import type { Cancel } from '../../api/time/clock.ts';
 import { ActorNotAliveError, ActorRef, type RefTarget } from '../core/actor-ref.ts';
 import type { DeadLetterReason } from '../core/dead-letters.ts';
 import type { Asker } from '../core/mailbox.ts';
 import { errorFields, logger, RateLimitedLog, type Logger } from '../observability/logger.ts';
 import { connect, ConnectionListener, type Connection, type ConnectionLimits } from '../network/connection.ts';
+import { nodeNetwork, type Network } from '../network/transport.ts';
 import { isLoopback, localPath, parsePath, systemAddress } from './remote-address.ts';
 import { RemoteEndpoint, type RemoteHost } from './remote-endpoint.ts';
 
@@ -94,6 +95,13 @@ const RECONNECT_LOG_INTERVAL_MS = 30_000;
 /** Data frames kept per connection while no data handler is installed, at most. */
 const MAX_EARLY_DATA_FRAMES = 4096;
 
+/** The address of a system that does not listen: unique, so that peers can route to it. */
+function unboundAddress(name: string, network: Network): string {
+  let hex = '';
+  for (const b of network.randomBytes(6)) hex += b.toString(16).padStart(2, '0');
+  return `${name}@unbound-${hex}`;
+}
+
 /** Resolves the secret of a listen or connect call. */
 function secretOf(explicit: string | undefined): string | undefined {
   return explicit ?? (env.ACTORFLOW_CLUSTER_SECRET || undefined);
@@ -122,9 +130,13 @@ export class RemoteTransport {
   private readonly reconnects = new Map<string, Cancel>();
   private readonly reconnectLog: Logger;
   private readonly reconnectLimit: RateLimitedLog;
+  /** Where sockets come from. */
+  private network: Network = nodeNetwork;
+  /** Limits (and the clock of their timeouts) of every connection, unless listen options say otherwise. */
+  private limits: ConnectionLimits = {};
 
   constructor(private readonly system: TransportHost) {
-    this.address = `${system.name}@unbound-${randomBytes(6).toString('hex')}`;
+    this.address = unboundAddress(system.name, this.network);
     this.reconnectLimit = new RateLimitedLog(RECONNECT_LOG_INTERVAL_MS, () => system.clock.now());
     this.reconnectLog = logger('remote-transport', { system: system.name });
     this.ownAddresses.add(this.address);
@@ -139,6 +151,20 @@ export class RemoteTransport {
       deadLetter: (message, recipient, reason) => system.deadLetter(message, recipient, reason),
       dataFrame: (peer, frame) => this.dataFrame(peer, frame),
     };
+  }
+
+  /**
+   * Opens sockets through `network` from now on (a simulated network), with `limits` on the
+   * connections it dials and accepts (a simulation gives its clock); only before this system
+   * listens or connects. The placeholder address is drawn again from the network's entropy.
+   */
+  useNetwork(network: Network, limits: ConnectionLimits = {}): void {
+    if (this.listener || this.endpoints.size > 0 || this.dialed.size > 0) throw new Error(`actor system ${this.system.name} already uses its network`);
+    this.ownAddresses.delete(this.address);
+    this.network = network;
+    this.limits = limits;
+    this.address = unboundAddress(this.system.name, network);
+    this.ownAddresses.add(this.address);
   }
 
   /** Installs the receiver of data-plane frames; frames that arrived before it are replayed. */
@@ -186,7 +212,7 @@ export class RemoteTransport {
       throw new Error(`listening on ${host} needs a cluster secret (ACTORFLOW_CLUSTER_SECRET); without one only loopback is allowed`);
     }
     this.clusterSecret = secret;
-    this.listener = await ConnectionListener.listen(host, port, { ...options.connections, secret: secret ?? DEVELOPMENT_SECRET },
+    this.listener = await ConnectionListener.listen(host, port, { ...this.limits, ...options.connections, secret: secret ?? DEVELOPMENT_SECRET, network: this.network },
       (connection) => this.accept(connection),
       // The listener logs connections that never authenticated itself, rate-limited.
       (error, remote, authenticated) => { if (authenticated) this.logClosed(`connection from ${remote} closed: ${error.message}`, error); });
@@ -292,7 +318,7 @@ export class RemoteTransport {
 
   private async dial(host: string, port: number, secret: string): Promise<RemoteEndpoint> {
     const endpoint = this.newEndpoint(true);
-    const connection = await connect(host, port, { secret }, {
+    const connection = await connect(host, port, { ...this.limits, secret, network: this.network }, {
       onFrame: (frame, c) => endpoint.receive(frame, c),
       onClose: (_c, error) => endpoint.closedBy(error),
     });
