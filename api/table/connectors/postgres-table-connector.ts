@@ -1,7 +1,7 @@
 // The PostgreSQL table connectors of SQL DDL, with Flink's option names:
 // - 'jdbc' / 'postgres' (Flink's JDBC connector): a sink through PostgresSink. With a PRIMARY KEY
-//   (NOT ENFORCED) it is an upsert sink that takes updating queries (+I/+U upsert the row, -D
-//   deletes it by key, -U is dropped as an upsert sink does); without one it appends and takes
+//   (NOT ENFORCED) it is an upsert sink that takes updating queries (+I/+U upsert the row, -D and
+//   -U delete it by key; a -U followed by its +U in one batch is just the upsert); without one it appends and takes
 //   insert-only queries. Exactly-once (prepared transactions committed at checkpoints) when
 //   checkpointing is on; at-least-once upserts when it is off and there is a key.
 // - 'postgres-cdc' (Flink CDC's option names): a changelog source through PostgresCdcSource,
@@ -58,7 +58,7 @@ function createPostgresSink(stream: DataStream<Change>, ctx: ConnectorContext) {
   if (guarantee === 'at-least-once' && !key) throw new Error(`table ${ctx.tableName}: 'sink.delivery-guarantee' = 'at-least-once' needs a PRIMARY KEY (rows written again after a failure are upserted by it)`);
   const temporal = types.some(isTemporal);
   const sink = new PostgresSink<Change>({
-    url, table, columns, ...(key ? { key, isDelete: (c: Change) => c.op === '-D' } : {}),
+    url, table, columns, ...(key ? { key, isDelete: (c: Change) => c.op === '-D' || c.op === '-U' } : {}),
     guarantee,
     transactionPrefix: ctx.options['sink.transaction-prefix'] ?? `actorflow_${table.replace(/[^\w]/g, '_')}`,
     batchSize: positiveInt(ctx, 'sink.buffer-flush.max-rows', 500),
@@ -66,11 +66,10 @@ function createPostgresSink(stream: DataStream<Change>, ctx: ConnectorContext) {
   });
   let input: DataStream<Change> = stream;
   if (key) {
-    // An upsert sink keeps the last change per key: -U is dropped, and every change of a key goes
-    // to one subtask (in order, and no two open transactions lock the same row).
+    // Every change of a key goes to one subtask: in order, and no two open transactions lock the same row.
+    // (A -U is a delete: when a filter after an aggregation drops the +U that would follow, the row must go.)
     const idx = key.map((k) => columns.indexOf(k));
-    input = stream.filter((c: Change) => c.op !== '-U').name(`UpsertMaterialize(${ctx.tableName})`)
-      .keyBy((c: Change) => JSON.stringify(idx.map((i) => c.row[i])));
+    input = stream.keyBy((c: Change) => JSON.stringify(idx.map((i) => c.row[i])));
   }
   const out = input.sinkTo(sink).name(`postgres ${ctx.tableName}`);
   if (ctx.options['sink.parallelism'] !== undefined) out.setParallelism(positiveInt(ctx, 'sink.parallelism', 1));
