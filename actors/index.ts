@@ -2,6 +2,7 @@
 // lifecycle states, and the clocks actor programs schedule through. A wiring file: no logic.
 
 export { ActorSystem, type ActorSystemOptions } from './core/actor-system.ts';
+export type { ActorSnapshot, ActorSystemSnapshot, SnapshotOptions } from './core/actor-snapshot.ts';
 export {
   defineActor, type ActorBehavior, type ActorContext, type ActorTerminated, type PersistenceOptions,
   type SpawnOptions, type TerminationReason,

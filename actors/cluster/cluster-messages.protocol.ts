@@ -125,6 +125,8 @@ export type TaskExecutorMessage =
   | TaskExecutorCommand
   /** Replies `[{ jobId, name, state }]`. */
   | { readonly type: 'taskexecutor.list-subtasks' }
+  /** Replies the TaskManager's ActorSystemSnapshot (at most `maxActors` actors listed). */
+  | { readonly type: 'taskexecutor.actor-tree'; readonly maxActors?: number }
   /** Time to heartbeat the ResourceManager (or to reconnect to the JobManager). */
   | { readonly type: 'taskexecutor.heartbeat-tick' }
   | { readonly type: 'actor.terminated'; readonly ref: unknown; readonly reason: string; readonly error?: string };
@@ -178,7 +180,7 @@ export type ClusterResourceManagerMessage =
 registerMessageTypes('actorflow.taskexecutor', [
   'taskexecutor.deploy', 'taskexecutor.cancel-task', 'taskexecutor.add-splits', 'taskexecutor.no-more-splits',
   'taskexecutor.trigger-checkpoint', 'taskexecutor.checkpoint-complete', 'taskexecutor.checkpoint-aborted',
-  'taskexecutor.release-job', 'taskexecutor.list-subtasks', 'taskexecutor.heartbeat-tick',
+  'taskexecutor.release-job', 'taskexecutor.list-subtasks', 'taskexecutor.heartbeat-tick', 'taskexecutor.actor-tree',
 ]);
 registerMessageTypes('actorflow.jobmaster', [...TASK_REPORT_TYPES]);
 registerMessageTypes('actorflow.jobmanager', ['jobmanager.info', 'jobmanager.fetch-blob']);

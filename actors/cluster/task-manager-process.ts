@@ -92,6 +92,8 @@ function taskExecutorBehavior(executor: TaskExecutor, link: JobManagerLink, fenc
     receive(_state, msg, ctx) {
       switch (msg.type) {
         case 'taskexecutor.list-subtasks': ctx.reply(executor.runningTasks()); return;
+        // A malformed limit lists every actor rather than throwing (a throw would stop this actor).
+        case 'taskexecutor.actor-tree': ctx.reply(ctx.system.snapshot(Number(msg.maxActors) >= 0 ? { maxActors: Number(msg.maxActors) } : {})); return;
         case 'taskexecutor.heartbeat-tick': link.heartbeat(); executor.reportMetrics(); return;
         case 'taskexecutor.watch-jobmanager': ctx.watch(msg.ref); return;
         case 'actor.terminated':

@@ -408,6 +408,9 @@ export class ActorCell implements Runnable, RefTarget {
   /** Whether the actor has terminated. */
   get terminated(): boolean { return this.mode === TERMINATED; }
 
+  /** Messages waiting in the mailbox (introspection: read on demand, never kept up to date). */
+  get mailboxSize(): number { return this.mailbox.size; }
+
   /** Whether the cell is doing nothing and has nothing queued that it could do now. */
   get quiet(): boolean { return !this.busy && !this.hasRunnableWork(); }
 }

@@ -1,8 +1,8 @@
 // ActorSystem: the entry point of the actor API. It creates top-level actors under the system
 // guardian (which stops a top-level actor that fails, and logs it), answers `lifecycleOf`, keeps
-// the dead letters, and terminates the whole tree in reverse start order. `listen` / `connect`
-// make it reachable from other processes through the remote transport (which reconnects by
-// itself). Imports the core and actors/remote; nothing from api/ but the clock.
+// the dead letters, gives read-only snapshots of its tree, and terminates the whole tree in
+// reverse start order. `listen` / `connect` make it reachable from other processes through the
+// remote transport (which reconnects by itself). Imports the core and actors/remote; nothing from api/ but the clock.
 
 import { systemClock, type Clock } from '../../api/time/clock.ts';
 import { ActorCell } from './actor-cell.ts';
@@ -10,6 +10,7 @@ import { lifecycleState, type ActorLifecycleState } from './actor-lifecycle.mach
 import type { ActorRef } from './actor-ref.ts';
 import { cellOf, spawnChild } from './cell-context.ts';
 import type { DeadLetter } from './dead-letters.ts';
+import { snapshotTree, type ActorSystemSnapshot, type SnapshotOptions } from './actor-snapshot.ts';
 import { defineActor, type ActorBehavior, type SpawnOptions } from './define-actor.ts';
 import { SystemRuntime } from './system-runtime.ts';
 import type { Host } from './host.ts';
@@ -73,6 +74,18 @@ export class ActorSystem {
    */
   onDeadLetter(listener: (letter: DeadLetter) => void): () => void {
     return this.runtime.deadLetters.subscribe(listener);
+  }
+
+  /**
+   * A read-only snapshot of the supervision tree (paths, behaviour names, lifecycle states,
+   * mailbox sizes, restarts) and the dead-letter count, computed now by walking the actors.
+   */
+  snapshot(options?: SnapshotOptions): ActorSystemSnapshot {
+    const tree = snapshotTree(this.guardian, options);
+    return {
+      system: this.name, ...(this.address !== undefined ? { address: this.address } : {}),
+      takenAt: this.runtime.clock.now(), deadLetters: this.runtime.deadLetters.count, ...tree,
+    };
   }
 
   /** Starts a top-level actor, supervised by the system guardian. */

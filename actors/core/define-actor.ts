@@ -29,6 +29,8 @@ export interface ActorBehavior<State, Msg> {
   supervisorStrategy?: SupervisorStrategy;
   /** Keeps the state in KV so that a restarted or re-created actor resumes from it. */
   persistence?: PersistenceOptions;
+  /** What the behaviour is, as introspection shows it (`system.snapshot()`, the dashboard's actor view). */
+  name?: string;
 }
 
 /** Options of one spawned actor. */
@@ -105,6 +107,7 @@ export function defineActor<State, Msg>(behavior: ActorBehavior<State, Msg>): Ac
   if (strategy && !(strategy.maxRestarts >= 0 && strategy.withinMs > 0)) {
     throw new TypeError('defineActor: supervisorStrategy needs maxRestarts >= 0 and withinMs > 0');
   }
+  if (behavior.name !== undefined && typeof behavior.name !== 'string') throw new TypeError('defineActor: name must be a string');
   const persistence = behavior.persistence;
   if (persistence && (typeof persistence.key !== 'string' || persistence.key === '')) {
     throw new TypeError('defineActor: persistence.key must be a non-empty string');

@@ -2,12 +2,14 @@
 // subtasks' metrics — read from a StreamTask in this process, or as its TaskManager last reported
 // for one in another — its restarts, checkpoint statistics and exception history), the
 // ResourceManager's TaskManagers (their heartbeats' process metrics) and this process's own
-// memory and actor system. Nothing is sampled in the background: every read computes from the
-// counters as they are. Prometheus text is rendered with prom-client (prometheus-text.ts).
+// memory and actor system, and (asked over the cluster connection) the TaskManagers' actor trees.
+// Nothing is sampled in the background: every read computes from the counters as they are. Prometheus text is rendered with prom-client (prometheus-text.ts).
 // Imports actors/runtime and actors/cluster types, actors/rest types and this folder.
 import type { JobVertex } from '../../api/graph/job-graph.ts';
 import type { ActorSystem } from '../core/actor-system.ts';
-import type { MetricsSource, VertexMetrics } from '../rest/cluster-service.ts';
+import type { ActorRef } from '../core/actor-ref.ts';
+import type { ActorSystemSnapshot } from '../core/actor-snapshot.ts';
+import type { ActorSystemsReport, MetricsSource, TaskManagerActors, VertexMetrics } from '../rest/cluster-service.ts';
 import type { JobMaster } from '../runtime/job-master.ts';
 import type { ResourceManager } from '../runtime/resource-manager.ts';
 import { StreamTask } from '../runtime/stream-task.ts';
@@ -89,6 +91,34 @@ export class ClusterMetrics implements MetricsSource {
     // A TaskManager in this process shares its memory; one elsewhere reports its own with heartbeats.
     if (tm instanceof TaskManager) return { ...processMetrics(), numRunningTasks: tm.runningTasks().filter((t) => t.state === 'running').length, ...slots };
     return { ...((tm as { metrics?: MetricValues }).metrics ?? {}), ...slots };
+  }
+
+  /**
+   * The JobManager's actor tree and each TaskManager's: a TaskManager in this process shares the
+   * JobManager's actor system (its actors are in that tree); one in another process is asked over
+   * its cluster connection, all at once, each within `timeoutMs`; those that do not answer in
+   * time are named in `unanswered` with the reason.
+   */
+  async actorSystems(options: { timeoutMs: number; maxActors?: number }): Promise<ActorSystemsReport> {
+    const { timeoutMs, maxActors } = options;
+    if (!(timeoutMs > 0)) throw new RangeError(`the timeout must be a positive number of ms, got ${timeoutMs}`);
+    if (maxActors !== undefined && !(maxActors >= 0)) throw new RangeError(`maxActors must be a number >= 0, got ${maxActors}`);
+    const limit = maxActors !== undefined ? { maxActors } : {};
+    const jobManager = this.host.system?.snapshot(limit);
+    const taskManagers = await Promise.all(this.host.resourceManager.registeredTaskManagers().map(async (tm): Promise<TaskManagerActors> => {
+      if (tm instanceof TaskManager) return { id: tm.id, inJobManager: true };
+      const ref = (tm as { ref?: ActorRef }).ref;
+      const address = (tm as { address?: string }).address;
+      const base = { id: tm.id, ...(address !== undefined ? { address } : {}) };
+      if (ref === undefined) return { ...base, error: 'this TaskManager has no actor to ask' };
+      try {
+        return { ...base, snapshot: await ref.ask<ActorSystemSnapshot>({ type: 'taskexecutor.actor-tree', ...limit }, timeoutMs) };
+      } catch (error) {
+        return { ...base, error: (error as Error)?.message ?? String(error) };
+      }
+    }));
+    const unanswered = taskManagers.filter((tm) => tm.error !== undefined).map((tm) => tm.id);
+    return { ...(jobManager ? { jobManager } : {}), taskManagers, unanswered };
   }
 
   async prometheus(): Promise<string> {

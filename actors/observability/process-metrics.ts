@@ -1,12 +1,9 @@
 // The metrics of one process (or worker thread) and its actor system: memory, and the actor
-// system's actors, queued messages, restarts and dead letters. The actor system is walked from its
-// guardian through the public cell tree; a mailbox's length is read from the cell (the core keeps
-// it private, so the one read here is narrow and typed). Values are named as Flink names its
+// system's actors, queued messages, restarts and dead letters (from the system's snapshot, which
+// walks its tree when asked). Values are named as Flink names its
 // Status.* metrics, with `actorSystem.*` for what Flink has no counterpart of.
 // Imports actors/core only.
 import type { ActorSystem } from '../core/actor-system.ts';
-import { cellOf } from '../core/cell-context.ts';
-import type { ActorCell } from '../core/actor-cell.ts';
 
 /** Flat metric name -> value. */
 export type MetricValues = Record<string, number>;
@@ -25,27 +22,10 @@ export interface ActorSystemMetrics {
   readonly deadLetters: number;
 }
 
-function mailboxSizeOf(cell: ActorCell): number {
-  const mailbox = (cell as unknown as { mailbox?: { size?: unknown } }).mailbox;
-  return typeof mailbox?.size === 'number' ? mailbox.size : 0;
-}
-
-/** Walks `system`'s live actors. */
+/** `system`'s totals, from a snapshot of its tree that lists no actors (computed now). */
 export function actorSystemMetrics(system: ActorSystem): ActorSystemMetrics {
-  const guardian = cellOf(system.resolve(`actorflow://${system.name}/user`));
-  let actors = 0, mailboxSize = 0, maxMailboxSize = 0, restarts = 0;
-  const stack: ActorCell[] = guardian ? [...guardian.children] : [];
-  while (stack.length > 0) {
-    const cell = stack.pop()!;
-    if (cell.terminated) continue;
-    actors++;
-    const size = mailboxSizeOf(cell);
-    mailboxSize += size;
-    if (size > maxMailboxSize) maxMailboxSize = size;
-    restarts += cell.incarnation;
-    stack.push(...cell.children);
-  }
-  return { actors, mailboxSize, maxMailboxSize, restarts, deadLetters: system.deadLetters };
+  const { actors, mailboxSize, maxMailboxSize, restarts, deadLetters } = system.snapshot({ maxActors: 0 });
+  return { actors, mailboxSize, maxMailboxSize, restarts, deadLetters };
 }
 
 /** Memory of this process (heap of this thread, resident set of the process), when the runtime tells. */

@@ -1,13 +1,14 @@
 // ClusterService: what a JobManager offers its clients (the REST server serves it, the REST client
 // implements it over HTTP, the JobManager process implements it over its Dispatcher), and the two
 // errors that map to HTTP statuses. The shapes follow Flink's REST API (kebab-case keys where Flink
-// has them). Metrics, exception histories and Prometheus text come from an optional MetricsSource
-// (a service without one answers 404 on those routes). Imports only types.
+// has them). Metrics, exception histories, Prometheus text and the actor trees come from an
+// optional MetricsSource (a service without one answers 404 on those routes). Imports only types.
 import type { JobExecutionResult, JobStatus } from '../../api/environment/job-client.ts';
 import type { JobSubmitOptions } from '../deploy/job-loader.ts';
 import type { CheckpointHistorySnapshot } from '../observability/checkpoint-history.ts';
 import type { JobExceptionsSnapshot } from '../observability/exception-history.ts';
 import type { MetricValues } from '../observability/process-metrics.ts';
+import type { ActorSystemSnapshot } from '../core/actor-snapshot.ts';
 
 /** How to submit a job (defined by the job loader, which applies it). */
 export type { JobSubmitOptions };
@@ -87,6 +88,28 @@ export interface VertexMetrics {
   readonly subtasks: ReadonlyArray<{ readonly subtask: number; readonly attempt: number; readonly metrics: MetricValues | undefined }>;
 }
 
+/** One TaskManager's actor system as GET /actors gives it. */
+export interface TaskManagerActors {
+  readonly id: string;
+  /** Its system's address, for one in another process. */
+  readonly address?: string;
+  /** Its tree, when it answered in time. */
+  readonly snapshot?: ActorSystemSnapshot;
+  /** True for a TaskManager inside the JobManager's process: its actors are in the JobManager's tree. */
+  readonly inJobManager?: boolean;
+  /** Why there is no snapshot (it did not answer within the timeout, or the ask failed). */
+  readonly error?: string;
+}
+
+/** The actor systems of a cluster (GET /actors). */
+export interface ActorSystemsReport {
+  /** The JobManager's own tree (absent when the service has no actor system). */
+  readonly jobManager?: ActorSystemSnapshot;
+  readonly taskManagers: readonly TaskManagerActors[];
+  /** The ids of the TaskManagers that did not answer (each with its `error`). */
+  readonly unanswered: readonly string[];
+}
+
 /** Where a JobManager's metrics come from. Unknown jobs, vertices and TaskManagers resolve undefined. */
 export interface MetricsSource {
   /** Flink's per-job metrics (numRestarts, checkpoint counts and the last checkpoint's duration and size). */
@@ -97,6 +120,8 @@ export interface MetricsSource {
   taskManagerMetrics(taskManagerId: string): Promise<MetricValues | undefined>;
   /** Everything above in Prometheus' text format. */
   prometheus(): Promise<string>;
+  /** The actor trees of the JobManager and its TaskManagers, each TaskManager asked within `timeoutMs`. */
+  actorSystems?(options: { timeoutMs: number; maxActors?: number }): Promise<ActorSystemsReport>;
 }
 
 /** A terminal job's outcome (Flink's GET /jobs/:jid/execution-result). */

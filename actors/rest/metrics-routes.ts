@@ -10,6 +10,7 @@
 //   GET /jobs/:jid/checkpoints/details/:cid/subtasks/:vid   that vertex's subtasks' acknowledgements
 //   GET /jobmanager/metrics, /taskmanagers/:tmid/metrics ?get=
 //   GET /metrics                                         Prometheus text
+//   GET /actors?timeout=ms&maxActors=n                   the JobManager's and each TaskManager's actor tree
 // Values are strings, as Flink's are; a watermark before the first one is Flink's Long.MIN_VALUE.
 // The routes are added to the app after its authentication: they need the token like every other.
 // Imports hono types and the ClusterService types.
@@ -75,6 +76,21 @@ class BadRequest extends Error {
 /** Flink's back-pressure level of a ratio of time back-pressured. */
 export function backPressureLevel(ratio: number): 'ok' | 'low' | 'high' {
   return ratio <= 0.1 ? 'ok' : ratio <= 0.5 ? 'low' : 'high';
+}
+
+/** How long GET /actors waits for each TaskManager's tree by default (`?timeout=` overrides). */
+export const DEFAULT_ACTORS_TIMEOUT_MS = 2000;
+
+/** How many actors of each system GET /actors lists by default (`?maxActors=` overrides; totals count all). */
+export const DEFAULT_MAX_ACTORS = 2000;
+
+/** An integer query parameter within [min, max], `fallback` when absent; 400 otherwise. */
+function intParam(c: Context, name: string, fallback: number, min: number, max: number): number {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new BadRequest(`query parameter ${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return value;
 }
 
 /** Adds the metric routes to `app` (404 on each when `service` has no metrics). */
@@ -170,6 +186,14 @@ export function addMetricsRoutes(app: Hono, service: ClusterService): void {
     const values = await source().taskManagerMetrics(id);
     if (values === undefined) throw new NotFoundError(`no TaskManager with id ${id}`);
     return answer(c, values);
+  });
+
+  app.get('/actors', async (c) => {
+    const actorSystems = source().actorSystems;
+    if (actorSystems === undefined) throw new NotFoundError('this JobManager gives no actor trees');
+    const timeoutMs = intParam(c, 'timeout', DEFAULT_ACTORS_TIMEOUT_MS, 1, 60_000);
+    const maxActors = intParam(c, 'maxActors', DEFAULT_MAX_ACTORS, 0, 1_000_000);
+    return c.json(await actorSystems.call(source(), { timeoutMs, maxActors }));
   });
 
   app.get('/metrics', async (c) => c.body(await source().prometheus(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE }));

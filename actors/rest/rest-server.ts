@@ -12,7 +12,7 @@
 //   GET   /jobs/:jid/savepoints/:id    long-poll of a savepoint or stop that answered 202
 //                                      (a failed one answers {status:'FAILED', errors: [cause]})
 //   GET   /taskmanagers                {taskmanagers: TaskManagerInfo[]}
-//   metrics, exception and checkpoint histories, Prometheus text at /metrics: see metrics-routes.ts
+//   metrics, exception and checkpoint histories, Prometheus text at /metrics, actor trees at /actors: see metrics-routes.ts
 //   GET   /, /dashboard/app.js|css     the web dashboard (dashboard-routes.ts); /dashboard/lifecycles its lifecycle graphs
 // Errors are {errors: [message]}: 401 no or a wrong token, 404 unknown job or route, 400 bad input,
 // 413 a bundle over the size limit, 503 a standby JobManager asked for what only the leader does,
