@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
-import { PostgresCdcSource, RestartStrategies, StreamExecutionEnvironment, type ChangeRecord } from '../../../../api/index.ts';
+import { PostgresCdcSource, RestartStrategies, StreamExecutionEnvironment, type ChangeRecord, type PostgresCdcSourceOptions } from '../../../../api/index.ts';
 import { parseChange, parseColumns } from '../../../../api/connectors/postgres/test-decoding-parser.ts';
 import { ManualClock } from '../../../../api/time/clock.ts';
 import { drive } from '../../../e2e/fault-tolerance/support.ts';
@@ -62,13 +62,13 @@ async function queried(table: string): Promise<Record<string, string>> {
 }
 
 /** The changelog folded into owner -> "sum/count" by a keyed job (the last running value per owner). */
-async function materialize(slot: string, table: string, failAt?: number): Promise<{ result: Record<string, string>; failures: number }> {
+async function materialize(slot: string, table: string, failAt?: number, extra: Partial<PostgresCdcSourceOptions> = {}): Promise<{ result: Record<string, string>; failures: number }> {
   const clock = new ManualClock();
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64 });
   env.setParallelism(2).setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
   if (failAt !== undefined) env.enableCheckpointing(100);
   const failing = failOnce<ChangeRecord>(failAt ?? Infinity);
-  const source = new PostgresCdcSource({ url: server.url, slot, tables: [table], bounded: true, fetchSize: 200, pollIntervalMs: 20 });
+  const source = new PostgresCdcSource({ url: server.url, slot, tables: [table], bounded: true, fetchSize: 200, pollIntervalMs: 20, ...extra });
   const sums = await drive(clock, PostgresCdcSource.stream(env, source)
     .map(failing.fn)
     .map((c): [string, number, number] => {
@@ -108,6 +108,32 @@ test('exactly once across an injected failure; the slot advances with completed 
   assert.is(failures, 1, 'the failure happened');
   assert.equal(result, await queried('ledger'));
   assert.not.equal(await confirmed('withfailure'), before, 'completed checkpoints advanced the slot');
+});
+
+test('initial snapshot: existing rows, then the changes, exactly once across a failure inside the snapshot', async () => {
+  await db.query("CREATE TABLE seeded (id int PRIMARY KEY, owner text NOT NULL, balance int NOT NULL); ALTER TABLE seeded REPLICA IDENTITY FULL");
+  const random = new Random(seed + 2);
+  // Existing rows before the slot exists: only the snapshot can deliver them.
+  await churn('seeded', random, 800);
+  const rows = Number((await db.query('SELECT count(*) AS n FROM seeded')).rows[0].n);
+  assert.ok(rows > 500, 'the table has rows before the job');
+  // Chunks of one page: the failure lands inside the snapshot, and the restore resumes in it.
+  const { result, failures } = await materialize('snap', 'seeded', random.int(100, rows - 100), { startup: 'initial', snapshotChunkPages: 1 });
+  assert.is(failures, 1, 'the failure happened');
+  assert.equal(result, await queried('seeded'));
+  assert.ok((await db.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'snap'")).rows.length === 1, 'the source created the slot');
+});
+
+test('initial snapshot needs to create the slot: an existing one fails the job naming it', async () => {
+  await db.query("CREATE TABLE presnap (id int PRIMARY KEY, owner text, balance int); ALTER TABLE presnap REPLICA IDENTITY FULL");
+  await db.query("SELECT pg_create_logical_replication_slot('taken', 'test_decoding')");
+  const clock = new ManualClock();
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0 });
+  env.setRestartStrategy(RestartStrategies.noRestart());
+  const source = new PostgresCdcSource({ url: server.url, slot: 'taken', tables: ['presnap'], bounded: true, startup: 'initial' });
+  const error = await drive(clock, PostgresCdcSource.stream(env, source).executeAndCollect()).then(() => undefined, (e: Error) => e);
+  assert.match(String(error?.message), /slot 'taken' exists already, and an initial snapshot needs to create it/);
+  assert.throws(() => new PostgresCdcSource({ url: server.url, slot: 's', startup: 'initial' }), /needs the tables/);
 });
 
 test('a table without REPLICA IDENTITY FULL fails the job naming it', async () => {
