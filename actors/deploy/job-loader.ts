@@ -5,7 +5,7 @@
 // The linked module is written to a file of its own for each load (the module loader imports
 // files), and that file is removed once the import has settled: the loader holds the module (or
 // its failure) from then on, and refused bundles leave nothing on disk.
-// Imports api/ (the environment) and node: built-ins.
+// Imports api/ (the environment), the cluster's batch wrapper and node: built-ins.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { getuid } from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { StreamExecutionEnvironment } from '../../api/environment/stream-execution-environment.ts';
 import type { JobGraph } from '../../api/graph/job-graph.ts';
+import { clusterJobGraph } from '../runtime/batch/cluster-batch-job.ts';
 import { RUNTIME_SPECIFIER_LITERAL } from './runtime-specifier.ts';
 
 /** How a job is submitted: its name, default parallelism and the savepoint to restore. */
@@ -95,12 +96,15 @@ async function importBundle(bundle: Uint8Array, key: string): Promise<JobModule>
   return module as unknown as JobModule;
 }
 
-/** Builds the job's graph exactly as every other process of the cluster builds it. */
+/**
+ * Builds the job's graph exactly as every other process of the cluster builds it. A BATCH-mode job
+ * becomes a one-task job that runs its stages inside one TaskManager (cluster-batch-job.ts).
+ */
 export async function buildJobGraph(module: JobModule, options: JobSubmitOptions): Promise<JobGraph> {
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
   if (options.parallelism !== undefined) env.setParallelism(options.parallelism);
   await module.default(env);
-  const graph = env.getJobGraph(options.name);
+  const graph = clusterJobGraph(env.getJobGraph(options.name));
   if (options.fromSavepoint) {
     // As executeAsync does for a restore.
     (graph.config.faultTolerance as Record<string, unknown>).restore = {

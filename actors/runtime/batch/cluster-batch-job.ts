@@ -1,0 +1,123 @@
+// How a cluster (worker-thread TaskManagers or TaskManager processes) runs a BATCH-mode job: as
+// one task in one slot of one TaskManager, inside which the job's stages, blocking partitions
+// (in memory, spilling to that TaskManager's local disk) and bulk/delta iterations run exactly as
+// the embedded batch runner runs them (BatchJobRunner, its slices sharing that TaskManager's
+// thread). The JobManager sees an ordinary one-vertex job: it gives it a slot, reports its status,
+// result and accumulators, cancels it, and restarts it by the job's restart strategy (a lost
+// TaskManager re-runs the whole job elsewhere, from its sources). Inside the task, a failed slice
+// re-runs from its stage's persisted inputs, as embedded.
+// Why one TaskManager: stages spread over several TaskManagers need their consumers to read
+// blocking partitions from the TaskManager that wrote them, which the data plane cannot do (it
+// carries pipelined channels that sender and receiver open together, with no request for a
+// finished partition); a restriction that runs every batch job correctly beats a distribution
+// that cannot recompute a lost TaskManager's partitions. Every process of the cluster builds the
+// job's graph from its bundle and wraps it the same way (clusterJobGraph), so vertex ids agree.
+// Imports api/ and actors/.
+import { defaultEnvironmentConfig } from '../../../api/environment/environment-config.ts';
+import type { JobGraph } from '../../../api/graph/job-graph.ts';
+import { buildJobGraph } from '../../../api/graph/job-graph-builder.ts';
+import { StreamGraph } from '../../../api/graph/stream-graph.ts';
+import type { OperatorContext, Output } from '../../../api/operators/stream-operator.ts';
+import { SourceOperator } from '../../../api/sources/source-operator.ts';
+import type {
+  InputStatus, Source, SourceReader, SourceReaderContext, SourceSplit, SplitEnumerator, SplitEnumeratorContext,
+} from '../../../api/sources/source.ts';
+import { BatchJobRunner } from './batch-job-runner.ts';
+
+/** The graph a cluster runs for `graph`: itself in streaming mode, a one-task wrapper in batch mode. */
+export function clusterJobGraph(graph: JobGraph): JobGraph {
+  if (graph.config.runtimeMode !== 'batch') return graph;
+  const stream = new StreamGraph();
+  const source = new BatchJobSource(graph);
+  const node = stream.addNode({
+    name: `Batch Job "${graph.jobName}"`, kind: 'source', source, parallelism: 1, isSink: true,
+    operatorFactory: () => new BatchJobOperator(source),
+  });
+  node.uid = 'batch-job';
+  return buildJobGraph(stream, {
+    jobName: graph.jobName, parallelism: 1, maxParallelism: 1, chainingEnabled: false,
+    // The wrapper streams nothing; checkpoints do not apply to batch jobs (the graph has none).
+    config: { ...graph.config, runtimeMode: 'streaming' },
+  });
+}
+
+/** The batch job as a source of one split-less reader that runs it. */
+class BatchJobSource implements Source<never, SourceSplit, null> {
+  readonly boundedness = 'bounded' as const;
+  /** Where the next reader puts the job's accumulators (its operator's). */
+  accumulators: Map<string, unknown> | undefined;
+
+  constructor(readonly graph: JobGraph) {}
+
+  createEnumerator(context: SplitEnumeratorContext<SourceSplit>): SplitEnumerator<SourceSplit, null> { return new NoSplits(context); }
+  restoreEnumerator(context: SplitEnumeratorContext<SourceSplit>): SplitEnumerator<SourceSplit, null> { return new NoSplits(context); }
+
+  createReader(context: SourceReaderContext): SourceReader<never, SourceSplit> {
+    return new BatchJobReader(this.graph, context, this.accumulators ?? new Map());
+  }
+}
+
+class NoSplits implements SplitEnumerator<SourceSplit, null> {
+  constructor(private readonly context: SplitEnumeratorContext<SourceSplit>) {}
+  start(): void {}
+  handleSplitRequest(): void {}
+  addSplitsBack(): void {}
+  addReader(subtaskIndex: number): void { this.context.signalNoMoreSplits(subtaskIndex); }
+  snapshotState(): null { return null; }
+  close(): void {}
+}
+
+/** Runs the batch job when started; ends when it finished, fails (throws) when it failed. */
+class BatchJobReader implements SourceReader<never, SourceSplit> {
+  private runner: BatchJobRunner | undefined;
+  private outcome: { error?: unknown } | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly graph: JobGraph, private readonly context: SourceReaderContext, private readonly accumulators: Map<string, unknown>) {}
+
+  start(): void {
+    const runner = new BatchJobRunner(this.graph, { ...defaultEnvironmentConfig(), clock: this.context.clock, taskManagers: 1 });
+    this.runner = runner;
+    runner.result.then((result) => {
+      for (const [k, v] of Object.entries(result.accumulators)) this.accumulators.set(k, v);
+      this.settle({});
+    }, (error: unknown) => this.settle({ error }));
+    void runner.run();
+  }
+
+  pollNext(): InputStatus {
+    if (this.outcome === undefined) return 'nothing-available';
+    if (this.outcome.error !== undefined) throw this.outcome.error;
+    return 'end-of-input';
+  }
+
+  isAvailable(): Promise<void> {
+    if (this.outcome !== undefined) return Promise.resolve();
+    return new Promise((resolve) => { this.wake = resolve; });
+  }
+
+  addSplits(): void {}
+  notifyNoMoreSplits(): void {}
+  snapshotState(): SourceSplit[] { return []; }
+
+  async close(): Promise<void> {
+    if (this.outcome === undefined) await this.runner?.cancel();
+  }
+
+  private settle(outcome: { error?: unknown }): void {
+    this.outcome = outcome;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+/** The wrapper's operator: hands the reader its accumulators (reported with the task's state). */
+class BatchJobOperator extends SourceOperator<never> {
+  constructor(private readonly batch: BatchJobSource) { super(batch, undefined, 0); }
+
+  override setup(context: OperatorContext, output: Output<never>): void {
+    this.batch.accumulators = context.accumulators;
+    super.setup(context, output);
+  }
+}

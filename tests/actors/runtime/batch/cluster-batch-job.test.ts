@@ -1,0 +1,70 @@
+// Batch mode on a local cluster (TaskManagers in worker threads): a batch word count and
+// connected components (a delta iteration) shipped as a bundle run as one task on one
+// TaskManager, their stages inside it, and write what plain loops compute; the wrapper leaves
+// streaming graphs alone.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { env as processEnv } from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { StreamExecutionEnvironment } from '../../../../api/index.ts';
+import { startLocalCluster } from '../../../../actors/cluster/local-cluster.ts';
+import { bundleJob } from '../../../../actors/deploy/job-bundle.ts';
+import { clusterJobGraph } from '../../../../actors/runtime/batch/cluster-batch-job.ts';
+import { tempDir } from '../../../e2e/cluster/support.ts';
+import { testSeed } from '../../../support/random.ts';
+import { graph, lines } from './fixtures/cluster-batch-job.ts';
+
+const jobFile = fileURLToPath(new URL('./fixtures/cluster-batch-job.ts', import.meta.url));
+const seed = testSeed('cluster-batch-job');
+
+function outputLines(directory: string, prefix: string): string[] {
+  return readdirSync(directory).filter((f) => f.startsWith(prefix))
+    .flatMap((f) => readFileSync(join(directory, f), 'utf8').split('\n').filter((l) => l !== '')).sort();
+}
+
+test('batch word count and connected components run on a local cluster and equal plain loops', async () => {
+  const out = tempDir('cluster-batch-out'), data = tempDir('cluster-batch-data');
+  const size = 400;
+  // The workers build the job's graph too: they read the same settings from the environment.
+  Object.assign(processEnv, { CLUSTER_BATCH_OUTPUT: out.path, CLUSTER_BATCH_SEED: String(seed), CLUSTER_BATCH_SIZE: String(size) });
+  const cluster = await startLocalCluster({ taskManagers: 2, slotsPerTaskManager: 2, dataDir: data.path });
+  try {
+    const service = cluster.jobManager.service;
+    const bundle = await bundleJob(jobFile);
+    const jobId = await service.submitJob(bundle, { name: 'batch word count and components', parallelism: 4 });
+    const outcome = await service.jobResult(jobId);
+    assert.is(outcome.state, 'FINISHED', outcome.error);
+    const counts = new Map<string, number>();
+    for (const line of lines(seed, size)) for (const w of line.split(' ')) counts.set(w, (counts.get(w) ?? 0) + 1);
+    // One final count per word (batch semantics), not the rolling updates of streaming.
+    assert.equal(outputLines(out.path, 'word-count'), [...counts].map(([w, c]) => `${w} ${c}`).sort());
+    const detail = await service.jobDetail(jobId);
+    assert.is(detail!.vertices.length, 1);
+    assert.is(detail!.vertices[0].name, 'Batch Job "batch word count and components"');
+    const parent = Array.from({ length: size }, (_, v) => v);
+    const find = (v: number): number => { while (parent[v] !== v) v = parent[v] = parent[parent[v]]; return v; };
+    for (const [u, v] of graph(seed, size)) { const a = find(u), b = find(v); if (a !== b) parent[Math.max(a, b)] = Math.min(a, b); }
+    assert.equal(outputLines(out.path, 'components'), Array.from({ length: size }, (_, v) => `${v} ${find(v)}`).sort());
+  } finally {
+    await cluster.close();
+    out.cleanup(); data.cleanup();
+  }
+});
+
+test('streaming graphs reach the cluster as they are; a batch graph becomes one bounded task', () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.fromElements(1, 2, 3).keyBy((x) => x % 2).sum(0).print();
+  const streaming = env.getJobGraph('streaming');
+  assert.is(clusterJobGraph(streaming), streaming);
+  const batchEnv = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(4).setRuntimeMode('batch');
+  batchEnv.fromElements(1, 2, 3).keyBy((x) => x % 2).sum(0).print();
+  const wrapped = clusterJobGraph(batchEnv.getJobGraph('batch'));
+  assert.is(wrapped.vertices.length, 1);
+  assert.is(wrapped.vertices[0].parallelism, 1);
+  assert.is(wrapped.config.runtimeMode, 'streaming');
+  assert.is(wrapped.vertices[0].head.source?.boundedness, 'bounded');
+});
+
+test.run();
