@@ -1,10 +1,11 @@
 // The lifecycle graphs the dashboard draws, read from the xstate machines themselves (their states,
 // initial state, final states and every transition with its event), so a transition added to a
 // machine shows up in the dashboard without anyone copying it. Served as JSON by dashboard-routes.ts.
-// Imports the two machines (actors/runtime) and xstate's types only.
+// Imports the three machines (actors/runtime, actors/core) and xstate's types only.
 import type { AnyStateMachine } from 'xstate';
 import { jobStatusMachine } from '../runtime/job-status.machine.ts';
 import { subtaskMachine } from '../runtime/subtask.machine.ts';
+import { actorLifecycleMachine } from '../core/actor-lifecycle.machine.ts';
 
 /** One machine as a plain graph. */
 export interface LifecycleGraph {
@@ -34,7 +35,7 @@ export function lifecycleGraph(machine: AnyStateMachine): LifecycleGraph {
   return { id: root.id, initial, states, transitions };
 }
 
-/** The job's and the subtask's lifecycle graphs (GET /dashboard/lifecycles). */
-export function dashboardLifecycles(): { readonly job: LifecycleGraph; readonly subtask: LifecycleGraph } {
-  return { job: lifecycleGraph(jobStatusMachine), subtask: lifecycleGraph(subtaskMachine) };
+/** The job's, the subtask's and an actor's lifecycle graphs (GET /dashboard/lifecycles). */
+export function dashboardLifecycles(): { readonly job: LifecycleGraph; readonly subtask: LifecycleGraph; readonly actor: LifecycleGraph } {
+  return { job: lifecycleGraph(jobStatusMachine), subtask: lifecycleGraph(subtaskMachine), actor: lifecycleGraph(actorLifecycleMachine) };
 }

@@ -5,7 +5,9 @@
 // running three-vertex job. The page asks for the token and refuses a wrong secret; the overview
 // shows the REST API's numbers; the job graph has the job's vertices and edges; clicking a vertex
 // lists its subtasks with the states REST reports; the lifecycle charts light the current states;
-// the vertices, subtasks and charts show live metrics; Trigger savepoint writes one; Cancel cancels
+// the vertices, subtasks and charts show live metrics; the actor view draws the JobManager's and
+// the TaskManager's supervision trees as GET /actors gives them, with states lit, and follows a
+// second job's JobMaster in and out live; Trigger savepoint writes one; Cancel cancels
 // the job and the page follows live; a failing job shows FAILED and its error. Screenshots go to a temporary directory whose
 // path is printed (they are artifacts to look at, not compared).
 import { test } from 'uvu';
@@ -15,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { restAuthorization, restToken } from '../../actors/rest/rest-auth.ts';
+import type { ActorSnapshot } from '../../actors/index.ts';
+import type { ActorSystemsReport } from '../../actors/rest/cluster-service.ts';
 import { currentRuntime, TestCluster, waitUntil } from '../e2e/cluster/support.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -33,6 +37,11 @@ interface Detail {
   state: string;
   vertices: { id: string; name: string; parallelism: number; subtasks: { subtask: number; status: string; taskmanager: string }[] }[];
   plan?: { nodes: { id: string; inputs?: { id: string; ship_strategy: string }[] }[] };
+}
+
+/** Every actor of a tree, parents first. */
+function flattenActors(tree: readonly ActorSnapshot[]): ActorSnapshot[] {
+  return tree.flatMap((node) => [node, ...flattenActors(node.children)]);
 }
 
 /** GET a JSON resource of the REST API with the token. */
@@ -172,6 +181,47 @@ test('the graph, the subtasks and the charts show live metrics; the overview sho
   const processes = page.locator('[data-testid=process-metrics] tbody tr');
   await waitUntil(async () => await processes.count() === 2, 'the JobManager and the TaskManager listed', 20_000);
   assert.match(await processes.nth(0).textContent() ?? '', /^jobmanager\s*[0-9.]+ (KiB|MiB|GiB)/);
+  await page.goto(`${cluster.restUrl}/#/jobs/${jobId}`);
+  await page.locator('[data-testid=job-graph]').waitFor();
+});
+
+test('the actor view shows the JobManager\'s and the TaskManager\'s supervision trees as REST gives them, and follows live', async () => {
+  await page.goto(`${cluster.restUrl}/#/actors`);
+  const jmPanel = page.locator('[data-testid=actor-system][data-process=jobmanager]');
+  await jmPanel.waitFor({ timeout: 20_000 });
+  const report = await rest<ActorSystemsReport>('/actors');
+  assert.equal(report.unanswered, []);
+  // Every actor REST lists is drawn with its state lit (the running job's part of the tree is stable).
+  const jobMasterPath = flattenActors(report.jobManager!.tree).find((a) => a.name === `jobmaster-${jobId}`)!.path;
+  for (const actor of flattenActors(report.jobManager!.tree)) {
+    const row = jmPanel.locator(`li[data-actor-path="${actor.path}"]`).first();
+    await row.waitFor({ timeout: 20_000 });
+    assert.is(await row.getAttribute('data-state'), actor.state, actor.path);
+  }
+  assert.is(await jmPanel.locator(`li[data-actor-path="${jobMasterPath}"]`).getAttribute('data-state'), 'running');
+  await untilShown('[data-testid=actor-system][data-process=jobmanager] [data-testid=actor-count]',
+    async () => String((await rest<ActorSystemsReport>('/actors')).jobManager!.actors), 'the JobManager\'s actor count');
+  const [tm] = report.taskManagers;
+  const tmPanel = page.locator(`[data-testid=actor-system][data-process="${tm.id}"]`);
+  await tmPanel.waitFor({ timeout: 20_000 });
+  const executor = tm.snapshot!.tree.find((a) => a.name === 'taskmanager')!;
+  assert.is(await tmPanel.locator(`li[data-actor-path="${executor.path}"]`).getAttribute('data-state'), 'running');
+  assert.match(await tmPanel.locator(`li[data-actor-path="${executor.path}"] [data-testid=actor-mailbox]`).first().textContent() ?? '', /^mailbox \d+$/);
+  assert.match(await tmPanel.locator('[data-testid=dead-letters]').textContent() ?? '', /^\d+$/);
+  // Clicking an actor draws its lifecycle machine with the current state lit.
+  await jmPanel.locator(`li[data-actor-path="${jobMasterPath}"] > .actor-row`).click();
+  await untilShown('[data-testid=actor-lifecycle] .state.current text', async () => 'running', 'the JobMaster\'s lifecycle lit');
+  await page.screenshot({ path: join(screenshots, 'actors.png'), fullPage: true });
+
+  // Live: a second job's JobMaster appears in the tree without a reload, and leaves it when cancelled.
+  const second = await cluster.run(['run', JOB, '--jobmanager', cluster.jobmanager, '--parallelism', '1', '--detached']);
+  assert.is(second.code, 0, second.stderr);
+  const secondId = /[0-9a-f]{32}/.exec(second.stdout)![0];
+  const secondRow = jmPanel.locator(`li[data-actor-path$="/jobmaster-${secondId}"]`);
+  await waitUntil(async () => await secondRow.count() === 1, 'the second job\'s JobMaster shown', 30_000);
+  const cancelled = await fetch(`${cluster.restUrl.replace(/\/$/, '')}/jobs/${secondId}?mode=cancel`, { method: 'PATCH', headers: { authorization: restAuthorization(SECRET) } });
+  assert.is(cancelled.status, 202, await cancelled.text());
+  await waitUntil(async () => await secondRow.count() === 0, 'the cancelled job\'s JobMaster gone from the tree', 30_000);
   await page.goto(`${cluster.restUrl}/#/jobs/${jobId}`);
   await page.locator('[data-testid=job-graph]').waitFor();
 });

@@ -5,12 +5,14 @@ import type { Api } from '../api.ts';
 import { html } from '../html.ts';
 import { JobPage, type JobRoute } from './job.ts';
 import { OverviewPage } from './overview.ts';
+import { ActorsPage } from './actors.ts';
 
 /** How often the pages reload their data. */
 const REFRESH_MS = 2000;
 
-/** The page a hash names: the overview, or a job (with a selected vertex and subtask). */
-export function parseRoute(hash: string): { page: 'overview' } | { page: 'job'; job: JobRoute } {
+/** The page a hash names: the overview, the actor systems, or a job (with a selected vertex and subtask). */
+export function parseRoute(hash: string): { page: 'overview' } | { page: 'actors' } | { page: 'job'; job: JobRoute } {
+  if (/^#\/actors\/?$/.test(hash)) return { page: 'actors' };
   const m = /^#\/jobs\/([^/]+)(?:\/vertices\/([^/]+)(?:\/subtasks\/(\d+))?)?\/?$/.exec(hash);
   if (!m) return { page: 'overview' };
   return { page: 'job', job: { jid: m[1], vertex: m[2] === undefined ? undefined : decodeURIComponent(m[2]), subtask: m[3] === undefined ? undefined : Number(m[3]) } };
@@ -55,12 +57,13 @@ export function App({ api }: { api: Api }) {
   return html`
     <header class="top">
       <a class="brand" href="#/">actorflow</a>
-      <nav><a href="#/">Overview</a></nav>
+      <nav><a href="#/">Overview</a> <a href="#/actors" data-testid="nav-actors">Actors</a></nav>
       ${api.hasToken ? html`<button class="link" onClick=${() => { api.logout(); setNeedLogin(true); }}>Log out</button>` : null}
     </header>
     <main>
       ${needLogin ? html`<${Login} api=${api} onLogin=${() => { setNeedLogin(false); setTick((t) => t + 1); }} />`
         : route.page === 'job' ? html`<${JobPage} key=${route.job.jid} api=${api} tick=${tick} route=${route.job} />`
+        : route.page === 'actors' ? html`<${ActorsPage} api=${api} tick=${tick} />`
         : html`<${OverviewPage} api=${api} tick=${tick} />`}
     </main>`;
 }
