@@ -73,7 +73,7 @@ export class StreamTableEnvironment implements TableOwner {
   }
 
   /** The planner of one statement. */
-  private planner(source: string): QueryPlanner { return new QueryPlanner({ catalog: this.catalog, functions: this.functions }, source); }
+  private planner(source: string): QueryPlanner { return new QueryPlanner({ catalog: this.catalog, functions: this.functions, clock: this.env.environmentConfig.clock }, source); }
 
   /** Registers a Table under a generated name (what `String(table)` gives). */
   private register(planned: Planned): Table {

@@ -128,8 +128,11 @@ export function compileCall(
     case 'CARDINALITY': { const [x] = arity(1); return helper('cardinality', [x.code], typeOf('INT', x.type.nullable)); }
     case 'TUMBLE_START': case 'TUMBLE_END': case 'HOP_START': case 'HOP_END': case 'SESSION_START': case 'SESSION_END':
       throw c.error(`${name} needs a legacy group window (GROUP BY ${name.slice(0, name.indexOf('_'))}(...)) in the same SELECT`, e);
-    case 'PROCTIME': case 'NOW': case 'CURRENT_TIMESTAMP': case 'LOCALTIMESTAMP':
-      throw c.error(`${name} (processing time) is not supported yet`, e);
+    // Processing time, read from the job's clock each time a row is computed (Flink evaluates
+    // them per record in streaming mode); PROCTIME() is a processing-time attribute.
+    case 'PROCTIME': arity(0); return { code: `${c.constant(c.clock)}.now()`, type: typeOf('TIMESTAMP_LTZ', false, { precision: 3, timeAttribute: 'proctime' }) };
+    case 'NOW': case 'CURRENT_TIMESTAMP': arity(0); return { code: `${c.constant(c.clock)}.now()`, type: typeOf('TIMESTAMP_LTZ', false, { precision: 3 }) };
+    case 'LOCALTIMESTAMP': arity(0); return { code: `${c.constant(c.clock)}.now()`, type: typeOf('TIMESTAMP', false, { precision: 3 }) };
     default:
       return undefined;
   }

@@ -6,19 +6,23 @@
 import type { Expr, FunctionCall, SelectQuery } from '../sql/ast.ts';
 import { expressionToSql } from '../sql/unparse.ts';
 import { aggregateResultType } from '../functions/builtin-functions.ts';
-import { withoutTimeAttribute, type LogicalType } from '../types/logical-type.ts';
+import { withNullable, withoutTimeAttribute, type LogicalType } from '../types/logical-type.ts';
+import { expandGroupBy, findGroupingCalls, groupingValue } from './grouping-sets.ts';
 import { resolveColumn, type CompileScope, type Compiled, type ScopeField } from './expression-compiler.ts';
 import type { AggregateCall, PlanNode } from './plan-nodes.ts';
 import { addCalc, schemaOf, type Planned, type QueryPlanner } from './query-planner.ts';
+import type { SessionSpec } from './legacy-window-planner.ts';
 
 /** GROUP BY: the pre-projection, the aggregate node and the scope of the SELECT list over it. */
 export function planAggregate(
-  p: QueryPlanner, q: SelectQuery, input: Planned, aggCalls: FunctionCall[], session?: { timeField: number; gap: number },
+  p: QueryPlanner, q: SelectQuery, input: Planned, aggCalls: FunctionCall[], session?: SessionSpec,
 ): { input: Planned; scope: CompileScope } {
-  const groupExprs: Expr[] = q.groupBy.map((g) => {
-    if (g.kind !== 'expr') throw p.error(`GROUP BY ${g.kind === 'groupingSets' ? 'GROUPING SETS' : g.kind.toUpperCase()} is not supported`, g);
-    return g.expr;
-  });
+  const grouping = expandGroupBy(q.groupBy, (r, at) => p.error(r, at));
+  const groupExprs = [...grouping.exprs];
+  // GROUPING(...) calls: over grouping sets, or over a plain GROUP BY (one set of every key).
+  const groupingCalls = [...q.items.flatMap((i) => (i.kind === 'expr' ? findGroupingCalls(i.expr) : [])), ...(q.having ? findGroupingCalls(q.having) : [])];
+  const sets = grouping.sets ?? (groupingCalls.length > 0 ? [groupExprs.map((_, i) => i)] : undefined);
+  const groupingTexts = new Map<string, number>();
   const c = p.compiler();
   const inScope: CompileScope = { fields: input.fields, aggregateContext: 'in GROUP BY' };
   const keys = groupExprs.map((e) => c.compile(e, inScope));
@@ -71,21 +75,45 @@ export function planAggregate(
     sessionTime = pre.length - 1;
     if (!input.node.insertOnly) throw p.error('a session window aggregation needs an append-only input, but its input is updating', q);
   }
-  const windowEnd = session ? undefined : windowEndKey(input, preFields, keys.length);
-  const planned = addCalc(input, { projection: pre.map((x) => x.code), constants: c.constants, projectionSql: preSql }, preFields);
-  const keyFields = preFields.slice(0, keys.length).map((f) => (windowEnd === undefined ? { ...f, type: withoutTimeAttribute(f.type) } : f));
+  const window = session ? undefined : windowEndKey(input, preFields, keys.length);
+  const windowEnd = window?.end;
+  const proctime = session?.proctime === true || window?.proctime === true;
+  let planned = addCalc(input, { projection: pre.map((x) => x.code), constants: c.constants, projectionSql: preSql }, preFields);
+  let keyFields = preFields.slice(0, keys.length).map((f) => (windowEnd === undefined ? { ...f, type: withoutTimeAttribute(f.type) } : f));
+  // Grouping sets: Expand, then group by the keys, the set's number and the GROUPING values.
+  let groupKeys = keys.map((_, i) => i);
+  let setFields: ScopeField[] = [];
+  if (sets) {
+    if (session || windowEnd !== undefined) throw p.error('GROUPING SETS, ROLLUP, CUBE and GROUPING() in a window aggregation are not supported', q.groupBy[0] ?? q);
+    const seenGrouping = new Map<string, FunctionCall>();
+    for (const call of groupingCalls) seenGrouping.set(expressionToSql(call), call);
+    const distinctGrouping = [...seenGrouping.values()];
+    const groupingValues = sets.map((set) => distinctGrouping.map((call) => groupingValue(call, groupExprs, set, (r, at) => p.error(r, at))));
+    keyFields = keyFields.map((f, i) => (sets.every((s) => s.includes(i)) ? f : { ...f, type: withNullable(f.type, true) }));
+    const bigint = { kind: 'BIGINT' as const, nullable: false };
+    setFields = [{ name: '$e', type: bigint }, ...distinctGrouping.map((_, j) => ({ name: `$g${j}`, type: bigint }))];
+    const expandedFields = [...keyFields, ...preFields.slice(keys.length), ...setFields];
+    planned = {
+      node: { kind: 'expand', input: planned.node, keyCount: keys.length, sets, groupingValues, schema: schemaOf(expandedFields), insertOnly: planned.node.insertOnly },
+      fields: expandedFields,
+    };
+    groupKeys = [...groupKeys, ...setFields.map((_, j) => pre.length + j)];
+    distinctGrouping.forEach((call, j) => groupingTexts.set(expressionToSql(call), keys.length + 1 + j));
+  }
   const ts = { kind: 'TIMESTAMP' as const, nullable: false, precision: 3 };
-  const sessionFields: ScopeField[] = session ? [{ name: 'window_start', type: ts }, { name: 'window_end', type: ts }] : [];
-  const outFields: ScopeField[] = [...keyFields, ...sessionFields, ...callTypes.map((type, j) => ({ name: `$agg${j}`, type }))];
+  const sessionFields: ScopeField[] = session
+    ? [{ name: 'window_start', type: ts }, { name: 'window_end', type: ts }, { name: 'window_time', type: { ...ts, timeAttribute: proctime ? 'proctime' as const : 'rowtime' as const } }]
+    : [];
+  const outFields: ScopeField[] = [...keyFields, ...setFields, ...sessionFields, ...callTypes.map((type, j) => ({ name: `$agg${j}`, type }))];
   if (windowEnd !== undefined && !input.node.insertOnly) throw p.error('a window aggregation needs an append-only input, but its input is updating', q);
   const node: PlanNode = {
-    kind: 'aggregate', input: planned.node, groupKeys: keys.map((_, i) => i), calls, schema: schemaOf(outFields),
+    kind: 'aggregate', input: planned.node, groupKeys, calls, schema: schemaOf(outFields),
     insertOnly: windowEnd !== undefined || session !== undefined, ...(windowEnd !== undefined ? { windowEnd } : {}),
-    ...(session ? { session: { timeField: sessionTime!, gap: session.gap } } : {}),
+    ...(session ? { session: { timeField: sessionTime!, gap: session.gap } } : {}), ...(proctime ? { proctime } : {}),
   };
-  const texts = new Map<string, number>();
+  const texts = new Map<string, number>(groupingTexts);
   groupExprs.forEach((e, i) => texts.set(expressionToSql(e), i));
-  distinctCalls.forEach((call, j) => texts.set(expressionToSql(call), keys.length + sessionFields.length + j));
+  distinctCalls.forEach((call, j) => texts.set(expressionToSql(call), keys.length + setFields.length + sessionFields.length + j));
   // Legacy window properties (TUMBLE_START(...), HOP_END(...), SESSION_START(...), ...) read the window columns.
   const property = (e: Expr): number | undefined => {
     if (e.kind !== 'call') return undefined;
@@ -99,7 +127,7 @@ export function planAggregate(
     const hit = texts.get(expressionToSql(e)) ?? property(e);
     if (hit !== undefined) return hit;
     if (e.kind === 'column') {
-      const inOut = resolveColumn(e, keyFields, () => p.error(`column ${e.names.join('.')} is ambiguous`, e));
+      const inOut = resolveColumn(e, [...keyFields, ...sessionFields], () => p.error(`column ${e.names.join('.')} is ambiguous`, e));
       if (inOut.index >= 0) return undefined;
       const inIn = resolveColumn(e, input.fields, () => p.error(`column ${e.names.join('.')} is ambiguous`, e));
       if (inIn.index >= 0) throw p.error(`column ${e.names.join('.')} must appear in GROUP BY or be used in an aggregate function`, e);
@@ -110,11 +138,11 @@ export function planAggregate(
 }
 
 /** The pre-projection field of window_end when the keys hold window_start and window_end of a window TVF. */
-function windowEndKey(input: Planned, preFields: readonly ScopeField[], keyCount: number): number | undefined {
+function windowEndKey(input: Planned, preFields: readonly ScopeField[], keyCount: number): { end: number; proctime: boolean } | undefined {
   let n: PlanNode = input.node;
   while (n.kind === 'calc') n = n.input;
   if (n.kind !== 'windowTvf') return undefined;
   const names = preFields.slice(0, keyCount).map((f) => f.name);
   const end = names.indexOf('window_end');
-  return names.includes('window_start') && end >= 0 ? end : undefined;
+  return names.includes('window_start') && end >= 0 ? { end, proctime: n.window.proctime === true } : undefined;
 }

@@ -36,14 +36,15 @@ export function describeNode(n: PlanNode): string {
       const input = n.input.schema.names;
       const keys = n.groupKeys.map((k) => input[k]);
       const calls = n.calls.map((c) => c.sql);
-      if (n.session !== undefined) return `SessionWindowAggregate(groupBy=[${keys.join(', ')}], window=[SESSION(time_col=[${input[n.session.timeField]}], gap=[${fmtMs(n.session.gap)}])], select=[${[...keys, 'window_start', 'window_end', ...calls].join(', ')}])`;
-      if (n.windowEnd !== undefined) return `WindowAggregate(groupBy=[${keys.join(', ')}], select=[${[...keys, ...calls].join(', ')}])`;
+      const pt = n.proctime ? ', proctime=[true]' : '';
+      if (n.session !== undefined) return `SessionWindowAggregate(groupBy=[${keys.join(', ')}], window=[SESSION(time_col=[${input[n.session.timeField]}], gap=[${fmtMs(n.session.gap)}])]${pt}, select=[${[...keys, 'window_start', 'window_end', 'window_time', ...calls].join(', ')}])`;
+      if (n.windowEnd !== undefined) return `WindowAggregate(groupBy=[${keys.join(', ')}]${pt}, select=[${[...keys, ...calls].join(', ')}])`;
       return `GroupAggregate(${keys.length > 0 ? `groupBy=[${keys.join(', ')}], ` : ''}select=[${[...keys, ...calls].join(', ')}])`;
     }
     case 'windowTvf': {
       const w = n.window;
       const time = n.input.schema.names[n.timeField];
-      const args = w.kind === 'TUMBLE' ? `size=[${fmtMs(w.size)}]` : w.kind === 'HOP' ? `slide=[${fmtMs(w.step!)}], size=[${fmtMs(w.size)}]` : `step=[${fmtMs(w.step!)}], size=[${fmtMs(w.size)}]`;
+      const args = w.kind === 'TUMBLE' ? `size=[${fmtMs(w.size)}]` : w.kind === 'SESSION' ? `gap=[${fmtMs(w.size)}]` : w.kind === 'HOP' ? `slide=[${fmtMs(w.step!)}], size=[${fmtMs(w.size)}]` : `step=[${fmtMs(w.step!)}], size=[${fmtMs(w.size)}]`;
       return `WindowTableFunction(window=[${w.kind}(time_col=[${time}], ${args}${w.offset ? `, offset=[${fmtMs(w.offset)}]` : ''})])`;
     }
     case 'join': {
@@ -63,6 +64,11 @@ export function describeNode(n: PlanNode): string {
       return `Join(joinType=[${n.anti ? 'LeftAntiJoin' : 'LeftSemiJoin'}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], select=[${names.join(', ')}])`;
     }
     case 'union': return `Union(all=[true], union=[${names.join(', ')}])`;
+    case 'expand': {
+      const keys = n.input.schema.names.slice(0, n.keyCount);
+      return `Expand(sets=[${n.sets.map((s) => `{${s.map((i) => keys[i]).join(', ')}}`).join(', ')}], select=[${names.join(', ')}])`;
+    }
+    case 'setOp': return `${n.op === 'INTERSECT' ? 'Intersect' : 'Minus'}(all=[${n.all}], select=[${names.join(', ')}])`;
     case 'sort': {
       const keys = n.keys.map((k) => `${names[k.field]} ${k.descending ? 'DESC' : 'ASC'}`);
       return `SortLimit(orderBy=[${keys.join(', ')}], offset=[${n.offset}]${n.limit !== undefined ? `, fetch=[${n.limit}]` : ''})`;

@@ -16,6 +16,7 @@ import {
 import { parseTimestamp } from '../functions/scalar-runtime.ts';
 import { SqlValidationError } from './validation-error.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
+import { systemClock, type Clock } from '../../time/clock.ts';
 
 /** A field an expression can name: `qualifier.name` or `name`. */
 export interface ScopeField { readonly name: string; readonly qualifier?: string; readonly type: LogicalType }
@@ -44,7 +45,8 @@ export class ExpressionCompiler {
   /** The constants the generated code reads as `c[i]`. */
   readonly constants: unknown[] = [];
 
-  constructor(readonly source: string, readonly functions: FunctionCatalog) {}
+  /** `clock`: what PROCTIME() and NOW() read (the job's processing-time clock, injected in tests). */
+  constructor(readonly source: string, readonly functions: FunctionCatalog, readonly clock: Clock = systemClock) {}
 
   /** `c[i]` holding `value`. */
   constant(value: unknown): string {

@@ -83,6 +83,7 @@ const TVF_PARAMS: Readonly<Record<string, readonly string[]>> = {
   TUMBLE: ['DATA', 'TIMECOL', 'SIZE', 'OFFSET'],
   HOP: ['DATA', 'TIMECOL', 'SLIDE', 'SIZE', 'OFFSET'],
   CUMULATE: ['DATA', 'TIMECOL', 'STEP', 'SIZE', 'OFFSET'],
+  SESSION: ['DATA', 'TIMECOL', 'GAP'],
 };
 
 /** `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL ...))` and HOP, CUMULATE. */
@@ -90,10 +91,7 @@ function planWindowTvf(p: QueryPlanner, f: TableFunctionRef): Planned {
   const call: FunctionCall = f.call;
   const name = call.name.toUpperCase();
   const params = TVF_PARAMS[name];
-  if (params === undefined) {
-    if (name === 'SESSION') throw p.error('the SESSION window TVF is not supported yet (TUMBLE, HOP and CUMULATE are)', call);
-    throw p.error(`unknown table function ${call.name}`, call);
-  }
+  if (params === undefined) throw p.error(`unknown table function ${call.name}`, call);
   const args = new Map<string, Expr>();
   call.args.forEach((a, i) => {
     if (a.kind === 'namedArg') args.set(a.name.toUpperCase(), a.value);
@@ -103,20 +101,31 @@ function planWindowTvf(p: QueryPlanner, f: TableFunctionRef): Planned {
   const data = args.get('DATA');
   const timecol = args.get('TIMECOL');
   if (!data || data.kind !== 'tableArg') throw p.error(`${name} needs TABLE <name> as its first argument`, data ?? call);
-  if (data.partitionBy.length > 0) throw p.error('PARTITION BY in a window TVF is not supported', data);
+  if (data.partitionBy.length > 0 && name !== 'SESSION') throw p.error(`PARTITION BY is only allowed in a SESSION window TVF, not in ${name}`, data);
   if (!timecol || timecol.kind !== 'descriptor' || timecol.columns.length !== 1) throw p.error(`${name} needs DESCRIPTOR(<time column>) as its second argument`, timecol ?? call);
   const input = requalify(planTableName(p, data.table, data), tableName(data.table));
   const timeField = input.fields.findIndex((x) => x.name === timecol.columns[0]);
   if (timeField < 0) throw p.error(`unknown column ${timecol.columns[0]} in DESCRIPTOR`, timecol);
   const tt = input.fields[timeField].type;
-  if (tt.timeAttribute !== 'rowtime') {
-    throw p.error(`the DESCRIPTOR column ${timecol.columns[0]} must be an event-time attribute (declared by WATERMARK FOR), but it is ${typeToString(tt)}`, timecol);
+  if (tt.timeAttribute === undefined) {
+    throw p.error(`the DESCRIPTOR column ${timecol.columns[0]} must be a time attribute (declared by WATERMARK FOR, or a PROCTIME() column), but it is ${typeToString(tt)}`, timecol);
+  }
+  const proctime = tt.timeAttribute === 'proctime' ? { proctime: true } : {};
+  if (name === 'SESSION') {
+    const partitionKeys = data.partitionBy.map((e) => {
+      const i = e.kind === 'column' ? resolveColumn(e, input.fields, (r) => p.error(r, e)).index : -2;
+      if (i === -2) throw p.error('PARTITION BY of a SESSION window TVF must name columns', e);
+      if (i < 0) throw p.error(`unknown column ${expressionToSql(e)} in PARTITION BY`, e);
+      return i;
+    });
+    const window: WindowSpec = { kind: 'SESSION', size: intervalArg(p, args.get('GAP') ?? call, 'GAP'), partitionKeys, ...proctime };
+    return windowTvfOver(input, timeField, window, f.alias?.name);
   }
   const size = intervalArg(p, args.get('SIZE') ?? call, 'SIZE');
   const step = name === 'TUMBLE' ? undefined : intervalArg(p, args.get(name === 'HOP' ? 'SLIDE' : 'STEP') ?? call, name === 'HOP' ? 'SLIDE' : 'STEP');
   if (name === 'CUMULATE' && size % step! !== 0) throw p.error(`CUMULATE's SIZE must be a multiple of its STEP`, call);
   const offset = args.get('OFFSET') ? intervalArg(p, args.get('OFFSET')!, 'OFFSET') : undefined;
-  const window: WindowSpec = { kind: name as WindowSpec['kind'], size, ...(step !== undefined ? { step } : {}), ...(offset !== undefined ? { offset } : {}) };
+  const window: WindowSpec = { kind: name as WindowSpec['kind'], size, ...(step !== undefined ? { step } : {}), ...(offset !== undefined ? { offset } : {}), ...proctime };
   return windowTvfOver(input, timeField, window, f.alias?.name);
 }
 
@@ -127,10 +136,17 @@ export function windowTvfOver(input: Planned, timeField: number, window: WindowS
     ...input.fields.map((x) => ({ name: x.name, type: x.type, qualifier: keepQualifiers ? x.qualifier : qualifier })),
     { name: 'window_start', type: ts, qualifier },
     { name: 'window_end', type: ts, qualifier },
-    { name: 'window_time', type: { ...ts, timeAttribute: 'rowtime' as const }, qualifier },
+    { name: 'window_time', type: { ...ts, timeAttribute: window.proctime ? 'proctime' as const : 'rowtime' as const }, qualifier },
   ];
   const node: PlanNode = { kind: 'windowTvf', input: input.node, timeField, window, schema: schemaOf(fields), insertOnly: input.node.insertOnly };
   return { node, fields };
+}
+
+/** The SESSION window TVF right below `node` (through filters), if there is one. */
+export function sessionTvfBelow(node: PlanNode): Extract<PlanNode, { kind: 'windowTvf' }> | undefined {
+  let n = node;
+  while (n.kind === 'calc' && n.stages.every((s) => s.projection === undefined)) n = n.input;
+  return n.kind === 'windowTvf' && n.window.kind === 'SESSION' ? n : undefined;
 }
 
 /** A join: equi-keys from ON's conjuncts `l = r`, the rest as a residual over the joined row. */
@@ -138,6 +154,9 @@ function planJoin(p: QueryPlanner, j: JoinItem): Planned {
   const left = planFrom(p, j.left);
   if (isCorrelated(p, j)) return planCorrelate(p, left, j);
   const right = planFrom(p, j.right);
+  for (const [side, at] of [[left, j.left], [right, j.right]] as const) {
+    if (sessionTvfBelow(side.node)) throw p.error('the SESSION window TVF is supported in a window aggregation only (GROUP BY window_start, window_end, ...), not in a join', at);
+  }
   const type = j.joinType === 'COMMA' || j.joinType === 'CROSS' ? 'INNER' : j.joinType;
   const outerLeft = type === 'RIGHT' || type === 'FULL';
   const outerRight = type === 'LEFT' || type === 'FULL';

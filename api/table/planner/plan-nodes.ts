@@ -35,9 +35,13 @@ export interface AggregateCall {
 
 /** A window TVF's assignment. */
 export interface WindowSpec {
-  readonly kind: 'TUMBLE' | 'HOP' | 'CUMULATE';
-  /** Window size (ms). */
+  readonly kind: 'TUMBLE' | 'HOP' | 'CUMULATE' | 'SESSION';
+  /** Window size (ms); SESSION's gap. */
   readonly size: number;
+  /** Windows of processing time (the DESCRIPTOR column is a PROCTIME() attribute): they fire on the clock. */
+  readonly proctime?: boolean;
+  /** SESSION's PARTITION BY columns (input fields). */
+  readonly partitionKeys?: readonly number[];
   /** HOP's slide, CUMULATE's step (ms). */
   readonly step?: number;
   readonly offset?: number;
@@ -68,8 +72,20 @@ export interface AggregateNode extends NodeBase {
   readonly calls: readonly AggregateCall[];
   /** Window aggregation: the input field holding window_end (results fire when the watermark passes it). */
   readonly windowEnd?: number;
-  /** Session windows (legacy GROUP BY SESSION): the input's time field and the gap (ms); window_start and window_end follow the keys in the output. */
+  /** Session windows (SESSION TVF, legacy GROUP BY SESSION): the input's time field and the gap (ms); window_start, window_end and window_time follow the keys in the output. */
   readonly session?: { readonly timeField: number; readonly gap: number };
+  /** A window or session aggregation over processing time: windows fire on processing-time timers. */
+  readonly proctime?: boolean;
+}
+/** Grouping sets: each row once per set, keys outside the set NULL, the set's number and its GROUPING values appended. */
+export interface ExpandNode extends NodeBase {
+  readonly kind: 'expand';
+  readonly input: PlanNode;
+  /** The first `keyCount` input fields are the group keys; each set lists the ones it keeps. */
+  readonly keyCount: number;
+  readonly sets: readonly (readonly number[])[];
+  /** Per set, the values of the query's GROUPING(...) calls. */
+  readonly groupingValues: readonly (readonly number[])[];
 }
 /** A window TVF: each row with window_start, window_end, window_time appended (one row per window). */
 export interface WindowTvfNode extends NodeBase {
@@ -102,6 +118,10 @@ export interface SemiJoinNode extends NodeBase {
 }
 /** UNION ALL. */
 export interface UnionNode extends NodeBase { readonly kind: 'union'; readonly inputs: readonly PlanNode[] }
+/** INTERSECT [ALL] / EXCEPT [ALL]: rows compared whole (NULLs equal); an updating result. */
+export interface SetOpNode extends NodeBase {
+  readonly kind: 'setOp'; readonly op: 'INTERSECT' | 'EXCEPT'; readonly all: boolean; readonly left: PlanNode; readonly right: PlanNode;
+}
 /** ORDER BY / LIMIT / OFFSET of a bounded query: emitted once the input has ended. */
 export interface SortNode extends NodeBase {
   readonly kind: 'sort';
@@ -146,13 +166,13 @@ export interface CorrelateNode extends NodeBase {
   readonly width: number;
 }
 /** Any plan node. */
-export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | SemiJoinNode | UnionNode | SortNode | RankNode | OverAggregateNode | CorrelateNode;
+export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | SemiJoinNode | UnionNode | SetOpNode | ExpandNode | SortNode | RankNode | OverAggregateNode | CorrelateNode;
 
 /** The inputs of a node. */
 export function childrenOf(n: PlanNode): PlanNode[] {
   switch (n.kind) {
     case 'scan': case 'streamScan': case 'values': return [];
-    case 'join': case 'semiJoin': return [n.left, n.right];
+    case 'join': case 'semiJoin': case 'setOp': return [n.left, n.right];
     case 'union': return [...n.inputs];
     default: return [n.input];
   }

@@ -14,18 +14,19 @@ import { findAggregates, findOverCall, findOverCalls } from './expr-walk.ts';
 import { planOver } from './over-planner.ts';
 import { planAggregate } from './aggregate-planner.ts';
 import { planLegacyWindow } from './legacy-window-planner.ts';
-import { planFrom } from './from-planner.ts';
+import { planFrom, sessionTvfBelow } from './from-planner.ts';
 import { conjunction, conjuncts, planSubqueries } from './subquery-planner.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
 import type { CalcStage, PlanNode } from './plan-nodes.ts';
 import { compileCalc } from './runtime/calc-function.ts';
 import { SqlValidationError } from './validation-error.ts';
+import type { Clock } from '../../time/clock.ts';
 
 /** A planned relation: its plan and the fields a query over it can name. */
 export interface Planned { readonly node: PlanNode; readonly fields: readonly ScopeField[] }
 
-/** What planning reads: the catalog and the functions. */
-export interface PlannerContext { readonly catalog: Catalog; readonly functions: FunctionCatalog }
+/** What planning reads: the catalog, the functions and the clock PROCTIME() reads. */
+export interface PlannerContext { readonly catalog: Catalog; readonly functions: FunctionCatalog; readonly clock?: Clock }
 
 /** The schema of a list of fields. */
 export function schemaOf(fields: readonly ScopeField[]): Schema {
@@ -60,7 +61,7 @@ export class QueryPlanner {
   constructor(readonly ctx: PlannerContext, readonly source: string) {}
 
   /** A fresh compiler for one generated function. */
-  compiler(): ExpressionCompiler { return new ExpressionCompiler(this.source, this.ctx.functions); }
+  compiler(): ExpressionCompiler { return new ExpressionCompiler(this.source, this.ctx.functions, this.ctx.clock); }
 
   /** A validation error at `node`. */
   error(reason: string, node: { pos: Expr['pos'] }): SqlValidationError { return new SqlValidationError(reason, this.source, node.pos); }
@@ -89,19 +90,27 @@ export class QueryPlanner {
         } finally { this.ctes.pop(); }
       }
       case 'setOp': {
-        if (q.op !== 'UNION') throw this.error(`${q.op} is not supported (UNION and UNION ALL are)`, q);
         const left = this.planQuery(q.left);
         const right = this.planQuery(q.right);
         if (left.fields.length !== right.fields.length) {
-          throw this.error(`UNION needs inputs with the same number of columns, got ${left.fields.length} and ${right.fields.length}`, q);
+          throw this.error(`${q.op} needs inputs with the same number of columns, got ${left.fields.length} and ${right.fields.length}`, q);
         }
         const fields = left.fields.map((f, i) => {
           const t = commonType(withoutTimeAttribute(f.type), withoutTimeAttribute(right.fields[i].type));
-          if (t === undefined) throw this.error(`UNION column ${i + 1} (${f.name}) has types ${typeToString(f.type)} and ${typeToString(right.fields[i].type)} with no common type`, q);
-          return { name: f.name, type: t };
+          if (t === undefined) throw this.error(`${q.op} column ${i + 1} (${f.name}) has types ${typeToString(f.type)} and ${typeToString(right.fields[i].type)} with no common type`, q);
+          // UNION ALL of two time attributes of one kind stays a time attribute (as in Flink).
+          const attr = q.op === 'UNION' && q.all && f.type.timeAttribute !== undefined && f.type.timeAttribute === right.fields[i].type.timeAttribute ? f.type.timeAttribute : undefined;
+          return { name: f.name, type: attr ? { ...t, timeAttribute: attr } : t };
         });
-        let out: Planned = { node: { kind: 'union', inputs: [left.node, right.node], schema: schemaOf(fields), insertOnly: left.node.insertOnly && right.node.insertOnly }, fields };
-        if (!q.all) out = this.distinct(out);
+        let out: Planned;
+        if (q.op === 'UNION') {
+          out = { node: { kind: 'union', inputs: [left.node, right.node], schema: schemaOf(fields), insertOnly: left.node.insertOnly && right.node.insertOnly }, fields };
+          if (!q.all) out = this.distinct(out);
+        } else {
+          // INTERSECT / EXCEPT: EXCEPT drops a row when the right side gains it, so it updates; INTERSECT
+          // of append-only inputs only ever adds rows.
+          out = { node: { kind: 'setOp', op: q.op, all: q.all, left: left.node, right: right.node, schema: schemaOf(fields), insertOnly: q.op === 'INTERSECT' && left.node.insertOnly && right.node.insertOnly }, fields };
+        }
         return this.orderLimit(out, q);
       }
     }
@@ -177,6 +186,8 @@ export class QueryPlanner {
       ({ input, scope } = planAggregate(this, legacy.q, legacy.input, aggCalls, legacy.session));
     } else if (q.having) {
       throw this.error('HAVING needs GROUP BY or an aggregate', q.having);
+    } else if (sessionTvfBelow(input.node)) {
+      throw this.error('the SESSION window TVF is supported in a window aggregation only (GROUP BY window_start, window_end, ...)', q.from ?? q);
     }
     // OVER aggregates: their frames' values appended as fields.
     const overAggs = itemExprs.flatMap((e) => findOverCalls(e)).filter((c) => c.name.toUpperCase() !== 'ROW_NUMBER');
@@ -188,7 +199,10 @@ export class QueryPlanner {
     const codes: Compiled[] = [];
     const names: string[] = [];
     const fields: ScopeField[] = [];
+    // The output field of each item (a star expands to several).
+    const itemField: number[] = [];
     for (const item of q.items) {
+      itemField.push(names.length);
       if (item.kind === 'star') {
         const q2 = item.qualifier?.[item.qualifier.length - 1];
         const picked = input.fields.map((f, i) => ({ f, i })).filter(({ f }) => q2 === undefined || f.qualifier === q2);
@@ -219,7 +233,7 @@ export class QueryPlanner {
       : addCalc(input, {
         condition: having?.code, conditionSql: q.having ? expressionToSql(q.having) : undefined,
         projection: codes.map((x) => x.code), constants: c.constants,
-        projectionSql: q.items.map((i, k) => (i.kind === 'star' ? `${i.qualifier ? `${i.qualifier.join('.')}.` : ''}*` : `${expressionToSql(i.expr)}${unique[k] !== expressionToSql(i.expr) ? ` AS ${unique[k]}` : ''}`)),
+        projectionSql: q.items.map((i, k) => (i.kind === 'star' ? `${i.qualifier ? `${i.qualifier.join('.')}.` : ''}*` : `${expressionToSql(i.expr)}${unique[itemField[k]] !== expressionToSql(i.expr) ? ` AS ${unique[itemField[k]]}` : ''}`)),
       }, outFields);
     if (q.distinct) out = this.distinct(out);
     return this.orderLimit(out, q);

@@ -27,6 +27,7 @@ import { RankFunction } from './runtime/rank.ts';
 import { joinKey, NULL_KEY, RegularJoinFunction } from './runtime/regular-join.ts';
 import { SemiJoinFunction } from './runtime/semi-join.ts';
 import { SessionWindowAggregateFunction } from './runtime/session-window.ts';
+import { SetOperationFunction } from './runtime/set-operation.ts';
 import { SortLimitFunction } from './runtime/sort-limit.ts';
 import { assignWindows } from './runtime/window-tvf.ts';
 import { attachStream } from './stream-reuse.ts';
@@ -96,6 +97,23 @@ export class StreamTranslator {
           .process(fn).name(node.anti ? 'AntiJoin' : 'SemiJoin').uid(this.uid(node, 'semi-join'));
         return lk.length === 0 ? out.setParallelism(1) : out;
       }
+      case 'setOp': {
+        const fn = new SetOperationFunction(node.op, node.all, this.stateTtlMs);
+        const whole = (c: Change): string => JSON.stringify(c.row);
+        return this.translate(node.left).connect(this.translate(node.right)).keyBy(whole, whole)
+          .process(fn).name(`${node.op === 'INTERSECT' ? 'Intersect' : 'Minus'}${node.all ? 'All' : ''}`).uid(this.uid(node, 'set-op'));
+      }
+      case 'expand': {
+        const { keyCount, sets, groupingValues } = node;
+        return this.translate(node.input).flatMap((c: Change, out: Collector<Change>) => {
+          sets.forEach((set, s) => {
+            const row = c.row.slice();
+            for (let k = 0; k < keyCount; k++) if (!set.includes(k)) row[k] = null;
+            row.push(s, ...groupingValues[s]);
+            out.collect({ op: c.op, row });
+          });
+        }).name('Expand').uid(this.uid(node, 'expand'));
+      }
       case 'union': {
         const [first, ...rest] = node.inputs.map((n) => this.translate(n));
         return first.union(...rest);
@@ -137,7 +155,7 @@ export class StreamTranslator {
     if (!connector?.createSource && !connector?.createChangelogSource) throw new Error(`table ${table.name}: the ${table.options.connector} connector cannot be read (it is a sink only)`);
     const physical = physicalSchema(table);
     // Computed columns: one projection over the physical row, in declaration order.
-    const compiler = new ExpressionCompiler(table.source, this.functions);
+    const compiler = new ExpressionCompiler(table.source, this.functions, this.env.environmentConfig.clock);
     const physFields = physical.columns.map((c) => ({ name: c.name, type: c.type }));
     let p = 0;
     const projection = table.computed.map((e) => (e === undefined ? `r[${p++}]` : compiler.compile(e, { fields: physFields, aggregateContext: 'in a computed column' }).code));
@@ -203,11 +221,11 @@ export class StreamTranslator {
     const keys = node.groupKeys;
     const keyed = input.keyBy((c: Change) => (keys.length === 0 ? '' : JSON.stringify(keys.map((k) => c.row[k]))));
     if (node.session !== undefined) {
-      return keyed.process(new SessionWindowAggregateFunction(this.layout(node, false), node.session.timeField, node.session.gap))
+      return keyed.process(new SessionWindowAggregateFunction(this.layout(node, false), node.session.timeField, node.session.gap, node.proctime === true))
         .name('SessionWindowAggregate').uid(this.uid(node, 'session-aggregate'));
     }
     if (node.windowEnd !== undefined) {
-      return keyed.process(new WindowAggregateFunction(this.layout(node, false), node.windowEnd)).name('WindowAggregate').uid(this.uid(node, 'window-aggregate'));
+      return keyed.process(new WindowAggregateFunction(this.layout(node, false), node.windowEnd, node.proctime === true)).name('WindowAggregate').uid(this.uid(node, 'window-aggregate'));
     }
     const out = keyed.process(new GroupAggregateFunction(this.layout(node, !node.input.insertOnly), this.stateTtlMs)).name('GroupAggregate').uid(this.uid(node, 'group-aggregate'));
     return keys.length === 0 ? out.setParallelism(1) : out;

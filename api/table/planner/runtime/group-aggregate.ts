@@ -79,10 +79,14 @@ export class GroupAggregateFunction extends KeyedProcessFunction<string, Change,
   }
 }
 
-/** Window aggregation: a group key includes window_start and window_end; results fire on the watermark. */
+/**
+ * Window aggregation: a group key includes window_start and window_end; results fire on the
+ * watermark, or on the clock for windows of processing time (`proctime`; those are never late:
+ * a row's window was assigned from the clock moments before).
+ */
 export class WindowAggregateFunction extends KeyedProcessFunction<string, Change, Change> {
   private state!: ValueState<[accs: unknown[], row: unknown[]]>;
-  constructor(private readonly layout: AggregateLayout, private readonly windowEnd: number) { super(); }
+  constructor(private readonly layout: AggregateLayout, private readonly windowEnd: number, private readonly proctime = false) { super(); }
 
   override open(ctx: RuntimeContext): void {
     this.state = ctx.getState(new ValueStateDescriptor<[unknown[], unknown[]]>('window-aggregate'));
@@ -93,11 +97,12 @@ export class WindowAggregateFunction extends KeyedProcessFunction<string, Change
     const end = change.row[this.windowEnd] as number;
     const timers = ctx.timerService();
     // Late: the watermark has passed the window's last millisecond; the window has fired.
-    if (end - 1 <= timers.currentWatermark()) return;
+    if (!this.proctime && end - 1 <= timers.currentWatermark()) return;
     let state = this.state.value();
     if (state === undefined) {
       state = [this.layout.calls.map((c) => c.acc.create()), this.layout.groupKeys.map((k) => change.row[k])];
-      timers.registerEventTimeTimer(end - 1);
+      if (this.proctime) timers.registerProcessingTimeTimer(end - 1);
+      else timers.registerEventTimeTimer(end - 1);
     }
     accumulate(this.layout, state[0], change.row, true);
     this.state.update(state);

@@ -1,6 +1,7 @@
-// Session window aggregation (legacy GROUP BY SESSION(time, gap)): per group, sessions are
-// [first time, last time + gap) and merge when a row falls into or bridges them; a session fires
-// once the watermark passes its end (append-only: keys, window_start, window_end, aggregates).
+// Session window aggregation (the SESSION window TVF, legacy GROUP BY SESSION(time, gap)): per
+// group, sessions are [first time, last time + gap) and merge when a row falls into or bridges
+// them; a session fires once the watermark passes its end, or the clock for sessions of processing
+// time (append-only: keys, window_start, window_end, window_time, aggregates).
 // Rows are kept per session and aggregated when it fires, so merging needs no accumulator merge.
 // A row whose (merged) session the watermark has already passed is late and dropped, as in Flink.
 // Imports api/ functions and state.
@@ -18,7 +19,8 @@ type Session = [start: number, end: number, rows: unknown[][]];
 export class SessionWindowAggregateFunction extends KeyedProcessFunction<string, Change, Change> {
   private sessions!: ValueState<Session[]>;
 
-  constructor(private readonly layout: AggregateLayout, private readonly timeField: number, private readonly gap: number) { super(); }
+  /** `proctime`: the time field holds processing time; sessions fire on processing-time timers. */
+  constructor(private readonly layout: AggregateLayout, private readonly timeField: number, private readonly gap: number, private readonly proctime = false) { super(); }
 
   override open(ctx: RuntimeContext): void {
     this.sessions = ctx.getState(new ValueStateDescriptor<Session[]>('session-windows'));
@@ -37,10 +39,11 @@ export class SessionWindowAggregateFunction extends KeyedProcessFunction<string,
       if (s[0] < end && start < s[1]) { start = Math.min(start, s[0]); end = Math.max(end, s[1]); rows = [...s[2], ...rows]; }
       else kept.push(s);
     }
-    if (end - 1 <= timers.currentWatermark()) return;
+    if (!this.proctime && end - 1 <= timers.currentWatermark()) return;
     kept.push([start, end, rows]);
     this.sessions.update(kept);
-    timers.registerEventTimeTimer(end - 1);
+    if (this.proctime) timers.registerProcessingTimeTimer(end - 1);
+    else timers.registerEventTimeTimer(end - 1);
   }
 
   override onTimer(t: number, _ctx: OnTimerContext<string>, out: Collector<Change>): void {
@@ -56,7 +59,7 @@ export class SessionWindowAggregateFunction extends KeyedProcessFunction<string,
         });
       }
       const first = s[2][0];
-      out.collect({ op: '+I', row: [...this.layout.groupKeys.map((k) => first[k]), s[0], s[1], ...this.layout.calls.map((c, i) => c.acc.value(accs[i]))] });
+      out.collect({ op: '+I', row: [...this.layout.groupKeys.map((k) => first[k]), s[0], s[1], s[1] - 1, ...this.layout.calls.map((c, i) => c.acc.value(accs[i]))] });
     }
     if (remaining.length === 0) this.sessions.clear(); else this.sessions.update(remaining);
   }

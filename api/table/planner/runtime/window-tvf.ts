@@ -19,6 +19,9 @@ export function assignWindows(spec: WindowSpec, t: number): Array<[number, numbe
       for (let start = floorTo(t, slide); start > t - spec.size; start -= slide) out.push([start, start + spec.size]);
       return out.reverse();
     }
+    // A row's own session; the planner lets the SESSION TVF feed only a session aggregation,
+    // which merges these per key.
+    case 'SESSION': return [[t, t + spec.size]];
     case 'CUMULATE': {
       const step = spec.step!;
       const start = floorTo(t, spec.size);

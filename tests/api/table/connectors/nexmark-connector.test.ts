@@ -94,7 +94,7 @@ test('the Nexmark queries using what is not supported yet fail naming the constr
   for (const p of splitStatements(NEXMARK_DDL)) tEnv.executeSql(p.sql);
   const expected: Record<string, RegExp> = {
     q6: /an OVER aggregation needs an append-only input, but its input is updating/, q10: /PARTITIONED BY is not supported/,
-    q12: /PROCTIME \(processing time\) is not supported yet/, q13: /PROCTIME/, q14: /CREATE FUNCTION by class name is not supported/,
+    q13: /FOR SYSTEM_TIME AS OF/, q14: /CREATE FUNCTION by class name is not supported/,
   };
   for (const [name, reason] of Object.entries(expected)) {
     assert.throws(() => {

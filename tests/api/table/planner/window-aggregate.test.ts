@@ -8,6 +8,11 @@ import { checkQuery, loadDuck, openDuck, Random, randomRows, viewColumns, type T
 const COLUMNS: TestColumn[] = [{ name: 'k', type: 'STRING' }, { name: 'a', type: 'BIGINT' }, { name: 'd', type: 'DOUBLE' }, { name: 'ts', type: 'TIMESTAMP' }];
 
 const TVF = (fn: string): string => `TABLE(${fn})`;
+/** DuckDB sessions per `keys` by a running count of gaps (rowid orders ties the same way in both windows). */
+const sessionsDuck = (keys: string, gap: number, select: string, where = ''): string => `WITH o AS (SELECT *, epoch_ms(ts) AS ms, rowid AS rid FROM t ${where}),
+  m AS (SELECT *, CASE WHEN ms - lag(ms) OVER (PARTITION BY ${keys} ORDER BY ms, rid) < ${gap} THEN 0 ELSE 1 END AS fresh FROM o),
+  s AS (SELECT *, SUM(fresh) OVER (PARTITION BY ${keys} ORDER BY ms, rid ROWS UNBOUNDED PRECEDING) AS sid FROM m)
+  SELECT ${select} FROM s GROUP BY ${keys === '0' ? '' : `${keys}, `}sid`;
 /** [actorflow SQL, DuckDB SQL]: window TVFs with and without window aggregation. */
 const CASES: [string, string][] = [
   [`SELECT window_start, window_end, k, COUNT(*), SUM(a), MAX(d) FROM ${TVF("TUMBLE(TABLE t, DESCRIPTOR(rt), INTERVAL '10' SECOND)")} GROUP BY window_start, window_end, k`,
@@ -29,6 +34,13 @@ const CASES: [string, string][] = [
       m AS (SELECT *, CASE WHEN ms - lag(ms) OVER (PARTITION BY k ORDER BY ms, rid) < 2000 THEN 0 ELSE 1 END AS fresh FROM o),
       s AS (SELECT *, SUM(fresh) OVER (PARTITION BY k ORDER BY ms, rid ROWS UNBOUNDED PRECEDING) AS sid FROM m)
       SELECT k, epoch_ms(MIN(ms)), epoch_ms(MAX(ms) + 2000), COUNT(*), SUM(a) FROM s GROUP BY k, sid`],
+  // The SESSION window TVF: sessions per group key (PARTITION BY names keys of the GROUP BY).
+  [`SELECT k, window_start, window_end, window_time, COUNT(*), SUM(a), MAX(d) FROM ${TVF("SESSION(TABLE t PARTITION BY k, DESCRIPTOR(rt), INTERVAL '2' SECOND)")} GROUP BY window_start, window_end, k`,
+    sessionsDuck('k', 2000, 'k, epoch_ms(MIN(ms)), epoch_ms(MAX(ms) + 2000), epoch_ms(MAX(ms) + 1999), COUNT(*), SUM(a), MAX(d)')],
+  [`SELECT window_start, window_end, COUNT(*), COUNT(DISTINCT k) FROM ${TVF("SESSION(TABLE t, DESCRIPTOR(rt), INTERVAL '0.5' SECOND)")} WHERE a IS NOT NULL GROUP BY window_start, window_end`,
+    sessionsDuck('0', 500, 'epoch_ms(MIN(ms)), epoch_ms(MAX(ms) + 500), COUNT(*), COUNT(DISTINCT k)', 'WHERE a IS NOT NULL')],
+  [`SELECT k, a, window_end, COUNT(*) AS c FROM ${TVF("SESSION(DATA => TABLE t PARTITION BY (k, a), TIMECOL => DESCRIPTOR(rt), GAP => INTERVAL '5' SECOND)")} GROUP BY k, a, window_start, window_end`,
+    sessionsDuck('k, a', 5000, 'k, a, epoch_ms(MAX(ms) + 5000), COUNT(*)')],
   [`SELECT window_start, SUM(c) FROM (SELECT window_start, window_end, k, COUNT(*) AS c FROM ${TVF("TUMBLE(TABLE t, DESCRIPTOR(rt), INTERVAL '20' SECOND)")} GROUP BY window_start, window_end, k) GROUP BY window_start`,
     'SELECT epoch_ms((epoch_ms(ts) // 20000) * 20000), COUNT(*) FROM t GROUP BY 1'],
 ];
