@@ -6,7 +6,7 @@
 // again at the end, just before the closing line `N passed, N failed`.
 // Usage: node tests/run.mjs [--node-only|--deno-only] [--no-typecheck] [path-substring ...]
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,7 +38,16 @@ function killGroup(pid) {
   try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
 }
 
-function run(cmd, argv, { quiet = false } = {}) {
+/**
+ * The time a file may take: FILE_TIMEOUT_MS, or longer where the file's header says
+ * `test-timeout-ms: N` (the few that build, pack and install, and slow down most on a busy machine).
+ */
+function timeoutOf(file) {
+  const declared = /test-timeout-ms:\s*(\d+)/.exec(readFileSync(file, 'utf8').slice(0, 2000));
+  return declared ? Math.max(FILE_TIMEOUT_MS, Number(declared[1])) : FILE_TIMEOUT_MS;
+}
+
+function run(cmd, argv, { quiet = false, timeoutMs = FILE_TIMEOUT_MS } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, {
       cwd: root,
@@ -53,7 +62,7 @@ function run(cmd, argv, { quiet = false } = {}) {
     child.stdout.on('data', (d) => { output += d; if (!quiet) process.stdout.write(d); });
     child.stderr.on('data', (d) => { output += d; if (!quiet) process.stderr.write(d); });
     // The whole group: a grandchild left behind would hold the pipes open and 'close' never come.
-    const timer = setTimeout(() => { output += `\n(timed out after ${FILE_TIMEOUT_MS} ms)\n`; killGroup(child.pid); }, FILE_TIMEOUT_MS);
+    const timer = setTimeout(() => { output += `\n(timed out after ${timeoutMs} ms)\n`; killGroup(child.pid); }, timeoutMs);
     child.on('close', (code, signal) => { clearTimeout(timer); groups.delete(child.pid); resolve({ code: code ?? (signal ? 1 : 0), output }); });
   });
 }
@@ -82,12 +91,13 @@ async function runAll(runtime, files) {
       const file = files[next++];
       const [cmd, argv] = command(file);
       const name = relative(root, file);
-      const first = await run(cmd, argv, { quiet: true });
+      const timeoutMs = timeoutOf(file);
+      const first = await run(cmd, argv, { quiet: true, timeoutMs });
       let result = first;
       let t = tally(first);
       if (t.failed) {
         console.log(`[${runtime}] retry ${name} (failed once: ${t.failed} failed)`);
-        result = await run(cmd, argv, { quiet: true });
+        result = await run(cmd, argv, { quiet: true, timeoutMs });
         const again = tally(result);
         if (again.failed === 0) flaky.push({ name, output: tail(first.output) });
         t = again;

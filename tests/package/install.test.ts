@@ -1,4 +1,4 @@
-// SLOW (about a minute; two or three on a busy machine): the package as a user gets it. The
+// test-timeout-ms: 360000. SLOW (about a minute; two or three on a busy machine): the package as a user gets it. The
 // checkout is built (the compiled JavaScript and declarations in dist/) and packed with `npm pack`,
 // the tarball is installed into a fresh project in a temporary directory (dependencies from the npm
 // cache, or the npm registry for any it lacks), the project's tsx is removed (nothing may need it),
