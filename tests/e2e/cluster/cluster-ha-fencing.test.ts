@@ -1,6 +1,7 @@
-// High availability with a deposed leader that stays alive: the first JobManager's lease clock
-// stands still (as in a paused process), so it never renews and never notices that its lease
-// expired. A second JobManager takes the lease (epoch 2) and recovers the job; the TaskManagers
+// High availability with a deposed leader that stays alive: once the job has checkpointed, the
+// first JobManager's lease clock stands still (as in a paused process), so it never renews again
+// and never notices that its lease expired. (Until then it runs with the wall clock: frozen from
+// the start, its lease would lapse whenever starting the TaskManagers takes longer than a lease.) A second JobManager takes the lease (epoch 2) and recovers the job; the TaskManagers
 // see the newer epoch in the HA store, release the first leader's subtasks and register with the
 // second. From then on every command of the first leader is refused, its attempt to record the
 // job's end is refused, and the job completes exactly once under the second leader.
@@ -9,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { env as processEnv } from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { ManualClock } from '../../../api/time/clock.ts';
+import { systemClock, type Cancel, type Clock } from '../../../api/time/clock.ts';
 import { startJobManager, type RunningJobManager } from '../../../actors/cluster/job-manager-process.ts';
 import { startTaskManager, type RunningTaskManager } from '../../../actors/cluster/task-manager-process.ts';
 import { bundleJob } from '../../../actors/deploy/job-bundle.ts';
@@ -21,6 +22,16 @@ import { committedLines, tempDir, waitUntil } from './support.ts';
 
 const RECORDS = 6_000, KEYS = 4, LEASE_MS = 1_000;
 
+/** The wall clock until `pause()`: then time stands still and nothing scheduled on it runs any more. */
+class PausableClock implements Clock {
+  private pausedAt: number | undefined;
+  now(): number { return this.pausedAt ?? systemClock.now(); }
+  schedule(delayMs: number, callback: () => void): Cancel {
+    return systemClock.schedule(delayMs, () => { if (this.pausedAt === undefined) callback(); });
+  }
+  pause(): void { this.pausedAt ??= systemClock.now(); }
+}
+
 test('a deposed leader that is still alive: its commands and HA writes are refused, the new leader finishes the job exactly once', async () => {
   const out = tempDir('fence-out'), ha = tempDir('fence-ha');
   Object.assign(processEnv, { COUNTING_JOB_OUTPUT: out.path, COUNTING_JOB_RECORDS: String(RECORDS), COUNTING_JOB_KEYS: String(KEYS), COUNTING_JOB_RATE: '1500' });
@@ -28,8 +39,8 @@ test('a deposed leader that is still alive: its commands and HA writes are refus
   const started: Array<RunningJobManager | RunningTaskManager> = [];
   const kv = await openHaStore(ha.path);
   try {
-    // Its lease clock never moves: no renewal, no expiry of its own (a paused leader).
-    const frozen = new ManualClock(Date.now());
+    // Its lease clock stops once the job has checkpointed: no renewal, no expiry of its own (a paused leader).
+    const frozen = new PausableClock();
     const first = await startJobManager({ port: 0, restPort: 0, ha: { storage: ha.path, leaseMs: LEASE_MS, leaseClock: frozen } });
     started.push(first);
     await first.leading;
@@ -39,6 +50,7 @@ test('a deposed leader that is still alive: its commands and HA writes are refus
     const bundle = await bundleJob(fileURLToPath(new URL('./fixtures/counting-job.ts', import.meta.url)));
     const jobId = await first.service.submitJob(bundle, { name: 'counting-job', parallelism: 2 });
     await waitUntil(async () => (await first.service.checkpoints(jobId))!.counts.completed >= 1, 'a checkpoint under the first leader');
+    frozen.pause();
 
     const second = await startJobManager({ port: 0, restPort: 0, ha: { storage: ha.path, leaseMs: LEASE_MS } });
     started.push(second);
