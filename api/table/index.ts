@@ -5,6 +5,7 @@ export { StreamTableEnvironment, type AggregateFunctionDefinition, type ScalarFu
 export { Table, GroupedTable, WindowedTable, WindowGroupedTable, type SelectItem } from './table.ts';
 export { Tumble, Slide, type GroupWindow } from './group-windows.ts';
 export { TableResult, type ResultKind } from './table-result.ts';
+export { StatementSet } from './statement-set.ts';
 export { $, lit, call$, Expression, type ExpressionLike } from './expressions.ts';
 export { applyChangelog, type ChangelogRow, type Row, type RowKind } from './types/row.ts';
 export { Schema as TableSchema, type Column as TableColumn } from './types/schema.ts';

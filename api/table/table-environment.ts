@@ -12,13 +12,14 @@ import { Catalog, tableName } from './planner/catalog.ts';
 import { createTableEntry } from './planner/ddl.ts';
 import { explainPlan } from './planner/explain.ts';
 import { FunctionCatalog } from './planner/function-catalog.ts';
-import { addCalc, QueryPlanner, schemaOf, type Planned } from './planner/query-planner.ts';
+import { addCalc, QueryPlanner, schemaOf, uniqueNames, type Planned } from './planner/query-planner.ts';
 import { physicalSchema, StreamTranslator } from './planner/stream-translator.ts';
 import { SqlValidationError, TableError } from './planner/validation-error.ts';
 import { isQuery, type InsertStatement, type Statement } from './sql/ast.ts';
 import { parseQuery, parseStatement } from './sql/parser.ts';
 import { Table, type TableOwner } from './table.ts';
 import { TableResult } from './table-result.ts';
+import { StatementSet, type PlannedInsert } from './statement-set.ts';
 import { isAssignable, typeToString } from './types/logical-type.ts';
 import { fromRow, toRow, type Change, type ChangelogRow, type Row } from './types/row.ts';
 import { Schema } from './types/schema.ts';
@@ -186,57 +187,101 @@ export class StreamTableEnvironment implements TableOwner {
     if (stmt.kind === 'explain') return this.explainStatement(stmt.statement, sql);
     if (isQuery(stmt)) return `== Physical Plan ==\n${explainPlan(this.planner(sql).planQuery(stmt).node)}\n`;
     if (stmt.kind === 'insert') {
-      const { planned, target } = this.planInsert(stmt, sql);
-      return `== Physical Plan ==\nSink(table=[${target}], fields=[${planned.node.schema.names.join(', ')}])\n+- ${explainPlan(planned.node).split('\n').join('\n   ')}\n`;
+      return `== Physical Plan ==\n${this.explainInsert(this.planInsert(stmt, sql))}\n`;
     }
     throw new SqlValidationError(`EXPLAIN of a ${stmt.kind} statement is not supported`, sql, stmt.pos);
   }
 
   /** The INSERT's query cast to the sink's columns, and the sink table. */
-  private planInsert(stmt: InsertStatement, sql: string): { planned: Planned; target: string } {
-    const target = tableName(stmt.table);
-    const entry = this.catalog.get(target);
-    if (entry === undefined) throw new SqlValidationError(`unknown table ${stmt.table.join('.')}`, sql, stmt.pos);
-    if (entry.kind !== 'table') throw new SqlValidationError(`${target} is a view; INSERT INTO needs a table`, sql, stmt.pos);
+  private planInsert(stmt: InsertStatement, sql: string): PlannedInsert {
     if (stmt.overwrite) throw new SqlValidationError('INSERT OVERWRITE is not supported', sql, stmt.pos);
+    const at = (pos: InsertStatement['pos']) => (reason: string): Error => new SqlValidationError(reason, sql, pos);
+    return this.planInsertOf(tableName(stmt.table), stmt.table.join('.'), () => this.planner(sql).planQuery(stmt.query), stmt.columns, at(stmt.pos), at(stmt.query.pos));
+  }
+
+  /** @internal An INSERT of `table` into the catalog table `targetPath` (Flink's `addInsert`). */
+  planTableInsert(targetPath: string, table: Table): PlannedInsert {
+    const err = (reason: string): Error => new TableError(reason);
+    return this.planInsertOf(tableName(targetPath.split('.')), targetPath, () => table.planned, undefined, err, err);
+  }
+
+  /** An INSERT: `error` for the statement, `queryError` for what the query gives. */
+  private planInsertOf(
+    target: string, written: string, plan: () => Planned, columns: readonly string[] | undefined,
+    error: (reason: string) => Error, queryError: (reason: string) => Error,
+  ): PlannedInsert {
+    const entry = this.catalog.get(target);
+    if (entry === undefined) throw error(`unknown table ${written}`);
+    if (entry.kind !== 'table') throw error(`${target} is a view; INSERT INTO needs a table`);
     const connector = findTableConnector(entry.options.connector);
-    if (!connector?.createSink) throw new SqlValidationError(`table ${target} cannot be written: the ${entry.options.connector} connector is a source only`, sql, stmt.pos);
-    const planned = this.planner(sql).planQuery(stmt.query);
+    if (!connector?.createSink) throw error(`table ${target} cannot be written: the ${entry.options.connector} connector is a source only`);
+    const planned = plan();
     const sinkCols = physicalSchema(entry).columns;
-    const names = stmt.columns ?? sinkCols.map((c) => c.name);
+    const names = columns ?? sinkCols.map((c) => c.name);
     if (names.length !== planned.fields.length) {
-      throw new SqlValidationError(`INSERT INTO ${target}: the query has ${planned.fields.length} columns, the sink takes ${names.length}`, sql, stmt.query.pos);
+      throw queryError(`INSERT INTO ${target}: the query has ${planned.fields.length} columns, the sink takes ${names.length}`);
     }
     // The sink's row: each physical column from the query's column of that position, or NULL.
     const projection = sinkCols.map((c) => {
       const i = names.indexOf(c.name);
       if (i < 0) {
-        if (!c.type.nullable) throw new SqlValidationError(`INSERT INTO ${target}: column ${c.name} is NOT NULL and gets no value`, sql, stmt.pos);
+        if (!c.type.nullable) throw error(`INSERT INTO ${target}: column ${c.name} is NOT NULL and gets no value`);
         return 'null';
       }
       const from = planned.fields[i].type;
       if (!isAssignable(from, c.type)) {
-        throw new SqlValidationError(`INSERT INTO ${target}: column ${c.name} is ${typeToString(c.type)}, but the query gives ${typeToString(from)}`, sql, stmt.query.pos);
+        throw queryError(`INSERT INTO ${target}: column ${c.name} is ${typeToString(c.type)}, but the query gives ${typeToString(from)}`);
       }
       return `r[${i}]`;
     });
-    for (const n of names) if (!sinkCols.some((c) => c.name === n)) throw new SqlValidationError(`INSERT INTO ${target}: unknown column ${n}`, sql, stmt.pos);
+    for (const n of names) if (!sinkCols.some((c) => c.name === n)) throw error(`INSERT INTO ${target}: unknown column ${n}`);
     if (!planned.node.insertOnly && !acceptsUpdates(connector, { tableName: target, physical: physicalSchema(entry), options: entry.options })) {
-      throw new SqlValidationError(`table ${target} (connector ${entry.options.connector}) is append-only, but the query produces updates (an updating result: GROUP BY, an outer join, ROW_NUMBER, ...); use a sink that accepts updates or a query that only inserts`, sql, stmt.query.pos);
+      throw queryError(`table ${target} (connector ${entry.options.connector}) is append-only, but the query produces updates (an updating result: GROUP BY, an outer join, ROW_NUMBER, ...); use a sink that accepts updates or a query that only inserts`);
     }
     const fields = sinkCols.map((c) => ({ name: c.name, type: c.type }));
     return { planned: addCalc(planned, { projection, constants: [], projectionSql: sinkCols.map((c) => c.name) }, fields), target };
   }
 
   /** Submits a planned INSERT (planning errors were thrown before, synchronously). */
-  private async insert({ planned, target }: { planned: Planned; target: string }): Promise<TableResult> {
-    const entry = this.catalog.get(target) as Extract<ReturnType<Catalog['get']>, { kind: 'table' }>;
+  private insert(insert: PlannedInsert): Promise<TableResult> { return this.executeInserts([insert]); }
+
+  /**
+   * @internal Submits planned INSERTs as one job (a statement set): one translator, so the
+   * operators of every INSERT get distinct stable uids; one column per sink in the result.
+   */
+  async executeInserts(inserts: readonly PlannedInsert[]): Promise<TableResult> {
+    if (inserts.length === 0) throw new TableError('a statement set needs at least one INSERT');
     const translator = this.translator();
-    const stream = translator.translate(planned.node);
-    findTableConnector(entry.options.connector)!.createSink!(stream, { tableName: target, physical: physicalSchema(entry), options: entry.options })
-      .uid(translator.uid(planned.node, `sink-${target}`));
-    const jobClient = await this.env.executeAsync(`insert-into_${target}`);
-    return new TableResult(schemaOf([{ name: `default_catalog.default_database.${target}`, type: { kind: 'BIGINT', nullable: false } }]), 'SUCCESS_WITH_CONTENT', { rows: [[-1]], jobClient });
+    for (const { planned, target } of inserts) {
+      const entry = this.catalog.get(target);
+      if (entry?.kind !== 'table') throw new TableError(`table ${target} was dropped before the INSERT ran`);
+      const stream = translator.translate(planned.node);
+      findTableConnector(entry.options.connector)!.createSink!(stream, { tableName: target, physical: physicalSchema(entry), options: entry.options })
+        .uid(translator.uid(planned.node, `sink-${target}`));
+    }
+    const jobClient = await this.env.executeAsync(`insert-into_${inserts.map((i) => i.target).join(',')}`);
+    const columns = inserts.map((i) => ({ name: `default_catalog.default_database.${i.target}`, type: { kind: 'BIGINT' as const, nullable: false } }));
+    return new TableResult(new Schema(uniqueNames(columns.map((c) => c.name)).map((name, i) => ({ ...columns[i], name }))), 'SUCCESS_WITH_CONTENT', { rows: [inserts.map(() => -1)], jobClient });
+  }
+
+  /** @internal `table.executeInsert(targetPath)`: one INSERT as its own job. */
+  executeTableInsert(targetPath: string, table: Table): Promise<TableResult> {
+    return this.executeInserts([this.planTableInsert(targetPath, table)]);
+  }
+
+  /** A set of INSERTs that run as one job (Flink's StatementSet). */
+  createStatementSet(): StatementSet { return new StatementSet(this); }
+
+  /** @internal The plan of a planned INSERT, as EXPLAIN prints it. */
+  explainInsert({ planned, target }: PlannedInsert): string {
+    return `Sink(table=[${target}], fields=[${planned.node.schema.names.join(', ')}])\n+- ${explainPlan(planned.node).split('\n').join('\n   ')}`;
+  }
+
+  /** @internal Plans an `INSERT INTO ...` statement of a statement set. */
+  planInsertSql(sql: string): PlannedInsert {
+    const stmt = parseStatement(sql);
+    if (stmt.kind !== 'insert') throw new SqlValidationError(`a statement set takes INSERT statements, not ${isQuery(stmt) ? 'a query' : `a ${stmt.kind} statement`}`, sql, stmt.pos);
+    return this.planInsert(stmt, sql);
   }
 
   /** @internal runs a Table's query and collects its changes. */

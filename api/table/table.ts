@@ -16,6 +16,8 @@ export interface TableOwner {
   sqlQuery(sql: string): Table;
   /** @internal runs a planned table. */
   executeTable(table: Table): TableResult;
+  /** @internal runs an INSERT of a table into a catalog table. */
+  executeTableInsert(targetPath: string, table: Table): Promise<TableResult>;
 }
 
 /** A field list item: an expression, or SQL text of one (`'price * 2 AS doubled'`). */
@@ -112,6 +114,9 @@ export class Table {
 
   /** Runs the query (one job) and gives its result. */
   execute(): TableResult { return this.owner.executeTable(this); }
+
+  /** Writes the table into the catalog table `targetPath` (one job; Flink's executeInsert). */
+  executeInsert(targetPath: string): Promise<TableResult> { return this.owner.executeTableInsert(targetPath, this); }
 
   /** The plan, operator by operator. */
   explain(): string { return explainPlan(this.planned.node); }
