@@ -1,0 +1,147 @@
+// SimKernel: the single-threaded scheduler a simulation runs on. Every timer of the virtual clock
+// and every event-loop turn the runtime yields goes into one queue ordered by (virtual time,
+// sequence); the driver runs one event, lets the microtasks it started settle, then runs the next,
+// so the order of everything is a function of the seed. Yielded turns cost 0 or 1 virtual ms
+// (drawn from the seed), which both varies interleavings between seeds and lets virtual time move
+// while subtasks stay busy. Imports api/time and actors/core/host (types), testing/.
+import { setImmediate } from 'node:timers';
+import type { Cancel, Clock } from '../api/time/clock.ts';
+import type { Host } from '../actors/core/host.ts';
+import type { SimRandom } from './sim-random.ts';
+import type { Trace } from './trace.ts';
+
+interface SimEvent { at: number; seq: number; label: string; run: () => void; cancelled: boolean }
+
+/** The virtual epoch a simulation starts at (2020-01-01T00:00:00Z): processing time looks real. */
+export const SIM_EPOCH_MS = 1_577_836_800_000;
+
+/** Thrown when the scenario waits for something while no event is left that could bring it. */
+export class SimulationDeadlockError extends Error {}
+
+/** A binary heap of events ordered by (at, seq). */
+class EventQueue {
+  private readonly heap: SimEvent[] = [];
+  get size(): number { return this.heap.length; }
+  push(e: SimEvent): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+  pop(): SimEvent | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: SimEvent, b: SimEvent): boolean { return a.at < b.at || (a.at === b.at && a.seq < b.seq); }
+
+/** One macrotask of the real event loop: every microtask queued before it has run. */
+function realTurn(): Promise<void> { return new Promise((resolve) => setImmediate(resolve)); }
+
+/** The scheduler, virtual clock and host of one simulation. */
+export class SimKernel {
+  private readonly queue = new EventQueue();
+  private seq = 0;
+  private time = SIM_EPOCH_MS;
+  private executed = 0;
+  private readonly watchers = new Set<() => void>();
+  /** Errors thrown by events (the runtime's bugs surface here rather than vanish). */
+  readonly uncaught: unknown[] = [];
+  /** The virtual clock: processing time and timers of everything in the simulation. */
+  readonly clock: Clock;
+  /** What the runtime is given instead of the platform: virtual time, queued turns, seeded randomness. */
+  readonly host: Host;
+
+  constructor(readonly random: SimRandom, readonly trace: Trace, private readonly maxEvents = 20_000_000) {
+    const kernel = this;
+    this.clock = {
+      now: () => kernel.time,
+      schedule: (delayMs, callback) => kernel.at(kernel.time + Math.max(0, Number.isFinite(delayMs) ? delayMs : 0), 'timer', callback),
+    };
+    const turns = random.fork();
+    const ids = random.fork();
+    this.host = {
+      clock: this.clock,
+      monotonicNow: () => kernel.time - SIM_EPOCH_MS,
+      yieldTurn: (label, callback) => { kernel.at(kernel.time + (turns.next() < 0.5 ? 0 : 1), label, callback); },
+      random: () => ids.next(),
+      roundsPerTurn: 1,
+    };
+  }
+
+  /** Virtual milliseconds since the epoch. */
+  get now(): number { return this.time; }
+
+  /** Events run so far. */
+  get eventCount(): number { return this.executed; }
+
+  /** Events waiting. */
+  get pendingEvents(): number { return this.queue.size; }
+
+  /** Queues `run` at virtual time `at` (never before now); `label` names it in the trace. */
+  at(at: number, label: string, run: () => void): Cancel {
+    const event: SimEvent = { at: Math.max(at, this.time), seq: this.seq++, label, run, cancelled: false };
+    this.queue.push(event);
+    return () => { event.cancelled = true; };
+  }
+
+  /** Appends a line about something that is not an event (a fault, a check) to the trace. */
+  note(what: string): void { this.trace.add(`${this.time - SIM_EPOCH_MS} ${what}`); }
+
+  /** Calls `watcher` after every event (runUntil's predicates); returns its removal. */
+  watch(watcher: () => void): () => void {
+    this.watchers.add(watcher);
+    return () => { this.watchers.delete(watcher); };
+  }
+
+  /**
+   * Runs events until `main` settles and returns what it resolves to. Between events only
+   * microtasks run. When no event is left while `main` still waits, real I/O gets a few turns
+   * before the simulation is declared deadlocked.
+   */
+  async drive<T>(main: Promise<T>): Promise<T> {
+    let settled = false;
+    main.then(() => { settled = true; }, () => { settled = true; });
+    await realTurn();
+    while (!settled) {
+      const event = this.queue.pop();
+      if (event === undefined) {
+        for (let i = 0; i < 20 && !settled && this.queue.size === 0; i++) await realTurn();
+        if (!settled && this.queue.size === 0) {
+          throw new SimulationDeadlockError(`simulation deadlock at virtual ${this.time - SIM_EPOCH_MS} ms: the scenario waits but no timer or turn is scheduled`);
+        }
+        continue;
+      }
+      if (event.cancelled) continue;
+      if (++this.executed > this.maxEvents) throw new Error(`the simulation ran ${this.maxEvents} events without the scenario ending (a livelock?)`);
+      this.time = event.at;
+      this.trace.add(`${event.at - SIM_EPOCH_MS} #${event.seq} ${event.label}`);
+      try { event.run(); } catch (error) { this.uncaught.push(error); this.note(`uncaught ${event.label}: ${(error as Error)?.message ?? String(error)}`); }
+      await realTurn();
+      for (const w of [...this.watchers]) w();
+    }
+    return main;
+  }
+}

@@ -1,0 +1,284 @@
+// Simulation: what a scenario drives. It owns the kernel (virtual time, the event queue, the
+// trace), the embedded cluster its jobs run on (a MiniCluster on the simulated host: real
+// JobMaster, TaskManagers, checkpoints, operators and sinks), the checkpoint storage, and the actor
+// systems of user programs; faults (killing a TaskManager or an actor system, failing storage
+// writes) are injected here and written to the trace. Imports api/, actors/, state/ and testing/.
+import type { Cancel, Clock } from '../api/time/clock.ts';
+import { StreamExecutionEnvironment, type EnvironmentConfig } from '../api/index.ts';
+import { registerExecutor, type PipelineExecutor } from '../api/environment/executor-registry.ts';
+import type { JobClient } from '../api/environment/job-client.ts';
+import type { JobGraph } from '../api/graph/job-graph.ts';
+import { ActorSystem } from '../actors/core/actor-system.ts';
+import type { Host } from '../actors/core/host.ts';
+import { MiniCluster } from '../actors/runtime/mini-cluster.ts';
+import type { JobMaster } from '../actors/runtime/job-master.ts';
+import { MemoryKvStore } from '../state/checkpoint/memory-kv-store.ts';
+import type { StateBackend } from '../state/snapshot/state-backend.ts';
+import { SIM_EPOCH_MS, type SimKernel } from './sim-kernel.ts';
+import type { SimRandom } from './sim-random.ts';
+import { SimStorage, simulatedStateBackend } from './sim-storage.ts';
+
+/** How a simulated cluster is shaped. */
+export interface SimulationOptions {
+  /** The seed: the same seed (and scenario) gives the same run, on Node and on Deno. */
+  readonly seed: number;
+  /** TaskManagers of the simulated cluster (default 2). */
+  readonly taskManagers?: number;
+  /** Slots per TaskManager (default 2). */
+  readonly slotsPerTaskManager?: number;
+  /** JobManagers (default 1; more need the simulated network, see SIMULATION.md). */
+  readonly jobManagers?: number;
+  /** Records per network batch of simulated jobs (default 64: small batches interleave more). */
+  readonly batchSize?: number;
+  /** Keep the trace's lines in the report (default true; bulk runs keep only the hash). */
+  readonly keepTrace?: boolean;
+  /** Events after which a run counts as a livelock (default 20 million). */
+  readonly maxEvents?: number;
+}
+
+/** One check of a run: its name, whether it held, and what was seen when it did not. */
+export interface CheckResult { readonly name: string; readonly ok: boolean; readonly detail?: string }
+
+/** A fault that was injected, with its virtual time (ms since the start of the run). */
+export interface FaultRecord { readonly atMs: number; readonly fault: string }
+
+/** Thrown by runUntil when the condition does not hold within its virtual bound. */
+export class SimulationTimeoutError extends Error {}
+
+/** Simulations by their clock: the 'simulation' executor finds the cluster of an environment through it. */
+const byClock = new WeakMap<Clock, Simulation>();
+
+const simulationExecutor: PipelineExecutor = {
+  async execute(jobGraph: JobGraph, config: EnvironmentConfig): Promise<JobClient> {
+    const sim = byClock.get(config.clock);
+    if (sim === undefined) throw new Error("the 'simulation' executor runs only environments made by sim.environment()");
+    return sim.submit(jobGraph);
+  },
+};
+registerExecutor('simulation', simulationExecutor);
+
+interface SimActorSystem { system: ActorSystem; alive: { value: boolean }; readonly kv: MemoryKvStore }
+
+/** The handle a scenario drives. */
+export class Simulation {
+  /** The virtual clock (processing time of jobs and actors). */
+  readonly clock: Clock;
+  /** The seed's randomness left to the scenario (fault plans, inputs); the kernel's own draws are apart. */
+  readonly random: SimRandom;
+  /** The simulated checkpoint storage of every job. */
+  readonly storage: SimStorage;
+  /** Results of the checks recorded so far. */
+  readonly checks: CheckResult[] = [];
+  /** Faults injected so far, in order. */
+  readonly faults: FaultRecord[] = [];
+  private readonly cluster: MiniCluster;
+  private readonly stateBackend: StateBackend;
+  private readonly jobs: JobMaster[] = [];
+  private readonly systems = new Map<string, SimActorSystem>();
+  private readonly restarts = new Set<Cancel>();
+
+  constructor(readonly kernel: SimKernel, readonly options: SimulationOptions) {
+    const jobManagers = options.jobManagers ?? 1;
+    if (jobManagers !== 1) {
+      throw new Error(`jobManagers: ${jobManagers}: this simulation runs one JobManager (the embedded cluster); ` +
+        'JobManager HA candidates need the simulated network, which is not available in this build');
+    }
+    this.clock = kernel.clock;
+    this.random = kernel.random.fork();
+    this.storage = new SimStorage(kernel, kernel.random.fork());
+    this.stateBackend = simulatedStateBackend(this.storage);
+    this.cluster = new MiniCluster({
+      taskManagers: positive('taskManagers', options.taskManagers ?? 2),
+      slotsPerTaskManager: positive('slotsPerTaskManager', options.slotsPerTaskManager ?? 2),
+      clock: kernel.clock, host: kernel.host, slotRequestTimeoutMs: 30_000, batchSize: options.batchSize ?? 64, channelCredits: 2,
+    });
+    byClock.set(kernel.clock, this);
+  }
+
+  /** Virtual milliseconds since the run started. */
+  get nowMs(): number { return this.kernel.now - SIM_EPOCH_MS; }
+
+  /** An environment whose jobs run on the simulated cluster, checkpointing into the simulated storage. */
+  environment(config: Partial<Omit<EnvironmentConfig, 'clock' | 'executor'>> = {}): StreamExecutionEnvironment {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment({
+      taskManagers: this.cluster.config.taskManagers, slotsPerTaskManager: this.cluster.config.slotsPerTaskManager,
+      ...config, clock: this.kernel.clock, executor: 'simulation',
+    });
+    env.setStateBackend(this.stateBackend);
+    return env;
+  }
+
+  /** @internal the 'simulation' executor's entry. */
+  async submit(graph: JobGraph): Promise<JobClient> {
+    const { client, jobMaster } = await this.cluster.submitJob(graph);
+    this.jobs.push(jobMaster);
+    this.kernel.note(`job submitted ${graph.jobName}`);
+    return client;
+  }
+
+  /** The JobMasters of the jobs submitted so far (their status, attempts, checkpoints). */
+  jobMasters(): readonly JobMaster[] { return this.jobs; }
+
+  /** Lets `ms` virtual milliseconds pass (timers fire, subtasks run, faults scheduled meanwhile happen). */
+  advance(ms: number): Promise<void> {
+    if (!(ms >= 0)) throw new RangeError(`advance needs a non-negative number of ms, got ${ms}`);
+    return new Promise((resolve) => { this.kernel.at(this.kernel.now + ms, 'advance', resolve); });
+  }
+
+  /** Runs until `predicate` holds (checked after every event); rejects after `maxVirtualMs` virtual ms. */
+  runUntil(predicate: () => boolean, options: { maxVirtualMs?: number } = {}): Promise<void> {
+    const bound = options.maxVirtualMs ?? 60_000;
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = (): void => { unwatch(); cancel(); };
+      const unwatch = this.kernel.watch(() => { if (predicate()) { done(); resolve(); } });
+      const cancel = this.kernel.at(this.kernel.now + bound, 'deadline', () => {
+        done();
+        reject(new SimulationTimeoutError(`the condition did not hold within ${bound} virtual ms (at ${this.nowMs} ms)`));
+      });
+    });
+  }
+
+  /** Runs `fault` at virtual time `atMs` (ms since the run started), or now when that has passed. */
+  at(atMs: number, fault: () => void): void {
+    this.kernel.at(SIM_EPOCH_MS + atMs, 'fault', fault);
+  }
+
+  /**
+   * Kills `name` as if its process died: 'taskmanager-N' (its subtasks stop, its slots are gone,
+   * the jobs holding them fail over), or an actor system made by actorSystem(). With
+   * `restartAfterMs` it comes back (fresh, same name) that much later.
+   */
+  kill(name: string, options: { restartAfterMs?: number } = {}): void {
+    this.recordFault(`kill ${name}`);
+    if (this.systems.has(name)) this.killActorSystem(name);
+    else if (/^taskmanager-\d+$/.test(name)) {
+      if (!this.cluster.resourceManager.isRegistered(name)) throw new Error(`cannot kill ${name}: it is not running`);
+      void this.cluster.killTaskManager(name, 'killed by the simulation');
+    }
+    else if (/^jobmanager-\d+$/.test(name)) throw new Error(`cannot kill ${name}: JobManager failover needs the simulated network, which is not available in this build`);
+    else throw new Error(`cannot kill "${name}": not a TaskManager of the simulated cluster (taskmanager-0..${this.cluster.taskManagers.length - 1}) nor an actor system made by actorSystem()`);
+    if (options.restartAfterMs !== undefined) {
+      const cancel = this.kernel.at(this.kernel.now + options.restartAfterMs, 'fault', () => { this.restarts.delete(cancel); this.restart(name); });
+      this.restarts.add(cancel);
+    }
+  }
+
+  /** Starts a killed TaskManager or actor system again. */
+  restart(name: string): void {
+    this.recordFault(`restart ${name}`);
+    if (this.systems.has(name)) this.startActorSystem(name);
+    else this.cluster.restartTaskManager(name);
+  }
+
+  /** Whether TaskManager or actor system `name` runs now. */
+  isAlive(name: string): boolean {
+    const system = this.systems.get(name);
+    if (system) return system.alive.value;
+    return this.cluster.resourceManager.isRegistered(name);
+  }
+
+  /** From now on each checkpoint storage write fails with `probability` (0 heals the storage). */
+  failStorageWrites(options: { probability: number }): void {
+    this.storage.failWrites(options.probability);
+    this.recordFault(`storage writes fail p=${options.probability}`);
+  }
+
+  /** Message faults between actor systems need the simulated network, which this build lacks. */
+  dropMessages(_options: { probability: number }): void { throw networkUnavailable('dropMessages'); }
+
+  /** Message faults between actor systems need the simulated network, which this build lacks. */
+  delayMessages(_options: { probability?: number; maxMs: number }): void { throw networkUnavailable('delayMessages'); }
+
+  /** Partitions need the simulated network, which this build lacks. */
+  partition(_a: readonly string[], _b: readonly string[]): void { throw networkUnavailable('partition'); }
+
+  /** Partitions need the simulated network, which this build lacks. */
+  heal(): void { throw networkUnavailable('heal'); }
+
+  /**
+   * The actor system `name` of a user program, on the simulated host (virtual time, seeded turns);
+   * its persistent actors keep their state in a store that survives kill/restart of the system.
+   */
+  actorSystem(name: string): ActorSystem {
+    const existing = this.systems.get(name);
+    if (existing) return existing.system;
+    if (/^(taskmanager|jobmanager)-\d+$/.test(name)) throw new Error(`"${name}" names a cluster process; pick another actor system name`);
+    return this.startActorSystem(name);
+  }
+
+  /** Records a check's outcome (it appears in the report; a failed one fails the run). */
+  check(name: string, ok: boolean, detail?: string): boolean {
+    this.checks.push(ok ? { name, ok } : { name, ok, detail });
+    this.kernel.note(`check ${name} ${ok ? 'ok' : 'FAILED'}`);
+    return ok;
+  }
+
+  /**
+   * Checks that `predicate` comes to hold within `boundMs` virtual ms (liveness, e.g. after the
+   * last fault); records the outcome under `name`.
+   */
+  async eventually(name: string, predicate: () => boolean, boundMs: number): Promise<boolean> {
+    const from = this.nowMs;
+    try {
+      await this.runUntil(predicate, { maxVirtualMs: boundMs });
+      return this.check(name, true);
+    } catch (error) {
+      if (!(error instanceof SimulationTimeoutError)) throw error;
+      return this.check(name, false, `not within ${boundMs} virtual ms after ${from} ms`);
+    }
+  }
+
+  /** Cancels jobs and stops the cluster and the actor systems (the end of every run). */
+  async shutdown(): Promise<void> {
+    for (const cancel of this.restarts) cancel();
+    this.storage.failWrites(0);
+    await this.cluster.close();
+    for (const s of this.systems.values()) if (s.alive.value) await s.system.terminate();
+    byClock.delete(this.kernel.clock);
+  }
+
+  private recordFault(fault: string): void {
+    this.faults.push({ atMs: this.nowMs, fault });
+    this.kernel.note(`fault ${fault}`);
+  }
+
+  private startActorSystem(name: string): ActorSystem {
+    const previous = this.systems.get(name);
+    if (previous?.alive.value) throw new Error(`actor system ${name} is running: kill it first`);
+    const kv = previous?.kv ?? new MemoryKvStore();
+    const alive = { value: true };
+    const system = ActorSystem.create(name, { host: guardedHost(this.kernel.host, alive), kvStore: kv });
+    this.systems.set(name, { system, alive, kv });
+    return system;
+  }
+
+  /** A crash: none of the system's timers or turns runs again; its persisted state stays. */
+  private killActorSystem(name: string): void {
+    const s = this.systems.get(name)!;
+    if (!s.alive.value) throw new Error(`actor system ${name} is not running`);
+    s.alive.value = false;
+  }
+}
+
+/** `host`, except that nothing runs once `alive` turned false (a crashed process). */
+function guardedHost(host: Host, alive: { value: boolean }): Host {
+  return {
+    ...host,
+    clock: {
+      now: () => host.clock.now(),
+      schedule: (delayMs, callback) => host.clock.schedule(delayMs, () => { if (alive.value) callback(); }),
+    },
+    yieldTurn: (label, callback) => host.yieldTurn(label, () => { if (alive.value) callback(); }),
+  };
+}
+
+function networkUnavailable(what: string): Error {
+  return new Error(`${what} needs the simulated network between actor systems, which is not available in this build; ` +
+    'the embedded cluster runs in one actor system');
+}
+
+function positive(name: string, n: number): number {
+  if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`${name} must be a positive integer, got ${n}`);
+  return n;
+}
