@@ -17,7 +17,7 @@ import { TaskManager, type TaskHandle } from '../runtime/task-manager.ts';
 import type { JobExceptionsSnapshot } from './exception-history.ts';
 import { processMetrics, type MetricValues } from './process-metrics.ts';
 import { renderPrometheus, type PrometheusSeries } from './prometheus-text.ts';
-import { SUBTASK_METRIC_NAMES, subtaskMetricsOf, type SubtaskMetricsSnapshot } from './subtask-metrics.ts';
+import { OPERATOR_METRIC_NAMES, SUBTASK_METRIC_NAMES, subtaskMetricsOf, type OperatorMetrics, type SubtaskMetricsSnapshot } from './subtask-metrics.ts';
 
 /** What the metrics are read from. */
 export interface MetricsHost {
@@ -131,24 +131,40 @@ export class ClusterMetrics implements MetricsSource {
       const jobLabels = { job_id: jobId, job_name: job.graph.jobName };
       for (const [name, value] of Object.entries(jobMetricsOf(job))) series.push({ scope: 'jobmanager_job', name, value, labels: jobLabels });
       for (const vertex of job.graph.vertices) {
-        for (const { subtask, metrics } of this.vertexOf(job, vertex).subtasks) {
+        for (const { subtask, metrics, operators } of this.subtasksOf(job, vertex)) {
           if (metrics === undefined) continue;
-          const labels = { ...jobLabels, task_id: String(vertex.id), task_name: vertex.name, subtask_index: String(subtask), tm_id: job.taskManagerOf(vertex, subtask) ?? '' };
-          for (const [name, value] of Object.entries(metrics)) series.push({ scope: 'taskmanager_job_task', name, value, labels });
+          const labels = {
+            ...jobLabels, task_id: String(vertex.id), task_name: vertex.name, subtask_index: String(subtask),
+            task_attempt_num: String(job.subtaskAttemptNumber(vertex, subtask)), tm_id: job.taskManagerOf(vertex, subtask) ?? '',
+          };
+          for (const name of SUBTASK_METRIC_NAMES) if (metrics[name] !== undefined) series.push({ scope: 'taskmanager_job_task', name, value: metrics[name], labels });
+          for (const op of operators ?? []) {
+            const opLabels = { ...labels, operator_id: op.id, operator_name: op.name };
+            for (const name of OPERATOR_METRIC_NAMES) series.push({ scope: 'taskmanager_job_task_operator', name, value: op[name], labels: opLabels });
+          }
         }
       }
     }
     return renderPrometheus(series);
   }
 
-  private vertexOf(job: JobMaster, vertex: JobVertex): VertexMetrics {
+  /** Each subtask's task metrics and its chained operators' counts. */
+  private subtasksOf(job: JobMaster, vertex: JobVertex): Array<{ subtask: number; metrics: MetricValues | undefined; operators: readonly OperatorMetrics[] | undefined }> {
     const handles = job.taskHandles().get(vertex);
+    return Array.from({ length: vertex.parallelism }, (_, i) => {
+      const snapshot = subtaskMetricsOfHandle(handles?.[i]);
+      return { subtask: i, metrics: snapshot && pick(snapshot), operators: snapshot?.operators };
+    });
+  }
+
+  private vertexOf(job: JobMaster, vertex: JobVertex): VertexMetrics {
     return {
       id: String(vertex.id), name: vertex.name,
-      subtasks: Array.from({ length: vertex.parallelism }, (_, i) => {
-        const snapshot = subtaskMetricsOfHandle(handles?.[i]);
-        return { subtask: i, attempt: job.subtaskAttemptNumber(vertex, i), metrics: snapshot && pick(snapshot) };
-      }),
+      subtasks: this.subtasksOf(job, vertex).map(({ subtask, metrics, operators }) => ({
+        subtask, attempt: job.subtaskAttemptNumber(vertex, subtask),
+        // Flink's operator-scoped ids in a vertex's metrics: `<operator name>.numRecordsIn`.
+        metrics: metrics && { ...metrics, ...operatorValues(operators) },
+      })),
     };
   }
 }
@@ -156,5 +172,12 @@ export class ClusterMetrics implements MetricsSource {
 function pick(snapshot: SubtaskMetricsSnapshot): MetricValues {
   const out: MetricValues = {};
   for (const name of SUBTASK_METRIC_NAMES) out[name] = snapshot[name];
+  return out;
+}
+
+/** `<operator name>.<metric>` for each chained operator. */
+function operatorValues(operators: readonly OperatorMetrics[] | undefined): MetricValues {
+  const out: MetricValues = {};
+  for (const op of operators ?? []) for (const name of OPERATOR_METRIC_NAMES) out[`${op.name}.${name}`] = op[name];
   return out;
 }

@@ -2,7 +2,8 @@
 // names, the cumulative counts plus rates per second. Rates come from samples of the cumulative
 // counts (SubtaskMetricsMeter): each snapshot compares with the oldest sample within a short
 // window, so a reader polled every second sees the last seconds, and one polled once sees the
-// average since the subtask started. The snapshot is plain data: TaskManagers send it to their
+// average since the subtask started. Each chained operator's records in and out come along (read
+// from the chain when sampled). The snapshot is plain data: TaskManagers send it to their
 // JobManager in msgpack. Imports api/metrics only.
 import type { TaskIOSample } from '../../api/metrics/task-io-metrics.ts';
 
@@ -17,17 +18,31 @@ export interface SubtaskMetricsSnapshot {
   readonly idleTimeMsPerSecond: number;
   readonly currentInputWatermark: number;
   readonly currentOutputWatermark: number;
+  /** Each chained operator's records in and out, head first (Flink's operator scope); absent from older reporters. */
+  readonly operators?: readonly OperatorMetrics[];
 }
 
+/** One chained operator's counts. */
+export interface OperatorMetrics {
+  /** Its stream node id. */
+  readonly id: string;
+  readonly name: string;
+  readonly numRecordsIn: number;
+  readonly numRecordsOut: number;
+}
+
+/** The metric names of a chained operator. */
+export const OPERATOR_METRIC_NAMES = ['numRecordsIn', 'numRecordsOut'] as const;
+
 /** The metric names of a subtask, in Flink's order. */
-export const SUBTASK_METRIC_NAMES: readonly (keyof SubtaskMetricsSnapshot)[] = [
+export const SUBTASK_METRIC_NAMES: readonly (Exclude<keyof SubtaskMetricsSnapshot, 'operators'>)[] = [
   'numRecordsIn', 'numRecordsOut', 'numRecordsInPerSecond', 'numRecordsOutPerSecond',
   'busyTimeMsPerSecond', 'backPressuredTimeMsPerSecond', 'idleTimeMsPerSecond',
   'currentInputWatermark', 'currentOutputWatermark',
 ];
 
-/** Something that reports its cumulative I/O metrics (a StreamTask). */
-export interface IOSampled { ioSample(): TaskIOSample }
+/** Something that reports its cumulative I/O metrics (a StreamTask), and its chained operators' counts. */
+export interface IOSampled { ioSample(): TaskIOSample; operatorIOSample?(): readonly OperatorMetrics[] }
 
 interface Sample { readonly at: number; readonly value: TaskIOSample }
 
@@ -62,7 +77,9 @@ export class SubtaskMetricsMeter {
     const perSecond = (a: number, b: number): number => (dt > 0 ? ((a - b) * 1000) / dt : 0);
     const timeShare = (a: number, b: number): number => Math.min(1000, Math.max(0, perSecond(a, b)));
     const v = ref.value;
+    const operators = this.source.operatorIOSample?.();
     return {
+      ...(operators !== undefined && operators.length > 0 ? { operators } : {}),
       numRecordsIn: current.numRecordsIn,
       numRecordsOut: current.numRecordsOut,
       numRecordsInPerSecond: perSecond(current.numRecordsIn, v.numRecordsIn),

@@ -23,6 +23,7 @@ import { keyGroupRangeForOperator } from '../../state/key-groups.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { InternalTimerService } from '../../state/timer-service.ts';
 import { ChainingOutput, createOutput, KeyedChainingOutput, RecordWriterOutput } from './chain-outputs.ts';
+import { ChainMetrics, type OperatorIOSample } from './chain-metrics.ts';
 import { FusedStatelessChain, statelessStepOf } from '../../api/operators/fused-stateless-chain.ts';
 import { InputGate, type BarrierHandler, type GateChannel } from './input-gate.ts';
 import { createKeyedStateBackend, createTimerService, loadHeapState } from './keyed-state-factory.ts';
@@ -108,10 +109,14 @@ export class StreamTask implements Runnable {
   private failure: { error: unknown } | undefined;
   /** Set after a stop-with-savepoint snapshot: no input is read and no processing-time timer fires. */
   private suspended = false;
+  /** Finishing because a stop-with-savepoint completed (not because the input ended). */
+  private stoppedWithSavepoint = false;
   /** Processing-time timers that came due while suspended (they fire if the subtask resumes). */
   private readonly heldTimers: Array<() => void> = [];
   /** Records in, loop times and the input watermark (records out are the writers'). */
   private readonly io = new TaskIOMetrics();
+  /** Records in and out of each chained operator (read from the chain's links when sampled). */
+  private chainMetrics: ChainMetrics | undefined;
 
   constructor(readonly deployment: TaskDeployment) {
     const { vertex, subtaskIndex } = deployment;
@@ -255,6 +260,19 @@ export class StreamTask implements Runnable {
     this.deployment.scheduler.schedule(this);
   }
 
+  /**
+   * The stop-with-savepoint completed: the subtask finishes (FINISHED, as in Flink, not CANCELED)
+   * without ending its input. Its operators close; nothing after the savepoint was processed, and
+   * no final checkpoint is awaited (the savepoint was the last one).
+   */
+  finishAfterSavepoint(): void {
+    if (this.phase !== 'running' || !this.suspended) return;
+    this.stoppedWithSavepoint = true;
+    this.phase = 'finishing';
+    this.transition({ type: 'subtask.finish' });
+    void this.close();
+  }
+
   /** The chain's operators, head first (snapshots walk them). */
   chainedOperators(): ReadonlyArray<ChainedOperatorEntry> {
     return this.operators;
@@ -270,6 +288,9 @@ export class StreamTask implements Runnable {
     }
     return this.io.sample(this.deployment.scheduler.now(), recordsOut, outputWatermark);
   }
+
+  /** Each chained operator's records in and out now, head first. */
+  operatorIOSample(): OperatorIOSample[] { return this.chainMetrics?.sample() ?? []; }
 
   /** Milliseconds between the first and last barrier of `checkpointId` at this subtask's input, if any arrived. */
   alignmentDurationMs(checkpointId: number): number | undefined { return this.gate?.alignmentDurationMs(checkpointId); }
@@ -290,6 +311,7 @@ export class StreamTask implements Runnable {
     const { vertex, subtaskIndex, outputChannels, batchSize } = this.deployment;
     const inChain = new Set(vertex.nodes);
     const inputs = new Map<StreamNode, Output<unknown>>();
+    const metrics = this.chainMetrics = new ChainMetrics(vertex.nodes);
     const backpressure = {
       onBlocked: (): void => { if (this.blockedWriters++ === 0) this.io.markBlocked(this.deployment.scheduler.now()); },
       onWritable: (): void => {
@@ -305,6 +327,7 @@ export class StreamTask implements Runnable {
         let consumer: Output<unknown>;
         if (inChain.has(edge.target)) {
           consumer = inputs.get(edge.target)!;
+          metrics.chained(node, edge.sideOutputTag ? `side:${edge.sideOutputTag.id}` : 'main', edge.target);
         } else {
           const jobEdge = vertex.outputs.find((e) => e.streamEdge === edge)!;
           const channels = outputChannels.get(jobEdge)!;
@@ -314,6 +337,7 @@ export class StreamTask implements Runnable {
           });
           const writer = new RecordWriter(channels, selector, batchSize, backpressure);
           this.writers.push(writer);
+          metrics.network(node, edge.sideOutputTag ? `side:${edge.sideOutputTag.id}` : 'main', writer);
           consumer = new RecordWriterOutput(writer);
         }
         if (edge.sideOutputTag) {
@@ -334,18 +358,19 @@ export class StreamTask implements Runnable {
       // Maps and filters feeding a single chained consumer run fused: one loop over their functions.
       const step = !selector && side.size === 0 && main.length === 1 ? statelessStepOf(operator) : undefined;
       const fused = step ? (main[0] instanceof FusedStatelessChain ? main[0].prepend(step) : new FusedStatelessChain([step], main[0])) : undefined;
+      if (fused) metrics.fusedStep(node, step!, fused);
       if (i > 0) {
-        inputs.set(node, fused ?? (selector && context.keyedState
+        const link = fused ?? (selector && context.keyedState
           ? new KeyedChainingOutput(operator, context.keyedState, selector, node.name)
-          : new ChainingOutput(operator)));
-      } else if (fused && node.kind === 'one-input') {
-        this.headOutput = output;
-        this.wireHead(node, operator, context);
-        this.input1 = fused;
-      } else {
-        this.headOutput = output;
-        this.wireHead(node, operator, context);
+          : new ChainingOutput(operator));
+        if (!fused) metrics.link(node, link as ChainingOutput<unknown>);
+        inputs.set(node, link);
+        continue;
       }
+      metrics.head(node, node.kind === 'source' ? undefined : () => this.io.numRecordsIn);
+      this.headOutput = output;
+      this.wireHead(node, operator, context);
+      if (fused && node.kind === 'one-input') this.input1 = fused;
     }
   }
 
@@ -518,7 +543,7 @@ export class StreamTask implements Runnable {
       }
       if (this.phase !== 'closing') return; // cancelled while waiting
       // Transactional sinks commit what they wrote after the end of input at the final checkpoint.
-      await this.deployment.checkpointing?.beforeClose(this);
+      if (!this.stoppedWithSavepoint) await this.deployment.checkpointing?.beforeClose(this);
       if (this.phase !== 'closing') return; // cancelled while waiting
       for (const { operator } of this.operators) await operator.close();
       if (this.phase !== 'closing') return; // cancelled meanwhile

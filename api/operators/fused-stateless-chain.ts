@@ -2,7 +2,8 @@
 // functions, feeding the run's downstream output. It behaves exactly like the operators it
 // replaces (maps and filters keep timestamps, forward watermarks and idleness, hold no state)
 // but costs one call per function instead of two dispatches per operator; the runtime builds it
-// when it wires an operator chain. Imports api/ only.
+// when it wires an operator chain. It counts records entering the run and passing each filter
+// (maps keep the count), from which each fused operator's records in and out follow. Imports api/ only.
 import type { OutputTag } from '../output-tag.ts';
 import { StreamFilter } from './stream-filter.ts';
 import { StreamMap } from './stream-map.ts';
@@ -21,15 +22,30 @@ export function statelessStepOf(operator: unknown): StatelessStep | undefined {
 
 /** Applies the steps in order, then emits to `downstream`; usable as an Output and as an operator input. */
 export class FusedStatelessChain implements Output<unknown> {
-  constructor(readonly steps: readonly StatelessStep[], readonly downstream: Output<unknown>) {}
+  /** Records that entered the run (its first operator's numRecordsIn). */
+  entered = 0;
+  /** Per step, the records a filter let through (maps pass every record: theirs stay 0). */
+  readonly passed: number[];
+
+  constructor(readonly steps: readonly StatelessStep[], readonly downstream: Output<unknown>) {
+    this.passed = steps.map(() => 0);
+  }
 
   collect(value: unknown, timestamp: number): void {
     const steps = this.steps;
+    this.entered++;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i];
-      if (step.filter) { if (!step.fn(value)) return; } else value = step.fn(value);
+      if (step.filter) { if (!step.fn(value)) return; this.passed[i]++; } else value = step.fn(value);
     }
     this.downstream.collect(value, timestamp);
+  }
+
+  /** Records that reached step `index` (`steps.length`: those the run emitted). */
+  recordsInto(index: number): number {
+    let n = this.entered;
+    for (let i = 0; i < index && i < this.steps.length; i++) if (this.steps[i].filter) n = this.passed[i];
+    return n;
   }
 
   /** The same as collect: lets the chain stand where an operator input is expected. */

@@ -2,8 +2,9 @@
 // job with a known record count at parallelism 2 whose keyBy exchange crosses the processes. The
 // subtask metrics reach the JobManager with the TaskManagers' heartbeats while the job runs and,
 // final, with each finished subtask's report: every record is counted once out of the sources and
-// once into the counting subtasks. Checkpoint history, TaskManager metrics, Prometheus text and
-// the processes' log lines (JSON on stderr, with their role) are checked too.
+// once into the counting subtasks, and once in and out of each chained operator. Checkpoint
+// history, TaskManager metrics, Prometheus text and the processes' log lines (JSON on stderr, with
+// their role) are checked too.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { COUNTING_JOB, currentRuntime, tempDir, TestCluster, waitUntil } from '../../e2e/cluster/support.ts';
@@ -39,6 +40,12 @@ test(`a ${currentRuntime} cluster of processes reports its subtasks' metrics, ch
     assert.is(in2.length, 2);
     assert.is(in2.reduce((n, m) => n + Number(m.value), 0), RECORDS);
     assert.is((await cluster.rest<Metric[]>(`/jobs/${jobId}/metrics?get=numRestarts`))[0].value, '0');
+    // Each chained operator's counts crossed the processes with the subtask's: the source chain's
+    // map hands every record to the exchange, the counting chain's sum and file sink see each once.
+    const pairOps = await cluster.rest<Metric[]>(`/jobs/${jobId}/vertices/${sources.id}/subtasks/metrics?get=pair.numRecordsIn,pair.numRecordsOut&agg=sum`);
+    assert.equal(pairOps.map((m) => m.sum), [RECORDS, RECORDS]);
+    const countOps = await cluster.rest<Metric[]>(`/jobs/${jobId}/vertices/${counts.id}/subtasks/metrics?get=count.numRecordsIn,count.numRecordsOut,file.numRecordsIn&agg=sum`);
+    assert.equal(countOps.map((m) => m.sum), [RECORDS, RECORDS, RECORDS]);
 
     // Checkpoints taken across the processes, each subtask's acknowledgement with its time.
     const ck = await cluster.rest<{ counts: { completed: number }; history: Array<{ status: string; num_acknowledged_subtasks: number; num_subtasks: number; tasks: Record<string, { subtasks: Array<{ ack_timestamp?: number; alignment?: { duration: number } }> }> }> }>(`/jobs/${jobId}/checkpoints`);

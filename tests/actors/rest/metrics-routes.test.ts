@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createRestApp } from '../../../actors/rest/rest-server.ts';
 import { restAuthorization } from '../../../actors/rest/rest-auth.ts';
-import { eventually, KEYED_RECORDS, MiniClusterService } from './mini-cluster-service.ts';
+import { CHAINED_COUNTS, eventually, FANOUT_COUNTS, KEYED_RECORDS, MiniClusterService } from './mini-cluster-service.ts';
 import { parsePrometheus } from '../observability/prometheus-parse.ts';
 
 const service = new MiniClusterService();
@@ -152,6 +152,64 @@ test('JobManager and TaskManager metrics; Prometheus text parses line by line an
   const recordsIn = samples.filter((s) => s.name === 'actorflow_taskmanager_job_task_numRecordsIn' && s.labels.job_id === keyedJob.jid);
   assert.is(recordsIn.reduce((n, s) => n + s.value, 0), KEYED_RECORDS);
   assert.ok(samples.some((s) => s.name === 'actorflow_jobmanager_job_numRestarts' && s.labels.job_name === 'flaky' && s.value === 1));
+});
+
+test('each chained operator counts its records in and out: REST in Flink\'s operator ids, Prometheus in the operator scope', async () => {
+  const { jid, vertices } = await run('chained');
+  assert.is((await service.jobResult(jid)).state, 'FINISHED');
+  assert.is(vertices.length, 1, 'the whole job is one chain');
+  const [chain] = vertices;
+  const ids = CHAINED_COUNTS.flatMap(([name]) => [`${name}.numRecordsIn`, `${name}.numRecordsOut`]);
+  const summed = await get(`/jobs/${jid}/vertices/${chain.id}/subtasks/metrics?get=${ids.join(',')}&agg=sum`);
+  const sums = new Map(summed.json.map((m: { id: string; sum: number }) => [m.id, m.sum]));
+  assert.equal(CHAINED_COUNTS.map(([name]) => [name, sums.get(`${name}.numRecordsIn`), sums.get(`${name}.numRecordsOut`)]), CHAINED_COUNTS);
+  // The task's own counts stay those of the whole chain: no network input, nothing written to one.
+  const task = await get(`/jobs/${jid}/vertices/${chain.id}/subtasks/metrics?get=numRecordsIn,numRecordsOut&agg=sum`);
+  assert.equal(task.json.map((m: { sum: number }) => m.sum), [0, 0]);
+  const perSubtask = await get(`/jobs/${jid}/vertices/${chain.id}/metrics?get=0.thirds.numRecordsOut`);
+  assert.equal(perSubtask.json.map((m: { id: string }) => m.id), ['0.thirds.numRecordsOut']);
+
+  const samples = parsePrometheus((await get('/metrics')).text).filter((s) => s.labels.job_id === jid);
+  for (const [name, recordsIn, recordsOut] of CHAINED_COUNTS) {
+    const of = (metric: string): number => samples.filter((s) => s.name === `actorflow_taskmanager_job_task_operator_${metric}` && s.labels.operator_name === name)
+      .reduce((n, s) => n + s.value, 0);
+    assert.equal([name, of('numRecordsIn'), of('numRecordsOut')], [name, recordsIn, recordsOut]);
+  }
+  const op = samples.find((s) => s.name === 'actorflow_taskmanager_job_task_operator_numRecordsIn')!;
+  assert.equal(Object.keys(op.labels).sort(), ['job_id', 'job_name', 'operator_id', 'operator_name', 'subtask_index', 'task_attempt_num', 'task_id', 'task_name', 'tm_id']);
+});
+
+test('an operator feeding two chained consumers and a side output counts each record it emitted once', async () => {
+  const { jid, vertices } = await run('fanout');
+  assert.is((await service.jobResult(jid)).state, 'FINISHED');
+  assert.is(vertices.length, 1, 'the whole job is one chain');
+  const ids = FANOUT_COUNTS.flatMap(([name]) => [`${name}.numRecordsIn`, `${name}.numRecordsOut`]);
+  const summed = await get(`/jobs/${jid}/vertices/${vertices[0].id}/subtasks/metrics?get=${ids.join(',')}&agg=sum`);
+  const sums = new Map(summed.json.map((m: { id: string; sum: number }) => [m.id, m.sum]));
+  assert.equal(FANOUT_COUNTS.map(([name]) => [name, sums.get(`${name}.numRecordsIn`), sums.get(`${name}.numRecordsOut`)]), FANOUT_COUNTS);
+});
+
+test('every Prometheus series is named actorflow_<Flink scope>_<metric> and carries its scope\'s labels', async () => {
+  const samples = parsePrometheus((await get('/metrics')).text);
+  const labelsOf: Record<string, string[]> = {
+    jobmanager: [], jobmanager_job: ['job_id', 'job_name'], taskmanager: ['tm_id'],
+    taskmanager_job_task: ['job_id', 'job_name', 'subtask_index', 'task_attempt_num', 'task_id', 'task_name', 'tm_id'],
+    taskmanager_job_task_operator: ['job_id', 'job_name', 'operator_id', 'operator_name', 'subtask_index', 'task_attempt_num', 'task_id', 'task_name', 'tm_id'],
+  };
+  const scopes = new Set<string>();
+  for (const sample of samples) {
+    const m = /^actorflow_(jobmanager_job|jobmanager|taskmanager_job_task_operator|taskmanager_job_task|taskmanager)_([A-Za-z][A-Za-z0-9_]*)$/.exec(sample.name);
+    assert.ok(m, `series ${sample.name} is not actorflow_<scope>_<metric>`);
+    // The longest scope wins: `taskmanager_job_task_operator_numRecordsIn` is the operator scope's numRecordsIn.
+    const scope = m![1];
+    scopes.add(scope);
+    assert.equal(Object.keys(sample.labels).sort(), labelsOf[scope], sample.name);
+  }
+  assert.equal([...scopes].sort(), Object.keys(labelsOf).sort());
+  for (const name of ['actors', 'mailboxSize', 'maxMailboxSize', 'restarts', 'deadLetters']) {
+    // TaskManagers in the JobManager's process share its actor system: its gauges are the JobManager's.
+    assert.ok(samples.some((s) => s.name === `actorflow_jobmanager_actorSystem_${name}`), `jobmanager actorSystem ${name}`);
+  }
 });
 
 test('with a cluster secret every metrics route needs the bearer token', async () => {

@@ -2,7 +2,7 @@
 // The "bundle" of a submission is the UTF-8 name of one of the test jobs below (shipping real
 // bundles is the job loader's business, tested beside it).
 import { JobCancellationError, type JobClient, type JobStatus } from '../../../api/environment/job-client.ts';
-import { DataGeneratorSource, RestartStrategies, StreamExecutionEnvironment, systemClock } from '../../../api/index.ts';
+import { DataGeneratorSource, OutputTag, ProcessFunction, RestartStrategies, StreamExecutionEnvironment, systemClock, type Collector } from '../../../api/index.ts';
 import {
   BadRequestError, UnknownJobError, type CheckpointStats, type ClusterOverview, type ClusterService, type JobDetail,
   type JobOverview, type JobResultInfo, type JobSubmitOptions, type TaskManagerInfo,
@@ -18,6 +18,16 @@ export const finiteOutput: number[] = [];
 
 /** Records the 'keyed' job reads: all of them cross its keyBy exchange. */
 export const KEYED_RECORDS = 1000;
+
+/** Records in and out of each operator of the 'chained' job, in chain order (2..301 after plus: 200 not divisible by 3). */
+export const CHAINED_COUNTS: ReadonlyArray<readonly [string, number, number]> = [
+  ['seq', 0, 300], ['plus', 300, 300], ['thirds', 300, 200], ['twice', 200, 400], ['drop', 400, 0],
+];
+
+/** Records in and out of the 'fanout' job's operators: 'split' emitted 50 evens (to two consumers) and 50 odds. */
+export const FANOUT_COUNTS: ReadonlyArray<readonly [string, number, number]> = [
+  ['split', 100, 100], ['fours', 50, 25], ['negate', 50, 50], ['sink-a', 25, 0], ['sink-b', 50, 0], ['sink-odd', 50, 0],
+];
 
 /** Whether the 'flaky' job failed already (it fails once, then restarts and finishes). */
 let flakyFailed = false;
@@ -42,6 +52,27 @@ const JOBS: Record<string, (env: StreamExecutionEnvironment) => void> = {
   flaky: (env) => {
     env.setRestartStrategy(RestartStrategies.fixedDelay(2, 10));
     env.fromSequence(1, 100).map((x) => { if (x === 50 && !flakyFailed) { flakyFailed = true; throw new Error('injected failure at 50'); } return x; }).name('flaky').addSink(() => {});
+  },
+  /** 1..300 through one chain: a map, a filter keeping two thirds, a flatMap doubling, a sink (CHAINED_COUNTS). */
+  chained: (env) => {
+    env.fromSequence(1, 300).name('seq').map((x) => x + 1).name('plus').filter((x) => x % 3 !== 0).name('thirds')
+      .flatMap((x, out) => { out.collect(x); out.collect(-x); }).name('twice').addSink(() => {}).name('drop');
+  },
+  /**
+   * 1..100 fanned out inside one chain: 'split' sends evens to its main output, read by two
+   * consumers, and odds to a side output (FANOUT_COUNTS).
+   */
+  fanout: (env) => {
+    const odd = new OutputTag<number>('odd');
+    class Split extends ProcessFunction<number, number> {
+      processElement(v: number, ctx: { output<X>(t: OutputTag<X>, v: X): void }, out: Collector<number>): void {
+        if (v % 2 === 0) out.collect(v); else ctx.output(odd, v);
+      }
+    }
+    const split = env.fromSequence(1, 100).name('seq').process(new Split()).name('split');
+    split.filter((x) => x % 4 === 0).name('fours').addSink(() => {}).name('sink-a');
+    split.map((x) => -x).name('negate').addSink(() => {}).name('sink-b');
+    split.getSideOutput(odd).addSink(() => {}).name('sink-odd');
   },
   /** Fails in user code at the 50th record. */
   failing: (env) => {
