@@ -4,6 +4,10 @@
 // (10, Flink's web.checkpoints.history), each with its trigger time, duration, size, alignment
 // time and, per vertex, every subtask's acknowledgement (time, size, alignment). JobCheckpointing
 // feeds it from the coordinator's events. Plain class; times are epoch ms from the job's clock.
+// Flink's `alignment_buffered` is not given: an aligning subtask buffers nothing (it stops reading
+// the channels whose barrier arrived, and their data waits in the channel under credit-based flow
+// control, as in Flink since 1.11), and the channels do not count the records they hold, so the
+// figure was a constant 0 that looked like a measurement.
 // Imports nothing.
 
 /** One subtask's acknowledgement of a checkpoint. */
@@ -43,7 +47,6 @@ export interface CheckpointEntry {
   end_to_end_duration: number;
   /** The longest alignment of any subtask (ms). */
   alignment_duration: number;
-  alignment_buffered: number;
   num_subtasks: number;
   num_acknowledged_subtasks: number;
   external_path?: string;
@@ -61,7 +64,7 @@ export interface RestoredCheckpoint { id: number; restore_timestamp: number; is_
 /** The whole of GET /jobs/:jid/checkpoints. */
 export interface CheckpointHistorySnapshot {
   counts: { restored: number; total: number; in_progress: number; completed: number; failed: number };
-  summary: { state_size: MinMaxAvg; checkpointed_size: MinMaxAvg; end_to_end_duration: MinMaxAvg; alignment_duration: MinMaxAvg; alignment_buffered: MinMaxAvg };
+  summary: { state_size: MinMaxAvg; checkpointed_size: MinMaxAvg; end_to_end_duration: MinMaxAvg; alignment_duration: MinMaxAvg };
   latest: { completed: CheckpointEntry | null; savepoint: CheckpointEntry | null; failed: CheckpointEntry | null; restored: RestoredCheckpoint | null };
   history: CheckpointEntry[];
 }
@@ -108,7 +111,7 @@ export class CheckpointHistory {
     const entry: CheckpointEntry = {
       '@class': 'in_progress', id, status: 'IN_PROGRESS', is_savepoint: savepoint, checkpoint_type: savepoint ? 'SAVEPOINT' : 'CHECKPOINT',
       trigger_timestamp: timestamp, latest_ack_timestamp: -1, state_size: 0, checkpointed_size: 0, end_to_end_duration: 0,
-      alignment_duration: 0, alignment_buffered: 0, num_subtasks: numSubtasks, num_acknowledged_subtasks: 0, tasks,
+      alignment_duration: 0, num_subtasks: numSubtasks, num_acknowledged_subtasks: 0, tasks,
     };
     this.entries.unshift(entry);
     this.byId.set(id, entry);
@@ -181,7 +184,7 @@ export class CheckpointHistory {
       counts: { restored: this.restored, total: this.completed + this.failed + inProgress, in_progress: inProgress, completed: this.completed, failed: this.failed },
       summary: {
         state_size: this.sizes.get(), checkpointed_size: this.sizes.get(), end_to_end_duration: this.durations.get(),
-        alignment_duration: this.alignments.get(), alignment_buffered: { min: 0, max: 0, avg: 0 },
+        alignment_duration: this.alignments.get(),
       },
       latest: { completed: this.latestCompleted, savepoint: this.latestSavepoint, failed: this.latestFailed, restored: this.latestRestored },
       history: this.entries,

@@ -32,6 +32,11 @@ test('a completed checkpoint keeps every subtask acknowledgement, its duration, 
   assert.equal(e.tasks['3'].subtasks[0].alignment, { duration: 7 });
   assert.equal(s.summary.end_to_end_duration, { min: 45, max: 45, avg: 45 });
   assert.is(s.latest.completed?.id, 1);
+  // Nothing is buffered while aligning (blocked channels hold their data under credit-based flow
+  // control), so there is no alignment_buffered to report: no constant 0 posing as a measurement.
+  assert.not.ok('alignment_buffered' in e, 'no alignment_buffered in a history entry');
+  assert.not.ok('alignment_buffered' in s.summary, 'no alignment_buffered in the summary');
+  assert.not.ok(Object.values(e.tasks).some((t) => 'alignment_buffered' in t), 'no alignment_buffered per vertex');
 });
 
 test('failures keep their reason; savepoints their path; a restore is noted; the history is bounded', () => {
