@@ -2,10 +2,11 @@
 // key-order.ts). Records collect in memory up to a byte budget (estimated); beyond it the buffer
 // is sorted and written to SpillStorage as a run, and sorted() merges the runs and the last
 // buffer with a k-way merge (a binary heap of run heads), so memory stays near the budget
-// whatever the input size. Without a SpillStorage everything stays in memory. Pure: the storage
+// whatever the input size; groups() hands the records out key by key, grouping an unspilled
+// buffer by hashing instead of sorting it. Without a SpillStorage everything stays in memory. Pure: the storage
 // does the I/O. Imports api/operators only.
 import type { Key } from '../../state/key-groups.ts';
-import { compareEntries, estimateBytes, type SortEntry } from './key-order.ts';
+import { compareEntries, compareKeys, estimateBytes, type SortEntry } from './key-order.ts';
 import type { SpillRun, SpillStorage } from './spill-storage.ts';
 
 /** Bytes counted per record besides its value and key (the entry object, array slot). */
@@ -55,6 +56,43 @@ export class ExternalSorter {
     }
   }
 
+  /**
+   * Every record added, grouped by key: the groups in key order, each group's records by
+   * timestamp then arrival (the order of sorted()). Without spilled runs the buffer is grouped by
+   * hashing (one map lookup per record) and only the distinct keys are sorted; with runs, the
+   * merged sort is cut into groups. The sorter is empty afterwards.
+   */
+  *groups(): Generator<SortEntry[]> {
+    if (this.runs.length > 0) {
+      let group: SortEntry[] = [];
+      for (const entry of this.sorted()) {
+        if (group.length > 0 && compareKeys(group[0].key, entry.key) !== 0) { yield group; group = []; }
+        group.push(entry);
+      }
+      if (group.length > 0) yield group;
+      return;
+    }
+    const entries = this.buffer;
+    this.buffer = [];
+    this.bufferedBytes = 0;
+    const byKey = new Map<unknown, SortEntry[]>();
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      const id = groupId(entry.key);
+      const group = byKey.get(id);
+      if (group === undefined) byKey.set(id, [entry]);
+      else group.push(entry);
+    }
+    const groups = [...byKey.values()];
+    groups.sort((a, b) => compareKeys(a[0].key, b[0].key));
+    for (const group of groups) {
+      // Arrival order already; by timestamp only when they differ (the sort is stable).
+      const t = group[0].timestamp;
+      for (let i = 1; i < group.length; i++) if (group[i].timestamp !== t) { group.sort(byTimestamp); break; }
+      yield group;
+    }
+  }
+
   /** Deletes the spilled runs and drops the buffer. */
   dispose(): void {
     for (const r of this.runs.splice(0)) r.delete();
@@ -71,6 +109,17 @@ export class ExternalSorter {
     this.spilledBytes += run.bytes;
     this.runs.push(run);
   }
+}
+
+const byTimestamp = (a: SortEntry, b: SortEntry): number => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0);
+
+/**
+ * The map key of a group: primitives as they are (a Map's SameValueZero equality is compareKeys'
+ * equality for them), arrays by a text that tells element types apart.
+ */
+function groupId(key: Key): unknown {
+  return typeof key === 'object' ? `\u0000${JSON.stringify(key, (_k, v) => (
+    typeof v === 'bigint' ? { n: v.toString() } : typeof v === 'number' && !Number.isFinite(v) ? { f: String(v) } : v))}` : key;
 }
 
 /** K-way merge of sorted iterators (a binary heap of their heads). */

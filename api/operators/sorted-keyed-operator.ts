@@ -20,7 +20,6 @@ import type { OutputTag } from '../output-tag.ts';
 import { MAX_WATERMARK } from '../stream-elements.ts';
 import { BatchGroupedReduce } from './batch-grouped-reduce.ts';
 import { ExternalSorter } from './external-sorter.ts';
-import { compareKeys } from './key-order.ts';
 import type { SpillStorage } from './spill-storage.ts';
 import type { OperatorContext, Output } from './stream-operator.ts';
 import { StreamGroupedReduce } from './stream-grouped-reduce.ts';
@@ -126,20 +125,18 @@ export class SortedKeyedOperator {
     if (this.drained) return;
     this.drained = true;
     const inner = this.inner;
-    let current: Key | undefined;
-    let started = false;
-    for (const entry of this.sorter.sorted()) {
-      if (!started || compareKeys(entry.key, current!) !== 0) {
-        if (started) this.endKey();
-        current = entry.key;
-        started = true;
-        this.startKey(current);
+    for (const group of this.sorter.groups()) {
+      this.startKey(group[0].key);
+      if (this.twoInput) {
+        for (const entry of group) {
+          if (entry.input === 2) inner.processElement2(entry.value, entry.timestamp);
+          else inner.processElement1(entry.value, entry.timestamp);
+        }
+      } else {
+        for (let i = 0; i < group.length; i++) inner.processElement(group[i].value, group[i].timestamp);
       }
-      if (entry.input === 2) inner.processElement2(entry.value, entry.timestamp);
-      else if (this.twoInput) inner.processElement1(entry.value, entry.timestamp);
-      else inner.processElement(entry.value, entry.timestamp);
+      this.endKey();
     }
-    if (started) this.endKey();
     for (const input of this.endedInputs.splice(0)) this.forwardEndInput(input);
     this.output.emitWatermark(MAX_WATERMARK);
   }

@@ -54,6 +54,32 @@ test('a tiny budget spills sorted runs; the merge equals a stable sort by key, t
   }
 });
 
+test('groups() hands out the stable sort cut at key changes, in memory (hashed) and spilled (merged)', () => {
+  const rnd = new Random(testSeed('batch-external-sort-groups'));
+  const directory = new SpillDirectory();
+  try {
+    for (const budget of [1 << 30, 4_000]) {
+      const sorter = new ExternalSorter(budget, new FileSpillStorage(directory));
+      const records: Array<{ key: Key; ts: number; i: number }> = [];
+      for (let i = rnd.int(2_000, 6_000); i > 0; i--) {
+        // Arrays with infinities and -0 too: grouping must agree with compareKeys.
+        const key = rnd.chance(0.1) ? [rnd.pick([Infinity, -Infinity, 0, -0, 1])] : randomKey(rnd);
+        const ts = rnd.chance(0.5) ? NO_TIMESTAMP : rnd.int(0, 9);
+        records.push({ key, ts, i: records.length });
+        sorter.add(key, records.length - 1, ts);
+      }
+      assert.is(sorter.spilledRuns > 0, budget < 1 << 20, `budget ${budget}: ${sorter.spilledRuns} runs`);
+      const expected = [...records].sort((a, b) => compareKeys(a.key, b.key) || (a.ts === b.ts ? 0 : a.ts < b.ts ? -1 : 1) || a.i - b.i);
+      const groups = [...sorter.groups()];
+      assert.equal(groups.flat().map((e) => e.value), expected.map((r) => r.i), `budget ${budget}`);
+      for (const group of groups) for (const e of group) assert.is(compareKeys(e.key, group[0].key), 0);
+      for (let g = 1; g < groups.length; g++) assert.ok(compareKeys(groups[g - 1][0].key, groups[g][0].key) < 0, 'one group per key, in key order');
+    }
+  } finally {
+    directory.dispose();
+  }
+});
+
 test('without spilling the sorter sorts in memory; the directory is removed on dispose', () => {
   const directory = new SpillDirectory();
   const sorter = new ExternalSorter(1 << 30, new FileSpillStorage(directory));
