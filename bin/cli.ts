@@ -145,6 +145,21 @@ command('taskmanager')
     process.exitCode = await taskManagerCommand(options);
   });
 
+command('simulate')
+  .description('run deterministic simulation scenarios over many seeds: N runs, M failed, and how to replay each failure')
+  .option('--scenario <name>', 'the scenario (see --list)')
+  .option('--seeds <A..B>', 'run seeds A to B (inclusive)')
+  .option('--seed <S>', 'run one seed (replay)')
+  .option('--trace-hash', 'print `trace <hex>`: the SHA-256 of the run\'s trace (the same on Node and Deno)')
+  .option('--trace', 'print the trace of the run (with --seed)')
+  .option('--faults <json>', 'with --seed: run under this fault schedule (a shrunk one) instead of the seed\'s')
+  .option('--no-shrink', 'do not shrink the fault schedules of failing seeds')
+  .option('--list', 'name every scenario')
+  .action(async (options) => {
+    const { simulateCommand } = await import('./commands/simulate.ts');
+    process.exitCode = await simulateCommand(options);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

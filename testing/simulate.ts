@@ -1,7 +1,10 @@
 // simulate(): runs one scenario on a fresh simulation of one seed and reports what happened: the
 // trace (every event and fault, in order) and its hash, the checks, the faults, how long it ran in
 // virtual and real time. Errors of the scenario and of the runtime's events become failed checks
-// rather than exceptions, so that a sweep over many seeds goes on. Imports testing/ only.
+// rather than exceptions, so that a sweep over many seeds goes on. Modules the runtime loads lazily
+// are loaded first: a dynamic import completes in real time, which no seed could order.
+// Imports testing/ and the runtime's lazy loader.
+import { loadHeapState } from '../actors/runtime/keyed-state-factory.ts';
 import { SimKernel } from './sim-kernel.ts';
 import { SimRandom } from './sim-random.ts';
 import { Simulation, type CheckResult, type FaultRecord, type SimulationOptions } from './simulation.ts';
@@ -31,6 +34,7 @@ export async function simulate(options: SimulationOptions, scenario: (sim: Simul
   if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 0xffffffff) {
     throw new RangeError(`seed must be an integer in [0, 2^32), got ${options.seed}`);
   }
+  await loadHeapState();
   const started = performance.now();
   const trace = new Trace(options.keepTrace ?? true);
   const kernel = new SimKernel(new SimRandom(options.seed), trace, options.maxEvents);
