@@ -7,6 +7,7 @@ export { Simulation, SimulationTimeoutError, type CheckResult, type FaultRecord,
 export { SimKernel, SimulationDeadlockError, SIM_EPOCH_MS } from './sim-kernel.ts';
 export { SimRandom } from './sim-random.ts';
 export { SimStorage, SimulatedStorageError, simulatedStateBackend } from './sim-storage.ts';
+export { auditDeterminism, type DeterminismAudit } from './audit.ts';
 export { Trace, traceHash, firstDifference, describeDivergence } from './trace.ts';
 export { compareMultisets, expectedRunningCounts, expectedWindowSums, SupervisionModel } from './checkers.ts';
 export { describeFault, type Fault, type Scenario } from './scenario.ts';
