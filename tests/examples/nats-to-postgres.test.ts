@@ -1,11 +1,11 @@
 // The NATS-to-PostgreSQL example against real servers: the table it writes equals a plain loop over
-// the published orders, and the changelog it captures folds into the same table.
+// the published orders, as does the one its SQL job writes, and the changelog it captures folds into the same table.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { orderCountChanges, ordersToPostgres, type Order } from '../../examples/nats-to-postgres.ts';
+import { orderCountChanges, ordersToPostgres, ordersToPostgresSql, type Order } from '../../examples/nats-to-postgres.ts';
 import { startNatsServer } from '../support/nats-server.ts';
 import { startPostgresServer } from '../support/postgres-server.ts';
 import { Random, testSeed } from '../support/random.ts';
@@ -44,6 +44,12 @@ test('orders counted per customer in PostgreSQL equal a plain loop; the changelo
       else if (change.op === '-D') delete folded[String(change.row.customer)];
     }
     assert.equal(folded, expected);
+    await db.query('CREATE TABLE order_counts_sql (customer text PRIMARY KEY, orders int NOT NULL, total int NOT NULL)');
+    await ordersToPostgresSql(nats.url, server.url);
+    const sqlTable = async (): Promise<Record<string, string>> => Object.fromEntries((await db.query('SELECT * FROM order_counts_sql ORDER BY customer')).rows.map((r) => [r.customer, `${r.orders}/${r.total}`]));
+    const sqlDeadline = Date.now() + 15_000;
+    while (JSON.stringify(await sqlTable()) !== JSON.stringify(expected) && Date.now() < sqlDeadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await sqlTable(), expected, 'the SQL job');
   } finally {
     await db.end().catch(() => {});
     await nats.stop();

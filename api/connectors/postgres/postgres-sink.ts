@@ -46,8 +46,11 @@ export interface PostgresSinkOptions<T> {
   readonly isDelete?: (value: T) => boolean;
 }
 
-/** A transaction of one subtask (msgpack-encodable: it lives in checkpoints). */
-export interface PostgresTxn { readonly gid: string; readonly subtask: number; prepared: boolean }
+/**
+ * A transaction of one subtask (msgpack-encodable: it lives in checkpoints). `rows`: an upsert
+ * transaction deferred at its barrier (an earlier one was still uncommitted), written at commit.
+ */
+export interface PostgresTxn { readonly gid: string; readonly subtask: number; prepared: boolean; rows?: Array<{ row: unknown[]; del: boolean }> }
 
 /** What a subtask keeps in union state: its prepared, not yet committed transactions. */
 interface SubtaskPending { readonly subtask: number; readonly pending: string[] }
@@ -154,6 +157,16 @@ export class PostgresSink<T> implements TwoPhaseCommitSink<T, PostgresTxn> {
   preCommit(txn: PostgresTxn): void {
     const w = this.writers.get(txn.subtask);
     if (w === undefined || w.current !== txn.gid) return;
+    if (this.deferring(w)) {
+      // Writing now would wait for row locks of the uncommitted earlier transaction, whose commit
+      // this thread cannot run while it waits: the rows go into the checkpoint and commit() writes them.
+      if (w.byKey!.size > 0) {
+        txn.rows = [...w.byKey!.values()].map(({ row, del }) => ({ row: [...row], del }));
+        w.byKey!.clear();
+        w.pending.add(txn.gid);
+      }
+      return;
+    }
     this.sendBatch(w);
     const bridge = this.bridge!;
     if (this.guarantee === 'at-least-once') {
@@ -171,7 +184,19 @@ export class PostgresSink<T> implements TwoPhaseCommitSink<T, PostgresTxn> {
 
   async commit(txn: PostgresTxn): Promise<void> {
     const w = this.writers.get(txn.subtask);
-    if (txn.prepared) {
+    if (txn.rows !== undefined) {
+      // A deferred upsert transaction: written again after a failure, which upserts make idempotent.
+      const lane = w?.lane ?? 'admin';
+      const bridge = this.connect();
+      try {
+        await bridge.query(lane, 'BEGIN');
+        for (const [sql, params] of this.statements(txn.rows)) await bridge.query(lane, sql, params);
+        await bridge.query(lane, 'COMMIT');
+      } catch (error) {
+        await bridge.query(lane, 'ROLLBACK').catch(() => {});
+        throw this.describe(error);
+      }
+    } else if (txn.prepared) {
       try {
         await this.connect().query('admin', `COMMIT PREPARED ${literal(txn.gid)}`);
       } catch (error) {
@@ -181,6 +206,8 @@ export class PostgresSink<T> implements TwoPhaseCommitSink<T, PostgresTxn> {
     }
     w?.pending.delete(txn.gid);
     if (w !== undefined && w.current === txn.gid) await this.closeWriter(txn.subtask, w);
+    // Rows held back while this transaction was uncommitted can go to the database now.
+    else if (w !== undefined && this.writers.get(txn.subtask) === w && !this.deferring(w) && (w.byKey?.size ?? 0) >= this.perStatement) this.sendBatch(w);
   }
 
   async abort(txn: PostgresTxn): Promise<void> {
@@ -199,8 +226,32 @@ export class PostgresSink<T> implements TwoPhaseCommitSink<T, PostgresTxn> {
     }
   }
 
+  /**
+   * Whether an upsert writer holds its rows back: exactly-once with an earlier transaction of the
+   * subtask prepared but not committed (its row locks would block the writes; holding costs at most
+   * one row per key).
+   */
+  private deferring(w: Writer): boolean {
+    return this.guarantee === 'exactly-once' && w.byKey !== undefined && w.pending.size > 0;
+  }
+
+  /** The statements writing `entries` (one per key): deletes and upserts, at most perStatement rows each. */
+  private statements(entries: ReadonlyArray<{ row: readonly unknown[]; del: boolean }>): Array<[string, unknown[]]> {
+    const out: Array<[string, unknown[]]> = [];
+    const key = this.options.key!;
+    for (let i = 0; i < entries.length; i += this.perStatement) {
+      const chunk = entries.slice(i, i + this.perStatement);
+      const dels = chunk.filter((e) => e.del);
+      const ups = chunk.filter((e) => !e.del);
+      if (dels.length > 0) out.push([deleteStatement(this.options.table, key, dels.length), dels.flatMap((e) => this.keyIndexes!.map((k) => e.row[k]))]);
+      if (ups.length > 0) out.push([insertStatement(this.options.table, this.options.columns, key, ups.length), ups.flatMap((e) => [...e.row])]);
+    }
+    return out;
+  }
+
   /** Sends the buffered rows as one statement (opening the database transaction first if needed). */
   private sendBatch(w: Writer): void {
+    if (this.deferring(w)) return;
     // A batch holds one change per key: its upserts and deletes touch different rows, in either order.
     const deleteParams: unknown[] = [];
     let deletes = 0;

@@ -122,6 +122,37 @@ test('recovery: a prepared transaction the checkpoint does not hold is rolled ba
   assert.equal(await rows('SELECT key, count FROM recovered'), ['1:1']);
 });
 
+test('upsert: a barrier while the previous transaction is uncommitted defers the rows instead of waiting for its locks', async () => {
+  await db.query('CREATE TABLE upserted (key int PRIMARY KEY, count int NOT NULL)');
+  const sink = new PostgresSink<Count & { gone?: boolean }>({ url: server.url, table: 'upserted', columns: ['key', 'count'], key: ['key'], transactionPrefix: 'defer-test', isDelete: (c) => c.gone === true });
+  const context = { subtaskIndex: 0, parallelism: 1, attemptNumber: 0, operatorName: 'sink' };
+  sink.restoreSubtaskState(context, []);
+  const first = sink.beginTransaction(context);
+  sink.write(first, { key: 1, count: 1 });
+  sink.write(first, { key: 2, count: 1 });
+  sink.preCommit(first);
+  // The checkpoint of `first` has not completed when the next barrier comes: the same keys again.
+  const second = sink.beginTransaction(context);
+  sink.write(second, { key: 1, count: 2 });
+  sink.write(second, { key: 2, count: 0, gone: true });
+  const started = Date.now();
+  sink.preCommit(second); // blocked on the locks of `first` until the sync timeout without the deferral
+  assert.ok(Date.now() - started < 5000, 'the barrier did not wait for row locks');
+  assert.ok(second.rows !== undefined && !second.prepared, 'the rows went into the transaction state');
+  await sink.commit(first);
+  assert.equal(await rows('SELECT key, count FROM upserted ORDER BY key'), ['1:1', '2:1']);
+  // Committing (again, as after a recovery) writes the deferred rows: upserts and the delete, idempotently.
+  await sink.commit(structuredClone(second));
+  await sink.commit(second);
+  assert.equal(await rows('SELECT key, count FROM upserted ORDER BY key'), ['1:2']);
+  const third = sink.beginTransaction(context);
+  sink.write(third, { key: 3, count: 3 });
+  sink.preCommit(third);
+  assert.ok(third.prepared, 'with nothing uncommitted the next transaction is prepared as usual');
+  await sink.commit(third);
+  assert.equal(await rows('SELECT key, count FROM upserted ORDER BY key'), ['1:2', '3:3']);
+});
+
 test('a missing table, column or key, and bad options, are refused naming them', async () => {
   await db.query('CREATE TABLE named (id int PRIMARY KEY, v text, w text)');
   const context = { subtaskIndex: 0, parallelism: 1, attemptNumber: 0, operatorName: 'sink' };
