@@ -242,6 +242,11 @@ export class SubtaskCheckpointer {
         }
         const release = (): void => {
           resolve();
+          // The stop-with-savepoint this subtask is suspended for completed: it finishes now.
+          if (this.stopping === checkpointId) {
+            this.stopping = undefined;
+            this.task.enqueueMail(() => this.task.finishAfterSavepoint());
+          }
           if (checkpointId < this.firstFinalId) return;
           this.finalDone = true;
           const done = this.finalCompleted;

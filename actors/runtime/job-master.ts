@@ -41,6 +41,9 @@ export interface JobMasterOptions extends DeployOptions {
 }
 
 /** Runs one job on the resources of a mini cluster or of a JobManager process. */
+/** After a stop-with-savepoint, how long subtasks may take to finish before they are cancelled. */
+export const STOP_FINISH_TIMEOUT_MS = 30_000;
+
 export class JobMaster implements JobTaskListener {
   private readonly status: Actor<typeof jobStatusMachine>;
   private readonly tasks = new Map<JobVertex, TaskHandle[]>();
@@ -156,8 +159,18 @@ export class JobMaster implements JobTaskListener {
       throw error;
     }
     if (this.getStatus() !== 'RUNNING') return path;
-    await this.cancelAll();
-    if (this.getStatus() === 'RUNNING') this.finishJob();
+    // Each subtask finishes once it hears that the savepoint completed (FINISHED, as in Flink);
+    // any that has not within STOP_FINISH_TIMEOUT_MS (a lost notification) is cancelled.
+    let cancelTimer = (): void => {};
+    const finishedInTime = await Promise.race([
+      this.terminated.then(() => true),
+      new Promise<boolean>((resolve) => { cancelTimer = this.options.clock.schedule(STOP_FINISH_TIMEOUT_MS, () => resolve(false)); }),
+    ]);
+    cancelTimer();
+    if (!finishedInTime && this.getStatus() === 'RUNNING') {
+      await this.cancelAll();
+      if (this.getStatus() === 'RUNNING') this.finishJob();
+    }
     return path;
   }
 

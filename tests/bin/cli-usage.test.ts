@@ -1,4 +1,4 @@
-// The CLI's usage: --help of every command, usage errors (exit 2), an unreachable cluster (exit 1).
+// test-timeout-ms: 240000 (dozens of CLI processes). The CLI's usage: --help of every command, usage errors (exit 2), an unreachable cluster (exit 1).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cli } from './cli-process.ts';

@@ -1,6 +1,7 @@
 // stop-with-savepoint is synchronous (Flink): once a source emitted the savepoint's barrier it
 // emits nothing more, and no subtask processes or emits anything after its savepoint snapshot, so
-// a plain (non-transactional) sink sees every record exactly once across stop and restore. The
+// a plain (non-transactional) sink sees every record exactly once across stop and restore. Once
+// the savepoint completed, every subtask finishes (FINISHED, as in Flink; none is cancelled). The
 // keyed running count is stopped at parallelism 2 (with and without drain, with and without
 // periodic checkpoints) and restored at parallelism 3; the emitted counts are compared with a
 // plain loop.
@@ -10,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataGeneratorSource, ManualClock, RestartStrategies, StreamExecutionEnvironment } from '../../../api/index.ts';
+import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
 
 type Count = [number, number];
 const records = 20000, keys = 6;
@@ -69,6 +71,9 @@ for (const checkpointing of [true, false]) {
         await until(first.clock, () => progress.seen >= 6000);
         const path = await whileSettling(first.clock, client.stopWithSavepoint(dir, drain));
         assert.is(await client.getJobStatus(), 'FINISHED');
+        // As in Flink, the subtasks of a stopped job finished; none was cancelled.
+        const states = [...embeddedExecutor.lastJobMaster!.subtasks().values()].flat().map((t) => `${t.vertex.name}#${t.subtaskIndex}: ${t.state}`);
+        assert.ok(states.length > 0 && states.every((s) => s.endsWith(': finished')), states.join(', '));
         const beforeRestore = emitted.length;
         assert.ok(beforeRestore > 0 && beforeRestore < records, `part of the output was emitted before the stop (${beforeRestore})`);
         const next = build(3, undefined, checkpointing, { seen: 0 }, emitted);
