@@ -10,7 +10,7 @@ import { compareEntries, compareKeys, estimateBytes, type SortEntry } from './ke
 import type { SpillRun, SpillStorage } from './spill-storage.ts';
 
 /** Bytes counted per record besides its value and key (the entry object, array slot). */
-const ENTRY_OVERHEAD = 64;
+export const ENTRY_OVERHEAD = 64;
 
 /** Sorts one subtask's keyed input, spilling sorted runs beyond `memoryBytes`. */
 export class ExternalSorter {
@@ -117,7 +117,7 @@ const byTimestamp = (a: SortEntry, b: SortEntry): number => (a.timestamp < b.tim
  * The map key of a group: primitives as they are (a Map's SameValueZero equality is compareKeys'
  * equality for them), arrays by a text that tells element types apart.
  */
-function groupId(key: Key): unknown {
+export function groupId(key: Key): unknown {
   return typeof key === 'object' ? `\u0000${JSON.stringify(key, (_k, v) => (
     typeof v === 'bigint' ? { n: v.toString() } : typeof v === 'number' && !Number.isFinite(v) ? { f: String(v) } : v))}` : key;
 }

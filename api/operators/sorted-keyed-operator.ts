@@ -10,6 +10,12 @@
 // MAX_WATERMARK). A rolling reduce (StreamGroupedReduce) runs as a BatchGroupedReduce: one final
 // value per key. Two inputs keyed alike are merged key by key; a broadcast second input (the
 // keyed broadcast pattern) is processed as it arrives, before any keyed record.
+// A rolling reduce folds by hashing while it can (Flink's hash-based batch reduce): while no
+// record has a timestamp, each key's records arrive in the order the sort would give them, so the
+// running value per key is kept in a map instead of buffering and sorting every record. The
+// first record with a timestamp, or a map over the memory budget, hands each key's running value
+// to the sorter as one untimestamped record ahead of everything after it, and sorting goes on
+// from there: the fold stays a left fold in sort order, so the reduce need not be associative.
 // Imports api/ and state/ only: the SpillStorage comes from the runtime.
 import type { Key } from '../../state/key-groups.ts';
 import { BatchTimerService } from '../../state/batch/batch-timer-service.ts';
@@ -17,9 +23,10 @@ import { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend
 import type { Triggerable } from '../../state/timer-service.ts';
 import { selectKey, type KeySelector } from '../functions/key-selector.ts';
 import type { OutputTag } from '../output-tag.ts';
-import { MAX_WATERMARK } from '../stream-elements.ts';
+import { MAX_WATERMARK, NO_TIMESTAMP } from '../stream-elements.ts';
 import { BatchGroupedReduce } from './batch-grouped-reduce.ts';
-import { ExternalSorter } from './external-sorter.ts';
+import { ENTRY_OVERHEAD, ExternalSorter, groupId } from './external-sorter.ts';
+import { estimateBytes } from './key-order.ts';
 import type { SpillStorage } from './spill-storage.ts';
 import type { OperatorContext, Output } from './stream-operator.ts';
 import { StreamGroupedReduce } from './stream-grouped-reduce.ts';
@@ -41,6 +48,11 @@ export class SortedKeyedOperator {
   /** Inputs that ended before the sorted input was processed (their endInput waits until then). */
   private readonly endedInputs: Array<1 | 2 | undefined> = [];
   private readonly twoInput: boolean;
+  /** A rolling reduce's function while it folds by hashing. */
+  private readonly reduce: ((a: unknown, b: unknown) => unknown) | undefined;
+  /** Running values per key (by groupId) while folding by hashing; undefined once sorting. */
+  private hashed: Map<unknown, { key: Key; value: unknown }> | undefined;
+  private hashedBytes = 0;
 
   constructor(
     inner: unknown,
@@ -49,8 +61,13 @@ export class SortedKeyedOperator {
     private readonly options: SortedInputOptions,
     twoInput: boolean,
   ) {
-    this.inner = inner instanceof StreamGroupedReduce && inner.constructor === StreamGroupedReduce ? new BatchGroupedReduce(inner.reduce) : inner;
+    const rolling = inner instanceof StreamGroupedReduce && inner.constructor === StreamGroupedReduce;
+    this.inner = rolling ? new BatchGroupedReduce(inner.reduce) : inner;
     this.twoInput = twoInput;
+    if (rolling && !twoInput) {
+      this.reduce = inner.reduce as (a: unknown, b: unknown) => unknown;
+      this.hashed = new Map();
+    }
   }
 
   /** The operator running inside (tests). */
@@ -95,7 +112,32 @@ export class SortedKeyedOperator {
   }
 
   processElement(value: unknown, timestamp: number): void {
-    this.sorter.add(selectKey(this.selectors[0]!, value, this.operatorName), value, timestamp, 1);
+    const key = selectKey(this.selectors[0]!, value, this.operatorName);
+    const hashed = this.hashed;
+    if (hashed !== undefined) {
+      if (timestamp === NO_TIMESTAMP) {
+        const id = groupId(key);
+        const slot = hashed.get(id);
+        if (slot !== undefined) {
+          slot.value = this.reduce!(slot.value, value);
+          return;
+        }
+        hashed.set(id, { key, value });
+        this.hashedBytes += ENTRY_OVERHEAD + estimateBytes(value) + (typeof key === 'object' ? estimateBytes(key) : 8);
+        if (this.hashedBytes > this.options.memoryBytes) this.stopHashing();
+        return;
+      }
+      this.stopHashing();
+    }
+    this.sorter.add(key, value, timestamp, 1);
+  }
+
+  /** From now on records are sorted: each key's running value goes first, as one record. */
+  private stopHashing(): void {
+    const hashed = this.hashed;
+    if (hashed === undefined) return;
+    this.hashed = undefined;
+    for (const { key, value } of hashed.values()) this.sorter.add(key, value, NO_TIMESTAMP, 1);
   }
 
   processElement1(value: unknown, timestamp: number): void { this.processElement(value, timestamp); }
@@ -124,6 +166,7 @@ export class SortedKeyedOperator {
   private drain(): void {
     if (this.drained) return;
     this.drained = true;
+    this.stopHashing();
     const inner = this.inner;
     for (const group of this.sorter.groups()) {
       this.startKey(group[0].key);
