@@ -1,7 +1,7 @@
 // Batch mode on a local cluster (TaskManagers in worker threads): a batch word count and
 // connected components (a delta iteration) shipped as a bundle run as one task on one
-// TaskManager, their stages inside it, and write what plain loops compute; the wrapper leaves
-// streaming graphs alone.
+// TaskManager, their stages inside it, and write what plain loops compute; the same on a cluster
+// of TaskManager processes through `actorflow run`; the wrapper leaves streaming graphs alone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { StreamExecutionEnvironment } from '../../../../api/index.ts';
 import { startLocalCluster } from '../../../../actors/cluster/local-cluster.ts';
 import { bundleJob } from '../../../../actors/deploy/job-bundle.ts';
 import { clusterJobGraph } from '../../../../actors/runtime/batch/cluster-batch-job.ts';
-import { tempDir } from '../../../e2e/cluster/support.ts';
+import { currentRuntime, tempDir, TestCluster } from '../../../e2e/cluster/support.ts';
 import { testSeed } from '../../../support/random.ts';
 import { graph, lines } from './fixtures/cluster-batch-job.ts';
 
@@ -49,6 +49,29 @@ test('batch word count and connected components run on a local cluster and equal
     assert.equal(outputLines(out.path, 'components'), Array.from({ length: size }, (_, v) => `${v} ${find(v)}`).sort());
   } finally {
     await cluster.close();
+    out.cleanup(); data.cleanup();
+  }
+});
+
+test('the same batch job on a cluster of TaskManager processes, submitted with actorflow run', async () => {
+  const out = tempDir('process-batch-out'), data = tempDir('process-batch-data');
+  const size = 300;
+  const cluster = new TestCluster({ CLUSTER_BATCH_OUTPUT: out.path, CLUSTER_BATCH_SEED: String(seed + 1), CLUSTER_BATCH_SIZE: String(size) });
+  try {
+    await cluster.startJobManager(currentRuntime, ['--data-dir', data.path]);
+    await cluster.startTaskManager(currentRuntime, 2);
+    await cluster.startTaskManager(currentRuntime, 2);
+    const run = await cluster.run(['run', jobFile, '--jobmanager', cluster.jobmanager, '--parallelism', '3']);
+    assert.is(run.code, 0, `run failed\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    const counts = new Map<string, number>();
+    for (const line of lines(seed + 1, size)) for (const w of line.split(' ')) counts.set(w, (counts.get(w) ?? 0) + 1);
+    assert.equal(outputLines(out.path, 'word-count'), [...counts].map(([w, c]) => `${w} ${c}`).sort());
+    const parent = Array.from({ length: size }, (_, v) => v);
+    const find = (v: number): number => { while (parent[v] !== v) v = parent[v] = parent[parent[v]]; return v; };
+    for (const [u, v] of graph(seed + 1, size)) { const a = find(u), b = find(v); if (a !== b) parent[Math.max(a, b)] = Math.min(a, b); }
+    assert.equal(outputLines(out.path, 'components'), Array.from({ length: size }, (_, v) => `${v} ${find(v)}`).sort());
+  } finally {
+    await cluster.stop();
     out.cleanup(); data.cleanup();
   }
 });
