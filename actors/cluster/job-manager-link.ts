@@ -31,6 +31,8 @@ export interface JobManagerLinkOptions {
   readonly secret?: string;
   readonly clock: Clock;
   readonly fence: EpochFence;
+  /** What heartbeats report of the process (default processMetrics: memory and actors). */
+  readonly processMetrics?: () => Record<string, number>;
 }
 
 /** The TaskManager's registration with the JobManager. */
@@ -114,7 +116,7 @@ export class JobManagerLink {
     this.pollLeader();
     const rm = this.resourceManager!;
     const timeout = Math.max(10_000, this.heartbeatIntervalMs * 10);
-    const metrics = { ...processMetrics(this.system), numRunningTasks: this.executor().runningTasks().length, 'Status.Slots.Total': this.options.slots };
+    const metrics = { ...(this.options.processMetrics?.() ?? processMetrics(this.system)), numRunningTasks: this.executor().runningTasks().length, 'Status.Slots.Total': this.options.slots };
     rm.ask<{ known: boolean }>({ type: 'resourcemanager.heartbeat', taskManagerId: this.options.id, metrics }, timeout).then((reply) => {
       this.unanswered = 0;
       if (!reply.known && rm === this.resourceManager) this.lost('the JobManager declared this TaskManager lost');

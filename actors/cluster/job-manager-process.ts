@@ -15,6 +15,8 @@
 // ended from its latest completed checkpoint. The lease's epoch is the fencing token: every
 // command to a TaskManager carries it, and the leader's job statuses and checkpoint completions
 // are fenced by it in the HA store, so that a deposed leader that still runs changes nothing.
+// Given a ProcessEnvironment (a simulation), it runs on that clock, network, HA store and job
+// source instead, and serves no REST (the ClusterService is called in-process).
 //
 //   const jm = await startJobManager({ port: 6123, restPort: 8081 });
 //   // TaskManagers: startTaskManager({ jobmanager: jm.rpcAddress, slots: 2 })
@@ -23,6 +25,7 @@
 //
 // Imports actors/core, actors/deploy, actors/rest, actors/runtime and actors/cluster.
 import { randomBytes } from 'node:crypto';
+import { hexOf, type ProcessEnvironment } from './process-environment.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../api/time/clock.ts';
@@ -70,6 +73,8 @@ export interface JobManagerOptions {
   readonly slotRequestTimeoutMs?: number;
   /** High availability: the leader lease and the jobs live in this shared store. */
   readonly ha?: HighAvailabilityOptions;
+  /** Runs on this clock, network, HA store and job source, without a REST server (a simulation). */
+  readonly environment?: ProcessEnvironment;
 }
 
 /** Where JobManager candidates share their lease and jobs. */
@@ -152,8 +157,10 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
   const maxBundleBytes = options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
   // Bad options are refused before anything listens.
   if (options.slotRequestTimeoutMs !== undefined) ResourceManager.checkSlotRequestTimeout(options.slotRequestTimeoutMs);
-  const clock = systemClock;
+  const environment = options.environment;
+  const clock = environment?.clock ?? systemClock;
   const system = ActorSystem.create('jobmanager', { clock });
+  if (environment) system.remoteTransport().useNetwork(environment.network, { clock });
   let listened;
   try {
     listened = await system.listen(options.port, { host, ...(options.secret !== undefined ? { secret: options.secret } : {}) });
@@ -161,13 +168,14 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     await system.terminate();
     throw new Error(`JobManager cannot listen on ${host}:${options.port}: ${(error as Error).message}`, { cause: error });
   }
-  const haDir = options.ha !== undefined && !isRemoteHaStore(options.ha.storage) ? options.ha.storage : undefined;
+  const ownHaStore = environment?.haStore === undefined;
+  const haDir = options.ha !== undefined && ownHaStore && !isRemoteHaStore(options.ha.storage) ? options.ha.storage : undefined;
   const dataDir = options.dataDir ?? haDir ?? join(tmpdir(), `actorflow-jobmanager-${listened.port}`);
   const blobs = options.dataDir !== undefined || haDir !== undefined ? BlobStore.inDirectory(join(dataDir, 'blobs')) : BlobStore.inMemory();
   let haKv: VersionedKvStore | undefined;
   if (options.ha) {
     try {
-      haKv = await openHaStore(options.ha.storage);
+      haKv = environment?.haStore ?? await openHaStore(options.ha.storage);
     } catch (error) {
       await system.terminate();
       throw new Error(`JobManager cannot open the HA store ${options.ha.storage}: ${(error as Error).message}`, { cause: error });
@@ -202,14 +210,19 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     dispatcher, dispatcherRef: () => currentDispatcher!, resourceManager, store, blobs, jobInfos, dataDir, maxBundleBytes, system,
     jobMasterPath: (jobId) => `${listened.address}/user/jobmanager/dispatcher/jobmaster-${jobId}`,
     ...(jobStore ? {
-      ha: { jobs: jobStore, checkpoints: new CheckpointFence(haKv!), isLeader: () => leads, epoch: fencingToken, leader: () => findLeader(haKv!) },
+      ha: { jobs: jobStore, checkpoints: new CheckpointFence(haKv!), isLeader: () => leads, epoch: fencingToken, leader: () => findLeader(haKv!, clock.now()) },
     } : {}),
     // Machines that share no disk share the remote HA store: checkpoints go there too.
-    ...(options.ha && isRemoteHaStore(options.ha.storage) ? { checkpointStore: options.ha.storage } : {}),
+    ...(environment?.checkpointStorage !== undefined ? { checkpointStore: environment.checkpointStorage }
+      : options.ha && ownHaStore && isRemoteHaStore(options.ha.storage) ? { checkpointStore: options.ha.storage } : {}),
+    ...(environment?.jobs ? { jobs: environment.jobs } : {}),
+    now: () => clock.now(),
   });
-  let rest;
+  let rest: { url: string; close(): Promise<void> };
   try {
-    rest = await startRestServer(service, { host: restHost, port: options.restPort, maxBundleBytes, ...(secret !== undefined ? { secret } : {}) });
+    rest = environment
+      ? { url: '', close: async () => {} }
+      : await startRestServer(service, { host: restHost, port: options.restPort, maxBundleBytes, ...(secret !== undefined ? { secret } : {}) });
   } catch (error) {
     await system.terminate();
     haKv?.close();
@@ -229,7 +242,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
   };
   if (haKv && jobStore) {
     lease = new LeaderLease({
-      kv: haKv, clock: options.ha!.leaseClock ?? clock, candidateId: `jobmanager-${rpcAddress}-${randomBytes(4).toString('hex')}`, address: rpcAddress,
+      kv: haKv, clock: options.ha!.leaseClock ?? clock, candidateId: `jobmanager-${rpcAddress}-${hexOf(environment?.randomBytes(4) ?? randomBytes(4))}`, address: rpcAddress,
       ...(options.ha!.leaseMs !== undefined ? { leaseMs: options.ha!.leaseMs } : {}),
       onGranted: (epoch) => {
         leads = true;
@@ -275,7 +288,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
         await lease?.stop(true).catch(() => {});
         await rest.close();
         await system.terminate();
-        haKv?.close();
+        if (ownHaStore) haKv?.close();
       })();
       return closing;
     },

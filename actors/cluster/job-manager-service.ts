@@ -19,11 +19,11 @@ import type { JobStatus } from '../../api/environment/job-client.ts';
 import type { JobGraph } from '../../api/graph/job-graph.ts';
 import type { ActorRef } from '../core/actor-ref.ts';
 import { blobKey as keyOf, type BlobStore } from '../deploy/blob-store.ts';
-import { checkBundle } from '../deploy/bundle-check.ts';
 import { errorFields, logger } from '../observability/logger.ts';
 import { ClusterMetrics } from '../observability/cluster-metrics.ts';
 import type { ActorSystem } from '../core/actor-system.ts';
-import { buildJobGraph, loadJobModule } from '../deploy/job-loader.ts';
+import { buildJobGraph } from '../deploy/job-loader.ts';
+import { shippedBundles, type JobModuleSource } from './process-environment.ts';
 import { FencedOffError, FencedStateBackend, type CheckpointFence } from '../ha/checkpoint-fence.ts';
 import type { JobStore, StoredJob } from '../ha/job-store.ts';
 import {
@@ -58,6 +58,10 @@ export interface JobManagerServiceContext {
   readonly system?: ActorSystem;
   /** The largest bundle accepted (default 64 MiB, as the REST server's). */
   readonly maxBundleBytes?: number;
+  /** Where job modules come from (default shipped bundles). */
+  readonly jobs?: JobModuleSource;
+  /** The time of submissions and durations (default the wall clock). */
+  readonly now?: () => number;
   /** High availability: the store every JobManager candidate shares, whether this one leads, and its epoch. */
   readonly ha?: {
     readonly jobs: JobStore;
@@ -118,7 +122,7 @@ export class JobManagerService implements ClusterService {
     return this.context.dispatcher.listJobs().map(({ jobId }) => {
       const job = this.context.dispatcher.getJob(jobId)!;
       const end = job.endTime;
-      return { jid: jobId, name: job.graph.jobName, state: job.getStatus(), 'start-time': job.startTime, 'end-time': end, duration: (end >= 0 ? end : Date.now()) - job.startTime };
+      return { jid: jobId, name: job.graph.jobName, state: job.getStatus(), 'start-time': job.startTime, 'end-time': end, duration: (end >= 0 ? end : this.now()) - job.startTime };
     });
   }
 
@@ -129,7 +133,7 @@ export class JobManagerService implements ClusterService {
     const end = job.endTime;
     return {
       jid: jobId, name: job.graph.jobName, state: job.getStatus(), 'start-time': job.startTime,
-      duration: (end >= 0 ? end : Date.now()) - job.startTime,
+      duration: (end >= 0 ? end : this.now()) - job.startTime,
       vertices: job.graph.vertices.map((vertex) => ({
         id: String(vertex.id), name: vertex.name, parallelism: vertex.parallelism,
         subtasks: Array.from({ length: vertex.parallelism }, (_, i) => ({
@@ -161,7 +165,7 @@ export class JobManagerService implements ClusterService {
       throw new NotLeaderError(`this JobManager is a standby: submit to the leader${leader ? ` at ${leader}` : ' (none elected yet)'}`);
     }
     try {
-      await checkBundle(bundle, this.context.maxBundleBytes ?? 64 * 1024 * 1024);
+      await (this.context.jobs ?? shippedBundles).check(bundle, this.context.maxBundleBytes ?? 64 * 1024 * 1024);
     } catch (error) {
       throw new BadRequestError(`job "${options.name}" was refused: ${(error as Error).message}`, { cause: error });
     }
@@ -188,7 +192,7 @@ export class JobManagerService implements ClusterService {
     if (ha) {
       const epoch = ha.epoch();
       try {
-        await ha.jobs.add({ jobId, name: options.name, bundleKey: blobKey, options: { ...options }, submittedAt: Date.now(), status: 'RUNNING', epoch }, bundle);
+        await ha.jobs.add({ jobId, name: options.name, bundleKey: blobKey, options: { ...options }, submittedAt: this.now(), status: 'RUNNING', epoch }, bundle);
       } catch (error) {
         // A deposed leader that did not notice yet: the lease names another epoch.
         if (!(error instanceof FencedOffError)) throw error;
@@ -239,7 +243,7 @@ export class JobManagerService implements ClusterService {
 
   private async buildGraph(bundle: Uint8Array, blobKey: string, options: JobSubmitOptions): Promise<JobGraph> {
     try {
-      return await buildJobGraph(await loadJobModule(bundle, blobKey), options);
+      return await buildJobGraph(await (this.context.jobs ?? shippedBundles).load(bundle, blobKey), options);
     } catch (error) {
       throw new BadRequestError(`job "${options.name}" was refused: ${errorChain(error)}`, { cause: error });
     }
@@ -299,6 +303,8 @@ export class JobManagerService implements ClusterService {
       lastHeartbeat: (tm as { lastHeartbeat?: number }).lastHeartbeat ?? 0,
     }));
   }
+
+  private now(): number { return (this.context.now ?? Date.now)(); }
 
   private job(jobId: string): JobMaster {
     const job = this.context.dispatcher.getJob(jobId);

@@ -12,7 +12,8 @@ import type { CheckpointSnapshot } from '../../state/snapshot/checkpoint-snapsho
 import type { SubtaskSnapshot, SubtaskWriteResult } from '../../state/snapshot/subtask-snapshot.ts';
 import { createStateBackend, type StateBackend } from '../../state/snapshot/state-backend.ts';
 import { readRestorePoint } from '../checkpoint/restore-point.ts';
-import { buildJobGraph, loadJobModule } from '../deploy/job-loader.ts';
+import { buildJobGraph } from '../deploy/job-loader.ts';
+import { shippedBundles, type JobModuleSource } from './process-environment.ts';
 import type { DeploymentDescriptor } from './cluster-messages.protocol.ts';
 
 /** Fetches a job bundle from the JobManager's blob store. */
@@ -28,11 +29,11 @@ export class TaskExecutorJob {
   /** The leadership whose storage keys the job's subtasks write (0 without high availability). */
   readonly storageEpoch: number;
 
-  constructor(readonly jobId: string, first: DeploymentDescriptor, fetch: BundleFetcher) {
+  constructor(readonly jobId: string, first: DeploymentDescriptor, fetch: BundleFetcher, jobs: JobModuleSource = shippedBundles) {
     this.storageEpoch = first.storageEpoch ?? 0;
     this.graph = (async () => {
       const bundle = await fetch(first.blobKey);
-      const module = await loadJobModule(bundle, first.blobKey);
+      const module = await jobs.load(bundle, first.blobKey);
       const graph = await buildJobGraph(module, first.submitOptions);
       const ft = graph.config.faultTolerance as Record<string, unknown>;
       // The JobManager's choices for the cluster (shared storage) override the job's defaults.

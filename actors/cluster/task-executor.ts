@@ -33,6 +33,7 @@ import type { SubtaskState } from '../runtime/subtask.machine.ts';
 import { TaskScheduler } from '../runtime/task-scheduler.ts';
 import { channelId, regionPrefix, type DeploymentDescriptor, type SubtaskId, type TaskReport } from './cluster-messages.protocol.ts';
 import { TaskExecutorJob, type BundleFetcher } from './task-executor-job.ts';
+import type { JobModuleSource } from './process-environment.ts';
 
 /** The message chain of an error and its causes: `a (caused by: b (caused by: c))`. */
 export function errorChain(error: unknown): string {
@@ -66,6 +67,8 @@ export interface TaskExecutorHost {
   readonly clock: Clock;
   /** Fetches a job bundle from the JobManager's blob store. */
   readonly fetchBundle: BundleFetcher;
+  /** Where job modules come from (default shipped bundles). */
+  readonly jobs?: JobModuleSource;
 }
 
 /** Runs the subtasks deployed on one TaskManager process. */
@@ -111,7 +114,7 @@ export class TaskExecutor {
     this.forgetOlderAttempts(d);
     this.epochs.set(d.jobId, epoch);
     let job = this.jobs.get(d.jobId);
-    if (job === undefined) { job = new TaskExecutorJob(d.jobId, d, this.host.fetchBundle); this.jobs.set(d.jobId, job); }
+    if (job === undefined) { job = new TaskExecutorJob(d.jobId, d, this.host.fetchBundle, this.host.jobs); this.jobs.set(d.jobId, job); }
     const entry: SubtaskEntry = { id, ready: Promise.resolve(undefined), cancelRequested: false, finished: false, jobMaster };
     this.subtasks.set(keyOf(id), entry);
     const report = (state: SubtaskState, extra: { error?: string; accumulators?: Record<string, unknown> } = {}): void => {

@@ -9,6 +9,7 @@
 // refuses one older than the newest epoch seen (a deposed JobManager that still runs), and a
 // newer epoch releases the jobs older ones deployed (EpochFence, JobManagerLink).
 // It logs such refusals through the project logger and prints nothing (the CLI prints the ready line).
+// Given a ProcessEnvironment (a simulation), it runs on that clock, network, HA store and job source.
 //
 //   const tm = await startTaskManager({ jobmanager: '127.0.0.1:6123', slots: 2 });
 //   ...
@@ -16,6 +17,7 @@
 //
 // Imports actors/core and actors/cluster.
 import { randomBytes } from 'node:crypto';
+import { hexOf, type ProcessEnvironment } from './process-environment.ts';
 import { systemClock } from '../../api/time/clock.ts';
 import { ActorSystem, defineActor, type ActorBehavior, type ActorRef } from '../index.ts';
 import type { VersionedKvStore } from '../../state/kv/kv-store.ts';
@@ -50,6 +52,8 @@ export interface TaskManagerOptions {
   readonly registrationTimeoutMs?: number;
   /** Where refused commands of a deposed JobManager are reported (default: the log, at warn). */
   readonly log?: (message: string) => void;
+  /** Runs on this clock, network, HA store and job source (a simulation). */
+  readonly environment?: ProcessEnvironment;
 }
 
 /** A running TaskManager. */
@@ -139,22 +143,24 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
     throw new Error('a TaskManager needs either the JobManager address or the HA store, not both');
   }
   const fixed = options.jobmanager !== undefined ? parseHostPort(options.jobmanager) : undefined;
-  let haKv: VersionedKvStore | undefined;
+  const environment = options.environment;
+  const clock = environment?.clock ?? systemClock;
+  let haKv: VersionedKvStore | undefined = environment?.haStore;
   const jobmanager = async (): Promise<JobManagerLocation> => {
     if (fixed) return fixed;
     haKv ??= await openHaStore(options.haStorage!);
-    const leader = await currentLeader(haKv, systemClock.now());
+    const leader = await currentLeader(haKv, clock.now());
     if (leader === undefined) throw new Error(`no JobManager leads in the HA store ${options.haStorage} now`);
     return { ...parseHostPort(leader.address), epoch: leader.epoch };
   };
   const leaderEpoch = async (): Promise<number | undefined> => {
     haKv ??= await openHaStore(options.haStorage!);
-    return (await currentLeader(haKv, systemClock.now()))?.epoch;
+    return (await currentLeader(haKv, clock.now()))?.epoch;
   };
   if (!(Number.isInteger(options.slots) && options.slots >= 1)) throw new Error(`a TaskManager needs at least one slot, got ${options.slots}`);
-  const id = options.id ?? `taskmanager-${randomBytes(4).toString('hex')}`;
-  const clock = systemClock;
+  const id = options.id ?? `taskmanager-${hexOf(environment?.randomBytes(4) ?? randomBytes(4))}`;
   const system = ActorSystem.create(id, { clock });
+  if (environment) system.remoteTransport().useNetwork(environment.network, { clock });
   const secret = options.secret;
   try {
     await system.listen(0, { host: options.host ?? '127.0.0.1', ...(secret !== undefined ? { secret } : {}) });
@@ -173,11 +179,13 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
   });
   const link = new JobManagerLink(system, () => executor, {
     id, jobmanager, slots: options.slots, clock, fence,
+    ...(environment?.processMetrics ? { processMetrics: environment.processMetrics } : {}),
     ...(options.haStorage !== undefined ? { leaderEpoch } : {}),
     ...(secret !== undefined ? { secret } : {}),
   }, options.heartbeatIntervalMs ?? 1000);
   executor = new TaskExecutor({
     system, clock,
+    ...(environment?.jobs ? { jobs: environment.jobs } : {}),
     fetchBundle: async (key) => {
       const jm = system.resolve(`${link.jobManagerAddress}/user/jobmanager`) as ActorRef<JobManagerMessage>;
       const bytes = await jm.ask<Uint8Array | null>({ type: 'jobmanager.fetch-blob', key }, 60_000);
@@ -191,7 +199,7 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
   } catch (error) {
     link.close();
     await system.terminate();
-    haKv?.close();
+    if (!environment?.haStore) haKv?.close();
     throw error;
   }
   let closing: Promise<void> | undefined;
@@ -201,7 +209,7 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
       if (abrupt) await system.terminate();
       await executor.cancelAll().catch(() => {});
       await system.terminate();
-      haKv?.close();
+      if (!environment?.haStore) haKv?.close();
     })();
     return closing;
   };
