@@ -13,8 +13,12 @@ export class CollectingStore<T> {
   readonly committed: T[] = [];
   /** Pre-committed transactions, by id, not yet committed. */
   readonly staged = new Map<string, T[]>();
+  /** Ids of committed transactions. */
+  readonly committedIds = new Set<string>();
   /** Commits that found their transaction already committed (retries after recovery). */
   repeatedCommits = 0;
+  /** Commits of transactions that were never staged: records lost (a checker fails on any). */
+  unknownCommits = 0;
   private nextId = 0;
 
   /** A fresh transaction id. */
@@ -51,8 +55,12 @@ export class CollectingSink<T> implements TwoPhaseCommitSink<T, CollectingTxn> {
 
   commit(txn: CollectingTxn): void {
     const records = this.store.staged.get(txn.id);
-    if (records === undefined) { this.store.repeatedCommits++; return; }
+    if (records === undefined) {
+      if (this.store.committedIds.has(txn.id)) this.store.repeatedCommits++; else this.store.unknownCommits++;
+      return;
+    }
     this.store.staged.delete(txn.id);
+    this.store.committedIds.add(txn.id);
     for (const r of records) this.store.committed.push(r);
   }
 

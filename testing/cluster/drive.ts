@@ -1,24 +1,50 @@
 // Driving a simulation on a ManualClock: time moves in steps, and after each step the event
 // loop's queued work (actor mailboxes, promise chains, the task scheduler's turns) runs, so that
-// work done "at" a virtual instant takes no virtual time beyond its step. No real time passes
-// beyond the CPU the work takes. Imports the Clock and node:timers.
+// work done "at" a virtual instant takes no virtual time beyond its step. With an `activity`
+// probe (a count that grows with every write and timer of the simulated processes) a step's work
+// runs to quiescence: however the CPU's speed splits it into event-loop turns (the task scheduler
+// yields after real milliseconds), it all happens at the same virtual instant, so the run does not
+// depend on how fast this machine is. No real time passes beyond the CPU the work takes.
+// Imports the Clock and node:timers.
 import { setImmediate } from 'node:timers';
 import type { ManualClock } from '../../api/time/clock.ts';
 
-/** Event-loop turns run after each step (work chains longer than this continue in the next step). */
+/** Event-loop turns run after each step at least. */
 export const TURNS_PER_STEP = 4;
+/** Turns without new activity after which a step's work counts as done. */
+const QUIET_TURNS = 3;
+/** A step whose work goes on for this many turns is left to continue in the next one. */
+const MAX_TURNS_PER_STEP = 2000;
 
-/** Lets the work queued on the event loop run (a few macrotask turns, their microtasks with them). */
-export async function settle(turns = TURNS_PER_STEP): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+/** How to drive. */
+export interface DriveOptions {
+  /** Virtual milliseconds per step (default 5). */
+  readonly stepMs?: number;
+  /** A count that changes while the simulated processes work (SimulatedCluster.activity). */
+  readonly activity?: () => number;
 }
 
-/** Advances `clock` by `ms` in steps of `stepMs`, settling after each. */
-export async function advance(clock: ManualClock, ms: number, stepMs = 5): Promise<void> {
+function turn(): Promise<void> { return new Promise<void>((resolve) => setImmediate(resolve)); }
+
+/** Lets the work queued on the event loop run: a few turns, or until `activity` stops changing. */
+export async function settle(activity?: () => number): Promise<void> {
+  for (let i = 0; i < TURNS_PER_STEP; i++) await turn();
+  if (!activity) return;
+  let last = activity();
+  for (let quiet = 0, turns = 0; quiet < QUIET_TURNS && turns < MAX_TURNS_PER_STEP; turns++) {
+    await turn();
+    const now = activity();
+    if (now === last) quiet++; else { quiet = 0; last = now; }
+  }
+}
+
+/** Advances `clock` by `ms` in steps, settling after each. */
+export async function advance(clock: ManualClock, ms: number, options: DriveOptions = {}): Promise<void> {
+  const step = options.stepMs ?? 5;
   const end = clock.now() + ms;
   while (clock.now() < end) {
-    clock.advance(Math.min(stepMs, end - clock.now()));
-    await settle();
+    clock.advance(Math.min(step, end - clock.now()));
+    await settle(options.activity);
   }
 }
 
@@ -26,12 +52,13 @@ export async function advance(clock: ManualClock, ms: number, stepMs = 5): Promi
  * Advances `clock` in steps until `condition` holds; rejects (naming `what`) when it does not
  * within `maxMs` virtual milliseconds.
  */
-export async function advanceUntil(clock: ManualClock, condition: () => boolean, maxMs: number, what: string, stepMs = 5): Promise<void> {
+export async function advanceUntil(clock: ManualClock, condition: () => boolean, maxMs: number, what: string, options: DriveOptions = {}): Promise<void> {
+  const step = options.stepMs ?? 5;
   const end = clock.now() + maxMs;
-  await settle();
+  await settle(options.activity);
   while (!condition()) {
     if (clock.now() >= end) throw new Error(`${what}: not within ${maxMs} virtual ms`);
-    clock.advance(stepMs);
-    await settle();
+    clock.advance(step);
+    await settle(options.activity);
   }
 }

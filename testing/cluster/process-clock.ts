@@ -9,6 +9,8 @@ export class ProcessClock implements Clock {
   private halted = false;
   private resumeAt = 0;
   private readonly timers = new Set<Cancel>();
+  /** Timers scheduled so far (a measure of activity). */
+  scheduled = 0;
 
   constructor(private readonly base: Clock) {}
 
@@ -16,6 +18,7 @@ export class ProcessClock implements Clock {
 
   schedule(delayMs: number, callback: () => void): Cancel {
     if (this.halted) return () => {};
+    this.scheduled++;
     let done = false;
     let inner: Cancel;
     const cancel: Cancel = () => { done = true; inner(); this.timers.delete(cancel); };

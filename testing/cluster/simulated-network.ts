@@ -14,7 +14,11 @@
 // - pause(host, ms): nothing to or from the host is delivered until the pause ends (a long GC).
 // - crash(host) / restart(host): a killed process: its listeners go, its peers see a reset, dials
 //   to it are refused; restart lets a new process of that host listen again.
-// Every delivery and fault goes to `trace`. Imports the actorflow Network seam and the Clock.
+// Every delivery and fault goes to `trace`.
+// Replayability does not hang on the order in which processes happen to write within one virtual
+// instant: each connection draws its latencies from its own PRNG (seeded from the network's when
+// it opens), and the chunks due at one instant are delivered in connection order, not in the order
+// they were written. Imports the actorflow Network seam and the Clock.
 import type { Cancel, Clock } from '../../api/time/clock.ts';
 import type { ByteStream, Network, StreamListener } from '../../actors/network/transport.ts';
 
@@ -52,12 +56,26 @@ interface SimHost {
 
 interface SimListener { readonly port: number; readonly onConnection: (stream: ByteStream) => void; open: boolean }
 
+/** A small seeded PRNG (mulberry32): a connection's own latency draws. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    let t = (state = (state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** One direction of a connection: ordered chunks towards `to`. */
 class Pipe {
   readonly queue: Chunk[] = [];
   lastDue = 0;
-  timer: Cancel | undefined;
-  constructor(readonly from: SimStream, readonly to: SimStream) {}
+  /** Delivery order among pipes due at the same instant. */
+  readonly order: number;
+  constructor(readonly from: SimStream, readonly to: SimStream, readonly random: () => number, direction: 0 | 1) {
+    this.order = from.connectionId * 2 + direction;
+  }
 }
 
 /** One end of a simulated connection. */
@@ -135,6 +153,10 @@ export class SimulatedNetwork {
   private readonly resets = new Map<SimStream, Cancel>();
   /** Pipes with bytes not yet delivered. */
   private readonly pending = new Set<Pipe>();
+  /** The clock timers of instants with deliveries due. */
+  private readonly wakeUps = new Map<number, Cancel>();
+  /** Writes so far (a measure of activity: drive.ts settles until it stops changing). */
+  writes = 0;
   private groups: [ReadonlySet<string>, ReadonlySet<string>] | undefined;
   private connections = 0;
   private readonly clock: Clock;
@@ -192,7 +214,7 @@ export class SimulatedNetwork {
     this.emit(`${this.clock.now()} net heal`);
     for (const cancel of this.resets.values()) cancel();
     this.resets.clear();
-    for (const pipe of [...this.pending]) this.pump(pipe);
+    this.deliverDue();
   }
 
   /** Resets the connections of `host` (to `peer` only, if given); returns how many. */
@@ -224,7 +246,7 @@ export class SimulatedNetwork {
     this.clock.schedule(ms, () => {
       if (this.clock.now() < h.pausedUntil) return;
       this.emit(`${this.clock.now()} net resume ${host}`);
-      for (const pipe of [...this.pending]) if (pipe.from.host === h || pipe.to.host === h) this.pump(pipe);
+      this.deliverDue();
     });
   }
 
@@ -265,8 +287,9 @@ export class SimulatedNetwork {
     const due = Math.max(pipe.lastDue, this.clock.now() + this.drawLatency(pipe));
     pipe.lastDue = due;
     pipe.queue.push({ bytes, due });
+    this.writes++;
     this.pending.add(pipe);
-    if (pipe.timer === undefined) this.arm(pipe);
+    this.arm(due);
   }
 
   /** Forgets a stream that closed. */
@@ -319,7 +342,8 @@ export class SimulatedNetwork {
         const client = new SimStream(this, id, from, `${toName}:${port}`);
         const server = new SimStream(this, id, to, `${from.name}:${50_000 + id}`);
         client.peer = server; server.peer = client;
-        client.out = new Pipe(client, server); server.out = new Pipe(server, client);
+        const seed = Math.floor(this.random() * 2 ** 32);
+        client.out = new Pipe(client, server, prng(seed), 0); server.out = new Pipe(server, client, prng(seed ^ 0x5bd1e995), 1);
         this.streams.add(client); this.streams.add(server);
         this.emit(`${this.clock.now()} net connect c${id} ${from.name}->${toName}:${port}`);
         listener.onConnection(server);
@@ -343,11 +367,11 @@ export class SimulatedNetwork {
     });
   }
 
-  private drawLatency(pipe: Pipe): number { return this.drawLatencyBetween(pipe.from.host, pipe.to.host); }
+  private drawLatency(pipe: Pipe): number { return this.drawLatencyBetween(pipe.from.host, pipe.to.host, pipe.random); }
 
-  private drawLatencyBetween(a: SimHost, b: SimHost | undefined): number {
+  private drawLatencyBetween(a: SimHost, b: SimHost | undefined, random = this.random): number {
     const { min, max } = this.latency;
-    return Math.round(min + this.random() * (max - min)) + a.extraLatencyMs + (b?.extraLatencyMs ?? 0);
+    return Math.round(min + random() * (max - min)) + a.extraLatencyMs + (b?.extraLatencyMs ?? 0);
   }
 
   private cut(a: string, b: string): boolean {
@@ -357,32 +381,52 @@ export class SimulatedNetwork {
 
   private isPaused(host: SimHost | undefined): boolean { return host !== undefined && this.clock.now() < host.pausedUntil; }
 
-  private arm(pipe: Pipe): void {
-    const head = pipe.queue[0];
-    if (!head) { this.pending.delete(pipe); return; }
-    pipe.timer = this.clock.schedule(Math.max(0, head.due - this.clock.now()), () => { pipe.timer = undefined; this.pump(pipe); });
+  /** Makes sure the network wakes at `due` (one clock timer per instant with deliveries). */
+  private arm(due: number): void {
+    if (this.wakeUps.has(due)) return;
+    this.wakeUps.set(due, this.clock.schedule(Math.max(0, due - this.clock.now()), () => {
+      this.wakeUps.delete(due);
+      this.deliverDue();
+    }));
   }
 
-  /** Delivers the due chunks of `pipe` unless the partition or a pause holds them. */
-  private pump(pipe: Pipe): void {
+  /** Delivers every chunk due now, pipe by pipe in connection order, until none is due. */
+  private deliverDue(): void {
+    for (;;) {
+      const now = this.clock.now();
+      const due = [...this.pending].filter((p) => p.queue.length > 0 && p.queue[0].due <= now).sort((a, b) => a.order - b.order);
+      let delivered = false;
+      for (const pipe of due) if (this.pump(pipe)) delivered = true;
+      if (!delivered) break;
+    }
+    for (const pipe of this.pending) {
+      const head = pipe.queue[0];
+      if (head === undefined) this.pending.delete(pipe);
+      else if (head.due > this.clock.now()) this.arm(head.due);
+    }
+  }
+
+  /** Delivers the due chunks of `pipe` unless the partition or a pause holds them; true when any went. */
+  private pump(pipe: Pipe): boolean {
     const { from, to } = pipe;
-    if (pipe.timer !== undefined) { pipe.timer(); pipe.timer = undefined; }
+    let delivered = false;
     while (pipe.queue.length > 0 && pipe.queue[0].due <= this.clock.now()) {
-      if (this.cut(from.host.name, to.host.name) || this.isPaused(from.host) || this.isPaused(to.host)) return;
+      if (this.cut(from.host.name, to.host.name) || this.isPaused(from.host) || this.isPaused(to.host)) return delivered;
       const chunk = pipe.queue.shift()!;
+      delivered = true;
       if (to.host.down) continue;
       if (chunk.bytes === undefined) {
         this.emit(`${this.clock.now()} net close c${from.connectionId} ${from.host.name}->${to.host.name}`);
         to.terminate();
         pipe.queue.length = 0;
         this.pending.delete(pipe);
-        return;
+        return true;
       }
       this.bytesDelivered += chunk.bytes.length;
       this.emit(`${this.clock.now()} net deliver c${from.connectionId} ${from.host.name}->${to.host.name} ${chunk.bytes.length}B`);
       to.receive(chunk.bytes);
     }
-    this.arm(pipe);
+    return delivered;
   }
 
   private armReset(stream: SimStream): void {
@@ -399,8 +443,6 @@ export class SimulatedNetwork {
     this.emit(`${this.clock.now()} net reset c${stream.connectionId} ${stream.host.name}<->${stream.peer.host.name} (${why})`);
     for (const end of [stream, stream.peer]) {
       end.out.queue.length = 0;
-      end.out.timer?.();
-      end.out.timer = undefined;
       this.pending.delete(end.out);
       if (!end.host.down) end.terminate(netError('ECONNRESET', `connection reset (${why})`));
     }

@@ -10,6 +10,9 @@ import { Random, testSeed } from '../../support/random.ts';
 
 const seed = testSeed('simulated-network');
 
+/** The node:net-style code of a network error. */
+function codeOf(error: unknown): string | undefined { return (error as { code?: string } | undefined)?.code; }
+
 function setup(s = seed): { clock: ManualClock; net: SimulatedNetwork; trace: string[] } {
   const clock = new ManualClock(0);
   const random = new Random(s);
@@ -73,12 +76,12 @@ test('a dial across a partition times out; to a host without listener it is refu
   let error: Error | undefined;
   net.host('a').dial('b', 7000).catch((e: Error) => { error = e; });
   await advanceUntil(clock, () => error !== undefined, 5000, 'dial failed');
-  assert.is((error as { code?: string }).code, 'ETIMEDOUT');
+  assert.is(codeOf(error), 'ETIMEDOUT');
   net.heal();
   error = undefined;
   net.host('a').dial('b', 7001).catch((e: Error) => { error = e; });
   await advanceUntil(clock, () => error !== undefined, 1000, 'dial refused');
-  assert.is((error as { code?: string }).code, 'ECONNREFUSED');
+  assert.is(codeOf(error), 'ECONNREFUSED');
 });
 
 test('a paused host receives nothing until the pause ends; a crashed one resets its peers and refuses dials', async () => {
@@ -96,7 +99,7 @@ test('a paused host receives nothing until the pause ends; a crashed one resets 
   let error: Error | undefined;
   net.host('a').dial('b', 7000).catch((e: Error) => { error = e; });
   await advanceUntil(clock, () => error !== undefined, 1000, 'dial refused');
-  assert.is((error as { code?: string }).code, 'ECONNREFUSED');
+  assert.is(codeOf(error), 'ECONNREFUSED');
 });
 
 /** Two actor systems on the simulated network, one asking the other; returns the trace. */
