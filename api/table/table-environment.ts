@@ -327,10 +327,15 @@ export class StreamTableEnvironment implements TableOwner {
   /** A table over a changelog stream (`{ op, row }` with row objects). */
   fromChangelogStream<T extends ChangelogRow>(stream: DataStream<T>, schema?: ViewSchema): Table {
     const resolved = inferStreamSchema(stream as DataStream<unknown>, schema, 'changelog stream', true);
-    const changes = stream.map((c: T): Change => {
-      if (c.op !== '+I' && c.op !== '-U' && c.op !== '+U' && c.op !== '-D') throw new TableError(`not a changelog row kind: ${String(c.op)}`);
-      return { op: c.op, row: fromRow(resolved, c.row) };
-    }).name('FromChangelogStream');
+    const rowtime = schema?.rowtime;
+    const changes = (stream as unknown as DataStream<ChangelogRow>).process({
+      processElement(c: ChangelogRow, ctx: { timestamp(): number | undefined }, out: { collect(c: Change): void }) {
+        if (c.op !== '+I' && c.op !== '-U' && c.op !== '+U' && c.op !== '-D') throw new TableError(`not a changelog row kind: ${String(c.op)}`);
+        const row = fromRow(resolved, c.row);
+        if (rowtime !== undefined) row[row.length - 1] = ctx.timestamp() ?? null;
+        out.collect({ op: c.op, row });
+      },
+    } as never).name('FromChangelogStream') as DataStream<Change>;
     const name = `UnnamedTable$${this.anonymous++}`;
     this.catalog.add({ kind: 'stream', name, schema: resolved, stream: changes, insertOnly: false });
     const fields = resolved.columns.map((c) => ({ name: c.name, type: c.type }));

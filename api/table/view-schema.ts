@@ -15,6 +15,8 @@ export interface ViewSchema {
   columns?: Record<string, string>;
   /** Adds a column of this name (TIMESTAMP_LTZ(3), the event-time attribute) from each record's timestamp. */
   rowtime?: string;
+  /** The primary key's columns (NOT NULL then), e.g. of a versioned table for temporal joins. */
+  primaryKey?: readonly string[];
 }
 
 /** The logical type a SQL type text names. */
@@ -64,6 +66,14 @@ export function inferStreamSchema(stream: DataStream<unknown>, schema: ViewSchem
   if (schema?.rowtime !== undefined) {
     if (columns.some((c) => c.name === schema.rowtime)) throw new TableError(`${where}: the rowtime column ${schema.rowtime} is also a field`);
     columns.push({ name: schema.rowtime, type: typeOf('TIMESTAMP_LTZ', true, { precision: 3, timeAttribute: 'rowtime' }) });
+  }
+  if (schema?.primaryKey !== undefined) {
+    for (const k of schema.primaryKey) {
+      const i = columns.findIndex((c) => c.name === k);
+      if (i < 0) throw new TableError(`${where}: the primary key column ${k} is not a column`);
+      columns[i] = { ...columns[i], type: { ...columns[i].type, nullable: false } };
+    }
+    return new Schema(columns, [...schema.primaryKey]);
   }
   return new Schema(columns);
 }

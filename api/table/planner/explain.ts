@@ -51,6 +51,9 @@ export function describeNode(n: PlanNode): string {
       const ln = n.left.schema.names;
       const rn = n.right.schema.names;
       const keys = n.leftKeys.map((l, i) => `${ln[l]}=${rn[n.rightKeys[i]]}`);
+      if (n.temporal) {
+        return `TemporalJoin(joinType=[${n.joinType}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], asOf=[${ln[n.temporal.leftTime]}], versionTime=[${rn[n.temporal.rightTime]}])`;
+      }
       if (n.interval) {
         const iv = n.interval;
         return `IntervalJoin(joinType=[${n.joinType}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], bounds=[${rn[iv.rightTime]} - ${ln[iv.leftTime]} in [${iv.lower}, ${iv.upper}] ms])`;

@@ -9,6 +9,7 @@ import { tableName } from './catalog.ts';
 import { resolveColumn, type ScopeField } from './expression-compiler.ts';
 import { isCorrelated, planCorrelate } from './correlate-planner.ts';
 import { intervalBounds } from './interval-bounds.ts';
+import { planTemporalJoin } from './temporal-join-planner.ts';
 import type { PlanNode, WindowSpec } from './plan-nodes.ts';
 import { schemaOf, type Planned, type QueryPlanner } from './query-planner.ts';
 
@@ -16,7 +17,7 @@ import { schemaOf, type Planned, type QueryPlanner } from './query-planner.ts';
 export function planFrom(p: QueryPlanner, f: FromItem): Planned {
   switch (f.kind) {
     case 'table': {
-      if (f.systemTime) throw p.error('FOR SYSTEM_TIME AS OF (temporal and lookup joins) is not supported', f.systemTime);
+      if (f.systemTime) throw p.error('FOR SYSTEM_TIME AS OF belongs to the right side of a JOIN (a temporal join)', f.systemTime);
       const planned = planTableName(p, f.name, f);
       const qualifier = f.alias?.name ?? tableName(f.name);
       const out = requalify(planned, qualifier);
@@ -35,12 +36,13 @@ export function planFrom(p: QueryPlanner, f: FromItem): Planned {
   }
 }
 
-function requalify(planned: Planned, qualifier: string | undefined): Planned {
+/** `planned` with every field under `qualifier`. */
+export function requalify(planned: Planned, qualifier: string | undefined): Planned {
   return { node: planned.node, fields: planned.fields.map((x) => ({ name: x.name, type: x.type, qualifier })) };
 }
 
 /** A catalog table, view or WITH item by name. */
-function planTableName(p: QueryPlanner, name: readonly string[], at: { pos: Expr['pos'] }): Planned {
+export function planTableName(p: QueryPlanner, name: readonly string[], at: { pos: Expr['pos'] }): Planned {
   const plain = tableName(name);
   const cte = name.length === 1 ? p.cte(plain) : undefined;
   if (cte) return cte;
@@ -149,10 +151,41 @@ export function sessionTvfBelow(node: PlanNode): Extract<PlanNode, { kind: 'wind
   return n.kind === 'windowTvf' && n.window.kind === 'SESSION' ? n : undefined;
 }
 
+/** The equi-join keys among the conjuncts of `condition` (`l = r` across the sides) and the rest. */
+export function equiKeys(p: QueryPlanner, condition: Expr | undefined, fields: readonly ScopeField[], leftWidth: number): { leftKeys: number[]; rightKeys: number[]; residual: Expr[] } {
+  const conjuncts: Expr[] = [];
+  const split = (e: Expr): void => { if (e.kind === 'binary' && e.op === 'AND') { split(e.left); split(e.right); } else conjuncts.push(e); };
+  if (condition) split(condition);
+  const leftKeys: number[] = [];
+  const rightKeys: number[] = [];
+  const residual: Expr[] = [];
+  const sideOf = (e: Expr): { side: 'left' | 'right'; index: number } | undefined => {
+    if (e.kind !== 'column') return undefined;
+    const r = resolveColumn(e, fields, (reason) => p.error(reason, e));
+    if (r.index < 0 || r.path.length > 0) return undefined;
+    return r.index < leftWidth ? { side: 'left', index: r.index } : { side: 'right', index: r.index - leftWidth };
+  };
+  for (const e of conjuncts) {
+    if (e.kind === 'binary' && e.op === '=') {
+      const a = sideOf(e.left);
+      const b = sideOf(e.right);
+      if (a && b && a.side !== b.side) {
+        const [l, r] = a.side === 'left' ? [a, b] : [b, a];
+        leftKeys.push(l.index);
+        rightKeys.push(r.index);
+        continue;
+      }
+    }
+    residual.push(e);
+  }
+  return { leftKeys, rightKeys, residual };
+}
+
 /** A join: equi-keys from ON's conjuncts `l = r`, the rest as a residual over the joined row. */
 function planJoin(p: QueryPlanner, j: JoinItem): Planned {
   const left = planFrom(p, j.left);
   if (isCorrelated(p, j)) return planCorrelate(p, left, j);
+  if (j.right.kind === 'table' && j.right.systemTime) return planTemporalJoin(p, left, j, j.right);
   const right = planFrom(p, j.right);
   for (const [side, at] of [[left, j.left], [right, j.right]] as const) {
     if (sessionTvfBelow(side.node)) throw p.error('the SESSION window TVF is supported in a window aggregation only (GROUP BY window_start, window_end, ...), not in a join', at);
@@ -174,31 +207,7 @@ function planJoin(p: QueryPlanner, j: JoinItem): Planned {
       }
     }
   }
-  const conjuncts: Expr[] = [];
-  const split = (e: Expr): void => { if (e.kind === 'binary' && e.op === 'AND') { split(e.left); split(e.right); } else conjuncts.push(e); };
-  if (condition) split(condition);
-  const leftKeys: number[] = [];
-  const rightKeys: number[] = [];
-  const residual: Expr[] = [];
-  const sideOf = (e: Expr): { side: 'left' | 'right'; index: number } | undefined => {
-    if (e.kind !== 'column') return undefined;
-    const r = resolveColumn(e, fields, (reason) => p.error(reason, e));
-    if (r.index < 0 || r.path.length > 0) return undefined;
-    return r.index < left.fields.length ? { side: 'left', index: r.index } : { side: 'right', index: r.index - left.fields.length };
-  };
-  for (const e of conjuncts) {
-    if (e.kind === 'binary' && e.op === '=') {
-      const a = sideOf(e.left);
-      const b = sideOf(e.right);
-      if (a && b && a.side !== b.side) {
-        const [l, r] = a.side === 'left' ? [a, b] : [b, a];
-        leftKeys.push(l.index);
-        rightKeys.push(r.index);
-        continue;
-      }
-    }
-    residual.push(e);
-  }
+  const { leftKeys, rightKeys, residual } = equiKeys(p, condition, fields, left.fields.length);
   if (j.using) {
     for (const col of j.using) {
       leftKeys.push(left.fields.findIndex((f) => f.name === col));

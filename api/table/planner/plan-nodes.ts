@@ -101,6 +101,8 @@ export interface JoinNode extends NodeBase {
   readonly rightKeys: readonly number[];
   readonly residual?: CalcStage;
   readonly conditionSql: string;
+  /** An event-time temporal join (FOR SYSTEM_TIME AS OF): the left time, the versioned table's rowtime and primary key. */
+  readonly temporal?: { readonly leftTime: number; readonly rightTime: number; readonly rightKey: readonly number[] };
   /** An interval join: bounds of right time - left time (both inputs append-only, state cleaned by the watermark). */
   readonly interval?: { readonly leftTime: number; readonly rightTime: number; readonly lower: number; readonly upper: number };
 }

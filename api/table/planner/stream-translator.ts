@@ -28,6 +28,7 @@ import { joinKey, NULL_KEY, RegularJoinFunction } from './runtime/regular-join.t
 import { SemiJoinFunction } from './runtime/semi-join.ts';
 import { SessionWindowAggregateFunction } from './runtime/session-window.ts';
 import { SetOperationFunction } from './runtime/set-operation.ts';
+import { TemporalJoinFunction } from './runtime/temporal-join.ts';
 import { SortLimitFunction } from './runtime/sort-limit.ts';
 import { assignWindows } from './runtime/window-tvf.ts';
 import { attachStream } from './stream-reuse.ts';
@@ -236,6 +237,16 @@ export class StreamTranslator {
     const right = this.translate(node.right);
     const lk = node.leftKeys;
     const rk = node.rightKeys;
+    if (node.temporal) {
+      const fn = new TemporalJoinFunction({
+        ...node.temporal, leftOuter: node.joinType === 'LEFT', rightArity: node.right.schema.columns.length,
+        ...(node.residual ? { residual: compilePredicate(node.residual) } : {}),
+      });
+      const out = left.connect(right)
+        .keyBy((c: Change) => joinKey(c.row, lk) ?? NULL_KEY, (c: Change) => joinKey(c.row, rk) ?? NULL_KEY)
+        .process(fn).name('TemporalJoin').uid(this.uid(node, 'temporal-join'));
+      return lk.length === 0 ? out.setParallelism(1) : out;
+    }
     if (node.interval) {
       const out = left.connect(right)
         .keyBy((c: Change) => joinKey(c.row, lk) ?? NULL_KEY, (c: Change) => joinKey(c.row, rk) ?? NULL_KEY)
