@@ -6,6 +6,7 @@
 import { configureLogging } from '../../actors/observability/logger.ts';
 import {
   describeFault, findScenario, parseSeedRange, replayCommand, runScenario, runSeeds, scenarios, seedRange, shrinkFaults, type Fault,
+  type Scenario,
 } from '../../testing/index.ts';
 import { UsageError } from './cluster-client.ts';
 
@@ -21,16 +22,18 @@ export interface SimulateOptions {
   readonly list?: boolean;
 }
 
-/** Runs the command; resolves with the exit code (0: every run passed, 1: some failed). */
-export async function simulateCommand(options: SimulateOptions, print: (line: string) => void = (l) => console.log(l)): Promise<number> {
+/** Runs the command over `catalogue` (the built-in scenarios); resolves with the exit code (0: every run passed, 1: some failed). */
+export async function simulateCommand(
+  options: SimulateOptions, print: (line: string) => void = (l) => console.log(l), catalogue: readonly Scenario[] = scenarios,
+): Promise<number> {
   if (options.list) {
-    for (const s of scenarios) print(`${s.name.padEnd(18)} ${s.description}${s.unavailable ? ` (unavailable: ${s.unavailable})` : ''}`);
+    for (const s of catalogue) print(`${s.name.padEnd(18)} ${s.description}${s.unavailable ? ` (unavailable: ${s.unavailable})` : ''}`);
     return 0;
   }
   if (options.scenario === undefined) throw new UsageError('simulate needs --scenario NAME (or --list)');
   if ((options.seeds === undefined) === (options.seed === undefined)) throw new UsageError('simulate needs exactly one of --seeds A..B and --seed S');
   let scenario;
-  try { scenario = findScenario(options.scenario); } catch (error) { throw new UsageError((error as Error).message); }
+  try { scenario = findScenario(options.scenario, catalogue); } catch (error) { throw new UsageError((error as Error).message); }
   // The runtime's own warnings (a TaskManager lost, a job restarting) are what the faults cause.
   configureLogging({ role: 'simulation', level: 'silent' });
   if (options.seed !== undefined) {

@@ -81,9 +81,9 @@ export const scenarios: readonly Scenario[] = [
 ];
 
 /** The scenario named `name`; a clear error naming the known ones otherwise. */
-export function findScenario(name: string): Scenario {
-  const s = scenarios.find((x) => x.name === name);
-  if (s === undefined) throw new Error(`unknown scenario "${name}" (known: ${scenarios.map((x) => x.name).join(', ')})`);
+export function findScenario(name: string, catalogue: readonly Scenario[] = scenarios): Scenario {
+  const s = catalogue.find((x) => x.name === name);
+  if (s === undefined) throw new Error(`unknown scenario "${name}" (known: ${catalogue.map((x) => x.name).join(', ')})`);
   if (s.unavailable !== undefined) throw new Error(`scenario ${name} ${s.unavailable}`);
   return s;
 }
