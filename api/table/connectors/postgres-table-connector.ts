@@ -3,7 +3,8 @@
 //   (NOT ENFORCED) it is an upsert sink that takes updating queries (+I/+U upsert the row, -D and
 //   -U delete it by key; a -U followed by its +U in one batch is just the upsert); without one it appends and takes
 //   insert-only queries. Exactly-once (prepared transactions committed at checkpoints) when
-//   checkpointing is on; at-least-once upserts when it is off and there is a key.
+//   checkpointing is on; at-least-once upserts when it is off and there is a key. As a lookup
+//   table (a lookup join's right side) through postgres-lookup.ts, with Flink's cache options.
 // - 'postgres-cdc' (Flink CDC's option names): a changelog source through PostgresCdcSource,
 //   with an initial snapshot by default ('scan.startup.mode' = 'initial').
 // Values convert by the declared column types (TIMESTAMPs as text to PostgreSQL, and from
@@ -13,12 +14,13 @@ import { PostgresSink } from '../../connectors/postgres/postgres-sink.ts';
 import type { DataStream } from '../../datastream/data-stream.ts';
 import { isTemporal } from '../types/logical-type.ts';
 import type { Change } from '../types/row.ts';
+import { LOOKUP_OPTIONS, postgresLookup } from './postgres-lookup.ts';
 import { fromValue, toText } from './row-format.ts';
 import { registerTableConnector, requireOption, type ConnectorContext } from './table-connector.ts';
 
 const SINK_OPTIONS = new Set([
   'url', 'table-name', 'username', 'password', 'sink.delivery-guarantee', 'sink.transaction-prefix',
-  'sink.buffer-flush.max-rows', 'sink.parallelism', 'driver',
+  'sink.buffer-flush.max-rows', 'sink.parallelism', 'driver', ...LOOKUP_OPTIONS,
 ]);
 
 /** A positive integer option, or a clear error. */
@@ -81,6 +83,7 @@ for (const name of ['jdbc', 'postgres']) {
     acceptsUpdates: hasKey,
     options: (k) => SINK_OPTIONS.has(k),
     createSink: createPostgresSink,
+    createLookup: (ctx, keys, now) => postgresLookup(ctx, connectionUrl(ctx), requireOption(ctx, 'table-name'), keys, now),
   });
 }
 

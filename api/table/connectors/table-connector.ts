@@ -24,8 +24,23 @@ export interface ConnectorContext {
   readonly watermarks?: WatermarkStrategy<unknown[]>;
 }
 
+/**
+ * A lookup table: the right side of a lookup join (`JOIN t FOR SYSTEM_TIME AS OF a.proctime ON
+ * a.k = t.k`), queried per input row. Synchronous, as it runs inside an operator's processElement.
+ */
+export interface LookupFunction {
+  /** The table's physical rows whose lookup key columns equal `key` (in the order of the keys given). */
+  lookup(key: readonly unknown[]): unknown[][];
+  close(): void | Promise<void>;
+}
+
 /** A table connector. */
 export interface TableConnector {
+  /**
+   * A lookup function over the table by the physical columns `keys` (a lookup join's equality
+   * columns); `now` is the job's processing-time clock (for the cache's expiry).
+   */
+  createLookup?(ctx: ConnectorContext, keys: readonly string[], now: () => number): LookupFunction;
   /** Reads the table: physical rows. */
   createSource?(env: StreamExecutionEnvironment, ctx: ConnectorContext): DataStream<unknown[]>;
   /**
