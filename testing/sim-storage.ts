@@ -5,7 +5,7 @@
 import { MemoryKvStore } from '../state/checkpoint/memory-kv-store.ts';
 import { KvCheckpointStorage } from '../state/checkpoint/kv-checkpoint-storage.ts';
 import type { KvEntry, KvKey, KvMutation, KvStore } from '../state/kv/kv-store.ts';
-import { memoryStateBackend, type StateBackend } from '../state/snapshot/state-backend.ts';
+import { kvStateBackend, memoryStateBackend, type StateBackend } from '../state/snapshot/state-backend.ts';
 import type { SimKernel } from './sim-kernel.ts';
 import type { SimRandom } from './sim-random.ts';
 
@@ -58,12 +58,15 @@ export class SimStorage implements KvStore {
   }
 }
 
-/** The state backend of simulated jobs: the memory backend, with checkpoints in `storage`. */
-export function simulatedStateBackend(storage: SimStorage): StateBackend {
-  const memory = memoryStateBackend();
+/**
+ * The state backend of simulated jobs, with checkpoints in `storage`: the memory backend's full
+ * snapshots, or with `incremental` the kv backend's (only what changed since the previous one).
+ */
+export function simulatedStateBackend(storage: SimStorage, options: { incremental?: boolean } = {}): StateBackend {
+  const base = options.incremental ? kvStateBackend() : memoryStateBackend();
   return {
-    ...memory,
-    name: 'simulated',
+    ...base,
+    name: options.incremental ? 'simulated-incremental' : 'simulated',
     createCheckpointStorage: async ({ jobId, epoch }) => new KvCheckpointStorage(jobId, storage, false, epoch ?? 0, 'the simulated checkpoint storage'),
   };
 }
