@@ -159,7 +159,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
   if (options.slotRequestTimeoutMs !== undefined) ResourceManager.checkSlotRequestTimeout(options.slotRequestTimeoutMs);
   const environment = options.environment;
   const clock = environment?.clock ?? systemClock;
-  const system = ActorSystem.create('jobmanager', { clock });
+  const system = ActorSystem.create('jobmanager', { clock, ...(environment?.host ? { host: environment.host } : {}) });
   if (environment) system.remoteTransport().useNetwork(environment.network, { clock });
   let listened;
   try {

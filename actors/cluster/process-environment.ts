@@ -5,6 +5,7 @@
 // bundles. The JobModuleSource seam also lets a process run jobs built in it (no bundle shipped).
 // Imports api/ and state/ types, actors/network's seam and actors/deploy.
 import type { Clock } from '../../api/time/clock.ts';
+import type { Host } from '../core/host.ts';
 import type { VersionedKvStore } from '../../state/kv/kv-store.ts';
 import { checkBundle } from '../deploy/bundle-check.ts';
 import { loadJobModule, type JobModule } from '../deploy/job-loader.ts';
@@ -25,6 +26,11 @@ export const shippedBundles: JobModuleSource = { check: checkBundle, load: loadJ
 export interface ProcessEnvironment {
   /** Every timer and reading of time of the process. */
   readonly clock: Clock;
+  /**
+   * Event-loop turns, slice deadlines and randomness of its actors and subtasks (default the
+   * platform's with `clock`); a simulation passes one that yields by rounds, not by real time.
+   */
+  readonly host?: Host;
   /** Its sockets (and the entropy of its handshakes). */
   readonly network: Network;
   /** Random bytes for ids (candidate ids, TaskManager ids). */

@@ -34,6 +34,7 @@ import { TaskScheduler } from '../runtime/task-scheduler.ts';
 import { channelId, regionPrefix, type DeploymentDescriptor, type SubtaskId, type TaskReport } from './cluster-messages.protocol.ts';
 import { TaskExecutorJob, type BundleFetcher } from './task-executor-job.ts';
 import type { JobModuleSource } from './process-environment.ts';
+import type { Host } from '../core/host.ts';
 
 /** The message chain of an error and its causes: `a (caused by: b (caused by: c))`. */
 export function errorChain(error: unknown): string {
@@ -69,12 +70,14 @@ export interface TaskExecutorHost {
   readonly fetchBundle: BundleFetcher;
   /** Where job modules come from (default shipped bundles). */
   readonly jobs?: JobModuleSource;
+  /** Turns and slice deadlines of the subtasks' scheduler (default the platform's). */
+  readonly host?: Host;
 }
 
 /** Runs the subtasks deployed on one TaskManager process. */
 export class TaskExecutor {
   /** Runs this TaskManager's subtasks fairly on its thread. */
-  readonly scheduler = new TaskScheduler();
+  readonly scheduler: TaskScheduler;
   private readonly jobs = new Map<string, TaskExecutorJob>();
   private readonly subtasks = new Map<string, SubtaskEntry>();
   private readonly localChannels = new Map<string, LocalChannel>();
@@ -84,7 +87,9 @@ export class TaskExecutor {
   private readonly epochs = new Map<string, number>();
   private usesDataPlane = false;
 
-  constructor(private readonly host: TaskExecutorHost) {}
+  constructor(private readonly host: TaskExecutorHost) {
+    this.scheduler = host.host ? new TaskScheduler(undefined, undefined, host.host) : new TaskScheduler();
+  }
 
   /** Subtasks deployed here and not yet terminal. */
   runningTasks(): Array<{ jobId: string; name: string; state: SubtaskState }> {

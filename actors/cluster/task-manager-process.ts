@@ -159,7 +159,7 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
   };
   if (!(Number.isInteger(options.slots) && options.slots >= 1)) throw new Error(`a TaskManager needs at least one slot, got ${options.slots}`);
   const id = options.id ?? `taskmanager-${hexOf(environment?.randomBytes(4) ?? randomBytes(4))}`;
-  const system = ActorSystem.create(id, { clock });
+  const system = ActorSystem.create(id, { clock, ...(environment?.host ? { host: environment.host } : {}) });
   if (environment) system.remoteTransport().useNetwork(environment.network, { clock });
   const secret = options.secret;
   try {
@@ -185,6 +185,7 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
   }, options.heartbeatIntervalMs ?? 1000);
   executor = new TaskExecutor({
     system, clock,
+    ...(environment?.host ? { host: environment.host } : {}),
     ...(environment?.jobs ? { jobs: environment.jobs } : {}),
     fetchBundle: async (key) => {
       const jm = system.resolve(`${link.jobManagerAddress}/user/jobmanager`) as ActorRef<JobManagerMessage>;
