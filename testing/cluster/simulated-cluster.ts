@@ -13,7 +13,9 @@
 // one under the same name, partition/heal/pause go to the network (pause holds the process's
 // timers too). Nothing here advances time: the caller drives the clock (drive.ts, or the
 // simulation kernel). Imports actors/cluster, api/ and state/ types, and testing/cluster.
+import { setImmediate } from 'node:timers';
 import type { Clock } from '../../api/time/clock.ts';
+import type { Host } from '../../actors/core/host.ts';
 import type { StreamExecutionEnvironment } from '../../api/index.ts';
 import { startJobManager, type RunningJobManager } from '../../actors/cluster/job-manager-process.ts';
 import { startTaskManager, type RunningTaskManager } from '../../actors/cluster/task-manager-process.ts';
@@ -54,7 +56,16 @@ export interface SimulatedClusterOptions {
   readonly heartbeatIntervalMs?: number;
   /** Latency and timeouts of the network. */
   readonly network?: Pick<SimulatedNetworkOptions, 'latencyMs' | 'resetAfterMs' | 'connectTimeoutMs'>;
+  /**
+   * How the processes yield event-loop turns (default setImmediate, 8 scheduler rounds a turn): the
+   * simulation kernel passes its own so that turns are its events. Slice deadlines always read
+   * virtual time, which stands still within a turn: subtasks yield by rounds, never by real time.
+   */
+  readonly turns?: Pick<Host, 'yieldTurn' | 'roundsPerTurn'>;
 }
+
+/** Scheduler rounds a subtask thread runs before it yields the turn, unless `turns` says otherwise. */
+const ROUNDS_PER_TURN = 8;
 
 /** A job built in this process: its pipeline on the given environment. */
 export type JobBuilder = (env: StreamExecutionEnvironment) => void | Promise<void>;
@@ -241,8 +252,18 @@ export class SimulatedCluster {
     const kv = this.haStore.view(name);
     const p: SimProcess = { name, role, clock, kv, alive: true };
     this.processes.set(name, p);
+    const ids = this.network.randomBytes(4);
+    let idState = (((ids[0] << 24) | (ids[1] << 16) | (ids[2] << 8) | ids[3]) >>> 0) || 1;
+    const host: Host = {
+      clock,
+      monotonicNow: () => clock.now(),
+      yieldTurn: this.options.turns?.yieldTurn ?? ((_label, callback) => { setImmediate(callback); }),
+      // A process's own stream (xorshift32), so that its draws do not depend on the others'.
+      random: () => { idState ^= idState << 13; idState >>>= 0; idState ^= idState >>> 17; idState ^= idState << 5; idState >>>= 0; return idState / 4294967296; },
+      roundsPerTurn: this.options.turns?.roundsPerTurn ?? ROUNDS_PER_TURN,
+    };
     const environment: ProcessEnvironment = {
-      clock, network: this.network.host(name), randomBytes: (n) => this.network.randomBytes(n), haStore: kv, jobs: this.jobs,
+      clock, host, network: this.network.host(name), randomBytes: (n) => this.network.randomBytes(n), haStore: kv, jobs: this.jobs,
       checkpointStorage: 'simulated',
       // Memory figures of this thread differ from run to run: heartbeats carry none.
       processMetrics: () => ({}),
