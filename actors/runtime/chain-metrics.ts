@@ -2,7 +2,8 @@
 // scope of numRecordsIn/numRecordsOut), read on demand from counts the chain keeps anyway or keeps
 // cheaply: the head's input is the subtask's records in (counted per batch), a network edge's
 // output is its record writer's count (per batch), a link inside the chain counts what it hands on
-// (a ChainingOutput, or a fused map/filter run counting entries and filter survivors). An
+// (a ChainingOutput, or a fused map/filter run counting entries and the survivors of filters
+// followed by another filter; the rest follows from what the run's consumer receives). An
 // operator's records out are what it emitted, as in Flink: per output stream (the main output and
 // each side output) what one of that stream's consumers received, summed over its streams. Nothing is summed on the
 // data path: sample() adds the counts up when metrics are read.
@@ -26,6 +27,8 @@ export class ChainMetrics {
   /** Per operator, per output stream (main, or a side output's tag), how to read one consumer's count. */
   private readonly outputs = new Map<StreamNode, Map<string, () => number>>();
   private readonly fused: FusedStatelessChain[] = [];
+  /** The operator each fused step belongs to. */
+  private readonly stepNodes = new Map<StatelessStep, StreamNode>();
 
   constructor(private readonly nodes: readonly StreamNode[]) {}
 
@@ -47,10 +50,14 @@ export class ChainMetrics {
    */
   fusedStep(node: StreamNode, step: StatelessStep, run: FusedStatelessChain): void {
     this.fused.push(run);
+    this.stepNodes.set(step, node);
     this.inputs.set(node, () => {
       let best: FusedStatelessChain | undefined;
       for (const r of this.fused) if (r.steps.includes(step) && (best === undefined || r.steps.length > best.steps.length)) best = r;
-      return best ? best.recordsInto(best.steps.indexOf(step)) : 0;
+      if (best === undefined) return 0;
+      // What the run emitted is what its last operator's consumer received.
+      const last = this.stepNodes.get(best.steps[best.steps.length - 1]);
+      return best.recordsInto(best.steps.indexOf(step), () => (last === undefined ? 0 : this.recordsOut(last)));
     });
   }
 
@@ -58,8 +65,12 @@ export class ChainMetrics {
   sample(): OperatorIOSample[] {
     return this.nodes.map((node) => ({
       id: String(node.id), name: node.name, numRecordsIn: this.recordsIn(node),
-      numRecordsOut: [...(this.outputs.get(node)?.values() ?? [])].reduce((n, out) => n + out(), 0),
+      numRecordsOut: this.recordsOut(node),
     }));
+  }
+
+  private recordsOut(node: StreamNode): number {
+    return [...(this.outputs.get(node)?.values() ?? [])].reduce((n, out) => n + out(), 0);
   }
 
   private recordsIn(node: StreamNode): number { return this.inputs.get(node)?.() ?? 0; }

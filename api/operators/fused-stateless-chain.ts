@@ -24,11 +24,17 @@ export function statelessStepOf(operator: unknown): StatelessStep | undefined {
 export class FusedStatelessChain implements Output<unknown> {
   /** Records that entered the run (its first operator's numRecordsIn). */
   entered = 0;
-  /** Per step, the records a filter let through (maps pass every record: theirs stay 0). */
+  /**
+   * Per step, the records a filter let through, counted only for a filter with another filter
+   * after it: what the last filter lets through is what the run emits, which its consumer counts.
+   */
   readonly passed: number[];
+  /** Per step, whether `passed` is counted there. */
+  private readonly counted: boolean[];
 
   constructor(readonly steps: readonly StatelessStep[], readonly downstream: Output<unknown>) {
     this.passed = steps.map(() => 0);
+    this.counted = steps.map((step, i) => step.filter && steps.slice(i + 1).some((s) => s.filter));
   }
 
   collect(value: unknown, timestamp: number): void {
@@ -36,15 +42,22 @@ export class FusedStatelessChain implements Output<unknown> {
     this.entered++;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i];
-      if (step.filter) { if (!step.fn(value)) return; this.passed[i]++; } else value = step.fn(value);
+      if (step.filter) { if (!step.fn(value)) return; if (this.counted[i]) this.passed[i]++; } else value = step.fn(value);
     }
     this.downstream.collect(value, timestamp);
   }
 
-  /** Records that reached step `index` (`steps.length`: those the run emitted). */
-  recordsInto(index: number): number {
+  /**
+   * Records that reached step `index` (`steps.length`: those the run emitted), given `emitted`,
+   * the records the run handed its downstream (as the downstream counted them).
+   */
+  recordsInto(index: number, emitted: () => number): number {
     let n = this.entered;
-    for (let i = 0; i < index && i < this.steps.length; i++) if (this.steps[i].filter) n = this.passed[i];
+    for (let i = 0; i < index && i < this.steps.length; i++) {
+      if (!this.steps[i].filter) continue;
+      if (!this.counted[i]) return emitted();
+      n = this.passed[i];
+    }
     return n;
   }
 

@@ -1,6 +1,6 @@
 // ChainMetrics on its own: a chain head reading the subtask's input, a fused map/filter run built
 // tail first (the longest run is the one records go through, so its counts stand for each fused
-// operator), a counting link, a network writer, and an operator with two consumers of its main
+// operator; only a filter followed by another filter counts its survivors), a counting link, a network writer, and an operator with two consumers of its main
 // output and one of a side output (each stream counted once, as Flink counts records emitted).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -36,6 +36,33 @@ test('head, fused run, link and writer: each operator\'s records in and out', ()
     ['head', 10, 10], ['plus', 10, 10], ['odd', 10, 5], ['sink', 5, 5],
   ]);
   assert.equal(metrics.sample().map((o) => o.id), ['1', '2', '3', '4']);
+});
+
+test('a fused run of filter, map, filter: the first filter counts its survivors, the last one\'s follow from the consumer', () => {
+  const [head, even, plus, thirds, sink] = [node(1, 'head'), node(2, 'even'), node(3, 'plus'), node(4, 'thirds'), node(5, 'sink')];
+  const metrics = new ChainMetrics([head, even, plus, thirds, sink]);
+  const sinkLink = new ChainingOutput<unknown>({ processElement() {} } as never);
+  metrics.link(sink, sinkLink);
+  const steps: StatelessStep[] = [
+    { filter: true, fn: (x: number) => x % 2 === 0 }, { filter: false, fn: (x: number) => x + 1 }, { filter: true, fn: (x: number) => x % 3 === 0 },
+  ];
+  let run = new FusedStatelessChain([steps[2]], sinkLink);
+  metrics.chained(thirds, 'main', sink);
+  metrics.fusedStep(thirds, steps[2], run);
+  run = run.prepend(steps[1]);
+  metrics.chained(plus, 'main', thirds);
+  metrics.fusedStep(plus, steps[1], run);
+  run = run.prepend(steps[0]);
+  metrics.chained(even, 'main', plus);
+  metrics.fusedStep(even, steps[0], run);
+  metrics.chained(head, 'main', even);
+  metrics.head(head, undefined);
+  for (let x = 0; x < 12; x++) run.collect(x, 0);
+  // 0..11: six even; plus one gives 1,3,5,7,9,11; of those 3 and 9 are divisible by 3.
+  assert.equal(metrics.sample().map((o) => [o.name, o.numRecordsIn, o.numRecordsOut]), [
+    ['head', 0, 12], ['even', 12, 6], ['plus', 6, 6], ['thirds', 6, 2], ['sink', 2, 0],
+  ]);
+  assert.equal(run.passed, [6, 0, 0], 'only the filter followed by another filter counts');
 });
 
 test('two consumers of the main output and one of a side output: each stream counts once', () => {
