@@ -51,6 +51,7 @@ export function describeNode(n: PlanNode): string {
       const ln = n.left.schema.names;
       const rn = n.right.schema.names;
       const keys = n.leftKeys.map((l, i) => `${ln[l]}=${rn[n.rightKeys[i]]}`);
+      if (n.lookup) return `LookupJoin(table=[${n.lookup.table.name}], joinType=[${n.joinType}], lookup=[${keys.join(', ')}], where=[${n.conditionSql}])`;
       if (n.temporal) {
         return `TemporalJoin(joinType=[${n.joinType}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], asOf=[${ln[n.temporal.leftTime]}], versionTime=[${rn[n.temporal.rightTime]}])`;
       }

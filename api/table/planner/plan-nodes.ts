@@ -105,6 +105,8 @@ export interface JoinNode extends NodeBase {
   readonly temporal?: { readonly leftTime: number; readonly rightTime: number; readonly rightKey: readonly number[] };
   /** An interval join: bounds of right time - left time (both inputs append-only, state cleaned by the watermark). */
   readonly interval?: { readonly leftTime: number; readonly rightTime: number; readonly lower: number; readonly upper: number };
+  /** A lookup join (AS OF a processing-time attribute): `right` is not read; its table is queried by `keys` per left change. */
+  readonly lookup?: { readonly table: CatalogTable; readonly keys: readonly string[] };
 }
 /** A semi join (IN / EXISTS) or anti join (NOT IN / NOT EXISTS): left rows with (without) a match. */
 export interface SemiJoinNode extends NodeBase {
@@ -174,7 +176,8 @@ export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | Aggre
 export function childrenOf(n: PlanNode): PlanNode[] {
   switch (n.kind) {
     case 'scan': case 'streamScan': case 'values': return [];
-    case 'join': case 'semiJoin': case 'setOp': return [n.left, n.right];
+    case 'join': return n.lookup ? [n.left] : [n.left, n.right];
+    case 'semiJoin': case 'setOp': return [n.left, n.right];
     case 'union': return [...n.inputs];
     default: return [n.input];
   }

@@ -22,6 +22,7 @@ import type { AggregateNode, JoinNode, PlanNode, RankNode } from './plan-nodes.t
 import { compileCalc, compilePredicate } from './runtime/calc-function.ts';
 import { GroupAggregateFunction, WindowAggregateFunction, type AggregateLayout } from './runtime/group-aggregate.ts';
 import { IntervalJoinFunction } from './runtime/interval-join.ts';
+import { LookupJoinFunction } from './runtime/lookup-join.ts';
 import { OverAggregateFunction } from './runtime/over-aggregate.ts';
 import { RankFunction } from './runtime/rank.ts';
 import { joinKey, NULL_KEY, RegularJoinFunction } from './runtime/regular-join.ts';
@@ -232,7 +233,20 @@ export class StreamTranslator {
     return keys.length === 0 ? out.setParallelism(1) : out;
   }
 
+  private lookupJoin(node: JoinNode, lookup: NonNullable<JoinNode['lookup']>): DataStream<Change> {
+    const table = lookup.table;
+    const connector = findTableConnector(table.options.connector ?? '')!;
+    const ctx = { tableName: table.name, physical: physicalSchema(table), options: table.options };
+    const fn = new LookupJoinFunction({
+      createLookup: (now) => connector.createLookup!(ctx, lookup.keys, now),
+      leftKeys: node.leftKeys, rightArity: node.right.schema.columns.length, leftOuter: node.joinType === 'LEFT',
+      ...(node.residual ? { residual: compilePredicate(node.residual) } : {}),
+    });
+    return this.translate(node.left).process(fn).name(`LookupJoin(${table.name})`).uid(this.uid(node, 'lookup-join'));
+  }
+
   private join(node: JoinNode): DataStream<Change> {
+    if (node.lookup) return this.lookupJoin(node, node.lookup);
     const left = this.translate(node.left);
     const right = this.translate(node.right);
     const lk = node.leftKeys;

@@ -2,7 +2,8 @@
 // Flink does: `v` must be a versioned table (a PRIMARY KEY and an event-time attribute), the AS OF
 // time an event-time attribute of the append-only left side, and ON must equate the whole primary
 // key with left columns. INNER and LEFT joins; the result keeps the left side's time attributes
-// and only inserts. Processing-time temporal joins (lookup joins) are refused naming the construct.
+// and only inserts. Processing-time temporal joins against a lookup table are lookup joins
+// (lookup-join-planner.ts); against any other table they are refused naming the construct.
 // Imports the AST and the planner's parts.
 import type { Expr, JoinItem, TableRef } from '../sql/ast.ts';
 import { expressionToSql } from '../sql/unparse.ts';
@@ -10,6 +11,7 @@ import { typeToString, withNullable, withoutTimeAttribute } from '../types/logic
 import { tableName } from './catalog.ts';
 import type { ScopeField } from './expression-compiler.ts';
 import { equiKeys, planTableName, requalify } from './from-planner.ts';
+import { isLookupTable, planLookupJoin } from './lookup-join-planner.ts';
 import type { CalcStage, PlanNode } from './plan-nodes.ts';
 import type { Planned, QueryPlanner } from './query-planner.ts';
 import { schemaOf } from './query-planner.ts';
@@ -24,7 +26,10 @@ export function planTemporalJoin(p: QueryPlanner, left: Planned, j: JoinItem, ri
   if (!m) throw p.error('FOR SYSTEM_TIME AS OF must name a time attribute column of the left side', asOf);
   const leftTime = Number(m[1]);
   const attr = left.fields[leftTime].type.timeAttribute;
-  if (attr === 'proctime') throw p.error('processing-time temporal joins (lookup joins, FOR SYSTEM_TIME AS OF a PROCTIME() column) are not supported; use an event-time attribute', asOf);
+  if (attr === 'proctime') {
+    if (isLookupTable(p, right)) return planLookupJoin(p, left, j, right);
+    throw p.error(`processing-time temporal joins (lookup joins, FOR SYSTEM_TIME AS OF a PROCTIME() column) need a lookup table (a connector that can look rows up, e.g. jdbc); ${right.name.join('.')} is not one`, asOf);
+  }
   if (attr !== 'rowtime') throw p.error(`FOR SYSTEM_TIME AS OF needs an event-time attribute of the left side, but ${expressionToSql(asOf)} is ${typeToString(left.fields[leftTime].type)}`, asOf);
   if (!left.node.insertOnly) throw p.error('an event-time temporal join needs an append-only left input, but it is updating', j.left);
   const qualifier = right.alias?.name ?? tableName(right.name);

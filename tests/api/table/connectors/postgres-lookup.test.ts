@@ -1,13 +1,15 @@
 // The jdbc connector's lookup function against a real PostgreSQL server: rows by key typed as the
 // DDL declares them, several rows for a non-unique key, and Flink's cache options (expiry on an
 // injected processing-time clock, least-recently-used eviction at max-rows, caching of missing
-// keys or not); bad options are refused naming them.
+// keys or not); bad options are refused naming them; SQL lookup joins (FOR SYSTEM_TIME AS OF a
+// PROCTIME() column) against a jdbc table, INNER and LEFT, equal a plain loop.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
 import { findTableConnector, type ConnectorContext, type LookupFunction } from '../../../../api/table/connectors/table-connector.ts';
 import '../../../../api/table/connectors/builtin-connectors.ts';
 import { parseDuration } from '../../../../api/table/connectors/postgres-lookup.ts';
+import { StreamExecutionEnvironment, StreamTableEnvironment } from '../../../../api/index.ts';
 import { Schema } from '../../../../api/table/types/schema.ts';
 import { startPostgresServer, type PostgresServer } from '../../../support/postgres-server.ts';
 
@@ -88,6 +90,32 @@ test('bad options and keys are refused naming them', () => {
   assert.throws(() => l.lookup([1]), /lookup in PostgreSQL table nosuchtable failed: .*nosuchtable/);
   assert.is(parseDuration('1.5 min', 'x'), 90_000);
   assert.is(parseDuration('250', 'x'), 250);
+});
+
+test('SQL lookup joins against a jdbc table equal a plain loop (INNER drops, LEFT pads the missing key)', async () => {
+  await db.query('CREATE TABLE regions (rid int PRIMARY KEY, region text NOT NULL)');
+  await db.query("INSERT INTO regions VALUES (0, 'north'), (1, 'east'), (2, 'south'), (3, 'west')");
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.setParallelism(2);
+  const tEnv = StreamTableEnvironment.create(env);
+  await tEnv.executeSql(`CREATE TABLE orders (id BIGINT, rid AS CAST(id % 5 AS INT), pt AS PROCTIME())
+    WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '0', 'fields.id.end' = '199')`);
+  await tEnv.executeSql(`CREATE TABLE regions (rid INT, region STRING, PRIMARY KEY (rid) NOT ENFORCED) WITH ('connector' = 'jdbc',
+    'url' = 'jdbc:postgresql://127.0.0.1:${server.port}/postgres', 'table-name' = 'regions', 'username' = 'postgres', 'lookup.cache.max-rows' = '100', 'lookup.cache.ttl' = '1 min')`);
+  const names = ['north', 'east', 'south', 'west'];
+  const inner = (await (await tEnv.executeSql(`SELECT o.id, r.region FROM orders AS o JOIN regions FOR SYSTEM_TIME AS OF o.pt AS r ON o.rid = r.rid WHERE r.region <> 'east'`)).collect())
+    .map((r) => `${r.id}:${r.region}`).sort();
+  const wantInner: string[] = [];
+  for (let id = 0; id < 200; id++) if (id % 5 < 4 && id % 5 !== 1) wantInner.push(`${id}:${names[id % 5]}`);
+  assert.equal(inner, wantInner.sort());
+  const left = (await (await tEnv.executeSql(`SELECT o.id, r.region FROM orders AS o LEFT JOIN regions FOR SYSTEM_TIME AS OF o.pt AS r ON o.rid = r.rid AND r.region <> 'west'`)).collect())
+    .map((r) => `${r.id}:${r.region}`).sort();
+  const wantLeft = Array.from({ length: 200 }, (_, id) => `${id}:${id % 5 < 3 ? names[id % 5] : null}`).sort();
+  assert.equal(left, wantLeft);
+  const plan = tEnv.explainSql('SELECT o.id, r.region FROM orders AS o JOIN regions FOR SYSTEM_TIME AS OF o.pt AS r ON o.rid = r.rid');
+  assert.match(plan, /LookupJoin\(table=\[regions\], joinType=\[INNER\], lookup=\[rid=rid\]/);
+  await tEnv.executeSql("CREATE TABLE plain (rid INT, region STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '1')");
+  assert.throws(() => tEnv.explainSql('SELECT o.id FROM orders AS o JOIN plain FOR SYSTEM_TIME AS OF o.pt AS r ON o.rid = r.rid'), /need a lookup table .* plain is not one/);
 });
 
 test.run();
