@@ -2,8 +2,8 @@
 // scope of numRecordsIn/numRecordsOut), read on demand from counts the chain keeps anyway or keeps
 // cheaply: the head's input is the subtask's records in (counted per batch), a network edge's
 // output is its record writer's count (per batch), a link inside the chain counts what it hands on
-// (a ChainingOutput, or a fused map/filter run counting entries and the survivors of filters
-// followed by another filter; the rest follows from what the run's consumer receives). An
+// (a ChainingOutput; a fused map/filter run counts only what its filters drop, the rest follows
+// from what the run's consumer receives). An
 // operator's records out are what it emitted, as in Flink: per output stream (the main output and
 // each side output) what one of that stream's consumers received, summed over its streams. Nothing is summed on the
 // data path: sample() adds the counts up when metrics are read.

@@ -2,8 +2,8 @@
 // functions, feeding the run's downstream output. It behaves exactly like the operators it
 // replaces (maps and filters keep timestamps, forward watermarks and idleness, hold no state)
 // but costs one call per function instead of two dispatches per operator; the runtime builds it
-// when it wires an operator chain. It counts records entering the run and passing each filter
-// (maps keep the count), from which each fused operator's records in and out follow. Imports api/ only.
+// when it wires an operator chain. It counts the records each filter drops; with what the run
+// emits (counted by its consumer) each fused operator's records in and out follow. Imports api/ only.
 import type { OutputTag } from '../output-tag.ts';
 import { StreamFilter } from './stream-filter.ts';
 import { StreamMap } from './stream-map.ts';
@@ -22,27 +22,22 @@ export function statelessStepOf(operator: unknown): StatelessStep | undefined {
 
 /** Applies the steps in order, then emits to `downstream`; usable as an Output and as an operator input. */
 export class FusedStatelessChain implements Output<unknown> {
-  /** Records that entered the run (its first operator's numRecordsIn). */
-  entered = 0;
   /**
-   * Per step, the records a filter let through, counted only for a filter with another filter
-   * after it: what the last filter lets through is what the run emits, which its consumer counts.
+   * Per step, the records a filter dropped (maps drop none). Counting drops rather than passes
+   * costs an increment only for a record that goes no further: the records that reached a step are
+   * those the run emitted (its consumer counts them) plus those dropped at that step or later.
    */
-  readonly passed: number[];
-  /** Per step, whether `passed` is counted there. */
-  private readonly counted: boolean[];
+  readonly dropped: number[];
 
   constructor(readonly steps: readonly StatelessStep[], readonly downstream: Output<unknown>) {
-    this.passed = steps.map(() => 0);
-    this.counted = steps.map((step, i) => step.filter && steps.slice(i + 1).some((s) => s.filter));
+    this.dropped = steps.map(() => 0);
   }
 
   collect(value: unknown, timestamp: number): void {
     const steps = this.steps;
-    this.entered++;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i];
-      if (step.filter) { if (!step.fn(value)) return; if (this.counted[i]) this.passed[i]++; } else value = step.fn(value);
+      if (step.filter) { if (!step.fn(value)) { this.dropped[i]++; return; } } else value = step.fn(value);
     }
     this.downstream.collect(value, timestamp);
   }
@@ -52,12 +47,8 @@ export class FusedStatelessChain implements Output<unknown> {
    * the records the run handed its downstream (as the downstream counted them).
    */
   recordsInto(index: number, emitted: () => number): number {
-    let n = this.entered;
-    for (let i = 0; i < index && i < this.steps.length; i++) {
-      if (!this.steps[i].filter) continue;
-      if (!this.counted[i]) return emitted();
-      n = this.passed[i];
-    }
+    let n = emitted();
+    for (let i = Math.max(0, index); i < this.steps.length; i++) n += this.dropped[i];
     return n;
   }
 
