@@ -43,6 +43,7 @@ export class IterativeStream<T> extends DataStream<T> {
         operatorFactory: () => new FeedbackTailOperator(loop),
       });
       tail.feedback = { loop, role: 'tail' };
+      if (head.uid !== undefined) tail.uid = head.uid.replace(/-head$/, '-tail');
       loop.tail = tail;
     }
     for (const input of feedback.inputs) {
@@ -76,9 +77,11 @@ export class IterativeStream<T> extends DataStream<T> {
     return this;
   }
 
+  /** Stable ids of head, input and tail (the tail's state holds the records in flight). */
   override uid(uid: string): this {
     this.loop.head.uid = `${uid}-head`;
     this.loop.input.uid = `${uid}-input`;
+    if (this.loop.tail) this.loop.tail.uid = `${uid}-tail`;
     return this;
   }
 

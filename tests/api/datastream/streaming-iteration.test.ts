@@ -77,6 +77,11 @@ test('iterate() returns an IterativeStream; options and closeWith are checked', 
   assert.throws(() => it.closeWith(outside), /comes from operator "Outside Map", which is not built from the iteration/);
   const other = StreamExecutionEnvironment.getExecutionEnvironment().fromElements(1);
   assert.throws(() => it.closeWith(other), /belongs to another environment/);
+  // Head, input and tail get stable ids from the iteration's uid, whichever is set first.
+  const named = env.fromElements(1).iterate({ maxWaitTimeMs: 5 }).uid('loop');
+  named.closeWith(named.map((x) => x - 1).filter((x) => x > 0));
+  const uids = env.streamGraph.nodes.filter((n) => n.feedback?.loop === env.streamGraph.nodes.find((m) => m.uid === 'loop-head')?.feedback?.loop).map((n) => n.uid);
+  assert.equal(uids.sort(), ['loop-head', 'loop-input', 'loop-tail']);
 });
 
 test('submission refuses an unclosed loop and a feedback stream at another parallelism, naming the operator', async () => {
