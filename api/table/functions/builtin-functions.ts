@@ -121,6 +121,13 @@ export function compileCall(
       const args = arity(2);
       return helper('dateFormat', [ts(args[0], 0), str(args[1], 1)], typeOf('STRING', nullableOf(args)));
     }
+    // Flink's shorthands for EXTRACT(unit FROM ts).
+    case 'YEAR': case 'QUARTER': case 'MONTH': case 'WEEK': case 'DAYOFYEAR': case 'DAYOFMONTH': case 'DAYOFWEEK':
+    case 'HOUR': case 'MINUTE': case 'SECOND': {
+      const [x] = arity(1);
+      const unit = ({ DAYOFYEAR: 'DOY', DAYOFMONTH: 'DAY', DAYOFWEEK: 'DOW' } as Record<string, string>)[name] ?? name;
+      return helper('extract', [c.constant(unit), ts(x, 0)], typeOf('BIGINT', x.type.nullable));
+    }
     case 'TO_TIMESTAMP': {
       const [s] = arity(1);
       return helper('toTimestamp', [str(s, 0)], typeOf('TIMESTAMP', true, { precision: 3 }));

@@ -354,6 +354,16 @@ export class ExpressionCompiler {
     if (common.kind === 'DECIMAL' && (op === '/' )) type = typeOf('DECIMAL', nullable, { precision: 38, scale: Math.max(6, common.scale ?? 0) });
     const fn = op === '+' ? 'add' : op === '-' ? 'sub' : op === '*' ? 'mul' : op === '%' ? 'mod' : isInteger(common) ? 'idiv' : 'div';
     if (op === '/' && isInteger(common)) type = withNullable(common, nullable);
+    if (common.kind === 'DECIMAL' && (op === '+' || op === '-' || op === '*')) {
+      // Exact decimal results (Flink: the scale of a product is the sum of the scales): the
+      // double is rounded to the result's scale, so 0.908 * price has three decimals, not a binary tail.
+      const scaleOf = (t: LogicalType): number => (t.kind === 'DECIMAL' ? t.scale ?? 0 : isInteger(t) ? 0 : -1);
+      const [ls, rs] = [scaleOf(lt), scaleOf(rt)];
+      if (ls >= 0 && rs >= 0) {
+        const scale = Math.min(38, op === '*' ? ls + rs : Math.max(ls, rs));
+        return { code: `h.round(h.${fn}(${l.code}, ${r.code}), ${scale})`, type: { ...type, scale } };
+      }
+    }
     return { code: `h.${fn}(${l.code}, ${r.code})`, type };
   }
 

@@ -45,6 +45,9 @@ const CASES: [string, string?][] = [
   ["SELECT id, ts FROM t WHERE ts > TIMESTAMP '2024-01-01 00:00:30' AND d < 50",
     "SELECT id, ts FROM t WHERE ts > TIMESTAMP '2024-01-01 00:00:30' AND d < 50"],
   ['SELECT * FROM (SELECT id, a + 1 AS a1, k FROM t WHERE a IS NOT NULL) WHERE a1 > 1 AND k <> \'hot\''],
+  // Flink's EXTRACT shorthands.
+  ['SELECT id, YEAR(ts), QUARTER(ts), MONTH(ts), DAYOFMONTH(ts), DAYOFYEAR(ts), DAYOFWEEK(ts), HOUR(ts), MINUTE(ts), SECOND(ts) FROM t',
+    'SELECT id, year(ts), quarter(ts), month(ts), day(ts), dayofyear(ts), dayofweek(ts) + 1, hour(ts), minute(ts), second(ts) FROM t'],
 ];
 
 test('projections, filters and built-in functions agree with DuckDB on seeded random rows', async () => {
@@ -81,6 +84,14 @@ test('user-defined scalar functions: typed result, NULLs passed through, usable 
   tEnv.createTemporaryView('v', env.fromElements({ n: 1, s: 'a' }, { n: 5, s: 'b' }, { n: null, s: 'c' }), { columns: { n: 'BIGINT', s: 'STRING' } });
   const rows = await tEnv.sqlQuery('SELECT greet(s) AS g, TWICE(n) + 1 AS t FROM v WHERE twice(n) > 3 OR n IS NULL').execute().collect();
   assert.equal(rows, [{ g: 'hi b', t: 11 }, { g: 'hi c', t: null }]);
+});
+
+test('DECIMAL sums and products are exact to their scale (as Flink), not binary doubles', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  const tEnv = StreamTableEnvironment.create(env);
+  tEnv.createTemporaryView('v', env.fromElements({ p: 1234567 }, { p: 3 }), { columns: { p: 'BIGINT' } });
+  const rows = await tEnv.sqlQuery('SELECT 0.908 * p AS e, CAST(0.1 AS DECIMAL(3, 1)) + CAST(0.2 AS DECIMAL(3, 1)) AS s, 1.1 * 1.1 - p AS d FROM v').execute().collect();
+  assert.equal(rows, [{ e: 1120986.836, s: 0.3, d: 1.21 - 1234567 }, { e: 2.724, s: 0.3, d: -1.79 }]);
 });
 
 test('string literals and names never become code: quotes and backslashes are values', async () => {

@@ -70,7 +70,7 @@ test('a deleted version ends the key: later orders find no rate (plain loop)', a
     { columns: { rk: 'STRING', rate: 'DOUBLE' }, rowtime: 'rt', primaryKey: ['rk'] });
   tEnv.createTemporaryView('rates', rates);
   const orders = [0, 1000, 3000, 5000, 8999, 9000, 12000].flatMap((t) => [{ k: 'eur', t }, { k: 'usd', t }]);
-  tEnv.createTemporaryView('orders', env.fromCollection(orders).assignTimestampsAndWatermarks(ts((o: { t: number }) => o.t)), { columns: { k: 'STRING', t: 'BIGINT' }, rowtime: 'ot' });
+  tEnv.createTemporaryView('orders', env.fromCollection(orders).assignTimestampsAndWatermarks(ts((o: { k: string; t: number }) => o.t)), { columns: { k: 'STRING', t: 'BIGINT' }, rowtime: 'ot' });
   const rows = await tEnv.sqlQuery('SELECT o.k, o.t, r.rate FROM orders o LEFT JOIN rates FOR SYSTEM_TIME AS OF o.ot AS r ON o.k = r.rk').execute().collect();
   // The plain loop: the latest change at or before t; a deletion means no rate.
   const expected = orders.map((o) => {
