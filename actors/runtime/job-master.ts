@@ -234,7 +234,7 @@ export class JobMaster implements JobTaskListener {
   private async redeploy(attemptNumber: number): Promise<void> {
     const slotOf = this.slotOf!;
     const lost = this.graph.vertices.some((v) => Array.from({ length: v.parallelism }, (_, i) => slotOf(v, i))
-      .some((slot) => !this.resourceManager.isRegistered(slot.taskManagerId)));
+      .some((slot) => !this.resourceManager.holdsSlot(slot)));
     if (lost) {
       this.tasks.clear();
       this.resourceManager.releaseSlots(this.jobId);

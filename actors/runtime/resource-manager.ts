@@ -85,6 +85,12 @@ export class ResourceManager {
   /** Whether TaskManager `id` is registered. */
   isRegistered(id: string): boolean { return this.taskManagers.has(id); }
 
+  /**
+   * Whether `slot` belongs to a registered TaskManager: false for a slot of a TaskManager that was
+   * lost, also when one with the same id registered again since (its slots are new ones).
+   */
+  holdsSlot(slot: Slot): boolean { return this.taskManagers.get(slot.taskManagerId)?.slots.includes(slot) === true; }
+
   getTaskManager(id: string): TaskManagerGateway {
     const tm = this.taskManagers.get(id);
     if (!tm) throw new Error(`unknown TaskManager ${id}`);

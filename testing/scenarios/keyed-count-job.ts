@@ -75,7 +75,12 @@ export async function startKeyedCountJob(sim: Simulation, job: KeyedCountJob, fa
     if (sim.nowMs < last) await sim.advance(last - sim.nowMs);
     const finished = await sim.eventually('liveness: the job finishes within 30 s (virtual) after the last fault',
       () => jobMaster.getStatus() === 'FINISHED' || jobMaster.getStatus() === 'FAILED', jobDurationMs(job) + 30_000);
-    if (!finished) return;
+    if (!finished) {
+      // What a stuck job looks like: its status, attempt and every subtask's state.
+      const subtasks = [...jobMaster.taskHandles().values()].flat().map((t) => `${t.name} ${t.state}`);
+      sim.check('the stuck job\'s state', false, `status ${jobMaster.getStatus()}, attempt ${jobMaster.attemptNumber}; ${subtasks.join(', ') || 'no subtasks deployed'}`);
+      return;
+    }
     if (!sim.check('the job finished (not failed)', jobMaster.getStatus() === 'FINISHED', `status ${jobMaster.getStatus()}`)) return;
     const result = compareMultisets(sink.results, expected);
     sim.check(`exactly-once: the committed output (${job.shape}) equals a plain loop's`, result.ok, result.detail);

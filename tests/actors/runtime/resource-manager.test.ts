@@ -91,4 +91,19 @@ test('an unregistered TaskManager takes its slots along; the jobs that held some
   assert.is(told.length, 1, 'an unsubscribed listener is not told');
 });
 
+test('a slot of a lost TaskManager is not held once one with the same id registers again', async () => {
+  const rm = new ResourceManager(new ManualClock(), 1000);
+  rm.registerTaskManager(new TaskManager('tm-0', 1));
+  const [old] = await rm.requestSlots('job', 1);
+  assert.ok(rm.holdsSlot(old));
+  rm.unregisterTaskManager('tm-0', 'killed');
+  assert.not.ok(rm.holdsSlot(old));
+  // Restarted under the same id (simulation seeds 1008 and 1151 of taskmanager-kill): the job must
+  // ask for new slots rather than deploy onto the old incarnation's.
+  rm.registerTaskManager(new TaskManager('tm-0', 1));
+  assert.ok(rm.isRegistered('tm-0'));
+  assert.not.ok(rm.holdsSlot(old));
+  assert.ok(rm.holdsSlot(rm.freeSlots()[0]));
+});
+
 test.run();
