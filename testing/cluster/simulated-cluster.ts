@@ -26,11 +26,7 @@ import { currentLeader } from '../../actors/ha/leader-lease.ts';
 import { KvCheckpointStorage } from '../../state/checkpoint/kv-checkpoint-storage.ts';
 import { kvStateBackend, type StateBackend } from '../../state/snapshot/state-backend.ts';
 import { ProcessClock } from './process-clock.ts';
-// Loaded before any run: the runtime imports these lazily at a subtask's first keyed state, and a
-// first load takes real time (reading and compiling files), which would shift work into another
-// virtual step of the first run of a seed than of later ones.
-import '../../state/heap/heap-keyed-state-backend.ts';
-import '../../state/heap/heap-timer-service.ts';
+import { loadHeapState } from '../../actors/runtime/keyed-state-factory.ts';
 import { SimulatedKvStore, type SimulatedKvView } from './simulated-kv-store.ts';
 import { SimulatedNetwork, type SimulatedNetworkOptions } from './simulated-network.ts';
 
@@ -81,6 +77,11 @@ interface SimProcess {
   jobManager?: RunningJobManager;
   taskManager?: RunningTaskManager;
 }
+
+// Loaded with this module, before any run: the runtime loads keyed state lazily, and a first load
+// takes real time (files read and compiled), which would move work to other virtual instants in
+// the first run of a seed than in later ones.
+await loadHeapState();
 
 const SECRET = 'simulated-cluster-secret';
 const HA_STORAGE = 'simulated-ha-store';
