@@ -147,7 +147,7 @@ command('taskmanager')
 
 command('simulate')
   .description('run deterministic simulation scenarios over many seeds: N runs, M failed, and how to replay each failure')
-  .option('--scenario <name>', 'the scenario (see --list)')
+  .option('--scenario <name>', 'the scenario (see --list), or all of them: all')
   .option('--seeds <A..B>', 'run seeds A to B (inclusive)')
   .option('--seed <S>', 'run one seed (replay)')
   .option('--trace-hash', 'print `trace <hex>`: the SHA-256 of the run\'s trace (the same on Node and Deno)')

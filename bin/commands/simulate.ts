@@ -1,7 +1,8 @@
 // `actorflow simulate`: runs deterministic simulation scenarios (actorflow/testing) over a range
 // of seeds and prints `N runs, M failed`, then for each failure its seed, the first check it
 // violated, the command that replays it, and its fault schedule shrunk to a minimal one. One seed
-// with --trace-hash prints `trace <hex>` (the same on every runtime); --list names the scenarios.
+// with --trace-hash prints `trace <hex>` (the same on every runtime); --list names the scenarios;
+// `--scenario all` sweeps every available one (npm run sim).
 // Imports testing/ and the logger.
 import { configureLogging } from '../../actors/observability/logger.ts';
 import {
@@ -32,9 +33,18 @@ export async function simulateCommand(
   }
   if (options.scenario === undefined) throw new UsageError('simulate needs --scenario NAME (or --list)');
   if ((options.seeds === undefined) === (options.seed === undefined)) throw new UsageError('simulate needs exactly one of --seeds A..B and --seed S');
+  // The runtime's own warnings (a TaskManager lost, a job restarting) are what the faults cause.
+  if (options.scenario === 'all') {
+    if (options.seeds === undefined) throw new UsageError('--scenario all runs a seed range: give --seeds A..B');
+    let code = 0;
+    for (const s of catalogue.filter((x) => x.unavailable === undefined)) {
+      print(`scenario ${s.name}`);
+      code = Math.max(code, await simulateCommand({ ...options, scenario: s.name }, print, catalogue));
+    }
+    return code;
+  }
   let scenario;
   try { scenario = findScenario(options.scenario, catalogue); } catch (error) { throw new UsageError((error as Error).message); }
-  // The runtime's own warnings (a TaskManager lost, a job restarting) are what the faults cause.
   configureLogging({ role: 'simulation', level: 'silent' });
   if (options.seed !== undefined) {
     const { from: seed } = parseSeedRange(options.seed);

@@ -81,6 +81,15 @@ test('a replayed shrunk schedule (--faults) runs under exactly those faults', as
   await rejects(run({ scenario: 'fragile', seed: '1', faults: '{nope' }, [fragile]), /--faults must be a JSON array/);
 });
 
+test('--scenario all sweeps every available scenario of the catalogue', async () => {
+  const other: Scenario = { ...fragile, name: 'sturdy', plan: () => [] };
+  const { code, lines } = await run({ scenario: 'all', seeds: '1..2', shrink: false }, [fragile, other, { ...other, name: 'away', unavailable: 'not here' }]);
+  assert.is(code, 1);
+  assert.equal(lines.filter((l) => l.startsWith('scenario ')), ['scenario fragile', 'scenario sturdy']);
+  assert.match(lines[lines.indexOf('scenario sturdy') + 1], /^2 runs, 0 failed/);
+  await rejects(run({ scenario: 'all', seed: '1' }), /--scenario all runs a seed range/);
+});
+
 test('usage errors name the problem', async () => {
   await rejects(run({ seeds: '1..2' }), /--scenario/, (e) => e instanceof UsageError);
   await rejects(run({ scenario: 'mixed' }), /exactly one of --seeds A\.\.B and --seed S/);
