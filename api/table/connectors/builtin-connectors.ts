@@ -143,18 +143,35 @@ function visibleFiles(path: string): string[] {
   return readdirSync(path).filter((n) => !n.startsWith('.') && !n.startsWith('_')).sort().flatMap((n) => visibleFiles(join(path, n)));
 }
 
+/** Every row of the files under the table's path. */
+function readRows(ctx: ConnectorContext): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const file of visibleFiles(requireOption(ctx, 'path'))) {
+    const format = formatOf(ctx, file);
+    readFileSync(file, 'utf8').split('\n').forEach((line, n) => {
+      if (line.trim() !== '') rows.push(format.parse(line.replace(/\r$/, ''), n + 1));
+    });
+  }
+  return rows;
+}
+
 registerTableConnector('filesystem', {
-  options: (k) => ['path', 'format'].includes(k) || k.startsWith('csv.') || k.startsWith('json.') || k.startsWith('sink.'),
+  options: (k) => ['path', 'format'].includes(k) || k.startsWith('csv.') || k.startsWith('json.') || k.startsWith('sink.') || k.startsWith('lookup.'),
   createSource(env, ctx) {
-    const path = requireOption(ctx, 'path');
-    const rows: unknown[][] = [];
-    for (const file of visibleFiles(path)) {
-      const format = formatOf(ctx, file);
-      readFileSync(file, 'utf8').split('\n').forEach((line, n) => {
-        if (line.trim() !== '') rows.push(format.parse(line.replace(/\r$/, ''), n + 1));
-      });
+    return env.fromCollection(readRows(ctx)).name(`filesystem ${ctx.tableName}`);
+  },
+  // A lookup join (Flink's filesystem lookup source) reads the files once per subtask into an
+  // index by the lookup columns. Flink reloads them after 'lookup.join.cache.ttl' (60 min); here
+  // the files are read when the join opens.
+  createLookup(ctx, keys) {
+    const at = keys.map((k) => ctx.physical.indexOf(k));
+    const index = new Map<string, unknown[][]>();
+    for (const row of readRows(ctx)) {
+      const key = JSON.stringify(at.map((i) => row[i]));
+      const list = index.get(key);
+      if (list) list.push(row); else index.set(key, [row]);
     }
-    return env.fromCollection(rows).name(`filesystem ${ctx.tableName}`);
+    return { lookup: (key) => index.get(JSON.stringify(key)) ?? [], close: () => {} };
   },
   createSink(stream, ctx) {
     const path = requireOption(ctx, 'path');

@@ -10,6 +10,7 @@ import { findTableConnector } from '../connectors/table-connector.ts';
 import { tableName } from './catalog.ts';
 import type { ScopeField } from './expression-compiler.ts';
 import { equiKeys, planTableName, requalify } from './from-planner.ts';
+import { leftKeyExpressions } from './key-expressions.ts';
 import type { CalcStage, PlanNode } from './plan-nodes.ts';
 import { schemaOf, type Planned, type QueryPlanner } from './query-planner.ts';
 
@@ -30,11 +31,14 @@ export function planLookupJoin(p: QueryPlanner, left: Planned, j: JoinItem, righ
   const qualifier = right.alias?.name ?? tableName(right.name);
   let dim = requalify(planTableName(p, right.name, right), qualifier);
   if (right.alias?.columns) dim = requalify(p.rename(dim, right.alias.columns, right), qualifier);
+  // Keys computed from the left row (`ON MOD(l.a, 10) = d.k`) become fields of the left input.
+  const keyed = leftKeyExpressions(p, left, dim.fields, j.on);
+  left = keyed.left;
   const fields: ScopeField[] = [
     ...left.fields,
     ...dim.fields.map((f) => ({ ...f, type: withNullable(withoutTimeAttribute(f.type), f.type.nullable || j.joinType === 'LEFT') })),
   ];
-  const { leftKeys, rightKeys, residual } = equiKeys(p, j.on, fields, left.fields.length);
+  const { leftKeys, rightKeys, residual } = equiKeys(p, keyed.on, fields, left.fields.length);
   if (rightKeys.length === 0) throw p.error(`a lookup join's ON must equate at least one column of ${name} with the left side`, j.on);
   let residualStage: CalcStage | undefined;
   if (residual.length > 0) {
