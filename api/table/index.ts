@@ -13,4 +13,4 @@ export { typeToString, type LogicalType } from './types/logical-type.ts';
 export { SqlValidationError, TableError } from './planner/validation-error.ts';
 export { SqlRuntimeError } from './functions/scalar-runtime.ts';
 export { SqlParseError } from './sql/sql-error.ts';
-export { registerTableConnector, type TableConnector, type ConnectorContext } from './connectors/table-connector.ts';
+export { registerTableConnector, type TableConnector, type ConnectorContext, type LookupFunction } from './connectors/table-connector.ts';
