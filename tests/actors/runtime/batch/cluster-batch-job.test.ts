@@ -8,7 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { env as processEnv } from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { StreamExecutionEnvironment } from '../../../../api/index.ts';
+import {
+  ProcessFunction, StreamExecutionEnvironment, type Collector, type Counter, type RuntimeContext,
+} from '../../../../api/index.ts';
+import { defaultEnvironmentConfig } from '../../../../api/environment/environment-config.ts';
+import { embeddedExecutor } from '../../../../actors/runtime/embedded-executor.ts';
 import { startLocalCluster } from '../../../../actors/cluster/local-cluster.ts';
 import { bundleJob } from '../../../../actors/deploy/job-bundle.ts';
 import { clusterJobGraph } from '../../../../actors/runtime/batch/cluster-batch-job.ts';
@@ -89,5 +93,34 @@ test('streaming graphs reach the cluster as they are; a batch graph becomes one 
   assert.is(wrapped.config.runtimeMode, 'streaming');
   assert.is(wrapped.vertices[0].head.source?.boundedness, 'bounded');
 });
+
+test('the wrapped batch job, run as a cluster runs it, reports its accumulators and the cause of its failure', async () => {
+  class Counting extends ProcessFunction<number, number> {
+    private seen!: Counter;
+    override open(ctx: RuntimeContext): void { this.seen = ctx.getIntCounter('seen'); }
+    processElement(value: number, _ctx: unknown, out: Collector<number>): void { this.seen.add(1); out.collect(value); }
+  }
+  const config = { ...defaultEnvironmentConfig(), bufferTimeoutMs: 0 };
+  const ok = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(3).setRuntimeMode('batch');
+  ok.fromSequence(1, 1000).process(new Counting()).keyBy((x) => x % 7).sum(0).addSink(() => {});
+  const result = await (await embeddedExecutor.execute(clusterJobGraph(ok.getJobGraph('counting')), config)).getJobExecutionResult();
+  assert.is(result.accumulators.seen, 1000);
+  const failing = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2).setRuntimeMode('batch');
+  failing.fromSequence(1, 100).keyBy((x) => x % 3).map((x) => { if (x === 42) throw new Error('no 42 here'); return x; }).addSink(() => {});
+  const client = await embeddedExecutor.execute(clusterJobGraph(failing.getJobGraph('failing')), config);
+  try {
+    await client.getJobExecutionResult();
+    assert.unreachable('the job failed');
+  } catch (error) {
+    assert.match(errorChain(error), /no 42 here/);
+  }
+});
+
+/** An error's message with its causes. */
+function errorChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e instanceof Error; e = e.cause) parts.push(e.message);
+  return parts.join(' <- ');
+}
 
 test.run();
