@@ -1,6 +1,7 @@
 // SimulatedCluster: the real JobManagers (a leader and a standby over the HA store), TaskManagers,
 // transport, data plane and checkpoints in one thread on a ManualClock, with faults: the leader
-// killed, a TaskManager killed, a TaskManager partitioned from the JobManagers and healed. Each
+// killed, a TaskManager killed, a TaskManager partitioned from the JobManagers and healed, the
+// leader paused past its lease. Each
 // run's exactly-once output is compared with a plain loop's; the same seed gives the same trace.
 import { createHash } from 'node:crypto';
 import { test } from 'uvu';
@@ -124,6 +125,22 @@ test('a TaskManager partitioned from the JobManagers is lost, the job recovers, 
     void cluster.jobManager('jobmanager-0')!.service.taskManagers().then((tms) => { registered = tms.length; });
     return registered === 2;
   }, 30_000, 'the partitioned TaskManager registered again', run.drive);
+  checkExactlyOnce(run);
+  await closeCluster(run);
+});
+
+test('the leader pauses (a long GC) past its lease: the standby takes over, the old leader steps down on waking, output stays exactly-once', async () => {
+  const run = await startRun(seed);
+  const { cluster, clock } = run;
+  await advance(clock, 2000, run.drive);
+  cluster.pause('jobmanager-0', 8000);
+  await advance(clock, 6000, run.drive);
+  assert.is(await cluster.leader(), 'jobmanager-1', 'the standby took the expired lease');
+  let lost: string | undefined;
+  void cluster.jobManager('jobmanager-0')!.leadershipLost.then((why) => { lost = why; });
+  await advanceUntil(clock, () => lost !== undefined, 10_000, 'the paused leader noticed', run.drive);
+  assert.ok(run.trace.some((e) => e.includes('net pause jobmanager-0')));
+  assert.is(await untilJobEnds(run, 60_000), 'FINISHED');
   checkExactlyOnce(run);
   await closeCluster(run);
 });
