@@ -9,7 +9,9 @@ export type Fault =
   | { readonly atMs: number; readonly kind: 'kill-taskmanager'; readonly target: string; readonly restartAfterMs: number }
   | { readonly atMs: number; readonly kind: 'storage-failure'; readonly probability: number; readonly durationMs: number }
   | { readonly atMs: number; readonly kind: 'crash-actor'; readonly target: string }
-  | { readonly atMs: number; readonly kind: 'kill-actor-system'; readonly target: string; readonly restartAfterMs: number };
+  | { readonly atMs: number; readonly kind: 'kill-actor-system'; readonly target: string; readonly restartAfterMs: number }
+  | { readonly atMs: number; readonly kind: 'kill-leader'; readonly restartAfterMs: number }
+  | { readonly atMs: number; readonly kind: 'partition'; readonly side: readonly string[]; readonly other: readonly string[]; readonly durationMs: number };
 
 /** A scenario the runner and `actorflow simulate` know by name. */
 export interface Scenario {
@@ -33,6 +35,8 @@ export function describeFault(f: Fault): string {
     case 'storage-failure': return `${f.atMs}ms storage writes fail p=${f.probability} for ${f.durationMs}ms`;
     case 'crash-actor': return `${f.atMs}ms crash actor ${f.target}`;
     case 'kill-actor-system': return `${f.atMs}ms kill actor system ${f.target} (restart after ${f.restartAfterMs}ms)`;
+    case 'kill-leader': return `${f.atMs}ms kill the JobManager leader (restart after ${f.restartAfterMs}ms)`;
+    case 'partition': return `${f.atMs}ms partition [${f.side.join(', ')}] from [${f.other.join(', ')}] for ${f.durationMs}ms`;
   }
 }
 
@@ -55,7 +59,7 @@ export function scheduleClusterFaults(sim: Simulation, faults: readonly Fault[])
 export function lastFaultEnd(faults: readonly Fault[]): number {
   let end = 0;
   for (const f of faults) {
-    const until = f.kind === 'storage-failure' ? f.atMs + f.durationMs
+    const until = f.kind === 'storage-failure' || f.kind === 'partition' ? f.atMs + f.durationMs
       : f.kind === 'crash-actor' ? f.atMs : f.atMs + f.restartAfterMs;
     end = Math.max(end, until);
   }

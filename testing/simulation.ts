@@ -238,7 +238,8 @@ export class Simulation {
     byClock.delete(this.kernel.clock);
   }
 
-  private recordFault(fault: string): void {
+  /** Records a fault injected by the scenario itself (on a cluster of its own): it appears in the report and the trace. */
+  recordFault(fault: string): void {
     this.faults.push({ atMs: this.nowMs, fault });
     this.kernel.note(`fault ${fault}`);
   }

@@ -1,12 +1,13 @@
 // The scenarios `actorflow simulate` and the test suite run, by name. The cluster scenarios run the
 // keyed-count job (exactly-once, liveness); the actor ones run the supervised counter program
 // (lifecycle, no lost acknowledged state); `mixed` runs both under every fault kind at once.
-// `leader-kill` and `partition` need JobManager HA candidates on a simulated network, which this
-// build lacks: they are listed and refuse to run, saying so. Imports testing/.
+// `leader-kill` and `partition` run the job on a standalone HA cluster (JobManager candidates and
+// TaskManagers on the simulated network, testing/cluster). Imports testing/.
 import { lastFaultEnd, scheduleClusterFaults, type Fault, type Scenario } from '../scenario.ts';
 import type { SimRandom } from '../sim-random.ts';
 import { planProgramFaults, startCounterProgram } from './counter-program.ts';
 import { drawKeyedCountJob, jobDurationMs, startKeyedCountJob } from './keyed-count-job.ts';
+import { planLeaderKills, planPartitions, runHaScenario } from './ha-cluster.ts';
 
 const TASK_MANAGERS = 3;
 
@@ -38,8 +39,6 @@ function jobScenario(name: string, description: string, plan: (random: SimRandom
     },
   };
 }
-
-const unavailable = 'needs JobManager HA candidates on the simulated network between actor systems, which is not in this build';
 
 /** Every scenario, in --list order. */
 export const scenarios: readonly Scenario[] = [
@@ -76,8 +75,14 @@ export const scenarios: readonly Scenario[] = [
       await finishJob();
     },
   },
-  { name: 'leader-kill', description: 'the JobManager leader killed with a standby taking over', unavailable, cluster: {}, plan: () => [], run: async () => { throw new Error(unavailable); } },
-  { name: 'partition', description: 'network partitions between JobManagers and TaskManagers, healed later', unavailable, cluster: {}, plan: () => [], run: async () => { throw new Error(unavailable); } },
+  {
+    name: 'leader-kill', description: 'on an HA cluster (2 JobManagers, 3 TaskManagers, simulated network): the leader killed, a standby takes over (exactly-once, liveness)',
+    cluster: { taskManagers: 1, slotsPerTaskManager: 1 }, plan: planLeaderKills, run: runHaScenario,
+  },
+  {
+    name: 'partition', description: 'on an HA cluster: a JobManager or TaskManager cut from the others by a partition, healed later (exactly-once, liveness)',
+    cluster: { taskManagers: 1, slotsPerTaskManager: 1 }, plan: planPartitions, run: runHaScenario,
+  },
 ];
 
 /** The scenario named `name`; a clear error naming the known ones otherwise. */

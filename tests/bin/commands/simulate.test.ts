@@ -40,13 +40,14 @@ async function run(options: Parameters<typeof simulateCommand>[0], catalogue: re
   return { code, lines };
 }
 
-test('--list names every scenario, the unavailable ones with why', async () => {
+test('--list names every scenario, an unavailable one with why', async () => {
   const { code, lines } = await run({ list: true });
   assert.is(code, 0);
   for (const name of ['taskmanager-kill', 'leader-kill', 'partition', 'storage-failure', 'actor-supervision', 'mixed']) {
     assert.ok(lines.some((l) => l.startsWith(name)), name);
   }
-  assert.match(lines.find((l) => l.startsWith('leader-kill'))!, /unavailable: needs JobManager HA candidates/);
+  const listed = await run({ list: true }, [fragile, { ...fragile, name: 'away', unavailable: 'needs what this build lacks' }]);
+  assert.match(listed.lines[1], /^away\s+fails when taskmanager-1 dies \(unavailable: needs what this build lacks\)$/);
 });
 
 test('--seed S --trace-hash prints `trace <hex>` and the same hash every time', async () => {
@@ -94,7 +95,7 @@ test('usage errors name the problem', async () => {
   await rejects(run({ seeds: '1..2' }), /--scenario/, (e) => e instanceof UsageError);
   await rejects(run({ scenario: 'mixed' }), /exactly one of --seeds A\.\.B and --seed S/);
   await rejects(run({ scenario: 'nope', seed: '1' }), /unknown scenario "nope" \(known: taskmanager-kill/);
-  await rejects(run({ scenario: 'leader-kill', seed: '1' }), /needs JobManager HA candidates/);
+  await rejects(run({ scenario: 'away', seed: '1' }, [{ ...fragile, name: 'away', unavailable: 'needs what this build lacks' }]), /scenario away needs what this build lacks/);
   await rejects(run({ scenario: 'mixed', seeds: '5..1' }), /empty/);
 });
 
