@@ -186,7 +186,8 @@ export class PostgresSink<T> implements TwoPhaseCommitSink<T, PostgresTxn> {
     const w = this.writers.get(txn.subtask);
     if (txn.rows !== undefined) {
       // A deferred upsert transaction: written again after a failure, which upserts make idempotent.
-      const lane = w?.lane ?? 'admin';
+      // A connection of its own: the shared admin lane takes other subtasks' commits and rollbacks meanwhile.
+      const lane = `deferred:${txn.gid}`;
       const bridge = this.connect();
       try {
         await bridge.query(lane, 'BEGIN');
@@ -195,6 +196,8 @@ export class PostgresSink<T> implements TwoPhaseCommitSink<T, PostgresTxn> {
       } catch (error) {
         await bridge.query(lane, 'ROLLBACK').catch(() => {});
         throw this.describe(error);
+      } finally {
+        await bridge.close(lane).catch(() => {});
       }
     } else if (txn.prepared) {
       try {

@@ -141,8 +141,14 @@ test('upsert: a barrier while the previous transaction is uncommitted defers the
   assert.ok(second.rows !== undefined && !second.prepared, 'the rows went into the transaction state');
   await sink.commit(first);
   assert.equal(await rows('SELECT key, count FROM upserted ORDER BY key'), ['1:1', '2:1']);
-  // Committing (again, as after a recovery) writes the deferred rows: upserts and the delete, idempotently.
-  await sink.commit(structuredClone(second));
+  // Committing (again, as after a recovery, in a new instance whose other subtasks meanwhile roll
+  // back and commit prepared transactions) writes the deferred rows: upserts and the delete, idempotently.
+  const recovered = new PostgresSink<Count & { gone?: boolean }>({ url: server.url, table: 'upserted', columns: ['key', 'count'], key: ['key'], transactionPrefix: 'defer-test' });
+  await Promise.all([
+    recovered.commit(structuredClone(second)),
+    recovered.abort({ gid: 'defer-test:1:gone:0', subtask: 1, prepared: true }),
+    recovered.commit({ gid: 'defer-test:1:gone:1', subtask: 1, prepared: true }),
+  ]);
   await sink.commit(second);
   assert.equal(await rows('SELECT key, count FROM upserted ORDER BY key'), ['1:2']);
   const third = sink.beginTransaction(context);
