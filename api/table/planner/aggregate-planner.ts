@@ -75,7 +75,7 @@ export function planAggregate(
     sessionTime = pre.length - 1;
     if (!input.node.insertOnly) throw p.error('a session window aggregation needs an append-only input, but its input is updating', q);
   }
-  const window = session ? undefined : windowEndKey(input, preFields, keys.length);
+  const window = session ? undefined : windowEndKey(input, preFields, keys.length) ?? windowEndOfWindowAggregate(input, keys);
   const windowEnd = window?.end;
   const proctime = session?.proctime === true || window?.proctime === true;
   let planned = addCalc(input, { projection: pre.map((x) => x.code), constants: c.constants, projectionSql: preSql }, preFields);
@@ -135,6 +135,42 @@ export function planAggregate(
     return undefined;
   };
   return { input: { node, fields: outFields }, scope: { fields: outFields, substitute, aggregateContext: 'nested in this way' } };
+}
+
+/** The field `index` of `node`'s output traced down through projections: the node it comes from and its index there. */
+function traceField(node: PlanNode, index: number): { node: PlanNode; index: number } | undefined {
+  let n = node;
+  let i = index;
+  while (n.kind === 'calc') {
+    for (let k = n.stages.length - 1; k >= 0; k--) {
+      const projection = n.stages[k].projection;
+      if (projection === undefined) continue;
+      const m = /^r\[(\d+)\]$/.exec(projection[i] ?? '');
+      if (!m) return undefined;
+      i = Number(m[1]);
+    }
+    n = n.input;
+  }
+  return { node: n, index: i };
+}
+
+/**
+ * A GROUP BY over the append-only result of a window aggregation that keeps its window_end
+ * (renamed or not, as q5's `window_end AS endtime`): every row of that window arrives before the
+ * watermark passes its end, so this aggregation is a window aggregation too (Flink propagates
+ * window properties the same way): it fires once per window instead of updating per row.
+ */
+function windowEndOfWindowAggregate(input: Planned, keys: readonly Compiled[]): { end: number; proctime: boolean } | undefined {
+  if (!input.node.insertOnly) return undefined;
+  for (let k = 0; k < keys.length; k++) {
+    const m = /^r\[(\d+)\]$/.exec(keys[k].code);
+    if (!m) continue;
+    const traced = traceField(input.node, Number(m[1]));
+    const inner = traced?.node;
+    if (inner?.kind !== 'aggregate' || inner.windowEnd === undefined) continue;
+    if (inner.groupKeys[traced!.index] === inner.windowEnd) return { end: k, proctime: inner.proctime === true };
+  }
+  return undefined;
 }
 
 /** The pre-projection field of window_end when the keys hold window_start and window_end of a window TVF. */

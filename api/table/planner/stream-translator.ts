@@ -32,6 +32,7 @@ import { SetOperationFunction } from './runtime/set-operation.ts';
 import { TemporalJoinFunction } from './runtime/temporal-join.ts';
 import { SortLimitFunction } from './runtime/sort-limit.ts';
 import { assignWindows } from './runtime/window-tvf.ts';
+import { rowKeySelector } from './runtime/row-key.ts';
 import { attachStream } from './stream-reuse.ts';
 
 /** A short stable hash of a text (FNV-1a, 32 bits, hex). */
@@ -144,7 +145,8 @@ export class StreamTranslator {
           }),
         }));
         const keys = node.partitionKeys;
-        const out = this.translate(node.input).keyBy((c: Change) => JSON.stringify(keys.map((k) => c.row[k])))
+        const overKey = rowKeySelector(keys);
+        const out = this.translate(node.input).keyBy((c: Change) => overKey(c.row))
           .process(new OverAggregateFunction(node.timeField, node.frame, calls)).name('OverAggregate').uid(this.uid(node, 'over-aggregate'));
         return keys.length === 0 ? out.setParallelism(1) : out;
       }
@@ -221,7 +223,8 @@ export class StreamTranslator {
   private aggregate(node: AggregateNode): DataStream<Change> {
     const input = this.translate(node.input);
     const keys = node.groupKeys;
-    const keyed = input.keyBy((c: Change) => (keys.length === 0 ? '' : JSON.stringify(keys.map((k) => c.row[k]))));
+    const groupKey = rowKeySelector(keys);
+    const keyed = input.keyBy((c: Change) => groupKey(c.row));
     if (node.session !== undefined) {
       return keyed.process(new SessionWindowAggregateFunction(this.layout(node, false), node.session.timeField, node.session.gap, node.proctime === true))
         .name('SessionWindowAggregate').uid(this.uid(node, 'session-aggregate'));
@@ -282,9 +285,9 @@ export class StreamTranslator {
   }
 
   private rank(node: RankNode): DataStream<Change> {
-    const keys = node.partitionKeys;
+    const rankKey = rowKeySelector(node.partitionKeys);
     return this.translate(node.input)
-      .keyBy((c: Change) => JSON.stringify(keys.map((k) => c.row[k])))
+      .keyBy((c: Change) => rankKey(c.row))
       .process(new RankFunction(node.orderKeys, node.limit, node.outputRank, node.input.insertOnly, this.stateTtlMs)).name('Rank').uid(this.uid(node, 'rank'));
   }
 }

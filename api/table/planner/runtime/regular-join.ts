@@ -9,6 +9,7 @@ import { KeyedCoProcessFunction, type KeyedCoProcessContext } from '../../../fun
 import type { RuntimeContext } from '../../../functions/runtime-context.ts';
 import { MapStateDescriptor, type MapState } from '../../../../state/state-descriptors.ts';
 import { isAccumulate, type Change, type RowKind } from '../../types/row.ts';
+import { joinKeyOf } from './row-key.ts';
 
 /** A side's stored row: the row, how many times it is present, and how many rows of the other side it matches. */
 type Stored = [row: unknown[], count: number, matches: number];
@@ -25,13 +26,7 @@ export interface JoinLayout {
 
 /** The key of `row` at `keys`, or undefined when a key field is NULL (no match possible). */
 export function joinKey(row: readonly unknown[], keys: readonly number[]): string | undefined {
-  const values = new Array<unknown>(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const v = row[keys[i]];
-    if (v === null || v === undefined) return undefined;
-    values[i] = v;
-  }
-  return JSON.stringify(values);
+  return joinKeyOf(row, keys);
 }
 
 /** The keyed co-process function of a regular join. */

@@ -41,6 +41,9 @@ const CASES: [string, string][] = [
     sessionsDuck('0', 500, 'epoch_ms(MIN(ms)), epoch_ms(MAX(ms) + 500), COUNT(*), COUNT(DISTINCT k)', 'WHERE a IS NOT NULL')],
   [`SELECT k, a, window_end, COUNT(*) AS c FROM ${TVF("SESSION(DATA => TABLE t PARTITION BY (k, a), TIMECOL => DESCRIPTOR(rt), GAP => INTERVAL '5' SECOND)")} GROUP BY k, a, window_start, window_end`,
     sessionsDuck('k, a', 5000, 'k, a, epoch_ms(MAX(ms) + 5000), COUNT(*)')],
+  // A GROUP BY over a window aggregation's renamed window_end is a window aggregation too (q5's MaxBids).
+  [`SELECT endtime, MAX(c), COUNT(*) FROM (SELECT k, window_end AS endtime, COUNT(*) AS c FROM ${TVF("HOP(TABLE t, DESCRIPTOR(rt), INTERVAL '5' SECOND, INTERVAL '15' SECOND)")} GROUP BY k, window_start, window_end) GROUP BY endtime`,
+    'SELECT epoch_ms(we), MAX(c), COUNT(*) FROM (SELECT k, ws + 15000 AS we, COUNT(*) AS c FROM (SELECT *, (epoch_ms(ts) // 5000) * 5000 - i * 5000 AS ws FROM t, range(0, 3) r(i)) GROUP BY k, ws) GROUP BY we'],
   [`SELECT window_start, SUM(c) FROM (SELECT window_start, window_end, k, COUNT(*) AS c FROM ${TVF("TUMBLE(TABLE t, DESCRIPTOR(rt), INTERVAL '20' SECOND)")} GROUP BY window_start, window_end, k) GROUP BY window_start`,
     'SELECT epoch_ms((epoch_ms(ts) // 20000) * 20000), COUNT(*) FROM t GROUP BY 1'],
 ];
@@ -58,6 +61,9 @@ test('window TVFs and window aggregation agree with DuckDB on seeded random rows
     WatermarkStrategy.forBoundedOutOfOrderness<Record<string, unknown>>(120_000).withTimestampAssigner((r) => r.ts as number));
   tEnv.createTemporaryView('t', stream, { columns: viewColumns(COLUMNS), rowtime: 'rt' });
   for (const [sql, duckSql] of CASES) await checkQuery(tEnv, duck, sql, duckSql, seed);
+  const nested = tEnv.sqlQuery(CASES.find(([sql]) => sql.startsWith('SELECT endtime'))![0]);
+  assert.ok(nested.isInsertOnly(), 'the outer aggregation fires once per window');
+  assert.is(nested.explain().match(/WindowAggregate/g)?.length, 2);
 });
 
 /** [actorflow SQL, DuckDB SQL]: OVER aggregates over ROWS and RANGE frames. */
