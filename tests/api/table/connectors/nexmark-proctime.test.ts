@@ -27,7 +27,7 @@ test('q12 counts each bidder\'s bids of the first processing-time window exactly
   const rows: Row[] = [];
   tEnv.toDataStream(tEnv.sqlQuery(select)).addSink((r: Row) => { rows.push(r); });
   const client = await env.executeAsync('q12');
-  while (rows.length === 0) {
+  for (let round = 0; rows.length === 0 && round < 500; round++) {
     await ticks(20);
     // Two windows' worth: the first fires, and bids still in flight with its time fire at the next step.
     if (clock.now() < T0 + 30_000) clock.advance(10_000);
