@@ -81,7 +81,7 @@ test('without faults the job finishes with exactly the plain loop\'s output', as
   await closeCluster(run);
 });
 
-test('the leader JobManager is killed: the standby takes over and the job finishes exactly-once', async () => {
+test('the leader JobManager is killed: the standby takes over, the job finishes exactly-once, the old leader restarts as standby', async () => {
   const run = await startRun(seed);
   const { cluster, clock } = run;
   const first = await cluster.leader();
@@ -93,6 +93,12 @@ test('the leader JobManager is killed: the standby takes over and the job finish
   assert.is(await cluster.leader(), 'jobmanager-1', 'the standby leads');
   assert.ok(run.trace.some((e) => e.includes('cluster kill jobmanager-0')));
   checkExactlyOnce(run);
+  let restarted = false;
+  void cluster.restart('jobmanager-0').then(() => { restarted = true; });
+  await advanceUntil(clock, () => restarted, 10_000, 'the killed JobManager restarted', run.drive);
+  await advance(clock, 5000, run.drive);
+  assert.ok(cluster.isAlive('jobmanager-0'));
+  assert.is(await cluster.leader(), 'jobmanager-1', 'the restarted JobManager is the standby now');
   await closeCluster(run);
 });
 
