@@ -24,6 +24,7 @@ import type { JobModule } from '../../actors/deploy/job-loader.ts';
 import { JobStore, type StoredJob } from '../../actors/ha/job-store.ts';
 import { currentLeader } from '../../actors/ha/leader-lease.ts';
 import { KvCheckpointStorage } from '../../state/checkpoint/kv-checkpoint-storage.ts';
+import type { KvStore } from '../../state/kv/kv-store.ts';
 import { kvStateBackend, type StateBackend } from '../../state/snapshot/state-backend.ts';
 import { ProcessClock } from './process-clock.ts';
 import { loadHeapState } from '../../actors/runtime/keyed-state-factory.ts';
@@ -58,6 +59,8 @@ export interface SimulatedClusterOptions {
    * virtual time, which stands still within a turn: subtasks yield by rounds, never by real time.
    */
   readonly turns?: Pick<Host, 'yieldTurn' | 'roundsPerTurn'>;
+  /** Where checkpoints go (default an in-memory SimulatedKvStore); the kernel passes its SimStorage (latency, failing writes). */
+  readonly checkpointStore?: KvStore;
 }
 
 /** Scheduler rounds a subtask thread runs before it yields the turn, unless `turns` says otherwise. */
@@ -94,7 +97,7 @@ export class SimulatedCluster {
   /** The HA store (lease, jobs) every JobManager and TaskManager shares. */
   readonly haStore = new SimulatedKvStore();
   /** The checkpoint storage every process writes its jobs' checkpoints to. */
-  readonly checkpointStore = new SimulatedKvStore();
+  readonly checkpointStore: KvStore;
   /** The state backend of every job on the cluster: checkpoints into `checkpointStore`. */
   readonly stateBackend: StateBackend;
   private readonly processes = new Map<string, SimProcess>();
@@ -108,7 +111,7 @@ export class SimulatedCluster {
     this.emit = options.trace ?? (() => {});
     this.network = new SimulatedNetwork({ clock: options.clock, random: options.random, trace: this.emit, ...options.network });
     const kv = kvStateBackend();
-    const store = this.checkpointStore;
+    const store = this.checkpointStore = options.checkpointStore ?? new SimulatedKvStore();
     this.stateBackend = {
       ...kv,
       createCheckpointStorage: async ({ jobId, epoch }) => new KvCheckpointStorage(jobId, store, false, epoch ?? 0, 'the simulated checkpoint store'),
