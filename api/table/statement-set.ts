@@ -1,7 +1,7 @@
 // StatementSet: several INSERTs planned one by one (errors at once, with their positions) and run
 // as one job (Flink's StatementSet): every sink is part of the same job, so one checkpoint covers
-// them all and they start, fail, restart and finish together. A table source read by several
-// INSERTs is read once per INSERT (Flink's planner shares it). Imports the table types (type-only).
+// them all and they start, fail, restart and finish together. Sub-plans the INSERTs share (a table
+// they all read) are computed once, as in Flink. Imports the table types (type-only).
 import type { Planned } from './planner/query-planner.ts';
 import type { Table } from './table.ts';
 import type { TableResult } from './table-result.ts';

@@ -18,7 +18,7 @@ import type { CatalogTable } from './catalog.ts';
 import { explainPlan } from './explain.ts';
 import { ExpressionCompiler } from './expression-compiler.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
-import type { AggregateNode, JoinNode, PlanNode, RankNode } from './plan-nodes.ts';
+import { childrenOf, type AggregateNode, type JoinNode, type PlanNode, type RankNode } from './plan-nodes.ts';
 import { compileCalc, compilePredicate } from './runtime/calc-function.ts';
 import { GroupAggregateFunction, WindowAggregateFunction, type AggregateLayout } from './runtime/group-aggregate.ts';
 import { IntervalJoinFunction } from './runtime/interval-join.ts';
@@ -40,6 +40,22 @@ export function stableHash(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * What makes two sub-plans the same computation: the explain text (operators, tables, SQL of every
+ * expression), the generated code of every Calc stage (how names were resolved) and the rows of
+ * VALUES (explain gives only their count). Stream scans are unique by their registered name.
+ */
+function reuseKey(node: PlanNode): string {
+  const parts = [explainPlan(node)];
+  const walk = (n: PlanNode): void => {
+    if (n.kind === 'values') parts.push(JSON.stringify(n.rows));
+    if (n.kind === 'calc') for (const s of n.stages) parts.push(`${s.condition ?? ''}|${(s.projection ?? []).join(',')}`);
+    for (const c of childrenOf(n)) walk(c);
+  };
+  walk(node);
+  return parts.join('\n');
 }
 
 /** The physical columns of a table (those without a computed expression), with its primary key. */
@@ -65,8 +81,25 @@ export class StreamTranslator {
     return uid;
   }
 
-  /** The change stream of `node`. */
+  /** Streams already built, by the text of their plan (sub-plan reuse). */
+  private readonly built = new Map<string, DataStream<Change>>();
+
+  /**
+   * The change stream of `node`. An identical sub-plan translated before (q5 reads the bids'
+   * window counts twice; INSERTs of one statement set read one table) is reused, so its sources
+   * are read and its state kept once (Flink's sub-plan reuse).
+   */
   translate(node: PlanNode): DataStream<Change> {
+    const key = reuseKey(node);
+    let stream = this.built.get(key);
+    if (stream === undefined) {
+      stream = this.build(node);
+      this.built.set(key, stream);
+    }
+    return stream;
+  }
+
+  private build(node: PlanNode): DataStream<Change> {
     switch (node.kind) {
       case 'scan': return this.scan(node);
       case 'streamScan': return attachStream(node.stream);
