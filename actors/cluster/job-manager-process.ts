@@ -217,6 +217,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
       : options.ha && ownHaStore && isRemoteHaStore(options.ha.storage) ? { checkpointStore: options.ha.storage } : {}),
     ...(environment?.jobs ? { jobs: environment.jobs } : {}),
     now: () => clock.now(),
+    ...(environment?.host ? { random: environment.host.random } : {}),
   });
   let rest: { url: string; close(): Promise<void> };
   try {

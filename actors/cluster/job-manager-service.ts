@@ -62,6 +62,8 @@ export interface JobManagerServiceContext {
   readonly jobs?: JobModuleSource;
   /** The time of submissions and durations (default the wall clock). */
   readonly now?: () => number;
+  /** The randomness of job ids (default Math.random; a simulation's seeded one). */
+  readonly random?: () => number;
   /** High availability: the store every JobManager candidate shares, whether this one leads, and its epoch. */
   readonly ha?: {
     readonly jobs: JobStore;
@@ -171,7 +173,7 @@ export class JobManagerService implements ClusterService {
     }
     const blobKey = keyOf(bundle);
     this.submitting.set(blobKey, (this.submitting.get(blobKey) ?? 0) + 1);
-    const jobId = newJobId();
+    const jobId = newJobId(this.context.random);
     try {
       const graph = await this.buildGraph(bundle, blobKey, options);
       await this.context.blobs.put(bundle);
