@@ -165,7 +165,10 @@ export class SimulatedCluster {
     const jm = leader === undefined ? undefined : this.processes.get(leader)?.jobManager;
     if (!jm) throw new Error('no JobManager leads the simulated cluster now');
     this.emit(`${this.clock.now()} cluster submit ${name} to ${leader}`);
-    return jm.service.submitJob(TEXT.encode(key), { name, ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}) });
+    const jobId = await jm.service.submitJob(TEXT.encode(key), { name, ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}) });
+    // Job ids come from the leader's seeded randomness: the same seed names the same job.
+    this.emit(`${this.clock.now()} cluster job ${name} ${jobId}`);
+    return jobId;
   }
 
   /** The job as the HA store records it (its status is final once a leader saw it end). */

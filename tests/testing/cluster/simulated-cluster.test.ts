@@ -192,6 +192,7 @@ test('the same seed gives the same trace', async () => {
   assert.ok(traces[0].length > 100);
   assert.is(firstDifference, -1, `seed ${seed}: the runs differ first at event ${firstDifference}: ${traces[0][firstDifference]} / ${traces[1][firstDifference]}`);
   assert.is(traces[1].length, traces[0].length);
+  assert.ok(traces[0].some((e) => / cluster job keyed-count [0-9a-f]{32}$/.test(e)), 'the job id, seeded, is in the trace');
   console.log(`trace ${createHash('sha256').update(traces[0].join('\n')).digest('hex').slice(0, 16)} (${traces[0].length} events, seed ${seed})`);
 });
 
