@@ -122,7 +122,7 @@ test('the tarball carries the compiled package, not the sources or the tests', a
   const top = (await readdir(installed)).sort();
   assert.equal(top.filter((name) => !['LICENSE', 'README.md'].includes(name)), ['bin', 'dist', 'package.json']);
   const dist = (await readdir(join(installed, 'dist'))).sort();
-  assert.equal(dist, ['actors', 'api', 'bin', 'state']);
+  assert.equal(dist, ['actors', 'api', 'bin', 'state', 'testing']);
   assert.ok((await readdir(join(installed, 'dist', 'actors', 'network'))).includes('worker-bootstrap.mjs'));
 });
 

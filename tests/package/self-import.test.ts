@@ -41,6 +41,7 @@ test('the packed manifest names the compiled package for every source export', a
   const published = publishedManifest(manifest);
   assert.equal(published.exports['.'], { types: './dist/api/index.d.ts', import: './dist/api/index.js' });
   assert.equal(published.exports['./actors'], { types: './dist/actors/index.d.ts', import: './dist/actors/index.js' });
+  assert.equal(published.exports['./testing'], { types: './dist/testing/index.d.ts', import: './dist/testing/index.js' });
   assert.is(published.exports['./package.json'], './package.json');
   assert.is(published.types, './dist/api/index.d.ts');
 });
