@@ -93,6 +93,24 @@ export const scalarRuntime = {
     return (a as number) % (b as number);
   },
   neg: (a: V): V => (a === null ? null : -(a as number)),
+  // INT is 32-bit two's complement and wraps on overflow, as Java's int does in Flink; the
+  // compiler calls these only where the result type is INT, so other types pay nothing.
+  /** INT + INT, wrapping. */
+  iadd: (a: V, b: V): V => (a === null || b === null ? null : ((a as number) + (b as number)) | 0),
+  /** INT - INT, wrapping. */
+  isub: (a: V, b: V): V => (a === null || b === null ? null : ((a as number) - (b as number)) | 0),
+  /** INT * INT, wrapping (Math.imul: the exact low 32 bits, which a double product can lose). */
+  imul: (a: V, b: V): V => (a === null || b === null ? null : Math.imul(a as number, b as number)),
+  /** INT / INT, truncating; MIN_VALUE / -1 wraps to MIN_VALUE. */
+  iidiv: (a: V, b: V): V => {
+    if (a === null || b === null) return null;
+    if (b === 0) throw new SqlRuntimeError('division by zero');
+    return Math.trunc((a as number) / (b as number)) | 0;
+  },
+  /** -INT, wrapping: -(-2147483648) is -2147483648. */
+  ineg: (a: V): V => (a === null ? null : -(a as number) | 0),
+  /** Narrows an integer to INT keeping its low 32 bits, as Java's (int) cast of a long. */
+  toInt: (a: V): V => (a === null ? null : Number(BigInt.asIntN(32, BigInt(Math.trunc(a as number))))),
   /** Adds a year-month interval (months) to a timestamp. */
   addMonths: (ts: V, months: V): V => {
     if (ts === null || months === null) return null;

@@ -91,7 +91,8 @@ export class ExpressionCompiler {
         const x = this.compile(e.operand, scope);
         if (e.op === 'NOT') return { code: `h.not(${this.bool(x, e.operand)})`, type: typeOf('BOOLEAN', x.type.nullable) };
         if (!isNumeric(x.type) && !isInterval(x.type) && x.type.kind !== 'NULL') throw this.error(`cannot apply unary ${e.op} to ${typeToString(x.type)}`, e);
-        return e.op === '-' ? { code: `h.neg(${x.code})`, type: withoutTimeAttribute(x.type) } : x;
+        if (e.op !== '-') return x;
+        return { code: `h.${x.type.kind === 'INT' ? 'ineg' : 'neg'}(${x.code})`, type: withoutTimeAttribute(x.type) };
       }
       case 'binary': return this.binary(e, scope);
       case 'is': {
@@ -197,6 +198,7 @@ export class ExpressionCompiler {
     switch (to.kind) {
       case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT':
         if (isTemporal(from)) break;
+        if (to.kind === 'INT' && from.kind === 'BIGINT') return { code: `h.toInt(${x.code})`, type };
         return { code: isInteger(from) ? x.code : `h.castToInteger(${x.code}, ${s})`, type };
       case 'FLOAT': case 'DOUBLE':
         if (isTemporal(from)) break;
@@ -364,7 +366,9 @@ export class ExpressionCompiler {
         return { code: `h.round(h.${fn}(${l.code}, ${r.code}), ${scale})`, type: { ...type, scale } };
       }
     }
-    return { code: `h.${fn}(${l.code}, ${r.code})`, type };
+    // INT results wrap at 32 bits (Flink's INT is Java's int); % cannot overflow.
+    const wrapped = common.kind === 'INT' && fn !== 'mod' ? `i${fn}` : fn;
+    return { code: `h.${wrapped}(${l.code}, ${r.code})`, type };
   }
 
   private caseExpr(e: Extract<Expr, { kind: 'case' }>, scope: CompileScope): Compiled {
