@@ -215,7 +215,8 @@ export class DataStream<T> {
    * Streaming iteration (a feedback loop, streaming mode): the returned IterativeStream is this
    * stream plus whatever is fed back with `closeWith(feedback)`. Fed-back records are
    * at-least-once across failures. The loop's head ends once this stream has ended and nothing
-   * was fed back for `maxWaitTimeMs` on the job's clock (without it, the loop never ends, as in Flink).
+   * was fed back for `maxWaitTimeMs` on the job's clock (default 1 s: the loop has drained; 0: it
+   * never ends, as Flink's iterate(0)).
    */
   iterate(options?: FeedbackLoopOptions): IterativeStream<T>;
   /**

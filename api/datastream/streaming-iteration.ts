@@ -4,7 +4,7 @@
 // hands its records back to the head of the same subtask (api/graph/feedback-loop.ts). Registers
 // itself with stream-extensions (DataStream.iterate creates it), so it loads after DataStream.
 // Imports api/ only.
-import { FeedbackLoop, type FeedbackLoopOptions } from '../graph/feedback-loop.ts';
+import { DEFAULT_LOOP_DRAIN_WAIT_MS, FeedbackLoop, type FeedbackLoopOptions } from '../graph/feedback-loop.ts';
 import type { StreamNode } from '../graph/stream-graph.ts';
 import { FeedbackHeadOperator, FeedbackInputOperator, FeedbackSource, FeedbackTailOperator } from '../operators/feedback-operators.ts';
 import { checkParallelism } from './data-stream-sink.ts';
@@ -108,7 +108,8 @@ function iterateStream<T>(stream: DataStream<T>, options: FeedbackLoopOptions): 
     throw new RangeError(`iterate: maxWaitTimeMs must be a non-negative number of milliseconds, got ${String(wait)}`);
   }
   const graph = stream.environment.streamGraph;
-  const loop = new FeedbackLoop(wait);
+  // API.md: the job ends once its inputs end and the loop has drained; 0 keeps Flink's endless loop.
+  const loop = new FeedbackLoop(wait ?? DEFAULT_LOOP_DRAIN_WAIT_MS);
   const source = new FeedbackSource(loop);
   // The head first: it has the smallest id, so the input and tail resolve their group after it.
   const head = graph.addNode({ name: 'Iteration Source', kind: 'source', source, operatorFactory: () => new FeedbackHeadOperator(loop, source) });

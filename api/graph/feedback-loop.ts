@@ -15,10 +15,15 @@ import type { StreamNode } from './stream-graph.ts';
 export interface FeedbackLoopOptions {
   /**
    * The head ends once the iteration's input has ended and nothing was fed back for this long
-   * (on the job's clock). 0 or absent: the loop never ends by itself (Flink's default).
+   * (on the job's clock): the loop has drained. Absent: DEFAULT_LOOP_DRAIN_WAIT_MS. 0: the loop
+   * never ends by itself (Flink's iterate(0)). A record fed back after the head ended fails the
+   * job naming this option, so a wait that was too short never loses records silently.
    */
   maxWaitTimeMs?: number;
 }
+
+/** The idle time after the end of its input that counts a loop as drained when iterate() is given none. */
+export const DEFAULT_LOOP_DRAIN_WAIT_MS = 1_000;
 
 /** One record in flight around the loop: [value, timestamp]. */
 export type FeedbackRecord = [unknown, number];

@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RestartStrategies, StreamExecutionEnvironment, type DataStream } from '../../../api/index.ts';
 import { IterativeStream } from '../../../api/datastream/streaming-iteration.ts';
+import { DEFAULT_LOOP_DRAIN_WAIT_MS } from '../../../api/graph/feedback-loop.ts';
 import { InvalidJobGraphError } from '../../../api/graph/job-graph-builder.ts';
 import { ManualClock } from '../../../api/time/clock.ts';
 import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
@@ -49,6 +50,20 @@ function collatzJob(env: StreamExecutionEnvironment, starts: number[], counter: 
   it.closeWith(stepped.filter((w) => w.n !== 1));
   return stepped.filter((w) => w.n === 1);
 }
+
+test('iterate() without options ends once its input ended and the loop drained (idle for the default wait)', async () => {
+  const clock = new ManualClock();
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 32 });
+  env.setParallelism(2);
+  const starts = [1, 6, 7, 27, 97];
+  const counter = { n: 0 };
+  const it = env.fromCollection(starts.map((s): Walk => ({ start: s, n: s, steps: 0 }))).iterate();
+  const stepped = it.map((w) => { counter.n++; return w.n === 1 ? w : collatz(w); });
+  it.closeWith(stepped.filter((w) => w.n !== 1));
+  const out = await withQuietClock(clock, () => counter.n, () => stepped.filter((w) => w.n === 1).executeAndCollect('default drain'));
+  assert.equal(out.map((w) => `${w.start}:${w.steps}`).sort(), starts.map((s) => `${s}:${plainSteps(s)}`).sort());
+  assert.ok(clock.now() >= DEFAULT_LOOP_DRAIN_WAIT_MS, `the loop waited the default drain time (${clock.now()} ms)`);
+});
 
 for (const [parallelism, chaining] of [[1, true], [3, true], [3, false]] as const) {
   test(`Collatz walks loop until they reach 1 (parallelism ${parallelism}, chaining ${chaining ? 'on' : 'off'}) and match a plain loop`, async () => {

@@ -26,7 +26,7 @@ test('records come out in order, in chunks, and the head may end only after inpu
   drain(channel);
   assert.is(channel.idleRemaining(100, 150), 30);
   assert.is(channel.idleRemaining(100, 180), 0);
-  assert.is(channel.idleRemaining(0, 1e9), Infinity, 'without maxWaitTimeMs the loop never ends');
+  assert.is(channel.idleRemaining(0, 1e9), Infinity, 'with maxWaitTimeMs 0 the loop never ends');
   channel.finishHead();
   assert.not.ok(channel.push('after', 0, 200), 'nothing is accepted once the head ended');
 });
