@@ -8,12 +8,18 @@ import type { SinkWriterContext } from './sink.ts';
 import { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts';
 import type { OneInputStreamOperator, OperatorStateSnapshot, StateInitializationContext } from '../operators/stream-operator.ts';
 
+/** What a transactional sink's write may read of its subtask: processing time and watermark. */
+export interface TransactionWriteContext {
+  currentProcessingTime(): number;
+  currentWatermark(): number;
+}
+
 /** A transactional sink. Transactions must be msgpack-encodable (they live in checkpoints). */
 export interface TwoPhaseCommitSink<T, Txn> {
   /** Starts a transaction for the subtask described by `context`. */
   beginTransaction(context: SinkWriterContext): Txn;
-  /** Adds a record to a transaction. */
-  write(txn: Txn, value: T, timestamp: number): void;
+  /** Adds a record to a transaction (the operator always passes `context`; direct callers may not). */
+  write(txn: Txn, value: T, timestamp: number, context?: TransactionWriteContext): void;
   /** Makes the transaction durable but not yet visible; synchronous (runs at the barrier). */
   preCommit(txn: Txn): void;
   /** Makes a pre-committed transaction visible; must be idempotent (it may run again after recovery). */
@@ -39,6 +45,10 @@ export class TwoPhaseCommitSinkOperator<T, Txn> extends AbstractStreamOperator<n
   private writerContext!: SinkWriterContext;
   private lastSnapshotId = 0;
   private restored = false;
+  private readonly writeContext: TransactionWriteContext = {
+    currentProcessingTime: () => this.context.clock.now(),
+    currentWatermark: () => this.currentWatermark,
+  };
 
   constructor(private readonly sink: TwoPhaseCommitSink<T, Txn>) { super(); }
 
@@ -63,7 +73,7 @@ export class TwoPhaseCommitSinkOperator<T, Txn> extends AbstractStreamOperator<n
   }
 
   processElement(value: T, timestamp: number): void {
-    this.sink.write(this.current!, value, timestamp);
+    this.sink.write(this.current!, value, timestamp, this.writeContext);
   }
 
   snapshotState(checkpointId: number): OperatorStateSnapshot {
