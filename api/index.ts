@@ -71,6 +71,7 @@ export * from './sinks/sink.ts';
 export * from './sinks/print-sink.ts';
 export * from './sinks/collect-sink.ts';
 export * from './sinks/file-sink.ts';
+export * from './sinks/bucket-assigners.ts';
 export * from './connectors/nats/nats-split.ts';
 export * from './connectors/nats/nats-split-reader.ts';
 export * from './connectors/nats/nats-jetstream-source.ts';
