@@ -36,6 +36,12 @@ export class StatementSet {
     return this;
   }
 
+  /** @internal Adds an INSERT already planned (`EXECUTE STATEMENT SET` plans its INSERTs against the whole statement's text). */
+  addPlannedInsert(insert: PlannedInsert): this {
+    this.inserts.push(insert);
+    return this;
+  }
+
   /** The plans of the INSERTs added so far. */
   explain(): string {
     return `== Physical Plan ==\n${this.inserts.map((i) => this.owner.explainInsert(i)).join('\n\n')}\n`;

@@ -15,7 +15,7 @@ import { FunctionCatalog } from './planner/function-catalog.ts';
 import { addCalc, QueryPlanner, schemaOf, uniqueNames, type Planned } from './planner/query-planner.ts';
 import { physicalSchema, StreamTranslator } from './planner/stream-translator.ts';
 import { SqlValidationError, TableError } from './planner/validation-error.ts';
-import { isQuery, type InsertStatement, type Statement } from './sql/ast.ts';
+import { isQuery, type InsertStatement, type Statement, type StatementSetStatement } from './sql/ast.ts';
 import { parseQuery, parseStatement } from './sql/parser.ts';
 import { Table, type TableOwner } from './table.ts';
 import { TableResult } from './table-result.ts';
@@ -100,7 +100,15 @@ export class StreamTableEnvironment implements TableOwner {
     const stmt = parseStatement(sql);
     if (isQuery(stmt)) return Promise.resolve(this.sqlQuery(sql).execute());
     if (stmt.kind === 'insert') return this.insert(this.planInsert(stmt, sql));
+    if (stmt.kind === 'statementSet') return this.statementSetOf(stmt, sql).execute();
     return Promise.resolve(this.executeSync(stmt, sql));
+  }
+
+  /** The INSERTs of `EXECUTE STATEMENT SET BEGIN ... END`, all planned (errors at their place in `sql`) before any runs. */
+  private statementSetOf(stmt: StatementSetStatement, sql: string): StatementSet {
+    const set = this.createStatementSet();
+    for (const insert of stmt.inserts) set.addPlannedInsert(this.planInsert(insert, sql));
+    return set;
   }
 
   private executeSync(stmt: Statement, sql: string): TableResult {
@@ -185,6 +193,7 @@ export class StreamTableEnvironment implements TableOwner {
 
   private explainStatement(stmt: Statement, sql: string): string {
     if (stmt.kind === 'explain') return this.explainStatement(stmt.statement, sql);
+    if (stmt.kind === 'statementSet') return this.statementSetOf(stmt, sql).explain();
     if (isQuery(stmt)) return `== Physical Plan ==\n${explainPlan(this.planner(sql).planQuery(stmt).node)}\n`;
     if (stmt.kind === 'insert') {
       return `== Physical Plan ==\n${this.explainInsert(this.planInsert(stmt, sql))}\n`;
@@ -235,7 +244,7 @@ export class StreamTableEnvironment implements TableOwner {
       return `r[${i}]`;
     });
     for (const n of names) if (!sinkCols.some((c) => c.name === n)) throw error(`INSERT INTO ${target}: unknown column ${n}`);
-    if (!planned.node.insertOnly && !acceptsUpdates(connector, { tableName: target, physical: physicalSchema(entry), options: entry.options })) {
+    if (!planned.node.insertOnly && !acceptsUpdates(connector, { tableName: target, physical: physicalSchema(entry), options: entry.options, partitionKeys: entry.partitionKeys ?? [] })) {
       throw queryError(`table ${target} (connector ${entry.options.connector}) is append-only, but the query produces updates (an updating result: GROUP BY, an outer join, ROW_NUMBER, ...); use a sink that accepts updates or a query that only inserts`);
     }
     const fields = sinkCols.map((c) => ({ name: c.name, type: c.type }));
@@ -256,7 +265,7 @@ export class StreamTableEnvironment implements TableOwner {
       const entry = this.catalog.get(target);
       if (entry?.kind !== 'table') throw new TableError(`table ${target} was dropped before the INSERT ran`);
       const stream = translator.translate(planned.node);
-      findTableConnector(entry.options.connector)!.createSink!(stream, { tableName: target, physical: physicalSchema(entry), options: entry.options })
+      findTableConnector(entry.options.connector)!.createSink!(stream, { tableName: target, physical: physicalSchema(entry), options: entry.options, partitionKeys: entry.partitionKeys ?? [] })
         .uid(translator.uid(planned.node, `sink-${target}`));
     }
     const jobClient = await this.env.executeAsync(`insert-into_${inserts.map((i) => i.target).join(',')}`);

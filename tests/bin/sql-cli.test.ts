@@ -136,6 +136,33 @@ test('INSERT INTO a filesystem table prints the job id; the files hold the rows 
   }
 });
 
+test('-f runs EXECUTE STATEMENT SET BEGIN ... END as one job; both sinks hold their rows', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'actorflow-sql-cli-'));
+  try {
+    const script = join(dir, 'set.sql');
+    writeFileSync(script, [
+      "CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10',",
+      "  'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '10');",
+      `CREATE TABLE evens (id BIGINT) WITH ('connector' = 'filesystem', 'path' = ${sqlString(join(dir, 'evens'))}, 'format' = 'csv');`,
+      `CREATE TABLE odds (id BIGINT) WITH ('connector' = 'filesystem', 'path' = ${sqlString(join(dir, 'odds'))}, 'format' = 'csv');`,
+      'EXECUTE STATEMENT SET',
+      'BEGIN',
+      '  INSERT INTO evens SELECT id FROM src WHERE MOD(id, 2) = 0;',
+      '  INSERT INTO odds SELECT id FROM src WHERE MOD(id, 2) = 1;',
+      'END;',
+      '',
+    ].join('\n'));
+    const { code, stdout, stderr } = await cli('sql', '-f', script);
+    assert.is(code, 0, stderr);
+    assert.is(stdout.match(/Job ID: [0-9a-f]{32}/g)?.length, 1, stdout);
+    const ids = (d: string) => files(d).flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l !== '').map(Number).sort((a, b) => a - b);
+    assert.equal(ids(join(dir, 'evens')), [2, 4, 6, 8, 10]);
+    assert.equal(ids(join(dir, 'odds')), [1, 3, 5, 7, 9]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** A SQL string literal. */
 function sqlString(s: string): string { return `'${s.replace(/'/g, "''")}'`; }
 

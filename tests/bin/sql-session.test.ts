@@ -7,6 +7,9 @@ import * as assert from 'uvu/assert';
 import { SqlSession } from '../../bin/commands/sql/sql-session.ts';
 import { errorLines } from '../../bin/commands/sql/sql-command.ts';
 import { StatementBuffer } from '../../bin/commands/sql/statement-buffer.ts';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A session printing into an array. */
 function session(): { s: SqlSession; lines: string[] } {
@@ -124,6 +127,46 @@ test('the statement buffer ends statements at ; outside strings, identifiers and
   assert.not.ok(b.pending);
   assert.equal(b.push('SELECT 2'), []);
   assert.equal(b.rest(), { sql: 'SELECT 2', line: 3, column: 11 });
+});
+
+test('the statement buffer keeps EXECUTE STATEMENT SET BEGIN ... END together, typed line by line', () => {
+  const b = new StatementBuffer();
+  assert.equal(b.push('execute statement set\n'), []);
+  assert.equal(b.push('BEGIN\n'), []);
+  assert.equal(b.push("  INSERT INTO a SELECT 'x;' FROM t;\n"), []);
+  assert.ok(b.pending);
+  assert.equal(b.push('  INSERT INTO b SELECT 1 FROM t; -- END;\n'), []);
+  assert.equal(b.push('END; SELECT 2;'), [
+    { sql: "execute statement set\nBEGIN\n  INSERT INTO a SELECT 'x;' FROM t;\n  INSERT INTO b SELECT 1 FROM t; -- END;\nEND", line: 1, column: 1 },
+    { sql: 'SELECT 2', line: 5, column: 6 },
+  ]);
+  assert.not.ok(b.pending);
+});
+
+test('a statement set runs its INSERTs as one job and prints its job id', async () => {
+  const { s, lines } = session();
+  const dir = mkdtempSync(join(tmpdir(), 'sql-session-set-'));
+  try {
+    await run(s, lines, `${DDL}
+CREATE TABLE a_rows (id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'a')}', 'format' = 'csv');
+CREATE TABLE b_rows (id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${join(dir, 'b')}', 'format' = 'csv');
+SET 'table.dml-sync' = 'true';
+EXECUTE STATEMENT SET BEGIN
+  INSERT INTO a_rows SELECT id FROM src WHERE grp = 'a';
+  INSERT INTO b_rows SELECT id * 10 FROM src WHERE grp = 'b';
+END;`);
+    assert.equal(lines.filter((l) => l.startsWith('Job ID: ')).length, 1, lines.join('\n'));
+    assert.ok(lines.some((l) => /^\[INFO\] Job [0-9a-f]+ finished\.$/.test(l)), lines.join('\n'));
+    const read = (d: string): number[] => readdirSync(d).filter((f) => !f.startsWith('.'))
+      .flatMap((f) => readFileSync(join(d, f), 'utf8').split('\n').filter(Boolean)).map(Number).sort((x, y) => x - y);
+    const a = read(join(dir, 'a'));
+    const b = read(join(dir, 'b'));
+    // Every generated row reaches exactly one of the two sinks.
+    assert.equal([...a, ...b.map((x) => x / 10)].sort((x, y) => x - y), [1, 2, 3, 4, 5, 6]);
+    assert.ok(a.length > 0 || b.length > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

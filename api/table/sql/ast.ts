@@ -308,7 +308,14 @@ export interface JoinItem extends NodeBase {
 /** Anything `parseStatement` returns. */
 export type Statement =
   | Query | CreateTable | CreateView | CreateFunction | DropStatement | InsertStatement
-  | ExplainStatement | SetStatement | ResetStatement | ShowStatement | DescribeStatement;
+  | ExplainStatement | SetStatement | ResetStatement | ShowStatement | DescribeStatement
+  | StatementSetStatement;
+
+/** `EXECUTE STATEMENT SET BEGIN INSERT ...; INSERT ...; END`: the INSERTs run as one job. */
+export interface StatementSetStatement extends NodeBase {
+  readonly kind: 'statementSet';
+  readonly inserts: readonly InsertStatement[];
+}
 
 /** A column of CREATE TABLE. */
 export type ColumnDef =

@@ -13,10 +13,10 @@
 // construct is not supported.
 import type {
   ColumnDef, CreateFunction, CreateTable, CreateView, DataType, DropStatement, Expr, ExplainStatement,
-  InsertStatement, Query, ShowStatement, SourcePos, Statement, TableOption,
+  InsertStatement, Query, ShowStatement, SourcePos, Statement, StatementSetStatement, TableOption,
 } from './ast.ts';
 import { isQuery } from './ast.ts';
-import { tokenize } from './lexer.ts';
+import { tokenize, type Token } from './lexer.ts';
 import { QueryParser } from './query-parser.ts';
 import { posOf } from './token-cursor.ts';
 
@@ -37,6 +37,9 @@ class StatementParser extends QueryParser {
       case 'CREATE': return this.parseCreate();
       case 'DROP': return this.parseDrop();
       case 'INSERT': return this.parseInsert();
+      case 'EXECUTE':
+        if (this.isWord('STATEMENT', 1)) return this.parseStatementSet();
+        throw this.unsupported('the EXECUTE statement (other than EXECUTE STATEMENT SET)');
       case 'EXPLAIN': return this.parseExplain();
       case 'SET': return this.parseSet();
       case 'RESET': {
@@ -228,6 +231,23 @@ class StatementParser extends QueryParser {
     return { kind: 'insert', pos, overwrite, table, ...(columns ? { columns } : {}), query };
   }
 
+  /** `EXECUTE STATEMENT SET BEGIN INSERT ...; ... END` (at least one INSERT; each ends with `;`). */
+  private parseStatementSet(): StatementSetStatement {
+    const pos = posOf(this.next());
+    this.expectWords('STATEMENT', 'SET', 'BEGIN');
+    const inserts: InsertStatement[] = [];
+    for (;;) {
+      while (this.acceptOp(';'));
+      if (this.isWord('END')) break;
+      if (!this.isWord('INSERT')) throw this.expected(inserts.length === 0 ? 'INSERT in a statement set' : 'INSERT or END in a statement set');
+      inserts.push(this.parseInsert());
+      if (!this.isOp(';')) throw this.expected("';' after an INSERT of a statement set");
+    }
+    if (inserts.length === 0) throw this.expected('INSERT in a statement set');
+    this.expectWord('END');
+    return { kind: 'statementSet', pos, inserts };
+  }
+
   private parseExplain(): ExplainStatement {
     const pos = posOf(this.next());
     const details: string[] = [];
@@ -315,21 +335,43 @@ export interface ScriptPart {
   readonly pos: SourcePos;
 }
 
-/** Cuts a script at the `;`s outside strings, identifiers and comments; empty parts are dropped. */
+/**
+ * Cuts a script at the `;`s outside strings, identifiers and comments; empty parts are dropped. The
+ * `;`s inside `EXECUTE STATEMENT SET BEGIN ... END` end its INSERTs, not the statement.
+ */
 export function splitStatements(script: string): ScriptPart[] {
   const parts: ScriptPart[] = [];
-  let first: ReturnType<typeof tokenize>[number] | undefined;
-  let last = first;
-  for (const t of tokenize(script)) {
-    if (t.kind === 'eof' || (t.kind === 'op' && t.value === ';')) {
-      if (first && last) parts.push({ sql: script.slice(first.offset, last.end), pos: posOf(first) });
-      first = last = undefined;
-    } else {
-      first ??= t;
-      last = t;
+  const tokens = tokenize(script);
+  let first = -1;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const semicolon = t.kind === 'op' && t.value === ';';
+    if (t.kind === 'eof' || (semicolon && !(first >= 0 && insideStatementSet(tokens.slice(first, i))))) {
+      if (first >= 0) parts.push({ sql: script.slice(tokens[first].offset, tokens[i - 1].end), pos: posOf(tokens[first]) });
+      first = -1;
+    } else if (first < 0) {
+      first = i;
     }
   }
   return parts;
+}
+
+/**
+ * Whether a statement's tokens so far (up to a `;`) open `EXECUTE STATEMENT SET BEGIN` without
+ * its `END` yet: that `;` ends an INSERT inside the set, not the statement.
+ */
+export function insideStatementSet(tokens: readonly Token[]): boolean {
+  const words = ['EXECUTE', 'STATEMENT', 'SET', 'BEGIN'];
+  if (tokens.length < words.length || !words.every((w, k) => tokens[k].kind === 'word' && tokens[k].upper === w)) return false;
+  const last = tokens[tokens.length - 1];
+  return !(last.kind === 'word' && last.upper === 'END' && tokens.length > words.length);
+}
+
+/** Whether SQL text up to a `;` is inside an unfinished statement set (false for text that does not lex). */
+export function opensStatementSet(sql: string): boolean {
+  let tokens: Token[];
+  try { tokens = tokenize(sql); } catch { return false; }
+  return insideStatementSet(tokens.filter((t) => t.kind !== 'eof'));
 }
 
 export { isQuery };

@@ -48,7 +48,7 @@ export function toSql(node: Statement | Expr): string {
   switch (node.kind) {
     case 'select': case 'setOp': case 'values': case 'with':
     case 'createTable': case 'createView': case 'createFunction': case 'drop': case 'insert':
-    case 'explain': case 'set': case 'reset': case 'show': case 'describe':
+    case 'explain': case 'set': case 'reset': case 'show': case 'describe': case 'statementSet':
       return statementToSql(node);
     default:
       return expressionToSql(node);
@@ -315,5 +315,6 @@ export function statementToSql(s: Statement): string {
     case 'reset': return s.key === undefined ? 'RESET' : `RESET ${quoteString(s.key)}`;
     case 'show': return `SHOW ${s.object}`;
     case 'describe': return `DESCRIBE ${s.extended ? 'EXTENDED ' : ''}${names(s.name)}`;
+    case 'statementSet': return `EXECUTE STATEMENT SET BEGIN\n${s.inserts.map((i) => `${statementToSql(i)};\n`).join('')}END`;
   }
 }

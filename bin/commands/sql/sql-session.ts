@@ -91,7 +91,7 @@ export class SqlSession {
     if (command === 'help') { for (const l of HELP) this.out.println(l); return 'continue'; }
     const stmt = parseStatement(sql);
     if (isQuery(stmt)) await this.query(sql);
-    else if (stmt.kind === 'insert') await this.insert(sql);
+    else if (stmt.kind === 'insert' || stmt.kind === 'statementSet') await this.insert(sql);
     else if (stmt.kind === 'set' || stmt.kind === 'reset') await this.set(stmt, sql);
     else if (stmt.kind === 'show' || stmt.kind === 'describe') await this.printResult(sql);
     else if (stmt.kind === 'explain') {
@@ -221,6 +221,7 @@ export class SqlSession {
 /** The sink table's name of an INSERT (for the job's name). */
 function insertTarget(sql: string): string {
   const stmt = parseStatement(sql);
+  if (stmt.kind === 'statementSet') return stmt.inserts.map((i) => i.table.join('.')).join('_');
   return stmt.kind === 'insert' ? stmt.table.join('.') : 'sink';
 }
 

@@ -1,7 +1,9 @@
 // Splits SQL input into statements at the `;` that ends each, line by line as a user types or a
 // script is read: a `;` inside a string literal, a quoted identifier or a comment ends nothing, and
 // a statement may span lines. Each statement keeps the line and column where it starts in the input,
-// so that an error inside it can be reported at its place in the script. Imports nothing.
+// so that an error inside it can be reported at its place in the script. The `;`s inside
+// `EXECUTE STATEMENT SET BEGIN ... END` end its INSERTs, not the statement. Imports the SQL lexer.
+import { opensStatementSet } from '../../../api/table/sql/index.ts';
 
 /** A complete statement (without its `;`), and where its first character is in the input. */
 export interface BufferedStatement {
@@ -36,7 +38,7 @@ export class StatementBuffer {
         case 'code':
           if (c === '-' && next === '-') { this.state = 'line-comment'; i += 2; continue; }
           if (c === '/' && next === '*') { this.state = 'block-comment'; i += 2; continue; }
-          if (c === ';') {
+          if (c === ';' && !(this.start >= 0 && opensStatementSet(t.slice(this.start, i)))) {
             if (this.start >= 0) done.push(this.statement(this.start, i));
             this.start = -1;
             this.consume(i + 1);
