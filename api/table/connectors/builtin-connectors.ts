@@ -1,11 +1,12 @@
 // The built-in table connectors: `datagen` (rows generated from their index: random fields seeded
 // per table and row, so a replay after a failure regenerates the same rows; sequences; bounded by
 // 'number-of-rows'), `filesystem` (CSV or JSON lines; a bounded source reading every visible file
-// under 'path' when the job is built; an exactly-once FileSink), `print` and `blackhole`; the NATS
+// under 'path' when the job is built; an exactly-once FileSink; PARTITIONED BY writes and reads
+// Hive-style `k=v/` directories), `print` and `blackhole`; the NATS
 // and PostgreSQL connectors register from their own files.
 // Imports api/ sources, sinks and the table types.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { DataStream } from '../../datastream/data-stream.ts';
 import { FileSink } from '../../sinks/file-sink.ts';
 import { PrintSink } from '../../sinks/print-sink.ts';
@@ -14,6 +15,8 @@ import { isInteger, isTemporal, type LogicalType } from '../types/logical-type.t
 import type { Change } from '../types/row.ts';
 import { registerTableConnector, requireOption, type ConnectorContext } from './table-connector.ts';
 import { csvFormat, jsonFormat, type RowFormat } from './row-format.ts';
+import { partitionLayout, type PartitionLayout } from './filesystem-partitions.ts';
+import type { Schema } from '../types/schema.ts';
 import './nexmark-connector.ts';
 import './nats-table-connector.ts';
 import './postgres-table-connector.ts';
@@ -127,11 +130,11 @@ registerTableConnector('datagen', {
   },
 });
 
-/** The format named by the 'format' option. */
-function formatOf(ctx: ConnectorContext, file: string): RowFormat {
+/** The format named by the 'format' option, over `schema` (the columns the files hold). */
+function formatOf(ctx: ConnectorContext, file: string, schema: Schema = ctx.physical): RowFormat {
   const format = requireOption(ctx, 'format');
-  if (format === 'csv') return csvFormat(ctx.physical, file);
-  if (format === 'json') return jsonFormat(ctx.physical, file);
+  if (format === 'csv') return csvFormat(schema, file);
+  if (format === 'json') return jsonFormat(schema, file);
   throw new Error(`table ${ctx.tableName}: 'format' must be 'csv' or 'json', got '${format}'`);
 }
 
@@ -143,20 +146,37 @@ function visibleFiles(path: string): string[] {
   return readdirSync(path).filter((n) => !n.startsWith('.') && !n.startsWith('_')).sort().flatMap((n) => visibleFiles(join(path, n)));
 }
 
-/** Every row of the files under the table's path. */
+/** The table's 'path' as a file system path (Flink's `file://` URIs are local paths). */
+function pathOf(ctx: ConnectorContext): string {
+  const path = requireOption(ctx, 'path');
+  return path.startsWith('file://') ? path.slice('file://'.length) : path;
+}
+
+/** The partition layout of a partitioned table, else undefined. */
+function layoutOf(ctx: ConnectorContext): PartitionLayout | undefined {
+  return ctx.partitionKeys && ctx.partitionKeys.length > 0 ? partitionLayout(ctx.physical, ctx.partitionKeys) : undefined;
+}
+
+/** Every row of the files under the table's path (a partitioned table's values from the directories). */
 function readRows(ctx: ConnectorContext): unknown[][] {
   const rows: unknown[][] = [];
-  for (const file of visibleFiles(requireOption(ctx, 'path'))) {
-    const format = formatOf(ctx, file);
+  const root = pathOf(ctx);
+  const layout = layoutOf(ctx);
+  for (const file of visibleFiles(root)) {
+    const format = formatOf(ctx, file, layout?.dataSchema);
+    const dir = relative(root, join(file, '..'));
     readFileSync(file, 'utf8').split('\n').forEach((line, n) => {
-      if (line.trim() !== '') rows.push(format.parse(line.replace(/\r$/, ''), n + 1));
+      if (line.trim() === '') return;
+      const data = format.parse(line.replace(/\r$/, ''), n + 1);
+      rows.push(layout ? layout.fullRow(data, dir, () => `${file}:${n + 1}`) : data);
     });
   }
   return rows;
 }
 
 registerTableConnector('filesystem', {
-  options: (k) => ['path', 'format'].includes(k) || k.startsWith('csv.') || k.startsWith('json.') || k.startsWith('sink.') || k.startsWith('lookup.'),
+  partitioned: true,
+  options: (k) => ['path', 'format'].includes(k) || ['csv.', 'json.', 'sink.', 'lookup.', 'partition.'].some((p) => k.startsWith(p)),
   createSource(env, ctx) {
     return env.fromCollection(readRows(ctx)).name(`filesystem ${ctx.tableName}`);
   },
@@ -174,9 +194,17 @@ registerTableConnector('filesystem', {
     return { lookup: (key) => index.get(JSON.stringify(key)) ?? [], close: () => {} };
   },
   createSink(stream, ctx) {
-    const path = requireOption(ctx, 'path');
-    const format = formatOf(ctx, path);
-    return (stream as DataStream<Change>).sinkTo(new FileSink<Change>(path, { format: (c) => format.format(c.row) })).name(`filesystem ${ctx.tableName}`);
+    const path = pathOf(ctx);
+    const layout = layoutOf(ctx);
+    if (layout === undefined) {
+      const format = formatOf(ctx, path);
+      return (stream as DataStream<Change>).sinkTo(new FileSink<Change>(path, { format: (c) => format.format(c.row) })).name(`filesystem ${ctx.tableName}`);
+    }
+    // Partitioned: one bucket per partition, the partition columns only in the directory names.
+    const format = formatOf(ctx, path, layout.dataSchema);
+    const sink = FileSink.forRowFormat<Change>(path, (c) => format.format(layout.dataRow(c.row)))
+      .withBucketAssigner((c) => layout.partitionPath(c.row)).build();
+    return (stream as DataStream<Change>).sinkTo(sink).name(`filesystem ${ctx.tableName}`);
   },
 });
 

@@ -15,6 +15,8 @@ export interface ConnectorContext {
   /** The physical columns (computed columns are the planner's). */
   readonly physical: Schema;
   readonly options: Readonly<Record<string, string>>;
+  /** The physical columns of `PARTITIONED BY`, in order (empty or absent: not partitioned). */
+  readonly partitionKeys?: readonly string[];
   /**
    * For a connector with `perSplitWatermarks`: turns a physical row into the table's full row
    * (computed columns appended in place); absent when there are none. Its source emits full rows.
@@ -57,6 +59,8 @@ export interface TableConnector {
    * function decides per table (an upsert sink needs a PRIMARY KEY).
    */
   readonly acceptsUpdates?: boolean | ((ctx: ConnectorContext) => boolean);
+  /** Whether the connector takes `PARTITIONED BY` (else a partitioned table is refused). */
+  readonly partitioned?: boolean;
   /** The option keys the connector understands (beyond 'connector'); others are refused. */
   readonly options: (key: string) => boolean;
 }

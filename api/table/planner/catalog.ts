@@ -19,6 +19,8 @@ export interface CatalogTable {
   /** `WATERMARK FOR column AS expr`. */
   readonly watermark?: { readonly column: string; readonly expr: Expr };
   readonly options: Readonly<Record<string, string>>;
+  /** The columns of `PARTITIONED BY`, in order (absent or empty: not partitioned). */
+  readonly partitionKeys?: readonly string[];
   /** The DDL text (computed column and watermark expressions point into it). */
   readonly source: string;
 }

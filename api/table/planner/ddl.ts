@@ -16,7 +16,6 @@ import { SqlValidationError } from './validation-error.ts';
 export function createTableEntry(stmt: CreateTable, source: string, functions: FunctionCatalog): CatalogTable {
   const err = (reason: string, at: { pos: CreateTable['pos'] }): SqlValidationError => new SqlValidationError(reason, source, at.pos);
   const name = tableName(stmt.name);
-  if (stmt.partitionedBy.length > 0) throw err('PARTITIONED BY is not supported', stmt);
   const options: Record<string, string> = {};
   for (const o of stmt.options) options[o.key] = o.value;
   const connectorName = options.connector;
@@ -40,6 +39,13 @@ export function createTableEntry(stmt: CreateTable, source: string, functions: F
     if (c.kind === 'computed') return { name: c.name, type: compiler.compile(c.expr, { fields: physical, aggregateContext: 'in a computed column' }).type };
     return { name: c.name, type: fromDataType((c as { type: Parameters<typeof fromDataType>[0] }).type) };
   });
+  // PARTITIONED BY (Flink's filesystem connector): physical columns, each named once.
+  for (const [i, k] of stmt.partitionedBy.entries()) {
+    if (!connector.partitioned) throw err(`the ${connectorName} connector does not support PARTITIONED BY`, stmt);
+    if (!physical.some((c) => c.name === k)) throw err(`PARTITIONED BY names ${columns.some((c) => c.name === k) ? 'the computed column' : 'unknown column'} ${k}`, stmt);
+    if (stmt.partitionedBy.indexOf(k) !== i) throw err(`PARTITIONED BY names ${k} twice`, stmt);
+  }
+  if (stmt.partitionedBy.length > 0 && stmt.partitionedBy.length === physical.length) throw err('PARTITIONED BY names every column: nothing is left to write into the files', stmt);
   let watermark: CatalogTable['watermark'];
   if (stmt.watermark) {
     const w = stmt.watermark;
@@ -65,6 +71,6 @@ export function createTableEntry(stmt: CreateTable, source: string, functions: F
   return {
     kind: 'table', name, schema: new Schema(columns, primaryKey),
     computed: stmt.columns.map((c) => (c.kind === 'computed' ? c.expr : undefined)),
-    ...(watermark ? { watermark } : {}), options, source,
+    ...(watermark ? { watermark } : {}), ...(stmt.partitionedBy.length > 0 ? { partitionKeys: [...stmt.partitionedBy] } : {}), options, source,
   };
 }

@@ -217,7 +217,7 @@ export class StreamTranslator {
     if (connector.createChangelogSource) {
       // A changelog source (CDC): its rows get the computed columns; event time is not supported.
       if (watermarks) throw new Error(`table ${table.name}: the ${table.options.connector} connector reads a changelog, which cannot have a WATERMARK here`);
-      const changes = connector.createChangelogSource(this.env, { tableName: table.name, physical, options: table.options });
+      const changes = connector.createChangelogSource(this.env, { tableName: table.name, physical, options: table.options, partitionKeys: table.partitionKeys ?? [] });
       changes.uid(this.uid(node, 'source'));
       return calc ? changes.map((c: Change): Change => ({ op: c.op, row: full(c.row) })).name(`Computed(${table.name})`).uid(this.uid(node, 'computed')) : changes;
     }
@@ -225,7 +225,7 @@ export class StreamTranslator {
     // Flink's sources do); else both follow the source here.
     const perSplit = connector.perSplitWatermarks === true;
     let rows = connector.createSource!(this.env, {
-      tableName: table.name, physical, options: table.options,
+      tableName: table.name, physical, options: table.options, partitionKeys: table.partitionKeys ?? [],
       ...(perSplit ? { ...(calc ? { finish: full } : {}), ...(watermarks ? { watermarks } : {}) } : {}),
     });
     rows.uid(this.uid(node, 'source'));
@@ -272,7 +272,7 @@ export class StreamTranslator {
   private lookupJoin(node: JoinNode, lookup: NonNullable<JoinNode['lookup']>): DataStream<Change> {
     const table = lookup.table;
     const connector = findTableConnector(table.options.connector ?? '')!;
-    const ctx = { tableName: table.name, physical: physicalSchema(table), options: table.options };
+    const ctx = { tableName: table.name, physical: physicalSchema(table), options: table.options, partitionKeys: table.partitionKeys ?? [] };
     const fn = new LookupJoinFunction({
       createLookup: (now) => connector.createLookup!(ctx, lookup.keys, now),
       leftKeys: node.leftKeys, rightArity: node.right.schema.columns.length, leftOuter: node.joinType === 'LEFT',
