@@ -32,12 +32,12 @@ const exporters = new Map<string, Exporter>();
 /** The exported snapshot of `slot` held in this process, if any. */
 export function heldSnapshot(slot: string): string | undefined { return exporters.get(slot)?.name; }
 
-/** Creates `slot` (test_decoding) with an exported snapshot, held until releaseSnapshot. */
-export async function createSlotWithSnapshot(url: string, slot: string): Promise<string> {
+/** Creates `slot` (with the output plugin `plugin`) with an exported snapshot, held until releaseSnapshot. */
+export async function createSlotWithSnapshot(url: string, slot: string, plugin: 'test_decoding' | 'pgoutput' = 'test_decoding'): Promise<string> {
   const client = new pg.Client({ connectionString: url, replication: 'database' } as pg.ClientConfig);
   await client.connect();
   try {
-    const { rows } = await client.query<{ snapshot_name: string }>(`CREATE_REPLICATION_SLOT "${slot}" LOGICAL test_decoding EXPORT_SNAPSHOT`);
+    const { rows } = await client.query<{ snapshot_name: string }>(`CREATE_REPLICATION_SLOT "${slot}" LOGICAL ${plugin} EXPORT_SNAPSHOT`);
     // The connection must stay open (and idle) for the snapshot to stay importable; it must not keep the process alive.
     (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
     client.on('error', () => exporters.delete(slot));

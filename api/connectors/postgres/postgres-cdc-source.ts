@@ -1,7 +1,7 @@
-// PostgresCdcSource: change data capture from a logical replication slot (test_decoding output),
-// emitting a changelog: `+I` for an insert, `-U` then `+U` for an update, `-D` for a delete, each
+// PostgresCdcSource: change data capture from a logical replication slot (the test_decoding
+// plugin's text, or pgoutput's binary messages read with a publication: pgoutput-decoder.ts), emitting a changelog: `+I` for an insert, `-U` then `+U` for an update, `-D` for a delete, each
 // with the table and the row. Reads through SQL functions on a plain connection
-// (pg_logical_slot_peek_changes), so it works with the same client on Node and Deno; whole
+// (pg_logical_slot_peek_changes, or its _binary_ form for pgoutput), so it works with the same client on Node and Deno; whole
 // transactions are emitted within one poll, so the position is the commit LSN of the last
 // transaction emitted, and a checkpoint never splits a transaction. The slot's confirmed position
 // advances (pg_replication_slot_advance) only when a checkpoint holding a later position
@@ -20,7 +20,9 @@ import type { Boundedness, InputStatus, ReaderOutput, Source, SourceReader, Sour
 import type { StreamExecutionEnvironment } from '../../environment/stream-execution-environment.ts';
 import type { DataStream } from '../../datastream/data-stream.ts';
 import { createSlotWithSnapshot, heldSnapshot, releaseSnapshot, SnapshotReader, type SnapshotPosition } from './postgres-cdc-snapshot.ts';
-import { lsnValue, parseChange } from './test-decoding-parser.ts';
+import { lsnValue, parseChange, type DecodedChange } from './test-decoding-parser.ts';
+import { PgoutputDecoder } from './pgoutput-decoder.ts';
+import { ensurePublication, type ResolvedTable } from './pgoutput-publication.ts';
 
 /** A changelog operation (Flink's RowKind). */
 export type ChangeOp = '+I' | '-U' | '+U' | '-D';
@@ -31,8 +33,18 @@ export interface ChangeRecord { readonly op: ChangeOp; readonly table: string; r
 /** Options of a PostgresCdcSource. */
 export interface PostgresCdcSourceOptions {
   readonly url: string;
-  /** The logical replication slot (created with test_decoding if missing). */
+  /** The logical replication slot (created with the decoding plugin if missing). */
   readonly slot: string;
+  /**
+   * The slot's output plugin: 'test_decoding' (default) or 'pgoutput' (PostgreSQL's own, read
+   * with a publication; Flink CDC's 'decoding.plugin.name').
+   */
+  readonly decodingPluginName?: 'test_decoding' | 'pgoutput';
+  /**
+   * pgoutput's publication (default 'actorflow_pub'): created FOR TABLE `tables` if missing, and
+   * extended by a missing table, before the slot is created; checked when the slot exists.
+   */
+  readonly publicationName?: string;
   /** Only these tables ('schema.table'; default: every table). Each must have REPLICA IDENTITY FULL. */
   readonly tables?: readonly string[];
   /** Stop at the WAL position current when the job starts (default false). */
@@ -78,6 +90,8 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
   private closed = false;
   /** Changes read per peek: grows while the emitted part since the slot's position fills it. */
   private window: number;
+  /** pgoutput's relations, kept across peeks (each peek sends them again before their first change). */
+  private readonly pgoutput = new PgoutputDecoder();
 
   constructor(private readonly options: PostgresCdcSourceOptions, private readonly context: SourceReaderContext) {
     this.window = options.fetchSize ?? 10_000;
@@ -177,15 +191,23 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
     const after = split.lsn ? lsnValue(split.lsn) : -1n;
     const end = split.end ? lsnValue(split.end) : undefined;
     // Peeking starts at the slot's confirmed position: skip what was emitted since.
-    const { rows } = await this.client!.query<{ lsn: string; data: string }>(
-      "SELECT lsn::text AS lsn, data FROM pg_logical_slot_peek_changes($1, NULL, $2, 'include-xids', '0', 'skip-empty-xacts', '1')",
-      [this.options.slot, this.window]);
+    const binary = this.options.decodingPluginName === 'pgoutput';
+    const { rows } = binary
+      ? await this.client!.query<{ lsn: string; data: Uint8Array }>(
+        "SELECT lsn::text AS lsn, data FROM pg_logical_slot_peek_binary_changes($1, NULL, $2, 'proto_version', '1', 'publication_names', $3)",
+        [this.options.slot, this.window, this.options.publicationName ?? DEFAULT_PUBLICATION])
+      : await this.client!.query<{ lsn: string; data: string }>(
+        "SELECT lsn::text AS lsn, data FROM pg_logical_slot_peek_changes($1, NULL, $2, 'include-xids', '0', 'skip-empty-xacts', '1')",
+        [this.options.slot, this.window]);
     const tables = this.options.tables ? new Set(this.options.tables.map(qualified)) : undefined;
     let changes: ChangeRecord[] = [];
     let fresh = 0;
     for (const { lsn, data } of rows) {
-      if (data.startsWith('BEGIN')) { changes = []; continue; }
-      if (data.startsWith('COMMIT')) {
+      // Every message is decoded, also in transactions emitted before: pgoutput's Relation messages are among them.
+      const event = binary ? this.pgoutput.next(data as Uint8Array) : textEvent(data as string);
+      if (event === undefined) continue;
+      if (event.kind === 'BEGIN') { changes = []; continue; }
+      if (event.kind === 'COMMIT') {
         const at = lsnValue(lsn);
         if (at <= after || (this.buffer.length > 0 && at <= lsnValue(this.buffer[this.buffer.length - 1].commit))) continue;
         if (end !== undefined && at > end) { this.finished = true; break; }
@@ -193,8 +215,8 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
         fresh++;
         continue;
       }
-      const change = parseChange(data);
-      if (change === undefined || (tables && !tables.has(change.table))) continue;
+      const change = event;
+      if (tables && !tables.has(change.table)) continue;
       if (change.kind === 'INSERT') changes.push({ op: '+I', table: change.table, row: change.new! });
       else if (change.kind === 'DELETE') changes.push({ op: '-D', table: change.table, row: change.old ?? {} });
       else {
@@ -219,7 +241,19 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
     }
     this.client = client;
     const { slot, tables } = this.options;
+    const plugin = this.options.decodingPluginName ?? 'test_decoding';
+    // Bad input fails before anything is created: the tables first, then the publication, then the slot.
+    const resolved: ResolvedTable[] = [];
+    for (const table of tables ?? []) {
+      const r = await client.query<{ ident: string; schema: string; name: string }>(
+        'SELECT c.relreplident AS ident, n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)', [table]);
+      if (r.rows.length === 0) throw new Error(`table "${table}" does not exist`);
+      if (r.rows[0].ident !== 'f') throw new Error(`table "${table}" needs REPLICA IDENTITY FULL for whole old rows in updates and deletes (ALTER TABLE ${table} REPLICA IDENTITY FULL)`);
+      resolved.push({ given: table, schema: r.rows[0].schema, name: r.rows[0].name });
+    }
     const found = await client.query<{ plugin: string }>('SELECT plugin FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    if (found.rows.length > 0 && found.rows[0].plugin !== plugin) throw new Error(`slot '${slot}' uses the ${found.rows[0].plugin} plugin, and this source is set to read ${plugin} (decoding plugin option)`);
+    if (plugin === 'pgoutput') await ensurePublication(client, this.options.publicationName ?? DEFAULT_PUBLICATION, tables ? resolved : undefined, found.rows.length > 0);
     const snapshot = this.split?.snapshot;
     if (snapshot !== undefined) {
       if (!tables || tables.length === 0) throw new Error('an initial snapshot needs the tables to read (option tables)');
@@ -228,20 +262,14 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
         // A restart in this process before any checkpoint finds the export it made; else the slot must be new.
         name = heldSnapshot(slot) ?? '';
         if (name === '' && found.rows.length > 0) throw new Error(`slot '${slot}' exists already, and an initial snapshot needs to create it (drop the slot with pg_drop_replication_slot, or start from the latest position)`);
-        if (name === '') name = await createSlotWithSnapshot(this.options.url, slot);
+        if (name === '') name = await createSlotWithSnapshot(this.options.url, slot, plugin);
         this.split = { ...this.split!, snapshot: { ...snapshot, name } };
       } else if (heldSnapshot(slot) !== name) {
         throw new Error(`the initial snapshot of slot '${slot}' was interrupted, and its export is gone (the process holding it ended); drop the slot and start the job without its checkpoint`);
       }
       this.snapshotReader = new SnapshotReader(this.options.url, name, this.options.snapshotChunkPages ?? 64);
       await this.snapshotReader.open();
-    } else if (found.rows.length === 0) await client.query("SELECT pg_create_logical_replication_slot($1, 'test_decoding')", [slot]);
-    if (found.rows.length > 0 && found.rows[0].plugin !== 'test_decoding') throw new Error(`slot '${slot}' uses the ${found.rows[0].plugin} plugin; this source reads test_decoding slots`);
-    for (const table of tables ?? []) {
-      const r = await client.query<{ ident: string | null }>('SELECT relreplident AS ident FROM pg_class WHERE oid = to_regclass($1)', [table]);
-      if (r.rows.length === 0 || r.rows[0].ident === null) throw new Error(`table "${table}" does not exist`);
-      if (r.rows[0].ident !== 'f') throw new Error(`table "${table}" needs REPLICA IDENTITY FULL for whole old rows in updates and deletes (ALTER TABLE ${table} REPLICA IDENTITY FULL)`);
-    }
+    } else if (found.rows.length === 0) await client.query('SELECT pg_create_logical_replication_slot($1, $2)', [slot, plugin]);
     if (this.split && this.split.end === '') {
       const { rows } = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
       this.split = { ...this.split, end: rows[0].lsn };
@@ -293,6 +321,10 @@ export class PostgresCdcSource implements Source<ChangeRecord, CdcSplit, CdcSpli
     this.boundedness = options.bounded ? 'bounded' : 'continuous-unbounded';
     if (options.startup !== undefined && options.startup !== 'initial' && options.startup !== 'latest') throw new TypeError(`PostgresCdcSource: startup must be 'initial' or 'latest', got ${JSON.stringify(options.startup)}`);
     if (options.startup === 'initial' && !(options.tables && options.tables.length > 0)) throw new TypeError('PostgresCdcSource: an initial snapshot needs the tables to read (option tables)');
+    const plugin = options.decodingPluginName;
+    if (plugin !== undefined && plugin !== 'test_decoding' && plugin !== 'pgoutput') throw new TypeError(`PostgresCdcSource: decodingPluginName must be 'test_decoding' or 'pgoutput', got ${JSON.stringify(plugin)}`);
+    const pub = options.publicationName;
+    if (pub !== undefined && (typeof pub !== 'string' || !/^[a-z0-9_]{1,63}$/.test(pub))) throw new TypeError(`PostgresCdcSource: publicationName must be 1-63 lower-case letters, digits or '_', got ${JSON.stringify(pub)}`);
     const chunk = options.snapshotChunkPages ?? 64;
     if (!(Number.isInteger(chunk) && chunk > 0)) throw new RangeError(`PostgresCdcSource: snapshotChunkPages must be a positive integer, got ${chunk}`);
   }
@@ -320,6 +352,16 @@ export class PostgresCdcSource implements Source<ChangeRecord, CdcSplit, CdcSpli
     this.readers.set(context.subtaskIndex, reader);
     return reader;
   }
+}
+
+/** pgoutput's publication unless the options name one. */
+const DEFAULT_PUBLICATION = 'actorflow_pub';
+
+/** A test_decoding line as the change stream's event (undefined: not a row change). */
+function textEvent(data: string): { kind: 'BEGIN' } | { kind: 'COMMIT' } | DecodedChange | undefined {
+  if (data.startsWith('BEGIN')) return { kind: 'BEGIN' };
+  if (data.startsWith('COMMIT')) return { kind: 'COMMIT' };
+  return parseChange(data);
 }
 
 /** 'accounts' -> 'public.accounts' (test_decoding names tables with their schema). */

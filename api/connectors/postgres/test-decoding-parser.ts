@@ -21,7 +21,8 @@ export function typed(type: string, text: string | null): unknown {
   if (text === null) return null;
   if (NUMERIC.has(type)) return Number(text);
   if (type === 'bigint') { const n = Number(text); return Number.isSafeInteger(n) ? n : text; }
-  if (type === 'boolean') return text === 'true';
+  // test_decoding prints 'true'; a column's own text form (the snapshot, pgoutput) is 't'.
+  if (type === 'boolean') return text === 'true' || text === 't';
   return text;
 }
 
