@@ -89,7 +89,7 @@ for (const name of ['jdbc', 'postgres']) {
 
 const CDC_OPTIONS = new Set([
   'hostname', 'port', 'username', 'password', 'database-name', 'schema-name', 'table-name', 'slot.name',
-  'decoding.plugin.name', 'scan.startup.mode', 'scan.bounded', 'scan.snapshot.chunk-pages', 'scan.changes.fetch-size', 'scan.poll-interval-ms',
+  'decoding.plugin.name', 'publication.name', 'scan.startup.mode', 'scan.bounded', 'scan.snapshot.chunk-pages', 'scan.changes.fetch-size', 'scan.poll-interval-ms',
 ]);
 
 registerTableConnector('postgres-cdc', {
@@ -101,7 +101,10 @@ registerTableConnector('postgres-cdc', {
     const table = `${ctx.options['schema-name'] ?? 'public'}.${requireOption(ctx, 'table-name')}`;
     const slot = requireOption(ctx, 'slot.name');
     const plugin = ctx.options['decoding.plugin.name'] ?? 'test_decoding';
-    if (plugin !== 'test_decoding') throw new Error(`table ${ctx.tableName}: 'decoding.plugin.name' must be 'test_decoding' (the plugin this source reads), got '${plugin}'`);
+    if (plugin !== 'test_decoding' && plugin !== 'pgoutput') throw new Error(`table ${ctx.tableName}: 'decoding.plugin.name' must be 'test_decoding' or 'pgoutput', got '${plugin}'`);
+    const publication = ctx.options['publication.name'];
+    if (publication !== undefined && plugin !== 'pgoutput') throw new Error(`table ${ctx.tableName}: 'publication.name' is for 'decoding.plugin.name' = 'pgoutput'`);
+    if (publication !== undefined && !/^[a-z0-9_]{1,63}$/.test(publication)) throw new Error(`table ${ctx.tableName}: 'publication.name' must be 1-63 lower-case letters, digits or '_', got '${publication}'`);
     const mode = ctx.options['scan.startup.mode'] ?? 'initial';
     if (mode !== 'initial' && mode !== 'latest-offset') throw new Error(`table ${ctx.tableName}: 'scan.startup.mode' must be 'initial' or 'latest-offset', got '${mode}'`);
     const bounded = ctx.options['scan.bounded'] ?? 'false';
@@ -112,6 +115,7 @@ registerTableConnector('postgres-cdc', {
     if (ctx.options.password !== undefined) url.password = encodeURIComponent(ctx.options.password);
     const source = new PostgresCdcSource({
       url: url.toString(), slot, tables: [table], bounded: bounded === 'true', startup: mode === 'initial' ? 'initial' : 'latest',
+      decodingPluginName: plugin, ...(publication !== undefined ? { publicationName: publication } : {}),
       ...(ctx.options['scan.snapshot.chunk-pages'] !== undefined ? { snapshotChunkPages: positiveInt(ctx, 'scan.snapshot.chunk-pages', 64) } : {}),
       ...(ctx.options['scan.changes.fetch-size'] !== undefined ? { fetchSize: positiveInt(ctx, 'scan.changes.fetch-size', 10_000) } : {}),
       ...(ctx.options['scan.poll-interval-ms'] !== undefined ? { pollIntervalMs: positiveInt(ctx, 'scan.poll-interval-ms', 200) } : {}),

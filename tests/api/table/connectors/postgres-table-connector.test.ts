@@ -1,6 +1,7 @@
 // The SQL DDL connectors 'jdbc' and 'postgres-cdc' against a real PostgreSQL server: an updating
 // GROUP BY job upserts into a table (exactly-once across an injected failure) that equals a plain
-// loop's answer; a CDC table with an initial snapshot, changed while the job reads it, feeds a SQL
+// loop's answer; a CDC table with an initial snapshot (with each decoding plugin, test_decoding and
+// pgoutput), changed while the job reads it, feeds a SQL
 // aggregation whose upserted (and deleted) rows equal a query on the source table; DDL and
 // planning errors name the option or the reason.
 import { test } from 'uvu';
@@ -93,62 +94,65 @@ test('INSERT INTO a jdbc table SELECT ... GROUP BY upserts exactly once across a
   assert.is(Number((await db.query('SELECT count(*) AS n FROM pg_prepared_xacts')).rows[0].n), 0, 'no prepared transaction is left');
 });
 
-test('a postgres-cdc table (initial snapshot, changed while read) aggregated by SQL into a jdbc table equals a query on the source', async () => {
-  const random = new Random(seed + 1);
-  await db.query('CREATE TABLE accounts (id int PRIMARY KEY, owner text NOT NULL, balance int NOT NULL); ALTER TABLE accounts REPLICA IDENTITY FULL');
-  await db.query('CREATE TABLE owner_totals (owner text PRIMARY KEY, n bigint NOT NULL, total bigint NOT NULL)');
-  const INITIAL = 3000;
-  let next = 1;
-  const ids: number[] = [];
-  for (let i = 0; i < INITIAL; i += 500) {
-    const values: string[] = [];
-    for (let j = 0; j < 500; j++) { ids.push(next); values.push(`(${next++}, 'o${random.int(0, 8)}', ${random.int(-50, 100)})`); }
-    await db.query(`INSERT INTO accounts VALUES ${values.join(', ')}`);
-  }
-  const clock = new ManualClock();
-  const { tEnv } = environment(clock, 100);
-  await tEnv.executeSql(`CREATE TABLE acc (id INT, owner STRING, balance INT, PRIMARY KEY (id) NOT ENFORCED) WITH (
-    'connector' = 'postgres-cdc', 'hostname' = '127.0.0.1', 'port' = '${server.port}', 'username' = 'postgres',
-    'database-name' = 'postgres', 'schema-name' = 'public', 'table-name' = 'accounts', 'slot.name' = 'acc_sql',
-    'scan.snapshot.chunk-pages' = '2', 'scan.poll-interval-ms' = '20')`);
-  await tEnv.executeSql(`CREATE TABLE totals_sink (owner STRING, n BIGINT, total BIGINT, PRIMARY KEY (owner) NOT ENFORCED)
-    WITH ('connector' = 'postgres', 'url' = '${jdbcUrl()}', 'table-name' = 'owner_totals', 'username' = 'postgres')`);
-  const result = await tEnv.executeSql('INSERT INTO totals_sink SELECT owner, COUNT(*), SUM(balance) FROM acc GROUP BY owner');
-  const job = result.getJobClient()!;
-  const running = job.getJobExecutionResult();
-  running.catch(() => {});
-  // Changes while the job starts and reads the snapshot: inserts, updates (moving rows between owners) and deletes of whole owners.
-  const churn = (async () => {
-    for (let t = 0; t < 150; t++) {
-      await db.query('BEGIN');
-      for (let k = random.int(1, 4); k > 0; k--) {
-        const r = random.int(0, 9);
-        if (r < 4) {
-          ids.push(next);
-          await db.query('INSERT INTO accounts VALUES ($1, $2, $3)', [next++, `o${random.int(0, 8)}`, random.int(-50, 100)]);
-        } else if (r < 8) {
-          await db.query('UPDATE accounts SET balance = balance + $2, owner = $3 WHERE id = $1', [ids[random.int(0, ids.length - 1)], random.int(-20, 20), `o${random.int(0, 9)}`]);
-        } else {
-          const i = random.int(0, ids.length - 1);
-          await db.query('DELETE FROM accounts WHERE id = $1', [ids[i]]);
-          ids.splice(i, 1);
-        }
-      }
-      await db.query('COMMIT');
-      await new Promise((r) => setTimeout(r, 1));
+for (const plugin of ['test_decoding', 'pgoutput']) {
+  const p = plugin === 'pgoutput' ? 'po' : 'td';
+  test(`${plugin}: a postgres-cdc table (initial snapshot, changed while read) aggregated by SQL into a jdbc table equals a query on the source`, async () => {
+    const random = new Random(seed + 1);
+    await db.query(`CREATE TABLE accounts_${p} (id int PRIMARY KEY, owner text NOT NULL, balance int NOT NULL); ALTER TABLE accounts_${p} REPLICA IDENTITY FULL`);
+    await db.query(`CREATE TABLE owner_totals_${p} (owner text PRIMARY KEY, n bigint NOT NULL, total bigint NOT NULL)`);
+    const INITIAL = 3000;
+    let next = 1;
+    const ids: number[] = [];
+    for (let i = 0; i < INITIAL; i += 500) {
+      const values: string[] = [];
+      for (let j = 0; j < 500; j++) { ids.push(next); values.push(`(${next++}, 'o${random.int(0, 8)}', ${random.int(-50, 100)})`); }
+      await db.query(`INSERT INTO accounts_${p} VALUES ${values.join(', ')}`);
     }
-    // A whole owner disappears: its row must be deleted from the sink.
-    await db.query("DELETE FROM accounts WHERE owner = 'o3'");
-  })();
-  const source = async () => (await db.query('SELECT owner, count(*)::int AS n, sum(balance)::int AS total FROM accounts GROUP BY owner ORDER BY owner')).rows.map((r) => `${r.owner}:${r.n}:${r.total}`);
-  const sink = async () => (await db.query('SELECT owner, n, total FROM owner_totals ORDER BY owner')).rows.map((r) => `${r.owner}:${r.n}:${r.total}`);
-  const settled = churn.then(() => until(async () => JSON.stringify(await sink()) === JSON.stringify(await source())));
-  await drive(clock, Promise.race([settled, running]));
-  const want = await source();
-  assert.equal(await sink(), want);
-  assert.ok(!want.some((r) => r.startsWith('o3:')), 'the deleted owner is gone from the sink');
-  await job.cancel();
-});
+    const clock = new ManualClock();
+    const { tEnv } = environment(clock, 100);
+    await tEnv.executeSql(`CREATE TABLE acc (id INT, owner STRING, balance INT, PRIMARY KEY (id) NOT ENFORCED) WITH (
+      'connector' = 'postgres-cdc', 'hostname' = '127.0.0.1', 'port' = '${server.port}', 'username' = 'postgres',
+      'database-name' = 'postgres', 'schema-name' = 'public', 'table-name' = 'accounts_${p}', 'slot.name' = 'acc_sql_${p}',
+      'scan.snapshot.chunk-pages' = '2', 'scan.poll-interval-ms' = '20', 'decoding.plugin.name' = '${plugin}')`);
+    await tEnv.executeSql(`CREATE TABLE totals_sink (owner STRING, n BIGINT, total BIGINT, PRIMARY KEY (owner) NOT ENFORCED)
+      WITH ('connector' = 'postgres', 'url' = '${jdbcUrl()}', 'table-name' = 'owner_totals_${p}', 'username' = 'postgres')`);
+    const result = await tEnv.executeSql('INSERT INTO totals_sink SELECT owner, COUNT(*), SUM(balance) FROM acc GROUP BY owner');
+    const job = result.getJobClient()!;
+    const running = job.getJobExecutionResult();
+    running.catch(() => {});
+    // Changes while the job starts and reads the snapshot: inserts, updates (moving rows between owners) and deletes of whole owners.
+    const churn = (async () => {
+      for (let t = 0; t < 150; t++) {
+        await db.query('BEGIN');
+        for (let k = random.int(1, 4); k > 0; k--) {
+          const r = random.int(0, 9);
+          if (r < 4) {
+            ids.push(next);
+            await db.query(`INSERT INTO accounts_${p} VALUES ($1, $2, $3)`, [next++, `o${random.int(0, 8)}`, random.int(-50, 100)]);
+          } else if (r < 8) {
+            await db.query(`UPDATE accounts_${p} SET balance = balance + $2, owner = $3 WHERE id = $1`, [ids[random.int(0, ids.length - 1)], random.int(-20, 20), `o${random.int(0, 9)}`]);
+          } else {
+            const i = random.int(0, ids.length - 1);
+            await db.query(`DELETE FROM accounts_${p} WHERE id = $1`, [ids[i]]);
+            ids.splice(i, 1);
+          }
+        }
+        await db.query('COMMIT');
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      // A whole owner disappears: its row must be deleted from the sink.
+      await db.query(`DELETE FROM accounts_${p} WHERE owner = 'o3'`);
+    })();
+    const source = async () => (await db.query(`SELECT owner, count(*)::int AS n, sum(balance)::int AS total FROM accounts_${p} GROUP BY owner ORDER BY owner`)).rows.map((r) => `${r.owner}:${r.n}:${r.total}`);
+    const sink = async () => (await db.query(`SELECT owner, n, total FROM owner_totals_${p} ORDER BY owner`)).rows.map((r) => `${r.owner}:${r.n}:${r.total}`);
+    const settled = churn.then(() => until(async () => JSON.stringify(await sink()) === JSON.stringify(await source())));
+    await drive(clock, Promise.race([settled, running]));
+    const want = await source();
+    assert.equal(await sink(), want);
+    assert.ok(!want.some((r) => r.startsWith('o3:')), 'the deleted owner is gone from the sink');
+    await job.cancel();
+  });
+}
 
 /** The error of `run` (thrown, or a rejection), if any. */
 async function errorOf(run: () => Promise<unknown>): Promise<Error | undefined> {
@@ -171,6 +175,10 @@ test('DDL and planning errors name the option or the reason', async () => {
   await tEnv.executeSql("CREATE TABLE e (id INT) WITH ('connector' = 'postgres-cdc', 'hostname' = 'h', 'username' = 'u', 'database-name' = 'd', 'table-name' = 't')");
   const cdc = await errorOf(async () => (await tEnv.executeSql('SELECT * FROM e')).collect());
   assert.match(String(cdc?.message), /needs the option 'slot.name'/);
+  await tEnv.executeSql("CREATE TABLE g (id INT) WITH ('connector' = 'postgres-cdc', 'hostname' = 'h', 'username' = 'u', 'database-name' = 'd', 'table-name' = 't', 'slot.name' = 's', 'decoding.plugin.name' = 'wal2json')");
+  assert.match(String((await errorOf(async () => (await tEnv.executeSql('SELECT * FROM g')).collect()))?.message), /'decoding.plugin.name' must be 'test_decoding' or 'pgoutput', got 'wal2json'/);
+  await tEnv.executeSql("CREATE TABLE h (id INT) WITH ('connector' = 'postgres-cdc', 'hostname' = 'h', 'username' = 'u', 'database-name' = 'd', 'table-name' = 't', 'slot.name' = 's', 'decoding.plugin.name' = 'pgoutput', 'publication.name' = 'Pub!')");
+  assert.match(String((await errorOf(async () => (await tEnv.executeSql('SELECT * FROM h')).collect()))?.message), /'publication.name' must be 1-63 lower-case letters/);
   await tEnv.executeSql(`CREATE TABLE f (k BIGINT) WITH ('connector' = 'jdbc', 'url' = 'mysql://h/d', 'table-name' = 't')`);
   const url = await errorOf(async () => (await tEnv.executeSql('INSERT INTO f VALUES (CAST(1 AS BIGINT))')).await());
   assert.match(String(url?.message), /'url' must be jdbc:postgresql:/);
