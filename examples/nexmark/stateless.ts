@@ -1,7 +1,8 @@
 // The stateless Nexmark queries: projections and filters of each bid (q0, q1, q2, q14, q21,
-// q22), q10's rows with their partition columns, and q13's lookup of a bounded side input.
+// q22), q10's rows with their partition columns and its partitioned file sink, and q13's lookup of
+// a bounded side input.
 // Each takes the event stream and returns the result stream (append-only).
-import { ProcessFunction, type Bid, type Collector, type DataStream, type NexmarkEvent } from '../../api/index.ts';
+import { FileSink, ProcessFunction, type Bid, type Collector, type DataStream, type NexmarkEvent } from '../../api/index.ts';
 import { bids, dollarsToEuros, utcDay, utcHourMinute } from './common.ts';
 
 /** q0's row: a bid without channel and url. */
@@ -41,6 +42,25 @@ export function q10(events: DataStream<NexmarkEvent>): DataStream<Q10Row> {
 /** q10's line format: the row as CSV (no field of q10 contains a comma or quote). */
 export function q10Csv(r: Q10Row): string {
   return `${r.auction},${r.bidder},${r.price},${r.dateTime},${r.extra},${r.dt},${r.hm}`;
+}
+
+/**
+ * q10's bucket: the partition directory Flink's filesystem connector writes for
+ * `PARTITIONED BY (dt, hm)`, `dt=<yyyy-MM-dd>/hm=<HH%3Amm>` (':' escaped as Hive escapes it).
+ */
+export function q10Bucket(r: Q10Row): string {
+  return `dt=${r.dt}/hm=${r.hm.replace(':', '%3A')}`;
+}
+
+/** q10's file line: the row without its partition columns, dateTime as Flink's CSV writes a TIMESTAMP(3). */
+export function q10FileLine(r: Q10Row): string {
+  const ts = new Date(r.dateTime).toISOString();
+  return `${r.auction},${r.bidder},${r.price},${ts.slice(0, 10)} ${ts.slice(11, 23)},${r.extra}`;
+}
+
+/** q10's sink: exactly-once part files under `directory`, one partition directory per day and minute. */
+export function q10Sink(directory: string): FileSink<Q10Row> {
+  return FileSink.forRowFormat<Q10Row>(directory, q10FileLine).withBucketAssigner(q10Bucket).build();
 }
 
 /** q13's side input as nexmark ships it: 10,000 CSV lines `i,i`. */

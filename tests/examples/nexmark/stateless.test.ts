@@ -1,9 +1,15 @@
 // Nexmark q0, q1, q2, q10, q13, q14, q21 and q22 against a map/filter of the same generated bids
-// written with plain loops (and regular expressions / string splits where the queries scan by hand).
+// written with plain loops (and regular expressions / string splits where the queries scan by hand);
+// q10's partitioned files against the same loop.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { q0, q1, q10, q13, q14, q2, q21, q22 } from '../../../examples/nexmark/stateless.ts';
-import { assertSameRows, generated, runQuery } from './support.ts';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StreamExecutionEnvironment } from '../../../api/index.ts';
+import { nexmarkEvents } from '../../../examples/nexmark/common.ts';
+import { q0, q1, q10, q10Sink, q13, q14, q2, q21, q22 } from '../../../examples/nexmark/stateless.ts';
+import { assertSameRows, CONFIG, generated, runQuery } from './support.ts';
 
 const bids = () => generated().bids;
 
@@ -31,6 +37,39 @@ test('q10 files every bid under its UTC day and minute', async () => {
   });
   assert.ok(new Set(expected.map((r) => r.dt)).size === 2, 'the run crosses a day');
   assertSameRows(await runQuery(q10), expected, 'q10');
+});
+
+test('q10 writes every bid once into part files under dt=<day>/hm=<HH%3Amm>, without the partition columns', async () => {
+  const expected = new Map<string, string[]>();
+  for (const b of bids()) {
+    const iso = new Date(b.dateTime).toISOString();
+    const partition = `dt=${iso.slice(0, 10)}/hm=${iso.slice(11, 13)}%3A${iso.slice(14, 16)}`;
+    expected.set(partition, [...(expected.get(partition) ?? []), `${b.auction},${b.bidder},${b.price},${iso.slice(0, 10)} ${iso.slice(11, 23)},${b.extra}`]);
+  }
+  assert.equal([...expected.keys()].sort(), ['dt=2026-01-01/hm=23%3A59', 'dt=2026-01-02/hm=00%3A00']);
+  const dir = mkdtempSync(join(tmpdir(), 'nexmark-q10-'));
+  try {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    env.enableCheckpointing(100);
+    q10(nexmarkEvents(env, CONFIG)).sinkTo(q10Sink(dir));
+    await env.execute('nexmark-q10-files');
+    const written = new Map<string, string[]>();
+    for (const dt of readdirSync(dir)) {
+      for (const hm of readdirSync(join(dir, dt))) {
+        const partition = `${dt}/${hm}`;
+        for (const f of readdirSync(join(dir, partition))) {
+          if (f.startsWith('.')) continue;
+          assert.ok(statSync(join(dir, partition, f)).isFile() && /^part-[0-9a-f-]{36}-[01]-\d+$/.test(f), f);
+          written.set(partition, [...(written.get(partition) ?? []), ...readFileSync(join(dir, partition, f), 'utf8').split('\n').filter(Boolean)]);
+        }
+      }
+    }
+    assert.equal([...written.keys()].sort(), [...expected.keys()].sort());
+    for (const [partition, lines] of expected) assert.equal(written.get(partition)!.sort(), lines.sort(), partition);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('q13 joins every bid with the side input row auction mod 10000', async () => {
