@@ -62,7 +62,7 @@ function extreme(name: 'MIN' | 'MAX', retracting: boolean): Accumulator {
 }
 
 /** The accumulator of built-in `name` (or `udf`) with its DISTINCT and FILTER handling left to `wrap`. */
-function base(name: string, integerResult: boolean, retracting: boolean, udf: AggregateUdf | undefined): Accumulator {
+function base(name: string, integerResult: boolean, retracting: boolean, udf: AggregateUdf | undefined, intSum = false): Accumulator {
   if (udf) {
     return {
       create: () => udf.createAccumulator(),
@@ -91,7 +91,9 @@ function base(name: string, integerResult: boolean, retracting: boolean, udf: Ag
         value: (acc) => {
           const [sum, n] = acc as number[];
           if (n === 0) return name === 'SUM0' ? 0 : null;
-          if (name !== 'AVG') return sum;
+          // SUM of an INT is an INT and wraps at 32 bits as in Flink; the exact double sum taken
+          // mod 2^32 once here equals wrapping at every step, and costs nothing per record.
+          if (name !== 'AVG') return intSum ? sum | 0 : sum;
           return integerResult ? Math.trunc(sum / n) : sum / n;
         },
       };
@@ -102,9 +104,13 @@ function base(name: string, integerResult: boolean, retracting: boolean, udf: Ag
 
 /** One aggregate of a group: the accumulator over its argument fields, with DISTINCT and FILTER. */
 export function createAccumulator(
-  name: string, options: { distinct: boolean; integerResult: boolean; retracting: boolean; udf?: AggregateUdf },
+  name: string, options: {
+    distinct: boolean; integerResult: boolean; retracting: boolean; udf?: AggregateUdf;
+    /** The argument is TINYINT, SMALLINT or INT, so SUM's result is an INT (which wraps). */
+    intArgument?: boolean;
+  },
 ): Accumulator {
-  const inner = base(name, options.integerResult, options.retracting, options.udf);
+  const inner = base(name, options.integerResult, options.retracting, options.udf, options.intArgument === true);
   if (!options.distinct) return inner;
   // DISTINCT: [multiset of argument tuples, inner accumulator]; the inner sees each tuple once.
   return {

@@ -11,7 +11,7 @@ import { WatermarkStrategy } from '../../time/watermark-strategy.ts';
 import { findTableConnector } from '../connectors/table-connector.ts';
 import '../connectors/builtin-connectors.ts';
 import { createAccumulator } from '../functions/aggregate-functions.ts';
-import { isInteger, withoutTimeAttribute } from '../types/logical-type.ts';
+import { isInteger, withoutTimeAttribute, type LogicalType } from '../types/logical-type.ts';
 import type { Change } from '../types/row.ts';
 import { Schema } from '../types/schema.ts';
 import type { CatalogTable } from './catalog.ts';
@@ -175,6 +175,7 @@ export class StreamTranslator {
           args: call.args, ...(call.filter !== undefined ? { filter: call.filter } : {}),
           acc: createAccumulator(call.name, {
             distinct: call.distinct, integerResult: call.args.length > 0 && isInteger(inputTypes[call.args[0]]), retracting: false, udf: this.functions.aggregate(call.name),
+            intArgument: call.args.length > 0 && isIntOrNarrower(inputTypes[call.args[0]]),
           }),
         }));
         const keys = node.partitionKeys;
@@ -246,6 +247,7 @@ export class StreamTranslator {
         acc: createAccumulator(call.name, {
           distinct: call.distinct,
           integerResult: call.args.length > 0 && isInteger(inputTypes[call.args[0]]),
+          intArgument: call.args.length > 0 && isIntOrNarrower(inputTypes[call.args[0]]),
           retracting,
           udf: this.functions.aggregate(call.name),
         }),
@@ -325,3 +327,5 @@ export class StreamTranslator {
   }
 }
 
+/** TINYINT, SMALLINT or INT: the argument types whose SUM is an INT. */
+function isIntOrNarrower(t: LogicalType): boolean { return t.kind === 'INT' || t.kind === 'SMALLINT' || t.kind === 'TINYINT'; }
