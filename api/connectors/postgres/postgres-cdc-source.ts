@@ -92,9 +92,11 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
   private window: number;
   /** pgoutput's relations, kept across peeks (each peek sends them again before their first change). */
   private readonly pgoutput = new PgoutputDecoder();
+  private readonly plugin: 'test_decoding' | 'pgoutput';
 
   constructor(private readonly options: PostgresCdcSourceOptions, private readonly context: SourceReaderContext) {
     this.window = options.fetchSize ?? 10_000;
+    this.plugin = options.decodingPluginName ?? DEFAULT_PLUGIN;
   }
 
   start(): void {}
@@ -191,7 +193,7 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
     const after = split.lsn ? lsnValue(split.lsn) : -1n;
     const end = split.end ? lsnValue(split.end) : undefined;
     // Peeking starts at the slot's confirmed position: skip what was emitted since.
-    const binary = this.options.decodingPluginName === 'pgoutput';
+    const binary = this.plugin === 'pgoutput';
     const { rows } = binary
       ? await this.client!.query<{ lsn: string; data: Uint8Array }>(
         "SELECT lsn::text AS lsn, data FROM pg_logical_slot_peek_binary_changes($1, NULL, $2, 'proto_version', '1', 'publication_names', $3)",
@@ -241,7 +243,7 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
     }
     this.client = client;
     const { slot, tables } = this.options;
-    const plugin = this.options.decodingPluginName ?? 'test_decoding';
+    const plugin = this.plugin;
     // Bad input fails before anything is created: the tables first, then the publication, then the slot.
     const resolved: ResolvedTable[] = [];
     for (const table of tables ?? []) {
@@ -353,6 +355,9 @@ export class PostgresCdcSource implements Source<ChangeRecord, CdcSplit, CdcSpli
     return reader;
   }
 }
+
+/** The decoding plugin unless the options name one. */
+const DEFAULT_PLUGIN = 'test_decoding';
 
 /** pgoutput's publication unless the options name one. */
 const DEFAULT_PUBLICATION = 'actorflow_pub';
