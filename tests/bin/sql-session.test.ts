@@ -107,6 +107,7 @@ test('HELP prints the commands, RESET restores a client setting, QUIT and EXIT e
   const { s, lines } = session();
   assert.is(await s.execute('HELP'), 'continue');
   assert.ok(lines.some((l) => l.startsWith('QUIT/EXIT')));
+  assert.ok(lines.some((l) => l.startsWith('EXECUTE STATEMENT SET BEGIN')));
   await s.execute("SET 'sql-client.execution.result-mode' = 'changelog'");
   await s.execute("RESET 'sql-client.execution.result-mode'");
   assert.is(s.setting('sql-client.execution.result-mode'), 'table');

@@ -47,6 +47,7 @@ const HELP = [
   'DESCRIBE      Describes the schema of a table with the given name.',
   'EXPLAIN       Describes the execution plan of a query or table with the given name.',
   'INSERT INTO   Inserts the results of a SQL SELECT query into a declared table sink.',
+  'EXECUTE STATEMENT SET BEGIN INSERT ...; INSERT ...; END;  Runs several INSERTs as one job.',
   '',
   "Statements end with ';' and may span lines. SET 'sql-client.execution.result-mode' = 'table' | 'changelog' | 'tableau'",
   "chooses how query results are shown; SET 'table.dml-sync' = 'true' makes INSERT INTO wait for its job.",
