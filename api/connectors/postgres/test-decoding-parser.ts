@@ -64,6 +64,8 @@ export function parseColumns(text: string): Record<string, unknown> {
       const raw = end < 0 ? text.slice(i) : text.slice(i, end);
       i = end < 0 ? n : end;
       value = raw === 'null' ? null : raw;
+      // Unquoted, it is test_decoding's marker of a TOASTed value the update left unchanged (parseChange fills it in).
+      if (raw === 'unchanged-toast-datum') { row[name] = UNCHANGED; continue; }
     }
     row[name] = typed(type.replace(/\[\]$/, '[]'), value);
   }
@@ -81,7 +83,22 @@ export function parseChange(data: string): DecodedChange | undefined {
   if (kind === 'INSERT') return { table, kind, new: parseColumns(rest) };
   if (kind === 'DELETE') return { table, kind, old: parseColumns(rest) };
   const split = /^old-key: (.*?) new-tuple: (.*)$/s.exec(rest);
-  return split ? { table, kind, old: parseColumns(split[1]), new: parseColumns(split[2]) } : { table, kind, new: parseColumns(rest) };
+  if (!split) return { table, kind, new: complete(table, parseColumns(rest)) };
+  const old = parseColumns(split[1]);
+  return { table, kind, old, new: complete(table, parseColumns(split[2]), old) };
+}
+
+/** Marks a value test_decoding did not print (an unchanged TOASTed value). */
+const UNCHANGED: unique symbol = Symbol('unchanged-toast-datum');
+
+/** `row` with its unchanged TOASTed values taken from `old`, or a clear error when there is none to take. */
+function complete(table: string, row: Record<string, unknown>, old?: Record<string, unknown>): Record<string, unknown> {
+  for (const [name, v] of Object.entries(row)) {
+    if (v !== UNCHANGED) continue;
+    if (old === undefined || !(name in old) || old[name] === UNCHANGED) throw new Error(`test_decoding: ${table} column ${name}: an unchanged TOASTed value without the old row to take it from (the table needs REPLICA IDENTITY FULL)`);
+    row[name] = old[name];
+  }
+  return row;
 }
 
 /** An LSN ('16/B374D848') as a bigint, for comparing positions. */
