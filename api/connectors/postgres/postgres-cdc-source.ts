@@ -197,7 +197,10 @@ class CdcReader implements SourceReader<ChangeRecord, CdcSplit> {
     const { rows } = binary
       ? await this.client!.query<{ lsn: string; data: Uint8Array }>(
         "SELECT lsn::text AS lsn, data FROM pg_logical_slot_peek_binary_changes($1, NULL, $2, 'proto_version', '1', 'publication_names', $3)",
-        [this.options.slot, this.window, this.options.publicationName ?? DEFAULT_PUBLICATION])
+        [this.options.slot, this.window, this.options.publicationName ?? DEFAULT_PUBLICATION]).catch((error: Error) => {
+        if (!/publication .* does not exist/.test(error.message)) throw error;
+        throw new Error(`${error.message}: the slot has changes from before the publication was created, which pgoutput cannot decode with it (create the publication first, then drop and recreate the slot)`, { cause: error });
+      })
       : await this.client!.query<{ lsn: string; data: string }>(
         "SELECT lsn::text AS lsn, data FROM pg_logical_slot_peek_changes($1, NULL, $2, 'include-xids', '0', 'skip-empty-xacts', '1')",
         [this.options.slot, this.window]);

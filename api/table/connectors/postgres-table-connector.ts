@@ -6,7 +6,8 @@
 //   checkpointing is on; at-least-once upserts when it is off and there is a key. As a lookup
 //   table (a lookup join's right side) through postgres-lookup.ts, with Flink's cache options.
 // - 'postgres-cdc' (Flink CDC's option names): a changelog source through PostgresCdcSource,
-//   with an initial snapshot by default ('scan.startup.mode' = 'initial').
+//   with an initial snapshot by default ('scan.startup.mode' = 'initial'), decoding with
+//   test_decoding or pgoutput ('decoding.plugin.name', with 'publication.name').
 // Values convert by the declared column types (TIMESTAMPs as text to PostgreSQL, and from
 // PostgreSQL's text back to epoch ms). Imports api/ connectors and the table types.
 import { PostgresCdcSource, type ChangeRecord } from '../../connectors/postgres/postgres-cdc-source.ts';

@@ -233,6 +233,10 @@ test('pgoutput: the publication is created for the tables, extended before a new
   await db.query("CREATE PUBLICATION pub_inserts FOR TABLE pc WITH (publish = 'insert')");
   assert.match(String((await jobError(new PostgresCdcSource({ ...base, publicationName: 'pub_inserts', slot: 'inserts', tables: ['pc'], bounded: true })))?.message),
     `publication 'pub_inserts' does not publish update, delete`);
+  // A slot older than its publication: PostgreSQL cannot decode the changes from before it.
+  await db.query("SELECT pg_create_logical_replication_slot('early', 'pgoutput'); INSERT INTO pc VALUES (1); CREATE PUBLICATION pub_late FOR TABLE pc; INSERT INTO pc VALUES (2)");
+  assert.match(String((await jobError(new PostgresCdcSource({ ...base, publicationName: 'pub_late', slot: 'early', tables: ['pc'], bounded: true })))?.message),
+    'the slot has changes from before the publication was created');
   assert.throws(() => new PostgresCdcSource({ ...base, slot: 's', publicationName: 'Bad Pub' }), /publicationName must be/);
   assert.throws(() => new PostgresCdcSource({ url: server.url, slot: 's', decodingPluginName: 'wal2json' as 'pgoutput' }), /decodingPluginName must be 'test_decoding' or 'pgoutput'/);
 });
