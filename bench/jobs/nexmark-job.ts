@@ -8,11 +8,11 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  FileSink, type OneInputStreamOperator, type OperatorContext, type StreamExecutionEnvironment,
+  type OneInputStreamOperator, type OperatorContext, type StreamExecutionEnvironment,
 } from '../../api/index.ts';
 import { nexmarkEvents } from '../../examples/nexmark/common.ts';
 import { nexmarkQuery } from '../../examples/nexmark/queries.ts';
-import { q10Csv, type Q10Row } from '../../examples/nexmark/stateless.ts';
+import { q10Sink } from '../../examples/nexmark/stateless.ts';
 
 /** Counts rows; at the end of input writes the time and the count to `<dir>/done-<subtaskIndex>`. */
 class EndMarker<T> implements OneInputStreamOperator<T, never> {
@@ -39,7 +39,7 @@ export function buildNexmarkJob(env: StreamExecutionEnvironment, name: string, e
   if (name === 'q10') {
     const out = join(dir, 'q10-output');
     mkdirSync(out, { recursive: true });
-    result.sinkTo(new FileSink<Q10Row>(out, { format: q10Csv }));
+    result.sinkTo(q10Sink(out));
   }
   result.transform('End Marker', () => new EndMarker(dir)).addSink(() => {});
 }
