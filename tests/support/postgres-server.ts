@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import { freePort, waitForPort } from './free-port.ts';
+import pg from 'pg';
 
 /** A running PostgreSQL server. */
 export interface PostgresServer {
@@ -124,4 +125,20 @@ function runningServer(child: ChildProcess, port: number, dir: string, exited: (
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A server and a connected client for one test file's `test.before` hook. uvu does not print why
+ * a hook failed, so a failure to start is printed here before it is thrown.
+ */
+export async function startPostgresWithClient(): Promise<{ server: PostgresServer; db: pg.Client }> {
+  try {
+    const server = await startPostgresServer();
+    const db = new pg.Client({ connectionString: server.url });
+    await db.connect();
+    return { server, db };
+  } catch (error) {
+    console.error('starting the server failed:', error);
+    throw error;
+  }
 }

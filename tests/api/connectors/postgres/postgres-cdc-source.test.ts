@@ -12,7 +12,7 @@ import { PostgresCdcSource, RestartStrategies, StreamExecutionEnvironment, type 
 import { parseChange, parseColumns } from '../../../../api/connectors/postgres/test-decoding-parser.ts';
 import { ManualClock } from '../../../../api/time/clock.ts';
 import { drive } from '../../../e2e/fault-tolerance/support.ts';
-import { startPostgresServer, type PostgresServer } from '../../../support/postgres-server.ts';
+import { startPostgresWithClient, type PostgresServer } from '../../../support/postgres-server.ts';
 import { Random, testSeed } from '../../../support/random.ts';
 import { failOnce } from '../nats/nats-fixture.ts';
 
@@ -20,17 +20,7 @@ const seed = testSeed('postgres-cdc-source');
 let server: PostgresServer;
 let db: pg.Client;
 
-test.before(async () => {
-  // uvu does not print why a hook failed: say it here.
-  try {
-    server = await startPostgresServer();
-    db = new pg.Client({ connectionString: server.url });
-    await db.connect();
-  } catch (error) {
-    console.error('starting the server failed:', error);
-    throw error;
-  }
-});
+test.before(async () => { ({ server, db } = await startPostgresWithClient()); });
 test.after(async () => { await db?.end(); await server?.stop(); });
 // The server keeps 16 slots: each test's are dropped after it.
 test.after.each(async () => { await db.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active'); });

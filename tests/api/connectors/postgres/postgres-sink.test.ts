@@ -9,7 +9,7 @@ import pg from 'pg';
 import { DataGeneratorSource, PostgresSink, RestartStrategies, StreamExecutionEnvironment, type PostgresTxn } from '../../../../api/index.ts';
 import { ManualClock } from '../../../../api/time/clock.ts';
 import { drive } from '../../../e2e/fault-tolerance/support.ts';
-import { startPostgresServer, type PostgresServer } from '../../../support/postgres-server.ts';
+import { startPostgresWithClient, type PostgresServer } from '../../../support/postgres-server.ts';
 import { Random, testSeed } from '../../../support/random.ts';
 import { failOnce } from '../nats/nats-fixture.ts';
 
@@ -19,17 +19,7 @@ const RECORDS = 20_000, KEYS = 13;
 let server: PostgresServer;
 let db: pg.Client;
 
-test.before(async () => {
-  // uvu does not print why a hook failed: say it here.
-  try {
-    server = await startPostgresServer();
-    db = new pg.Client({ connectionString: server.url });
-    await db.connect();
-  } catch (error) {
-    console.error('starting the server failed:', error);
-    throw error;
-  }
-});
+test.before(async () => { ({ server, db } = await startPostgresWithClient()); });
 test.after(async () => { await db?.end(); await server?.stop(); });
 
 interface Count { key: number; count: number }

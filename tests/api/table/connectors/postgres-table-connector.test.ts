@@ -11,23 +11,14 @@ import { RestartStrategies, StreamExecutionEnvironment, StreamTableEnvironment }
 import { ManualClock } from '../../../../api/time/clock.ts';
 import { embeddedExecutor } from '../../../../actors/runtime/embedded-executor.ts';
 import { drive } from '../../../e2e/fault-tolerance/support.ts';
-import { startPostgresServer, type PostgresServer } from '../../../support/postgres-server.ts';
+import { startPostgresWithClient, type PostgresServer } from '../../../support/postgres-server.ts';
 import { Random, testSeed } from '../../../support/random.ts';
 
 const seed = testSeed('postgres-table-connector');
 let server: PostgresServer;
 let db: pg.Client;
 
-test.before(async () => {
-  try {
-    server = await startPostgresServer();
-    db = new pg.Client({ connectionString: server.url });
-    await db.connect();
-  } catch (error) {
-    console.error('starting the server failed:', error);
-    throw error;
-  }
-});
+test.before(async () => { ({ server, db } = await startPostgresWithClient()); });
 test.after(async () => { await db?.end(); await server?.stop(); });
 
 const jdbcUrl = (): string => `jdbc:postgresql://127.0.0.1:${server.port}/postgres`;
