@@ -6,6 +6,7 @@
 // checkpointed state (re-queued on restore). Imports api/ only.
 import type { FeedbackChannel, FeedbackLoop, FeedbackRecord } from '../graph/feedback-loop.ts';
 import { SourceOperator } from '../sources/source-operator.ts';
+import { NoSplitEnumerator } from '../sources/no-split-enumerator.ts';
 import type {
   InputStatus, ReaderOutput, Source, SourceReader, SourceReaderContext, SourceSplit, SplitEnumerator, SplitEnumeratorContext,
 } from '../sources/source.ts';
@@ -37,15 +38,6 @@ export class FeedbackSource implements Source<unknown, SourceSplit, null> {
   }
 }
 
-class NoSplitEnumerator implements SplitEnumerator<SourceSplit, null> {
-  constructor(private readonly context: SplitEnumeratorContext<SourceSplit>) {}
-  start(): void {}
-  handleSplitRequest(): void {}
-  addSplitsBack(): void {}
-  addReader(subtaskIndex: number): void { this.context.signalNoMoreSplits(subtaskIndex); }
-  snapshotState(): null { return null; }
-  close(): void {}
-}
 
 /** Emits what the tail fed back; ends when the input has ended and the loop stayed idle. */
 class FeedbackReader implements SourceReader<unknown, SourceSplit> {

@@ -4,6 +4,8 @@
 // tables and DataStreams. Queries run as jobs of the environment it was created on; a bounded
 // query runs in streaming mode and its result is final once its sources end.
 // Imports the DataStream API, the SQL front end and the planner.
+// Just over 400 lines: the public entry of the Table API, one method per Flink TableEnvironment
+// call; planning, DDL, statement sets, results and view schemas already live in their own files.
 import type { DataStream } from '../datastream/data-stream.ts';
 import type { StreamExecutionEnvironment } from '../environment/stream-execution-environment.ts';
 import { CollectSink, ExactlyOnceCollectSink } from '../sinks/collect-sink.ts';

@@ -19,6 +19,7 @@ import { buildJobGraph } from '../../../api/graph/job-graph-builder.ts';
 import { StreamGraph } from '../../../api/graph/stream-graph.ts';
 import type { OperatorContext, Output } from '../../../api/operators/stream-operator.ts';
 import { SourceOperator } from '../../../api/sources/source-operator.ts';
+import { NoSplitEnumerator } from '../../../api/sources/no-split-enumerator.ts';
 import type {
   InputStatus, Source, SourceReader, SourceReaderContext, SourceSplit, SplitEnumerator, SplitEnumeratorContext,
 } from '../../../api/sources/source.ts';
@@ -49,23 +50,14 @@ class BatchJobSource implements Source<never, SourceSplit, null> {
 
   constructor(readonly graph: JobGraph) {}
 
-  createEnumerator(context: SplitEnumeratorContext<SourceSplit>): SplitEnumerator<SourceSplit, null> { return new NoSplits(context); }
-  restoreEnumerator(context: SplitEnumeratorContext<SourceSplit>): SplitEnumerator<SourceSplit, null> { return new NoSplits(context); }
+  createEnumerator(context: SplitEnumeratorContext<SourceSplit>): SplitEnumerator<SourceSplit, null> { return new NoSplitEnumerator(context); }
+  restoreEnumerator(context: SplitEnumeratorContext<SourceSplit>): SplitEnumerator<SourceSplit, null> { return new NoSplitEnumerator(context); }
 
   createReader(context: SourceReaderContext): SourceReader<never, SourceSplit> {
     return new BatchJobReader(this.graph, context, this.accumulators ?? new Map());
   }
 }
 
-class NoSplits implements SplitEnumerator<SourceSplit, null> {
-  constructor(private readonly context: SplitEnumeratorContext<SourceSplit>) {}
-  start(): void {}
-  handleSplitRequest(): void {}
-  addSplitsBack(): void {}
-  addReader(subtaskIndex: number): void { this.context.signalNoMoreSplits(subtaskIndex); }
-  snapshotState(): null { return null; }
-  close(): void {}
-}
 
 /** Runs the batch job when started; ends when it finished, fails (throws) when it failed. */
 class BatchJobReader implements SourceReader<never, SourceSplit> {
