@@ -44,6 +44,8 @@ export interface AggregateFunctionDefinition<ACC = any> {
   createAccumulator(): ACC;
   accumulate(acc: ACC, ...args: any[]): ACC | void;
   retract?(acc: ACC, ...args: any[]): ACC | void;
+  /** Folds `other` into `acc`, leaving `other` unchanged (optional: HOP and CUMULATE windows then share slices). */
+  merge?(acc: ACC, other: ACC): ACC | void;
   getValue(acc: ACC): unknown;
   /** The SQL type of getValue's result (default DOUBLE). */
   resultType?: string;
@@ -62,7 +64,15 @@ export class StreamTableEnvironment implements TableOwner {
   static create(env: StreamExecutionEnvironment): StreamTableEnvironment { return new StreamTableEnvironment(env); }
 
   /** A translator with the session's settings (state TTL). */
-  private translator(): StreamTranslator { return new StreamTranslator(this.env, this.functions, this.stateTtlMs()); }
+  private translator(): StreamTranslator { return new StreamTranslator(this.env, this.functions, this.stateTtlMs(), this.windowSlicing()); }
+
+  /** `table.exec.window-agg.slicing`: 'true' (the default) lets window aggregations share slices; 'false' copies rows into each window. */
+  private windowSlicing(): boolean {
+    const text = this.settings.get('table.exec.window-agg.slicing')?.trim().toLowerCase();
+    if (text === undefined || text === 'true') return true;
+    if (text === 'false') return false;
+    throw new TableError(`table.exec.window-agg.slicing must be 'true' or 'false', got '${text}'`);
+  }
 
   /** `table.exec.state.ttl` in ms ('0' or unset: kept forever); a number of ms or `<n> ms|s|min|h|d`. */
   private stateTtlMs(): number | undefined {
@@ -391,6 +401,7 @@ export class StreamTableEnvironment implements TableOwner {
         createAccumulator: () => fn.createAccumulator(),
         accumulate: (acc, ...a) => fn.accumulate(acc, ...a),
         ...(fn.retract ? { retract: (acc: unknown, ...a: unknown[]) => fn.retract!(acc, ...a) } : {}),
+        ...(fn.merge ? { merge: (acc: unknown, other: unknown) => fn.merge!(acc, other) } : {}),
         getValue: (acc) => fn.getValue(acc),
         resultType: parseTypeText(fn.resultType ?? 'DOUBLE'),
       });

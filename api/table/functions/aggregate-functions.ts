@@ -2,6 +2,8 @@
 // that a GROUP BY downstream of an updating input stays exact), plus DISTINCT and FILTER around
 // any of them. Accumulators are plain arrays and objects: they live in keyed state and are
 // checkpointed with msgpack. MIN/MAX keep a multiset of values only when the input can retract.
+// Accumulators that can be merged (two partial aggregates into one) say so with `merge`: window
+// aggregation shares slices between overlapping windows only when every aggregate has it.
 // Imports only the UDF shape.
 import type { AggregateUdf } from '../planner/function-catalog.ts';
 
@@ -11,6 +13,11 @@ export interface Accumulator {
   add(acc: unknown, args: readonly unknown[]): unknown;
   retract(acc: unknown, args: readonly unknown[]): unknown;
   value(acc: unknown): unknown;
+  /**
+   * Folds `other` into `target` and returns the result. `target` is a fresh accumulator of the
+   * caller's (it may be mutated); `other` must be left as it was (a slice shared by windows).
+   */
+  merge?(target: unknown, other: unknown): unknown;
 }
 
 /** A multiset of values keyed by their JSON text: key -> [value, count]. */
@@ -44,6 +51,7 @@ function extreme(name: 'MIN' | 'MAX', retracting: boolean): Accumulator {
       add: (acc, [v]) => (v === null ? acc : acc === null || better(v, acc) ? v : acc),
       retract: () => { throw new Error(`${name} over an append-only input cannot retract`); },
       value: (acc) => acc,
+      merge: (target, other) => (other === null ? target : target === null || better(other, target) ? other : target),
     };
   }
   return {
@@ -72,6 +80,7 @@ function base(name: string, integerResult: boolean, retracting: boolean, udf: Ag
         return udf.retract(acc, ...args) ?? acc;
       },
       value: (acc) => udf.getValue(acc),
+      ...(udf.merge ? { merge: (target: unknown, other: unknown) => udf.merge!(target, other) ?? target } : {}),
     };
   }
   switch (name) {
@@ -81,6 +90,7 @@ function base(name: string, integerResult: boolean, retracting: boolean, udf: Ag
         add: (acc, args) => (args.length > 0 && args.some((a) => a === null) ? acc : (acc as number) + 1),
         retract: (acc, args) => (args.length > 0 && args.some((a) => a === null) ? acc : (acc as number) - 1),
         value: (acc) => acc,
+        merge: (target, other) => (target as number) + (other as number),
       };
     case 'SUM': case 'SUM0': case 'AVG':
       // [sum, count of non-null values]: SUM of no values is NULL, SUM0 of none is 0.
@@ -88,6 +98,7 @@ function base(name: string, integerResult: boolean, retracting: boolean, udf: Ag
         create: () => [0, 0],
         add: (acc, [v]) => { if (v !== null) { const a = acc as number[]; a[0] += v as number; a[1]++; } return acc; },
         retract: (acc, [v]) => { if (v !== null) { const a = acc as number[]; a[0] -= v as number; a[1]--; } return acc; },
+        merge: (target, other) => { const a = target as number[], b = other as number[]; a[0] += b[0]; a[1] += b[1]; return a; },
         value: (acc) => {
           const [sum, n] = acc as number[];
           if (n === 0) return name === 'SUM0' ? 0 : null;
@@ -128,5 +139,16 @@ export function createAccumulator(
       return acc;
     },
     value: (acc) => inner.value((acc as [Multiset, unknown])[1]),
+    // Tuples new to the target go through the inner add once, as they would have one by one.
+    merge: (target, other) => {
+      const a = target as [Multiset, unknown];
+      const from = (other as [Multiset, unknown])[0];
+      for (const k in from) {
+        const e = a[0][k];
+        if (e !== undefined) e[1] += from[k][1];
+        else { a[0][k] = [from[k][0], from[k][1]]; a[1] = inner.add(a[1], from[k][0] as unknown[]); }
+      }
+      return a;
+    },
   };
 }

@@ -13,6 +13,8 @@ export interface AggregateUdf<ACC = any> {
   createAccumulator(): ACC;
   accumulate(acc: ACC, ...args: any[]): ACC | void;
   retract?(acc: ACC, ...args: any[]): ACC | void;
+  /** Folds `other` into `acc` (leaving `other` unchanged): lets window aggregation share slices. */
+  merge?(acc: ACC, other: ACC): ACC | void;
   getValue(acc: ACC): unknown;
   readonly resultType: LogicalType;
 }

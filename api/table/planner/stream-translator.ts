@@ -29,11 +29,13 @@ import { joinKey, NULL_KEY, RegularJoinFunction } from './runtime/regular-join.t
 import { SemiJoinFunction } from './runtime/semi-join.ts';
 import { SessionWindowAggregateFunction } from './runtime/session-window.ts';
 import { SetOperationFunction } from './runtime/set-operation.ts';
+import { SlicedWindowAggregateFunction } from './runtime/sliced-window-aggregate.ts';
 import { TemporalJoinFunction } from './runtime/temporal-join.ts';
 import { SortLimitFunction } from './runtime/sort-limit.ts';
 import { assignWindows } from './runtime/window-tvf.ts';
 import { rowKeySelector } from './runtime/row-key.ts';
 import { attachStream } from './stream-reuse.ts';
+import { slicedWindowPlan, WindowSlicer, type SlicedWindowPlan } from './window-slicing.ts';
 
 /** A short stable hash of a text (FNV-1a, 32 bits, hex). */
 export function stableHash(text: string): string {
@@ -69,8 +71,12 @@ export function physicalSchema(table: CatalogTable): Schema {
 export class StreamTranslator {
   private readonly uids = new Set<string>();
 
-  /** `stateTtlMs`: idle state of GROUP BY, joins and Top-N expires after this long (table.exec.state.ttl). */
-  constructor(readonly env: StreamExecutionEnvironment, readonly functions: FunctionCatalog, readonly stateTtlMs?: number) {}
+  /**
+   * `stateTtlMs`: idle state of GROUP BY, joins and Top-N expires after this long (table.exec.state.ttl).
+   * `windowSlicing`: window aggregations over TUMBLE, HOP and CUMULATE share slices where they can
+   * (table.exec.window-agg.slicing; off, each row is copied into each of its windows).
+   */
+  constructor(readonly env: StreamExecutionEnvironment, readonly functions: FunctionCatalog, readonly stateTtlMs?: number, readonly windowSlicing = true) {}
 
   /** A uid for the operator of `node` (suffix for several operators of one node). */
   uid(node: PlanNode, suffix: string): string {
@@ -256,6 +262,11 @@ export class StreamTranslator {
   }
 
   private aggregate(node: AggregateNode): DataStream<Change> {
+    if (node.windowEnd !== undefined && this.windowSlicing) {
+      const layout = this.layout(node, false);
+      const plan = slicedWindowPlan(node, layout.calls.map((c) => c.acc));
+      if (plan !== undefined) return this.slicedAggregate(node, layout, plan);
+    }
     const input = this.translate(node.input);
     const keys = node.groupKeys;
     const groupKey = rowKeySelector(keys);
@@ -269,6 +280,31 @@ export class StreamTranslator {
     }
     const out = keyed.process(new GroupAggregateFunction(this.layout(node, !node.input.insertOnly), this.stateTtlMs)).name('GroupAggregate').uid(this.uid(node, 'group-aggregate'));
     return keys.length === 0 ? out.setParallelism(1) : out;
+  }
+
+  /**
+   * A window aggregation over shared slices: the TVF's input goes through the projections and
+   * filters between the TVF and the aggregation (they read no window column, so the TVF's columns
+   * are left unset), with its time appended, to the sliced aggregation keyed by the other keys.
+   */
+  private slicedAggregate(node: AggregateNode, layout: AggregateLayout, plan: SlicedWindowPlan): DataStream<Change> {
+    const { tvf, keyColumns } = plan;
+    const calc = compileCalc(plan.stages);
+    const timeField = tvf.timeField;
+    const rows = this.translate(tvf.input).flatMap((c: Change, out: Collector<Change>) => {
+      const t = c.row[timeField];
+      if (t === null) return;
+      const row = calc(c.row);
+      if (row === null) return;
+      row.push(t);
+      out.collect({ op: c.op, row });
+    }).name(`Calc(${node.input.schema.names.join(', ')})`).uid(this.uid(node, 'slice-calc'));
+    const plainKeys = node.groupKeys.filter((_, k) => keyColumns[k] === undefined);
+    const groupKey = rowKeySelector(plainKeys);
+    const fn = new SlicedWindowAggregateFunction(layout, keyColumns, new WindowSlicer(tvf.window), node.input.schema.columns.length);
+    const out = rows.keyBy((c: Change) => groupKey(c.row)).process(fn)
+      .name(`WindowAggregate(${tvf.window.kind}, sliced)`).uid(this.uid(node, 'sliced-window-aggregate'));
+    return plainKeys.length === 0 ? out.setParallelism(1) : out;
   }
 
   private lookupJoin(node: JoinNode, lookup: NonNullable<JoinNode['lookup']>): DataStream<Change> {
