@@ -1,8 +1,10 @@
 // Simulation: what a scenario drives. It owns the kernel (virtual time, the event queue, the
-// trace), the embedded cluster its jobs run on (a MiniCluster on the simulated host: real
-// JobMaster, TaskManagers, checkpoints, operators and sinks), the checkpoint storage, and the actor
-// systems of user programs; faults (killing a TaskManager or an actor system, failing storage
-// writes) are injected here and written to the trace. Imports api/, actors/, state/ and testing/.
+// trace), the cluster its jobs run on, the checkpoint storage, and the actor systems of user
+// programs; faults (killing a process or an actor system, failing storage writes, partitions and
+// message faults) are injected here and written to the trace. The cluster is the embedded one (a
+// MiniCluster on the simulated host: real JobMaster, TaskManagers, checkpoints, operators and
+// sinks in one actor system) or, with JobManager candidates, a networked HA cluster
+// (sim-network-cluster.ts). Imports api/, actors/, state/ and testing/.
 import type { Cancel, Clock } from '../api/time/clock.ts';
 import { StreamExecutionEnvironment, type EnvironmentConfig } from '../api/index.ts';
 import { registerExecutor, type PipelineExecutor } from '../api/environment/executor-registry.ts';
@@ -17,6 +19,8 @@ import type { StateBackend } from '../state/snapshot/state-backend.ts';
 import { SIM_EPOCH_MS, type SimKernel } from './sim-kernel.ts';
 import type { SimRandom } from './sim-random.ts';
 import { SimStorage, simulatedStateBackend } from './sim-storage.ts';
+import { SimNetworkCluster } from './sim-network-cluster.ts';
+import type { JobStatus } from '../api/environment/job-client.ts';
 
 /** How a simulated cluster is shaped. */
 export interface SimulationOptions {
@@ -26,8 +30,13 @@ export interface SimulationOptions {
   readonly taskManagers?: number;
   /** Slots per TaskManager (default 2). */
   readonly slotsPerTaskManager?: number;
-  /** JobManagers (default 1; more need the simulated network, see SIMULATION.md). */
+  /** JobManager candidates (default 1; more run the networked HA cluster: a leader and standbys). */
   readonly jobManagers?: number;
+  /**
+   * Run jobs on the networked cluster (every JobManager and TaskManager a process of its own on the
+   * simulated network) rather than the embedded one; default: when jobManagers > 1.
+   */
+  readonly network?: boolean;
   /** Records per network batch of simulated jobs (default 64: small batches interleave more). */
   readonly batchSize?: number;
   /** Keep the trace's lines in the report (default true; bulk runs keep only the hash). */
@@ -71,27 +80,36 @@ export class Simulation {
   readonly checks: CheckResult[] = [];
   /** Faults injected so far, in order. */
   readonly faults: FaultRecord[] = [];
-  private readonly cluster: MiniCluster;
+  /** The embedded cluster (undefined when jobs run on the networked one). */
+  private readonly cluster: MiniCluster | undefined;
+  /** The networked HA cluster (with JobManager candidates or `network: true`). */
+  private readonly net: SimNetworkCluster | undefined;
+  private readonly taskManagers: number;
+  private readonly slotsPerTaskManager: number;
   private readonly stateBackend: StateBackend;
   private readonly jobs: JobMaster[] = [];
   private readonly systems = new Map<string, SimActorSystem>();
   private readonly restarts = new Set<Cancel>();
 
   constructor(readonly kernel: SimKernel, readonly options: SimulationOptions) {
-    const jobManagers = options.jobManagers ?? 1;
-    if (jobManagers !== 1) {
-      throw new Error(`jobManagers: ${jobManagers}: this simulation runs one JobManager (the embedded cluster); ` +
-        'JobManager HA candidates need the simulated network, which is not available in this build');
-    }
+    const jobManagers = positive('jobManagers', options.jobManagers ?? 1);
+    this.taskManagers = positive('taskManagers', options.taskManagers ?? 2);
+    this.slotsPerTaskManager = positive('slotsPerTaskManager', options.slotsPerTaskManager ?? 2);
+    const networked = options.network ?? jobManagers > 1;
+    if (!networked && jobManagers > 1) throw new Error(`jobManagers: ${jobManagers} needs the networked cluster: leave network unset or true`);
     this.clock = kernel.clock;
     this.random = kernel.random.fork();
     this.storage = new SimStorage(kernel, kernel.random.fork());
     this.stateBackend = simulatedStateBackend(this.storage);
-    this.cluster = new MiniCluster({
-      taskManagers: positive('taskManagers', options.taskManagers ?? 2),
-      slotsPerTaskManager: positive('slotsPerTaskManager', options.slotsPerTaskManager ?? 2),
-      clock: kernel.clock, host: kernel.host, slotRequestTimeoutMs: 30_000, batchSize: options.batchSize ?? 64, channelCredits: 2,
-    });
+    if (networked) {
+      // Its own stream of the seed: the embedded cluster's runs draw exactly what they did before.
+      this.net = new SimNetworkCluster(kernel, kernel.random.fork(), this.storage, { jobManagers, taskManagers: this.taskManagers, slotsPerTaskManager: this.slotsPerTaskManager });
+    } else {
+      this.cluster = new MiniCluster({
+        taskManagers: this.taskManagers, slotsPerTaskManager: this.slotsPerTaskManager,
+        clock: kernel.clock, host: kernel.host, slotRequestTimeoutMs: 30_000, batchSize: options.batchSize ?? 64, channelCredits: 2,
+      });
+    }
     byClock.set(kernel.clock, this);
   }
 
@@ -101,7 +119,7 @@ export class Simulation {
   /** An environment whose jobs run on the simulated cluster, checkpointing into the simulated storage. */
   environment(config: Partial<Omit<EnvironmentConfig, 'clock' | 'executor'>> = {}): StreamExecutionEnvironment {
     const env = StreamExecutionEnvironment.getExecutionEnvironment({
-      taskManagers: this.cluster.config.taskManagers, slotsPerTaskManager: this.cluster.config.slotsPerTaskManager,
+      taskManagers: this.taskManagers, slotsPerTaskManager: this.slotsPerTaskManager,
       ...config, clock: this.kernel.clock, executor: 'simulation',
     });
     env.setStateBackend(this.stateBackend);
@@ -110,14 +128,37 @@ export class Simulation {
 
   /** @internal the 'simulation' executor's entry. */
   async submit(graph: JobGraph): Promise<JobClient> {
-    const { client, jobMaster } = await this.cluster.submitJob(graph);
+    if (this.net) {
+      const client = await this.net.submit(graph);
+      this.kernel.note(`job submitted ${graph.jobName}`);
+      return client;
+    }
+    const { client, jobMaster } = await this.cluster!.submitJob(graph);
     this.jobs.push(jobMaster);
     this.kernel.note(`job submitted ${graph.jobName}`);
     return client;
   }
 
-  /** The JobMasters of the jobs submitted so far (their status, attempts, checkpoints). */
-  jobMasters(): readonly JobMaster[] { return this.jobs; }
+  /**
+   * The JobMasters of the jobs submitted so far (their status, attempts, checkpoints); on the
+   * networked cluster those of the live JobManagers, the leader's first.
+   */
+  jobMasters(): readonly JobMaster[] { return this.net ? this.net.jobMasters() : this.jobs; }
+
+  /**
+   * The status of job `jobId` now (synchronous, for runUntil and eventually): its JobMaster's, on
+   * the networked cluster the leader's (the last one seen while no JobManager leads).
+   */
+  jobStatus(jobId: string): JobStatus | undefined {
+    if (this.net) return this.net.jobStatus(jobId);
+    return this.jobs.find((j) => j.jobId === jobId)?.getStatus();
+  }
+
+  /** The JobManager whose lease is current (networked cluster; undefined while none holds it). */
+  leader(): Promise<string | undefined> {
+    if (!this.net) return Promise.reject(networkUnavailable('leader()'));
+    return this.net.leader();
+  }
 
   /** Lets `ms` virtual milliseconds pass (timers fire, subtasks run, faults scheduled meanwhile happen). */
   advance(ms: number): Promise<void> {
@@ -146,36 +187,48 @@ export class Simulation {
 
   /**
    * Kills `name` as if its process died: 'taskmanager-N' (its subtasks stop, its slots are gone,
-   * the jobs holding them fail over), or an actor system made by actorSystem(). With
+   * the jobs holding them fail over), on the networked cluster also 'jobmanager-N' (a leader's
+   * standby takes over once its lease runs out), or an actor system made by actorSystem(). With
    * `restartAfterMs` it comes back (fresh, same name) that much later.
    */
   kill(name: string, options: { restartAfterMs?: number } = {}): void {
     this.recordFault(`kill ${name}`);
     if (this.systems.has(name)) this.killActorSystem(name);
-    else if (/^taskmanager-\d+$/.test(name)) {
-      if (!this.cluster.resourceManager.isRegistered(name)) throw new Error(`cannot kill ${name}: it is not running`);
-      void this.cluster.killTaskManager(name, 'killed by the simulation');
+    else if (this.net) {
+      if (!this.net.has(name)) {
+        throw new Error(`cannot kill "${name}": not a process of the simulated cluster ` +
+          `(${[...this.net.cluster.jobManagerNames, ...this.net.cluster.taskManagerNames].join(', ')}) nor an actor system made by actorSystem()`);
+      }
+      this.net.kill(name);
+    } else {
+      const cluster = this.cluster!;
+      if (/^jobmanager-\d+$/.test(name)) throw new Error(`cannot kill ${name}: the embedded cluster has one JobManager in one actor system; JobManager failover runs with jobManagers > 1`);
+      if (!/^taskmanager-\d+$/.test(name)) {
+        throw new Error(`cannot kill "${name}": not a TaskManager of the simulated cluster (taskmanager-0..${cluster.taskManagers.length - 1}) nor an actor system made by actorSystem()`);
+      }
+      if (!cluster.resourceManager.isRegistered(name)) throw new Error(`cannot kill ${name}: it is not running`);
+      void cluster.killTaskManager(name, 'killed by the simulation');
     }
-    else if (/^jobmanager-\d+$/.test(name)) throw new Error(`cannot kill ${name}: JobManager failover needs the simulated network, which is not available in this build`);
-    else throw new Error(`cannot kill "${name}": not a TaskManager of the simulated cluster (taskmanager-0..${this.cluster.taskManagers.length - 1}) nor an actor system made by actorSystem()`);
     if (options.restartAfterMs !== undefined) {
       const cancel = this.kernel.at(this.kernel.now + options.restartAfterMs, 'fault', () => { this.restarts.delete(cancel); this.restart(name); });
       this.restarts.add(cancel);
     }
   }
 
-  /** Starts a killed TaskManager or actor system again. */
+  /** Starts a killed process or actor system again. */
   restart(name: string): void {
     this.recordFault(`restart ${name}`);
     if (this.systems.has(name)) this.startActorSystem(name);
-    else this.cluster.restartTaskManager(name);
+    else if (this.net) this.net.restart(name);
+    else this.cluster!.restartTaskManager(name);
   }
 
-  /** Whether TaskManager or actor system `name` runs now. */
+  /** Whether process or actor system `name` runs now. */
   isAlive(name: string): boolean {
     const system = this.systems.get(name);
     if (system) return system.alive.value;
-    return this.cluster.resourceManager.isRegistered(name);
+    if (this.net) return this.net.cluster.isAlive(name);
+    return this.cluster!.resourceManager.isRegistered(name);
   }
 
   /** From now on each checkpoint storage write fails with `probability` (0 heals the storage). */
@@ -184,17 +237,38 @@ export class Simulation {
     this.recordFault(`storage writes fail p=${options.probability}`);
   }
 
-  /** Message faults between actor systems need the simulated network, which this build lacks. */
-  dropMessages(_options: { probability: number }): void { throw networkUnavailable('dropMessages'); }
+  /**
+   * From now on each message between the cluster's processes is lost with `probability` (0 ends
+   * it). The processes talk TCP, which loses nothing silently: a lost message resets its
+   * connection, and the transport above handles that as it would a real one (networked cluster).
+   */
+  dropMessages(options: { probability: number }): void {
+    const net = this.network('dropMessages');
+    net.cluster.network.dropMessages(options.probability);
+    this.recordFault(`drop messages p=${options.probability}`);
+  }
 
-  /** Message faults between actor systems need the simulated network, which this build lacks. */
-  delayMessages(_options: { probability?: number; maxMs: number }): void { throw networkUnavailable('delayMessages'); }
+  /** From now on each message is held up to `maxMs` more with `probability` (default 1; maxMs 0 ends it; networked cluster). */
+  delayMessages(options: { probability?: number; maxMs: number }): void {
+    const net = this.network('delayMessages');
+    const probability = options.maxMs === 0 ? 0 : options.probability ?? 1;
+    net.cluster.network.delayMessages(probability, options.maxMs);
+    this.recordFault(`delay messages p=${probability} max=${options.maxMs}ms`);
+  }
 
-  /** Partitions need the simulated network, which this build lacks. */
-  partition(_a: readonly string[], _b: readonly string[]): void { throw networkUnavailable('partition'); }
+  /** Cuts processes `a` from processes `b` (networked cluster): their bytes stall, dials time out, stalled connections reset. */
+  partition(a: readonly string[], b: readonly string[]): void {
+    const net = this.network('partition');
+    for (const name of [...a, ...b]) if (!net.has(name)) throw new Error(`cannot partition "${name}": not a process of the simulated cluster`);
+    net.cluster.partition(a, b);
+    this.recordFault(`partition ${a.join(',')} | ${b.join(',')}`);
+  }
 
-  /** Partitions need the simulated network, which this build lacks. */
-  heal(): void { throw networkUnavailable('heal'); }
+  /** Ends the partition: what stalled is delivered (networked cluster). */
+  heal(): void {
+    this.network('heal').cluster.heal();
+    this.recordFault('heal');
+  }
 
   /**
    * The actor system `name` of a user program, on the simulated host (virtual time, seeded turns);
@@ -233,7 +307,7 @@ export class Simulation {
   async shutdown(): Promise<void> {
     for (const cancel of this.restarts) cancel();
     this.storage.failWrites(0);
-    await this.cluster.close();
+    if (this.net) await this.net.close(); else await this.cluster!.close();
     for (const s of this.systems.values()) if (s.alive.value) await s.system.terminate();
     byClock.delete(this.kernel.clock);
   }
@@ -242,6 +316,12 @@ export class Simulation {
   recordFault(fault: string): void {
     this.faults.push({ atMs: this.nowMs, fault });
     this.kernel.note(`fault ${fault}`);
+  }
+
+  /** The networked cluster, or an error naming `what` needs it. */
+  private network(what: string): SimNetworkCluster {
+    if (!this.net) throw networkUnavailable(what);
+    return this.net;
   }
 
   private startActorSystem(name: string): ActorSystem {
@@ -275,8 +355,8 @@ function guardedHost(host: Host, alive: { value: boolean }): Host {
 }
 
 function networkUnavailable(what: string): Error {
-  return new Error(`${what} needs the simulated network between actor systems, which is not available in this build; ` +
-    'the embedded cluster runs in one actor system');
+  return new Error(`${what} needs the networked cluster (its processes talk over the simulated network): ` +
+    'simulate with jobManagers > 1 or network: true; the embedded cluster runs in one actor system');
 }
 
 function positive(name: string, n: number): number {

@@ -102,6 +102,8 @@ export interface RunningJobManager {
   readonly restUrl: string;
   /** The ClusterService the REST API serves (in-process clients may call it directly). */
   readonly service: ClusterService;
+  /** Its Dispatcher: the JobMasters of the jobs it runs (in-process observers such as a simulation read their status). */
+  readonly dispatcher: Dispatcher;
   /** Where submitted bundles are kept (what TaskManagers fetch); its usage shows what submissions left. */
   readonly blobs: BlobStore;
   /** Cancels running jobs, stops the REST server and the actor system. */
@@ -277,6 +279,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     rpcAddress,
     restUrl: rest.url,
     service,
+    dispatcher,
     blobs,
     leading,
     leadershipLost,

@@ -26,7 +26,15 @@ export interface JobSubmitOptions {
 }
 
 /** A loaded job: its default export builds the pipeline on the given environment. */
-export interface JobModule { default: (env: StreamExecutionEnvironment) => void | Promise<void> }
+export interface JobModule {
+  default: (env: StreamExecutionEnvironment) => void | Promise<void>;
+  /**
+   * A job whose graph was built already in this process (an in-process submission, such as a
+   * simulation's): each call gives that graph with settings of its own (processes amend them),
+   * used instead of building `default` again.
+   */
+  readonly jobGraph?: (options: JobSubmitOptions) => JobGraph;
+}
 
 /** This installation's package root, where the bundle's placeholders point. */
 const PACKAGE_ROOT = new URL('../../', import.meta.url);
@@ -101,10 +109,14 @@ async function importBundle(bundle: Uint8Array, key: string): Promise<JobModule>
  * becomes a one-task job that runs its stages inside one TaskManager (cluster-batch-job.ts).
  */
 export async function buildJobGraph(module: JobModule, options: JobSubmitOptions): Promise<JobGraph> {
-  const env = StreamExecutionEnvironment.getExecutionEnvironment();
-  if (options.parallelism !== undefined) env.setParallelism(options.parallelism);
-  await module.default(env);
-  const graph = clusterJobGraph(env.getJobGraph(options.name));
+  let graph: JobGraph;
+  if (module.jobGraph !== undefined) graph = clusterJobGraph(module.jobGraph(options));
+  else {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment();
+    if (options.parallelism !== undefined) env.setParallelism(options.parallelism);
+    await module.default(env);
+    graph = clusterJobGraph(env.getJobGraph(options.name));
+  }
   if (options.fromSavepoint) {
     // As executeAsync does for a restore.
     (graph.config.faultTolerance as Record<string, unknown>).restore = {

@@ -6,7 +6,8 @@
 // ProcessClock), with every random byte of theirs from the injected PRNG. The HA store and the
 // checkpoint storage are in-memory KV stores all processes share (each process through a handle
 // severed when it is killed). Jobs are built in this process and submitted without a bundle: the
-// processes load them from the cluster's registry (JobModuleSource).
+// processes load them from the cluster's registry (JobModuleSource), as a builder function or as
+// a job graph an environment built already (each process gets its own copy of its settings).
 //
 // Faults: kill(name) stops a process as a crash would (its timers halt, its connections reset,
 // its store handle is severed, its subtasks stop without reporting), restart(name) starts a new
@@ -17,6 +18,7 @@ import { setImmediate } from 'node:timers';
 import type { Clock } from '../../api/time/clock.ts';
 import type { Host } from '../../actors/core/host.ts';
 import type { StreamExecutionEnvironment } from '../../api/index.ts';
+import type { JobGraph } from '../../api/graph/job-graph.ts';
 import { startJobManager, type RunningJobManager } from '../../actors/cluster/job-manager-process.ts';
 import { startTaskManager, type RunningTaskManager } from '../../actors/cluster/task-manager-process.ts';
 import type { JobModuleSource, ProcessEnvironment } from '../../actors/cluster/process-environment.ts';
@@ -101,7 +103,9 @@ export class SimulatedCluster {
   /** The state backend of every job on the cluster: checkpoints into `checkpointStore`. */
   readonly stateBackend: StateBackend;
   private readonly processes = new Map<string, SimProcess>();
-  private readonly builders = new Map<string, JobBuilder>();
+  /** The JobManager process that began to lead last and has not lost its lease (as it sees it). */
+  private leading: SimProcess | undefined;
+  private readonly builders = new Map<string, JobBuilder | JobGraph>();
   private readonly jobs: JobModuleSource;
   private readonly emit: (event: string) => void;
   private readonly clock: Clock;
@@ -156,9 +160,28 @@ export class SimulatedCluster {
     return undefined;
   }
 
+  /**
+   * The JobManager leading now as the processes themselves see it (no store read, so callable
+   * from a synchronous predicate): the one that began to lead last, while it lives and holds its lease.
+   */
+  leaderNow(): string | undefined { return this.leading?.alive ? this.leading.name : undefined; }
+
   /** Submits a job built by `build` to the leading JobManager; resolves with its id. */
-  async submit(name: string, build: JobBuilder, options: { parallelism?: number } = {}): Promise<string> {
-    const key = `simulated-job:${name}`;
+  submit(name: string, build: JobBuilder, options: { parallelism?: number } = {}): Promise<string> {
+    return this.submitJob(`simulated-job:${name}`, name, build, options);
+  }
+
+  /**
+   * Submits the job graph an environment of this process built (its executor's input) to the
+   * leading JobManager under `graph.jobName`; every process runs that graph. Resolves with its id.
+   */
+  async submitGraph(graph: JobGraph): Promise<string> {
+    if (graph.config.runtimeMode === 'batch') throw new Error(`job ${graph.jobName}: a simulated cluster runs streaming jobs; use setRuntimeMode('streaming')`);
+    // Environments may submit several jobs of one name: each graph is registered apart.
+    return this.submitJob(`simulated-graph:${this.builders.size}:${graph.jobName}`, graph.jobName, graph, {});
+  }
+
+  private async submitJob(key: string, name: string, build: JobBuilder | JobGraph, options: { parallelism?: number }): Promise<string> {
     if (this.builders.has(key)) throw new Error(`a job named ${name} was submitted to this simulated cluster already`);
     this.builders.set(key, build);
     const leader = await this.leader();
@@ -245,6 +268,20 @@ export class SimulatedCluster {
     const build = this.builders.get(key);
     if (!build) throw new Error(`no job ${key} is registered with the simulated cluster`);
     const backend = this.stateBackend;
+    if (typeof build !== 'function') {
+      return {
+        default: () => { throw new Error(`job ${key} was submitted as a job graph`); },
+        // Processes amend a graph's settings (storage, recovery): each load gets settings of its
+        // own; vertices and operator factories are shared, as the processes share this thread. A
+        // backend object the job chose stays (it must write where every process reaches, as the
+        // simulation's does); a named one ('memory', 'kv') becomes the cluster's.
+        jobGraph: () => {
+          const ft = build.config.faultTolerance;
+          const stateBackend = typeof ft.stateBackend === 'object' && ft.stateBackend !== null ? ft.stateBackend : backend;
+          return { ...build, config: { ...build.config, faultTolerance: { ...ft, stateBackend, checkpointStorage: undefined } } };
+        },
+      };
+    }
     return {
       default: async (env) => {
         await build(env);
@@ -283,6 +320,9 @@ export class SimulatedCluster {
           heartbeatTimeoutMs: this.options.heartbeatTimeoutMs ?? 4000,
           ha: { storage: HA_STORAGE, leaseMs: this.options.leaseMs ?? 3000, leaseClock: clock },
         });
+        const jm = p.jobManager;
+        jm.leading.then(() => { if (p.alive) this.leading = p; }, () => {});
+        jm.leadershipLost.then(() => { if (this.leading === p) this.leading = undefined; }, () => {});
       } else {
         p.taskManager = await startTaskManager({
           haStorage: HA_STORAGE, slots: this.options.slotsPerTaskManager ?? 2, host: name, secret: SECRET, id: name, environment,

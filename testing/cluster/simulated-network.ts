@@ -11,6 +11,10 @@
 //   across the partition fails with ETIMEDOUT after `connectTimeoutMs`. heal() delivers what stalled.
 // - dropConnections(host, peer?): resets connections at once (a middlebox dropping state).
 // - delay(extraMs, hosts?): adds latency to later writes of connections touching those hosts.
+// - dropMessages(p) / delayMessages(p, maxMs): each later write is lost, or held up to maxMs more,
+//   with probability p (drawn from its connection's PRNG). TCP delivers a stream whole or not at
+//   all, so a lost write resets its connection (as exhausted retransmissions do) and the transport
+//   above sees the loss as such; a held write holds the writes after it on its pipe (order stays).
 // - pause(host, ms): nothing to or from the host is delivered until the pause ends (a long GC).
 // - crash(host) / restart(host): a killed process: its listeners go, its peers see a reset, dials
 //   to it are refused; restart lets a new process of that host listen again.
@@ -71,6 +75,8 @@ function prng(seed: number): () => number {
 class Pipe {
   readonly queue: Chunk[] = [];
   lastDue = 0;
+  /** A write of this pipe was lost: nothing written after it arrives (its connection resets). */
+  lost = false;
   /** Delivery order among pipes due at the same instant. */
   readonly order: number;
   constructor(readonly from: SimStream, readonly to: SimStream, readonly random: () => number, direction: 0 | 1) {
@@ -167,6 +173,8 @@ export class SimulatedNetwork {
   private readonly connectTimeoutMs: number;
   /** Bytes delivered so far. */
   bytesDelivered = 0;
+  private dropProbability = 0;
+  private delayFault = { probability: 0, maxMs: 0 };
 
   constructor(options: SimulatedNetworkOptions) {
     this.clock = options.clock;
@@ -236,6 +244,21 @@ export class SimulatedNetwork {
     this.emit(`${this.clock.now()} net delay ${extraMs}ms ${names.join(',')}`);
   }
 
+  /** From now on each write is lost with `probability` (0 ends it); see the header for what a loss does. */
+  dropMessages(probability: number): void {
+    if (!(probability >= 0 && probability <= 1)) throw new RangeError(`a drop probability is between 0 and 1, got ${probability}`);
+    this.dropProbability = probability;
+    this.emit(`${this.clock.now()} net drop p=${probability}`);
+  }
+
+  /** From now on each write is held up to `maxMs` more with `probability` (0 ends it); later writes of its pipe wait for it. */
+  delayMessages(probability: number, maxMs: number): void {
+    if (!(probability >= 0 && probability <= 1)) throw new RangeError(`a delay probability is between 0 and 1, got ${probability}`);
+    if (!(maxMs >= 0 && Number.isFinite(maxMs))) throw new RangeError(`a message delay needs maxMs >= 0, got ${maxMs}`);
+    this.delayFault = { probability, maxMs };
+    this.emit(`${this.clock.now()} net delay-messages p=${probability} max=${maxMs}ms`);
+  }
+
   /** Holds every delivery to and from `host` for `ms` (a process stopped by a long GC). */
   pause(host: string, ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`a pause must be >= 0 ms, got ${ms}`);
@@ -284,7 +307,17 @@ export class SimulatedNetwork {
 
   /** Queues `bytes` (undefined: the writer closed) on `pipe`. */
   enqueue(pipe: Pipe, bytes: Uint8Array | undefined): void {
-    const due = Math.max(pipe.lastDue, this.clock.now() + this.drawLatency(pipe));
+    if (pipe.lost) return;
+    // The fault draws come from the pipe's own PRNG, and only while a fault is on: runs without
+    // message faults draw (and trace) exactly what they did before these faults existed.
+    if (bytes !== undefined && this.dropProbability > 0 && pipe.random() < this.dropProbability) {
+      this.writes++;
+      this.lose(pipe);
+      return;
+    }
+    let latency = this.drawLatency(pipe);
+    if (this.delayFault.probability > 0 && pipe.random() < this.delayFault.probability) latency += Math.round(pipe.random() * this.delayFault.maxMs);
+    const due = Math.max(pipe.lastDue, this.clock.now() + latency);
     pipe.lastDue = due;
     pipe.queue.push({ bytes, due });
     this.writes++;
@@ -427,6 +460,16 @@ export class SimulatedNetwork {
       to.receive(chunk.bytes);
     }
     return delivered;
+  }
+
+  /** A write of `pipe` was lost: later writes go nowhere, and the connection resets (not within the writer's call). */
+  private lose(pipe: Pipe): void {
+    pipe.lost = true;
+    const stream = pipe.from;
+    this.emit(`${this.clock.now()} net lost c${stream.connectionId} ${stream.host.name}->${stream.peer.host.name}`);
+    this.clock.schedule(0, () => {
+      if (!stream.destroyed || !stream.peer.destroyed) this.reset(stream, 'a write was lost');
+    });
   }
 
   private armReset(stream: SimStream): void {

@@ -51,6 +51,47 @@ test('writes arrive whole and in order after seeded latencies, each delivery tra
   assert.ok(trace.filter((e) => e.includes('net deliver')).length >= 1);
 });
 
+test('a lost write resets its connection: what was written before it may arrive, nothing after it does', async () => {
+  const { clock, net, trace } = setup();
+  const p = await pair(clock, net);
+  net.dropMessages(1);
+  p.client.write(new Uint8Array([1]));
+  p.client.write(new Uint8Array([2]));
+  await advance(clock, 100);
+  assert.equal(p.serverGot, []);
+  assert.equal(p.closes.map((c) => [c.side, codeOf(c.error)]).sort(), [['client', 'ECONNRESET'], ['server', 'ECONNRESET']]);
+  assert.ok(trace.some((e) => / net lost c\d+ a->b/.test(e)), trace.join('\n'));
+  net.dropMessages(0);
+  const q = await pair2(clock, net);
+  q.client.write(new Uint8Array([3]));
+  await advance(clock, 100);
+  assert.equal(q.serverGot, [3], 'with the fault off, writes arrive again');
+  assert.throws(() => net.dropMessages(2), /between 0 and 1/);
+});
+
+test('delayed writes keep their order on a connection and arrive later than the latency bound', async () => {
+  const { clock, net } = setup();
+  const p = await pair(clock, net);
+  net.delayMessages(1, 500);
+  const sent: number[] = [];
+  for (let i = 0; i < 50; i++) { p.client.write(new Uint8Array([i])); sent.push(i); }
+  await advance(clock, 21);
+  assert.ok(p.serverGot.length < sent.length, `held past the 20 ms latency bound: ${p.serverGot.length} arrived`);
+  await advance(clock, 600);
+  assert.equal(p.serverGot, sent);
+  assert.throws(() => net.delayMessages(0.5, -1), /maxMs >= 0/);
+});
+
+/** A second connection a -> b:7001 (pair() holds port 7000). */
+async function pair2(clock: ManualClock, net: SimulatedNetwork) {
+  const serverGot: number[] = [];
+  await net.host('b').listen('b', 7001, (s) => s.onData((chunk) => serverGot.push(...chunk)));
+  let client: ByteStream | undefined;
+  void net.host('a').dial('b', 7001).then((s) => { client = s; });
+  await advanceUntil(clock, () => client !== undefined, 1000, 'connected');
+  return { client: client!, serverGot };
+}
+
 test('a partition stalls bytes, heal delivers them; a longer one resets both ends', async () => {
   const { clock, net } = setup();
   const p = await pair(clock, net);
