@@ -45,6 +45,8 @@ export interface SubtaskCheckpointHandle {
   notifyAborted(checkpointId: number): void;
   /** True while the subtask waits for a checkpoint taken after its end of input. */
   readonly awaitingFinal: boolean;
+  /** True once the subtask ended its input (waiting for its final checkpoint, or past it). */
+  readonly inputEnded: boolean;
 }
 
 /** A subtask handle whose checkpointing runs elsewhere (on a TaskManager process). */
@@ -401,11 +403,21 @@ export class JobCheckpointing {
     queueMicrotask(() => this.requestFinalCheckpoint());
   }
 
-  /** A subtask waits for a checkpoint after its end of input: take one now unless one is in flight. */
+  /**
+   * A subtask waits for a checkpoint after its end of input. Once every subtask of the attempt has
+   * ended its input, the final checkpoint is taken now (unless one is in flight) instead of at the
+   * next period. While others still run, the waiting ones wait for the next periodic checkpoint,
+   * as in Flink: a checkpoint triggered whenever one parallel subtask ended (a source whose split
+   * ran out first) would cut into the running rest of the job and cost every operator a snapshot
+   * (a window operator would move its in-memory windows into keyed state mid-run).
+   */
   private requestFinalCheckpoint(): void {
     if (!this.enabled || this.finalRequested || this.suspended > 0 || !this.coordinator || this.coordinator.pendingIds.length > 0) return;
     let waiting = false;
-    for (const c of this.checkpointers.values()) if (c.awaitingFinal) { waiting = true; break; }
+    for (const c of this.checkpointers.values()) {
+      if (!c.inputEnded) return;
+      if (c.awaitingFinal) waiting = true;
+    }
     if (!waiting) return;
     this.finalRequested = true;
     this.coordinator.trigger(false).catch(() => { /* an abort requests the next one */ });

@@ -195,6 +195,9 @@ export class SubtaskCheckpointer {
   /** True while this subtask waits for its final checkpoint. */
   get awaitingFinal(): boolean { return this.finalCompleted !== undefined; }
 
+  /** True once this subtask ended its input: waiting for its final checkpoint, or past it. */
+  get inputEnded(): boolean { return this.finalCompleted !== undefined || this.finalDone; }
+
   // ---- coordinator side (called by the job's checkpointing) ----
 
   /** The coordinator triggered `barrier`: sources inject it, finished inputs snapshot at once. */

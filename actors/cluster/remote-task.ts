@@ -26,6 +26,8 @@ export class RemoteTask implements TaskHandle, RemoteCheckpointedTask {
   private readonly accumulatorValues = new Map<string, unknown>();
   private checkpointListener: SubtaskCheckpointListener | undefined;
   private awaitingFinal = false;
+  /** The subtask asked for its final checkpoint once: its input ended (it stays ended). */
+  private inputEnded = false;
   /** Completion notifications the subtask has not acted on yet, by checkpoint id. */
   private readonly notifications = new Map<number, () => void>();
   private readonly terminated: Promise<void>;
@@ -80,6 +82,7 @@ export class RemoteTask implements TaskHandle, RemoteCheckpointedTask {
       },
       notifyAborted: (checkpointId: number) => this.taskManager.send({ type: 'taskexecutor.checkpoint-aborted', id: this.id, checkpointId }),
       get awaitingFinal() { return task.awaitingFinal; },
+      get inputEnded() { return task.inputEnded || task.state === 'finished'; },
     };
   }
 
@@ -116,6 +119,7 @@ export class RemoteTask implements TaskHandle, RemoteCheckpointedTask {
       }
       case 'jobmaster.awaiting-final':
         this.awaitingFinal = true;
+        this.inputEnded = true;
         this.checkpointListener?.awaitingFinalCheckpoint();
         return;
     }

@@ -73,6 +73,7 @@ class CountingSubtask {
       notifyComplete: async () => {},
       notifyAborted: () => {},
       awaitingFinal: false,
+      inputEnded: false,
     };
   }
 }
