@@ -173,6 +173,17 @@ function windowEndOfWindowAggregate(input: Planned, keys: readonly Compiled[]): 
   return undefined;
 }
 
+/**
+ * Whether field `index` of `node` is, through projections, the window_end of an event-time window
+ * aggregation (whose rows of a window all arrive before the watermark passes the window's end).
+ */
+export function isWindowEndOfAggregate(node: PlanNode, index: number): boolean {
+  const traced = traceField(node, index);
+  const inner = traced?.node;
+  return inner?.kind === 'aggregate' && inner.windowEnd !== undefined && inner.proctime !== true && inner.session === undefined
+    && inner.groupKeys[traced!.index] === inner.windowEnd;
+}
+
 /** The pre-projection field of window_end when the keys hold window_start and window_end of a window TVF. */
 function windowEndKey(input: Planned, preFields: readonly ScopeField[], keyCount: number): { end: number; proctime: boolean } | undefined {
   let n: PlanNode = input.node;

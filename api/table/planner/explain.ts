@@ -59,6 +59,7 @@ export function describeNode(n: PlanNode): string {
         const iv = n.interval;
         return `IntervalJoin(joinType=[${n.joinType}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], bounds=[${rn[iv.rightTime]} - ${ln[iv.leftTime]} in [${iv.lower}, ${iv.upper}] ms])`;
       }
+      if (n.window) return `WindowJoin(joinType=[${n.joinType}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], windowEnd=[${ln[n.window.leftEnd]}=${rn[n.window.rightEnd]}])`;
       return `Join(joinType=[${n.joinType}], where=[${n.conditionSql}], keys=[${keys.join(', ')}], leftInputSpec=[${n.left.insertOnly ? 'NoUniqueKey' : 'Updating'}], rightInputSpec=[${n.right.insertOnly ? 'NoUniqueKey' : 'Updating'}])`;
     }
     case 'semiJoin': {

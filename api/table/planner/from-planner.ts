@@ -8,6 +8,7 @@ import { findTableConnector } from '../connectors/table-connector.ts';
 import { tableName } from './catalog.ts';
 import { resolveColumn, type ScopeField } from './expression-compiler.ts';
 import { isCorrelated, planCorrelate } from './correlate-planner.ts';
+import { isWindowEndOfAggregate } from './aggregate-planner.ts';
 import { intervalBounds } from './interval-bounds.ts';
 import { planTemporalJoin } from './temporal-join-planner.ts';
 import type { PlanNode, WindowSpec } from './plan-nodes.ts';
@@ -230,11 +231,14 @@ function planJoin(p: QueryPlanner, j: JoinItem): Planned {
   const withTime: ScopeField[] = [...left.fields, ...right.fields];
   const interval = type === 'INNER' && appendOnly && residual.length > 0 ? intervalBounds(p, residual, withTime, left.fields.length) : undefined;
   const outFields = interval ? withTime : fields;
+  // Two window aggregations joined on their window ends (q5's AuctionBids and MaxBids): a window join.
+  const w = interval || !appendOnly ? -1 : leftKeys.findIndex((l, i) => isWindowEndOfAggregate(left.node, l) && isWindowEndOfAggregate(right.node, rightKeys[i]));
+  const window = w >= 0 ? { leftEnd: leftKeys[w], rightEnd: rightKeys[w] } : undefined;
   const node: PlanNode = {
     kind: 'join', joinType: type, left: left.node, right: right.node, leftKeys, rightKeys,
-    ...(residualStage ? { residual: residualStage } : {}), ...(interval ? { interval } : {}),
+    ...(residualStage ? { residual: residualStage } : {}), ...(interval ? { interval } : {}), ...(window ? { window } : {}),
     conditionSql: condition ? expressionToSql(condition) : j.using ? `USING (${j.using.join(', ')})` : 'true',
-    schema: schemaOf(outFields), insertOnly: appendOnly && type === 'INNER',
+    schema: schemaOf(outFields), insertOnly: window !== undefined || (appendOnly && type === 'INNER'),
   };
   return { node, fields: outFields };
 }

@@ -105,6 +105,12 @@ export interface JoinNode extends NodeBase {
   readonly temporal?: { readonly leftTime: number; readonly rightTime: number; readonly rightKey: readonly number[] };
   /** An interval join: bounds of right time - left time (both inputs append-only, state cleaned by the watermark). */
   readonly interval?: { readonly leftTime: number; readonly rightTime: number; readonly lower: number; readonly upper: number };
+  /**
+   * A window join: an equi-key on each side is the window_end of an event-time window aggregation,
+   * so every row of a window has arrived once the watermark passes its end; rows are joined then
+   * and their state dropped (append-only for every join type). The fields of window_end per side.
+   */
+  readonly window?: { readonly leftEnd: number; readonly rightEnd: number };
   /** A lookup join (AS OF a processing-time attribute): `right` is not read; its table is queried by `keys` per left change. */
   readonly lookup?: { readonly table: CatalogTable; readonly keys: readonly string[] };
 }

@@ -31,6 +31,7 @@ import { SessionWindowAggregateFunction } from './runtime/session-window.ts';
 import { SetOperationFunction } from './runtime/set-operation.ts';
 import { SlicedWindowAggregateFunction } from './runtime/sliced-window-aggregate.ts';
 import { TemporalJoinFunction } from './runtime/temporal-join.ts';
+import { WindowJoinFunction } from './runtime/window-join.ts';
 import { SortLimitFunction } from './runtime/sort-limit.ts';
 import { assignWindows } from './runtime/window-tvf.ts';
 import { rowKeySelector } from './runtime/row-key.ts';
@@ -334,6 +335,18 @@ export class StreamTranslator {
         .keyBy((c: Change) => joinKey(c.row, lk) ?? NULL_KEY, (c: Change) => joinKey(c.row, rk) ?? NULL_KEY)
         .process(fn).name('TemporalJoin').uid(this.uid(node, 'temporal-join'));
       return lk.length === 0 ? out.setParallelism(1) : out;
+    }
+    if (node.window) {
+      const fn = new WindowJoinFunction({
+        leftOuter: node.joinType === 'LEFT' || node.joinType === 'FULL',
+        rightOuter: node.joinType === 'RIGHT' || node.joinType === 'FULL',
+        leftArity: node.left.schema.columns.length,
+        rightArity: node.right.schema.columns.length,
+        ...(node.residual ? { residual: compilePredicate(node.residual) } : {}),
+      }, node.window.leftEnd, node.window.rightEnd);
+      return left.connect(right)
+        .keyBy((c: Change) => joinKey(c.row, lk) ?? NULL_KEY, (c: Change) => joinKey(c.row, rk) ?? NULL_KEY)
+        .process(fn).name(`WindowJoin(${node.joinType})`).uid(this.uid(node, 'window-join'));
     }
     if (node.interval) {
       const out = left.connect(right)
