@@ -6,7 +6,9 @@
 // (SortedKeyedOperator) and lose their key selectors: the wrapper keys its own state, and the
 // subtask builds no streaming state backend for them. The partition sources and sinks come from
 // the runtime (they do the I/O); chaining follows the usual rules (buildJobGraph), so the stage's
-// forward edges stay chained. Pure; imports api/ only.
+// forward edges stay chained. A sink whose edge is the keyBy into a rolling reduce gets that
+// reduce as its combine step (BatchCombiner). Pure; imports api/ only.
+import { rollingReduceOf, type CombineSpec } from '../operators/batch-combiner.ts';
 import { SortedKeyedOperator, type SortedInputOptions } from '../operators/sorted-keyed-operator.ts';
 import { SourceOperator } from '../sources/source-operator.ts';
 import type { Source } from '../sources/source.ts';
@@ -19,8 +21,8 @@ import { StreamGraph, type StreamNode } from './stream-graph.ts';
 export interface StageGraphFactories {
   /** The source reading `edges` (blocking edges into one input of one operator) for the stage's subtasks. */
   partitionSource(edges: readonly JobEdge[]): Source<unknown, any, any>;
-  /** Creates the operator writing `edge`'s records into its blocking partition. */
-  partitionSink(edge: JobEdge): () => unknown;
+  /** Creates the operator writing `edge`'s records into its blocking partition, folding them first with `combine` when given. */
+  partitionSink(edge: JobEdge, combine?: CombineSpec): () => unknown;
   /** Memory and spill storage of the sorted keyed inputs. */
   readonly sortedInput: SortedInputOptions;
 }
@@ -95,7 +97,7 @@ export function buildStageJobGraph(job: JobGraph, stage: BatchStage, factories: 
     const writer = sg.addNode({
       name: `Blocking Partition Sink (to ${e.targetNode.name})`,
       kind: 'one-input',
-      operatorFactory: factories.partitionSink(e),
+      operatorFactory: factories.partitionSink(e, combineSpecOf(e, factories.sortedInput.memoryBytes)),
       parallelism: stage.parallelism,
       isSink: true,
     });
@@ -112,3 +114,15 @@ export function buildStageJobGraph(job: JobGraph, stage: BatchStage, factories: 
   return { graph, originalOf };
 }
 
+
+/**
+ * The combine step of `edge` when it is the keyBy into a rolling reduce: the reduce with the
+ * consumer's key selector. Builds the consumer's operator once to look at it (factories are cheap).
+ */
+export function combineSpecOf(edge: JobEdge, memoryBytes: number): CombineSpec | undefined {
+  const target = edge.targetNode;
+  const keySelector = target.keySelectors[0];
+  if (edge.partitioner.kind !== 'hash' || target.kind !== 'one-input' || keySelector === undefined) return undefined;
+  const reduce = rollingReduceOf(target.operatorFactory());
+  return reduce === undefined ? undefined : { reduce, keySelector, operatorName: target.name, memoryBytes };
+}

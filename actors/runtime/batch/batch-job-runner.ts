@@ -137,7 +137,7 @@ export class BatchJobRunner {
       }
       const { graph: stageGraph } = buildStageJobGraph(graph, stage, {
         partitionSource: (edges) => new BlockingPartitionSource(this.store, edges),
-        partitionSink: (edge) => () => new BlockingPartitionSink(this.store, edge),
+        partitionSink: (edge, combine) => () => new BlockingPartitionSink(this.store, edge, combine),
         sortedInput: { memoryBytes: memory, spill },
       });
       if (recordStages) this.stats.stages.push(stageGraph.vertices.map((v) => v.name));

@@ -4,9 +4,11 @@
 // (estimated record sizes) a writer moves its full chunks into a spill file. Only a committed
 // attempt (its input ended) is visible: a failed or cancelled attempt's output is discarded and
 // a re-run replaces it. A consumer reads, producer by producer, the records each sent it, in the
-// order sent. Also the partition sink operator and the partition source (FLIP-27) that a stage's
-// job graph uses. Imports api/ and actors/runtime/batch.
+// order sent. Also the partition sink operator (which folds its records first when its edge feeds
+// a rolling reduce: BatchCombiner) and the partition source (FLIP-27) that a stage's job graph
+// uses. Imports api/ and actors/runtime/batch.
 import { createChannelSelector, type ChannelSelector } from '../../../api/graph/partitioner.ts';
+import { BatchCombiner, type CombineSpec } from '../../../api/operators/batch-combiner.ts';
 import type { JobEdge } from '../../../api/graph/job-graph.ts';
 import { estimateBytes } from '../../../api/operators/key-order.ts';
 import type { OneInputStreamOperator, OperatorContext } from '../../../api/operators/stream-operator.ts';
@@ -162,8 +164,9 @@ export class BlockingPartitionSink implements OneInputStreamOperator<unknown, ne
   private selector!: ChannelSelector;
   private consumers = 0;
   private subtaskIndex = 0;
+  private combiner: BatchCombiner | undefined;
 
-  constructor(private readonly store: BlockingPartitionStore, private readonly edge: JobEdge) {}
+  constructor(private readonly store: BlockingPartitionStore, private readonly edge: JobEdge, private readonly combine?: CombineSpec) {}
 
   setup(context: OperatorContext): void {
     const edge = this.edge;
@@ -174,11 +177,17 @@ export class BlockingPartitionSink implements OneInputStreamOperator<unknown, ne
       numChannels: this.consumers, senderIndex: context.subtaskIndex, senderParallelism: edge.source.parallelism,
       maxParallelism: edge.target.maxParallelismOf.get(edge.targetNode.id)!, targetName: edge.targetNode.name,
     });
+    if (this.combine !== undefined) this.combiner = new BatchCombiner(this.combine, (value, timestamp) => this.write(value, timestamp));
   }
 
   open(): void {}
 
   processElement(value: unknown, timestamp: number): void {
+    if (this.combiner !== undefined) this.combiner.add(value, timestamp);
+    else this.write(value, timestamp);
+  }
+
+  private write(value: unknown, timestamp: number): void {
     if (this.edge.partitioner.kind === 'forward') this.writer.add(this.subtaskIndex, value, timestamp);
     else if (this.selector.broadcast) for (let c = 0; c < this.consumers; c++) this.writer.add(c, value, timestamp);
     else this.writer.add(this.selector.select(value), value, timestamp);
@@ -188,7 +197,10 @@ export class BlockingPartitionSink implements OneInputStreamOperator<unknown, ne
   processWatermark(): void {}
   processWatermarkStatus(): void {}
 
-  endInput(): void { this.writer.commit(); }
+  endInput(): void {
+    this.combiner?.finish();
+    this.writer.commit();
+  }
 
   close(): void { this.writer.discard(); }
 }
