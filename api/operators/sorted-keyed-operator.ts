@@ -16,6 +16,7 @@
 // first record with a timestamp, or a map over the memory budget, hands each key's running value
 // to the sorter as one untimestamped record ahead of everything after it, and sorting goes on
 // from there: the fold stays a left fold in sort order, so the reduce need not be associative.
+// When every record was folded, the running values go out in key order without the sorter.
 // Imports api/ and state/ only: the SpillStorage comes from the runtime.
 import type { Key } from '../../state/key-groups.ts';
 import { BatchTimerService } from '../../state/batch/batch-timer-service.ts';
@@ -24,12 +25,12 @@ import type { Triggerable } from '../../state/timer-service.ts';
 import { selectKey, type KeySelector } from '../functions/key-selector.ts';
 import type { OutputTag } from '../output-tag.ts';
 import { MAX_WATERMARK, NO_TIMESTAMP } from '../stream-elements.ts';
+import { rollingReduceOf } from './batch-combiner.ts';
 import { BatchGroupedReduce } from './batch-grouped-reduce.ts';
 import { ENTRY_OVERHEAD, ExternalSorter, groupId } from './external-sorter.ts';
-import { estimateBytes } from './key-order.ts';
+import { compareKeys, estimateBytes } from './key-order.ts';
 import type { SpillStorage } from './spill-storage.ts';
 import type { OperatorContext, Output } from './stream-operator.ts';
-import { StreamGroupedReduce } from './stream-grouped-reduce.ts';
 
 /** What the sorting needs: its memory budget and where runs spill (none: memory only). */
 export interface SortedInputOptions {
@@ -61,11 +62,11 @@ export class SortedKeyedOperator {
     private readonly options: SortedInputOptions,
     twoInput: boolean,
   ) {
-    const rolling = inner instanceof StreamGroupedReduce && inner.constructor === StreamGroupedReduce;
-    this.inner = rolling ? new BatchGroupedReduce(inner.reduce) : inner;
+    const reduce = rollingReduceOf(inner);
+    this.inner = reduce !== undefined ? new BatchGroupedReduce(reduce) : inner;
     this.twoInput = twoInput;
-    if (rolling && !twoInput) {
-      this.reduce = inner.reduce as (a: unknown, b: unknown) => unknown;
+    if (reduce !== undefined && !twoInput) {
+      this.reduce = reduce;
       this.hashed = new Map();
     }
   }
@@ -166,6 +167,7 @@ export class SortedKeyedOperator {
   private drain(): void {
     if (this.drained) return;
     this.drained = true;
+    if (this.hashed !== undefined && this.sorter.count === 0) { this.drainHashed(this.hashed); return; }
     this.stopHashing();
     const inner = this.inner;
     for (const group of this.sorter.groups()) {
@@ -180,6 +182,20 @@ export class SortedKeyedOperator {
       }
       this.endKey();
     }
+    for (const input of this.endedInputs.splice(0)) this.forwardEndInput(input);
+    this.output.emitWatermark(MAX_WATERMARK);
+  }
+
+  /**
+   * Every record was folded by hashing: the running values are the reduce's results, emitted in
+   * key order as the key-by-key path would (no record had a timestamp, so none carries one).
+   */
+  private drainHashed(hashed: Map<unknown, { key: Key; value: unknown }>): void {
+    this.hashed = undefined;
+    const slots = [...hashed.values()];
+    hashed.clear();
+    slots.sort(byKey);
+    for (let i = 0; i < slots.length; i++) this.output.collect(slots[i].value, NO_TIMESTAMP);
     for (const input of this.endedInputs.splice(0)) this.forwardEndInput(input);
     this.output.emitWatermark(MAX_WATERMARK);
   }
@@ -202,3 +218,8 @@ export class SortedKeyedOperator {
     else this.inner.endInput?.();
   }
 }
+
+const byKey = (a: { key: Key }, b: { key: Key }): number => {
+  const x = a.key, y = b.key;
+  return typeof x === 'number' && typeof y === 'number' ? x - y : compareKeys(x, y);
+};

@@ -2,7 +2,8 @@
 // sorter holds one running value per key instead of every record; a record with a timestamp or a
 // map over the memory budget switches to sorting mid-input. In every case the result per key is
 // the left fold in (timestamp, arrival) order of a reduce that is neither associative nor
-// commutative, as a plain loop computes it. Seeded.
+// commutative, as a plain loop computes it; folded by hashing, the values go out in key order.
+// Seeded.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SortedKeyedOperator } from '../../../api/operators/sorted-keyed-operator.ts';
@@ -56,6 +57,26 @@ test('a record with a timestamp mid-input, or a tiny budget, switches to sorting
     assert.equal(out, expected(records), `budget ${budget}, timestamps from ${timed ? switchAt : 'nowhere'}`);
     assert.ok(sorted > 0, 'it switched to sorting');
   }
+});
+
+test('folded by hashing, the values go out in key order, the sequence the sorting path gives', async () => {
+  const random = new Random(testSeed('sorted-keyed-operator-order'));
+  const keys: Array<string | number> = [3, -1, 0.5, 1e9, -1e9, 'b', 'a', '', 'a0'];
+  const records = Array.from({ length: 3000 }, () => [keys[random.int(0, keys.length - 1)], random.int(0, 1000)] as [string | number, number]);
+  const sequence = async (memoryBytes: number): Promise<{ out: string[]; sorted: number }> => {
+    const op = new SortedKeyedOperator(new StreamGroupedReduce(reduce as never), [(r: [string | number]) => r[0], undefined], 'reduce', { memoryBytes }, false);
+    const h = await harness(op as never);
+    for (const rec of records) op.processElement(rec, NO_TIMESTAMP);
+    const sorted = op.sortStats().records;
+    op.endInput();
+    op.processWatermark(MAX_WATERMARK);
+    return { out: h.values().map((r) => JSON.stringify(r)), sorted };
+  };
+  const hashed = await sequence(1 << 30), sorting = await sequence(500);
+  assert.is(hashed.sorted, 0);
+  assert.ok(sorting.sorted > 0, 'the small budget sorted');
+  assert.equal(hashed.out, sorting.out);
+  assert.equal(hashed.out.map((r) => JSON.parse(r)[0]), [-1e9, -1, 0.5, 3, 1e9, '', 'a', 'a0', 'b']);
 });
 
 test.run();
