@@ -68,8 +68,53 @@ export function keyHash(key: Key): number {
 
 function scratchHash(tag: number, body: string): number {
   scratch[0] = tag;
-  const { written } = encoder.encodeInto(body, scratchBody);
-  return murmur.x86.hash32(scratch.subarray(0, 1 + written), 0) >>> 0;
+  // ASCII (every number, most string keys) is its own UTF-8: copied without the encoder's call.
+  const n = body.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = body.charCodeAt(i);
+    if (c >= 0x80) break;
+    scratchBody[i] = c;
+  }
+  const written = i === n ? n : encoder.encodeInto(body, scratchBody).written;
+  return murmur3(scratch, 1 + written);
+}
+
+/**
+ * murmur3 x86 32-bit with seed 0 over the first `length` bytes of `bytes`: the library's hash32,
+ * inlined here without its subarray and its 16-bit multiplications (the keyBy hot path).
+ */
+function murmur3(bytes: Uint8Array, length: number): number {
+  const c1 = 0xcc9e2d51, c2 = 0x1b873593;
+  let h = 0;
+  const blocks = length & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    let k = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let k = 0;
+  switch (length & 3) {
+    case 3: k ^= bytes[blocks + 2] << 16; // falls through
+    case 2: k ^= bytes[blocks + 1] << 8; // falls through
+    case 1:
+      k ^= bytes[blocks];
+      k = Math.imul(k, c1);
+      k = (k << 15) | (k >>> 17);
+      k = Math.imul(k, c2);
+      h ^= k;
+  }
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** The key group a key belongs to. */

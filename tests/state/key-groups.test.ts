@@ -40,6 +40,11 @@ test('randomized: a key hashes as murmur3 of its stable bytes, whatever path com
   const text = (length: number): string => String.fromCharCode(...Array.from({ length }, () => rnd.pick(units)));
   const keys: Key[] = [-0, 0, NaN, Infinity, 1e21, 'sé', '', text(1024), text(1025), 'x'.repeat(5000), [1, 'a'], 3n, true];
   for (let i = 0; i < 2000; i++) keys.push(rnd.chance(0.5) ? text(rnd.int(0, 40)) : rnd.chance(0.5) ? rnd.int(-1e9, 1e9) : rnd.next() * 1e6);
+  // ASCII strings of every length modulo 4 (the block and tail paths of the hash), and ASCII with one non-ASCII unit late.
+  for (let i = 0; i < 500; i++) {
+    const ascii = String.fromCharCode(...Array.from({ length: rnd.int(0, 70) }, () => rnd.int(0, 0x7f)));
+    keys.push(ascii, ascii + text(1), rnd.int(-1e15, 1e15) / 1000);
+  }
   for (const key of keys) {
     assert.is(keyHash(key), murmur.x86.hash32(keyBytes(key), 0) >>> 0, `key ${JSON.stringify(String(key)).slice(0, 40)}`);
   }
