@@ -262,6 +262,44 @@ export class StreamTranslator {
     };
   }
 
+  /**
+   * The layout of a GROUP BY: DISTINCT calls over the same argument expressions (the same generated
+   * code in the projection before the aggregation) form distinct groups sharing their seen values;
+   * their accumulators are the plain aggregates.
+   */
+  private groupLayout(node: AggregateNode, retracting: boolean): AggregateLayout {
+    const layout = this.layout(node, retracting);
+    const input = node.input;
+    const projection = input.kind === 'calc' ? [...input.stages].reverse().find((s) => s.projection !== undefined)?.projection : undefined;
+    const argText = (i: number): string => projection?.[i] ?? `#${i}`;
+    const groups = new Map<string, number[]>();
+    node.calls.forEach((call, i) => {
+      if (!call.distinct || call.args.length === 0) return;
+      const text = call.args.map(argText).join('|');
+      const members = groups.get(text) ?? [];
+      if (members.length === 31) return; // a full group: this call keeps its own DISTINCT
+      members.push(i);
+      groups.set(text, members);
+    });
+    if (groups.size === 0) return layout;
+    const inputTypes = input.schema.columns.map((c) => c.type);
+    const shared = new Set([...groups.values()].flat());
+    return {
+      groupKeys: layout.groupKeys,
+      calls: layout.calls.map((c, i) => {
+        if (!shared.has(i)) return c;
+        const call = node.calls[i];
+        return {
+          ...c, acc: createAccumulator(call.name, {
+            distinct: false, integerResult: isInteger(inputTypes[call.args[0]]), intArgument: isIntOrNarrower(inputTypes[call.args[0]]),
+            retracting, udf: this.functions.aggregate(call.name),
+          }),
+        };
+      }),
+      distinct: [...groups.values()].map((calls) => ({ args: node.calls[calls[0]].args, calls })),
+    };
+  }
+
   private aggregate(node: AggregateNode): DataStream<Change> {
     if (node.windowEnd !== undefined && this.windowSlicing) {
       const layout = this.layout(node, false);
@@ -279,7 +317,8 @@ export class StreamTranslator {
     if (node.windowEnd !== undefined) {
       return keyed.process(new WindowAggregateFunction(this.layout(node, false), node.windowEnd, node.proctime === true)).name('WindowAggregate').uid(this.uid(node, 'window-aggregate'));
     }
-    const out = keyed.process(new GroupAggregateFunction(this.layout(node, !node.input.insertOnly), this.stateTtlMs)).name('GroupAggregate').uid(this.uid(node, 'group-aggregate'));
+    const retracting = !node.input.insertOnly;
+    const out = keyed.process(new GroupAggregateFunction(this.groupLayout(node, retracting), this.stateTtlMs, retracting)).name('GroupAggregate').uid(this.uid(node, 'group-aggregate'));
     return keys.length === 0 ? out.setParallelism(1) : out;
   }
 

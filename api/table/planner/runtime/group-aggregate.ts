@@ -3,18 +3,33 @@
 // when it changes, -D when the group's last row is retracted), consuming retractions of an updating
 // input exactly (Flink's GroupAggFunction). WindowAggregateFunction keeps one accumulator per group
 // and window and emits +I once the watermark passes the window's end (append-only); rows of a
-// window the watermark has passed are late and dropped, as in Flink. Imports api/ functions and state.
+// window the watermark has passed are late and dropped, as in Flink. DISTINCT aggregates of a
+// GROUP BY over the same arguments share one map state of the values seen (Flink's distinct views:
+// q15's four COUNT(DISTINCT bidder) with different FILTERs look a bidder up once), keyed by the
+// value itself, holding a bit per aggregate (or a count per aggregate when the input retracts);
+// map state is snapshotted entry by entry as plain pairs, not cloned as one object.
+// Imports api/ functions and state.
 import type { Collector } from '../../../functions/collector.ts';
 import { KeyedProcessFunction, type KeyedContext, type OnTimerContext } from '../../../functions/keyed-process-function.ts';
 import type { RuntimeContext } from '../../../functions/runtime-context.ts';
-import { ValueStateDescriptor, type ValueState } from '../../../../state/state-descriptors.ts';
+import { MapStateDescriptor, ValueStateDescriptor, type MapState, type ValueState } from '../../../../state/state-descriptors.ts';
 import type { Accumulator } from '../../functions/aggregate-functions.ts';
 import { isAccumulate, type Change } from '../../types/row.ts';
+
+/** DISTINCT aggregates over the same argument values: at most 31, so a bit each fits an int. */
+export interface DistinctGroup {
+  /** The argument fields (of the group's first call; the others compute the same values). */
+  readonly args: readonly number[];
+  /** Indices into the layout's calls; their `acc` is the plain (not DISTINCT) aggregate. */
+  readonly calls: readonly number[];
+}
 
 /** How the aggregation reads its input rows. */
 export interface AggregateLayout {
   readonly groupKeys: readonly number[];
   readonly calls: readonly { readonly args: readonly number[]; readonly filter?: number; readonly acc: Accumulator }[];
+  /** GROUP BY only: DISTINCT calls whose seen values live in shared map state, not in their accumulators. */
+  readonly distinct?: readonly DistinctGroup[];
 }
 
 /** Group state: the accumulators and how many input rows are in the group. */
@@ -26,9 +41,10 @@ function sameRow(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-function accumulate(layout: AggregateLayout, accs: unknown[], row: unknown[], add: boolean): void {
+function accumulate(layout: AggregateLayout, accs: unknown[], row: unknown[], add: boolean, shared?: readonly boolean[]): void {
   const calls = layout.calls;
   for (let i = 0; i < calls.length; i++) {
+    if (shared !== undefined && shared[i]) continue;
     const call = calls[i];
     if (call.filter !== undefined && row[call.filter] !== true) continue;
     const args = call.args.map((a) => row[a]);
@@ -45,11 +61,74 @@ function resultRow(layout: AggregateLayout, row: unknown[], accs: unknown[]): un
 /** GROUP BY over any changelog: an updating result per group. */
 export class GroupAggregateFunction extends KeyedProcessFunction<string, Change, Change> {
   private state!: ValueState<GroupState>;
-  /** `ttlMs`: a group idle this long is forgotten (Flink's table.exec.state.ttl). */
-  constructor(private readonly layout: AggregateLayout, private readonly ttlMs?: number) { super(); }
+  /** Per distinct group, its seen values: a bit per call (append-only input) or a count per call. */
+  private seen: MapState<unknown, number | number[]>[] = [];
+  /** Per call, whether a distinct group handles it. */
+  private readonly shared: boolean[] | undefined;
+
+  /**
+   * `ttlMs`: a group idle this long is forgotten (Flink's table.exec.state.ttl). `retracting`: the
+   * input carries retractions, so distinct values are counted per call rather than marked.
+   */
+  constructor(private readonly layout: AggregateLayout, private readonly ttlMs?: number, private readonly retracting = true) {
+    super();
+    const groups = layout.distinct ?? [];
+    if (groups.some((g) => g.calls.length > 31)) throw new Error('a distinct group holds at most 31 aggregate calls');
+    this.shared = groups.length === 0 ? undefined : layout.calls.map((_, i) => groups.some((g) => g.calls.includes(i)));
+  }
 
   override open(ctx: RuntimeContext): void {
-    this.state = ctx.getState(new ValueStateDescriptor<GroupState>('group-aggregate', this.ttlMs ? { ttlMs: this.ttlMs } : {}));
+    const options = this.ttlMs ? { ttlMs: this.ttlMs } : {};
+    this.state = ctx.getState(new ValueStateDescriptor<GroupState>('group-aggregate', options));
+    this.seen = (this.layout.distinct ?? []).map((_, g) => ctx.getMapState(new MapStateDescriptor<unknown, number | number[]>(`group-aggregate-distinct-${g}`, options)));
+  }
+
+  /** Adds (or retracts) the row's values to the distinct groups, feeding each call a value the first time it sees it (or the last time it loses it). */
+  private accumulateDistinct(accs: unknown[], row: unknown[], add: boolean): void {
+    const groups = this.layout.distinct!;
+    const calls = this.layout.calls;
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g];
+      const args = group.args.map((a) => row[a]);
+      if (args.some((v) => v === null || v === undefined)) continue; // DISTINCT skips NULLs
+      const key = args.length === 1 && (typeof args[0] !== 'object') ? args[0] : JSON.stringify(args);
+      const seen = this.seen[g];
+      if (!this.retracting) {
+        if (!add) throw new Error('a GROUP BY over an append-only input received a retraction');
+        const mask = (seen.get(key) as number | undefined) ?? 0;
+        let next = mask;
+        for (let j = 0; j < group.calls.length; j++) {
+          const c = group.calls[j];
+          const call = calls[c];
+          if ((mask & (1 << j)) !== 0 || (call.filter !== undefined && row[call.filter] !== true)) continue;
+          next |= 1 << j;
+          accs[c] = call.acc.add(accs[c], args);
+        }
+        // With a TTL every touch keeps the values alive as long as the group's accumulators.
+        if (next !== mask || this.ttlMs) seen.put(key, next);
+        continue;
+      }
+      let counts = seen.get(key) as number[] | undefined;
+      if (counts === undefined) {
+        if (!add) continue;
+        counts = new Array<number>(group.calls.length).fill(0);
+      }
+      let changed = false;
+      for (let j = 0; j < group.calls.length; j++) {
+        const c = group.calls[j];
+        const call = calls[c];
+        if (call.filter !== undefined && row[call.filter] !== true) continue;
+        if (add) {
+          if (counts[j]++ === 0) accs[c] = call.acc.add(accs[c], args);
+        } else if (counts[j] > 0) {
+          if (--counts[j] === 0) accs[c] = call.acc.retract(accs[c], args);
+        } else continue;
+        changed = true;
+      }
+      if (!changed && !this.ttlMs) continue;
+      if (counts.every((n) => n === 0)) seen.remove(key);
+      else seen.put(key, counts);
+    }
   }
 
   processElement(change: Change, _ctx: KeyedContext<string>, out: Collector<Change>): void {
@@ -60,12 +139,15 @@ export class GroupAggregateFunction extends KeyedProcessFunction<string, Change,
       // A retraction of a group that holds nothing (e.g. its state expired): nothing to undo.
       if (!add) return;
       state = [layout.calls.map((c) => c.acc.create()), 0];
+      for (const seen of this.seen) seen.clear(); // values of a group whose accumulators expired
     }
     const before = state[1] > 0 ? resultRow(layout, change.row, state[0]) : undefined;
-    accumulate(layout, state[0], change.row, add);
+    accumulate(layout, state[0], change.row, add, this.shared);
+    if (this.shared !== undefined) this.accumulateDistinct(state[0], change.row, add);
     state[1] += add ? 1 : -1;
     if (state[1] <= 0) {
       this.state.clear();
+      for (const seen of this.seen) seen.clear();
       if (before) out.collect({ op: '-D', row: before });
       return;
     }
