@@ -56,6 +56,79 @@ function cachedRegExp(pattern: string): RegExp {
 /** Java SimpleDateFormat letters DATE_FORMAT understands. */
 const DATE_FORMAT_TOKENS = /yyyy|yy|MM|M|dd|d|HH|H|hh|h|mm|m|ss|s|SSS|a|'[^']*'/g;
 
+/** One token of a DATE_FORMAT pattern as text of a UTC date. */
+function formatToken(tok: string, d: Date): string {
+  switch (tok) {
+    case 'yyyy': return pad(d.getUTCFullYear(), 4);
+    case 'yy': return pad(d.getUTCFullYear() % 100, 2);
+    case 'MM': return pad(d.getUTCMonth() + 1, 2);
+    case 'M': return String(d.getUTCMonth() + 1);
+    case 'dd': return pad(d.getUTCDate(), 2);
+    case 'd': return String(d.getUTCDate());
+    case 'HH': return pad(d.getUTCHours(), 2);
+    case 'H': return String(d.getUTCHours());
+    case 'hh': return pad(d.getUTCHours() % 12 || 12, 2);
+    case 'h': return String(d.getUTCHours() % 12 || 12);
+    case 'mm': return pad(d.getUTCMinutes(), 2);
+    case 'm': return String(d.getUTCMinutes());
+    case 'ss': return pad(d.getUTCSeconds(), 2);
+    case 's': return String(d.getUTCSeconds());
+    case 'SSS': return pad(d.getUTCMilliseconds(), 3);
+    case 'a': return d.getUTCHours() < 12 ? 'AM' : 'PM';
+    default: return tok.slice(1, -1);
+  }
+}
+
+/** The unit (ms) below which a token's text does not change: times of one unit format alike. */
+function tokenResolution(tok: string): number {
+  if (tok === 'SSS') return 1;
+  if (tok === 's' || tok === 'ss') return MS.SECOND;
+  if (tok === 'm' || tok === 'mm') return MS.MINUTE;
+  if ('Hha'.includes(tok[0])) return MS.HOUR;
+  return tok.startsWith("'") ? Infinity : MS.DAY;
+}
+
+/**
+ * A DATE_FORMAT pattern compiled once: its tokens, and the text of the last time unit formatted
+ * (stream times mostly move within one day, hour or second, so most rows reuse it).
+ */
+interface DateFormatter { readonly tokens: string[]; readonly literal: boolean[]; readonly unit: number; lastBucket: number; lastText: string }
+
+const dateFormatters = new Map<string, DateFormatter>();
+
+function dateFormatter(format: string): DateFormatter {
+  let f = dateFormatters.get(format);
+  if (f !== undefined) return f;
+  const tokens: string[] = [];
+  const literal: boolean[] = [];
+  let at = 0;
+  for (const m of format.matchAll(DATE_FORMAT_TOKENS)) {
+    if (m.index! > at) { tokens.push(format.slice(at, m.index)); literal.push(true); }
+    tokens.push(m[0]);
+    literal.push(false);
+    at = m.index! + m[0].length;
+  }
+  if (at < format.length) { tokens.push(format.slice(at)); literal.push(true); }
+  const unit = Math.min(MS.DAY, ...tokens.filter((_, i) => !literal[i]).map(tokenResolution));
+  f = { tokens, literal, unit, lastBucket: NaN, lastText: '' };
+  // Patterns come from query text; a bound keeps computed patterns from growing the cache forever.
+  if (dateFormatters.size < 1000) dateFormatters.set(format, f);
+  return f;
+}
+
+/** DATE_FORMAT's text of epoch ms `ms` in `format` (UTC). */
+export function formatDate(ms: number, format: string): string {
+  const f = dateFormatter(format);
+  const bucket = Math.floor(ms / f.unit);
+  if (bucket === f.lastBucket) return f.lastText;
+  const d = new Date(ms);
+  let text = '';
+  for (let i = 0; i < f.tokens.length; i++) text += f.literal[i] ? f.tokens[i] : formatToken(f.tokens[i], d);
+  f.lastBucket = bucket;
+  f.lastText = text;
+  return text;
+}
+
 function floorTo(ms: number, unit: string): number {
   const d = new Date(ms);
   switch (unit) {
@@ -248,28 +321,7 @@ export const scalarRuntime = {
   /** DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm:ss') with Java SimpleDateFormat letters. */
   dateFormat: (ms: V, format: V): V => {
     if (ms === null || format === null) return null;
-    const d = new Date(ms as number);
-    return (format as string).replace(DATE_FORMAT_TOKENS, (tok) => {
-      switch (tok) {
-        case 'yyyy': return pad(d.getUTCFullYear(), 4);
-        case 'yy': return pad(d.getUTCFullYear() % 100, 2);
-        case 'MM': return pad(d.getUTCMonth() + 1, 2);
-        case 'M': return String(d.getUTCMonth() + 1);
-        case 'dd': return pad(d.getUTCDate(), 2);
-        case 'd': return String(d.getUTCDate());
-        case 'HH': return pad(d.getUTCHours(), 2);
-        case 'H': return String(d.getUTCHours());
-        case 'hh': return pad(d.getUTCHours() % 12 || 12, 2);
-        case 'h': return String(d.getUTCHours() % 12 || 12);
-        case 'mm': return pad(d.getUTCMinutes(), 2);
-        case 'm': return String(d.getUTCMinutes());
-        case 'ss': return pad(d.getUTCSeconds(), 2);
-        case 's': return String(d.getUTCSeconds());
-        case 'SSS': return pad(d.getUTCMilliseconds(), 3);
-        case 'a': return d.getUTCHours() < 12 ? 'AM' : 'PM';
-        default: return tok.slice(1, -1);
-      }
-    });
+    return formatDate(ms as number, format as string);
   },
   toTimestamp: (s: V): V => (s === null ? null : parseTimestamp(s as string)),
 
