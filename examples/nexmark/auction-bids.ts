@@ -10,33 +10,38 @@ import {
   type Auction, type Bid, type Collector, type DataStream, type KeyedContext, type KeyedCoOnTimerContext,
   type KeyedCoProcessContext, type ListState, type NexmarkEvent, type OnTimerContext, type RuntimeContext, type ValueState,
 } from '../../api/index.ts';
-import { auctions, bids } from './common.ts';
+import { auctions, bidColumns, bids, type BidColumns } from './common.ts';
+
+/** What the winning-bid tracking reads of an auction (q4 and q6 send these columns and one more). */
+interface AuctionSpan { readonly id: number; readonly dateTime: number; readonly expires: number }
+/** What it reads of a bid. */
+interface PricedBid { readonly price: number; readonly dateTime: number }
 
 /** An open auction and its best bid so far, or the marker of a closed one. */
-type Tracked = { auction: Auction; best: Bid | undefined } | { closed: true };
+type Tracked<A, B> = { auction: A; best: B | undefined } | { closed: true };
 
 /** Whether bid b beats the current best (higher price; on equal price the earlier bid; on a tie the first to arrive). */
-export function beats(b: Bid, best: Bid | undefined): boolean {
+export function beats(b: PricedBid, best: PricedBid | undefined): boolean {
   return best === undefined || b.price > best.price || (b.price === best.price && b.dateTime < best.dateTime);
 }
 
 /** Tracks each auction's winning bid; subclasses say what to emit when it improves and when the auction closes. */
-abstract class WinningBids<R> extends KeyedCoProcessFunction<number, Auction, Bid, R> {
-  private tracked!: ValueState<Tracked>;
-  private early!: ListState<Bid>;
+abstract class WinningBids<A extends AuctionSpan, B extends PricedBid, R> extends KeyedCoProcessFunction<number, A, B, R> {
+  private tracked!: ValueState<Tracked<A, B>>;
+  private early!: ListState<B>;
 
   open(ctx: RuntimeContext): void {
-    this.tracked = ctx.getState(new ValueStateDescriptor<Tracked>('auction'));
-    this.early = ctx.getListState(new ListStateDescriptor<Bid>('early-bids'));
+    this.tracked = ctx.getState(new ValueStateDescriptor<Tracked<A, B>>('auction'));
+    this.early = ctx.getListState(new ListStateDescriptor<B>('early-bids'));
   }
 
   /** The best bid of `auction` changed from `previous` to `best`. */
-  protected abstract improved(auction: Auction, previous: Bid | undefined, best: Bid, out: Collector<R>): void;
+  protected abstract improved(auction: A, previous: B | undefined, best: B, out: Collector<R>): void;
   /** The auction closed with `best` (undefined: no bid joined it). */
-  protected closed(_auction: Auction, _best: Bid | undefined, _out: Collector<R>): void {}
+  protected closed(_auction: A, _best: B | undefined, _out: Collector<R>): void {}
 
-  processElement1(a: Auction, ctx: KeyedCoProcessContext<number>, out: Collector<R>): void {
-    let best: Bid | undefined;
+  processElement1(a: A, ctx: KeyedCoProcessContext<number>, out: Collector<R>): void {
+    let best: B | undefined;
     for (const b of this.early.get()) if (b.dateTime >= a.dateTime && b.dateTime <= a.expires && beats(b, best)) best = b;
     this.early.clear();
     this.tracked.update({ auction: a, best });
@@ -44,7 +49,7 @@ abstract class WinningBids<R> extends KeyedCoProcessFunction<number, Auction, Bi
     ctx.timerService().registerEventTimeTimer(a.expires);
   }
 
-  processElement2(b: Bid, _ctx: KeyedCoProcessContext<number>, out: Collector<R>): void {
+  processElement2(b: B, _ctx: KeyedCoProcessContext<number>, out: Collector<R>): void {
     const t = this.tracked.value();
     if (t === undefined) { this.early.add(b); return; }
     if ('closed' in t) return;
@@ -67,8 +72,11 @@ abstract class WinningBids<R> extends KeyedCoProcessFunction<number, Auction, Bi
 /** A change of one auction's winning price in a category (previous -1: the auction had none). */
 export interface CategoryPriceChange { category: number; previous: number; price: number }
 
-class MaxPriceChanges extends WinningBids<CategoryPriceChange> {
-  protected improved(a: Auction, previous: Bid | undefined, best: Bid, out: Collector<CategoryPriceChange>): void {
+/** What q4 reads of an auction: all that crosses its exchange. */
+interface Q4Auction extends AuctionSpan { readonly category: number }
+
+class MaxPriceChanges extends WinningBids<Q4Auction, BidColumns, CategoryPriceChange> {
+  protected improved(a: Q4Auction, previous: BidColumns | undefined, best: BidColumns, out: Collector<CategoryPriceChange>): void {
     const before = previous === undefined ? -1 : previous.price;
     if (best.price !== before) out.collect({ category: a.category, previous: before, price: best.price });
   }
@@ -91,7 +99,8 @@ class CategoryAverage extends KeyedProcessFunction<number, CategoryPriceChange, 
 
 /** q4 average price for a category: the average over auctions of each auction's winning price, per category. */
 export function q4(events: DataStream<NexmarkEvent>): DataStream<Q4Row> {
-  return auctions(events).connect(bids(events)).keyBy((a) => a.id, (b) => b.auction).process(new MaxPriceChanges())
+  const spans = auctions(events).map((a): Q4Auction => ({ id: a.id, dateTime: a.dateTime, expires: a.expires, category: a.category })).name('q4 auction columns');
+  return spans.connect(bidColumns(events)).keyBy((a) => a.id, (b) => b.auction).process(new MaxPriceChanges())
     .keyBy((c) => c.category).process(new CategoryAverage()).name('q4');
 }
 
@@ -102,7 +111,7 @@ export interface Q9Row {
   auction: number; bidder: number; price: number; bid_dateTime: number; bid_extra: string;
 }
 
-class WinningBidRows extends WinningBids<Q9Row> {
+class WinningBidRows extends WinningBids<Auction, Bid, Q9Row> {
   protected improved(a: Auction, _previous: Bid | undefined, b: Bid, out: Collector<Q9Row>): void {
     out.collect({
       id: a.id, itemName: a.itemName, description: a.description, initialBid: a.initialBid, reserve: a.reserve,
@@ -120,9 +129,12 @@ export function q9(events: DataStream<NexmarkEvent>): DataStream<Q9Row> {
 /** A closed auction's final price. */
 export interface ClosedAuction { seller: number; id: number; expires: number; price: number }
 
-class ClosedAuctions extends WinningBids<ClosedAuction> {
+/** What q6 reads of an auction: all that crosses its exchange. */
+interface Q6Auction extends AuctionSpan { readonly seller: number }
+
+class ClosedAuctions extends WinningBids<Q6Auction, BidColumns, ClosedAuction> {
   protected improved(): void {}
-  protected override closed(a: Auction, best: Bid | undefined, out: Collector<ClosedAuction>): void {
+  protected override closed(a: Q6Auction, best: BidColumns | undefined, out: Collector<ClosedAuction>): void {
     if (best !== undefined) out.collect({ seller: a.seller, id: a.id, expires: a.expires, price: best.price });
   }
 }
@@ -174,6 +186,7 @@ class SellerAverage extends KeyedProcessFunction<number, ClosedAuction, Q6Row> {
  * preceding closed auctions, ordered by expiry then id; one row per closed auction. Append-only.
  */
 export function q6(events: DataStream<NexmarkEvent>): DataStream<Q6Row> {
-  return auctions(events).connect(bids(events)).keyBy((a) => a.id, (b) => b.auction).process(new ClosedAuctions())
+  const spans = auctions(events).map((a): Q6Auction => ({ id: a.id, dateTime: a.dateTime, expires: a.expires, seller: a.seller })).name('q6 auction columns');
+  return spans.connect(bidColumns(events)).keyBy((a) => a.id, (b) => b.auction).process(new ClosedAuctions())
     .keyBy((c) => c.seller).process(new SellerAverage()).name('q6');
 }

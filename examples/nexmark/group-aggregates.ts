@@ -6,10 +6,10 @@
 // first (and at the end of input), not once per bid.
 import {
   KeyedProcessFunction, MapStateDescriptor, ValueStateDescriptor,
-  type Bid, type Collector, type DataStream, type KeyedContext, type MapState, type NexmarkEvent, type OnTimerContext,
+  type Collector, type DataStream, type KeyedContext, type MapState, type NexmarkEvent, type OnTimerContext,
   type RuntimeContext, type ValueState,
 } from '../../api/index.ts';
-import { bids, priceRank, utcDay, utcHourMinute } from './common.ts';
+import { bidColumns, bids, priceRank, utcDay, utcHourMinute, type BidColumns } from './common.ts';
 
 /** The event-time timer that flushes a group changed at `ts`: the end of that second. */
 const flushTime = (ts: number): number => ts - (ts % 1000) + 999;
@@ -28,6 +28,9 @@ export interface Q16Row extends DailyCounts { channel: string; day: string; minu
 
 interface DailyState { day: string; channel: string; minute: string; bids: number[]; bidders: number[]; auctions: number[]; dirty: boolean }
 
+/** What q15 and q16 read of a bid (q16 its channel too): all that crosses their exchange. */
+type DailyBid = BidColumns & { readonly channel?: string };
+
 /** Adds the bits of `rank` (bit 0: any, bit r: rank r) to a distinct key's mask and counts what is new. */
 function markDistinct(seen: MapState<number, number>, id: number, rank: number, counts: number[]): void {
   const mask = seen.get(id) ?? 0;
@@ -39,7 +42,7 @@ function markDistinct(seen: MapState<number, number>, id: number, rank: number, 
 }
 
 /** The per-group bid, bidder and auction counts of q15 and q16 (the key is the group). */
-class DailyStats<R> extends KeyedProcessFunction<string, Bid, R> {
+class DailyStats<R> extends KeyedProcessFunction<string, DailyBid, R> {
   private state!: ValueState<DailyState>;
   private bidders!: MapState<number, number>;
   private auctionIds!: MapState<number, number>;
@@ -49,10 +52,10 @@ class DailyStats<R> extends KeyedProcessFunction<string, Bid, R> {
     this.bidders = ctx.getMapState(new MapStateDescriptor<number, number>('bidders'));
     this.auctionIds = ctx.getMapState(new MapStateDescriptor<number, number>('auctions'));
   }
-  processElement(b: Bid, ctx: KeyedContext<string>, _out: Collector<R>): void {
+  processElement(b: DailyBid, ctx: KeyedContext<string>, _out: Collector<R>): void {
     let s = this.state.value();
     if (s === undefined) {
-      s = { day: utcDay(b.dateTime), channel: this.perChannel ? b.channel : '', minute: '', bids: [0, 0, 0, 0], bidders: [0, 0, 0, 0], auctions: [0, 0, 0, 0], dirty: false };
+      s = { day: utcDay(b.dateTime), channel: this.perChannel ? b.channel ?? '' : '', minute: '', bids: [0, 0, 0, 0], bidders: [0, 0, 0, 0], auctions: [0, 0, 0, 0], dirty: false };
     }
     const rank = priceRank(b.price);
     s.bids[0]++;
@@ -85,13 +88,15 @@ function counts(s: DailyState): DailyCounts {
 
 /** q15 bidding statistics report: per UTC day, bids, distinct bidders and distinct auctions, in total and per price rank. */
 export function q15(events: DataStream<NexmarkEvent>): DataStream<Q15Row> {
-  return bids(events).keyBy((b) => utcDay(b.dateTime))
+  return bidColumns(events).keyBy((b) => utcDay(b.dateTime))
     .process(new DailyStats<Q15Row>(false, (s) => ({ day: s.day, ...counts(s) }))).name('q15');
 }
 
 /** q16 channel statistics report: q15 per channel and day, with the latest 'HH:mm' seen. */
 export function q16(events: DataStream<NexmarkEvent>): DataStream<Q16Row> {
-  return bids(events).keyBy((b) => `${b.channel}|${utcDay(b.dateTime)}`)
+  return bids(events)
+    .map((b): DailyBid => ({ auction: b.auction, bidder: b.bidder, price: b.price, dateTime: b.dateTime, channel: b.channel })).name('q16 columns')
+    .keyBy((b) => `${b.channel}|${utcDay(b.dateTime)}`)
     .process(new DailyStats<Q16Row>(true, (s) => ({ channel: s.channel, day: s.day, minute: s.minute, ...counts(s) }))).name('q16');
 }
 
@@ -104,14 +109,14 @@ export interface Q17Row {
 interface AuctionDay { day: string; bids: number[]; min: number; max: number; sum: number; dirty: boolean }
 
 /** Per auction (the key), one aggregate per day in a map state. */
-class AuctionDailyStats extends KeyedProcessFunction<number, Bid, Q17Row> {
+class AuctionDailyStats extends KeyedProcessFunction<number, BidColumns, Q17Row> {
   private days!: MapState<string, AuctionDay>;
   private pending!: ValueState<boolean>;
   open(ctx: RuntimeContext): void {
     this.days = ctx.getMapState(new MapStateDescriptor<string, AuctionDay>('days'));
     this.pending = ctx.getState(new ValueStateDescriptor<boolean>('flush-pending'));
   }
-  processElement(b: Bid, ctx: KeyedContext<number>, _out: Collector<Q17Row>): void {
+  processElement(b: BidColumns, ctx: KeyedContext<number>, _out: Collector<Q17Row>): void {
     const day = utcDay(b.dateTime);
     const d = this.days.get(day) ?? { day, bids: [0, 0, 0, 0], min: Infinity, max: -Infinity, sum: 0, dirty: false };
     const rank = priceRank(b.price);
@@ -140,5 +145,5 @@ class AuctionDailyStats extends KeyedProcessFunction<number, Bid, Q17Row> {
 
 /** q17 auction statistics report: per auction and UTC day, bid counts (total and per rank), min, max, avg and sum of prices. */
 export function q17(events: DataStream<NexmarkEvent>): DataStream<Q17Row> {
-  return bids(events).keyBy((b) => b.auction).process(new AuctionDailyStats()).name('q17');
+  return bidColumns(events).keyBy((b) => b.auction).process(new AuctionDailyStats()).name('q17');
 }

@@ -2,7 +2,7 @@
 // deduplication) and q19 (the ten highest bids per auction, ROW_NUMBER <= 10). Updating results
 // as upsert streams: q18 by (bidder, auction), q19 by (auction, rank_number).
 import {
-  KeyedProcessFunction, ValueStateDescriptor,
+  KeyedProcessFunction, ProcessFunction, ValueStateDescriptor,
   type Bid, type Collector, type DataStream, type KeyedContext, type NexmarkEvent, type RuntimeContext, type ValueState,
 } from '../../api/index.ts';
 import { bids } from './common.ts';
@@ -50,7 +50,29 @@ class TopBids extends KeyedProcessFunction<number, Bid, Q19Row> {
   }
 }
 
+/**
+ * Local pre-filter before q19's exchange (the local/global idea of Flink's planner, as q7's): a bid
+ * that this subtask has already seen ten bids of its auction at an equal or higher price cannot
+ * enter the auction's top ten, because those ten reach the ranking ahead of it through the same
+ * channel. So it never crosses. Only prices are kept, ten per auction. Losing them on a restart
+ * only lets more bids through, so the filter needs no state.
+ */
+class LocalTopFilter extends ProcessFunction<Bid, Bid> {
+  private readonly top = new Map<number, number[]>();
+  processElement(b: Bid, _ctx: unknown, out: Collector<Bid>): void {
+    let prices = this.top.get(b.auction);
+    if (prices === undefined) { prices = []; this.top.set(b.auction, prices); }
+    let at = prices.length;
+    while (at > 0 && prices[at - 1] < b.price) at--;
+    if (at >= Q19_TOP) return;
+    prices.splice(at, 0, b.price);
+    if (prices.length > Q19_TOP) prices.length = Q19_TOP;
+    out.collect(b);
+  }
+}
+
 /** q19 auction top-10 price: per auction, its ten highest bids with their rank. */
 export function q19(events: DataStream<NexmarkEvent>): DataStream<Q19Row> {
-  return bids(events).keyBy((b) => b.auction).process(new TopBids()).name('q19');
+  return bids(events).process(new LocalTopFilter()).name('q19-local-top')
+    .keyBy((b) => b.auction).process(new TopBids()).name('q19');
 }

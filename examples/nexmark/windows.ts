@@ -9,7 +9,7 @@ import {
   type KeyedCoOnTimerContext, type KeyedCoProcessContext, type ListState, type MapState, type NexmarkEvent, type OnTimerContext,
   type Person, type RuntimeContext, type TimeWindow, type ValueState,
 } from '../../api/index.ts';
-import { auctions, bids, persons } from './common.ts';
+import { auctions, bidColumns, bids, persons, type BidColumns } from './common.ts';
 
 /** Counts elements (COUNT(*)). */
 function counter<T>(): AggregateFunction<T, number, number> {
@@ -47,9 +47,11 @@ class HottestInWindow extends KeyedProcessFunction<number, AuctionCount, Q5Row> 
 
 /** q5 hot items: per 10 s window sliding by 2 s, the auctions with the most bids (all of them on a tie). */
 export function q5(events: DataStream<NexmarkEvent>): DataStream<Q5Row> {
-  return bids(events).keyBy((b) => b.auction)
-    .window(SlidingEventTimeWindows.of<Bid>(10_000, 2_000))
-    .aggregate(counter<Bid>(), (auction: number, w: TimeWindow, counts: Iterable<number>, out: Collector<AuctionCount>) => {
+  // Only the auction id crosses the exchange (the bid's time travels as the record's timestamp).
+  return bids(events).map((b) => b.auction).name('q5-auction')
+    .keyBy((auction) => auction)
+    .window(SlidingEventTimeWindows.of<number>(10_000, 2_000))
+    .aggregate(counter<number>(), (auction: number, w: TimeWindow, counts: Iterable<number>, out: Collector<AuctionCount>) => {
       for (const num of counts) out.collect({ auction, num, windowEnd: w.end });
     })
     .keyBy((c) => c.windowEnd).process(new HottestInWindow()).name('q5');
@@ -140,21 +142,25 @@ const Q8_WINDOW = 10_000;
  * 10 s window in which they joined is emitted once for that window. Each person joins once, so a
  * window's state is dropped when the watermark passes its end.
  */
-class NewUsers extends KeyedCoProcessFunction<number, Person, Auction, Q8Row> {
+/** What q8 reads of a person and of an auction: all that crosses its exchange. */
+interface Q8Person { readonly id: number; readonly name: string; readonly dateTime: number }
+interface Q8Auction { readonly seller: number; readonly dateTime: number }
+
+class NewUsers extends KeyedCoProcessFunction<number, Q8Person, Q8Auction, Q8Row> {
   private person!: ValueState<{ window: number; name: string; emitted: boolean }>;
   private sold!: MapState<number, boolean>;
   open(ctx: RuntimeContext): void {
     this.person = ctx.getState(new ValueStateDescriptor<{ window: number; name: string; emitted: boolean }>('person'));
     this.sold = ctx.getMapState(new MapStateDescriptor<number, boolean>('seller-windows'));
   }
-  processElement1(p: Person, ctx: KeyedCoProcessContext<number>, out: Collector<Q8Row>): void {
+  processElement1(p: Q8Person, ctx: KeyedCoProcessContext<number>, out: Collector<Q8Row>): void {
     const window = p.dateTime - (p.dateTime % Q8_WINDOW);
     const emitted = this.sold.contains(window);
     if (emitted) out.collect({ id: p.id, name: p.name, starttime: window });
     this.person.update({ window, name: p.name, emitted });
     ctx.timerService().registerEventTimeTimer(window + Q8_WINDOW - 1);
   }
-  processElement2(a: Auction, ctx: KeyedCoProcessContext<number>, out: Collector<Q8Row>): void {
+  processElement2(a: Q8Auction, ctx: KeyedCoProcessContext<number>, out: Collector<Q8Row>): void {
     const window = a.dateTime - (a.dateTime % Q8_WINDOW);
     const p = this.person.value();
     if (p !== undefined && p.window === window) {
@@ -179,7 +185,9 @@ class NewUsers extends KeyedCoProcessFunction<number, Person, Auction, Q8Row> {
 
 /** q8 monitor new users: persons who open an auction within the same 10 s tumbling window in which they joined. */
 export function q8(events: DataStream<NexmarkEvent>): DataStream<Q8Row> {
-  return persons(events).connect(auctions(events)).keyBy((p) => p.id, (a) => a.seller).process(new NewUsers()).name('q8');
+  const people = persons(events).map((p): Q8Person => ({ id: p.id, name: p.name, dateTime: p.dateTime })).name('q8 person columns');
+  const sellers = auctions(events).map((a): Q8Auction => ({ seller: a.seller, dateTime: a.dateTime })).name('q8 auction columns');
+  return people.connect(sellers).keyBy((p) => p.id, (a) => a.seller).process(new NewUsers()).name('q8');
 }
 
 /** q11 and q12's row. */
@@ -202,7 +210,7 @@ interface Session { start: number; last: number; count: number }
  * for good once the watermark passes its last bid + 10 s. EventTimeSessionWindows gives the same
  * rows but costs about 100 µs per bid here (its merging window set), ten times this.
  */
-class BidderSessions extends KeyedProcessFunction<number, Bid, BidderCountRow> {
+class BidderSessions extends KeyedProcessFunction<number, BidColumns, BidderCountRow> {
   private session!: ValueState<Session>;
   /** Bid times not yet processed, in ascending order (arrival is nearly ordered: insertion from the end). */
   private pending!: ValueState<number[]>;
@@ -210,7 +218,7 @@ class BidderSessions extends KeyedProcessFunction<number, Bid, BidderCountRow> {
     this.session = ctx.getState(new ValueStateDescriptor<Session>('session'));
     this.pending = ctx.getState(new ValueStateDescriptor<number[]>('pending'));
   }
-  processElement(b: Bid, ctx: KeyedContext<number>, _out: Collector<BidderCountRow>): void {
+  processElement(b: BidColumns, ctx: KeyedContext<number>, _out: Collector<BidderCountRow>): void {
     const t = b.dateTime;
     const pending = this.pending.value() ?? [];
     let at = pending.length;
@@ -251,12 +259,13 @@ class BidderSessions extends KeyedProcessFunction<number, Bid, BidderCountRow> {
 
 /** q11 user sessions: bids per bidder per session (gap 10 s; start = first bid, end = last bid + 10 s). */
 export function q11(events: DataStream<NexmarkEvent>): DataStream<BidderCountRow> {
-  return bids(events).keyBy((b) => b.bidder).process(new BidderSessions()).name('q11');
+  return bidColumns(events).keyBy((b) => b.bidder).process(new BidderSessions()).name('q11');
 }
 
 /** q12 processing-time windows: bids per bidder per 10 s tumbling window of processing time. */
 export function q12(events: DataStream<NexmarkEvent>): DataStream<BidderCountRow> {
-  return bids(events).keyBy((b) => b.bidder)
-    .window(TumblingProcessingTimeWindows.of<Bid>(10_000))
-    .aggregate(counter<Bid>(), bidderCountRow).name('q12');
+  // Only the bidder crosses the exchange.
+  return bids(events).map((b) => b.bidder).name('q12 bidder').keyBy((bidder) => bidder)
+    .window(TumblingProcessingTimeWindows.of<number>(10_000))
+    .aggregate(counter<number>(), bidderCountRow).name('q12');
 }
