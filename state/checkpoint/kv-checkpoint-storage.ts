@@ -120,6 +120,24 @@ function contains(range: KeyGroupRange | undefined, kg: number): boolean {
   return range === undefined || (kg >= range.start && kg <= range.end);
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Index entries and metadata remembered as verified, at most (oldest forgotten first). */
+const VERIFIED_ENTRIES = 1024;
+
+/** `value` and everything in it made read-only (a remembered decoded value is shared by its readers). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 /** Checkpoint storage over a KV store, incremental for keyed state. */
 export class KvCheckpointStorage implements CheckpointStorage {
   /**
@@ -133,6 +151,12 @@ export class KvCheckpointStorage implements CheckpointStorage {
 
   /** The key parts between a key's tag and its checkpoint id: the job, and the epoch when > 0. */
   private readonly space: KvKey;
+  /**
+   * Index entries and metadata this storage verified, by key: each checkpoint lists and opens them
+   * all again (completing, discarding), and stored bytes equal to bytes that verified under the
+   * same key verify again, so each is checked and decoded once. Frozen: only read-only paths use them.
+   */
+  private readonly verified = new Map<string, { readonly bytes: Uint8Array; readonly value: unknown }>();
 
   constructor(
     readonly jobId: string, private readonly kv: KvStore, private readonly ownsStore = false, readonly epoch = 0,
@@ -199,7 +223,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
       const uid = String(this.part(key, 1)), index = Number(this.part(key, 2));
       let entry: IndexEntry;
       try {
-        entry = opened(key, value, true) as IndexEntry;
+        entry = this.openedKnown(key, value, true) as IndexEntry;
       } catch (error) {
         throw new Error(`cannot complete checkpoint ${checkpointId}: the state index of operator ${uid} subtask ${index} in ${this.location} is damaged (${(error as Error).message})`);
       }
@@ -252,6 +276,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
   }
 
   async discard(checkpointId: number, options: DiscardOptions = {}): Promise<void> {
+    this.verified.delete(keyContext(this.key('cpmeta', checkpointId)));
     await this.kv.delete(this.key('cpmeta', checkpointId));
     const completed = new Map<number, Metadata>();
     for (const { key, value } of await this.listOwn('cpmeta')) {
@@ -288,6 +313,7 @@ export class KvCheckpointStorage implements CheckpointStorage {
       for (const kg of (value as IndexEntry).keyGroups) deletions.push({ type: 'delete', key: this.key('cp', c, uid, 'kg', kg) });
       deletions.push({ type: 'delete', key: this.key('cp', c, uid, 'sub', subtask) });
       deletions.push({ type: 'delete', key });
+      this.verified.delete(keyContext(key));
     }
     await this.kv.atomic(deletions);
   }
@@ -327,7 +353,24 @@ export class KvCheckpointStorage implements CheckpointStorage {
   /** A stored value decoded, or undefined when it is absent or does not verify. */
   private tryOpen(key: KvKey, value: unknown, legacy = true): unknown {
     if (value === undefined) return undefined;
-    try { return opened(key, value, legacy); } catch { return undefined; }
+    try { return this.openedKnown(key, value, legacy); } catch { return undefined; }
+  }
+
+  /** opened(), skipping the check and the decoding for bytes equal to what verified under `key` before (read-only uses). */
+  private openedKnown(key: KvKey, value: unknown, legacy: boolean): unknown {
+    const context = keyContext(key);
+    const known = this.verified.get(context);
+    if (known !== undefined && value instanceof Uint8Array && sameBytes(known.bytes, value)) return known.value;
+    const decoded = opened(key, value, legacy);
+    if (isSealed(value) && typeof decoded === 'object' && decoded !== null) this.remember(context, value.slice(), decoded);
+    return decoded;
+  }
+
+  /** Remembers a verified value (`bytes`: a copy of its own, as a store may alter the array it returned). */
+  private remember(context: string, bytes: Uint8Array, value: object): void {
+    this.verified.delete(context);
+    if (this.verified.size >= VERIFIED_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(context, { bytes, value: deepFreeze(value) });
   }
 
   private async readOperator(

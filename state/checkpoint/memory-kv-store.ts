@@ -24,13 +24,71 @@ function compareKeys(a: KvKey, b: KvKey): number {
   return a.length - b.length;
 }
 
-/** A private copy of a value. Byte views are sliced: cloning a view copies its whole buffer. */
-function copy(value: unknown): unknown {
-  return value instanceof Uint8Array ? value.slice() : structuredClone(value);
+/** Marks a value plainClone leaves to structuredClone. */
+const NOT_PLAIN = Symbol('not plain');
+/** Nesting beyond which plainClone gives up (a cycle, or data no store record has). */
+const PLAIN_DEPTH = 32;
+
+/**
+ * A copy of primitives, arrays and plain objects as structuredClone makes it, built directly (several
+ * times faster for the small records stores hold, such as leases and fences), or NOT_PLAIN for
+ * anything else (class instances, maps, dates, byte views, holes, functions, cycles). A sub-object
+ * reached twice is copied twice (structuredClone would copy it once): stored records are trees.
+ */
+function plainClone(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string': case 'number': case 'boolean': case 'bigint': case 'undefined': return value;
+    case 'object': break;
+    default: return NOT_PLAIN;
+  }
+  if (value === null) return null;
+  if (depth > PLAIN_DEPTH) return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN;
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return NOT_PLAIN;
+      const v = plainClone(value[i], depth + 1);
+      if (v === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = v;
+    }
+    return Object.keys(value).length === value.length ? out : NOT_PLAIN;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return NOT_PLAIN;
+    const v = plainClone((value as Record<string, unknown>)[key], depth + 1);
+    if (v === NOT_PLAIN) return NOT_PLAIN;
+    out[key] = v;
+  }
+  return out;
 }
 
-function id(key: KvKey): string {
-  return JSON.stringify(key.map((p) => (p instanceof Uint8Array ? ['u', Array.from(p)] : typeof p === 'bigint' ? ['b', String(p)] : [typeof p, p])));
+/** A private copy of a value. Byte views are sliced: cloning a view copies its whole buffer. */
+function copy(value: unknown): unknown {
+  if (value instanceof Uint8Array) return value.slice();
+  const plain = plainClone(value, 0);
+  return plain === NOT_PLAIN ? structuredClone(value) : plain;
+}
+
+/**
+ * A key as a string (what two stores agree a key is), each part tagged by its type and self-delimiting (strings carry their
+ * length, the others end at ';'), so that distinct keys never collide and the id of a prefix is a
+ * string prefix of the ids of the keys under it. Built without intermediate arrays: checkpoints
+ * compute one per stored value.
+ */
+export function keyId(key: KvKey): string {
+  let out = '';
+  for (const p of key) {
+    if (typeof p === 'string') out += `s${p.length}:${p}`;
+    else if (typeof p === 'number') out += `n${p};`;
+    else if (typeof p === 'bigint') out += `b${p};`;
+    else if (typeof p === 'boolean') out += p ? 't' : 'f';
+    else out += `u${p.join(',')};`;
+  }
+  return out;
 }
 
 /** An in-memory, ordered KV store with the same contract as the Deno KV adapter. */
@@ -38,7 +96,7 @@ export class MemoryKvStore implements KvStore {
   private readonly entries = new Map<string, KvEntry>();
 
   async get(key: KvKey): Promise<unknown> {
-    const entry = this.entries.get(id(key));
+    const entry = this.entries.get(keyId(key));
     return entry === undefined ? undefined : copy(entry.value);
   }
 
@@ -48,10 +106,11 @@ export class MemoryKvStore implements KvStore {
 
   async list(prefix: KvKey): Promise<KvEntry[]> {
     const out: KvEntry[] = [];
-    for (const entry of this.entries.values()) {
+    const under = keyId(prefix);
+    for (const [entryId, entry] of this.entries) {
       // As in Deno KV, a prefix selects strictly longer keys, not the key equal to it.
       if (entry.key.length <= prefix.length) continue;
-      if (prefix.every((p, i) => compareParts(p, entry.key[i]) === 0)) out.push({ key: entry.key, value: copy(entry.value) });
+      if (entryId.startsWith(under)) out.push({ key: entry.key, value: copy(entry.value) });
     }
     return out.sort((a, b) => compareKeys(a.key, b.key));
   }
@@ -66,7 +125,7 @@ export class MemoryKvStore implements KvStore {
   get size(): number { return this.entries.size; }
 
   private apply(m: KvMutation): void {
-    if (m.type === 'delete') this.entries.delete(id(m.key));
-    else this.entries.set(id(m.key), { key: [...m.key], value: copy(m.value) });
+    if (m.type === 'delete') this.entries.delete(keyId(m.key));
+    else this.entries.set(keyId(m.key), { key: [...m.key], value: copy(m.value) });
   }
 }

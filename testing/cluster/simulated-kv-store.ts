@@ -3,13 +3,8 @@
 // versions count writes, so they are the same in every run of a seed. `view()` gives a process
 // its own handle: severing it (the process was killed) makes every later operation of that
 // process fail, as a dead process writes nothing, while the others go on. Imports state/ only.
-import { MemoryKvStore } from '../../state/checkpoint/memory-kv-store.ts';
+import { keyId as idOf, MemoryKvStore } from '../../state/checkpoint/memory-kv-store.ts';
 import type { KvCheck, KvEntry, KvKey, KvMutation, KvVersioned, VersionedKvStore } from '../../state/kv/kv-store.ts';
-
-/** A stable identity of a key. */
-function idOf(key: KvKey): string {
-  return JSON.stringify(key.map((p) => (p instanceof Uint8Array ? ['u', Array.from(p)] : typeof p === 'bigint' ? ['b', String(p)] : [typeof p, p])));
-}
 
 /** An in-memory VersionedKvStore with deterministic versions. */
 export class SimulatedKvStore implements VersionedKvStore {
