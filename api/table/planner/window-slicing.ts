@@ -72,10 +72,13 @@ export function slicedWindowPlan(node: AggregateNode, accumulators: readonly Acc
 export class WindowSlicer {
   /** Slice length: every window boundary falls on a slice boundary. */
   readonly sliceSize: number;
+  /** The distance between the ends of consecutive windows holding one slice (slide, step, size). */
+  readonly stride: number;
   private readonly offset: number;
 
   constructor(readonly spec: WindowSpec) {
     const step = spec.kind === 'TUMBLE' ? spec.size : spec.step!;
+    this.stride = step;
     this.sliceSize = gcd(spec.size, step);
     this.offset = spec.offset ?? 0;
   }

@@ -2,7 +2,8 @@
 // aggregate): per group (the keys that are not window columns) one accumulator row per slice; each
 // row is added to the one slice its time falls in, and a window's result merges the accumulators
 // of its slices when the watermark passes its end. A slice is dropped once the last window holding
-// it has fired. Rows behave as in WindowAggregateFunction: a row counts in every window of its
+// it has fired. Timers are few, as in Flink's slicing operator: a new slice registers only its
+// first window that has not fired, and a firing window registers the next one holding a slice. Rows behave as in WindowAggregateFunction: a row counts in every window of its
 // time that has not fired yet, and is dropped as late when all of them have. State is one plain
 // array per group (checkpointed as it is); timers are the window ends. Imports api/ functions and state.
 import type { Collector } from '../../../functions/collector.ts';
@@ -13,8 +14,8 @@ import { isAccumulate, type Change } from '../../types/row.ts';
 import type { WindowColumn, WindowSlicer } from '../window-slicing.ts';
 import type { AggregateLayout } from './group-aggregate.ts';
 
-/** One slice: its end, the end of the last window holding it, and its accumulators. */
-type Slice = [end: number, lastWindowEnd: number, accs: unknown[]];
+/** One slice: its end, the ends of the first and last windows holding it, and its accumulators. */
+type Slice = [end: number, firstWindowEnd: number, lastWindowEnd: number, accs: unknown[]];
 /** A group's state: its key values (input row positions of the layout's keys) and its slices, by end. */
 type SlicesState = [keys: unknown[], slices: Slice[]];
 
@@ -43,23 +44,24 @@ export class SlicedWindowAggregateFunction extends KeyedProcessFunction<string, 
     let state = this.state.value();
     let slice = state === undefined ? undefined : findSlice(state[1], sliceEnd);
     if (slice === undefined) {
-      // A new slice: its windows that have not fired get a timer (the others have passed).
+      // A new slice: a timer for its first window that has not fired (the others have passed);
+      // each firing registers the next window holding a slice, so its later windows follow.
       const timers = ctx.timerService();
       const watermark = timers.currentWatermark();
       const windows = this.slicer.windowsOf(sliceEnd);
-      let pending = 0;
-      for (const [, end] of windows) if (end - 1 > watermark) { timers.registerEventTimeTimer(end - 1); pending++; }
-      if (pending === 0) return; // late: every window of this row has fired
+      const first = windows.find(([, end]) => end - 1 > watermark);
+      if (first === undefined) return; // late: every window of this row has fired
+      timers.registerEventTimeTimer(first[1] - 1);
       if (state === undefined) {
         const keys: unknown[] = [];
         for (let k = 0; k < this.keyColumns.length; k++) keys.push(this.keyColumns[k] === undefined ? row[this.layout.groupKeys[k]] : null);
         state = [keys, []];
       }
-      slice = [sliceEnd, windows[windows.length - 1][1], this.layout.calls.map((c) => c.acc.create())];
+      slice = [sliceEnd, windows[0][1], windows[windows.length - 1][1], this.layout.calls.map((c) => c.acc.create())];
       insertSlice(state[1], slice);
     }
     const calls = this.layout.calls;
-    const accs = slice[2];
+    const accs = slice[3];
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i];
       if (call.filter !== undefined && row[call.filter] !== true) continue;
@@ -69,22 +71,35 @@ export class SlicedWindowAggregateFunction extends KeyedProcessFunction<string, 
     this.state.update(state!);
   }
 
-  override onTimer(timestamp: number, _ctx: OnTimerContext<string>, out: Collector<Change>): void {
+  override onTimer(timestamp: number, ctx: OnTimerContext<string>, out: Collector<Change>): void {
     const state = this.state.value();
     if (state === undefined) return;
     const end = timestamp + 1;
     const start = this.slicer.windowStart(end);
     const slices = state[1];
-    const inWindow: Slice[] = [];
-    for (const s of slices) if (s[0] > start && s[0] <= end) inWindow.push(s);
-    if (inWindow.length > 0) out.collect({ op: '+I', row: this.result(state[0], start, end, inWindow) });
-    const kept = slices.filter((s) => s[1] > end);
-    if (kept.length === 0) this.state.clear();
-    else if (kept.length !== slices.length) this.state.update([state[0], kept]);
+    let first = -1, last = -1, expired = 0;
+    for (let i = 0; i < slices.length; i++) {
+      const s = slices[i];
+      if (s[0] > start && s[0] <= end) { if (first < 0) first = i; last = i; }
+      if (s[2] <= end) expired++;
+    }
+    if (first >= 0) out.collect({ op: '+I', row: this.result(state[0], start, end, slices, first, last) });
+    if (expired === slices.length) { this.state.clear(); return; }
+    const kept = expired === 0 ? slices : slices.filter((s) => s[2] > end);
+    if (expired > 0) this.state.update([state[0], kept]);
+    // The next window after this one that holds a slice: a slice's windows are `stride` apart
+    // from its first to its last, and this window's end is on that grid.
+    const stride = this.slicer.stride;
+    let next = Infinity;
+    for (const s of kept) {
+      const e = end < s[1] ? s[1] : end + stride;
+      if (e < next) next = e;
+    }
+    ctx.timerService().registerEventTimeTimer(next - 1);
   }
 
   /** The window's row: keys (window columns filled in), then each aggregate over the merged slices. */
-  private result(keys: unknown[], start: number, end: number, slices: Slice[]): unknown[] {
+  private result(keys: unknown[], start: number, end: number, slices: Slice[], first: number, last: number): unknown[] {
     const row: unknown[] = [];
     for (let k = 0; k < this.keyColumns.length; k++) {
       const c = this.keyColumns[k];
@@ -93,9 +108,9 @@ export class SlicedWindowAggregateFunction extends KeyedProcessFunction<string, 
     const calls = this.layout.calls;
     for (let i = 0; i < calls.length; i++) {
       const acc = calls[i].acc;
-      if (slices.length === 1) { row.push(acc.value(slices[0][2][i])); continue; }
+      if (first === last) { row.push(acc.value(slices[first][3][i])); continue; }
       let merged = acc.create();
-      for (const s of slices) merged = acc.merge!(merged, s[2][i]);
+      for (let k = first; k <= last; k++) merged = acc.merge!(merged, slices[k][3][i]);
       row.push(acc.value(merged));
     }
     return row;
