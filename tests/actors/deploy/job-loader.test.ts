@@ -87,6 +87,22 @@ test('restore options reach the graph as executeAsync puts them', async () => {
   assert.equal(strict.config.faultTolerance.restore, { path: '/savepoints/sp-1', allowNonRestoredState: false });
 });
 
+test('a module carrying a graph built in this process: its graph is used, not its default, restore options applied', async () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.fromElements(1, 2, 3).map((n: number) => n + 1).sinkTo(new CollectSink<number>());
+  const built = env.getJobGraph('in-process');
+  const calls: string[] = [];
+  const module: JobModule = {
+    default: () => { throw new Error('the default export must not run for a graph built already'); },
+    jobGraph: (options) => { calls.push(options.name); return { ...built, config: { ...built.config, faultTolerance: { ...built.config.faultTolerance } } }; },
+  };
+  const graph = await buildJobGraph(module, { name: 'in-process', fromSavepoint: '/sp/1' });
+  assert.equal(calls, ['in-process']);
+  assert.is(graph.vertices, built.vertices);
+  assert.equal((graph.config.faultTolerance as { restore?: unknown }).restore, { path: '/sp/1', allowNonRestoredState: false });
+  assert.is((built.config.faultTolerance as { restore?: unknown }).restore, undefined, 'the built graph itself is left as it was');
+});
+
 test('the shipped job, run by the embedded executor, equals a plain loop and the unbundled job', async () => {
   const expected = new Map<string, number>();
   for (const line of LINES) for (const w of words(line)) expected.set(w, (expected.get(w) ?? 0) + 1);
