@@ -115,14 +115,22 @@ export function buildStageJobGraph(job: JobGraph, stage: BatchStage, factories: 
 }
 
 
+/** The rolling reduce function of keyed nodes, by node (null: not a rolling reduce). */
+const reduceOfNode = new WeakMap<StreamNode, ((a: unknown, b: unknown) => unknown) | null>();
+
 /**
  * The combine step of `edge` when it is the keyBy into a rolling reduce: the reduce with the
- * consumer's key selector. Builds the consumer's operator once to look at it (factories are cheap).
+ * consumer's key selector. Builds the consumer's operator once per node to look at it (an
+ * iteration body's stages are built again every superstep).
  */
 export function combineSpecOf(edge: JobEdge, memoryBytes: number): CombineSpec | undefined {
   const target = edge.targetNode;
   const keySelector = target.keySelectors[0];
   if (edge.partitioner.kind !== 'hash' || target.kind !== 'one-input' || keySelector === undefined) return undefined;
-  const reduce = rollingReduceOf(target.operatorFactory());
-  return reduce === undefined ? undefined : { reduce, keySelector, operatorName: target.name, memoryBytes };
+  let reduce = reduceOfNode.get(target);
+  if (reduce === undefined) {
+    reduce = rollingReduceOf(target.operatorFactory()) ?? null;
+    reduceOfNode.set(target, reduce);
+  }
+  return reduce === null ? undefined : { reduce, keySelector, operatorName: target.name, memoryBytes };
 }
