@@ -69,10 +69,17 @@ export class InputGate {
   /** Per channel: the elements recorded while it is persisted (unaligned checkpoints). */
   private readonly persisting: Array<PersistedElement[] | undefined>;
   private handler: BarrierHandler | undefined;
-  /** Arrival times (performance.now()) of the first and last barrier of the newest checkpoints. */
+  /** Arrival times (by `now`) of the first and last barrier of the newest checkpoints. */
   private readonly barrierTimes = new Map<number, { first: number; last: number }>();
 
-  constructor(readonly channels: readonly GateChannel[], private readonly listener: InputGateListener, private readonly onData: () => void) {
+  /**
+   * `now`: the monotonic clock barrier arrivals are timed by (the subtask's host: virtual under a
+   * simulation, where a real clock would put real time into the acknowledgements it sends).
+   */
+  constructor(
+    readonly channels: readonly GateChannel[], private readonly listener: InputGateListener, private readonly onData: () => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.queued = channels.map(() => false);
     this.blocked = channels.map(() => false);
     this.ended = channels.map(() => false);
@@ -262,7 +269,7 @@ export class InputGate {
   }
 
   private noteBarrier(checkpointId: number): void {
-    const now = performance.now();
+    const now = this.now();
     const times = this.barrierTimes.get(checkpointId);
     if (times !== undefined) { times.last = now; return; }
     this.barrierTimes.set(checkpointId, { first: now, last: now });

@@ -384,7 +384,7 @@ export class StreamTask implements Runnable {
       onWatermark: (t) => { this.io.currentInputWatermark = t; operator.processWatermark(t); },
       onWatermarkStatus: (idle) => (operator.processWatermarkStatus ? operator.processWatermarkStatus(idle) : this.headOutput.emitWatermarkStatus(idle)),
       onEndOfInput: (input) => this.onEndOfInput(input),
-    }, () => this.deployment.scheduler.schedule(this));
+    }, () => this.deployment.scheduler.schedule(this), () => this.deployment.scheduler.now());
     const backend = context.keyedState;
     const keyed = (selector: ((v: any) => any) | undefined, process: (v: unknown, t: number) => void): ElementInput => {
       if (!selector || !backend) return { processElement: process };

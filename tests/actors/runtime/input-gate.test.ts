@@ -88,6 +88,19 @@ test('blocked channels are skipped until unblocked; barriers go to the handler',
   assert.throws(() => bare.pollAll(), /no barrier handler/);
 });
 
+test('barrier alignment is timed by the given clock (a simulation\'s virtual one), not the real one', () => {
+  const channels = [new LocalChannel(16), new LocalChannel(16)];
+  let now = 1000;
+  const gate = new InputGate(channels.map((channel) => ({ channel, input: 1 as const })), { onWatermark() {}, onWatermarkStatus() {}, onEndOfInput() {} }, () => {}, () => now);
+  gate.barrierHandler = { processBarrier: (_b, c, g) => g.blockChannel(c) };
+  channels[0].push({ kind: 'barrier', checkpointId: 4, timestamp: 0 });
+  while (gate.pollBatch()) { /* drain */ }
+  now = 1037;
+  channels[1].push({ kind: 'barrier', checkpointId: 4, timestamp: 0 });
+  while (gate.pollBatch()) { /* drain */ }
+  assert.is(gate.alignmentDurationMs(4), 37);
+});
+
 /**
  * A subtask with an unaligned-checkpoint aligner on `setup`'s gate: records are "processed" by
  * pollBatch, mails (read-ahead requests) run between batches, and the snapshot notes what was
