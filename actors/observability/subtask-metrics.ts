@@ -41,8 +41,11 @@ export const SUBTASK_METRIC_NAMES: readonly (Exclude<keyof SubtaskMetricsSnapsho
   'currentInputWatermark', 'currentOutputWatermark',
 ];
 
-/** Something that reports its cumulative I/O metrics (a StreamTask), and its chained operators' counts. */
-export interface IOSampled { ioSample(): TaskIOSample; operatorIOSample?(): readonly OperatorMetrics[] }
+/**
+ * Something that reports its cumulative I/O metrics (a StreamTask), its chained operators' counts,
+ * and the monotonic clock its times are measured by (its host's: virtual under a simulation).
+ */
+export interface IOSampled { ioSample(): TaskIOSample; operatorIOSample?(): readonly OperatorMetrics[]; monotonicNow?(): number }
 
 interface Sample { readonly at: number; readonly value: TaskIOSample }
 
@@ -112,6 +115,11 @@ const meters = new WeakMap<IOSampled, SubtaskMetricsMeter>();
 /** The metrics of a subtask in this process now (one meter per subtask, kept as long as the subtask). */
 export function subtaskMetricsOf(task: IOSampled): SubtaskMetricsSnapshot {
   let meter = meters.get(task);
-  if (meter === undefined) { meter = new SubtaskMetricsMeter(task); meters.set(task, meter); }
+  if (meter === undefined) {
+    // Rates over the task's own clock: under a simulation a real one would put real time into
+    // the metrics a TaskManager sends (and so into the run's trace).
+    meter = task.monotonicNow !== undefined ? new SubtaskMetricsMeter(task, () => task.monotonicNow!()) : new SubtaskMetricsMeter(task);
+    meters.set(task, meter);
+  }
   return meter.snapshot();
 }

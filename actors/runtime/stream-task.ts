@@ -292,6 +292,9 @@ export class StreamTask implements Runnable {
   /** Each chained operator's records in and out now, head first. */
   operatorIOSample(): OperatorIOSample[] { return this.chainMetrics?.sample() ?? []; }
 
+  /** The monotonic clock of the subtask's host (its scheduler's), which its metrics are timed by. */
+  monotonicNow(): number { return this.deployment.scheduler.now(); }
+
   /** Milliseconds between the first and last barrier of `checkpointId` at this subtask's input, if any arrived. */
   alignmentDurationMs(checkpointId: number): number | undefined { return this.gate?.alignmentDurationMs(checkpointId); }
 

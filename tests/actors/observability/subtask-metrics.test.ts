@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { TaskIOSample } from '../../../api/metrics/task-io-metrics.ts';
-import { SUBTASK_METRIC_NAMES, SubtaskMetricsMeter } from '../../../actors/observability/subtask-metrics.ts';
+import { SUBTASK_METRIC_NAMES, SubtaskMetricsMeter, subtaskMetricsOf } from '../../../actors/observability/subtask-metrics.ts';
 
 function source(): { sample: TaskIOSample; ioSample(): TaskIOSample } {
   const s = {
@@ -39,6 +39,18 @@ test('the first snapshot averages over the run so far; later ones over the windo
   assert.is(Math.round(later.numRecordsInPerSecond), 100, 'the window no longer holds the first 2 s');
   assert.is(Math.round(later.busyTimeMsPerSecond), 1000);
   assert.is(later.idleTimeMsPerSecond, 0);
+});
+
+test('a subtask\'s metrics are timed by its own clock when it has one (a simulation\'s virtual time)', () => {
+  let now = 50_000;
+  const src = Object.assign(source(), { monotonicNow: () => now });
+  src.sample = { ...src.sample, busyTimeMs: 1000, idleTimeMs: 1000 };
+  subtaskMetricsOf(src);
+  now += 2000;
+  src.sample = { ...src.sample, numRecordsIn: 300, busyTimeMs: 2000, idleTimeMs: 2000 };
+  const snapshot = subtaskMetricsOf(src);
+  assert.is(snapshot.numRecordsInPerSecond, 75, '300 records over the 4 s of its clock');
+  assert.is(snapshot.busyTimeMsPerSecond, 500);
 });
 
 test('time shares are clamped to 0..1000; a snapshot has every metric name', () => {
