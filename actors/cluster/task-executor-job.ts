@@ -23,7 +23,7 @@ export type BundleFetcher = (key: string) => Promise<Uint8Array>;
 export class TaskExecutorJob {
   /** The job's graph, built from its bundle. */
   readonly graph: Promise<JobGraph>;
-  private checkpointing: Promise<{ backend: StateBackend; storage: CheckpointStorage }> | undefined;
+  private checkpointing: CheckpointHandles | undefined;
   private readonly restores = new Map<string, Promise<CheckpointSnapshot>>();
   private closed = false;
   /** The leadership whose storage keys the job's subtasks write (0 without high availability). */
@@ -49,19 +49,37 @@ export class TaskExecutorJob {
     return graph.config.faultTolerance.checkpointing !== undefined;
   }
 
-  /** The job's state backend and checkpoint storage in this process (opened once). */
-  storage(): Promise<{ backend: StateBackend; storage: CheckpointStorage }> {
-    this.checkpointing ??= (async () => {
-      const graph = await this.graph;
+  /**
+   * The job's state backend and checkpoint storage in this process, usable at once: the storage
+   * opens in the background (a KV file is checked by a trial open in a child process, about 0.1 s)
+   * and its calls wait for it, so that deploying a subtask does not; nothing writes to it before
+   * the first checkpoint. `opened` rejects with the reason the storage cannot be used.
+   */
+  checkpointHandles(graph: JobGraph): CheckpointHandles {
+    if (this.checkpointing === undefined) {
       const ft = graph.config.faultTolerance as { stateBackend?: 'memory' | 'kv' | StateBackend; checkpointStorage?: string };
       // The JobManager names the storage every process reaches, also for a job without periodic
       // checkpoints: its savepoints are written there.
       const backend = createStateBackend(ft.stateBackend ?? 'memory');
-      const storage = new SubtaskOrderedStorage(await backend.createCheckpointStorage({ jobId: this.jobId, path: ft.checkpointStorage, epoch: this.storageEpoch }));
-      if (this.closed) await storage.close();
-      return { backend, storage };
-    })();
+      const opened = backend.createCheckpointStorage({ jobId: this.jobId, path: ft.checkpointStorage, epoch: this.storageEpoch }).then(async (inner) => {
+        // Released while it opened: closed here, once (close() skips a storage that never opened).
+        if (this.closed) {
+          await inner.close();
+          throw new Error(`job ${this.jobId} was released on this TaskManager while its checkpoint storage opened`);
+        }
+        return inner;
+      });
+      this.checkpointing = { backend, storage: new SubtaskOrderedStorage(this.jobId, this.storageEpoch, opened), opened: opened.then(() => undefined) };
+      this.checkpointing.opened.catch(() => { /* reported by the subtasks that wait for it */ });
+    }
     return this.checkpointing;
+  }
+
+  /** The job's state backend and checkpoint storage in this process, once the storage is open. */
+  async storage(): Promise<{ backend: StateBackend; storage: CheckpointStorage }> {
+    const handles = this.checkpointHandles(await this.graph);
+    await handles.opened;
+    return handles;
   }
 
   /** The snapshot `restore` names (a checkpoint of the job's storage, or a savepoint path). */
@@ -84,7 +102,7 @@ export class TaskExecutorJob {
     this.restores.clear();
     const open = this.checkpointing;
     this.checkpointing = undefined;
-    if (open) await open.then(({ storage }) => storage.close(), () => {});
+    if (open) await open.opened.then(() => open.storage.close(), () => {});
   }
 }
 
@@ -96,31 +114,34 @@ export class TaskExecutorJob {
 class SubtaskOrderedStorage implements CheckpointStorage {
   private readonly last = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly inner: CheckpointStorage) {}
-
-  get jobId(): string { return this.inner.jobId; }
-  get epoch(): number { return this.inner.epoch ?? 0; }
+  /** `inner` is the storage being opened: every call waits for it. */
+  constructor(readonly jobId: string, readonly epoch: number, private readonly inner: Promise<CheckpointStorage>) {}
 
   /** Reads another epoch's checkpoints (a storage without epochs has only epoch 0). */
   atEpoch(epoch: number): CheckpointStorage {
     if (epoch === this.epoch) return this;
-    if (this.inner.atEpoch === undefined) throw new Error(`the checkpoint storage of job ${this.jobId} has no checkpoints of JobManager epoch ${epoch}`);
-    return this.inner.atEpoch(epoch);
+    return new SubtaskOrderedStorage(this.jobId, epoch, this.inner.then((inner) => {
+      if (inner.atEpoch === undefined) throw new Error(`the checkpoint storage of job ${this.jobId} has no checkpoints of JobManager epoch ${epoch}`);
+      return inner.atEpoch(epoch);
+    }));
   }
 
   writeSubtaskState(checkpointId: number, state: SubtaskSnapshot): Promise<SubtaskWriteResult> {
     const key = `${state.operatorUid}#${state.subtaskIndex}`;
-    const write = (this.last.get(key) ?? Promise.resolve()).then(() => this.inner.writeSubtaskState(checkpointId, state));
+    const write = (this.last.get(key) ?? Promise.resolve()).then(() => this.inner).then((inner) => inner.writeSubtaskState(checkpointId, state));
     const settled = write.catch(() => {});
     this.last.set(key, settled);
     void settled.then(() => { if (this.last.get(key) === settled) this.last.delete(key); });
     return write;
   }
 
-  writeMetadata(checkpointId: number, metadata: CheckpointMetadataInput): Promise<void> { return this.inner.writeMetadata(checkpointId, metadata); }
-  readLatestCompleted(options?: { fallbackOnCorruption?: boolean }): Promise<CheckpointSnapshot | undefined> { return this.inner.readLatestCompleted(options); }
-  readCheckpoint(checkpointId: number, filter?: ReadFilter): Promise<CheckpointSnapshot> { return this.inner.readCheckpoint(checkpointId, filter); }
-  discard(checkpointId: number): Promise<void> { return this.inner.discard(checkpointId); }
-  list(): Promise<number[]> { return this.inner.list(); }
-  close(): Promise<void> { return this.inner.close(); }
+  async writeMetadata(checkpointId: number, metadata: CheckpointMetadataInput): Promise<void> { return (await this.inner).writeMetadata(checkpointId, metadata); }
+  async readLatestCompleted(options?: { fallbackOnCorruption?: boolean }): Promise<CheckpointSnapshot | undefined> { return (await this.inner).readLatestCompleted(options); }
+  async readCheckpoint(checkpointId: number, filter?: ReadFilter): Promise<CheckpointSnapshot> { return (await this.inner).readCheckpoint(checkpointId, filter); }
+  async discard(checkpointId: number): Promise<void> { return (await this.inner).discard(checkpointId); }
+  async list(): Promise<number[]> { return (await this.inner).list(); }
+  async close(): Promise<void> { return (await this.inner).close(); }
 }
+
+/** A job's state backend and checkpoint storage on a TaskManager (see checkpointHandles). */
+interface CheckpointHandles { readonly backend: StateBackend; readonly storage: CheckpointStorage; readonly opened: Promise<void> }

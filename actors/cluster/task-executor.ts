@@ -222,7 +222,7 @@ export class TaskExecutor {
     if (vertex === undefined) throw new Error(`job ${d.jobId} has no vertex ${d.vertex} (the bundle built a different graph)`);
     const enabled = TaskExecutorJob.checkpointingEnabled(graph);
     // Every subtask takes part in savepoints, also of a job without periodic checkpoints.
-    const checkpointing = await job.storage();
+    const checkpointing = job.checkpointHandles(graph);
     const restore = d.restore !== undefined ? await job.restoreSnapshot(d.restore) : undefined;
     const key = keyOf(id);
     // A cancelled or superseded attempt builds nothing more.
@@ -266,6 +266,10 @@ export class TaskExecutor {
         awaitingFinalCheckpoint: () => jobMaster.tell({ type: 'jobmaster.awaiting-final', id }),
       },
     });
+    // The storage opens in the background: a subtask of a job that cannot use it fails, saying why.
+    checkpointing.opened.catch((error: unknown) => task.enqueueMail(() => {
+      throw new Error(`the checkpoint storage of job ${d.jobId} cannot be used: ${errorChain(error)}`, { cause: error });
+    }));
     entry.task = task;
     return task;
   }

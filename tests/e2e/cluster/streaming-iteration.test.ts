@@ -2,6 +2,7 @@
 // (one slot each), the loop's head and tail of each subtask share a slot, so the feedback
 // channel never crosses a TaskManager; the walks equal a plain loop. The loop ends when its
 // input has ended and it stayed idle for maxWaitTimeMs on the TaskManagers' clock.
+// (2 s here: a loaded machine can stall a round trip of the loop for over half a second).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ function plainSteps(start: number): number {
 test('Collatz walks loop on two TaskManagers and equal a plain loop', async () => {
   const out = tempDir('cluster-loop-out'), data = tempDir('cluster-loop-data');
   const count = 300;
-  Object.assign(processEnv, { COLLATZ_JOB_OUTPUT: out.path, COLLATZ_JOB_SEED: String(seed), COLLATZ_JOB_COUNT: String(count), COLLATZ_JOB_WAIT_MS: '500' });
+  Object.assign(processEnv, { COLLATZ_JOB_OUTPUT: out.path, COLLATZ_JOB_SEED: String(seed), COLLATZ_JOB_COUNT: String(count), COLLATZ_JOB_WAIT_MS: '2000' });
   const cluster = await startLocalCluster({ taskManagers: 2, slotsPerTaskManager: 1, dataDir: data.path });
   try {
     const service = cluster.jobManager.service;
