@@ -115,7 +115,7 @@ export class StreamTranslator {
         return this.env.fromCollection(rows.map((row): Change => ({ op: '+I', row: [...row] }))).name('Values').uid(this.uid(node, 'values'));
       }
       case 'calc': {
-        const calc = compileCalc(node.stages);
+        const calc = compileCalc(node.stages, node.input.schema.columns.length);
         return this.translate(node.input).flatMap((c: Change, out: Collector<Change>) => {
           const row = calc(c.row);
           if (row !== null) out.collect({ op: c.op, row });
