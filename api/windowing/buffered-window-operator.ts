@@ -2,10 +2,14 @@
 // event-time windows, the event-time trigger, no allowed lateness, a reduce or aggregate
 // function). Elements combine in a WindowBuffer (one partial value per key and window) instead
 // of keyed state, and the watermark emits due windows straight from it: no state entry, timer,
-// or state lookup per window, and no backend key per element. Before a snapshot, and when the
-// buffer is full, buffered windows move into keyed state with their timers, where the
-// WindowOperator's state path takes over. A window is in one place only: once in state (flushed
-// or restored) its later elements go to state until it fires, so nothing is ever merged, every
+// or state lookup per window, and no backend key per element.
+//
+// A snapshot copies ("mirrors") every buffered window into keyed state with its timers, so that
+// the checkpoint holds it, but the window stays live in the buffer: the next snapshot overwrites
+// the copies with the current partial values, and when the window fires from the buffer its
+// copies and timers are removed, so the state path never fires it. Only a full buffer moves
+// windows into keyed state for good, and restored windows start there; such a window is in
+// state only, its later elements go to state until it fires. So nothing is ever merged, every
 // function folds its elements in arrival order exactly as on the state path, and windows fire in
 // timer order. Imports api/windowing and state/ contracts only.
 import type { Key } from '../../state/key-groups.ts';
@@ -37,8 +41,8 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
   /** The buffered window of `lastWindows[i]`. */
   private readonly lastBuffered: Array<BufferedWindow<W> | undefined> = [];
   /**
-   * Windows whose contents are in keyed state (flushed, or restored), by namespace, with their
-   * firing time: their elements go to state until they fire.
+   * Windows whose contents are in keyed state only (flushed, or restored), by namespace, with
+   * their firing time: their elements go to state until they fire. Mirrored windows are not here.
    */
   private readonly stateWindows = new Map<Namespace, number>();
 
@@ -77,9 +81,12 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
     super.processWatermark(timestamp);
   }
 
-  /** Keyed state and timers are snapshotted right after this: the buffer goes into them first. */
+  /**
+   * Keyed state and timers are snapshotted right after this: every buffered window's partial
+   * values are copied into them first, and the windows stay buffered.
+   */
   snapshotState(_checkpointId: number, _timestamp: number): undefined {
-    if (this.buffer.size > 0) this.flushBuffer();
+    if (this.buffer.size > 0) this.mirrorBuffer();
     return undefined;
   }
 
@@ -136,6 +143,8 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
     const ctx = this.processContext;
     const stateWindows = this.stateWindows;
     for (let w = buffer.takeDue(watermark); w !== undefined; w = buffer.takeDue(watermark)) {
+      // Before the timers advance: the copy's timers fire at w.fireAt too.
+      if (w.mirrored > 0) this.removeMirror(w);
       if (stateWindows.size > 0) this.timers.advanceWatermark(w.fireAt);
       const { window, namespace, keys, partials } = w;
       for (let i = 0; i < keys.length; i++) {
@@ -154,18 +163,62 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
     if (stateWindows.size > 0) for (const [namespace, fireAt] of stateWindows) if (fireAt <= watermark) stateWindows.delete(namespace);
   }
 
-  /** Moves every buffered window into keyed state with its timer (a window's keys in the order of their first element, as the state path registers them). */
+  /**
+   * Writes the partial value of every buffered (key, window) into keyed state, with its timer,
+   * keeping the windows buffered: keys copied by an earlier snapshot get their entry overwritten
+   * (their timer is still registered), the others get an entry and a timer. A window's keys go in
+   * the order of their first element, as the state path registers them. A copy may be the
+   * buffer's own accumulator, updated in place until the window fires: what counts is its value
+   * when the snapshot right after this copies it, and every snapshot writes it again.
+   */
+  private mirrorBuffer(): void {
+    const buffer = this.buffer;
+    const state = this.windowState;
+    for (const w of buffer.liveWindows()) {
+      const { namespace, fireAt, keys } = w;
+      for (let i = 0; i < keys.length; i++) {
+        this.backend.setCurrentKey(keys[i].key);
+        state.setCurrentNamespace(namespace);
+        // Clearing first makes addPartial a set, recorded as a write for incremental snapshots.
+        if (i < w.mirrored) state.clear();
+        state.addPartial(buffer.partialOf(keys[i], w));
+        if (i >= w.mirrored) this.timers.registerEventTimeTimer(namespace, fireAt);
+      }
+      w.mirrored = keys.length;
+    }
+  }
+
+  /** Removes the keyed-state copies of a window firing from the buffer, and their timers. */
+  private removeMirror(w: BufferedWindow<W>): void {
+    const { namespace, fireAt, keys } = w;
+    for (let i = 0; i < w.mirrored; i++) {
+      this.backend.setCurrentKey(keys[i].key);
+      this.windowState.setCurrentNamespace(namespace);
+      this.windowState.clear();
+      this.timers.deleteEventTimeTimer(namespace, fireAt);
+    }
+    w.mirrored = 0;
+  }
+
+  /**
+   * Moves every buffered window into keyed state with its timer (a window's keys in the order of
+   * their first element, as the state path registers them). A mirrored key's copy is overwritten
+   * and keeps its timer.
+   */
   private flushBuffer(): void {
     const buffer = this.buffer;
+    const state = this.windowState;
     for (let w = buffer.takeDue(Infinity); w !== undefined; w = buffer.takeDue(Infinity)) {
-      const { namespace, fireAt, keys, partials } = w;
+      const { namespace, fireAt, keys, partials, mirrored } = w;
       this.stateWindows.set(namespace, fireAt);
       for (let i = 0; i < keys.length; i++) {
         this.backend.setCurrentKey(keys[i].key);
-        this.windowState.setCurrentNamespace(namespace);
-        this.windowState.addPartial(partials[i]);
-        this.timers.registerEventTimeTimer(namespace, fireAt);
+        state.setCurrentNamespace(namespace);
+        if (i < mirrored) state.clear();
+        state.addPartial(partials[i]);
+        if (i >= mirrored) this.timers.registerEventTimeTimer(namespace, fireAt);
       }
+      w.mirrored = 0;
     }
   }
 }

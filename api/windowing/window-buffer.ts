@@ -3,7 +3,8 @@
 // value (an accumulator or a running reduction); windows are kept in the order they fire, and a
 // window's keys in the order of their first element, which is the order the window operator's
 // timers would fire them in. The operator drains due windows on the watermark (emitting them
-// without ever touching state or timers), or flushes them into keyed state before a snapshot.
+// without touching state or timers), copies them into keyed state for a snapshot (they stay
+// here), or flushes them into keyed state when the buffer is full.
 //
 // Layout: a key keeps its windows and their partial values in two parallel arrays, in firing
 // order; a window keeps its keys. Windows drain in firing order, so a draining window is the
@@ -42,6 +43,12 @@ export class BufferedWindow<W> {
   readonly partials: unknown[] = [];
   /** False once drained: the window is no longer in the buffer. */
   live = true;
+  /**
+   * How many of `keys` (from the first) have a copy of their partial value in keyed state, with
+   * a timer, written for a snapshot: the copies are overwritten at the next snapshot and removed
+   * when the window fires from here (keys only ever join a window at the back).
+   */
+  mirrored = 0;
   constructor(readonly window: W, readonly namespace: Namespace, readonly fireAt: number) {}
 }
 
@@ -135,6 +142,27 @@ export class WindowBuffer<IN, W> {
       key.partials.splice(lo, 0, partial);
     }
     return lo;
+  }
+
+  /** The live windows in firing order (read-only: a snapshot copies them without draining). */
+  liveWindows(): readonly BufferedWindow<W>[] {
+    return this.windows;
+  }
+
+  /** The partial value of `key` in its live window `window`. */
+  partialOf(key: KeyWindows<W>, window: BufferedWindow<W>): unknown {
+    const windows = key.windows;
+    const fireAt = window.fireAt;
+    let lo = key.head;
+    let hi = windows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (windows[mid].fireAt < fireAt) lo = mid + 1;
+      else hi = mid;
+    }
+    while (lo < windows.length && windows[lo] !== window && windows[lo].fireAt === fireAt) lo++;
+    if (windows[lo] !== window) throw new Error(`window ${String(window.namespace)} is not buffered for key ${String(key.key)}`);
+    return key.partials[lo];
   }
 
   /**

@@ -1,5 +1,5 @@
 // The buffered window operator: buffered windows fire exactly as keyed state and timers would fire them
-// (same records, same order, same timestamps), whatever mix of watermarks, snapshots (which flush
+// (same records, same order, same timestamps), whatever mix of watermarks, snapshots (which copy
 // the buffer into state) and buffer limits; a snapshot taken with windows buffered restores them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -130,7 +130,7 @@ test('buffered windows fire as state and timers fire them: records, order, times
   }
 });
 
-test('a snapshot flushes buffered windows into keyed state and timers, and they restore', async () => {
+test('a snapshot copies buffered windows into keyed state and timers, and they restore', async () => {
   const assigner = TumblingEventTimeWindows.of<E>(100);
   const op = aggregateOperator(assigner, 1 << 20);
   const h = await new OneInputHarness<E, unknown>(op, (e) => e.key).open();
@@ -143,7 +143,7 @@ test('a snapshot flushes buffered windows into keyed state and timers, and they 
   assert.equal(timers.numTimers().eventTime, 3);
   const keyed = h.backend!.snapshot();
   const timerSnapshot = timers.snapshot();
-  // Elements after the snapshot are buffered again, on top of the flushed contents.
+  // Elements after the snapshot join the buffered windows, which fire once from the buffer.
   h.processElement({ key: 'a', v: 4 }, 50);
   h.processWatermark(Infinity);
   assert.equal(h.output.records().map((r) => r.value), [
