@@ -51,9 +51,10 @@ export class TaskExecutorJob {
 
   /**
    * The job's state backend and checkpoint storage in this process, usable at once: the storage
-   * opens in the background (a KV file is checked by a trial open in a child process, about 0.1 s)
-   * and its calls wait for it, so that deploying a subtask does not; nothing writes to it before
-   * the first checkpoint. `opened` rejects with the reason the storage cannot be used.
+   * opens on first use (a KV file is checked by a trial open in a child process, about 0.1 s of
+   * CPU) and its calls wait for it, so that deploying a subtask does not. A job without periodic
+   * checkpoints opens it only for a savepoint. `opened()` opens it now and rejects with the
+   * reason it cannot be used.
    */
   checkpointHandles(graph: JobGraph): CheckpointHandles {
     if (this.checkpointing === undefined) {
@@ -61,16 +62,24 @@ export class TaskExecutorJob {
       // The JobManager names the storage every process reaches, also for a job without periodic
       // checkpoints: its savepoints are written there.
       const backend = createStateBackend(ft.stateBackend ?? 'memory');
-      const opened = backend.createCheckpointStorage({ jobId: this.jobId, path: ft.checkpointStorage, epoch: this.storageEpoch }).then(async (inner) => {
-        // Released while it opened: closed here, once (close() skips a storage that never opened).
-        if (this.closed) {
-          await inner.close();
-          throw new Error(`job ${this.jobId} was released on this TaskManager while its checkpoint storage opened`);
-        }
-        return inner;
-      });
-      this.checkpointing = { backend, storage: new SubtaskOrderedStorage(this.jobId, this.storageEpoch, opened), opened: opened.then(() => undefined) };
-      this.checkpointing.opened.catch(() => { /* reported by the subtasks that wait for it */ });
+      let opening: Promise<CheckpointStorage> | undefined;
+      const open = (): Promise<CheckpointStorage> => {
+        opening ??= backend.createCheckpointStorage({ jobId: this.jobId, path: ft.checkpointStorage, epoch: this.storageEpoch }).then(async (inner) => {
+          // Released while it opened: closed here, once (close() skips a storage that never opened).
+          if (this.closed) {
+            await inner.close();
+            throw new Error(`job ${this.jobId} was released on this TaskManager while its checkpoint storage opened`);
+          }
+          return inner;
+        });
+        return opening;
+      };
+      this.checkpointing = {
+        backend,
+        storage: new SubtaskOrderedStorage(this.jobId, this.storageEpoch, open),
+        opened: () => open().then(() => undefined),
+        isOpening: () => opening !== undefined,
+      };
     }
     return this.checkpointing;
   }
@@ -78,7 +87,7 @@ export class TaskExecutorJob {
   /** The job's state backend and checkpoint storage in this process, once the storage is open. */
   async storage(): Promise<{ backend: StateBackend; storage: CheckpointStorage }> {
     const handles = this.checkpointHandles(await this.graph);
-    await handles.opened;
+    await handles.opened();
     return handles;
   }
 
@@ -102,7 +111,8 @@ export class TaskExecutorJob {
     this.restores.clear();
     const open = this.checkpointing;
     this.checkpointing = undefined;
-    if (open) await open.opened.then(() => open.storage.close(), () => {});
+    // A storage never opened has nothing to close (and is not opened for it).
+    if (open?.isOpening()) await open.opened().then(() => open.storage.close(), () => {});
   }
 }
 
@@ -114,13 +124,16 @@ export class TaskExecutorJob {
 class SubtaskOrderedStorage implements CheckpointStorage {
   private readonly last = new Map<string, Promise<unknown>>();
 
-  /** `inner` is the storage being opened: every call waits for it. */
-  constructor(readonly jobId: string, readonly epoch: number, private readonly inner: Promise<CheckpointStorage>) {}
+  /** `open` opens the storage (once): every call waits for it. */
+  constructor(readonly jobId: string, readonly epoch: number, private readonly open: () => Promise<CheckpointStorage>) {}
+
+  private get inner(): Promise<CheckpointStorage> { return this.open(); }
 
   /** Reads another epoch's checkpoints (a storage without epochs has only epoch 0). */
   atEpoch(epoch: number): CheckpointStorage {
     if (epoch === this.epoch) return this;
-    return new SubtaskOrderedStorage(this.jobId, epoch, this.inner.then((inner) => {
+    let other: Promise<CheckpointStorage> | undefined;
+    return new SubtaskOrderedStorage(this.jobId, epoch, () => other ??= this.open().then((inner) => {
       if (inner.atEpoch === undefined) throw new Error(`the checkpoint storage of job ${this.jobId} has no checkpoints of JobManager epoch ${epoch}`);
       return inner.atEpoch(epoch);
     }));
@@ -144,4 +157,11 @@ class SubtaskOrderedStorage implements CheckpointStorage {
 }
 
 /** A job's state backend and checkpoint storage on a TaskManager (see checkpointHandles). */
-interface CheckpointHandles { readonly backend: StateBackend; readonly storage: CheckpointStorage; readonly opened: Promise<void> }
+interface CheckpointHandles {
+  readonly backend: StateBackend;
+  readonly storage: CheckpointStorage;
+  /** Opens the storage (once) and settles when it is open. */
+  opened(): Promise<void>;
+  /** Whether it was opened (or is opening). */
+  isOpening(): boolean;
+}

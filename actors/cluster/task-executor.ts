@@ -266,10 +266,13 @@ export class TaskExecutor {
         awaitingFinalCheckpoint: () => jobMaster.tell({ type: 'jobmaster.awaiting-final', id }),
       },
     });
-    // The storage opens in the background: a subtask of a job that cannot use it fails, saying why.
-    checkpointing.opened.catch((error: unknown) => task.enqueueMail(() => {
-      throw new Error(`the checkpoint storage of job ${d.jobId} cannot be used: ${errorChain(error)}`, { cause: error });
-    }));
+    // A job that checkpoints opens its storage now, in the background: a subtask of a job that
+    // cannot use it fails, saying why. A job without periodic checkpoints opens it for a savepoint.
+    if (enabled) {
+      checkpointing.opened().catch((error: unknown) => task.enqueueMail(() => {
+        throw new Error(`the checkpoint storage of job ${d.jobId} cannot be used: ${errorChain(error)}`, { cause: error });
+      }));
+    }
     entry.task = task;
     return task;
   }

@@ -1,5 +1,6 @@
 // TaskExecutorJob's checkpoint storage: handed out before it has opened (deploying a subtask does
-// not wait for a KV file's trial open), every call waiting for the open; a storage that cannot
+// not wait for a KV file's trial open; a job without checkpoints opens it only when a savepoint
+// writes), every call waiting for the open; a storage that cannot
 // open rejects `opened` with the reason and its calls fail with it; a job released while its
 // storage opens closes it exactly once.
 import { test } from 'uvu';
@@ -61,6 +62,7 @@ test('the storage is usable before it opened: a write waits for the open', async
   const gated = gatedBackend();
   const j = job(gated.backend);
   const handles = j.checkpointHandles(await j.graph);
+  assert.is(handles.isOpening(), false, 'nothing opens the storage of a job without checkpoints until it is used');
   let written = false;
   const write = handles.storage.writeSubtaskState(1, snapshot).then(() => { written = true; });
   await new Promise((r) => setTimeout(r, 5));
@@ -78,20 +80,30 @@ test('a storage that cannot open rejects opened and every call with the reason',
   const j = job(gated.backend);
   const handles = j.checkpointHandles(await j.graph);
   gated.fail(new Error('KV file /x/checkpoints.kv is damaged'));
-  assert.match(await rejection(handles.opened), /checkpoints\.kv is damaged/);
+  assert.match(await rejection(handles.opened()), /checkpoints\.kv is damaged/);
   assert.match(await rejection(handles.storage.writeSubtaskState(1, snapshot)), /checkpoints\.kv is damaged/);
   assert.match(await rejection(j.storage()), /checkpoints\.kv is damaged/);
   await j.close();
+});
+
+test('a job released before its storage was used opens nothing', async () => {
+  const gated = gatedBackend();
+  const j = job(gated.backend);
+  const handles = j.checkpointHandles(await j.graph);
+  await j.close();
+  assert.is(handles.isOpening(), false);
+  assert.is(gated.closes(), 0);
 });
 
 test('a job released while its storage opens closes it once', async () => {
   const gated = gatedBackend();
   const j = job(gated.backend);
   const handles = j.checkpointHandles(await j.graph);
+  const opening = handles.opened();
   const closing = j.close();
   gated.open();
   await closing;
-  assert.match(await rejection(handles.opened), /released/);
+  assert.match(await rejection(opening), /released/);
   await new Promise((r) => setTimeout(r, 5));
   assert.is(gated.closes(), 1);
 });
