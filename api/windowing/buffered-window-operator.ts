@@ -166,7 +166,8 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
   /**
    * Writes the partial value of every buffered (key, window) into keyed state, with its timer,
    * keeping the windows buffered: keys copied by an earlier snapshot get their entry overwritten
-   * (their timer is still registered), the others get an entry and a timer. A window's keys go in
+   * if any of their partial values changed since (their timer is still registered), the others
+   * get an entry and a timer. A window's keys go in
    * the order of their first element, as the state path registers them. A copy may be the
    * buffer's own accumulator, updated in place until the window fires: what counts is its value
    * when the snapshot right after this copies it, and every snapshot writes it again.
@@ -177,14 +178,20 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
     for (const w of buffer.liveWindows()) {
       const { namespace, fireAt, keys } = w;
       for (let i = 0; i < keys.length; i++) {
+        const copied = i < w.mirrored;
+        // A key none of whose partial values changed since the last snapshot has its copies current.
+        if (copied && !keys[i].changed) continue;
         this.backend.setCurrentKey(keys[i].key);
         state.setCurrentNamespace(namespace);
         // Clearing first makes addPartial a set, recorded as a write for incremental snapshots.
-        if (i < w.mirrored) state.clear();
+        if (copied) state.clear();
         state.addPartial(buffer.partialOf(keys[i], w));
-        if (i >= w.mirrored) this.timers.registerEventTimeTimer(namespace, fireAt);
+        if (!copied) this.timers.registerEventTimeTimer(namespace, fireAt);
       }
-      w.mirrored = keys.length;
+    }
+    for (const w of buffer.liveWindows()) {
+      w.mirrored = w.keys.length;
+      for (const key of w.keys) key.changed = false;
     }
   }
 

@@ -30,6 +30,8 @@ export class KeyWindows<W> {
   readonly windows: Array<BufferedWindow<W>> = [];
   readonly partials: unknown[] = [];
   head = 0;
+  /** False while no partial value of the key changed since a snapshot copied them all into keyed state. */
+  changed = true;
   constructor(readonly key: Key, readonly token: unknown) {}
 }
 
@@ -107,6 +109,7 @@ export class WindowBuffer<IN, W> {
     const n = windows.length;
     const i = previous > key.head && previous <= n ? previous - 1 : n - 1;
     if (i < key.head || windows[i] !== window) return this.addElsewhere(key, window, value);
+    key.changed = true;
     const partials = key.partials;
     partials[i] = this.fold.add(value, partials[i]);
     return i;
@@ -114,6 +117,7 @@ export class WindowBuffer<IN, W> {
 
   /** add() when the window is not where the element's previous one suggests (kept apart: add stays small enough to inline). */
   private addElsewhere(key: KeyWindows<W>, window: BufferedWindow<W>, value: IN): number {
+    key.changed = true;
     const windows = key.windows;
     const n = windows.length;
     const fireAt = window.fireAt;
