@@ -25,6 +25,8 @@ export interface InternalMergingState extends InternalKvState {
   mergeNamespaces(target: Namespace, sources: readonly Namespace[]): void;
   /** Folds a partial value combined elsewhere (accumulator, reduced value, list) into the current namespace. */
   addPartial(partial: unknown): void;
+  /** Replaces the current namespace's contents with a partial value combined elsewhere (a copy kept current from outside). */
+  setPartial(partial: unknown): void;
 }
 
 /** A snapshot of the state of some key groups: plain msgpack-encodable data. */

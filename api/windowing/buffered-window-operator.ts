@@ -183,10 +183,13 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
         if (copied && !keys[i].changed) continue;
         this.backend.setCurrentKey(keys[i].key);
         state.setCurrentNamespace(namespace);
-        // Clearing first makes addPartial a set, recorded as a write for incremental snapshots.
-        if (copied) state.clear();
-        state.addPartial(buffer.partialOf(keys[i], w));
-        if (!copied) this.timers.registerEventTimeTimer(namespace, fireAt);
+        const partial = buffer.partialOf(keys[i], w);
+        if (copied) {
+          state.setPartial(partial);
+        } else {
+          state.addPartial(partial);
+          this.timers.registerEventTimeTimer(namespace, fireAt);
+        }
       }
     }
     for (const w of buffer.liveWindows()) {
@@ -221,9 +224,12 @@ export class BufferedWindowOperator<IN, C, OUT, K extends Key, W extends Window>
       for (let i = 0; i < keys.length; i++) {
         this.backend.setCurrentKey(keys[i].key);
         state.setCurrentNamespace(namespace);
-        if (i < mirrored) state.clear();
-        state.addPartial(partials[i]);
-        if (i >= mirrored) this.timers.registerEventTimeTimer(namespace, fireAt);
+        if (i < mirrored) {
+          state.setPartial(partials[i]);
+        } else {
+          state.addPartial(partials[i]);
+          this.timers.registerEventTimeTimer(namespace, fireAt);
+        }
       }
       w.mirrored = 0;
     }

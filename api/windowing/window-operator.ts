@@ -38,6 +38,8 @@ export interface WindowContentsState<IN, C> {
   add(value: IN): boolean | void;
   /** Folds a partial value combined elsewhere (accumulator, reduced value) into the current namespace. */
   addPartial(partial: unknown): void;
+  /** Replaces the current namespace's contents with a partial value combined elsewhere. */
+  setPartial(partial: unknown): void;
   get(): C | undefined;
   clear(): void;
 }

@@ -44,6 +44,11 @@ abstract class HeapMergingState<V> implements InternalMergingState {
     this.table.written(entry);
   }
 
+  /** Replaces the current namespace's contents in place (recorded as a write for incremental snapshots). */
+  setPartial(partial: V): void {
+    this.table.put(this.namespace, partial);
+  }
+
   protected abstract mergeValues(a: V, b: V): V;
 }
 
