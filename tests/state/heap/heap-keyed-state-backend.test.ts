@@ -120,4 +120,22 @@ test('dispose releases every entry', () => {
   assert.is(b.numEntries(), 0);
 });
 
+test('setPartial overwrites a merging state in place and the next incremental snapshot writes it', () => {
+  const backend = new HeapKeyedStateBackend({ maxParallelism: 8, keyGroupRange: { start: 0, end: 7 } });
+  const sum = backend.getReducingState(new ReducingStateDescriptor<number>('sum', (a, b) => a + b));
+  backend.setCurrentKey('k');
+  sum.setCurrentNamespace(1);
+  sum.addPartial(5);
+  sum.addPartial(2);
+  assert.is(sum.get(), 7, 'addPartial folds');
+  backend.snapshotIncremental();
+  sum.setPartial(3);
+  assert.is(sum.get(), 3, 'setPartial replaces');
+  assert.is(backend.numEntries(), 1);
+  const next = backend.snapshotIncremental();
+  assert.equal(next.changes, Object.fromEntries(Object.keys(next.changes).map((kg) => [kg, { sum: [['k', 1, 3]] }])));
+  assert.is(Object.keys(next.changes).length, 1);
+  assert.equal(next.deletions, {}, 'an overwrite is no deletion');
+});
+
 test.run();
