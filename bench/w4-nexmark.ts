@@ -3,9 +3,10 @@
 // backend, on a local cluster of worker-thread TaskManagers: parallelism 1 on one TaskManager and
 // parallelism 2 on two, measured in the same run, alternately per query. Prints per query
 //   nexmark qN p1: <events/s> ev/s (flink per core <K>, ratio <x>)
-//   nexmark qN p2/p1 <x>
+//   nexmark qN p2/p1 <x> (cpu p2/p1 <y>)
 // where K is Flink 1.13's published throughput per core (NEXMARK.md; q6 has none) and p1 runs on
-// one core. Each query job is bundled from a small generated entry that names the query. Time is
+// one core, and y is the CPU time of the p2 run over that of the p1 run (every thread of the
+// process). Each query job is bundled from a small generated entry that names the query. Time is
 // from submission (deployment included) to the end of input at the last sink subtask; the job is
 // then cancelled instead of waiting for its final checkpoint (on a cluster that is the next
 // periodic one, up to 10 s later), so runs shorter than 10 s take no checkpoint. Checks: no job
@@ -42,10 +43,11 @@ const jobModule = fileURLToPath(new URL('./jobs/nexmark-job.ts', import.meta.url
  * file), then cancels it rather than wait for the final checkpoint; returns the wall time from
  * submission to the last marker and the result rows.
  */
-async function run(cluster: LocalCluster, job: QueryJob, parallelism: number): Promise<{ ms: number; rows: number }> {
+async function run(cluster: LocalCluster, job: QueryJob, parallelism: number): Promise<{ ms: number; cpuMs: number; rows: number }> {
   const service = cluster.jobManager.service;
   rmSync(job.dir, { recursive: true, force: true });
   mkdirSync(job.dir, { recursive: true });
+  const cpu = process.cpuUsage();
   const submitted = Date.now();
   const jobId = await service.submitJob(job.bundle, { name: `nexmark-${job.name}-p${parallelism}`, parallelism });
   const markers = Array.from({ length: parallelism }, (_, i) => join(job.dir, `done-${i}`));
@@ -59,6 +61,7 @@ async function run(cluster: LocalCluster, job: QueryJob, parallelism: number): P
     }
     await new Promise((r) => setTimeout(r, 5));
   }
+  const used = process.cpuUsage(cpu);
   let end = 0;
   let rows = 0;
   for (const m of markers) {
@@ -68,7 +71,7 @@ async function run(cluster: LocalCluster, job: QueryJob, parallelism: number): P
   }
   if (outcome === undefined) await service.cancelJob(jobId).catch(() => {});
   await service.jobResult(jobId).catch(() => {});
-  return { ms: end - submitted, rows };
+  return { ms: end - submitted, cpuMs: (used.user + used.system) / 1000, rows };
 }
 
 /** One query's job: its bundle and the directory its markers, checkpoints and files go to. */
@@ -106,6 +109,8 @@ reportingBenchmark('nexmark', async () => {
         const job = await bundleQuery(dir, name);
         const p1: number[] = [];
         const p2: number[] = [];
+        const cpu1: number[] = [];
+        const cpu2: number[] = [];
         let rows1 = 0;
         let rows2 = 0;
         for (let i = 0; i < RUNS; i++) {
@@ -115,6 +120,8 @@ reportingBenchmark('nexmark', async () => {
           const b = await run(two, job, 2);
           p1.push(a.ms);
           p2.push(b.ms);
+          cpu1.push(a.cpuMs);
+          cpu2.push(b.cpuMs);
           rows1 = a.rows;
           rows2 = b.rows;
         }
@@ -124,7 +131,9 @@ reportingBenchmark('nexmark', async () => {
         const k = FLINK_PER_CORE_K[name];
         const flink = k === undefined ? '' : ` (flink per core ${k}K, ratio ${(perSecond / (k * 1000)).toFixed(2)})`;
         console.log(`nexmark ${name} p1: ${Math.round(perSecond)} ev/s${flink}`);
-        console.log(`nexmark ${name} p2/p1 ${(median(p1) / median(p2)).toFixed(2)}`);
+        // CPU of the whole process (JobManager and both TaskManager threads) per run: how much more
+        // work p2 does than p1. Unlike the wall-time ratio it hardly depends on what else the machine runs.
+        console.log(`nexmark ${name} p2/p1 ${(median(p1) / median(p2)).toFixed(2)} (cpu p2/p1 ${(median(cpu2) / median(cpu1)).toFixed(2)})`);
       } catch (error) {
         failed++;
         console.log(`nexmark ${name}: FAILED ${(error as Error)?.message ?? String(error)}`);
