@@ -1,7 +1,7 @@
 // W4 of BENCH.md, Nexmark: every query q0-q22 over NEXMARK_EVENTS generated events (default
 // 1,000,000; the generator runs in the job), exactly-once checkpoints every 10 s on the kv
 // backend, on a local cluster of worker-thread TaskManagers: parallelism 1 on one TaskManager and
-// parallelism 2 on two, measured in the same run, alternately per query. Prints per query
+// parallelism 2 on two (NEXMARK_PARALLELISM), measured in the same run, alternately per query. Prints per query
 //   nexmark qN p1: <events/s> ev/s (flink per core <K>, ratio <x>)
 //   nexmark qN p2/p1 <x> (cpu p2/p1 <y>)
 // where K is Flink 1.13's published throughput per core (NEXMARK.md; q6 has none) and p1 runs on
@@ -13,6 +13,9 @@
 // fails; append-only queries
 // with deterministic results give the same row count at p1 and p2; every query but q12
 // (processing time) produces rows. NEXMARK_RUNS (default 1) runs each pair more often (medians).
+// NEXMARK_PARALLELISM (default 2) sets the higher parallelism, on as many TaskManager threads: on
+// a larger machine `NEXMARK_PARALLELISM=8 npm run bench -- nexmark` prints `p8/p1` lines, and the
+// `pN per core` line divides the higher parallelism's throughput by N.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +34,8 @@ export const FLINK_PER_CORE_K: Readonly<Record<string, number>> = {
 
 const EVENTS = Number(process.env.NEXMARK_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.NEXMARK_RUNS ?? 1);
+/** The parallelism compared with 1, on as many TaskManager threads. */
+const PARALLELISM = Number(process.env.NEXMARK_PARALLELISM ?? 2);
 /** A run slower than this is stuck (the slowest query takes seconds). */
 const RUN_TIMEOUT_MS = 300_000;
 /** Results that differ between runs: processing time (q12) and the changelogs of updating queries. */
@@ -94,7 +99,9 @@ reportingBenchmark('nexmark', async () => {
   if (!(Number.isSafeInteger(EVENTS) && EVENTS > 0)) throw new Error(`NEXMARK_EVENTS must be a positive integer, got ${process.env.NEXMARK_EVENTS}`);
   const dir = mkdtempSync(join(tmpdir(), 'actorflow-bench-nexmark-'));
   const one = await startLocalCluster({ taskManagers: 1, slotsPerTaskManager: 1 });
-  const two = await startLocalCluster({ taskManagers: 2, slotsPerTaskManager: 1 });
+  if (!(Number.isSafeInteger(PARALLELISM) && PARALLELISM >= 2)) throw new Error(`NEXMARK_PARALLELISM must be an integer >= 2, got ${process.env.NEXMARK_PARALLELISM}`);
+  const many = await startLocalCluster({ taskManagers: PARALLELISM, slotsPerTaskManager: 1 });
+  const pN = `p${PARALLELISM}`;
   let failed = 0;
   try {
     console.log(`nexmark: ${EVENTS} events per query, rate 10^7/s of event time, checkpoints every 10 s (kv), ${RUNS} run(s) per parallelism`);
@@ -102,7 +109,7 @@ reportingBenchmark('nexmark', async () => {
     for (const name of ['q0', 'q4']) {
       const job = await bundleQuery(dir, name);
       await run(one, job, 1);
-      await run(two, job, 2);
+      await run(many, job, PARALLELISM);
     }
     for (const name of Object.keys(QUERIES)) {
       try {
@@ -117,7 +124,7 @@ reportingBenchmark('nexmark', async () => {
           (globalThis as { gc?: () => void }).gc?.();
           const a = await run(one, job, 1);
           (globalThis as { gc?: () => void }).gc?.();
-          const b = await run(two, job, 2);
+          const b = await run(many, job, PARALLELISM);
           p1.push(a.ms);
           p2.push(b.ms);
           cpu1.push(a.cpuMs);
@@ -125,15 +132,16 @@ reportingBenchmark('nexmark', async () => {
           rows1 = a.rows;
           rows2 = b.rows;
         }
-        if (name !== 'q12' && (rows1 === 0 || rows2 === 0)) throw new Error(`no result rows (p1 ${rows1}, p2 ${rows2})`);
-        if (!NONDETERMINISTIC_ROWS.has(name) && rows1 !== rows2) throw new Error(`p1 gave ${rows1} rows, p2 ${rows2}`);
+        if (name !== 'q12' && (rows1 === 0 || rows2 === 0)) throw new Error(`no result rows (p1 ${rows1}, ${pN} ${rows2})`);
+        if (!NONDETERMINISTIC_ROWS.has(name) && rows1 !== rows2) throw new Error(`p1 gave ${rows1} rows, ${pN} ${rows2}`);
         const perSecond = EVENTS / (median(p1) / 1000);
         const k = FLINK_PER_CORE_K[name];
         const flink = k === undefined ? '' : ` (flink per core ${k}K, ratio ${(perSecond / (k * 1000)).toFixed(2)})`;
         console.log(`nexmark ${name} p1: ${Math.round(perSecond)} ev/s${flink}`);
         // CPU of the whole process (JobManager and both TaskManager threads) per run: how much more
         // work p2 does than p1. Unlike the wall-time ratio it hardly depends on what else the machine runs.
-        console.log(`nexmark ${name} p2/p1 ${(median(p1) / median(p2)).toFixed(2)} (cpu p2/p1 ${(median(cpu2) / median(cpu1)).toFixed(2)})`);
+        console.log(`nexmark ${name} ${pN}/p1 ${(median(p1) / median(p2)).toFixed(2)} (cpu ${pN}/p1 ${(median(cpu2) / median(cpu1)).toFixed(2)})`);
+        console.log(`nexmark ${name} ${pN} per core: ${Math.round(EVENTS / (median(p2) / 1000) / PARALLELISM)} ev/s`);
       } catch (error) {
         failed++;
         console.log(`nexmark ${name}: FAILED ${(error as Error)?.message ?? String(error)}`);
@@ -141,7 +149,7 @@ reportingBenchmark('nexmark', async () => {
     }
   } finally {
     await one.close();
-    await two.close();
+    await many.close();
     rmSync(dir, { recursive: true, force: true });
   }
   if (failed > 0) throw new Error(`${failed} Nexmark queries failed`);
