@@ -8,10 +8,8 @@
 // one core, and y is the CPU time of the p2 run over that of the p1 run (every thread of the
 // process). Each query job is bundled from a small generated entry that names the query. Time is
 // from submission (deployment included) to the end of input at the last sink subtask; the job is
-// then cancelled instead of waiting for its final checkpoint (on a cluster that is the next
-// periodic one, up to 10 s later), so runs shorter than 10 s take no checkpoint. Checks: no job
-// fails; append-only queries
-// with deterministic results give the same row count at p1 and p2; every query but q12
+// then cancelled instead of waiting for its final checkpoint, so runs shorter than 10 s take no
+// checkpoint. Checks: no job fails; append-only queries with deterministic results give the same row count at p1 and p2; every query but q12
 // (processing time) produces rows. NEXMARK_RUNS (default 1) runs each pair more often (medians).
 // NEXMARK_PARALLELISM (default 2) sets the higher parallelism, on as many TaskManager threads: on
 // a larger machine `NEXMARK_PARALLELISM=8 npm run bench -- nexmark` prints `p8/p1` lines, and the
