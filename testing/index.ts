@@ -6,7 +6,7 @@ export { simulate, type SimulationReport } from './simulate.ts';
 export { Simulation, SimulationTimeoutError, type CheckResult, type FaultRecord, type SimulationOptions } from './simulation.ts';
 export { SimKernel, SimulationDeadlockError, SIM_EPOCH_MS } from './sim-kernel.ts';
 export { SimRandom } from './sim-random.ts';
-export { SimStorage, SimulatedStorageError, simulatedStateBackend } from './sim-storage.ts';
+export { SimStorage, SimulatedStorageError, StorageFullError, simulatedStateBackend, type TornWriteDamage } from './sim-storage.ts';
 export { auditDeterminism, type DeterminismAudit } from './audit.ts';
 export { Trace, traceHash, firstDifference, describeDivergence } from './trace.ts';
 export { compareMultisets, expectedRunningCounts, expectedWindowSums, SupervisionModel } from './checkers.ts';

@@ -18,7 +18,7 @@ import { MemoryKvStore } from '../state/checkpoint/memory-kv-store.ts';
 import type { StateBackend } from '../state/snapshot/state-backend.ts';
 import { SIM_EPOCH_MS, type SimKernel } from './sim-kernel.ts';
 import type { SimRandom } from './sim-random.ts';
-import { SimStorage, simulatedStateBackend } from './sim-storage.ts';
+import { SimStorage, simulatedStateBackend, type TornWriteDamage } from './sim-storage.ts';
 import { SimNetworkCluster } from './sim-network-cluster.ts';
 import type { JobStatus } from '../api/environment/job-client.ts';
 
@@ -238,6 +238,34 @@ export class Simulation {
   }
 
   /**
+   * From now on each byte value a checkpoint storage write stores is damaged with `probability`
+   * (0 ends it) while the write reports success: cut short (`damage: 'truncate'`: only a prefix
+   * reached the disk) or with one bit flipped ('flip'); by default either, drawn per value. The
+   * runtime's checkpoint seals must refuse a damaged checkpoint, naming it, and recovery fall back
+   * to an older retained one (or the job fail naming it when none is left).
+   */
+  tearStorageWrites(options: { probability: number; damage?: TornWriteDamage }): void {
+    this.storage.tearWrites(options.probability, options.damage);
+    this.recordFault(`storage writes torn p=${options.probability}${options.damage ? ` ${options.damage}` : ''}`);
+  }
+
+  /**
+   * The checkpoint storage's disk fills up: writes may add `freeBytes` more bytes (default 0;
+   * deletes free space), then each write that needs space fails with a StorageFullError (ENOSPC)
+   * until freeStorage().
+   */
+  fillStorage(options: { freeBytes?: number } = {}): void {
+    this.storage.fill(options.freeBytes ?? 0);
+    this.recordFault(`storage full free=${options.freeBytes ?? 0}B`);
+  }
+
+  /** Space is freed on the checkpoint storage's disk: writes no longer fail for want of it. */
+  freeStorage(): void {
+    this.storage.free();
+    this.recordFault('storage space freed');
+  }
+
+  /**
    * From now on each message between the cluster's processes is lost with `probability` (0 ends
    * it). The processes talk TCP, which loses nothing silently: a lost message resets its
    * connection, and the transport above handles that as it would a real one (networked cluster).
@@ -307,6 +335,8 @@ export class Simulation {
   async shutdown(): Promise<void> {
     for (const cancel of this.restarts) cancel();
     this.storage.failWrites(0);
+    this.storage.tearWrites(0);
+    this.storage.free();
     if (this.net) await this.net.close(); else await this.cluster!.close();
     for (const s of this.systems.values()) if (s.alive.value) await s.system.terminate();
     byClock.delete(this.kernel.clock);
