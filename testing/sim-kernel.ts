@@ -65,6 +65,7 @@ export class SimKernel {
   private readonly queue = new EventQueue();
   private seq = 0;
   private time = SIM_EPOCH_MS;
+  private wallOffset = 0;
   private executed = 0;
   private readonly watchers = new Set<() => void>();
   /** Errors thrown by events (the runtime's bugs surface here rather than vanish). */
@@ -77,7 +78,7 @@ export class SimKernel {
   constructor(readonly random: SimRandom, readonly trace: Trace, private readonly maxEvents = 20_000_000) {
     const kernel = this;
     this.clock = {
-      now: () => kernel.time,
+      now: () => kernel.time + kernel.wallOffset,
       schedule: (delayMs, callback) => kernel.at(kernel.time + Math.max(0, Number.isFinite(delayMs) ? delayMs : 0), 'timer', callback),
     };
     const turns = random.fork();
@@ -93,6 +94,18 @@ export class SimKernel {
 
   /** Virtual milliseconds since the epoch. */
   get now(): number { return this.time; }
+
+  /**
+   * How far the wall clock the runtime reads (clock.now()) is off virtual time: a clock jump moves
+   * it, while timers, monotonic time and the event order keep to virtual time.
+   */
+  get wallClockOffset(): number { return this.wallOffset; }
+
+  /** The wall clock jumps by `ms` (negative: backward); monotonic time and timers go on unchanged. */
+  jumpWallClock(ms: number): void {
+    if (!Number.isFinite(ms)) throw new RangeError(`a clock jump is a finite number of ms, got ${ms}`);
+    this.wallOffset += ms;
+  }
 
   /** Events run so far. */
   get eventCount(): number { return this.executed; }

@@ -266,6 +266,26 @@ export class Simulation {
   }
 
   /**
+   * The wall clock jumps by `ms` (negative: backward), as after an NTP step or a VM migration:
+   * what the runtime reads as the time of day (processing time, timestamps, leases) moves, while
+   * timers already set, monotonic time and the event order go on. Without `process` every
+   * process's clock jumps; with it (networked cluster: 'jobmanager-N', 'taskmanager-N') only that
+   * process's, which then disagrees with the others' (and keeps its offset across restarts).
+   */
+  jumpClock(ms: number, process?: string): void {
+    if (!Number.isFinite(ms)) throw new RangeError(`a clock jump is a finite number of ms, got ${ms}`);
+    if (process === undefined) {
+      if (this.net) for (const name of [...this.net.cluster.jobManagerNames, ...this.net.cluster.taskManagerNames]) this.net.cluster.jumpClock(name, ms);
+      else this.kernel.jumpWallClock(ms);
+    } else {
+      if (!this.net) throw new Error(`jumpClock(${ms}, '${process}'): the embedded cluster's processes share one clock; jump every clock (no process) or simulate with jobManagers > 1 or network: true`);
+      if (!this.net.has(process)) throw new Error(`cannot jump the clock of "${process}": not a process of the simulated cluster`);
+      this.net.cluster.jumpClock(process, ms);
+    }
+    this.recordFault(`clock ${process ?? 'all'} jumps ${ms >= 0 ? '+' : ''}${ms}ms`);
+  }
+
+  /**
    * From now on each message between the cluster's processes is lost with `probability` (0 ends
    * it). The processes talk TCP, which loses nothing silently: a lost message resets its
    * connection, and the transport above handles that as it would a real one (networked cluster).

@@ -103,6 +103,8 @@ export class SimulatedCluster {
   /** The state backend of every job on the cluster: checkpoints into `checkpointStore`. */
   readonly stateBackend: StateBackend;
   private readonly processes = new Map<string, SimProcess>();
+  /** How far each process's wall clock was jumped (kept across its restarts: the machine's clock is off). */
+  private readonly clockOffsets = new Map<string, number>();
   /** The JobManager process that began to lead last and has not lost its lease (as it sees it). */
   private leading: SimProcess | undefined;
   private readonly builders = new Map<string, JobBuilder | JobGraph>();
@@ -246,6 +248,13 @@ export class SimulatedCluster {
     this.network.pause(name, ms);
   }
 
+  /** Process `name`'s wall clock jumps by `ms` (negative: backward); its timers, its monotonic time and the others' clocks go on. */
+  jumpClock(name: string, ms: number): void {
+    if (!this.processes.has(name)) throw new Error(`${name} is not a process of the simulated cluster`);
+    this.processes.get(name)!.clock.jump(ms);
+    this.clockOffsets.set(name, (this.clockOffsets.get(name) ?? 0) + ms);
+  }
+
   /** Stops every process still running (cleanly: a test's end, not a fault); the clock must move meanwhile. */
   async close(): Promise<void> {
     const running = [...this.processes.values()].filter((p) => p.alive);
@@ -293,6 +302,7 @@ export class SimulatedCluster {
 
   private async startProcess(name: string, role: Role): Promise<void> {
     const clock = new ProcessClock(this.clock);
+    clock.jump(this.clockOffsets.get(name) ?? 0);
     const kv = this.haStore.view(name);
     const p: SimProcess = { name, role, clock, kv, alive: true };
     this.processes.set(name, p);
@@ -300,7 +310,7 @@ export class SimulatedCluster {
     let idState = (((ids[0] << 24) | (ids[1] << 16) | (ids[2] << 8) | ids[3]) >>> 0) || 1;
     const host: Host = {
       clock,
-      monotonicNow: () => clock.now(),
+      monotonicNow: () => clock.monotonicNow(),
       yieldTurn: this.options.turns?.yieldTurn ?? ((_label, callback) => { setImmediate(callback); }),
       // A process's own stream (xorshift32), so that its draws do not depend on the others'.
       random: () => { idState ^= idState << 13; idState >>>= 0; idState ^= idState >>> 17; idState ^= idState << 5; idState >>>= 0; return idState / 4294967296; },
