@@ -4,41 +4,25 @@
 // operators are direct calls; per record there is no promise, message or allocation beyond the
 // operators' own. After a stop-with-savepoint snapshot it is suspended (reads no input, fires no
 // processing-time timer) until the savepoint ends. Its lifecycle is the subtask machine. Its I/O
-// metrics are counted per batch and per slice (TaskIOMetrics), never per record.
-// Imports api/, state/ and actors/runtime.
-// Over 400 lines because chain construction, the slice loop and finishing share the task's
-// private state; moving chain construction into its own builder is the planned split.
+// metrics are counted per batch and per slice (TaskIOMetrics), never per record. Its chain is
+// built by operator-chain.ts. Imports api/, state/ and actors/runtime.
 import { createActor, type Actor } from 'xstate';
 import type { JobEdge, JobVertex } from '../../api/graph/job-graph.ts';
-import type { StreamNode } from '../../api/graph/stream-graph.ts';
-import { createChannelSelector } from '../../api/graph/partitioner.ts';
-import { selectKey } from '../../api/functions/key-selector.ts';
-import type { OneInputStreamOperator, OperatorContext, Output, TwoInputStreamOperator } from '../../api/operators/stream-operator.ts';
 import type { SourceOperator } from '../../api/sources/source-operator.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
 import type { BarrierEvent, RecordBatch } from '../../api/stream-elements.ts';
 import { TaskIOMetrics, type TaskIOSample } from '../../api/metrics/task-io-metrics.ts';
 import type { Cancel, Clock } from '../../api/time/clock.ts';
-import { keyGroupRangeForOperator } from '../../state/key-groups.ts';
-import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
-import type { InternalTimerService } from '../../state/timer-service.ts';
-import { ChainingOutput, createOutput, KeyedChainingOutput, RecordWriterOutput } from './chain-outputs.ts';
-import { ChainMetrics, type OperatorIOSample } from './chain-metrics.ts';
-import { FusedStatelessChain, statelessStepOf } from '../../api/operators/fused-stateless-chain.ts';
-import { InputGate, type BarrierHandler, type GateChannel } from './input-gate.ts';
-import { createKeyedStateBackend, createTimerService, loadHeapState } from './keyed-state-factory.ts';
+import type { ChainMetrics, OperatorIOSample } from './chain-metrics.ts';
+import type { BarrierHandler, GateChannel, InputGate } from './input-gate.ts';
+import { loadHeapState } from './keyed-state-factory.ts';
 import type { ChannelSender } from './local-channel.ts';
-import { RecordWriter } from './record-writer.ts';
+import { buildOperatorChain, type ChainedOperatorEntry, type ElementInput } from './operator-chain.ts';
+import type { RecordWriter } from './record-writer.ts';
 import { subtaskMachine, type SubtaskEvent, type SubtaskState } from './subtask.machine.ts';
 import type { Runnable, TaskScheduler } from './task-scheduler.ts';
 
-/** One operator of the chain, with the timer services it created (by name). */
-export interface ChainedOperatorEntry {
-  readonly node: StreamNode;
-  readonly operator: any;
-  readonly context: OperatorContext;
-  readonly timerServices: Map<string, InternalTimerService>;
-}
+export type { ChainedOperatorEntry } from './operator-chain.ts';
 
 /** What a subtask reports to its JobMaster. */
 export interface TaskListener {
@@ -80,7 +64,6 @@ export interface TaskCheckpointHooks {
 }
 
 type Phase = 'created' | 'running' | 'finishing' | 'closing' | 'done';
-interface ElementInput { processElement(value: unknown, timestamp: number): void }
 
 const MAX_STEPS_PER_SLICE = 16;
 
@@ -92,13 +75,12 @@ export class StreamTask implements Runnable {
   private readonly lifecycle: Actor<typeof subtaskMachine>;
   private readonly mail: Array<() => void> = [];
   private readonly timers = new Set<Cancel>();
-  private readonly writers: RecordWriter[] = [];
-  private readonly operators: ChainedOperatorEntry[] = [];
+  private writers: RecordWriter[] = [];
+  private operators: ChainedOperatorEntry[] = [];
   private gate: InputGate | undefined;
   private source: SourceOperator<unknown> | undefined;
   private input1: ElementInput | undefined;
   private input2: ElementInput | undefined;
-  private headOutput!: Output<unknown>;
   private phase: Phase = 'created';
   private endedInputs = 0;
   /** What endInput started, settled into its error (if any); awaited before the subtask finishes. */
@@ -308,139 +290,28 @@ export class StreamTask implements Runnable {
     return out;
   }
 
-  // ---- chain construction ----
+  // ---- chain construction (operator-chain.ts) ----
 
   private buildChain(): void {
-    const { vertex, subtaskIndex, outputChannels, batchSize } = this.deployment;
-    const inChain = new Set(vertex.nodes);
-    const inputs = new Map<StreamNode, Output<unknown>>();
-    const metrics = this.chainMetrics = new ChainMetrics(vertex.nodes);
-    const backpressure = {
-      onBlocked: (): void => { if (this.blockedWriters++ === 0) this.io.markBlocked(this.deployment.scheduler.now()); },
-      onWritable: (): void => {
+    const chain = buildOperatorChain({
+      deployment: this.deployment,
+      io: this.io,
+      schedule: () => this.deployment.scheduler.schedule(this),
+      onBlocked: () => { if (this.blockedWriters++ === 0) this.io.markBlocked(this.deployment.scheduler.now()); },
+      onWritable: () => {
         if (--this.blockedWriters === 0) { this.io.markWritable(this.deployment.scheduler.now()); this.deployment.scheduler.schedule(this); }
       },
-    };
-    // Tail first: each operator's consumers exist when it is set up.
-    for (let i = vertex.nodes.length - 1; i >= 0; i--) {
-      const node = vertex.nodes[i];
-      const main: Output<unknown>[] = [];
-      const side = new Map<string, Output<unknown>[]>();
-      for (const edge of node.outEdges) {
-        let consumer: Output<unknown>;
-        if (inChain.has(edge.target)) {
-          consumer = inputs.get(edge.target)!;
-          metrics.chained(node, edge.sideOutputTag ? `side:${edge.sideOutputTag.id}` : 'main', edge.target);
-        } else {
-          const jobEdge = vertex.outputs.find((e) => e.streamEdge === edge)!;
-          const channels = outputChannels.get(jobEdge)!;
-          const selector = createChannelSelector(jobEdge.partitioner, {
-            numChannels: channels.length, senderIndex: subtaskIndex, senderParallelism: vertex.parallelism,
-            maxParallelism: jobEdge.target.maxParallelismOf.get(jobEdge.targetNode.id)!, targetName: jobEdge.targetNode.name,
-          });
-          const writer = new RecordWriter(channels, selector, batchSize, backpressure);
-          this.writers.push(writer);
-          metrics.network(node, edge.sideOutputTag ? `side:${edge.sideOutputTag.id}` : 'main', writer);
-          consumer = new RecordWriterOutput(writer);
-        }
-        if (edge.sideOutputTag) {
-          const list = side.get(edge.sideOutputTag.id) ?? [];
-          list.push(consumer);
-          side.set(edge.sideOutputTag.id, list);
-        } else {
-          main.push(consumer);
-        }
-      }
-      const output = createOutput(main, side);
-      const operator = node.operatorFactory() as any;
-      const timerServices = new Map<string, InternalTimerService>();
-      const context = this.createContext(node, timerServices);
-      operator.setup(context, output);
-      this.operators.unshift({ node, operator, context, timerServices });
-      const selector = node.keySelectors[0];
-      // Maps and filters feeding a single chained consumer run fused: one loop over their functions.
-      const step = !selector && side.size === 0 && main.length === 1 ? statelessStepOf(operator) : undefined;
-      const fused = step ? (main[0] instanceof FusedStatelessChain ? main[0].prepend(step) : new FusedStatelessChain([step], main[0])) : undefined;
-      if (fused) metrics.fusedStep(node, step!, fused);
-      if (i > 0) {
-        const link = fused ?? (selector && context.keyedState
-          ? new KeyedChainingOutput(operator, context.keyedState, selector, node.name)
-          : new ChainingOutput(operator));
-        if (!fused) metrics.link(node, link as ChainingOutput<unknown>);
-        inputs.set(node, link);
-        continue;
-      }
-      metrics.head(node, node.kind === 'source' ? undefined : () => this.io.numRecordsIn);
-      this.headOutput = output;
-      this.wireHead(node, operator, context);
-      if (fused && node.kind === 'one-input') this.input1 = fused;
-    }
-  }
-
-  private wireHead(node: StreamNode, operator: any, context: OperatorContext): void {
-    if (node.kind === 'source') {
-      this.source = operator as SourceOperator<unknown>;
-      this.source.splitRequestHandler = () => this.deployment.listener.onSplitRequest?.(this);
-      return;
-    }
-    this.gate = new InputGate(this.deployment.inputChannels, {
-      onWatermark: (t) => { this.io.currentInputWatermark = t; operator.processWatermark(t); },
-      onWatermarkStatus: (idle) => (operator.processWatermarkStatus ? operator.processWatermarkStatus(idle) : this.headOutput.emitWatermarkStatus(idle)),
       onEndOfInput: (input) => this.onEndOfInput(input),
-    }, () => this.deployment.scheduler.schedule(this), () => this.deployment.scheduler.now());
-    const backend = context.keyedState;
-    const keyed = (selector: ((v: any) => any) | undefined, process: (v: unknown, t: number) => void): ElementInput => {
-      if (!selector || !backend) return { processElement: process };
-      const name = node.name;
-      return { processElement: (v, t) => { backend.setCurrentKey(selectKey(selector, v, name)); process(v, t); } };
-    };
-    if (node.kind === 'two-input') {
-      const op = operator as TwoInputStreamOperator<unknown, unknown, unknown>;
-      this.input1 = keyed(node.keySelectors[0], (v, t) => op.processElement1(v, t));
-      this.input2 = keyed(node.keySelectors[1], (v, t) => op.processElement2(v, t));
-    } else {
-      const op = operator as OneInputStreamOperator<unknown, unknown>;
-      const selector = node.keySelectors[0];
-      if (selector && backend) {
-        const name = node.name;
-        // The keyed hot path: set the key, call the operator; no intermediate closure.
-        this.input1 = op.setKeyContext !== undefined
-          ? { processElement: (v, t) => { op.setKeyContext!(selectKey(selector, v, name)); op.processElement(v, t); } }
-          : { processElement: (v, t) => { backend.setCurrentKey(selectKey(selector, v, name)); op.processElement(v, t); } };
-      } else {
-        this.input1 = op;
-      }
-    }
-  }
-
-  /** Builds an operator's context; every timer service it creates is recorded in `timerServices` (for snapshots). */
-  private createContext(node: StreamNode, timerServices: Map<string, InternalTimerService>): OperatorContext {
-    const { vertex, subtaskIndex, attemptNumber, clock } = this.deployment;
-    const maxParallelism = vertex.maxParallelismOf.get(node.id)!;
-    const keyed = node.keySelectors[0] !== undefined || node.keySelectors[1] !== undefined;
-    const now = (): number => clock.now();
-    const registerProcessingTimer = (timestamp: number, callback: (time: number) => void): Cancel => this.registerProcessingTimer(timestamp, callback);
-    let keyedState: KeyedStateBackend | undefined;
-    if (keyed) keyedState = createKeyedStateBackend(maxParallelism, keyGroupRangeForOperator(maxParallelism, vertex.parallelism, subtaskIndex), now);
-    return {
-      operatorName: node.name,
-      uid: node.uid ?? `${node.name}-${node.id}`,
-      subtaskIndex,
-      parallelism: vertex.parallelism,
-      maxParallelism,
-      attemptNumber,
-      clock,
-      registerProcessingTimer,
-      keyedState,
-      getTimerService: keyedState ? (name, triggerable) => {
-        // Operators may create their services in setup(), before the checkpointer wraps anything.
-        const service = createTimerService(keyedState!, triggerable, now, registerProcessingTimer);
-        timerServices.set(name, service);
-        return service;
-      } : undefined,
-      checkpointingEnabled: this.deployment.checkpointingEnabled,
-      accumulators: new Map(),
-    };
+      onSplitRequest: () => this.deployment.listener.onSplitRequest?.(this),
+      registerProcessingTimer: (timestamp, callback) => this.registerProcessingTimer(timestamp, callback),
+    });
+    this.operators = chain.operators;
+    this.writers = chain.writers;
+    this.chainMetrics = chain.metrics;
+    this.source = chain.source;
+    this.gate = chain.gate;
+    this.input1 = chain.input1;
+    this.input2 = chain.input2;
   }
 
   // ---- processing ----
