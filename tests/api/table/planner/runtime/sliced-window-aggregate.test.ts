@@ -5,14 +5,14 @@
 // HOP/CUMULATE INSERT restored from checkpoints mid-window writes exactly a plain loop's windows.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestartStrategies, StreamExecutionEnvironment, StreamTableEnvironment, WatermarkStrategy } from '../../../../../api/index.ts';
 import { ManualClock } from '../../../../../api/time/clock.ts';
-import { embeddedExecutor } from '../../../../../actors/runtime/embedded-executor.ts';
 import { Random, testSeed } from '../../../../support/random.ts';
 import { drive } from '../../../../e2e/fault-tolerance/support.ts';
+import { committedLines, registerMaybeFail } from '../../support/failure-injection.ts';
 
 interface Event { k: string; a: number | null; d: number; t: number }
 
@@ -129,9 +129,6 @@ function expectedLines(): string[] {
   return [...groups].map(([key, [count, sum]]) => `${key},${count},${sum}`).sort();
 }
 
-function committedLines(dir: string): string[] {
-  return readdirSync(dir).filter((f) => !f.startsWith('.')).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean)).sort();
-}
 
 /** HOP and CUMULATE window counts into a filesystem table, failing at the given calls (after a checkpoint). */
 async function runInsert(dir: string, failAt: number[]): Promise<number> {
@@ -139,18 +136,7 @@ async function runInsert(dir: string, failAt: number[]): Promise<number> {
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 64 });
   env.setParallelism(2).enableCheckpointing(100).setRestartStrategy(RestartStrategies.fixedDelay(failAt.length + 2, 0));
   const tEnv = StreamTableEnvironment.create(env);
-  const pending = [...failAt];
-  const shared = { seen: 0, failures: 0 };
-  tEnv.createTemporarySystemFunction('maybe_fail', { resultType: 'BIGINT', eval: (id: number) => {
-    const ck = embeddedExecutor.lastJobMaster?.checkpointing;
-    shared.seen++;
-    if (pending.length > 0 && shared.seen >= pending[0] && (ck?.latestCompletedId ?? 0) > (ck?.restoredCheckpointId ?? 0)) {
-      pending.shift();
-      shared.failures++;
-      throw new Error(`injected failure at call ${shared.seen}`);
-    }
-    return id;
-  } });
+  const shared = registerMaybeFail(tEnv, failAt);
   await tEnv.executeSql(`CREATE TABLE src (id BIGINT, k AS id % 5, ts AS TIMESTAMP '1970-01-01 00:00:00' + INTERVAL '1' SECOND * CAST(id AS INT),
       WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
     WITH ('connector' = 'datagen', 'rows-per-second' = '20000', 'fields.id.kind' = 'sequence', 'fields.id.start' = '0', 'fields.id.end' = '${ROWS - 1}')`);
