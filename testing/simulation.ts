@@ -312,6 +312,18 @@ export class Simulation {
     this.recordFault(`partition ${a.join(',')} | ${b.join(',')}`);
   }
 
+  /**
+   * Stops process `name` for `ms` of virtual time, as a long GC pause would (networked cluster):
+   * its timers and its traffic wait, then go on; its peers may meanwhile declare it lost.
+   */
+  pause(name: string, ms: number): void {
+    const net = this.network('pause');
+    if (!net.has(name)) throw new Error(`cannot pause "${name}": not a process of the simulated cluster`);
+    if (!(Number.isFinite(ms) && ms > 0)) throw new RangeError(`pause("${name}", ${ms}): the pause must be a positive number of ms`);
+    net.cluster.pause(name, ms);
+    this.recordFault(`pause ${name} ${ms}ms`);
+  }
+
   /** Ends the partition: what stalled is delivered (networked cluster). */
   heal(): void {
     this.network('heal').cluster.heal();

@@ -97,6 +97,24 @@ test('the job stays exactly-once while messages are dropped and delayed', async 
   assert.ok(report.trace.some((line) => / net lost c\d+ /.test(line)), 'some message was lost');
 });
 
+test('a TaskManager paused for 15 s, past its heartbeat timeout (a long GC): the job still finishes exactly-once', async () => {
+  const results: Array<[number, number]> = [];
+  const report = await simulate({ seed: seed + 4, ...OPTIONS }, async (sim) => {
+    const client = await submitCounts(sim, new ExactlyOnceCollectSink(results));
+    await sim.advance(sim.random.int(400, 1200));
+    const paused = `taskmanager-${sim.random.int(0, 2)}`;
+    sim.pause(paused, 15_000);
+    await sim.eventually('the job finishes', () => sim.jobStatus(client.jobId) === 'FINISHED', 120_000);
+    const { ok, detail } = compareMultisets(results, expected());
+    sim.check('exactly once', ok, detail);
+  });
+  assert.ok(report.ok, failures(report));
+  assert.ok(report.faults.some((f) => /^pause taskmanager-\d 15000ms$/.test(f.fault)), JSON.stringify(report.faults));
+  await simulate({ seed }, async (sim) => {
+    assert.throws(() => sim.pause('taskmanager-0', 1000), /networked cluster|jobManagers > 1/);
+  });
+});
+
 test('a sink that is not transactional is caught writing duplicates when the job fails over', async () => {
   const results: Array<[number, number]> = [];
   const report = await simulate({ seed: seed + 3, ...OPTIONS }, async (sim) => {
