@@ -12,6 +12,9 @@
 // actors/checkpoint; the JobMaster reaches it through the CheckpointedJob view it provides.
 // It keeps the job's checkpoint statistics (CheckpointHistory) and logs completed, failed and
 // declined checkpoints and written savepoints.
+// Over 400 lines: restore, triggering, savepoints and the final-checkpoint rule all read the same
+// per-attempt state (coordinator, checkpointers, suspension); the statistics and the recovered
+// checkpoint already live apart. Savepoint writing is the next piece to move out.
 // About 480 lines: storage, restore (with its fallback over damaged checkpoints), the coordinator's
 // hooks and savepoints (with their timeout) share the coordinator's state; savepoint files and recovered-checkpoint subsumption already live apart.
 import { tmpdir } from 'node:os';

@@ -6,6 +6,8 @@
 // processing-time timer) until the savepoint ends. Its lifecycle is the subtask machine. Its I/O
 // metrics are counted per batch and per slice (TaskIOMetrics), never per record. Its chain is
 // built by operator-chain.ts. Imports api/, state/ and actors/runtime.
+// Just over 400 lines: the slice loop, the mailbox, stop-with-savepoint suspension and finishing
+// share the task's phase and writers; the chain construction is already apart.
 import { createActor, type Actor } from 'xstate';
 import type { JobEdge, JobVertex } from '../../api/graph/job-graph.ts';
 import type { SourceOperator } from '../../api/sources/source-operator.ts';
