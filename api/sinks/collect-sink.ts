@@ -20,19 +20,20 @@ export class CollectSink<T> implements Sink<T> {
 /** A transaction of ExactlyOnceCollectSink: its id (records stay in the sink, in this process). */
 export interface CollectTxn { readonly id: string }
 
+let collectSinks = 0;
+
 /** Appends the records of each transaction to `results` when its checkpoint completes. */
 export class ExactlyOnceCollectSink<T> implements TwoPhaseCommitSink<T, CollectTxn> {
   readonly results: T[];
   private readonly open = new Map<string, T[]>();
   private readonly precommitted = new Map<string, T[]>();
-  /** Counts this sink's transactions over all its jobs and attempts (ids stay unique without any process-wide counter, which would differ between two simulation runs of one seed). */
+  private readonly sinkId = collectSinks++;
   private nextTxn = 0;
   constructor(results: T[] = []) { this.results = results; }
 
   beginTransaction(context: SinkWriterContext): CollectTxn {
     // Ids are unique across attempts: a restored checkpoint names transactions of earlier attempts.
-    // Transactions live in this sink's own maps, so its own counter is all that tells them apart.
-    const txn = { id: `${context.subtaskIndex}-${context.attemptNumber}-${this.nextTxn++}` };
+    const txn = { id: `${this.sinkId}-${context.subtaskIndex}-${context.attemptNumber}-${this.nextTxn++}` };
     this.open.set(txn.id, []);
     return txn;
   }
