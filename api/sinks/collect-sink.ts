@@ -27,7 +27,12 @@ export class ExactlyOnceCollectSink<T> implements TwoPhaseCommitSink<T, CollectT
   readonly results: T[];
   private readonly open = new Map<string, T[]>();
   private readonly precommitted = new Map<string, T[]>();
-  private readonly sinkId = collectSinks++;
+  /**
+   * Unique in the process, and of one length (base 36, six digits), so that how many sinks were
+   * made before never changes the size of the state this one writes: two simulation runs of one
+   * seed in one process then write equally long checkpoints.
+   */
+  private readonly sinkId = (collectSinks++).toString(36).padStart(6, '0');
   private nextTxn = 0;
   constructor(results: T[] = []) { this.results = results; }
 
