@@ -3,7 +3,7 @@
 // CheckpointCoordinator to the subtasks of the current attempt (SubtaskCheckpointers), keeps the
 // split enumerators' state in each checkpoint's metadata, writes savepoint files, and says which
 // snapshot an attempt restores: the savepoint it was submitted with, then the latest completed
-// checkpoint (falling back past a corrupt one). A JobManager leader that recovered the job from an
+// checkpoint (falling back past a corrupt one only where no sink committed it: recovery-checkpoint.ts). A JobManager leader that recovered the job from an
 // older leadership's checkpoint discards that one once its own checkpoints subsume it
 // (RecoveredCheckpoint). A subtask in this process gets a SubtaskCheckpointer;
 // a subtask on a TaskManager process is reached through the checkpoint handle its proxy provides
@@ -13,10 +13,9 @@
 // It keeps the job's checkpoint statistics (CheckpointHistory) and logs completed, failed and
 // declined checkpoints and written savepoints.
 // Over 400 lines: restore, triggering, savepoints and the final-checkpoint rule all read the same
-// per-attempt state (coordinator, checkpointers, suspension); the statistics and the recovered
-// checkpoint already live apart. Savepoint writing is the next piece to move out.
-// About 480 lines: storage, restore (with its fallback over damaged checkpoints), the coordinator's
-// hooks and savepoints (with their timeout) share the coordinator's state; savepoint files and recovered-checkpoint subsumption already live apart.
+// per-attempt state (coordinator, checkpointers, suspension); the statistics, the recovered
+// checkpoint and the choice of the checkpoint to recover (recovery-checkpoint.ts) live apart.
+// Savepoint writing is the next piece to move out.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckpointConfig } from '../../api/environment/environment-config.ts';
@@ -36,6 +35,7 @@ import type { BarrierEvent } from '../../api/stream-elements.ts';
 import { readRestorePoint } from './restore-point.ts';
 import { CheckpointCoordinator, DEFAULT_CHECKPOINT_CONFIG, type CompletedCheckpoint } from './checkpoint-coordinator.ts';
 import { RecoveredCheckpoint } from './recovered-checkpoint.ts';
+import { readRecoveryCheckpoint } from './recovery-checkpoint.ts';
 import { alignmentModeOf } from './barrier-aligner.ts';
 import { SubtaskCheckpointer, subtaskKey, type SubtaskCheckpointListener } from './subtask-checkpointer.ts';
 
@@ -158,7 +158,7 @@ export class JobCheckpointing {
     const retained = Math.max(1, (ck as { retainedCheckpoints?: number } | undefined)?.retainedCheckpoints ?? 1);
     let newestBegun = 0;
     if (this.config.recoverLatest) {
-      const latest = await this.storage.readLatestCompleted({ fallbackOnCorruption: true });
+      const latest = await readRecoveryCheckpoint(this.storage, this.job.graph, this.config.checkpointStorage);
       if (latest) {
         this.restore = latest;
         this.restoredFromCheckpoint = true;
@@ -259,7 +259,7 @@ export class JobCheckpointing {
   /** Before redeploying after a failure: restore from the latest completed checkpoint (or the savepoint). */
   async prepareRestart(): Promise<void> {
     const storage = this.storage!;
-    const latest = await storage.readLatestCompleted({ fallbackOnCorruption: true });
+    const latest = await readRecoveryCheckpoint(storage, this.job.graph, this.config.checkpointStorage);
     if (latest) { this.restore = latest; this.restoredFromCheckpoint = true; this.noteRestored(); return; }
     // Restarting from scratch after checkpoints completed would apply their side effects twice.
     const ids = await storage.list();

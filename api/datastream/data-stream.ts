@@ -34,7 +34,7 @@ import type { WindowAssigner } from '../windowing/window-assigner.ts';
 import { BroadcastStream } from './broadcast-stream.ts';
 import { checkParallelism, DataStreamSink } from './data-stream-sink.ts';
 import { streamExtensions } from './stream-extensions.ts';
-import { bulkIteration, deltaIteration, type BulkIterationOptions, type DeltaStep } from './iterative-stream.ts';
+import { bulkIteration, deltaIteration, type BulkIterationOptions, type DeltaIterationOptions, type DeltaStep } from './iterative-stream.ts';
 
 /** One upstream output a stream reads: an operator's main or side output, and how it is partitioned. */
 export interface StreamInput {
@@ -185,7 +185,9 @@ export class DataStream<T> {
   /** Writes through a Sink (one writer per subtask) or a TwoPhaseCommitSink (exactly-once with checkpoints). */
   sinkTo(sink: Sink<T> | TwoPhaseCommitSink<T, any>): DataStreamSink<T> {
     if ('beginTransaction' in sink) {
-      return new DataStreamSink<T>(this.addOperator('Sink', () => new TwoPhaseCommitSinkOperator<T, unknown>(sink), true));
+      const node = this.addOperator('Sink', () => new TwoPhaseCommitSinkOperator<T, unknown>(sink), true);
+      node.commitsOnCheckpoint = true;
+      return new DataStreamSink<T>(node);
     }
     return new DataStreamSink<T>(this.addOperator('Sink', () => new SinkWriterOperator<T>(sink), true));
   }
@@ -222,7 +224,8 @@ export class DataStream<T> {
   /**
    * Bulk iteration: `step` maps the whole current data set to the next one, in synchronized
    * supersteps, at most `maxIterations` times; ends early after a superstep whose
-   * `terminationCriterion(next)` is empty. Needs batch execution mode.
+   * `terminationCriterion(next)` is empty, or for which `options.convergence` holds for its
+   * aggregator (aggregators: `options.aggregators`). Needs batch execution mode.
    */
   iterate(maxIterations: number, step: (current: DataStream<T>) => DataStream<T>, options?: BulkIterationOptions<T>): DataStream<T>;
   iterate(
@@ -236,10 +239,13 @@ export class DataStream<T> {
   /**
    * Delta iteration with this stream as the initial solution set (keyed by `keySelector`): each
    * superstep's step returns the solution set's delta (merged by key) and the next workset; ends
-   * when the workset is empty or after `maxIterations`. Needs batch execution mode.
+   * when the workset is empty or after `maxIterations`, or when `options.convergence` holds for
+   * its aggregator after a superstep. Needs batch execution mode.
    */
-  iterateDelta<W>(initialWorkset: DataStream<W>, maxIterations: number, keySelector: (s: T) => Key, step: DeltaStep<T, W>): DataStream<T> {
-    return deltaIteration(this, initialWorkset, maxIterations, keySelector, step);
+  iterateDelta<W>(
+    initialWorkset: DataStream<W>, maxIterations: number, keySelector: (s: T) => Key, step: DeltaStep<T, W>, options?: DeltaIterationOptions,
+  ): DataStream<T> {
+    return deltaIteration(this, initialWorkset, maxIterations, keySelector, step, options);
   }
 
   // ---- internals ----

@@ -40,6 +40,11 @@ export interface StreamNode {
   iteration?: IterationSpec;
   /** Set on the head, input and tail of a streaming iteration (feedback loop). */
   feedback?: FeedbackRole;
+  /**
+   * Set on a sink that commits its output when a checkpoint completes (a TwoPhaseCommitSink):
+   * restoring a checkpoint older than one it committed would write that output again.
+   */
+  commitsOnCheckpoint?: boolean;
 }
 
 /** A connection between two operators. */

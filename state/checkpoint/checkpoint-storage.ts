@@ -73,8 +73,9 @@ export class CheckpointCorruptedError extends Error {
 }
 
 /**
- * Reads the newest completed checkpoint, optionally falling back past corrupt ones (and past one
- * that was listed but is gone when read: discarded meanwhile, or listed under a damaged key).
+ * Reads the newest completed checkpoint, optionally falling back past corrupt ones. One that was
+ * listed but is gone when read (discarded meanwhile, or listed under a damaged key) is always
+ * passed over, as the high-availability store passes over accepted ids whose data was discarded.
  */
 export async function readLatest(
   storage: CheckpointStorage, options?: { fallbackOnCorruption?: boolean },
@@ -84,8 +85,8 @@ export async function readLatest(
     try {
       return await storage.readCheckpoint(ids[i]);
     } catch (error) {
-      const skippable = error instanceof CheckpointCorruptedError || error instanceof CheckpointNotFoundError;
-      if (!options?.fallbackOnCorruption || !skippable) throw error;
+      if (error instanceof CheckpointNotFoundError) continue;
+      if (!options?.fallbackOnCorruption || !(error instanceof CheckpointCorruptedError)) throw error;
     }
   }
   return undefined;

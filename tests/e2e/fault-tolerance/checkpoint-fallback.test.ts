@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { embeddedExecutor } from '../../../actors/runtime/embedded-executor.ts';
+import { ExactlyOnceCollectSink } from '../../../api/sinks/collect-sink.ts';
 import { CheckpointCorruptedError, type CheckpointStorage } from '../../../state/checkpoint/checkpoint-storage.ts';
 import { memoryStateBackend, type StateBackend } from '../../../state/snapshot/state-backend.ts';
 import { countingJob, drive, expectedCounts, finalCounts, sorted, type Count } from './support.ts';
@@ -45,6 +46,37 @@ test('a corrupt latest checkpoint: recovery falls back to the previous one; coun
   assert.ok(corrupt.rejected.length > 0, 'the newest checkpoint was found corrupt');
   assert.ok(ck.restoredCheckpointId !== undefined && ck.restoredCheckpointId < corrupt.rejected[0], 'restored from an earlier checkpoint');
   assert.equal(sorted(finalCounts(emitted)), sorted(expectedCounts(records, keys)));
+});
+
+test('a corrupt latest checkpoint under an exactly-once sink: no fallback (it committed that checkpoint), the job fails naming both, nothing is written twice', async () => {
+  const corrupt: Corruption = { on: () => false, all: false, rejected: [] };
+  const records = 40000, keys = 5;
+  const { env, stream, failures, clock } = countingJob({ records, keys, parallelism: 2, backend: corruptingBackend(corrupt), plan: { throwAt: [8000], checkpointsBefore: 2 } });
+  corrupt.on = () => failures() > 0;
+  env.getCheckpointConfig().setNumRetainedCheckpoints(3);
+  const committed: Count[] = [];
+  stream.sinkTo(new ExactlyOnceCollectSink<Count>(committed)).uid('counts');
+  try {
+    await drive(clock, env.execute('no-fallback'));
+    assert.unreachable('the job must fail');
+  } catch (error) {
+    const message = (error as Error).message;
+    assert.match(message, /cannot restart: checkpoint (\d+) of job \S+ is corrupt or incomplete/);
+    assert.match(message, /Not falling back: 'counts' committed output when checkpoint \d+ completed, and restoring the older checkpoint \d+ would write that output again/);
+    assert.match(message, /restoring from its checkpoint storage .*\(fromSavepoint\)/);
+  }
+  assert.is(failures(), 1);
+  assert.ok(corrupt.rejected.length > 0, 'the newest checkpoint was found corrupt');
+  assert.is(embeddedExecutor.lastJobMaster!.checkpointing.restoredCheckpointId, undefined, 'nothing was restored');
+  // What the sink committed is a prefix of each key's running counts: every count once.
+  const seen = new Set<string>();
+  for (const c of committed) {
+    assert.not.ok(seen.has(String(c)), `count ${String(c)} committed twice`);
+    seen.add(String(c));
+  }
+  assert.ok(committed.length > 0, 'the sink committed output before the failure');
+  const expected = expectedCounts(records, keys);
+  for (const [key, count] of finalCounts(committed)) assert.ok(count <= expected.get(key)!);
 });
 
 test('no readable checkpoint: the restart fails clearly instead of starting over', async () => {

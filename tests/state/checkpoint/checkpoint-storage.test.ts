@@ -35,6 +35,13 @@ test('readLatest: newest, undefined when none, fallback only when asked', async 
   assert.is(await readLatest(storageWith([1], new Set([1])), { fallbackOnCorruption: true }), undefined);
 });
 
+test('readLatest: a listed checkpoint that is gone when read is passed over, with or without fallback', async () => {
+  const gone = storageWith([1, 2], new Set());
+  gone.list = async () => [1, 2, 3];
+  assert.is((await readLatest(gone))?.checkpointId, 2);
+  assert.is((await readLatest(gone, { fallbackOnCorruption: true }))?.checkpointId, 2);
+});
+
 test('errors name the job and checkpoint', () => {
   const e = new CheckpointNotFoundError('job-1', 7);
   assert.is(e.name, 'CheckpointNotFoundError');
