@@ -12,7 +12,9 @@ import { CollectSink, ExactlyOnceCollectSink } from '../sinks/collect-sink.ts';
 import { acceptsUpdates, findTableConnector } from './connectors/table-connector.ts';
 import { Catalog, tableName } from './planner/catalog.ts';
 import { createTableEntry } from './planner/ddl.ts';
+import { aggregateTuning, applyAggregateTuning, type AggregateTuning } from './planner/aggregate-phases.ts';
 import { explainPlan } from './planner/explain.ts';
+import type { PlanNode } from './planner/plan-nodes.ts';
 import { FunctionCatalog } from './planner/function-catalog.ts';
 import { addCalc, QueryPlanner, schemaOf, uniqueNames, type Planned } from './planner/query-planner.ts';
 import { physicalSchema, StreamTranslator } from './planner/stream-translator.ts';
@@ -63,8 +65,14 @@ export class StreamTableEnvironment implements TableOwner {
   /** A table environment on `env` (its parallelism, checkpointing and restart strategy apply). */
   static create(env: StreamExecutionEnvironment): StreamTableEnvironment { return new StreamTableEnvironment(env); }
 
-  /** A translator with the session's settings (state TTL). */
-  private translator(): StreamTranslator { return new StreamTranslator(this.env, this.functions, this.stateTtlMs(), this.windowSlicing()); }
+  /** A translator with the session's settings (state TTL, window slicing, mini-batch and aggregation phases). */
+  private translator(): StreamTranslator { return new StreamTranslator(this.env, this.functions, this.stateTtlMs(), this.windowSlicing(), this.aggregateTuning()); }
+
+  /** `table.exec.mini-batch.*`, `table.optimizer.agg-phase-strategy` and `table.optimizer.distinct-agg.split.enabled`. */
+  private aggregateTuning(): AggregateTuning { return aggregateTuning((key) => this.settings.get(key)); }
+
+  /** @internal A plan as EXPLAIN prints it: as it would run under the session's options. */
+  explainNode(node: PlanNode): string { return explainPlan(applyAggregateTuning(node, this.aggregateTuning(), this.functions)); }
 
   /** `table.exec.window-agg.slicing`: 'true' (the default) lets window aggregations share slices; 'false' copies rows into each window. */
   private windowSlicing(): boolean {
@@ -206,7 +214,7 @@ export class StreamTableEnvironment implements TableOwner {
   private explainStatement(stmt: Statement, sql: string): string {
     if (stmt.kind === 'explain') return this.explainStatement(stmt.statement, sql);
     if (stmt.kind === 'statementSet') return this.statementSetOf(stmt, sql).explain();
-    if (isQuery(stmt)) return `== Physical Plan ==\n${explainPlan(this.planner(sql).planQuery(stmt).node)}\n`;
+    if (isQuery(stmt)) return `== Physical Plan ==\n${this.explainNode(this.planner(sql).planQuery(stmt).node)}\n`;
     if (stmt.kind === 'insert') {
       return `== Physical Plan ==\n${this.explainInsert(this.planInsert(stmt, sql))}\n`;
     }
@@ -295,7 +303,7 @@ export class StreamTableEnvironment implements TableOwner {
 
   /** @internal The plan of a planned INSERT, as EXPLAIN prints it. */
   explainInsert({ planned, target }: PlannedInsert): string {
-    return `Sink(table=[${target}], fields=[${planned.node.schema.names.join(', ')}])\n+- ${explainPlan(planned.node).split('\n').join('\n   ')}`;
+    return `Sink(table=[${target}], fields=[${planned.node.schema.names.join(', ')}])\n+- ${this.explainNode(planned.node).split('\n').join('\n   ')}`;
   }
 
   /** @internal Plans an `INSERT INTO ...` statement of a statement set. */

@@ -18,6 +18,8 @@ export interface TableOwner {
   executeTable(table: Table): TableResult;
   /** @internal runs an INSERT of a table into a catalog table. */
   executeTableInsert(targetPath: string, table: Table): Promise<TableResult>;
+  /** @internal The plan as EXPLAIN prints it under the owner's options (mini-batch, aggregation phases). */
+  explainNode?(node: Planned['node']): string;
 }
 
 /** A field list item: an expression, or SQL text of one (`'price * 2 AS doubled'`). */
@@ -119,7 +121,7 @@ export class Table {
   executeInsert(targetPath: string): Promise<TableResult> { return this.owner.executeTableInsert(targetPath, this); }
 
   /** The plan, operator by operator. */
-  explain(): string { return explainPlan(this.planned.node); }
+  explain(): string { return this.owner.explainNode?.(this.planned.node) ?? explainPlan(this.planned.node); }
 
   /** The table's name inside SQL of its environment. */
   toString(): string { return quote(this.name); }

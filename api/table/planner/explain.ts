@@ -41,6 +41,16 @@ export function describeNode(n: PlanNode): string {
       if (n.windowEnd !== undefined) return `WindowAggregate(groupBy=[${keys.join(', ')}]${pt}, select=[${[...keys, ...calls].join(', ')}])`;
       return `GroupAggregate(${keys.length > 0 ? `groupBy=[${keys.join(', ')}], ` : ''}select=[${[...keys, ...calls].join(', ')}])`;
     }
+    case 'miniBatchAssigner': return `MiniBatchAssigner(interval=[${n.latencyMs}ms], mode=[ProcTime], size=[${n.size}])`;
+    case 'localAggregate': {
+      const input = n.input.schema.names;
+      const keys = n.groupKeys.map((k) => input[k]);
+      return `LocalGroupAggregate(${keys.length > 0 ? `groupBy=[${keys.join(', ')}], ` : ''}select=[${[...keys, ...n.calls.map((c) => c.sql)].join(', ')}])`;
+    }
+    case 'globalAggregate': {
+      const keys = n.schema.names.slice(0, n.input.groupKeys.length);
+      return `GlobalGroupAggregate(${keys.length > 0 ? `groupBy=[${keys.join(', ')}], ` : ''}select=[${[...keys, ...n.input.calls.map((c) => c.sql)].join(', ')}])`;
+    }
     case 'windowTvf': {
       const w = n.window;
       const time = n.input.schema.names[n.timeField];

@@ -175,8 +175,29 @@ export interface CorrelateNode extends NodeBase {
   readonly outer: boolean;
   readonly width: number;
 }
+/**
+ * Where mini-batching starts (table.exec.mini-batch.*): rows pass unchanged; the GROUP BY operators
+ * above read its latency and size (each keeps its own processing-time timer; Flink's assigner
+ * injects mini-batch watermarks instead).
+ */
+export interface MiniBatchAssignerNode extends NodeBase {
+  readonly kind: 'miniBatchAssigner'; readonly input: PlanNode; readonly latencyMs: number; readonly size: number;
+}
+/**
+ * The local half of a two-phase GROUP BY, before the exchange: per key and mini-batch, one partial
+ * row of the keys, an accumulator per call and the row count delta (append-only, no state).
+ * `input` is a MiniBatchAssigner; groupKeys and calls index its fields, as an AggregateNode's do.
+ */
+export interface LocalAggregateNode extends NodeBase {
+  readonly kind: 'localAggregate'; readonly input: MiniBatchAssignerNode; readonly groupKeys: readonly number[]; readonly calls: readonly AggregateCall[];
+}
+/** The global half of a two-phase GROUP BY: merges the partials of its LocalAggregate per key into the group's state (updating). */
+export interface GlobalAggregateNode extends NodeBase {
+  readonly kind: 'globalAggregate'; readonly input: LocalAggregateNode;
+}
 /** Any plan node. */
-export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | SemiJoinNode | UnionNode | SetOpNode | ExpandNode | SortNode | RankNode | OverAggregateNode | CorrelateNode;
+export type PlanNode = ScanNode | StreamScanNode | ValuesNode | CalcNode | AggregateNode | WindowTvfNode | JoinNode | SemiJoinNode | UnionNode | SetOpNode | ExpandNode | SortNode | RankNode | OverAggregateNode | CorrelateNode
+  | MiniBatchAssignerNode | LocalAggregateNode | GlobalAggregateNode;
 
 /** The inputs of a node. */
 export function childrenOf(n: PlanNode): PlanNode[] {

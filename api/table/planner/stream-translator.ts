@@ -9,6 +9,7 @@
 // interval, temporal, window) are the next group to move into their own translator file.
 import type { DataStream } from '../../datastream/data-stream.ts';
 import type { StreamExecutionEnvironment } from '../../environment/stream-execution-environment.ts';
+import { cloneFunction } from '../../functions/clone-function.ts';
 import type { Collector } from '../../functions/collector.ts';
 import { WatermarkStrategy } from '../../time/watermark-strategy.ts';
 import { findTableConnector } from '../connectors/table-connector.ts';
@@ -21,9 +22,11 @@ import type { CatalogTable } from './catalog.ts';
 import { explainPlan } from './explain.ts';
 import { ExpressionCompiler } from './expression-compiler.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
-import { childrenOf, type AggregateNode, type JoinNode, type PlanNode, type RankNode } from './plan-nodes.ts';
+import { applyAggregateTuning, type AggregateTuning } from './aggregate-phases.ts';
+import { childrenOf, type AggregateNode, type GlobalAggregateNode, type JoinNode, type LocalAggregateNode, type PlanNode, type RankNode } from './plan-nodes.ts';
 import { compileCalc, compilePredicate } from './runtime/calc-function.ts';
 import { GroupAggregateFunction, WindowAggregateFunction, type AggregateLayout } from './runtime/group-aggregate.ts';
+import { GlobalGroupAggregateOperator, LocalGroupAggregateOperator, MiniBatchGroupAggregateOperator } from './runtime/mini-batch-aggregate.ts';
 import { IntervalJoinFunction } from './runtime/interval-join.ts';
 import { LookupJoinFunction } from './runtime/lookup-join.ts';
 import { OverAggregateFunction } from './runtime/over-aggregate.ts';
@@ -79,8 +82,29 @@ export class StreamTranslator {
    * `stateTtlMs`: idle state of GROUP BY, joins and Top-N expires after this long (table.exec.state.ttl).
    * `windowSlicing`: window aggregations over TUMBLE, HOP and CUMULATE share slices where they can
    * (table.exec.window-agg.slicing; off, each row is copied into each of its windows).
+   * `aggregates`: mini-batch and two-phase GROUP BY (table.exec.mini-batch.*, table.optimizer.agg-phase-strategy).
    */
-  constructor(readonly env: StreamExecutionEnvironment, readonly functions: FunctionCatalog, readonly stateTtlMs?: number, readonly windowSlicing = true) {}
+  constructor(
+    readonly env: StreamExecutionEnvironment, readonly functions: FunctionCatalog, readonly stateTtlMs?: number, readonly windowSlicing = true,
+    readonly aggregates?: AggregateTuning,
+  ) {}
+
+  /** Plans given to translate() rewritten by the GROUP BY rules, and every node of those rewrites (already physical). */
+  private readonly physical = new Map<PlanNode, PlanNode>();
+  private readonly physicalNodes = new WeakSet<PlanNode>();
+
+  /** `node` as it runs: with mini-batch assigners and local/global aggregations where the options ask for them. */
+  private physicalPlan(node: PlanNode): PlanNode {
+    if (this.aggregates?.miniBatch === undefined || this.physicalNodes.has(node)) return node;
+    let out = this.physical.get(node);
+    if (out === undefined) {
+      out = applyAggregateTuning(node, this.aggregates, this.functions);
+      const mark = (n: PlanNode): void => { if (this.physicalNodes.has(n)) return; this.physicalNodes.add(n); childrenOf(n).forEach(mark); };
+      mark(out);
+      this.physical.set(node, out);
+    }
+    return out;
+  }
 
   /** A uid for the operator of `node` (suffix for several operators of one node). */
   uid(node: PlanNode, suffix: string): string {
@@ -99,7 +123,8 @@ export class StreamTranslator {
    * window counts twice; INSERTs of one statement set read one table) is reused, so its sources
    * are read and its state kept once (Flink's sub-plan reuse).
    */
-  translate(node: PlanNode): DataStream<Change> {
+  translate(logical: PlanNode): DataStream<Change> {
+    const node = this.physicalPlan(logical);
     const key = reuseKey(node);
     let stream = this.built.get(key);
     if (stream === undefined) {
@@ -125,6 +150,10 @@ export class StreamTranslator {
         }).name(`Calc(${node.schema.names.join(', ')})`).uid(this.uid(node, 'calc'));
       }
       case 'aggregate': return this.aggregate(node);
+      // Each mini-batch operator above keeps its own trigger (see runtime/mini-batch-aggregate.ts).
+      case 'miniBatchAssigner': return this.translate(node.input);
+      case 'localAggregate': return this.localAggregate(node);
+      case 'globalAggregate': return this.globalAggregate(node);
       case 'windowTvf': {
         const { timeField, window } = node;
         return this.translate(node.input).flatMap((c: Change, out: Collector<Change>) => {
@@ -272,7 +301,7 @@ export class StreamTranslator {
    */
   private groupLayout(node: AggregateNode, retracting: boolean): AggregateLayout {
     const layout = this.layout(node, retracting);
-    const input = node.input;
+    const input = node.input.kind === 'miniBatchAssigner' ? node.input.input : node.input;
     const projection = input.kind === 'calc' ? [...input.stages].reverse().find((s) => s.projection !== undefined)?.projection : undefined;
     const argText = (i: number): string => projection?.[i] ?? `#${i}`;
     const groups = new Map<string, number[]>();
@@ -321,8 +350,36 @@ export class StreamTranslator {
       return keyed.process(new WindowAggregateFunction(this.layout(node, false), node.windowEnd, node.proctime === true)).name('WindowAggregate').uid(this.uid(node, 'window-aggregate'));
     }
     const retracting = !node.input.insertOnly;
-    const out = keyed.process(new GroupAggregateFunction(this.groupLayout(node, retracting), this.stateTtlMs, retracting)).name('GroupAggregate').uid(this.uid(node, 'group-aggregate'));
+    const fn = new GroupAggregateFunction(this.groupLayout(node, retracting), this.stateTtlMs, retracting);
+    const batch = node.input.kind === 'miniBatchAssigner' ? { latencyMs: node.input.latencyMs, size: node.input.size } : undefined;
+    const out = batch === undefined
+      ? keyed.process(fn).name('GroupAggregate').uid(this.uid(node, 'group-aggregate'))
+      : keyed.transform('MiniBatchGroupAggregate', () => new MiniBatchGroupAggregateOperator(cloneFunction(fn), batch)).name('GroupAggregate(mini-batch)').uid(this.uid(node, 'group-aggregate'));
     return keys.length === 0 ? out.setParallelism(1) : out;
+  }
+
+  /** The local half of a two-phase GROUP BY: chained to its input, before the exchange. */
+  private localAggregate(node: LocalAggregateNode): DataStream<Change> {
+    const assigner = node.input;
+    const layout = this.layout({ kind: 'aggregate', input: assigner, groupKeys: node.groupKeys, calls: node.calls, schema: node.schema, insertOnly: false }, !assigner.insertOnly);
+    const batch = { latencyMs: assigner.latencyMs, size: assigner.size };
+    return this.translate(assigner).transform('LocalGroupAggregate', () => new LocalGroupAggregateOperator(layout, batch))
+      .name('LocalGroupAggregate').uid(this.uid(node, 'local-group-aggregate'));
+  }
+
+  /** The global half of a two-phase GROUP BY: keyed by the partial rows' keys, merging their accumulators into state. */
+  private globalAggregate(node: GlobalAggregateNode): DataStream<Change> {
+    const local = node.input;
+    const assigner = local.input;
+    const layout = this.layout({ kind: 'aggregate', input: assigner, groupKeys: local.groupKeys, calls: local.calls, schema: node.schema, insertOnly: false }, !assigner.insertOnly);
+    const batch = { latencyMs: assigner.latencyMs, size: assigner.size };
+    const keyCount = local.groupKeys.length;
+    const groupKey = rowKeySelector(local.groupKeys.map((_, i) => i));
+    const ttl = this.stateTtlMs;
+    const out = this.translate(local).keyBy((c: Change) => groupKey(c.row))
+      .transform('GlobalGroupAggregate', () => new GlobalGroupAggregateOperator(layout, batch, ttl))
+      .name('GlobalGroupAggregate').uid(this.uid(node, 'global-group-aggregate'));
+    return keyCount === 0 ? out.setParallelism(1) : out;
   }
 
   /**

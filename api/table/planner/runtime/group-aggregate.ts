@@ -33,15 +33,17 @@ export interface AggregateLayout {
 }
 
 /** Group state: the accumulators and how many input rows are in the group. */
-type GroupState = [accs: unknown[], rows: number];
+export type GroupState = [accs: unknown[], rows: number];
 
-function sameRow(a: readonly unknown[], b: readonly unknown[]): boolean {
+/** Whether two result rows hold the same values (no -U/+U for an unchanged result). */
+export function sameRow(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function accumulate(layout: AggregateLayout, accs: unknown[], row: unknown[], add: boolean, shared?: readonly boolean[]): void {
+/** Adds (or retracts) one row to the accumulators of the calls not handled by a distinct group. */
+export function accumulate(layout: AggregateLayout, accs: unknown[], row: unknown[], add: boolean, shared?: readonly boolean[]): void {
   const calls = layout.calls;
   for (let i = 0; i < calls.length; i++) {
     if (shared !== undefined && shared[i]) continue;
@@ -52,7 +54,8 @@ function accumulate(layout: AggregateLayout, accs: unknown[], row: unknown[], ad
   }
 }
 
-function resultRow(layout: AggregateLayout, row: unknown[], accs: unknown[]): unknown[] {
+/** The output row: the group keys (read from `row`) and each call's value. */
+export function resultRow(layout: AggregateLayout, row: unknown[], accs: unknown[]): unknown[] {
   const out: unknown[] = layout.groupKeys.map((k) => row[k]);
   for (let i = 0; i < layout.calls.length; i++) out.push(layout.calls[i].acc.value(accs[i]));
   return out;
@@ -128,6 +131,51 @@ export class GroupAggregateFunction extends KeyedProcessFunction<string, Change,
       if (!changed && !this.ttlMs) continue;
       if (counts.every((n) => n === 0)) seen.remove(key);
       else seen.put(key, counts);
+    }
+  }
+
+  /**
+   * Mini-batch: applies a bundle of the current key's changes (in arrival order) with one read and
+   * one write of the group's state, and emits one change for the whole bundle, as Flink's
+   * MiniBatchGroupAggFunction: +I for a new group, -U/+U when its result changed (nothing when it
+   * did not), -D when its rows are all retracted. Rows in between go through the same steps as
+   * processElement (a group emptied mid-bundle starts over), so the final results are the same.
+   */
+  processBundle(changes: readonly Change[], out: Collector<Change>): void {
+    const layout = this.layout;
+    let state = this.state.value();
+    const keyRow = changes[0].row;
+    const before = state !== undefined && state[1] > 0 ? resultRow(layout, keyRow, state[0]) : undefined;
+    let touched = false;
+    for (let i = 0; i < changes.length; i++) {
+      const change = changes[i];
+      const add = isAccumulate(change.op);
+      if (state === undefined) {
+        if (!add) continue;
+        state = [layout.calls.map((c) => c.acc.create()), 0];
+        for (const seen of this.seen) seen.clear();
+      }
+      accumulate(layout, state[0], change.row, add, this.shared);
+      if (this.shared !== undefined) this.accumulateDistinct(state[0], change.row, add);
+      state[1] += add ? 1 : -1;
+      touched = true;
+      if (state[1] <= 0) {
+        state = undefined;
+        for (const seen of this.seen) seen.clear();
+      }
+    }
+    if (!touched) return;
+    if (state === undefined) {
+      this.state.clear();
+      if (before) out.collect({ op: '-D', row: before });
+      return;
+    }
+    this.state.update(state);
+    const after = resultRow(layout, keyRow, state[0]);
+    if (before === undefined) out.collect({ op: '+I', row: after });
+    else if (!sameRow(before, after)) {
+      out.collect({ op: '-U', row: before });
+      out.collect({ op: '+U', row: after });
     }
   }
 
