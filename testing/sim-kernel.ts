@@ -57,6 +57,9 @@ class EventQueue {
 
 function before(a: SimEvent, b: SimEvent): boolean { return a.at < b.at || (a.at === b.at && a.seq < b.seq); }
 
+/** Events run in the macrotasks queued together by one batch (the last task runs only the watchers). */
+const TURNS_PER_BATCH = 64;
+
 /** One macrotask of the real event loop: every microtask queued before it has run. */
 function realTurn(): Promise<void> { return new Promise((resolve) => setImmediate(resolve)); }
 
@@ -139,22 +142,46 @@ export class SimKernel {
     main.then(() => { settled = true; }, () => { settled = true; });
     await realTurn();
     while (!settled) {
-      const event = this.queue.pop();
-      if (event === undefined) {
+      if (this.queue.size === 0) {
         for (let i = 0; i < 20 && !settled && this.queue.size === 0; i++) await realTurn();
         if (!settled && this.queue.size === 0) {
           throw new SimulationDeadlockError(`simulation deadlock at virtual ${this.time - SIM_EPOCH_MS} ms: the scenario waits but no timer or turn is scheduled`);
         }
         continue;
       }
-      if (event.cancelled) continue;
-      if (++this.executed > this.maxEvents) throw new Error(`the simulation ran ${this.maxEvents} events without the scenario ending (a livelock?)`);
-      this.time = event.at;
-      this.trace.add(`${event.at - SIM_EPOCH_MS} #${event.seq} ${event.label}`);
-      try { event.run(); } catch (error) { this.uncaught.push(error); this.note(`uncaught ${event.label}: ${(error as Error)?.message ?? String(error)}`); }
-      await realTurn();
-      for (const w of [...this.watchers]) w();
+      await this.runTurns(() => settled);
     }
     return main;
+  }
+
+  /**
+   * Runs up to TURNS_PER_BATCH events, each in a macrotask of its own queued together: Node and
+   * Deno drain the microtask queue between two such tasks, so every event's microtasks settle
+   * before the next event runs (or the watchers look), as with one awaited turn per event, for a
+   * third of its cost. Ends early when `settled` holds or no event is left.
+   */
+  private runTurns(settled: () => boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let ran = 0;
+      let ended = false;
+      const step = (): void => {
+        if (ended) return;
+        try {
+          if (ran > 0) for (const w of [...this.watchers]) w();
+          let event = settled() || ran === TURNS_PER_BATCH ? undefined : this.queue.pop();
+          while (event?.cancelled) event = this.queue.pop();
+          if (event === undefined) { ended = true; resolve(); return; }
+          if (++this.executed > this.maxEvents) throw new Error(`the simulation ran ${this.maxEvents} events without the scenario ending (a livelock?)`);
+          ran++;
+          this.time = event.at;
+          this.trace.add(`${event.at - SIM_EPOCH_MS} #${event.seq} ${event.label}`);
+          try { event.run(); } catch (error) { this.uncaught.push(error); this.note(`uncaught ${event.label}: ${(error as Error)?.message ?? String(error)}`); }
+        } catch (error) {
+          ended = true;
+          reject(error);
+        }
+      };
+      for (let i = 0; i <= TURNS_PER_BATCH; i++) setImmediate(step);
+    });
   }
 }

@@ -38,6 +38,27 @@ test('the microtasks an event starts settle before the next event runs', async (
   assert.equal(log, ['chain of 1', 'second event']);
 });
 
+test('over many events (several batches of turns), each event and watcher sees the previous event\'s deep microtask chains settled', async () => {
+  const k = kernel(3);
+  let open = 0;
+  const seen: number[] = [];
+  const chain = async (depth: number): Promise<void> => {
+    open++;
+    for (let i = 0; i < depth; i++) await null;
+    await new Promise<void>((r) => queueMicrotask(() => process.nextTick(() => Promise.resolve().then(r))));
+    open--;
+  };
+  const unwatch = k.watch(() => seen.push(open));
+  const main = (async () => {
+    for (let i = 0; i < 300; i++) k.clock.schedule(i % 3, () => { seen.push(open); void chain(i % 9); });
+    await new Promise<void>((r) => k.clock.schedule(5, r));
+  })();
+  await k.drive(main);
+  unwatch();
+  assert.ok(seen.length >= 600, `events and watchers ran: ${seen.length}`);
+  assert.ok(seen.every((n) => n === 0), `a chain was still open when the next event or a watcher ran: ${seen.join('').slice(0, 120)}`);
+});
+
 test('host turns go through the queue, costing 0 or 1 virtual ms drawn from the seed', async () => {
   const delays = async (seed: number): Promise<number[]> => {
     const k = kernel(seed);
