@@ -13,7 +13,10 @@ export * from './environment/restart-strategies.ts';
 export * from './datastream/data-stream.ts';
 export * from './datastream/data-stream-sink.ts';
 export { SolutionSet } from './datastream/solution-set.ts';
-export type { BulkIterationOptions, DeltaStep } from './datastream/iterative-stream.ts';
+export type { BulkIterationOptions, DeltaIterationOptions, DeltaStep } from './datastream/iterative-stream.ts';
+export {
+  DoubleSumAggregator, LongSumAggregator, type Aggregator, type ConvergenceCriterion, type IterationAggregationOptions, type IterationRuntimeContext,
+} from './functions/iteration-aggregators.ts';
 export { IterativeStream } from './datastream/streaming-iteration.ts';
 export type { FeedbackLoopOptions } from './graph/feedback-loop.ts';
 export { ITERATION_NEEDS_BATCH } from './graph/iteration-spec.ts';

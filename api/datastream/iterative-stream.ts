@@ -4,9 +4,12 @@
 // it builds lands in the body; the streams it returns end at IterationOutput sinks. In the job's
 // graph the iteration is one node (never chained, so it is a stage of its own) whose inputs are
 // the initial data set (bulk) or the initial solution set and workset (delta); the batch runtime
-// runs the body once per superstep. Functions only (no top-level use of DataStream), so
-// data-stream.ts can import this module. Imports api/ only.
+// runs the body once per superstep. Every operator of the body is bound to the iteration's
+// IterationAggregation (its functions' RuntimeContext reaches the superstep number and the
+// aggregators). Functions only (no top-level use of DataStream), so data-stream.ts can import
+// this module. Imports api/ only.
 import type { Key } from '../../state/key-groups.ts';
+import { IterationAggregation, type IterationAggregationOptions } from '../functions/iteration-aggregators.ts';
 import type { KeySelector } from '../functions/key-selector.ts';
 import {
   IterationInput, IterationOutput, SolutionSetPartitions, type BulkIterationSpec, type DeltaIterationSpec, type IterationSpec,
@@ -17,12 +20,15 @@ import type { StreamExecutionEnvironment } from '../environment/stream-execution
 import { DataStream } from './data-stream.ts';
 import { SolutionSet } from './solution-set.ts';
 
-/** Options of a bulk iteration. */
-export interface BulkIterationOptions<T> {
+/** Options of a bulk iteration: a termination criterion, aggregators and a convergence criterion. */
+export interface BulkIterationOptions<T> extends IterationAggregationOptions {
   /** Ends the iteration after a superstep whose criterion data set (built from that superstep's result) is empty. */
   // any element type: DataStream is invariant in T
   terminationCriterion?: (next: DataStream<T>) => DataStream<any>;
 }
+
+/** Options of a delta iteration: aggregators and a convergence criterion. */
+export type DeltaIterationOptions = IterationAggregationOptions;
 
 /** The step of a delta iteration: the solution set's delta and the next workset. */
 export type DeltaStep<S, W> = (solution: SolutionSet<S>, workset: DataStream<W>) => [DataStream<S>, DataStream<W>];
@@ -57,6 +63,13 @@ function tail(stream: DataStream<unknown>, graph: StreamGraph, what: string): It
   return output;
 }
 
+/** The iteration's aggregation state, every operator of its body bound to it. */
+function bindBody(body: StreamGraph, options: IterationAggregationOptions, what: string): IterationAggregation {
+  const aggregation = new IterationAggregation({ aggregators: options.aggregators, convergence: options.convergence }, what);
+  for (const node of body.nodes) (node as { operatorFactory: () => unknown }).operatorFactory = aggregation.bindFactory(node.operatorFactory);
+  return aggregation;
+}
+
 /** Adds the iteration node reading `inputs` (per input number) to the job's graph. */
 function iterationNode<R>(env: StreamExecutionEnvironment, name: string, spec: IterationSpec, inputs: Array<DataStream<unknown>>): DataStream<R> {
   const graph = env.streamGraph;
@@ -89,13 +102,15 @@ export function bulkIteration<T>(stream: DataStream<T>, maxIterations: number, s
     const criterion = options.terminationCriterion(new DataStream<T>(current.environment, result.inputs));
     termination = tail(criterion, body, 'termination criterion');
   }
-  const spec: BulkIterationSpec = { kind: 'bulk', maxIterations, body, head, headNode, next, termination };
+  const aggregation = bindBody(body, options, 'iterate()');
+  const spec: BulkIterationSpec = { kind: 'bulk', maxIterations, body, head, headNode, next, termination, aggregation };
   return iterationNode<T>(stream.environment, 'Bulk Iteration', spec, [stream as DataStream<unknown>]);
 }
 
 /** solution.iterateDelta(workset, maxIterations, keySelector, step): see DataStream.iterateDelta. */
 export function deltaIteration<S, W>(
   solution: DataStream<S>, initialWorkset: DataStream<W>, maxIterations: number, keySelector: (s: S) => Key, step: DeltaStep<S, W>,
+  options: DeltaIterationOptions = {},
 ): DataStream<S> {
   checkMaxIterations(maxIterations);
   if (typeof keySelector !== 'function') throw new TypeError('iterateDelta: keySelector must be a function');
@@ -108,8 +123,9 @@ export function deltaIteration<S, W>(
   if (!Array.isArray(out) || out.length !== 2) throw new TypeError('iterateDelta: step must return [delta, nextWorkset]');
   const delta = tail(out[0] as DataStream<unknown>, body, 'solution set delta');
   const nextWorkset = tail(out[1] as DataStream<unknown>, body, 'next workset');
+  const aggregation = bindBody(body, options, 'iterateDelta()');
   const spec: DeltaIterationSpec = {
-    kind: 'delta', maxIterations, body, head, headNode, delta, nextWorkset, solution: partitions as SolutionSetPartitions<unknown>,
+    kind: 'delta', maxIterations, body, head, headNode, delta, nextWorkset, solution: partitions as SolutionSetPartitions<unknown>, aggregation,
   };
   return iterationNode<S>(solution.environment, 'Delta Iteration', spec, [solution as DataStream<unknown>, initialWorkset as DataStream<unknown>]);
 }

@@ -1,15 +1,17 @@
 // RuntimeContext: what a user function sees of its subtask (Flink's RuntimeContext): subtask
-// index and parallelism, and keyed state when the function runs on a keyed stream.
+// index and parallelism, keyed state when the function runs on a keyed stream, and the
+// iteration's superstep and aggregators when it runs in a bulk or delta iteration's step.
 // Imports state/ contracts and the operator context; never actors/.
 import type { OperatorContext } from '../operators/stream-operator.ts';
+import { iterationOf, type IterationAggregation, type IterationRuntimeContext } from './iteration-aggregators.ts';
 import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState,
   MapStateDescriptor, ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
 } from '../../state/state-descriptors.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 
-/** The subtask a function runs in, and its keyed state. */
-export interface RuntimeContext {
+/** The subtask a function runs in, its keyed state, and its iteration (inside a step only). */
+export interface RuntimeContext extends IterationRuntimeContext {
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
   getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
@@ -52,6 +54,12 @@ function counterOf(accumulators: Map<string, unknown>, counters: Map<string, Cou
   return counter;
 }
 
+function iteration(context: OperatorContext): IterationAggregation {
+  const it = iterationOf(context);
+  if (it === undefined) throw new Error(`operator "${context.operatorName}" runs outside an iteration: superstep numbers and iteration aggregators exist only in the step of iterate(maxIterations, step) or iterateDelta`);
+  return it;
+}
+
 /** The runtime context of a function run by an operator with `context`. */
 export function createRuntimeContext(context: OperatorContext): RuntimeContext {
   const counters = new Map<string, Counter>();
@@ -75,5 +83,8 @@ export function createRuntimeContext(context: OperatorContext): RuntimeContext {
     getIntCounter: (name) => counterOf(context.accumulators, counters, name),
     getLongCounter: (name) => counterOf(context.accumulators, counters, name),
     getDoubleCounter: (name) => counterOf(context.accumulators, counters, name),
+    getSuperstepNumber: () => iteration(context).superstepNumber,
+    getIterationAggregator: (name) => iteration(context).aggregatorFor(context, name),
+    getPreviousIterationAggregate: (name) => iteration(context).previousAggregate(name),
   };
 }

@@ -5,16 +5,21 @@
 // between supersteps is a blocking partition of the job's store (in memory up to the budget, then
 // spilled), written by the body's tail subtask i for subtask i of the next superstep's head, as
 // Flink keeps an iteration's partial solution local to its subtask. A failed body subtask re-runs
-// from the superstep's persisted input. Delta iterations keep the solution set in memory,
-// partitioned by key, and merge each superstep's delta at the barrier. The final data set (or
-// solution set) is written into the iteration vertex's outgoing blocking partitions. Imports api/
-// and actors/runtime/batch.
+// from the superstep's persisted input. Delta iterations keep the solution set in a
+// SpillingSolutionSet (in memory up to the batch memory budget, the rest in spill files),
+// partitioned by key, and merge each superstep's delta at the barrier. After the barrier the
+// iteration's aggregators are combined once (IterationAggregation) and its convergence criterion
+// may end it. The final data set (or solution set) is written into the iteration vertex's
+// outgoing blocking partitions. Imports api/ and actors/runtime/batch.
 import type { BatchStage } from '../../../api/graph/batch-stages.ts';
 import type { BulkIterationSpec, DeltaIterationSpec, IterationOutput } from '../../../api/graph/iteration-spec.ts';
+import { DEFAULT_BATCH_MEMORY_BYTES } from '../../../api/environment/environment-config.ts';
 import { buildJobGraph } from '../../../api/graph/job-graph-builder.ts';
 import type { JobEdge, JobGraph, JobVertex } from '../../../api/graph/job-graph.ts';
+import { estimateBytes } from '../../../api/operators/key-order.ts';
 import type { OperatorContext } from '../../../api/operators/stream-operator.ts';
 import { BlockingPartitionSink, BlockingPartitionSource, type BlockingPartitionStore } from './blocking-partitions.ts';
+import { SpillingSolutionSet } from './solution-set-table.ts';
 
 /** What an iteration runs with: the job's partition store and the runner's stage loop. */
 export interface IterationContext {
@@ -107,8 +112,11 @@ async function runBulk(job: JobGraph, stage: BatchStage, vertex: JobVertex, spec
   const graph = bodyGraph(job, vertex, spec, spec.termination ? [spec.next, spec.termination] : [spec.next]);
   let current: readonly JobEdge[] = stage.inputs;
   let superstep = 0;
+  const { aggregation } = spec;
+  aggregation.start();
   try {
     while (superstep < spec.maxIterations && !context.cancelled()) {
+      aggregation.beginSuperstep(superstep + 1);
       const next = localPartition(p, vertex, `superstep ${superstep + 1}`);
       const counts = new Array<number>(p).fill(0), criterion = new Array<number>(p).fill(0);
       spec.head.current = new BlockingPartitionSource(store, current);
@@ -124,7 +132,8 @@ async function runBulk(job: JobGraph, stage: BatchStage, vertex: JobVertex, spec
       current = [next];
       superstep++;
       context.onSuperstep(vertex.name, superstep, sum(counts));
-      if (spec.termination && sum(criterion) === 0) break;
+      const converged = aggregation.endSuperstep();
+      if (converged || (spec.termination && sum(criterion) === 0)) break;
     }
     writeOutputs(store, stage.outputs, p, (i) => records(store, current, i));
     return superstep;
@@ -138,17 +147,31 @@ async function runDelta(job: JobGraph, stage: BatchStage, vertex: JobVertex, spe
   const { store } = context;
   const p = vertex.parallelism;
   const solution = spec.solution;
-  solution.reset(p, vertex.maxParallelism);
   const solutionInputs = stage.inputs.filter((e) => e.typeNumber === 1);
   const initialWorkset = stage.inputs.filter((e) => e.typeNumber === 2);
+  // The initial solution's size (estimated from a sample) sets the table's number of buckets.
+  let entries = 0, sampled = 0, sampledBytes = 0;
+  for (let i = 0; i < p; i++) {
+    for (const [values, , n] of store.read(solutionInputs, i)) {
+      entries += n;
+      for (let k = 0; k < n && sampled < 256; k++, sampled++) sampledBytes += estimateBytes(values[k]);
+    }
+  }
+  const memory = job.config.batchMemoryBytes ?? DEFAULT_BATCH_MEMORY_BYTES;
+  const table = new SpillingSolutionSet(solution, p, vertex.maxParallelism, memory, store.directory, sampled === 0 ? 0 : (entries * sampledBytes) / sampled);
+  solution.install(table);
   let current: readonly JobEdge[] = initialWorkset;
-  for (let i = 0; i < p; i++) for (const [value] of records(store, solutionInputs, i)) solution.put(value);
-  let remaining = 0;
-  for (let i = 0; i < p; i++) for (const [, , n] of store.read(current, i)) remaining += n;
-  const graph = bodyGraph(job, vertex, spec, [spec.delta, spec.nextWorkset]);
+  const { aggregation } = spec;
+  aggregation.start();
   let superstep = 0;
   try {
+    for (let i = 0; i < p; i++) for (const [value] of records(store, solutionInputs, i)) solution.put(value);
+    solution.flush();
+    let remaining = 0;
+    for (let i = 0; i < p; i++) for (const [, , n] of store.read(current, i)) remaining += n;
+    const graph = bodyGraph(job, vertex, spec, [spec.delta, spec.nextWorkset]);
     while (remaining > 0 && superstep < spec.maxIterations && !context.cancelled()) {
+      aggregation.beginSuperstep(superstep + 1);
       const delta = localPartition(p, vertex, `delta ${superstep + 1}`);
       const workset = localPartition(p, vertex, `workset ${superstep + 1}`);
       const counts = new Array<number>(p).fill(0);
@@ -159,6 +182,7 @@ async function runDelta(job: JobGraph, stage: BatchStage, vertex: JobVertex, spe
         await context.runGraph(graph);
         // The barrier: every subtask drained the superstep; its delta becomes the solution.
         for (let i = 0; i < p; i++) for (const [value] of records(store, [delta], i)) solution.put(value);
+        solution.flush();
       } catch (error) {
         store.release([workset]);
         throw error;
@@ -170,12 +194,15 @@ async function runDelta(job: JobGraph, stage: BatchStage, vertex: JobVertex, spe
       remaining = sum(counts);
       superstep++;
       context.onSuperstep(vertex.name, superstep, remaining);
+      if (aggregation.endSuperstep()) break;
     }
     writeOutputs(store, stage.outputs, p, function* (i) { for (const v of solution.values(i)) yield [v, -Infinity] as [unknown, number]; });
     return superstep;
   } finally {
     if (current !== initialWorkset) store.release(current);
     spec.head.current = undefined;
-    solution.reset(1, vertex.maxParallelism);
+    solution.install(undefined);
+    solution.lastStats = { ...table.stats };
+    table.dispose();
   }
 }

@@ -1,0 +1,353 @@
+// The solution set of a delta iteration while it runs: a partitioned hash table that keeps a
+// bounded amount in memory and spills whole buckets to local files, as Flink's solution set is a
+// hash table in managed memory. Keys go to key partitions as keyBy assigns them (the partition is
+// the subtask that writes them out at the end), and within a partition to buckets by other bits
+// of the same hash. A bucket is resident (a Map in memory) or spilled (a file of frames, each a
+// list of entries; a later entry of a key replaces an earlier one, so the delta merged at a
+// superstep barrier is appended, and a file with more stale entries than live ones is rewritten
+// when it is next read). Resident buckets hold at most half the budget; beyond it the largest
+// one spills. A join probes through SolutionSetProbe: a key of a resident bucket is answered at
+// once; lookups of spilled buckets wait in memory (their own share of the budget, then frames of
+// a probe file) until the join's input ends, then are answered bucket by bucket, each bucket
+// read once (a hybrid hash join). Nothing changes the entries during a superstep (puts come at
+// the barrier), so every lookup sees the solution as it was when the superstep started. Every
+// file is removed by dispose(), which the iteration runs at its end and on failure.
+// Imports state/, api/ and actors/runtime/batch.
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { keyHash, operatorIndexForKeyGroup, type Key } from '../../../state/key-groups.ts';
+import { mapKey, type SolutionSetPartitions, type SolutionSetProbe, type SolutionSetTable } from '../../../api/graph/iteration-spec.ts';
+import { estimateBytes } from '../../../api/operators/key-order.ts';
+import { encode } from '../../network/codec.ts';
+import { readFrames, type SpillDirectory } from './spill-files.ts';
+
+/** Entries per frame of a bucket or probe file. */
+const FRAME_ENTRIES = 512;
+
+/** What the table measured (tests, logs). */
+export interface SolutionSetStats {
+  buckets: number;
+  /** Times a bucket was moved to disk, and buckets read back from disk. */
+  bucketSpills: number;
+  bucketReads: number;
+  /** Workset elements whose lookup waited for a spilled bucket. */
+  deferredProbes: number;
+  /** Entries (and waiting lookups and puts) held in memory now, and at most. */
+  entriesInMemory: number;
+  peakEntriesInMemory: number;
+  /** Spill files the table created. */
+  files: number;
+}
+
+interface Bucket {
+  /** The entries, when the bucket is resident. */
+  map: Map<unknown, unknown> | undefined;
+  /** Estimated bytes of the resident entries. */
+  bytes: number;
+  /** The bucket's file, when spilled; entries written to it (stale ones included) and live ones. */
+  path: string | undefined;
+  written: number;
+  live: number;
+  /** Puts into the spilled bucket not yet written. */
+  pending: unknown[];
+}
+
+/** Writes `entries` as frames at the end of `path`; returns the bytes written. */
+function appendFrames(path: string, entries: readonly unknown[], directory: SpillDirectory): void {
+  const fd = openSync(path, 'a');
+  try {
+    for (let i = 0; i < entries.length; i += FRAME_ENTRIES) {
+      const body = encode(entries.slice(i, i + FRAME_ENTRIES));
+      const header = new Uint8Array(4);
+      new DataView(header.buffer).setUint32(0, body.byteLength);
+      writeSync(fd, header);
+      writeSync(fd, body);
+      directory.bytesWritten += 4 + body.byteLength;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function remove(path: string | undefined): void {
+  if (path === undefined) return;
+  try { unlinkSync(path); } catch { /* the job's spill directory goes with the job anyway */ }
+}
+
+/** A delta iteration's solution set over `partitions.keySelector`, within `memoryBytes`. */
+export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
+  readonly stats: SolutionSetStats;
+  private readonly buckets: Bucket[];
+  private readonly perPartition: number;
+  private residentBytes = 0;
+  private pendingBytes = 0;
+  private readonly probes = new Set<SpillingProbe<unknown, S>>();
+  private readonly files = new Set<string>();
+  private disposed = false;
+
+  /**
+   * `expectedBytes`: the estimated size of the solution set (the initial one), which sets the
+   * number of buckets so that one bucket read back fits in an eighth of the budget.
+   */
+  constructor(
+    private readonly partitions: SolutionSetPartitions<S>,
+    private readonly parallelism: number,
+    private readonly maxParallelism: number,
+    readonly memoryBytes: number,
+    private readonly directory: SpillDirectory,
+    expectedBytes: number,
+  ) {
+    const bucketBytes = Math.max(1, memoryBytes / 8);
+    this.perPartition = Math.min(1024, Math.max(1, Math.ceil((expectedBytes * 1.5) / bucketBytes / parallelism)));
+    this.buckets = Array.from({ length: parallelism * this.perPartition }, () => ({ map: new Map(), bytes: 0, path: undefined, written: 0, live: 0, pending: [] }));
+    this.stats = { buckets: this.buckets.length, bucketSpills: 0, bucketReads: 0, deferredProbes: 0, entriesInMemory: 0, peakEntriesInMemory: 0, files: 0 };
+  }
+
+  /** The bucket index of `key`. */
+  bucketOf(key: Key): number {
+    const hash = keyHash(key);
+    const partition = operatorIndexForKeyGroup(this.maxParallelism, this.parallelism, hash % this.maxParallelism);
+    return partition * this.perPartition + (Math.floor(hash / this.maxParallelism) % this.perPartition);
+  }
+
+  /** The resident entries of bucket `index`, or undefined when it is spilled. */
+  resident(index: number): Map<unknown, unknown> | undefined { return this.buckets[index].map; }
+
+  put(value: S): void {
+    this.checkOpen();
+    const key = this.partitions.keyOf(value);
+    const bucket = this.buckets[this.bucketOf(key)];
+    const size = estimateBytes(value);
+    if (bucket.map !== undefined) {
+      const k = mapKey(key);
+      const old = bucket.map.get(k);
+      if (old === undefined) this.count(1); else { bucket.bytes -= estimateBytes(old); this.residentBytes -= estimateBytes(old); }
+      bucket.map.set(k, value);
+      bucket.bytes += size;
+      this.residentBytes += size;
+      this.evict();
+      return;
+    }
+    bucket.pending.push(value);
+    this.pendingBytes += size;
+    this.count(1);
+    if (bucket.pending.length >= FRAME_ENTRIES) this.writePending(bucket);
+    if (this.pendingBytes > this.memoryBytes / 8) for (const b of this.buckets) this.writePending(b);
+  }
+
+  flush(): void {
+    for (const b of this.buckets) this.writePending(b);
+  }
+
+  *values(index: number): Generator<S> {
+    this.checkOpen();
+    for (let b = index * this.perPartition; b < (index + 1) * this.perPartition; b++) {
+      const resident = this.buckets[b].map;
+      if (resident !== undefined) { yield* resident.values() as IterableIterator<S>; continue; }
+      const loaded = this.read(b);
+      try { yield* loaded.values() as IterableIterator<S>; } finally { this.release(loaded); }
+    }
+  }
+
+  openProbe<W>(onMatch: (entry: S | undefined, w: W, timestamp: number) => void): SolutionSetProbe<W> {
+    this.checkOpen();
+    const probe = new SpillingProbe<W, S>(this, onMatch, this.directory, Math.max(4096, this.memoryBytes / 4 / this.parallelism));
+    this.probes.add(probe as SpillingProbe<unknown, S>);
+    return probe;
+  }
+
+  /** Reads spilled bucket `index` into a Map (released with `release`); rewrites a file mostly stale. */
+  read(index: number): Map<unknown, unknown> {
+    const bucket = this.buckets[index];
+    this.writePending(bucket);
+    const map = new Map<unknown, unknown>();
+    if (bucket.path !== undefined) {
+      for (const frame of readFrames(bucket.path)) {
+        for (const value of frame as unknown[]) {
+          const k = mapKey(this.partitions.keyOf(value as S));
+          if (!map.has(k)) this.count(1);
+          map.set(k, value);
+        }
+      }
+    }
+    this.stats.bucketReads++;
+    bucket.live = map.size;
+    if (bucket.written > 2 * bucket.live + FRAME_ENTRIES) {
+      const old = bucket.path;
+      bucket.path = this.newFile('solution-bucket');
+      appendFrames(bucket.path, [...map.values()], this.directory);
+      bucket.written = map.size;
+      this.forget(old);
+    }
+    return map;
+  }
+
+  /** A Map from `read` is no longer used. */
+  release(map: Map<unknown, unknown>): void { this.count(-map.size); }
+
+  /** Entries held for a waiting lookup (`n` may be negative). */
+  count(n: number): void {
+    const s = this.stats;
+    s.entriesInMemory += n;
+    if (s.entriesInMemory > s.peakEntriesInMemory) s.peakEntriesInMemory = s.entriesInMemory;
+  }
+
+  /** A new spill file of the table (removed by dispose). */
+  newFile(prefix: string): string {
+    const path = this.directory.newFile(prefix);
+    this.files.add(path);
+    this.stats.files++;
+    return path;
+  }
+
+  /** Removes `path`, a file of the table. */
+  forget(path: string | undefined): void {
+    if (path === undefined) return;
+    this.files.delete(path);
+    remove(path);
+  }
+
+  /** Removes every file of the table and its probes; the table cannot be used after. */
+  dispose(): void {
+    for (const probe of this.probes) probe.dispose();
+    this.probes.clear();
+    for (const path of this.files) remove(path);
+    this.files.clear();
+    for (const b of this.buckets) { b.map = undefined; b.pending = []; }
+    this.disposed = true;
+  }
+
+  /** @internal a probe is done. */
+  probeClosed(probe: SpillingProbe<unknown, S>): void { this.probes.delete(probe); }
+
+  private checkOpen(): void {
+    if (this.disposed) throw new Error('the solution set of this delta iteration was already released');
+  }
+
+  /** Spills the largest resident buckets while resident entries exceed half the budget. */
+  private evict(): void {
+    while (this.residentBytes > this.memoryBytes / 2) {
+      let largest = -1;
+      for (let i = 0; i < this.buckets.length; i++) {
+        const b = this.buckets[i];
+        if (b.map !== undefined && b.map.size > 0 && (largest < 0 || b.bytes > this.buckets[largest].bytes)) largest = i;
+      }
+      if (largest < 0) return;
+      const bucket = this.buckets[largest];
+      const entries = [...bucket.map!.values()];
+      bucket.path = this.newFile('solution-bucket');
+      appendFrames(bucket.path, entries, this.directory);
+      bucket.written = bucket.live = entries.length;
+      this.residentBytes -= bucket.bytes;
+      this.count(-entries.length);
+      bucket.map = undefined;
+      bucket.bytes = 0;
+      this.stats.bucketSpills++;
+    }
+  }
+
+  private writePending(bucket: Bucket): void {
+    if (bucket.pending.length === 0) return;
+    bucket.path ??= this.newFile('solution-bucket');
+    appendFrames(bucket.path, bucket.pending, this.directory);
+    bucket.written += bucket.pending.length;
+    for (const v of bucket.pending) this.pendingBytes -= estimateBytes(v);
+    this.count(-bucket.pending.length);
+    bucket.pending = [];
+  }
+}
+
+/** The lookups of one join subtask; see the file header. */
+class SpillingProbe<W, S> implements SolutionSetProbe<W> {
+  /** Waiting lookups by bucket: [key, element, timestamp] triples in memory, and frame offsets in `path`. */
+  private readonly waiting = new Map<number, unknown[]>();
+  private readonly frames = new Map<number, number[]>();
+  private waitingBytes = 0;
+  private waitingEntries = 0;
+  private path: string | undefined;
+  private written = 0;
+
+  constructor(
+    private readonly table: SpillingSolutionSet<S>,
+    private readonly onMatch: (entry: S | undefined, w: W, timestamp: number) => void,
+    private readonly directory: SpillDirectory,
+    private readonly memoryBytes: number,
+  ) {}
+
+  probe(key: Key, w: W, timestamp: number): void {
+    const index = this.table.bucketOf(key);
+    const resident = this.table.resident(index);
+    if (resident !== undefined) { this.onMatch(resident.get(mapKey(key)) as S | undefined, w, timestamp); return; }
+    let list = this.waiting.get(index);
+    if (list === undefined) this.waiting.set(index, list = []);
+    list.push(key, w, timestamp);
+    this.table.stats.deferredProbes++;
+    this.table.count(1);
+    this.waitingEntries++;
+    this.waitingBytes += estimateBytes(key) + estimateBytes(w) + 8;
+    if (this.waitingBytes > this.memoryBytes) this.spillWaiting();
+  }
+
+  finish(): void {
+    const indexes = [...new Set([...this.waiting.keys(), ...this.frames.keys()])].sort((a, b) => a - b);
+    for (const index of indexes) {
+      const resident = this.table.resident(index);
+      const map = resident ?? this.table.read(index);
+      try {
+        for (const offset of this.frames.get(index) ?? []) {
+          for (const frame of readFrames(this.path!, offset, 1)) this.answer(map, frame as unknown[]);
+        }
+        const list = this.waiting.get(index);
+        if (list !== undefined) {
+          this.answer(map, list);
+          this.table.count(-list.length / 3);
+          this.waitingEntries -= list.length / 3;
+        }
+      } finally {
+        if (resident === undefined) this.table.release(map);
+      }
+    }
+    this.dispose();
+  }
+
+  dispose(): void {
+    this.table.count(-this.waitingEntries);
+    this.waitingEntries = 0;
+    this.waiting.clear();
+    this.frames.clear();
+    this.table.forget(this.path);
+    this.path = undefined;
+    this.table.probeClosed(this as SpillingProbe<unknown, S>);
+  }
+
+  private answer(map: Map<unknown, unknown>, triples: unknown[]): void {
+    for (let i = 0; i < triples.length; i += 3) {
+      this.onMatch(map.get(mapKey(triples[i] as Key)) as S | undefined, triples[i + 1] as W, triples[i + 2] as number);
+    }
+  }
+
+  /** Moves every waiting lookup into the probe's file, one frame per bucket. */
+  private spillWaiting(): void {
+    this.path ??= this.table.newFile('solution-probe');
+    const fd = openSync(this.path, 'a');
+    try {
+      for (const [index, list] of this.waiting) {
+        const body = encode(list);
+        const header = new Uint8Array(4);
+        new DataView(header.buffer).setUint32(0, body.byteLength);
+        writeSync(fd, header);
+        writeSync(fd, body);
+        let offsets = this.frames.get(index);
+        if (offsets === undefined) this.frames.set(index, offsets = []);
+        offsets.push(this.written);
+        this.written += 4 + body.byteLength;
+        this.directory.bytesWritten += 4 + body.byteLength;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    this.waiting.clear();
+    this.table.count(-this.waitingEntries);
+    this.waitingEntries = 0;
+    this.waitingBytes = 0;
+  }
+}
