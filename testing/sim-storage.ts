@@ -35,7 +35,7 @@ export type TornWriteDamage = 'truncate' | 'flip';
 /** An in-memory KV store with virtual latency and injectable write failures. */
 export class SimStorage implements KvStore {
   private readonly store = new MemoryKvStore();
-  /** Bytes each stored value takes, by key id (what a full disk charges and frees). */
+  /** Bytes each stored value takes, by key id (what a full disk charges and frees), kept only while the disk is full. */
   private readonly sizes = new Map<string, number>();
   private failProbability = 0;
   private tearProbability = 0;
@@ -75,11 +75,19 @@ export class SimStorage implements KvStore {
    */
   fill(freeBytes = 0): void {
     if (!(Number.isInteger(freeBytes) && freeBytes >= 0)) throw new RangeError(`free bytes must be a whole number >= 0, got ${freeBytes}`);
+    if (this.freeBytes === undefined) {
+      // Sizes are taken from what is stored when the disk fills, not kept at every write before.
+      this.sizes.clear();
+      this.store.forEachStored((key, value) => { this.sizes.set(keyId(key), sizeOf(value)); });
+    }
     this.freeBytes = freeBytes;
   }
 
   /** Space is freed: writes no longer fail for want of it. */
-  free(): void { this.freeBytes = undefined; }
+  free(): void {
+    this.freeBytes = undefined;
+    this.sizes.clear();
+  }
 
   /** Whether writes can fail now. */
   get failing(): boolean { return this.failProbability > 0; }
@@ -138,6 +146,7 @@ export class SimStorage implements KvStore {
 
   /** Keeps the size of what `m` leaves stored under its key. */
   private account(m: KvMutation): void {
+    if (this.freeBytes === undefined) return;
     if (m.type === 'set') this.sizes.set(keyId(m.key), sizeOf(m.value));
     else this.sizes.delete(keyId(m.key));
   }

@@ -121,6 +121,11 @@ export class MemoryKvStore implements KvStore {
 
   close(): void { this.entries.clear(); }
 
+  /** Calls `visit` with every stored key and value as stored (not copied: the caller only reads them). */
+  forEachStored(visit: (key: KvKey, value: unknown) => void): void {
+    for (const entry of this.entries.values()) visit(entry.key, entry.value);
+  }
+
   /** Number of stored entries (for tests and metrics). */
   get size(): number { return this.entries.size; }
 

@@ -12,6 +12,10 @@ import { DataGeneratorSource, ExactlyOnceCollectSink, RestartStrategies } from '
 import { compareMultisets, describeDivergence, expectedRunningCounts, simulate, type Simulation, type SimulationReport } from 'actorflow/testing';
 import { configureLogging } from '../../actors/observability/logger.ts';
 import { testSeed } from '../support/random.ts';
+import { SimKernel } from '../../testing/sim-kernel.ts';
+import { SimRandom } from '../../testing/sim-random.ts';
+import { SimStorage, StorageFullError } from '../../testing/sim-storage.ts';
+import { Trace } from '../../testing/trace.ts';
 
 configureLogging({ level: 'silent' });
 const seed = testSeed('sim-storage') % 1_000_000;
@@ -163,6 +167,37 @@ test('storage fault options are checked', async () => {
     assert.throws(() => sim.fillStorage({ freeBytes: -1 }), /whole number >= 0/);
   });
   assert.ok(report.ok, failures(report));
+});
+
+test('a full disk charges the values stored before it filled: replacing one by as many bytes needs none, deleting one frees its bytes', async () => {
+  const kernel = new SimKernel(new SimRandom(seed), new Trace(false));
+  const storage = new SimStorage(kernel, new SimRandom(seed + 1));
+  const refused = async (write: Promise<void>, needs: number, free: number): Promise<void> => {
+    try {
+      await write;
+      assert.unreachable('the write was stored on a full disk');
+    } catch (error) {
+      assert.instance(error, StorageFullError);
+      assert.match((error as Error).message, `needs ${needs} more bytes, ${free} free`);
+    }
+  };
+  await kernel.drive((async () => {
+    await storage.set(['a'], new Uint8Array(100));
+    await storage.atomic([{ type: 'set', key: ['b'], value: new Uint8Array(50) }, { type: 'set', key: ['c'], value: { n: 1 } }]);
+    storage.fill(0);
+    await storage.set(['a'], new Uint8Array(100));
+    await refused(storage.set(['b'], new Uint8Array(51)), 1, 0);
+    await storage.delete(['a']);
+    await storage.set(['b'], new Uint8Array(150));
+    await refused(storage.set(['d'], new Uint8Array(1)), 1, 0);
+    storage.free();
+    await storage.set(['d'], new Uint8Array(1000));
+    storage.fill(5);
+    await storage.delete(['d']);
+    await storage.set(['e'], new Uint8Array(1005));
+    await refused(storage.atomic([{ type: 'set', key: ['e'], value: new Uint8Array(1000) }, { type: 'set', key: ['f'], value: new Uint8Array(6) }]), 1, 0);
+  })());
+  assert.is(storage.fullDiskWrites, 3);
 });
 
 test.run();
