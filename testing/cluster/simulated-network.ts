@@ -159,6 +159,8 @@ export class SimulatedNetwork {
   private readonly resets = new Map<SimStream, Cancel>();
   /** Pipes with bytes not yet delivered. */
   private readonly pending = new Set<Pipe>();
+  /** deliverDue's list of the pipes due now (reused: it runs at every delivery). */
+  private readonly duePipes: Pipe[] = [];
   /** The clock timers of instants with deliveries due. */
   private readonly wakeUps = new Map<number, Cancel>();
   /** Writes so far (a measure of activity: drive.ts settles until it stops changing). */
@@ -425,13 +427,17 @@ export class SimulatedNetwork {
 
   /** Delivers every chunk due now, pipe by pipe in connection order, until none is due. */
   private deliverDue(): void {
+    const due = this.duePipes;
     for (;;) {
       const now = this.clock.now();
-      const due = [...this.pending].filter((p) => p.queue.length > 0 && p.queue[0].due <= now).sort((a, b) => a.order - b.order);
+      due.length = 0;
+      for (const p of this.pending) if (p.queue.length > 0 && p.queue[0].due <= now) due.push(p);
+      if (due.length > 1) due.sort((a, b) => a.order - b.order);
       let delivered = false;
-      for (const pipe of due) if (this.pump(pipe)) delivered = true;
+      for (let i = 0; i < due.length; i++) if (this.pump(due[i])) delivered = true;
       if (!delivered) break;
     }
+    due.length = 0;
     for (const pipe of this.pending) {
       const head = pipe.queue[0];
       if (head === undefined) this.pending.delete(pipe);
