@@ -1,14 +1,13 @@
 // The built-in table connectors: `datagen` (rows generated from their index: random fields seeded
 // per table and row, so a replay after a failure regenerates the same rows; sequences; bounded by
 // 'number-of-rows'), `filesystem` (CSV or JSON lines; a bounded source reading every visible file
-// under 'path' when the job is built; an exactly-once FileSink; PARTITIONED BY writes and reads
-// Hive-style `k=v/` directories), `print` and `blackhole`; the NATS
+// under 'path' when the job is built; an exactly-once sink of rolling part files with partition
+// commit; PARTITIONED BY writes and reads Hive-style `k=v/` directories), `print` and `blackhole`; the NATS
 // and PostgreSQL connectors register from their own files.
 // Imports api/ sources, sinks and the table types.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { DataStream } from '../../datastream/data-stream.ts';
-import { FileSink } from '../../sinks/file-sink.ts';
 import { PrintSink } from '../../sinks/print-sink.ts';
 import { DataGeneratorSource } from '../../sources/data-generator-source.ts';
 import { isInteger, isTemporal, type LogicalType } from '../types/logical-type.ts';
@@ -16,6 +15,8 @@ import type { Change } from '../types/row.ts';
 import { registerTableConnector, requireOption, type ConnectorContext } from './table-connector.ts';
 import { csvFormat, jsonFormat, type RowFormat } from './row-format.ts';
 import { partitionLayout, type PartitionLayout } from './filesystem-partitions.ts';
+import { FILESYSTEM_SINK_OPTIONS } from './filesystem-options.ts';
+import { createFileSystemSink } from './filesystem-sink.ts';
 import type { Schema } from '../types/schema.ts';
 import './nexmark-connector.ts';
 import './nats-table-connector.ts';
@@ -176,7 +177,7 @@ function readRows(ctx: ConnectorContext): unknown[][] {
 
 registerTableConnector('filesystem', {
   partitioned: true,
-  options: (k) => ['path', 'format'].includes(k) || ['csv.', 'json.', 'sink.', 'lookup.', 'partition.'].some((p) => k.startsWith(p)),
+  options: (k) => ['path', 'format'].includes(k) || FILESYSTEM_SINK_OPTIONS.includes(k) || ['csv.', 'json.', 'lookup.'].some((p) => k.startsWith(p)),
   createSource(env, ctx) {
     return env.fromCollection(readRows(ctx)).name(`filesystem ${ctx.tableName}`);
   },
@@ -193,18 +194,12 @@ registerTableConnector('filesystem', {
     }
     return { lookup: (key) => index.get(JSON.stringify(key)) ?? [], close: () => {} };
   },
+  // Rolling part files, and with 'sink.partition-commit.policy.kind' a partition committer (filesystem-sink.ts).
   createSink(stream, ctx) {
     const path = pathOf(ctx);
     const layout = layoutOf(ctx);
-    if (layout === undefined) {
-      const format = formatOf(ctx, path);
-      return (stream as DataStream<Change>).sinkTo(new FileSink<Change>(path, { format: (c) => format.format(c.row) })).name(`filesystem ${ctx.tableName}`);
-    }
-    // Partitioned: one bucket per partition, the partition columns only in the directory names.
-    const format = formatOf(ctx, path, layout.dataSchema);
-    const sink = FileSink.forRowFormat<Change>(path, (c) => format.format(layout.dataRow(c.row)))
-      .withBucketAssigner((c) => layout.partitionPath(c.row)).build();
-    return (stream as DataStream<Change>).sinkTo(sink).name(`filesystem ${ctx.tableName}`);
+    const format = formatOf(ctx, path, layout?.dataSchema);
+    return createFileSystemSink(stream as DataStream<Change>, ctx, path, layout, (row) => format.format(row as unknown[]));
   },
 });
 
