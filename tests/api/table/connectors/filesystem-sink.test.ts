@@ -125,6 +125,20 @@ test('without a commit policy no success file is written; an unpartitioned table
   assert.equal(visibleLines(dir, 'p=a'), ['{"id":1}', '{"id":3}']);
 });
 
+test('shuffle by partition: one writer subtask per partition, so one part file each', async () => {
+  const dir = tempDir();
+  const tEnv = StreamTableEnvironment.create(StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(3));
+  await tEnv.executeSql("CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '300', 'fields.id.kind' = 'sequence', 'fields.id.start' = '0', 'fields.id.end' = '299')");
+  await tEnv.executeSql(`CREATE TABLE out (id BIGINT, p BIGINT) PARTITIONED BY (p)
+    WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'csv', 'sink.shuffle-by-partition.enable' = 'true')`);
+  await (await tEnv.executeSql('INSERT INTO out SELECT id, id % 4 FROM src')).await();
+  assert.equal(readdirSync(dir).sort(), ['p=0', 'p=1', 'p=2', 'p=3']);
+  for (let p = 0; p < 4; p++) {
+    assert.is(visibleFiles(dir, `p=${p}`).length, 1, `p=${p}`);
+    assert.equal(visibleLines(dir, `p=${p}`), Array.from({ length: 75 }, (_, i) => String(4 * i + p)).sort());
+  }
+});
+
 test('invalid or inapplicable sink options fail the INSERT naming the option', async () => {
   const dir = tempDir();
   const tEnv = StreamTableEnvironment.create(StreamExecutionEnvironment.getExecutionEnvironment());
