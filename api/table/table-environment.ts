@@ -14,6 +14,7 @@ import { Catalog, tableName } from './planner/catalog.ts';
 import { createTableEntry } from './planner/ddl.ts';
 import { aggregateTuning, applyAggregateTuning, type AggregateTuning } from './planner/aggregate-phases.ts';
 import { explainPlan } from './planner/explain.ts';
+import { finalRows, isBatchMode } from './planner/batch-result.ts';
 import type { PlanNode } from './planner/plan-nodes.ts';
 import { FunctionCatalog } from './planner/function-catalog.ts';
 import { addCalc, QueryPlanner, schemaOf, uniqueNames, type Planned } from './planner/query-planner.ts';
@@ -72,7 +73,11 @@ export class StreamTableEnvironment implements TableOwner {
   private aggregateTuning(): AggregateTuning { return aggregateTuning((key) => this.settings.get(key)); }
 
   /** @internal A plan as EXPLAIN prints it: as it would run under the session's options. */
-  explainNode(node: PlanNode): string { return explainPlan(applyAggregateTuning(node, this.aggregateTuning(), this.functions)); }
+  explainNode(node: PlanNode): string {
+    const plan = explainPlan(applyAggregateTuning(node, this.aggregateTuning(), this.functions));
+    // BATCH mode folds an updating result into its final rows (resultChanges).
+    return !node.insertOnly && this.batchRequested() ? `FinalRows(changelog folded into inserts)\n+- ${plan.split('\n').join('\n   ')}` : plan;
+  }
 
   /** `table.exec.window-agg.slicing`: 'true' (the default) lets window aggregations share slices; 'false' copies rows into each window. */
   private windowSlicing(): boolean {
@@ -92,6 +97,18 @@ export class StreamTableEnvironment implements TableOwner {
     const ms = Number(m[1]) * unit;
     return ms > 0 ? ms : undefined;
   }
+
+  /**
+   * The change stream of a query's result: as planned, or in BATCH mode, where every result is
+   * insert-only, an updating one folded into its final rows (planner/batch-result.ts).
+   */
+  private resultChanges(translator: StreamTranslator, node: PlanNode): DataStream<Change> {
+    const stream = translator.translate(node);
+    return !node.insertOnly && isBatchMode(this.env) ? finalRows(stream, node.schema.columns.length) : stream;
+  }
+
+  /** True when the session runs its jobs in BATCH mode (set so explicitly: results are insert-only). */
+  private batchRequested(): boolean { return this.env.getRuntimeMode() === 'batch'; }
 
   /** The planner of one statement. */
   private planner(source: string): QueryPlanner { return new QueryPlanner({ catalog: this.catalog, functions: this.functions, clock: this.env.environmentConfig.clock }, source); }
@@ -194,6 +211,13 @@ export class StreamTableEnvironment implements TableOwner {
       }
       case 'set':
         if (stmt.key === undefined) return rows(['key', 'value'], [...this.settings.entries()]);
+        if (stmt.key === 'execution.runtime-mode') {
+          const mode = (stmt.value ?? '').trim().toLowerCase();
+          if (mode !== 'streaming' && mode !== 'batch' && mode !== 'automatic') {
+            throw new SqlValidationError(`execution.runtime-mode must be 'streaming', 'batch' or 'automatic', got '${stmt.value ?? ''}'`, sql, stmt.pos);
+          }
+          this.env.setRuntimeMode(mode);
+        }
         this.settings.set(stmt.key, stmt.value ?? '');
         return ok();
       case 'reset':
@@ -264,7 +288,7 @@ export class StreamTableEnvironment implements TableOwner {
       return `r[${i}]`;
     });
     for (const n of names) if (!sinkCols.some((c) => c.name === n)) throw error(`INSERT INTO ${target}: unknown column ${n}`);
-    if (!planned.node.insertOnly && !acceptsUpdates(connector, { tableName: target, physical: physicalSchema(entry), options: entry.options, partitionKeys: entry.partitionKeys ?? [] })) {
+    if (!planned.node.insertOnly && !this.batchRequested() && !acceptsUpdates(connector, { tableName: target, physical: physicalSchema(entry), options: entry.options, partitionKeys: entry.partitionKeys ?? [] })) {
       throw queryError(`table ${target} (connector ${entry.options.connector}) is append-only, but the query produces updates (an updating result: GROUP BY, an outer join, ROW_NUMBER, ...); use a sink that accepts updates or a query that only inserts`);
     }
     const fields = sinkCols.map((c) => ({ name: c.name, type: c.type }));
@@ -284,7 +308,7 @@ export class StreamTableEnvironment implements TableOwner {
     for (const { planned, target } of inserts) {
       const entry = this.catalog.get(target);
       if (entry?.kind !== 'table') throw new TableError(`table ${target} was dropped before the INSERT ran`);
-      const stream = translator.translate(planned.node);
+      const stream = this.resultChanges(translator, planned.node);
       findTableConnector(entry.options.connector)!.createSink!(stream, { tableName: target, physical: physicalSchema(entry), options: entry.options, partitionKeys: entry.partitionKeys ?? [] })
         .uid(translator.uid(planned.node, `sink-${target}`));
     }
@@ -319,7 +343,7 @@ export class StreamTableEnvironment implements TableOwner {
     return new TableResult(schema, 'SUCCESS_WITH_CONTENT', {
       run: async () => {
         const translator = this.translator();
-        const stream = translator.translate(table.planned.node);
+        const stream = this.resultChanges(translator, table.planned.node);
         const exactlyOnce = this.env.getCheckpointConfig().isCheckpointingEnabled();
         const sink = exactlyOnce ? new ExactlyOnceCollectSink<Change>() : new CollectSink<Change>();
         // One collecting subtask: the changes of a key reach it in the order they were made.
@@ -371,19 +395,19 @@ export class StreamTableEnvironment implements TableOwner {
     return new Table(this, { node: { kind: 'streamScan', name, stream: changes, schema: resolved, insertOnly: false }, fields }, name);
   }
 
-  /** An insert-only table as a DataStream of rows; an updating one is refused. */
+  /** An insert-only table as a DataStream of rows; an updating one is refused (in BATCH mode every result is insert-only). */
   toDataStream(table: Table): DataStream<Row> {
-    if (!table.isInsertOnly()) {
-      throw new TableError('toDataStream needs an insert-only table, but this table is updating (GROUP BY, outer joins, ROW_NUMBER, ... produce updates): use toChangelogStream');
+    if (!table.isInsertOnly() && !this.batchRequested()) {
+      throw new TableError('toDataStream needs an insert-only table, but this table is updating (GROUP BY, outer joins, ROW_NUMBER, ... produce updates): use toChangelogStream, or run the job in BATCH mode');
     }
     const schema = table.getSchema();
-    return this.translator().translate(table.planned.node).map((c) => toRow(schema, c.row)).name('ToDataStream');
+    return this.resultChanges(this.translator(), table.planned.node).map((c) => toRow(schema, c.row)).name('ToDataStream');
   }
 
   /** Any table as a DataStream of its changes. */
   toChangelogStream(table: Table): DataStream<ChangelogRow> {
     const schema = table.getSchema();
-    return this.translator().translate(table.planned.node)
+    return this.resultChanges(this.translator(), table.planned.node)
       .map((c): ChangelogRow => ({ op: c.op, row: toRow(schema, c.row) })).name('ToChangelogStream');
   }
 
