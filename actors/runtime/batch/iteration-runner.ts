@@ -19,6 +19,7 @@ import type { JobEdge, JobGraph, JobVertex } from '../../../api/graph/job-graph.
 import { estimateBytes } from '../../../api/operators/key-order.ts';
 import type { OperatorContext } from '../../../api/operators/stream-operator.ts';
 import { BlockingPartitionSink, BlockingPartitionSource, type BlockingPartitionStore } from './blocking-partitions.ts';
+import { logger } from '../../observability/logger.ts';
 import { SpillingSolutionSet } from './solution-set-table.ts';
 
 /** What an iteration runs with: the job's partition store and the runner's stage loop. */
@@ -204,5 +205,9 @@ async function runDelta(job: JobGraph, stage: BatchStage, vertex: JobVertex, spe
     solution.install(undefined);
     solution.lastStats = { ...table.stats };
     table.dispose();
+    if (table.stats.bucketSpills > 0) {
+      // Spilling is correct but slower: an operator may want a larger setBatchMemoryBytes.
+      logger('batch-iteration', { jobName: job.jobName }).info('delta iteration solution set spilled', { iteration: vertex.name, memoryBytes: memory, ...table.stats });
+    }
   }
 }
