@@ -9,6 +9,12 @@
 // (medians over NEXMARK_SQL_RUNS rounds, default 3), then the geometric mean of the ratios. Time is
 // from execute to the job's result, deployment included, the same for both. Queries the planner
 // refuses are listed with the reason instead of a figure.
+// The SQL side runs with the mini-batch settings of Flink's Nexmark configuration
+// (MINI_BATCH_SETTINGS: table.exec.mini-batch.enabled = true, allow-latency = 2 s, size = 5000,
+// table.optimizer.agg-phase-strategy = AUTO, so two-phase where every aggregate merges).
+// NEXMARK_SQL_MINI_BATCH=off runs it without them; =both runs both SQL forms in each round
+// (interleaved with the DataStream run) and prints both ratios, with CPU time per run as well
+// (process.cpuUsage: steadier than wall time on a shared machine).
 import { NexmarkSource, StreamExecutionEnvironment, StreamTableEnvironment } from '../api/index.ts';
 import { splitStatements } from '../api/table/sql/parser.ts';
 import { QUERIES } from '../examples/nexmark/queries.ts';
@@ -21,6 +27,26 @@ const RUNS = Number(process.env.NEXMARK_SQL_RUNS ?? 3);
 const FIRST_EVENT_RATE = 10_000_000;
 const CHECKPOINT_INTERVAL_MS = 10_000;
 const ONLY = process.env.NEXMARK_SQL_QUERIES?.split(',').map((q) => q.trim()).filter(Boolean);
+/** The mini-batch settings of Flink's Nexmark configuration, applied to the SQL side. */
+const MINI_BATCH_SETTINGS: readonly [string, string][] = [
+  ['table.exec.mini-batch.enabled', 'true'],
+  ['table.exec.mini-batch.allow-latency', '2 s'],
+  ['table.exec.mini-batch.size', '5000'],
+  ['table.optimizer.agg-phase-strategy', 'AUTO'],
+];
+const MINI_BATCH = process.env.NEXMARK_SQL_MINI_BATCH ?? 'on';
+if (!['on', 'off', 'both'].includes(MINI_BATCH)) throw new Error(`NEXMARK_SQL_MINI_BATCH must be on, off or both, got '${MINI_BATCH}'`);
+
+/** Wall and CPU (user + system) milliseconds of one run. */
+interface Timing { wall: number; cpu: number }
+
+async function timed(run: () => Promise<void>): Promise<Timing> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run();
+  const used = process.cpuUsage(cpu);
+  return { wall: performance.now() - started, cpu: (used.user + used.system) / 1000 };
+}
 
 function environment(): StreamExecutionEnvironment {
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -28,19 +54,18 @@ function environment(): StreamExecutionEnvironment {
   return env;
 }
 
-/** The DataStream version: wall milliseconds from execute to its result. */
-async function runDataStream(name: string): Promise<number> {
+/** The DataStream version: time from execute to its result. */
+async function runDataStream(name: string): Promise<Timing> {
   const env = environment();
   const events = env.fromSource(new NexmarkSource({ numEvents: EVENTS, firstEventRate: FIRST_EVENT_RATE }), NexmarkSource.watermarkStrategy(), 'Nexmark Source');
   QUERIES[name](events).addSink(() => {});
-  const started = performance.now();
-  await env.execute(`nexmark ${name} (DataStream)`);
-  return performance.now() - started;
+  return timed(async () => { await env.execute(`nexmark ${name} (DataStream)`); });
 }
 
 /** Plans the SQL version into a fresh environment; the INSERT is returned unexecuted. */
-function planSql(name: string): { tEnv: StreamTableEnvironment; insert: string } {
+function planSql(name: string, miniBatch: boolean): { tEnv: StreamTableEnvironment; insert: string } {
   const tEnv = StreamTableEnvironment.create(environment());
+  if (miniBatch) for (const [key, value] of MINI_BATCH_SETTINGS) void tEnv.executeSql(`SET '${key}' = '${value}'`);
   const ddl = NEXMARK_DDL.replace("'events.num' = '100000000'", `'events.num' = '${EVENTS}'`);
   if (ddl === NEXMARK_DDL) throw new Error('the Nexmark DDL no longer sets events.num to 100000000: update the benchmark');
   for (const p of splitStatements(ddl)) void tEnv.executeSql(p.sql);
@@ -51,13 +76,10 @@ function planSql(name: string): { tEnv: StreamTableEnvironment; insert: string }
   return { tEnv, insert };
 }
 
-/** The SQL version: wall milliseconds from execute to its result. */
-async function runSql(name: string): Promise<number> {
-  const { tEnv, insert } = planSql(name);
-  const started = performance.now();
-  const result = await tEnv.executeSql(insert);
-  await result.await();
-  return performance.now() - started;
+/** The SQL version: time from execute to its result. */
+async function runSql(name: string, miniBatch: boolean): Promise<Timing> {
+  const { tEnv, insert } = planSql(name, miniBatch);
+  return timed(async () => { await (await tEnv.executeSql(insert)).await(); });
 }
 
 function rate(ms: number): string {
@@ -66,24 +88,38 @@ function rate(ms: number): string {
 
 reportingBenchmark('sql-nexmark', async () => {
   const names = Object.keys(NEXMARK_QUERIES).filter((q) => QUERIES[q] !== undefined && (ONLY === undefined || ONLY.includes(q)));
+  const forms = MINI_BATCH === 'both' ? [true, false] : [MINI_BATCH === 'on'];
+  console.log(`sql-nexmark: SQL side ${MINI_BATCH === 'off' ? 'without mini-batch' : `with Flink's Nexmark mini-batch settings (${MINI_BATCH_SETTINGS.map(([k, v]) => `${k}=${v}`).join(', ')})`}${MINI_BATCH === 'both' ? ' and without' : ''}`);
   const ratios: number[] = [];
   for (const name of names) {
     try {
-      planSql(name);
+      planSql(name, forms[0]);
     } catch (error) {
       console.log(`sql-nexmark ${name}: not run (${(error as Error).message.split('\n')[0]})`);
       continue;
     }
-    await runSql(name);
+    for (const form of forms) await runSql(name, form);
     await runDataStream(name);
-    const sql: number[] = [], stream: number[] = [];
+    const sql: Timing[][] = forms.map(() => []);
+    const stream: Timing[] = [];
     for (let round = 0; round < RUNS; round++) {
-      if (round % 2 === 0) { sql.push(await runSql(name)); stream.push(await runDataStream(name)); }
-      else { stream.push(await runDataStream(name)); sql.push(await runSql(name)); }
+      // Alternate the order of the forms in each round (the shared machine drifts).
+      const order = round % 2 === 0 ? [...forms.keys(), -1] : [-1, ...[...forms.keys()].reverse()];
+      for (const f of order) {
+        if (f < 0) stream.push(await runDataStream(name));
+        else sql[f].push(await runSql(name, forms[f]));
+      }
     }
-    const ratio = median(stream) / median(sql);
-    ratios.push(ratio);
-    console.log(`sql-nexmark ${name}: sql ${rate(median(sql))}, datastream ${rate(median(stream))}, ratio ${ratio.toFixed(2)}`);
+    const streamWall = median(stream.map((t) => t.wall));
+    const streamCpu = median(stream.map((t) => t.cpu));
+    forms.forEach((form, f) => {
+      const wall = median(sql[f].map((t) => t.wall));
+      const cpu = median(sql[f].map((t) => t.cpu));
+      const ratio = streamWall / wall;
+      if (f === 0) ratios.push(ratio);
+      const label = MINI_BATCH === 'both' ? ` (${form ? 'mini-batch' : 'no mini-batch'})` : '';
+      console.log(`sql-nexmark ${name}${label}: sql ${rate(wall)}, datastream ${rate(streamWall)}, ratio ${ratio.toFixed(2)}; cpu ratio ${(streamCpu / cpu).toFixed(2)} (sql ${Math.round(cpu)} ms, datastream ${Math.round(streamCpu)} ms)`);
+    });
   }
   if (ratios.length > 0) {
     const geomean = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);

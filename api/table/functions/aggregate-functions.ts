@@ -69,6 +69,12 @@ function extreme(name: 'MIN' | 'MAX', retracting: boolean): Accumulator {
   };
 }
 
+/** Whether an argument is NULL (a loop: COUNT runs this per row and aggregate). */
+function hasNull(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) if (args[i] === null) return true;
+  return false;
+}
+
 /** The accumulator of built-in `name` (or `udf`) with its DISTINCT and FILTER handling left to `wrap`. */
 function base(name: string, integerResult: boolean, retracting: boolean, udf: AggregateUdf | undefined, intSum = false): Accumulator {
   if (udf) {
@@ -87,8 +93,8 @@ function base(name: string, integerResult: boolean, retracting: boolean, udf: Ag
     case 'COUNT':
       return {
         create: () => 0,
-        add: (acc, args) => (args.length > 0 && args.some((a) => a === null) ? acc : (acc as number) + 1),
-        retract: (acc, args) => (args.length > 0 && args.some((a) => a === null) ? acc : (acc as number) - 1),
+        add: (acc, args) => (hasNull(args) ? acc : (acc as number) + 1),
+        retract: (acc, args) => (hasNull(args) ? acc : (acc as number) - 1),
         value: (acc) => acc,
         merge: (target, other) => (target as number) + (other as number),
       };

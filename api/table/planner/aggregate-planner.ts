@@ -45,14 +45,17 @@ export function planAggregate(
     const argScope: CompileScope = { fields: input.fields, aggregateContext: `inside another aggregate (${name})` };
     const args = call.star ? [] : call.args.map((a) => c.compile(a, argScope));
     if (!udaf && name !== 'COUNT' && args.length !== 1) throw p.error(`${name} takes one argument`, call);
-    const argIdx = args.map((a, k) => { pre.push(a); preSql.push(expressionToSql(call.args[k])); return pre.length - 1; });
-    let filter: number | undefined;
-    if (call.filter) {
-      const f = c.condition(call.filter, argScope, 'FILTER');
-      pre.push(f);
-      preSql.push(expressionToSql(call.filter));
-      filter = pre.length - 1;
-    }
+    // An argument or FILTER computed before (the same code; q15 filters on one price range in three
+    // calls) is read from its field rather than computed again per row.
+    const field = (x: Compiled, sql: string): number => {
+      const at = pre.findIndex((p, i) => i >= keys.length && p.code === x.code && preSql[i] === sql);
+      if (at >= 0) return at;
+      pre.push(x);
+      preSql.push(sql);
+      return pre.length - 1;
+    };
+    const argIdx = args.map((a, k) => field(a, expressionToSql(call.args[k])));
+    const filter = call.filter ? field(c.condition(call.filter, argScope, 'FILTER'), expressionToSql(call.filter)) : undefined;
     const type = udaf ? udaf.resultType : aggregateResultType(name, args[0]?.type, call, c);
     calls.push({ name: udaf ? udaf.name : name, args: argIdx, distinct: call.distinct, filter, sql });
     callTypes.push(type);

@@ -49,8 +49,24 @@ export function accumulate(layout: AggregateLayout, accs: unknown[], row: unknow
     if (shared !== undefined && shared[i]) continue;
     const call = calls[i];
     if (call.filter !== undefined && row[call.filter] !== true) continue;
-    const args = call.args.map((a) => row[a]);
+    const args = argValues(call.args, row);
     accs[i] = add ? call.acc.add(accs[i], args) : call.acc.retract(accs[i], args);
+  }
+}
+
+/** No arguments (COUNT(*)): one shared array, nothing is stored into it. */
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
+/** The values of `fields` in `row`, a fresh array (DISTINCT keeps it); no closure per call. */
+function argValues(fields: readonly number[], row: readonly unknown[]): unknown[] {
+  switch (fields.length) {
+    case 0: return NO_ARGS as unknown[];
+    case 1: return [row[fields[0]]];
+    default: {
+      const out = new Array<unknown>(fields.length);
+      for (let k = 0; k < fields.length; k++) out[k] = row[fields[k]];
+      return out;
+    }
   }
 }
 
@@ -92,8 +108,10 @@ export class GroupAggregateFunction extends KeyedProcessFunction<string, Change,
     const calls = this.layout.calls;
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g];
-      const args = group.args.map((a) => row[a]);
-      if (args.some((v) => v === null || v === undefined)) continue; // DISTINCT skips NULLs
+      const args = argValues(group.args, row);
+      let hasNull = false;
+      for (let k = 0; k < args.length; k++) if (args[k] === null || args[k] === undefined) hasNull = true;
+      if (hasNull) continue; // DISTINCT skips NULLs
       const key = args.length === 1 && (typeof args[0] !== 'object') ? args[0] : JSON.stringify(args);
       const seen = this.seen[g];
       if (!this.retracting) {

@@ -17,7 +17,18 @@ function token(v: unknown): string {
 export function rowKeySelector(keys: readonly number[]): (row: readonly unknown[]) => string {
   switch (keys.length) {
     case 0: return () => '';
-    case 1: { const [a] = keys; return (r) => token(r[a]); }
+    case 1: {
+      const [a] = keys;
+      // A string key repeats from row to row under skew (q15's one day): its quoted form is kept.
+      let lastString: string | undefined;
+      let lastToken = '';
+      return (r) => {
+        const v = r[a];
+        if (typeof v !== 'string') return token(v);
+        if (v !== lastString) { lastString = v; lastToken = JSON.stringify(v); }
+        return lastToken;
+      };
+    }
     case 2: { const [a, b] = keys; return (r) => `${token(r[a])},${token(r[b])}`; }
     case 3: { const [a, b, c] = keys; return (r) => `${token(r[a])},${token(r[b])},${token(r[c])}`; }
     default: return (r) => keys.map((k) => token(r[k])).join(',');
