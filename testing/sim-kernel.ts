@@ -18,38 +18,39 @@ export const SIM_EPOCH_MS = 1_577_836_800_000;
 /** Thrown when the scenario waits for something while no event is left that could bring it. */
 export class SimulationDeadlockError extends Error {}
 
-/** A binary heap of events ordered by (at, seq). */
+/** A binary heap of events ordered by (at, seq); sifting moves a hole instead of swapping pairs. */
 class EventQueue {
   private readonly heap: SimEvent[] = [];
   get size(): number { return this.heap.length; }
   push(e: SimEvent): void {
     const h = this.heap;
+    let i = h.length;
     h.push(e);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
+      if (!before(e, h[p])) break;
+      h[i] = h[p];
       i = p;
     }
+    h[i] = e;
   }
   pop(): SimEvent | undefined {
     const h = this.heap;
     if (h.length === 0) return undefined;
     const top = h[0];
     const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
+    const n = h.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l], h[m])) m = l;
-        if (r < h.length && before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const m = l + 1 < n && before(h[l + 1], h[l]) ? l + 1 : l;
+        if (!before(h[m], last)) break;
+        h[i] = h[m];
         i = m;
       }
+      h[i] = last;
     }
     return top;
   }
