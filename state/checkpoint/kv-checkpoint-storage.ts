@@ -77,9 +77,15 @@ function databasePath(path: string | undefined): string | undefined {
   }
 }
 
-/** What a stored value's checksum is bound to: its whole key. */
+/** What a stored value's checksum is bound to: its whole key (each part as `type:value`, joined by '/'). */
 function keyContext(key: KvKey): string {
-  return key.map((p) => `${typeof p}:${String(p)}`).join('/');
+  // Built without intermediate arrays: checkpoints compute one per value they seal or open.
+  let out = '';
+  for (let i = 0; i < key.length; i++) {
+    const p = key[i];
+    out += (i === 0 ? '' : '/') + typeof p + ':' + String(p);
+  }
+  return out;
 }
 
 /** `value` encoded and sealed under `key`. */
