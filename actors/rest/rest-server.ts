@@ -13,6 +13,7 @@
 //                                      (a failed one answers {status:'FAILED', errors: [cause]})
 //   GET   /taskmanagers                {taskmanagers: TaskManagerInfo[]}
 //   metrics, exception and checkpoint histories, Prometheus text at /metrics, actor trees at /actors: see metrics-routes.ts
+//   POST/GET/DELETE /collect/:rid       a query's collected rows on their way to the client: see collect-routes.ts
 //   GET   /, /dashboard/app.js|css     the web dashboard (dashboard-routes.ts); /dashboard/lifecycles its lifecycle graphs
 // Errors are {errors: [message]}: 401 no or a wrong token, 404 unknown job or route, 400 bad input,
 // 413 a bundle over the size limit, 503 a standby JobManager asked for what only the leader does,
@@ -43,6 +44,8 @@ import { isLoopback } from '../remote/remote-address.ts';
 import type { ClusterService, JobResultInfo, JobSubmitOptions } from './cluster-service.ts';
 import { RestAuthenticator } from './rest-auth.ts';
 import { addMetricsRoutes } from './metrics-routes.ts';
+import { addCollectRoutes } from './collect-routes.ts';
+import { CollectRelay } from './collect-relay.ts';
 import { mountDashboardAssets, mountDashboardData } from './dashboard-routes.ts';
 
 /** The largest job bundle a server accepts unless told otherwise: generous for code, small enough to buffer. */
@@ -347,6 +350,7 @@ export function createRestApp(service: ClusterService, options: Omit<RestServerO
   });
 
   addMetricsRoutes(app, service);
+  addCollectRoutes(app, new CollectRelay({ clock }), { waitAtMost, longPollMs, clock });
 
   return {
     app,

@@ -52,18 +52,37 @@ test('the bundle carries the statements as data: the same statements give the sa
   assert.not.equal(a, c);
 });
 
-test('a SELECT or an invalid INSERT on the cluster is refused with a clear error and exit code 1', async () => {
+test('a SELECT on the cluster shows its rows: changelog mode, every change once, the job finished on the cluster', async () => {
   const script = join(dir, 'select.sql');
-  writeFileSync(script, `${SOURCE}\nSELECT id FROM src;\n`);
-  const r = await cli('sql', '-f', script, '--rest', jm.restUrl);
-  assert.is(r.code, 1, r.stdout);
-  assert.match(r.stderr, /at line 2, column 1 of .*select\.sql\. Reason:\nSELECT on a cluster is not supported yet/);
+  writeFileSync(script, [
+    "SET 'sql-client.execution.result-mode' = 'changelog';",
+    "SET 'parallelism.default' = '2';",
+    SOURCE,
+    'SELECT id, tag FROM src WHERE id % 3 = 0;',
+  ].join('\n'));
+  const r = await cli('sql', '-f', script, '--jobmanager', jm.rpcAddress);
+  assert.is(r.code, 0, r.stderr);
+  const changes = r.stdout.split('\n').filter((l) => l.startsWith('+I['));
+  const expected = Array.from({ length: 30 }, (_, i) => i + 1).filter((i) => i % 3 === 0).map((i) => `+I[${i}, it's;*/ \`x\`]`);
+  assert.equal(changes.sort(), expected.sort(), r.stdout);
+  const jobs = (await jm.service.listJobs()).filter((j) => j.name === 'sql-client-query');
+  assert.ok(jobs.length >= 1 && jobs.every((j) => j.state === 'FINISHED'), JSON.stringify(jobs));
+});
+
+test('an invalid INSERT or SELECT on the cluster is refused with a clear error and exit code 1, before anything ships', async () => {
   const bad = join(dir, 'bad-insert.sql');
   writeFileSync(bad, `${SOURCE}\nINSERT INTO nowhere SELECT id FROM src;\n`);
   const b = await cli('sql', '-f', bad, '--jobmanager', jm.rpcAddress);
   assert.is(b.code, 1, b.stdout);
   assert.match(b.stderr, /unknown table nowhere/);
   assert.not.match(b.stdout, /Submitting/);
+  const before = (await jm.service.listJobs()).length;
+  const badSelect = join(dir, 'bad-select.sql');
+  writeFileSync(badSelect, `${SOURCE}\nSELECT nope FROM src;\n`);
+  const q = await cli('sql', '-f', badSelect, '--rest', jm.restUrl);
+  assert.is(q.code, 1, q.stdout);
+  assert.match(q.stderr, /at line 2, column \d+ of .*bad-select\.sql\. Reason:\n.*nope/);
+  assert.is((await jm.service.listJobs()).length, before, 'no job was submitted');
 });
 
 test.after(async () => {

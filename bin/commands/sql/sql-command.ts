@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ClusterClientOptions } from '../cluster-client.ts';
 import type { SessionOutput } from './result-view.ts';
-import { describeError, SqlSession, type SqlJobSpec } from './sql-session.ts';
+import { describeError, SqlSession, type SqlSessionOptions } from './sql-session.ts';
 import { StatementBuffer, type BufferedStatement } from './statement-buffer.ts';
 
 /** Options of `actorflow sql`. */
@@ -54,17 +54,17 @@ export function errorLines(e: unknown, at?: BufferedStatement, file?: string): s
   return [`[ERROR] Could not execute SQL statement${where}. Reason:`, ...describeError(e).split('\n')];
 }
 
-/** The submitter of INSERT jobs when cluster options are given. */
-async function clusterSubmitter(options: SqlCommandOptions): Promise<((job: SqlJobSpec) => Promise<string>) | undefined> {
-  if (options.jobmanager === undefined && options.rest === undefined && options.haStorage === undefined) return undefined;
-  const { submitSqlJob } = await import('./sql-cluster.ts');
-  return (job) => submitSqlJob(job, options);
+/** The submitter of INSERT jobs and the starter of SELECTs when cluster options are given. */
+async function clusterSubmitter(options: SqlCommandOptions): Promise<Pick<SqlSessionOptions, 'submit' | 'startQuery'>> {
+  if (options.jobmanager === undefined && options.rest === undefined && options.haStorage === undefined) return {};
+  const { startSqlQuery, submitSqlJob } = await import('./sql-cluster.ts');
+  return { submit: (job) => submitSqlJob(job, options), startQuery: (job) => startSqlQuery(job, options) };
 }
 
 /** Runs `actorflow sql`; resolves with the exit code. */
 export async function sqlCommand(options: SqlCommandOptions): Promise<number> {
   const out = stdoutOutput();
-  const session = new SqlSession({ out, submit: await clusterSubmitter(options), schedule: (fn) => { setTimeout(fn, 100); } });
+  const session = new SqlSession({ out, ...await clusterSubmitter(options), schedule: (fn) => { setTimeout(fn, 100); } });
   return options.file !== undefined ? runScript(session, options.file) : runRepl(session, out);
 }
 

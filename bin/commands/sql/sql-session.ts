@@ -1,9 +1,10 @@
 // SqlSession: the SQL client's logic apart from any terminal (Flink's SQL client session): one
 // statement in, printable lines out. Client commands (HELP, QUIT/EXIT, SET/RESET of the client's
 // 'sql-client.*' keys) are handled here; everything else goes to a StreamTableEnvironment. Queries
-// run as jobs whose changes reach the session as they arrive (result-view.ts shows them); INSERT
+// run as jobs whose changes reach the session as they arrive (result-view.ts shows them), embedded
+// or (with a query starter) on a cluster, whose collect sink the session fetches them from; INSERT
 // INTO submits a job and prints its id, embedded or (with a submitter) on a cluster, where the
-// catalog statements seen so far are replayed before the INSERT. Imports the Table API.
+// catalog statements seen so far are replayed before the INSERT or SELECT. Imports the Table API.
 import {
   JobCancellationError, StreamExecutionEnvironment, StreamTableEnvironment,
   type ChangelogRow, type JobClient, type Row,
@@ -11,12 +12,23 @@ import {
 import { isQuery, parseStatement, type Statement } from '../../../api/table/sql/index.ts';
 import { boxTable, formatValue, ResultView, RESULT_MODES, rowCount, type ResultMode, type SessionOutput } from './result-view.ts';
 
-/** What a session ships to a cluster for one INSERT: the statements that rebuild it, in order. */
+/** What a session ships to a cluster for one INSERT or SELECT: the statements that rebuild it, in order. */
 export interface SqlJobSpec {
   readonly name: string;
-  /** Catalog statements (CREATE, DROP, SET) followed by the INSERT itself. */
+  /** Catalog statements (CREATE, DROP, SET) followed by the INSERT or SELECT itself. */
   readonly statements: readonly string[];
   readonly parallelism?: number;
+  /** For a SELECT: the REST server and result id its collect sink pushes the changes to. */
+  readonly collect?: { readonly restUrl: string; readonly resultId: string };
+}
+
+/** A SELECT running on a cluster. */
+export interface RemoteQuery {
+  readonly jobId: string;
+  /** The query's changes, page by page, until its job finishes (or is cancelled); throws when the job fails. */
+  changes(): AsyncIterable<ChangelogRow[]>;
+  /** Cancels the job; changes() then ends. */
+  cancel(): Promise<void>;
 }
 
 /** Options of a session. */
@@ -26,6 +38,8 @@ export interface SqlSessionOptions {
   readonly env?: StreamExecutionEnvironment;
   /** Submits an INSERT to a cluster and resolves with its job id; absent: everything runs embedded. */
   readonly submit?: (job: SqlJobSpec) => Promise<string>;
+  /** Starts a SELECT on a cluster (with a collect sink the session reads); absent: queries run embedded. */
+  readonly startQuery?: (job: SqlJobSpec) => Promise<RemoteQuery>;
   /** Runs a terminal redraw later (throttling redraws of an updating table). */
   readonly schedule?: (fn: () => void) => void;
 }
@@ -70,7 +84,7 @@ export class SqlSession {
   private readonly catalogStatements: string[] = [];
   /** Embedded INSERT jobs still running (or not yet awaited). */
   private readonly jobs = new Map<string, Promise<unknown>>();
-  private running?: { client?: JobClient; interrupted: boolean };
+  private running?: { client?: JobClient; remote?: RemoteQuery; interrupted: boolean };
 
   constructor(private readonly options: SqlSessionOptions) {
     this.env = options.env ?? StreamExecutionEnvironment.getExecutionEnvironment();
@@ -143,11 +157,12 @@ export class SqlSession {
     this.out.println('[INFO] Execute statement succeeded.');
   }
 
-  /** Runs a query embedded, showing its changes in the session's result mode. */
+  /** Runs a query (embedded, or on the cluster), showing its changes in the session's result mode. */
   private async query(sql: string): Promise<void> {
-    if (this.options.submit) {
-      throw new Error('SELECT on a cluster is not supported yet: the cluster has no way to send a query\'s rows back to the client. Run the query embedded (without --jobmanager), or INSERT INTO a sink table on the cluster.');
+    if (this.options.submit && !this.options.startQuery) {
+      throw new Error('SELECT on this cluster connection is not supported: the session has no way to read a query\'s rows back. Run the query embedded (without --jobmanager), or INSERT INTO a sink table on the cluster.');
     }
+    if (this.options.startQuery) return this.remoteQuery(sql, this.options.startQuery);
     const table = this.tEnv.sqlQuery(sql);
     const view = new ResultView(this.settings.get('sql-client.execution.result-mode') as ResultMode, table.getSchema().columns, this.out,
       this.options.schedule);
@@ -164,6 +179,25 @@ export class SqlSession {
       await running.client.getJobExecutionResult();
     } catch (e) {
       if (!(running.interrupted && e instanceof JobCancellationError)) throw e;
+    } finally {
+      this.running = undefined;
+    }
+    view.end(running.interrupted);
+  }
+
+  /** Runs a query on the cluster: its changes come back through the collect sink, page by page. */
+  private async remoteQuery(sql: string, start: (job: SqlJobSpec) => Promise<RemoteQuery>): Promise<void> {
+    // Planned here first: an invalid query fails with its position before anything is shipped.
+    const table = this.tEnv.sqlQuery(sql);
+    const view = new ResultView(this.settings.get('sql-client.execution.result-mode') as ResultMode, table.getSchema().columns, this.out,
+      this.options.schedule);
+    const running: { client?: JobClient; remote?: RemoteQuery; interrupted: boolean } = { interrupted: false };
+    this.running = running;
+    try {
+      const remote = await start({ name: 'sql-client-query', statements: [...this.catalogStatements, sql], parallelism: this.env.getParallelism() });
+      running.remote = remote;
+      if (running.interrupted) void remote.cancel().catch(() => {});
+      for await (const page of remote.changes()) for (const change of page) view.add(change);
     } finally {
       this.running = undefined;
     }
@@ -203,6 +237,7 @@ export class SqlSession {
     if (!this.running || this.running.interrupted) return;
     this.running.interrupted = true;
     void this.running.client?.cancel().catch(() => {});
+    void this.running.remote?.cancel().catch(() => {});
   }
 
   /** Waits for the embedded INSERT jobs; prints each failure; resolves with how many failed. */
