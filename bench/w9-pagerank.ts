@@ -3,7 +3,7 @@
 // typed arrays (target >= 0.3). Records are edge traversals (edges x supersteps). Size: W9_VERTICES
 // (default 10k) with 10 out-edges each (the issue's 100k/1M is too slow for a shared 2-core
 // machine). A second line runs the same PageRank with records that are blocks of W9_BLOCK pages
-// (default 4096; examples/pagerank-blocks.ts): the same dataflow with the per-link work in typed
+// (default: two blocks per parallel subtask; examples/pagerank-blocks.ts): the same dataflow with the per-link work in typed
 // arrays inside the user functions, which shows the runtime's cost when records carry real work.
 // Imports the examples and the harness.
 import { pageRank } from '../examples/pagerank.ts';
@@ -14,7 +14,7 @@ const VERTICES = Number(process.env.W9_VERTICES ?? 10_000);
 const DEGREE = 10;
 const SUPERSTEPS = 10;
 const D = 0.85;
-const BLOCK = Number(process.env.W9_BLOCK ?? 4096);
+const BLOCK = process.env.W9_BLOCK === undefined ? undefined : Number(process.env.W9_BLOCK);
 console.log(`w9: ${VERTICES} vertices, ${VERTICES * DEGREE} edges, ${SUPERSTEPS} supersteps`);
 
 let links: number[][] = [];
@@ -64,5 +64,5 @@ benchmark('w9-pagerank-blocks', {
   records: VERTICES * DEGREE * SUPERSTEPS,
   setup,
   baseline() { check(plain(), 'loop'); return VERTICES * DEGREE * SUPERSTEPS; },
-  async subject() { check(await pageRankBlocks(links, SUPERSTEPS, 2, BLOCK), 'batch (blocks)'); return VERTICES * DEGREE * SUPERSTEPS; },
+  async subject() { check(await pageRankBlocks({ offsets, targets }, SUPERSTEPS, 2, BLOCK), 'batch (blocks)'); return VERTICES * DEGREE * SUPERSTEPS; },
 });

@@ -3,7 +3,7 @@
 // criterion at the same superstep as the loop.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { pageRankBlocks } from '../../examples/pagerank-blocks.ts';
+import { csrOf, pageRankBlocks } from '../../examples/pagerank-blocks.ts';
 import { Random, testSeed } from '../support/random.ts';
 
 function plainPageRank(links: number[][], iterations: number, d: number, epsilon = -1): { ranks: number[]; supersteps: number } {
@@ -37,7 +37,7 @@ test('block PageRank equals a plain loop for any block size and parallelism', as
   const links = randomLinks(testSeed('pagerank-blocks'), 250);
   const expected = plainPageRank(links, 8, 0.85).ranks;
   for (const [parallelism, blockSize] of [[1, 64], [3, 7], [2, 250], [2, 1]]) {
-    close(await pageRankBlocks(links, 8, parallelism, blockSize), expected, 1e-12);
+    close(await pageRankBlocks(csrOf(links), 8, parallelism, blockSize), expected, 1e-12);
   }
 });
 
@@ -45,7 +45,7 @@ test('block PageRank stops when no rank moved by more than epsilon, as the loop 
   const links = randomLinks(testSeed('pagerank-blocks-converge'), 120);
   const plain = plainPageRank(links, 500, 0.85, 1e-6);
   assert.ok(plain.supersteps < 500);
-  close(await pageRankBlocks(links, 500, 2, 16, 0.85, 1e-6), plain.ranks, 1e-9);
+  close(await pageRankBlocks(csrOf(links), 500, 2, 16, 0.85, 1e-6), plain.ranks, 1e-9);
   // One superstep fewer than the loop needed is a different (unconverged) result.
   const early = plainPageRank(links, plain.supersteps - 1, 0.85).ranks;
   assert.ok(early.some((r, p) => Math.abs(r - plain.ranks[p]) > 1e-12), 'the last superstep changed something');
