@@ -5,15 +5,31 @@
 // blob lives (a KV key, a file kind): a valid blob moved under another key does not verify either.
 // SHA-256 comes from node:crypto (Node and Deno); it hashes at hundreds of MB/s, far above the
 // rate checkpoints are written. Imports node:crypto only; never api/ or actors/.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** Marks a sealed blob: 0xc1 is the one byte msgpack never emits. */
 const MAGIC = Uint8Array.of(0xc1, 0x61, 0x66, 0x01);
 const DIGEST_BYTES = 16;
 
-/** SHA-256 of the context's UTF-8, a zero byte, and the payload: two calls into the hash, as checkpoints seal many small values. */
+/**
+ * One-shot SHA-256 (`crypto.hash`, Node 20.12+): one call into native code instead of a Hash
+ * object and three calls, about a third of the cost for the small values checkpoints seal by the
+ * thousand. Deno's is no faster than its createHash, so there the streaming hash stays.
+ */
+const oneShot = typeof (globalThis as { Deno?: unknown }).Deno === 'undefined' && typeof crypto.hash === 'function' ? crypto.hash : undefined;
+const utf8 = new TextEncoder();
+/** The hashed bytes of a one-shot digest (context, zero byte, payload), grown as needed and reused. */
+let scratch = new Uint8Array(1024);
+
+/** SHA-256 of the context's UTF-8, a zero byte, and the payload (the first DIGEST_BYTES of it). */
 function digest(context: string, payload: Uint8Array): Uint8Array {
-  return createHash('sha256').update(`${context}\0`, 'utf8').update(payload).digest().subarray(0, DIGEST_BYTES);
+  if (oneShot === undefined) return crypto.createHash('sha256').update(`${context}\0`, 'utf8').update(payload).digest().subarray(0, DIGEST_BYTES);
+  const size = context.length * 3 + 1 + payload.byteLength;
+  if (scratch.byteLength < size) scratch = new Uint8Array(Math.max(size, scratch.byteLength * 2));
+  const n = utf8.encodeInto(context, scratch).written;
+  scratch[n] = 0;
+  scratch.set(payload, n + 1);
+  return (oneShot('sha256', scratch.subarray(0, n + 1 + payload.byteLength), 'buffer') as Uint8Array).subarray(0, DIGEST_BYTES);
 }
 
 /** True when `bytes` starts like a sealed blob (it may still fail to verify). */

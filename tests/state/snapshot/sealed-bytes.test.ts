@@ -2,6 +2,7 @@
 // context is refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
 import { isSealed, seal, SealError, unseal } from '../../../state/snapshot/sealed-bytes.ts';
 import { Random, testSeed } from '../../support/random.ts';
 
@@ -16,6 +17,19 @@ function payload(n: number): Uint8Array {
 function refused(context: string, bytes: Uint8Array): boolean {
   try { unseal(context, bytes); return false; } catch (error) { return error instanceof SealError; }
 }
+
+test('the checksum is the first 16 bytes of SHA-256 over the context UTF-8, a zero byte and the payload, for any context and size', () => {
+  const alphabet = ['a', '/', ':', '0', 'é', '€', '😀', '\0', ' '];
+  for (let i = 0; i < 300; i++) {
+    let context = '';
+    for (let n = random.int(0, i % 50 === 0 ? 3000 : 80); n > 0; n--) context += alphabet[random.int(0, alphabet.length - 1)];
+    const bytes = payload(random.int(0, i % 37 === 0 ? 5000 : 400));
+    const expected = createHash('sha256').update(`${context}\0`, 'utf8').update(bytes).digest().subarray(0, 16);
+    const sealed = seal(context, bytes);
+    assert.equal(Array.from(sealed.subarray(sealed.byteLength - 16)), Array.from(expected), `context of ${context.length} chars, ${bytes.byteLength} bytes`);
+    assert.equal(Array.from(unseal(context, sealed)), Array.from(bytes));
+  }
+});
 
 test('a sealed payload round-trips and is recognised', () => {
   for (const n of [0, 1, 100, 70_000]) {
