@@ -6,7 +6,9 @@
 // list of entries; a later entry of a key replaces an earlier one, so the delta merged at a
 // superstep barrier is appended, and a file with more stale entries than live ones is rewritten
 // when it is next read). Resident buckets hold at most half the budget; beyond it the largest
-// one spills. A join probes through SolutionSetProbe: a key of a resident bucket is answered at
+// one spills. The number of buckets comes from the initial solution's size; when the solution
+// grew so that a bucket (resident, or read back) holds more than a quarter of the budget, the
+// table doubles its buckets at the next barrier (flush), moving every entry, a bucket at a time. A join probes through SolutionSetProbe: a key of a resident bucket is answered at
 // once; lookups of spilled buckets wait in memory (their own share of the budget, then frames of
 // a probe file) until the join's input ends, then are answered bucket by bucket, each bucket
 // read once (a hybrid hash join). Nothing changes the entries during a superstep (puts come at
@@ -36,6 +38,8 @@ export interface SolutionSetStats {
   peakEntriesInMemory: number;
   /** Spill files the table created. */
   files: number;
+  /** Times the solution outgrew its buckets and their number doubled. */
+  rehashes: number;
 }
 
 interface Bucket {
@@ -49,9 +53,16 @@ interface Bucket {
   live: number;
   /** Puts into the spilled bucket not yet written. */
   pending: unknown[];
+  /** Estimated bytes of the spilled bucket's live entries: exact when read, plus what was appended since. */
+  estimate: number;
 }
 
-/** Writes `entries` as frames at the end of `path`; returns the bytes written. */
+const emptyBucket = (): Bucket => ({ map: new Map(), bytes: 0, path: undefined, written: 0, live: 0, pending: [], estimate: 0 });
+
+/** Most buckets per key partition. */
+const MAX_BUCKETS_PER_PARTITION = 4096;
+
+/** Writes `entries` as frames at the end of `path`. */
 function appendFrames(path: string, entries: readonly unknown[], directory: SpillDirectory): void {
   const fd = openSync(path, 'a');
   try {
@@ -76,13 +87,16 @@ function remove(path: string | undefined): void {
 /** A delta iteration's solution set over `partitions.keySelector`, within `memoryBytes`. */
 export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
   readonly stats: SolutionSetStats;
-  private readonly buckets: Bucket[];
-  private readonly perPartition: number;
+  private buckets: Bucket[];
+  private perPartition: number;
   private residentBytes = 0;
   private pendingBytes = 0;
   private readonly probes = new Set<SpillingProbe<unknown, S>>();
   private readonly files = new Set<string>();
   private disposed = false;
+  /** Bytes of the largest bucket measured over a quarter of the budget (0: none), and whether one only grew past it by appends. */
+  private oversized = 0;
+  private grown = false;
 
   /**
    * `expectedBytes`: the estimated size of the solution set (the initial one), which sets the
@@ -97,9 +111,9 @@ export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
     expectedBytes: number,
   ) {
     const bucketBytes = Math.max(1, memoryBytes / 8);
-    this.perPartition = Math.min(1024, Math.max(1, Math.ceil((expectedBytes * 1.5) / bucketBytes / parallelism)));
-    this.buckets = Array.from({ length: parallelism * this.perPartition }, () => ({ map: new Map(), bytes: 0, path: undefined, written: 0, live: 0, pending: [] }));
-    this.stats = { buckets: this.buckets.length, bucketSpills: 0, bucketReads: 0, deferredProbes: 0, entriesInMemory: 0, peakEntriesInMemory: 0, files: 0 };
+    this.perPartition = Math.min(MAX_BUCKETS_PER_PARTITION, Math.max(1, Math.ceil((expectedBytes * 1.5) / bucketBytes / parallelism)));
+    this.buckets = Array.from({ length: parallelism * this.perPartition }, emptyBucket);
+    this.stats = { buckets: this.buckets.length, bucketSpills: 0, bucketReads: 0, deferredProbes: 0, entriesInMemory: 0, peakEntriesInMemory: 0, files: 0, rehashes: 0 };
   }
 
   /** The bucket index of `key`. */
@@ -124,6 +138,7 @@ export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
       bucket.map.set(k, value);
       bucket.bytes += size;
       this.residentBytes += size;
+      if (bucket.bytes > this.memoryBytes / 4) this.oversized = Math.max(this.oversized, bucket.bytes);
       this.evict();
       return;
     }
@@ -136,6 +151,7 @@ export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
 
   flush(): void {
     for (const b of this.buckets) this.writePending(b);
+    if ((this.oversized > 0 || this.grown) && this.perPartition < MAX_BUCKETS_PER_PARTITION && this.probes.size === 0) this.rehash();
   }
 
   *values(index: number): Generator<S> {
@@ -148,6 +164,33 @@ export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
     }
   }
 
+  /** Doubles the buckets (until none would hold more than an eighth of the budget), moving every entry. */
+  private rehash(): void {
+    const old = this.buckets;
+    let factor = 2;
+    while (this.perPartition * factor < MAX_BUCKETS_PER_PARTITION && this.oversized / factor > this.memoryBytes / 8) factor *= 2;
+    this.oversized = 0;
+    this.grown = false;
+    this.perPartition = Math.min(MAX_BUCKETS_PER_PARTITION, this.perPartition * factor);
+    this.buckets = Array.from({ length: this.parallelism * this.perPartition }, emptyBucket);
+    this.residentBytes = 0;
+    this.stats.buckets = this.buckets.length;
+    this.stats.rehashes++;
+    for (const bucket of old) {
+      if (bucket.map !== undefined) {
+        const map = bucket.map;
+        bucket.map = undefined;
+        try { for (const value of map.values()) this.put(value as S); } finally { this.release(map); }
+      } else {
+        // Frame by frame, in the order written: a later entry of a key replaces an earlier one here too.
+        this.writePending(bucket);
+        if (bucket.path !== undefined) for (const frame of readFrames(bucket.path)) for (const value of frame as unknown[]) this.put(value as S);
+      }
+      this.forget(bucket.path);
+    }
+    for (const b of this.buckets) this.writePending(b);
+  }
+
   openProbe<W>(onMatch: (entry: S | undefined, w: W, timestamp: number) => void): SolutionSetProbe<W> {
     this.checkOpen();
     const probe = new SpillingProbe<W, S>(this, onMatch, this.directory, Math.max(4096, this.memoryBytes / 4 / this.parallelism));
@@ -156,8 +199,9 @@ export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
   }
 
   /** Reads spilled bucket `index` into a Map (released with `release`); rewrites a file mostly stale. */
-  read(index: number): Map<unknown, unknown> {
-    const bucket = this.buckets[index];
+  read(index: number): Map<unknown, unknown> { return this.readBucket(this.buckets[index]); }
+
+  private readBucket(bucket: Bucket): Map<unknown, unknown> {
     this.writePending(bucket);
     const map = new Map<unknown, unknown>();
     if (bucket.path !== undefined) {
@@ -171,7 +215,11 @@ export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
     }
     this.stats.bucketReads++;
     bucket.live = map.size;
-    if (bucket.written > 2 * bucket.live + FRAME_ENTRIES) {
+    let bytes = 0;
+    for (const v of map.values()) bytes += estimateBytes(v);
+    bucket.estimate = bytes;
+    if (bytes > this.memoryBytes / 4) this.oversized = Math.max(this.oversized, bytes);
+    if (bucket.written > 2 * bucket.live + 16) {
       const old = bucket.path;
       bucket.path = this.newFile('solution-bucket');
       appendFrames(bucket.path, [...map.values()], this.directory);
@@ -237,6 +285,7 @@ export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
       bucket.path = this.newFile('solution-bucket');
       appendFrames(bucket.path, entries, this.directory);
       bucket.written = bucket.live = entries.length;
+      bucket.estimate = bucket.bytes;
       this.residentBytes -= bucket.bytes;
       this.count(-entries.length);
       bucket.map = undefined;
@@ -250,7 +299,10 @@ export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
     bucket.path ??= this.newFile('solution-bucket');
     appendFrames(bucket.path, bucket.pending, this.directory);
     bucket.written += bucket.pending.length;
-    for (const v of bucket.pending) this.pendingBytes -= estimateBytes(v);
+    for (const v of bucket.pending) { const bytes = estimateBytes(v); this.pendingBytes -= bytes; bucket.estimate += bytes; }
+    // Appends may replace entries, so the estimate only grows: past twice the limit a read
+    // measures exactly, the buckets double (once; a measured size may double them further).
+    if (bucket.estimate > this.memoryBytes / 2) this.grown = true;
     this.count(-bucket.pending.length);
     bucket.pending = [];
   }

@@ -3,7 +3,9 @@
 // memory budget, checked against a Map: every probe answered exactly once with the entry as it
 // was when the round started, every partition's values equal the Map's, buckets spilled and were
 // read back, the entries held in memory stay under a bound far below the set's size, and every
-// file the table made is gone after dispose (also with probes left unfinished, as on a failure).
+// file the table made is gone after dispose (also with probes left unfinished, as on a failure);
+// a solution set that starts empty and grows doubles its buckets instead of reading back ever
+// larger ones.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync } from 'node:fs';
@@ -83,6 +85,38 @@ test('a solution set over a tiny budget spills, answers every probe from the rou
   }
   assert.equal(readdirSync(directory.location!), [], 'dispose removes every file of the table');
   directory.dispose();
+});
+
+test('a solution set that grows from nothing doubles its buckets at barriers and stays bounded', () => {
+  const rnd = new Random(testSeed('solution-set-growth'));
+  const directory = new SpillDirectory();
+  const partitions = new SolutionSetPartitions<Entry>((e) => e.k);
+  const table = new SpillingSolutionSet(partitions, 2, 128, 8 * 1024, directory, 0);
+  const truth = new Map<string, number>();
+  try {
+    for (let round = 0; round < 10; round++) {
+      // A superstep's lookups, then its delta: new keys and replacements.
+      const probe = table.openProbe<Key>((entry, w) => assert.is(entry?.v, truth.get(show(w)), `lookup of ${show(w)}`));
+      for (let i = 0; i < 300; i++) { const k = keyOf(rnd.int(0, 6000)); probe.probe(k, k, 0); }
+      probe.finish();
+      for (let i = 0; i < 600; i++) {
+        const e = { k: keyOf(rnd.int(0, 6000)), v: rnd.int(0, 1e6), pad: 'y'.repeat(rnd.int(0, 30)) };
+        table.put(e);
+        truth.set(show(e.k), e.v);
+      }
+      table.flush();
+    }
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 2; i++) for (const e of table.values(i)) seen.set(show(e.k), e.v);
+    assert.equal(seen, truth);
+    const s = table.stats;
+    console.log(`growing solution set: ${JSON.stringify(s)}`);
+    assert.ok(s.rehashes > 0 && s.buckets > 2, 'the buckets doubled');
+    assert.ok(s.peakEntriesInMemory < truth.size / 3, `peak ${s.peakEntriesInMemory} of ${truth.size} entries`);
+  } finally {
+    table.dispose();
+    directory.dispose();
+  }
 });
 
 test('dispose removes the files of probes left unfinished (a failed superstep) and refuses later use', () => {
