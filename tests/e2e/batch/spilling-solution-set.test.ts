@@ -2,7 +2,8 @@
 // single-source shortest paths over seeded random graphs with a budget of a few KiB, at
 // parallelism 1 and 3, equal plain loops (union-find, Dijkstra); the solution set spilled buckets
 // and answered lookups from disk, the entries it held in memory stayed far below the number of
-// vertices, and the job's spill directory is gone afterwards, also after a failed superstep.
+// vertices, and the job's spill directory is gone afterwards, also after a failed superstep;
+// lookups in a later stage of a superstep still see the solution as the superstep started.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
@@ -101,6 +102,31 @@ for (const p of [1, 3]) {
     assertSpilledAndBounded(n);
   });
 }
+
+test('every lookup of a superstep, in any of its stages, sees the solution set as the superstep started', async () => {
+  const n = 800, supersteps = 4;
+  for (const budget of [BUDGET, 64 * 1024 * 1024]) {
+    const e = env(3);
+    e.getConfig().setBatchMemoryBytes(budget);
+    type Seen = [vertex: number, superstep: number, first: number, second: number];
+    const seen: Seen[] = [];
+    await e.fromCollection(Array.from({ length: n }, (_, v): Label => [v, 0]))
+      .iterateDelta(e.fromCollection(Array.from({ length: n }, (_, v): Label => [v, 1])), supersteps, ([v]) => v, (solution, workset) => {
+        // The first join's result is the delta (each value + 1); a second join, after a keyBy
+        // (so in a later stage of the same superstep), must still read the old value.
+        const first = solution.join(workset, ([v]) => v, (cur, [v, round]): [number, number, number] => [v, round, cur![1]]);
+        const second = solution.join(first.keyBy(([v]) => v).map((x) => x), ([v]) => v, (cur, [v, round, old]): Seen => [v, round, old, cur![1]]);
+        const recorded = second.map((x) => { seen.push(x); return x; });
+        return [first.map(([v, , old]): Label => [v, old + 1]), recorded.map(([v, round]): Label => [v, round + 1])];
+      }).executeAndCollect();
+    assert.is(seen.length, n * supersteps);
+    for (const [v, round, first, second] of seen) {
+      assert.is(first, round - 1, `vertex ${v} in superstep ${round}: the first join read ${first}`);
+      assert.is(second, first, `vertex ${v} in superstep ${round}: the second join read the merged delta`);
+    }
+    if (budget === BUDGET) assert.ok(solutionStats(embeddedBatchExecutor.lastRun!.graph).deferredProbes > 0, 'lookups waited for spilled buckets');
+  }
+});
 
 test('a failed superstep of a spilling delta iteration fails the job and leaves no spill files', async () => {
   const n = 1000;
