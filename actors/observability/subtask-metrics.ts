@@ -77,19 +77,17 @@ export class SubtaskMetricsMeter {
     this.record(now, current);
     const ref = this.samples[0];
     const dt = now - ref.at;
-    const perSecond = (a: number, b: number): number => (dt > 0 ? ((a - b) * 1000) / dt : 0);
-    const timeShare = (a: number, b: number): number => Math.min(1000, Math.max(0, perSecond(a, b)));
     const v = ref.value;
     const operators = this.source.operatorIOSample?.();
     return {
       ...(operators !== undefined && operators.length > 0 ? { operators } : {}),
       numRecordsIn: current.numRecordsIn,
       numRecordsOut: current.numRecordsOut,
-      numRecordsInPerSecond: perSecond(current.numRecordsIn, v.numRecordsIn),
-      numRecordsOutPerSecond: perSecond(current.numRecordsOut, v.numRecordsOut),
-      busyTimeMsPerSecond: timeShare(current.busyTimeMs, v.busyTimeMs),
-      backPressuredTimeMsPerSecond: timeShare(current.backPressuredTimeMs, v.backPressuredTimeMs),
-      idleTimeMsPerSecond: timeShare(current.idleTimeMs, v.idleTimeMs),
+      numRecordsInPerSecond: perSecond(current.numRecordsIn, v.numRecordsIn, dt),
+      numRecordsOutPerSecond: perSecond(current.numRecordsOut, v.numRecordsOut, dt),
+      busyTimeMsPerSecond: timeShare(current.busyTimeMs, v.busyTimeMs, dt),
+      backPressuredTimeMsPerSecond: timeShare(current.backPressuredTimeMs, v.backPressuredTimeMs, dt),
+      idleTimeMsPerSecond: timeShare(current.idleTimeMs, v.idleTimeMs, dt),
       currentInputWatermark: current.currentInputWatermark,
       currentOutputWatermark: current.currentOutputWatermark,
     };
@@ -104,6 +102,12 @@ export class SubtaskMetricsMeter {
     while (samples.length > 2 && samples[1].at <= now - this.windowMs) samples.shift();
   }
 }
+
+/** The rate of a count that went from `b` to `a` over `dt` ms, per second (0 over no time). */
+function perSecond(a: number, b: number, dt: number): number { return dt > 0 ? ((a - b) * 1000) / dt : 0; }
+
+/** Ms per second spent in a state whose total went from `b` to `a` over `dt` ms, within [0, 1000]. */
+function timeShare(a: number, b: number, dt: number): number { return Math.min(1000, Math.max(0, perSecond(a, b, dt))); }
 
 const ZERO: TaskIOSample = {
   numRecordsIn: 0, numRecordsOut: 0, busyTimeMs: 0, backPressuredTimeMs: 0, idleTimeMs: 0,

@@ -256,17 +256,19 @@ export class StateTable {
     const byKey = this.groups[keyGroup - this.firstKeyGroup];
     if (byKey === undefined || byKey.size === 0) return undefined;
     const rows: Array<[Key, Namespace, unknown]> = [];
-    const add = (entry: StateEntry): void => {
-      if (this.ttlMs > 0 && now - entry.writtenAt >= this.ttlMs) return;
-      const v = entry.value;
-      rows.push([entry.key, entry.namespace, this.kind === 'map' ? this.snapshotValue(v) : typeof v !== 'object' || v === null ? v : structuredClone(v)]);
-      if (persist) { entry.persisted = true; entry.dirty = false; }
-    };
     for (const slot of byKey.values()) {
-      if (slot instanceof NamespaceList) for (const entry of slot.entries) add(entry);
-      else add(slot);
+      if (slot instanceof NamespaceList) for (const entry of slot.entries) this.snapshotEntry(entry, rows, now, persist);
+      else this.snapshotEntry(slot, rows, now, persist);
     }
     return rows.length === 0 ? undefined : rows;
+  }
+
+  /** Adds `entry`'s snapshot row to `rows` unless it expired (a method, not a closure per key group: see snapshotGroup). */
+  private snapshotEntry(entry: StateEntry, rows: Array<[Key, Namespace, unknown]>, now: number, persist: boolean): void {
+    if (this.ttlMs > 0 && now - entry.writtenAt >= this.ttlMs) return;
+    const v = entry.value;
+    rows.push([entry.key, entry.namespace, this.kind === 'map' ? this.snapshotValue(v) : typeof v !== 'object' || v === null ? v : structuredClone(v)]);
+    if (persist) { entry.persisted = true; entry.dirty = false; }
   }
 
   /** Removes every entry whose TTL has passed; returns them (for change tracking). */

@@ -27,19 +27,21 @@ export function entryId(key: Key, namespace: Namespace): string {
 /** The per-key-group deltas of a subtask snapshot (full or incremental keyed state). */
 export function deltasOf(state: SubtaskSnapshot): Map<number, KeyGroupDelta> {
   const deltas = new Map<number, KeyGroupDelta>();
-  const get = (kg: number, full: boolean): KeyGroupDelta => {
-    let d = deltas.get(kg);
-    if (d === undefined) deltas.set(kg, d = { full, states: {}, deletions: {} });
-    return d;
-  };
   if (state.keyed !== undefined) {
-    for (const [kg, group] of Object.entries(state.keyed.keyGroups)) Object.assign(get(Number(kg), true).states, group);
+    for (const [kg, group] of Object.entries(state.keyed.keyGroups)) Object.assign(deltaOf(deltas, Number(kg), true).states, group);
   } else if (state.incremental !== undefined) {
     const { full, changes, deletions } = state.incremental.snapshot;
-    for (const [kg, group] of Object.entries(changes)) Object.assign(get(Number(kg), full).states, group);
-    for (const [kg, group] of Object.entries(deletions)) Object.assign(get(Number(kg), full).deletions, group);
+    for (const [kg, group] of Object.entries(changes)) Object.assign(deltaOf(deltas, Number(kg), full).states, group);
+    for (const [kg, group] of Object.entries(deletions)) Object.assign(deltaOf(deltas, Number(kg), full).deletions, group);
   }
   return deltas;
+}
+
+/** The delta of key group `kg` in `deltas`, added empty when absent (a function, not a closure per call: this runs at every checkpoint). */
+function deltaOf(deltas: Map<number, KeyGroupDelta>, kg: number, full: boolean): KeyGroupDelta {
+  let d = deltas.get(kg);
+  if (d === undefined) deltas.set(kg, d = { full, states: {}, deletions: {} });
+  return d;
 }
 
 /** True when the subtask's keyed state is the whole state, not changes on a base checkpoint. */
