@@ -1,6 +1,9 @@
 // `actorflow sql --jobmanager`: an INSERT INTO is shipped as the generic SQL job (the session's
 // statements as data in the bundle) to a JobManager and TaskManager started in this process, runs
-// there to FINISHED and writes its filesystem sink; a SELECT on the cluster is refused clearly.
+// there to FINISHED and writes its filesystem sink. A SELECT runs there too and its changes come
+// back through the collect sink and the REST server: every change once in changelog mode, the
+// final table in table mode, exactly-once with checkpoints when the TaskManager running it is
+// killed mid-query; Ctrl-C cancels the job. Invalid statements fail before anything ships.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +12,12 @@ import * as assert from 'uvu/assert';
 import { startJobManager } from '../../actors/cluster/job-manager-process.ts';
 import { startTaskManager } from '../../actors/cluster/task-manager-process.ts';
 import { bundleSqlJob } from '../../bin/commands/sql/sql-cluster.ts';
-import { cli } from './cli-process.ts';
+import { cli, eventually, startCli } from './cli-process.ts';
 
 const jm = await startJobManager({ port: 0, restPort: 0 });
 const tm = await startTaskManager({ jobmanager: jm.rpcAddress, slots: 2 });
+/** The TaskManagers still running (closed after the tests). */
+const live = new Set([tm]);
 const dir = mkdtempSync(join(tmpdir(), 'actorflow-sql-cluster-'));
 
 /** A SQL string literal. */
@@ -69,6 +74,74 @@ test('a SELECT on the cluster shows its rows: changelog mode, every change once,
   assert.ok(jobs.length >= 1 && jobs.every((j) => j.state === 'FINISHED'), JSON.stringify(jobs));
 });
 
+test('an updating SELECT on the cluster in table mode prints the final table', async () => {
+  const script = join(dir, 'table.sql');
+  writeFileSync(script, [SOURCE, "SELECT id % 4 AS k, COUNT(*) AS c FROM src GROUP BY id % 4;"].join('\n'));
+  const r = await cli('sql', '-f', script, '--rest', jm.restUrl);
+  assert.is(r.code, 0, r.stderr);
+  // 30 ids: 1..30 by id % 4 -> 0: 7, 1: 8, 2: 8, 3: 7.
+  for (const [k, c] of [[0, 7], [1, 8], [2, 8], [3, 7]]) assert.match(r.stdout, new RegExp(`\\|\\s+${k} \\|\\s+${c} \\|`), r.stdout);
+});
+
+/** The query jobs the JobManager knows, newest last. */
+async function queryJobs(): Promise<Array<{ jid: string; state: string }>> {
+  return (await jm.service.listJobs()).filter((j) => j.name === 'sql-client-query').sort((a, b) => a['start-time'] - b['start-time']);
+}
+
+test('Ctrl-C stops an unbounded SELECT on the cluster: its job is cancelled, the script goes on', async () => {
+  const script = join(dir, 'endless.sql');
+  writeFileSync(script, [
+    "CREATE TABLE endless (k INT) WITH ('connector' = 'datagen', 'rows-per-second' = '50', 'fields.k.min' = '1', 'fields.k.max' = '3');",
+    "SET 'sql-client.execution.result-mode' = 'changelog';",
+    'SELECT k FROM endless;',
+    "SELECT 'after' AS s;",
+  ].join('\n'));
+  const before = (await queryJobs()).length;
+  const p = startCli('sql', '-f', script, '--jobmanager', jm.rpcAddress);
+  await eventually(() => /^\+I\[[1-3]\]$/m.test(p.output.stdout), `rows of the query (stderr: ${p.output.stderr})`, 60_000);
+  p.child.kill('SIGINT');
+  const code = await p.exited;
+  const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
+  assert.is(isDeno && code === 1 && p.child.signalCode === 'SIGINT' ? 0 : code, 0, p.output.stderr);
+  assert.match(p.output.stdout, /\[INFO\] Query interrupted: the result above is what had arrived\.\n/);
+  assert.match(p.output.stdout, /\+I\[after\]/, 'the next query ran');
+  const jobs = await queryJobs();
+  assert.is(jobs.length, before + 2);
+  const endless = jobs[before];
+  assert.is((await jm.service.jobResult(endless.jid)).state, 'CANCELED');
+});
+
+test('with checkpoints a SELECT is exactly-once on the cluster: the TaskManager running it is killed mid-query', async () => {
+  const standby = await startTaskManager({ jobmanager: jm.rpcAddress, slots: 2 });
+  live.add(standby);
+  {
+    const script = join(dir, 'exactly-once.sql');
+    writeFileSync(script, [
+      "SET 'execution.checkpointing.interval' = '200 ms';",
+      "SET 'sql-client.execution.result-mode' = 'changelog';",
+      "CREATE TABLE slow (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '100', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '600');",
+      'SELECT id, id * 2 AS twice FROM slow;',
+    ].join('\n'));
+    const before = (await queryJobs()).length;
+    const p = startCli('sql', '-f', script, '--jobmanager', jm.rpcAddress);
+    const changes = (): string[] => p.output.stdout.split('\n').filter((l) => l.startsWith('+I['));
+    await eventually(() => changes().length >= 100, `100 changes (stderr: ${p.output.stderr})`, 60_000);
+    // The TaskManager that runs the query (both have two free slots) dies as a killed process would.
+    const job = (await queryJobs())[before];
+    const detail = await jm.service.jobDetail(job.jid);
+    const host = detail!.vertices[0].subtasks[0].taskmanager;
+    const victim = [...live].find((t) => host.includes(t.id));
+    if (victim === undefined) throw new Error(`no TaskManager ${host}`);
+    live.delete(victim);
+    await victim.kill();
+    const code = await p.exited;
+    assert.is(code, 0, p.output.stderr);
+    const expected = Array.from({ length: 600 }, (_, i) => `+I[${i + 1}, ${2 * (i + 1)}]`);
+    assert.equal(changes().sort(), expected.sort(), 'every change once, none twice');
+    assert.is((await jm.service.jobResult(job.jid)).state, 'FINISHED');
+  }
+});
+
 test('an invalid INSERT or SELECT on the cluster is refused with a clear error and exit code 1, before anything ships', async () => {
   const bad = join(dir, 'bad-insert.sql');
   writeFileSync(bad, `${SOURCE}\nINSERT INTO nowhere SELECT id FROM src;\n`);
@@ -86,7 +159,7 @@ test('an invalid INSERT or SELECT on the cluster is refused with a clear error a
 });
 
 test.after(async () => {
-  await tm.close();
+  for (const t of live) await t.close();
   await jm.close();
   rmSync(dir, { recursive: true, force: true });
 });
