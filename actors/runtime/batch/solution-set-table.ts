@@ -11,15 +11,15 @@
 // table doubles its buckets at the next barrier (flush), moving every entry, a bucket at a time. A join probes through SolutionSetProbe: a key of a resident bucket is answered at
 // once; lookups of spilled buckets wait in memory (their own share of the budget, then frames of
 // a probe file) until the join's input ends, then are answered bucket by bucket, each bucket
-// read once (a hybrid hash join). Nothing changes the entries during a superstep (puts come at
+// read once (a hybrid hash join; solution-set-probe.ts). Nothing changes the entries during a superstep (puts come at
 // the barrier), so every lookup sees the solution as it was when the superstep started. Every
 // file is removed by dispose(), which the iteration runs at its end and on failure.
 // Imports state/, api/ and actors/runtime/batch.
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { keyHash, operatorIndexForKeyGroup, type Key } from '../../../state/key-groups.ts';
 import { mapKey, type SolutionSetPartitions, type SolutionSetProbe, type SolutionSetTable } from '../../../api/graph/iteration-spec.ts';
 import { estimateBytes } from '../../../api/operators/key-order.ts';
-import { encode } from '../../network/codec.ts';
+import { appendFrameList, SpillingProbe } from './solution-set-probe.ts';
 import { readFrames, type SpillDirectory } from './spill-files.ts';
 
 /** Entries per frame of a bucket or probe file. */
@@ -62,22 +62,13 @@ const emptyBucket = (): Bucket => ({ map: new Map(), bytes: 0, path: undefined, 
 /** Most buckets per key partition. */
 const MAX_BUCKETS_PER_PARTITION = 4096;
 
-/** Writes `entries` as frames at the end of `path`. */
+/** Writes `entries` as frames of FRAME_ENTRIES at the end of `path`. */
 function appendFrames(path: string, entries: readonly unknown[], directory: SpillDirectory): void {
-  const fd = openSync(path, 'a');
-  try {
-    for (let i = 0; i < entries.length; i += FRAME_ENTRIES) {
-      const body = encode(entries.slice(i, i + FRAME_ENTRIES));
-      const header = new Uint8Array(4);
-      new DataView(header.buffer).setUint32(0, body.byteLength);
-      writeSync(fd, header);
-      writeSync(fd, body);
-      directory.bytesWritten += 4 + body.byteLength;
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const frames: unknown[][] = [];
+  for (let i = 0; i < entries.length; i += FRAME_ENTRIES) frames.push(entries.slice(i, i + FRAME_ENTRIES));
+  appendFrameList(path, frames, directory);
 }
+
 
 function remove(path: string | undefined): void {
   if (path === undefined) return;
@@ -305,101 +296,5 @@ export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
     if (bucket.estimate > this.memoryBytes / 2) this.grown = true;
     this.count(-bucket.pending.length);
     bucket.pending = [];
-  }
-}
-
-/** The lookups of one join subtask; see the file header. */
-class SpillingProbe<W, S> implements SolutionSetProbe<W> {
-  /** Waiting lookups by bucket: [key, element, timestamp] triples in memory, and frame offsets in `path`. */
-  private readonly waiting = new Map<number, unknown[]>();
-  private readonly frames = new Map<number, number[]>();
-  private waitingBytes = 0;
-  private waitingEntries = 0;
-  private path: string | undefined;
-  private written = 0;
-
-  constructor(
-    private readonly table: SpillingSolutionSet<S>,
-    private readonly onMatch: (entry: S | undefined, w: W, timestamp: number) => void,
-    private readonly directory: SpillDirectory,
-    private readonly memoryBytes: number,
-  ) {}
-
-  probe(key: Key, w: W, timestamp: number): void {
-    const index = this.table.bucketOf(key);
-    const resident = this.table.resident(index);
-    if (resident !== undefined) { this.onMatch(resident.get(mapKey(key)) as S | undefined, w, timestamp); return; }
-    let list = this.waiting.get(index);
-    if (list === undefined) this.waiting.set(index, list = []);
-    list.push(key, w, timestamp);
-    this.table.stats.deferredProbes++;
-    this.table.count(1);
-    this.waitingEntries++;
-    this.waitingBytes += estimateBytes(key) + estimateBytes(w) + 8;
-    if (this.waitingBytes > this.memoryBytes) this.spillWaiting();
-  }
-
-  finish(): void {
-    const indexes = [...new Set([...this.waiting.keys(), ...this.frames.keys()])].sort((a, b) => a - b);
-    for (const index of indexes) {
-      const resident = this.table.resident(index);
-      const map = resident ?? this.table.read(index);
-      try {
-        for (const offset of this.frames.get(index) ?? []) {
-          for (const frame of readFrames(this.path!, offset, 1)) this.answer(map, frame as unknown[]);
-        }
-        const list = this.waiting.get(index);
-        if (list !== undefined) {
-          this.answer(map, list);
-          this.table.count(-list.length / 3);
-          this.waitingEntries -= list.length / 3;
-        }
-      } finally {
-        if (resident === undefined) this.table.release(map);
-      }
-    }
-    this.dispose();
-  }
-
-  dispose(): void {
-    this.table.count(-this.waitingEntries);
-    this.waitingEntries = 0;
-    this.waiting.clear();
-    this.frames.clear();
-    this.table.forget(this.path);
-    this.path = undefined;
-    this.table.probeClosed(this as SpillingProbe<unknown, S>);
-  }
-
-  private answer(map: Map<unknown, unknown>, triples: unknown[]): void {
-    for (let i = 0; i < triples.length; i += 3) {
-      this.onMatch(map.get(mapKey(triples[i] as Key)) as S | undefined, triples[i + 1] as W, triples[i + 2] as number);
-    }
-  }
-
-  /** Moves every waiting lookup into the probe's file, one frame per bucket. */
-  private spillWaiting(): void {
-    this.path ??= this.table.newFile('solution-probe');
-    const fd = openSync(this.path, 'a');
-    try {
-      for (const [index, list] of this.waiting) {
-        const body = encode(list);
-        const header = new Uint8Array(4);
-        new DataView(header.buffer).setUint32(0, body.byteLength);
-        writeSync(fd, header);
-        writeSync(fd, body);
-        let offsets = this.frames.get(index);
-        if (offsets === undefined) this.frames.set(index, offsets = []);
-        offsets.push(this.written);
-        this.written += 4 + body.byteLength;
-        this.directory.bytesWritten += 4 + body.byteLength;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    this.waiting.clear();
-    this.table.count(-this.waitingEntries);
-    this.waitingEntries = 0;
-    this.waitingBytes = 0;
   }
 }
