@@ -71,7 +71,8 @@ export class SimKernel {
   private time = SIM_EPOCH_MS;
   private wallOffset = 0;
   private executed = 0;
-  private readonly watchers = new Set<() => void>();
+  /** Replaced, never changed in place: a round of calls after an event needs no copy of its own. */
+  private watchers: ReadonlyArray<() => void> = [];
   /** Errors thrown by events (the runtime's bugs surface here rather than vanish). */
   readonly uncaught: unknown[] = [];
   /** The virtual clock: processing time and timers of everything in the simulation. */
@@ -129,8 +130,8 @@ export class SimKernel {
 
   /** Calls `watcher` after every event (runUntil's predicates); returns its removal. */
   watch(watcher: () => void): () => void {
-    this.watchers.add(watcher);
-    return () => { this.watchers.delete(watcher); };
+    if (!this.watchers.includes(watcher)) this.watchers = [...this.watchers, watcher];
+    return () => { this.watchers = this.watchers.filter((w) => w !== watcher); };
   }
 
   /**
@@ -168,7 +169,7 @@ export class SimKernel {
       const step = (): void => {
         if (ended) return;
         try {
-          if (ran > 0) for (const w of [...this.watchers]) w();
+          if (ran > 0) for (const w of this.watchers) w();
           let event = settled() || ran === TURNS_PER_BATCH ? undefined : this.queue.pop();
           while (event?.cancelled) event = this.queue.pop();
           if (event === undefined) { ended = true; resolve(); return; }
