@@ -8,13 +8,13 @@
 // when it is next read). Resident buckets hold at most half the budget; beyond it the largest
 // one spills. The number of buckets comes from the initial solution's size; when the solution
 // grew so that a bucket (resident, or read back) holds more than a quarter of the budget, the
-// table doubles its buckets at the next barrier (flush), moving every entry, a bucket at a time. A join probes through SolutionSetProbe: a key of a resident bucket is answered at
-// once; lookups of spilled buckets wait in memory (their own share of the budget, then frames of
-// a probe file) until the join's input ends, then are answered bucket by bucket, each bucket
-// read once (a hybrid hash join; solution-set-probe.ts). Nothing changes the entries during a superstep (puts come at
-// the barrier), so every lookup sees the solution as it was when the superstep started. Every
-// file is removed by dispose(), which the iteration runs at its end and on failure.
-// Imports state/, api/ and actors/runtime/batch.
+// table doubles its buckets at the next barrier (flush), moving every entry, a bucket at a time.
+// A join probes through SpillingProbe (solution-set-probe.ts): a key of a resident bucket is
+// answered at once; lookups of spilled buckets wait until the join's input ends, then are
+// answered bucket by bucket, each bucket read once (a hybrid hash join). Nothing changes the
+// entries during a superstep (puts come at the barrier), so every lookup sees the solution as it
+// was when the superstep started. Every file is removed by dispose(), which the iteration runs
+// at its end and on failure. Imports state/, api/ and actors/runtime/batch.
 import { unlinkSync } from 'node:fs';
 import { keyHash, operatorIndexForKeyGroup, type Key } from '../../../state/key-groups.ts';
 import { mapKey, type SolutionSetPartitions, type SolutionSetProbe, type SolutionSetTable } from '../../../api/graph/iteration-spec.ts';
