@@ -69,8 +69,15 @@ export class StreamTableEnvironment implements TableOwner {
   /** A translator with the session's settings (state TTL, window slicing, mini-batch and aggregation phases). */
   private translator(): StreamTranslator { return new StreamTranslator(this.env, this.functions, this.stateTtlMs(), this.windowSlicing(), this.aggregateTuning()); }
 
-  /** `table.exec.mini-batch.*`, `table.optimizer.agg-phase-strategy` and `table.optimizer.distinct-agg.split.enabled`. */
-  private aggregateTuning(): AggregateTuning { return aggregateTuning((key) => this.settings.get(key)); }
+  /**
+   * `table.exec.mini-batch.*`, `table.optimizer.agg-phase-strategy` and `table.optimizer.distinct-agg.split.enabled`.
+   * Mini-batch is a streaming option (as in Flink): in BATCH or AUTOMATIC mode a keyed operator
+   * sees one key's input at a time and keeps no batch across keys, so the options are checked but not applied.
+   */
+  private aggregateTuning(): AggregateTuning {
+    const tuning = aggregateTuning((key) => this.settings.get(key));
+    return this.env.getRuntimeMode() === 'streaming' ? tuning : { phaseStrategy: tuning.phaseStrategy };
+  }
 
   /** @internal A plan as EXPLAIN prints it: as it would run under the session's options. */
   explainNode(node: PlanNode): string {

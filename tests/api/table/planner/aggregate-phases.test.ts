@@ -92,6 +92,16 @@ test('EXPLAIN shows MiniBatchAssigner, LocalGroupAggregate and GlobalGroupAggreg
   assert.not.match(tEnv.explainSql('SELECT auction, COUNT(*) FROM bid GROUP BY auction'), /MiniBatch|LocalGroup|GlobalGroup/, 'mini-batch is off by default');
 });
 
+test('in BATCH mode the mini-batch options are not applied (a keyed operator sees one key at a time there)', async () => {
+  const { env, tEnv } = tableEnv(CONFIGS['mini-batch, AUTO, 1 row']);
+  env.setRuntimeMode('batch');
+  tEnv.createTemporaryView('t', env.fromCollection(Array.from({ length: 50 }, (_, i) => ({ k: `k${i % 4}`, v: i }))));
+  const sql = 'SELECT k, COUNT(*) AS n, SUM(v) AS s FROM t GROUP BY k';
+  assert.not.match(tEnv.explainSql(sql), /MiniBatch|LocalGroup|GlobalGroup/);
+  const rows = (await tEnv.sqlQuery(sql).execute().collect()).map((r) => `${r.k}:${r.n}:${r.s}`).sort();
+  assert.equal(rows, ['k0:13:312', 'k1:13:325', 'k2:12:288', 'k3:12:300']);
+});
+
 test('bad mini-batch and phase options are refused naming the option', async () => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ 'table.exec.mini-batch.enabled': 'true', 'table.exec.mini-batch.size': '100' }, /table\.exec\.mini-batch\.allow-latency must be above 0/],
