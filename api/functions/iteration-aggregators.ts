@@ -126,7 +126,7 @@ export class IterationAggregation {
     const convergence = options.convergence;
     if (convergence !== undefined) {
       if (typeof convergence.criterion !== 'function') throw new TypeError(`${what}: convergence.criterion must be a function (value, superstep) => boolean`);
-      if (!(convergence.aggregator in (options.aggregators ?? {}))) {
+      if (!Object.prototype.hasOwnProperty.call(options.aggregators ?? {}, convergence.aggregator)) {
         throw new Error(`${what}: the convergence criterion reads aggregator "${convergence.aggregator}", which is not among the iteration's aggregators`);
       }
     }
@@ -160,11 +160,7 @@ export class IterationAggregation {
 
   /** The aggregator `name` of the operator subtask of `context`. */
   aggregatorFor<T>(context: OperatorContext, name: string): Aggregator<T> {
-    const registered = this.options.aggregators?.[name];
-    if (registered === undefined) {
-      const names = Object.keys(this.options.aggregators ?? {});
-      throw new Error(`getIterationAggregator("${name}"): ${this.what} registers ${names.length === 0 ? 'no aggregators' : `only ${names.map((n) => `"${n}"`).join(', ')}`}`);
-    }
+    const registered = this.registered(name, 'getIterationAggregator');
     const key = slotKey(context);
     let slot = this.slots.get(key);
     if (slot === undefined) this.slots.set(key, slot = new Map());
@@ -175,8 +171,18 @@ export class IterationAggregation {
 
   /** The combined value of `name` after the previous superstep. */
   previousAggregate<T>(name: string): T | undefined {
-    if (!(name in (this.options.aggregators ?? {}))) this.aggregatorFor({ uid: '', subtaskIndex: 0 } as OperatorContext, name);
+    this.registered(name, 'getPreviousIterationAggregate');
     return this.previous.get(name) as T | undefined;
+  }
+
+  /** The registered aggregator `name`, or an error naming the registered ones. */
+  private registered(name: string, call: string): Aggregator<unknown> {
+    const aggregators = this.options.aggregators ?? {};
+    if (!Object.prototype.hasOwnProperty.call(aggregators, name)) {
+      const names = Object.keys(aggregators);
+      throw new Error(`${call}("${name}"): ${this.what} registers ${names.length === 0 ? 'no aggregators' : `only ${names.map((n) => `"${n}"`).join(', ')}`}`);
+    }
+    return aggregators[name];
   }
 
   /**
