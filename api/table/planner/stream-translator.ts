@@ -283,6 +283,7 @@ export class StreamTranslator {
       calls: node.calls.map((call) => ({
         args: call.args,
         ...(call.filter !== undefined ? { filter: call.filter } : {}),
+        ...(call.name === 'COUNT' && call.args.length === 0 && !call.distinct && this.functions.aggregate(call.name) === undefined ? { countStar: true } : {}),
         acc: createAccumulator(call.name, {
           distinct: call.distinct,
           integerResult: call.args.length > 0 && isInteger(inputTypes[call.args[0]]),

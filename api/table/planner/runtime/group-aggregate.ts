@@ -27,7 +27,11 @@ export interface DistinctGroup {
 /** How the aggregation reads its input rows. */
 export interface AggregateLayout {
   readonly groupKeys: readonly number[];
-  readonly calls: readonly { readonly args: readonly number[]; readonly filter?: number; readonly acc: Accumulator }[];
+  readonly calls: readonly {
+    readonly args: readonly number[]; readonly filter?: number; readonly acc: Accumulator;
+    /** COUNT(*) (not DISTINCT): its accumulator is the row count, added to directly by GROUP BY. */
+    readonly countStar?: boolean;
+  }[];
   /** GROUP BY only: DISTINCT calls whose seen values live in shared map state, not in their accumulators. */
   readonly distinct?: readonly DistinctGroup[];
 }
@@ -189,6 +193,7 @@ export class GroupAggregateFunction extends KeyedProcessFunction<string, Change,
       const i = own[k];
       const call = calls[i];
       if (call.filter !== undefined && row[call.filter] !== true) continue;
+      if (call.countStar === true) { accs[i] = (accs[i] as number) + (add ? 1 : -1); continue; }
       const args = argValues(call.args, row);
       accs[i] = add ? call.acc.add(accs[i], args) : call.acc.retract(accs[i], args);
     }
