@@ -40,8 +40,8 @@ export const DEFAULT_COLLECT_CAPACITY = 10_000;
 /** Buffers of collected results by id. */
 export class CollectRelay {
   private readonly results = new Map<string, ResultBuffer>();
-  /** Ids of results closed by their client: pushes to them answer 'closed'. */
-  private readonly closed = new Set<string>();
+  /** Ids of results closed (by their client, or expired), with when: pushes to them answer 'closed' for idleMs. */
+  private readonly closed = new Map<string, number>();
   private readonly capacity: number;
   private readonly idleMs: number;
 
@@ -99,7 +99,7 @@ export class CollectRelay {
   close(id: string): void {
     const r = this.results.get(id);
     this.results.delete(id);
-    this.closed.add(id);
+    this.closed.set(id, this.options.clock.now());
     if (r) this.wake(r);
   }
 
@@ -121,5 +121,6 @@ export class CollectRelay {
   private expire(): void {
     const now = this.options.clock.now();
     for (const [id, r] of this.results) if (now - r.lastUsed > this.idleMs) this.close(id);
+    for (const [id, at] of this.closed) if (now - at > this.idleMs) this.closed.delete(id);
   }
 }
