@@ -104,7 +104,7 @@ export interface SolutionSetProbe<W> {
 export interface SolutionSetTable<S> {
   /** Inserts or replaces the entry of `value`'s key (between supersteps only). */
   put(value: S): void;
-  /** Makes every put so far visible to probes and values. */
+  /** Makes every put so far visible to probes and values (at a superstep barrier: no join runs). */
   flush(): void;
   /** The entries of key partition `index` (as keyBy assigns keys to subtasks). */
   values(index: number): Iterable<S>;

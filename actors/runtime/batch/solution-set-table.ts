@@ -141,8 +141,11 @@ export class SpillingSolutionSet<S> implements SolutionSetTable<S> {
   }
 
   flush(): void {
+    // Between supersteps every join subtask has finished: a probe still open is a failed
+    // attempt's that was never closed; its waiting lookups and file go.
+    for (const probe of this.probes) probe.dispose();
     for (const b of this.buckets) this.writePending(b);
-    if ((this.oversized > 0 || this.grown) && this.perPartition < MAX_BUCKETS_PER_PARTITION && this.probes.size === 0) this.rehash();
+    if ((this.oversized > 0 || this.grown) && this.perPartition < MAX_BUCKETS_PER_PARTITION) this.rehash();
   }
 
   *values(index: number): Generator<S> {
