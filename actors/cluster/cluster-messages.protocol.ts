@@ -9,6 +9,7 @@ import type { SubtaskState } from '../runtime/subtask.machine.ts';
 import type { SubtaskMetricsSnapshot } from '../observability/subtask-metrics.ts';
 import type { MetricValues } from '../observability/process-metrics.ts';
 import { registerMessageTypes } from '../network/codec.ts';
+import type { BatchSliceCommand } from './batch-messages.protocol.ts';
 
 /** Options a job was submitted with (the job loader's JobSubmitOptions). */
 export interface SubmitOptions {
@@ -112,7 +113,9 @@ export type UnfencedCommand =
   | { readonly type: 'taskexecutor.checkpoint-complete'; readonly id: SubtaskId; readonly checkpointId: number }
   | { readonly type: 'taskexecutor.checkpoint-aborted'; readonly id: SubtaskId; readonly checkpointId: number }
   /** The job released its slots here: forget its subtasks, bundle and storage. */
-  | { readonly type: 'taskexecutor.release-job'; readonly jobId: string };
+  | { readonly type: 'taskexecutor.release-job'; readonly jobId: string }
+  /** Slices of batch stages (batch-messages.protocol.ts). */
+  | BatchSliceCommand;
 
 /**
  * A command as sent: with the epoch of the JobManager's leadership (its fencing token; 0 or

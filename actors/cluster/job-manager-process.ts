@@ -47,6 +47,7 @@ import type { ClusterResourceManagerMessage, JobManagerMessage } from './cluster
 import { clusterResourceManagerBehavior } from './cluster-resource-manager.ts';
 import { JobManagerService } from './job-manager-service.ts';
 import { RemoteDeployer, type RemoteJobInfo } from './remote-deployer.ts';
+import { clusterBatchDeployerFor } from './cluster-batch-deployer.ts';
 import { errorFields, logger } from '../observability/logger.ts';
 
 const log = logger('jobmanager');
@@ -196,7 +197,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Runni
     createDeployer: (context) => {
       const info = jobInfos.get(context.jobId);
       if (!info) throw new Error(`job ${context.jobId} was not submitted through this JobManager`);
-      return new RemoteDeployer(context, { ...info, resourceManager });
+      return clusterBatchDeployerFor(context, { ...info, resourceManager }, (path) => system.resolve(path)) ?? new RemoteDeployer(context, { ...info, resourceManager });
     },
   });
   const store = new JobGraphStore();

@@ -35,6 +35,7 @@ import { channelId, regionPrefix, type DeploymentDescriptor, type SubtaskId, typ
 import { TaskExecutorJob, type BundleFetcher } from './task-executor-job.ts';
 import type { JobModuleSource } from './process-environment.ts';
 import type { Host } from '../core/host.ts';
+import { BatchSliceExecutor } from './batch-slice-executor.ts';
 
 /** The message chain of an error and its causes: `a (caused by: b (caused by: c))`. */
 export function errorChain(error: unknown): string {
@@ -78,6 +79,8 @@ export interface TaskExecutorHost {
 export class TaskExecutor {
   /** Runs this TaskManager's subtasks fairly on its thread. */
   readonly scheduler: TaskScheduler;
+  /** Runs the slices of batch stages deployed here and keeps their partitions. */
+  readonly batch: BatchSliceExecutor;
   private readonly jobs = new Map<string, TaskExecutorJob>();
   private readonly subtasks = new Map<string, SubtaskEntry>();
   private readonly localChannels = new Map<string, LocalChannel>();
@@ -89,6 +92,7 @@ export class TaskExecutor {
 
   constructor(private readonly host: TaskExecutorHost) {
     this.scheduler = host.host ? new TaskScheduler(undefined, undefined, host.host) : new TaskScheduler();
+    this.batch = new BatchSliceExecutor({ system: host.system, clock: host.clock, scheduler: this.scheduler, fetchBundle: host.fetchBundle, ...(host.jobs ? { jobs: host.jobs } : {}) });
   }
 
   /** Subtasks deployed here and not yet terminal. */
@@ -190,6 +194,7 @@ export class TaskExecutor {
     this.epochs.delete(jobId);
     const job = this.jobs.get(jobId);
     this.jobs.delete(jobId);
+    stopped.push(this.batch.releaseJob(jobId));
     return Promise.all(stopped).then(() => job?.close());
   }
 
@@ -207,6 +212,7 @@ export class TaskExecutor {
   async cancelAll(): Promise<void> {
     const jobIds = new Set([...this.jobs.keys(), ...[...this.subtasks.values()].map((e) => e.id.jobId)]);
     await Promise.all([...jobIds].map((jobId) => this.releaseJob(jobId).catch(() => {})));
+    await this.batch.releaseAll().catch(() => {});
   }
 
   // ---- internals ----

@@ -30,6 +30,8 @@ import type { JobManagerMessage, TaskExecutorCommand, TaskExecutorMessage } from
 import { EpochFence } from './epoch-fence.ts';
 import { JobManagerLink, type JobManagerLocation } from './job-manager-link.ts';
 import { errorChain, TaskExecutor } from './task-executor.ts';
+import { PARTITION_SERVICE } from './batch-messages.protocol.ts';
+import { partitionServiceBehavior } from './partition-service.ts';
 import { logger } from '../observability/logger.ts';
 
 /** How a TaskManager process is started. */
@@ -82,7 +84,8 @@ type LocalMessage = { readonly type: 'taskexecutor.watch-jobmanager'; readonly r
 
 /** What a command is about, for a refusal. */
 function describe(msg: TaskExecutorCommand): string {
-  const id = 'id' in msg ? msg.id : msg.type === 'taskexecutor.deploy' ? msg.descriptor : undefined;
+  const id = 'id' in msg ? msg.id : msg.type === 'taskexecutor.deploy' || msg.type === 'taskexecutor.deploy-slice' ? msg.descriptor : undefined;
+  if (id !== undefined && 'stage' in id) return `${msg.type} (job ${id.jobId} stage ${id.stage} slice ${id.slice} attempt ${id.attempt})`;
   return `${msg.type} (${id ? `job ${id.jobId} attempt ${id.attempt} subtask ${id.vertex}/${id.subtask}` : `job ${(msg as { jobId: string }).jobId}`})`;
 }
 
@@ -124,6 +127,10 @@ function taskExecutorBehavior(executor: TaskExecutor, link: JobManagerLink, fenc
         case 'taskexecutor.checkpoint-complete': executor.checkpointComplete(msg.id, msg.checkpointId); return;
         case 'taskexecutor.checkpoint-aborted': executor.checkpointAborted(msg.id, msg.checkpointId); return;
         case 'taskexecutor.release-job': void executor.releaseJob(msg.jobId); return;
+        case 'taskexecutor.deploy-slice': executor.batch.deploy(msg.descriptor); return;
+        case 'taskexecutor.cancel-slice': executor.batch.cancel(msg.id); return;
+        case 'taskexecutor.slice-add-splits': executor.batch.addSplits(msg.id, msg.vertex, msg.splits as SourceSplit[]); return;
+        case 'taskexecutor.slice-no-more-splits': executor.batch.notifyNoMoreSplits(msg.id, msg.vertex); return;
       }
     },
   });
@@ -195,6 +202,8 @@ export async function startTaskManager(options: TaskManagerOptions): Promise<Run
     },
   });
   link.self = system.spawn(taskExecutorBehavior(executor, link, fence), 'taskmanager');
+  // Other TaskManagers fetch the batch partitions of this one from it.
+  system.spawn(partitionServiceBehavior(executor.batch.partitions), PARTITION_SERVICE);
   try {
     await link.registerWithin(options.registrationTimeoutMs ?? 30_000);
   } catch (error) {

@@ -40,6 +40,15 @@ export interface JobMasterOptions extends DeployOptions {
   readonly createDeployer?: (context: DeployContext) => SubtaskDeployer;
 }
 
+/**
+ * A deployer that takes the job's slots itself, as it needs them (a cluster's batch stages, which
+ * run stage after stage in whatever slots are free): the JobMaster requests none, and leaves a
+ * lost TaskManager to it rather than failing the job over.
+ */
+export interface SlotSchedulingDeployer extends SubtaskDeployer {
+  readonly schedulesSlots: true;
+}
+
 /** Runs one job on the resources of a mini cluster or of a JobManager process. */
 /** After a stop-with-savepoint, how long subtasks may take to finish before they are cancelled. */
 export const STOP_FINISH_TIMEOUT_MS = 30_000;
@@ -74,6 +83,8 @@ export class JobMaster implements JobTaskListener {
   readonly failover: JobFailover;
   private slotOf: SlotAssignment | undefined;
   private readonly deployer: SubtaskDeployer;
+  /** The deployer takes slots itself (SlotSchedulingDeployer). */
+  private readonly schedulesSlots: boolean;
   /** The deployer when the subtasks run in this process. */
   private readonly local: LocalDeployer | undefined;
   private readonly unsubscribeLost: () => void;
@@ -125,9 +136,11 @@ export class JobMaster implements JobTaskListener {
     this.regions = regionsToRestart(graph);
     const context: DeployContext = { jobId, graph, listener: this, checkpointing: this.checkpointing, options, regions: this.regions };
     this.deployer = options.createDeployer?.(context) ?? (this.local = new LocalDeployer(context, resourceManager));
+    this.schedulesSlots = (this.deployer as Partial<SlotSchedulingDeployer>).schedulesSlots === true;
     this.unsubscribeLost = resourceManager.onTaskManagerLost((id, jobIds, reason) => {
       if (!jobIds.has(this.jobId)) return;
       this.deployer.onTaskManagerLost(id);
+      if (this.schedulesSlots) return;
       this.failover.onFailure(`TaskManager ${id}`, new Error(`TaskManager ${id} was lost: ${reason}`), { where: `TaskManager ${id}`, taskManagerId: id });
     });
   }
@@ -190,7 +203,7 @@ export class JobMaster implements JobTaskListener {
   /** The TaskManager that runs subtask `index` of `vertex` in the current attempt. */
   taskManagerOf(vertex: JobVertex, index: number): string | undefined {
     // Between attempts (waiting for new slots) no subtask runs anywhere.
-    return this.tasks.has(vertex) ? this.slotOf?.(vertex, index).taskManagerId : undefined;
+    return this.tasks.has(vertex) && !this.schedulesSlots ? this.slotOf?.(vertex, index).taskManagerId : undefined;
   }
 
   /** A remote subtask's report arrived at the JobMaster actor. */
@@ -233,7 +246,7 @@ export class JobMaster implements JobTaskListener {
    */
   private async redeploy(attemptNumber: number): Promise<void> {
     const slotOf = this.slotOf!;
-    const lost = this.graph.vertices.some((v) => Array.from({ length: v.parallelism }, (_, i) => slotOf(v, i))
+    const lost = !this.schedulesSlots && this.graph.vertices.some((v) => Array.from({ length: v.parallelism }, (_, i) => slotOf(v, i))
       .some((slot) => !this.resourceManager.holdsSlot(slot)));
     if (lost) {
       this.tasks.clear();
@@ -404,6 +417,10 @@ export class JobMaster implements JobTaskListener {
    * failed (the job fails, its message saying `failure`) or the job stopped meanwhile.
    */
   private async acquireSlots(failure: string): Promise<boolean> {
+    if (this.schedulesSlots) {
+      this.slotOf = () => { throw new Error(`job ${this.jobId}'s deployer assigns its own slots`); };
+      return this.getStatus() === 'RUNNING';
+    }
     const groups = slotsPerSharingGroup(this.graph);
     let needed = 0;
     for (const n of groups.values()) needed += n;

@@ -51,20 +51,39 @@ export class BlockingPartitionStore {
   *read(edges: readonly JobEdge[], consumer: number): Generator<[unknown[], number[], number]> {
     for (const edge of edges) {
       for (let p = 0; p < edge.source.parallelism; p++) {
-        const output = this.committed.get(`${edge.id}#${p}`);
-        if (output === undefined) throw new Error(`blocking partition of "${edge.sourceNode.name}" -> "${edge.targetNode.name}" from subtask ${p} is missing: its producer has not finished`);
-        for (const chunk of output.chunks[consumer]) {
-          if ('path' in chunk) {
-            for (const frame of readFrames(chunk.path, chunk.offset, 1)) {
-              const [values, timestamps] = frame as [unknown[], number[]];
-              yield [values, timestamps, values.length];
-            }
-          } else {
-            yield [chunk.values, chunk.timestamps, chunk.values.length];
-          }
-        }
+        if (!this.has(edge.id, p)) throw new Error(`blocking partition of "${edge.sourceNode.name}" -> "${edge.targetNode.name}" from subtask ${p} is missing: its producer has not finished`);
+        yield* this.readProducer(edge.id, p, consumer);
       }
     }
+  }
+
+  /** Whether producer subtask `producer` of edge `edgeId` committed its output here. */
+  has(edgeId: number, producer: number): boolean { return this.committed.has(`${edgeId}#${producer}`); }
+
+  /**
+   * The records producer `producer` of edge `edgeId` wrote for consumer `consumer`, a chunk at a
+   * time (a spilled chunk is read from its file when reached); nothing when the producer has not
+   * committed here.
+   */
+  *readProducer(edgeId: number, producer: number, consumer: number): Generator<[unknown[], number[], number]> {
+    const output = this.committed.get(`${edgeId}#${producer}`);
+    if (output === undefined) return;
+    for (const chunk of output.chunks[consumer] ?? []) {
+      if ('path' in chunk) {
+        for (const frame of readFrames(chunk.path, chunk.offset, 1)) {
+          const [values, timestamps] = frame as [unknown[], number[]];
+          yield [values, timestamps, values.length];
+        }
+      } else {
+        yield [chunk.values, chunk.timestamps, chunk.values.length];
+      }
+    }
+  }
+
+  /** Forgets every partition (the job ended on this TaskManager). */
+  releaseAll(): void {
+    for (const output of this.committed.values()) this.free(output);
+    this.committed.clear();
   }
 
   /** Forgets the partitions of `edges` (their consumer stage finished). */

@@ -42,6 +42,12 @@ export function clusterJobGraph(graph: JobGraph): JobGraph {
   });
 }
 
+/** The batch job a graph of clusterJobGraph wraps, or undefined for a streaming graph. */
+export function batchJobOf(graph: JobGraph): JobGraph | undefined {
+  const source = graph.vertices.length === 1 ? graph.vertices[0].head.source : undefined;
+  return source instanceof BatchJobSource ? source.graph : undefined;
+}
+
 /** The batch job as a source of one split-less reader that runs it. */
 class BatchJobSource implements Source<never, SourceSplit, null> {
   readonly boundedness = 'bounded' as const;

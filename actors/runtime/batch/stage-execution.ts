@@ -142,24 +142,12 @@ export class StageExecution implements TaskListener {
   /** Creates slice `slice.index`'s subtasks and the channels between them, and starts them. */
   private deploy(slice: Slice): void {
     const { jobId, clock, batchSize, channelCredits, slotSchedulers } = this.context;
-    const i = slice.index;
-    const inputs = new Map<JobVertex, GateChannel[]>(this.graph.vertices.map((v) => [v, []]));
-    const outputs = new Map<JobVertex, Map<JobEdge, LocalChannel[]>>(this.graph.vertices.map((v) => [v, new Map()]));
-    for (const edge of this.graph.edges) {
-      const channel = new LocalChannel(channelCredits, `${edge.sourceNode.name}[${i}] -> ${edge.targetNode.name}[${i}]`);
-      // Every edge of a stage is forward: subtask i sends to subtask i only, on channel 0.
-      outputs.get(edge.source)!.set(edge, [channel]);
-      inputs.get(edge.target)!.push({ channel, input: edge.typeNumber });
-    }
-    slice.tasks = this.graph.vertices.map((vertex) => new StreamTask({
-      jobId, vertex, subtaskIndex: i, attemptNumber: slice.attempt, clock,
-      bufferTimeoutMs: this.graph.config.bufferTimeoutMs, batchSize, checkpointingEnabled: false,
-      inputChannels: inputs.get(vertex)!, outputChannels: outputs.get(vertex)!,
-      scheduler: slotSchedulers[slice.slot], listener: this,
-    }));
+    slice.tasks = createSliceTasks(this.graph, slice.index, slice.attempt, {
+      jobId, clock, batchSize, channelCredits, scheduler: slotSchedulers[slice.slot], listener: this,
+    });
     slice.finished = 0;
     for (const t of slice.tasks) this.taskOf.set(t, slice);
-    this.running.set(i, slice);
+    this.running.set(slice.index, slice);
     this.context.onRunning(this.running.size);
     for (const t of slice.tasks) void t.start();
   }
@@ -227,4 +215,35 @@ export class StageExecution implements TaskListener {
     for (const e of this.enumerators.values()) { try { e.close(); } catch { /* closing is best effort */ } }
     this.enumerators.clear();
   }
+}
+
+/** What the subtasks of one slice run with. */
+export interface SliceTaskOptions {
+  readonly jobId: string;
+  readonly clock: Clock;
+  readonly batchSize: number;
+  readonly channelCredits: number;
+  readonly scheduler: TaskScheduler;
+  readonly listener: TaskListener;
+}
+
+/**
+ * Creates (without starting) slice `index` of a stage graph as attempt `attempt`: subtask `index`
+ * of every vertex, joined by local channels (also how a TaskManager of a cluster runs a slice).
+ */
+export function createSliceTasks(graph: JobGraph, index: number, attempt: number, options: SliceTaskOptions): StreamTask[] {
+  const inputs = new Map<JobVertex, GateChannel[]>(graph.vertices.map((v) => [v, []]));
+  const outputs = new Map<JobVertex, Map<JobEdge, LocalChannel[]>>(graph.vertices.map((v) => [v, new Map()]));
+  for (const edge of graph.edges) {
+    const channel = new LocalChannel(options.channelCredits, `${edge.sourceNode.name}[${index}] -> ${edge.targetNode.name}[${index}]`);
+    // Every edge of a stage is forward: subtask i sends to subtask i only, on channel 0.
+    outputs.get(edge.source)!.set(edge, [channel]);
+    inputs.get(edge.target)!.push({ channel, input: edge.typeNumber });
+  }
+  return graph.vertices.map((vertex) => new StreamTask({
+    jobId: options.jobId, vertex, subtaskIndex: index, attemptNumber: attempt, clock: options.clock,
+    bufferTimeoutMs: graph.config.bufferTimeoutMs, batchSize: options.batchSize, checkpointingEnabled: false,
+    inputChannels: inputs.get(vertex)!, outputChannels: outputs.get(vertex)!,
+    scheduler: options.scheduler, listener: options.listener,
+  }));
 }
