@@ -155,7 +155,7 @@ function pathOf(ctx: ConnectorContext): string {
 
 /** The partition layout of a partitioned table, else undefined. */
 function layoutOf(ctx: ConnectorContext): PartitionLayout | undefined {
-  return ctx.partitionKeys && ctx.partitionKeys.length > 0 ? partitionLayout(ctx.physical, ctx.partitionKeys) : undefined;
+  return ctx.partitionKeys && ctx.partitionKeys.length > 0 ? partitionLayout(ctx.physical, ctx.partitionKeys, ctx.options['partition.default-name']) : undefined;
 }
 
 /** Every row of the files under the table's path (a partitioned table's values from the directories). */

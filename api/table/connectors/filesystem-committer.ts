@@ -17,13 +17,13 @@ import { DEFAULT_PARTITION_NAME, unescapePathName } from './filesystem-partition
 import { commitPartFiles, type PartitionCommitInfo } from './filesystem-writer.ts';
 
 /** The values of a partition path `k1=v1/k2=v2`, by key (a default partition's value is null). */
-export function partitionValues(path: string): Map<string, string | null> {
+export function partitionValues(path: string, defaultName = DEFAULT_PARTITION_NAME): Map<string, string | null> {
   const values = new Map<string, string | null>();
   for (const segment of path.split('/')) {
     const eq = segment.indexOf('=');
     if (eq <= 0) continue;
     const v = unescapePathName(segment.slice(eq + 1));
-    values.set(unescapePathName(segment.slice(0, eq)), v === DEFAULT_PARTITION_NAME ? null : v);
+    values.set(unescapePathName(segment.slice(0, eq)), v === defaultName ? null : v);
   }
   return values;
 }
@@ -49,7 +49,7 @@ const LENIENT = /^(?<year>\d{4})-(?<month>\d{1,2})-(?<day>\d{1,2})(?:[ T](?<hour
 export function partitionTimeExtractor(options: PartitionCommitOptions, keys: readonly string[]): (partition: string) => number {
   const format = options.timestampFormatter !== undefined ? javaPatternRegex(options.timestampFormatter) : LENIENT;
   return (partition) => {
-    const values = partitionValues(partition);
+    const values = partitionValues(partition, options.defaultPartitionName);
     const valueOf = (k: string): string => {
       const v = values.get(k);
       if (v === undefined || v === null) throw new Error(`partition ${partition} has no value for '${k}' to extract its time from ('partition.time-extractor.timestamp-pattern')`);

@@ -17,6 +17,8 @@ export interface PartitionCommitOptions {
   readonly timestampPattern?: string;
   /** A Java DateTimeFormatter pattern for that timestamp; undefined: 'yyyy-MM-dd[ HH:mm[:ss]]'. */
   readonly timestampFormatter?: string;
+  /** The directory name of null or empty partition values ('partition.default-name'). */
+  readonly defaultPartitionName?: string;
 }
 
 /** The sink options of a filesystem table. */
@@ -115,7 +117,8 @@ export function fileSystemSinkOptions(ctx: ConnectorContext): FileSystemSinkOpti
     inactivityIntervalMs: duration('sink.rolling-policy.inactivity-interval', 30 * MINUTE),
     shuffleByPartition: shuffle === 'true',
   };
-  if (o['partition.default-name'] !== undefined) fail('partition.default-name', 'is not supported: partitions with a null or empty value are written under __DEFAULT_PARTITION__');
+  const defaultName = o['partition.default-name'];
+  if (defaultName !== undefined && (defaultName === '' || defaultName.includes('/'))) fail('partition.default-name', `must be a non-empty name without '/', got '${defaultName}'`);
   if (o['sink.partition-commit.policy.class'] !== undefined || o['sink.partition-commit.policy.class.parameters'] !== undefined) {
     fail(o['sink.partition-commit.policy.class'] !== undefined ? 'sink.partition-commit.policy.class' : 'sink.partition-commit.policy.class.parameters',
       'is not supported: a custom commit policy is a Java class; use \'sink.partition-commit.policy.kind\' = \'success-file\'');
@@ -155,7 +158,7 @@ export function fileSystemSinkOptions(ctx: ConnectorContext): FileSystemSinkOpti
       if (!ctx.partitionKeys!.includes(m[1])) fail('partition.time-extractor.timestamp-pattern', `names '${m[1]}', which is not a partition column (${ctx.partitionKeys!.join(', ')})`);
     }
   }
-  return { ...options, partitionCommit: { trigger, delayMs, watermarkTimeZone, successFileName, timestampPattern: pattern, timestampFormatter: formatter } };
+  return { ...options, partitionCommit: { trigger, delayMs, watermarkTimeZone, successFileName, timestampPattern: pattern, timestampFormatter: formatter, defaultPartitionName: defaultName } };
 }
 
 /** Java DateTimeFormatter letters this reader understands, as regex groups. */

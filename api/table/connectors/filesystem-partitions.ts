@@ -41,14 +41,14 @@ export interface PartitionLayout {
   fullRow(data: readonly unknown[], relativeDir: string, where: () => string): unknown[];
 }
 
-/** The layout of a table with `physical` columns partitioned by `keys`. */
-export function partitionLayout(physical: Schema, keys: readonly string[]): PartitionLayout {
+/** The layout of a table with `physical` columns partitioned by `keys` (null values under `defaultName`). */
+export function partitionLayout(physical: Schema, keys: readonly string[], defaultName = DEFAULT_PARTITION_NAME): PartitionLayout {
   const keyAt = keys.map((k) => physical.indexOf(k));
   const dataAt = physical.columns.map((_, i) => i).filter((i) => !keyAt.includes(i));
   const dataSchema = new Schema(dataAt.map((i) => physical.columns[i]));
   const text = (v: unknown, t: LogicalType): string => {
     const s = toText(v, t);
-    return s === null || s === '' ? DEFAULT_PARTITION_NAME : escapePathName(String(s));
+    return s === null || s === '' ? escapePathName(defaultName) : escapePathName(String(s));
   };
   return {
     dataSchema,
@@ -66,7 +66,7 @@ export function partitionLayout(physical: Schema, keys: readonly string[]): Part
         const v = values.get(k);
         if (v === undefined) throw new Error(`${where()}: the file is not under a '${k}=...' partition directory`);
         const col = physical.columns[keyAt[j]];
-        row[keyAt[j]] = v === DEFAULT_PARTITION_NAME ? null : fromValue(v, col.type, () => `${where()} partition ${k}`);
+        row[keyAt[j]] = v === defaultName ? null : fromValue(v, col.type, () => `${where()} partition ${k}`);
       });
       return row;
     },

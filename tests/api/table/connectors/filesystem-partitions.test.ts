@@ -1,6 +1,7 @@
 // PARTITIONED BY on the filesystem connector: rows go under Hive-style `k=v/` directories (values
 // escaped as Hive escapes them, null and empty values under __DEFAULT_PARTITION__), the files
-// hold the other columns only, and reading the directory gives the partition values back.
+// hold the other columns only, and reading the directory gives the partition values back
+// ('partition.default-name' renames the directory of null values).
 // Partitioning is refused for other connectors and for unknown or computed columns.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -53,6 +54,17 @@ test('INSERT into a partitioned table writes k=v directories without the partiti
   assert.equal(rows.map((r) => Object.values(r)).sort((a, b) => (a[0] as number) - (b[0] as number)), [
     [1, 10, 'one', 'a/b'], [2, 10, 'two', 'a/b'], [3, 20, 'three', '12:30'], [4, null, 'four', 'x'], [5, 20, 'five', null],
   ]);
+});
+
+test("'partition.default-name' names the directory of null and empty values, written and read back as null", async () => {
+  const dir = tempDir();
+  const tEnv = fresh();
+  const options = `'connector' = 'filesystem', 'path' = '${dir}', 'format' = 'csv', 'partition.default-name' = 'none:here'`;
+  await tEnv.executeSql(`CREATE TABLE out (id INT, s STRING) PARTITIONED BY (s) WITH (${options})`);
+  await (await tEnv.executeSql("INSERT INTO out VALUES (1, 'a'), (2, CAST(NULL AS STRING)), (3, '')")).await();
+  assert.equal(linesByPartition(dir), { 's=a': ['1'], 's=none%3Ahere': ['2', '3'] });
+  const rows = await tEnv.sqlQuery('SELECT id, s FROM out').execute().collect();
+  assert.equal(rows.map((r) => [r.id, r.s]).sort((a, b) => (a[0] as number) - (b[0] as number)), [[1, 'a'], [2, null], [3, null]]);
 });
 
 test('a file outside the partition directories of a partitioned table is a clear error', async () => {
