@@ -67,6 +67,8 @@ export interface ClusterBatchObserver {
   started?(run: ClusterBatchRun): void;
   /** Every slice of `stage` has finished; no slice is deployed until the returned promise settles. */
   stageCompleted?(run: ClusterBatchRun, stage: number): void | Promise<void>;
+  /** The run handled the loss of TaskManager `taskManagerId` (what it held is marked for recomputing). */
+  taskManagerLost?(run: ClusterBatchRun, taskManagerId: string): void;
 }
 
 const observers = new Set<ClusterBatchObserver>();
@@ -212,6 +214,7 @@ export class ClusterBatchScheduler implements ClusterBatchRun {
         affected = true;
       }
     }
+    for (const o of observers) o.taskManagerLost?.(this, id);
     if (!affected) return;
     this.log.warn(`TaskManager ${id} was lost: its running slices and the partitions still needed run again`, { taskManagerId: id, partitionsLost: this.stats.partitionsLost });
     // Consumers running now that read a partition that is gone wait for it.
