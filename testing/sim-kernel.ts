@@ -10,7 +10,8 @@ import type { Host } from '../actors/core/host.ts';
 import type { SimRandom } from './sim-random.ts';
 import type { Trace } from './trace.ts';
 
-interface SimEvent { at: number; seq: number; label: string; run: () => void; cancelled: boolean }
+/** An event waiting in the kernel's queue. */
+export interface SimEvent { at: number; seq: number; label: string; run: () => void; cancelled: boolean }
 
 /** The virtual epoch a simulation starts at (2020-01-01T00:00:00Z): processing time looks real. */
 export const SIM_EPOCH_MS = 1_577_836_800_000;
@@ -91,7 +92,7 @@ export class SimKernel {
     this.host = {
       clock: this.clock,
       monotonicNow: () => kernel.time - SIM_EPOCH_MS,
-      yieldTurn: (label, callback) => { kernel.at(kernel.time + (turns.next() < 0.5 ? 0 : 1), label, callback); },
+      yieldTurn: (label, callback) => { kernel.post(kernel.time + (turns.next() < 0.5 ? 0 : 1), label, callback); },
       random: () => ids.next(),
       roundsPerTurn: 1,
     };
@@ -120,9 +121,15 @@ export class SimKernel {
 
   /** Queues `run` at virtual time `at` (never before now); `label` names it in the trace. */
   at(at: number, label: string, run: () => void): Cancel {
+    const event = this.post(at, label, run);
+    return () => { event.cancelled = true; };
+  }
+
+  /** at() for an event nobody cancels (turns, storage completions): no Cancel is made for it. */
+  post(at: number, label: string, run: () => void): SimEvent {
     const event: SimEvent = { at: Math.max(at, this.time), seq: this.seq++, label, run, cancelled: false };
     this.queue.push(event);
-    return () => { event.cancelled = true; };
+    return event;
   }
 
   /** Appends a line about something that is not an event (a fault, a check) to the trace. */

@@ -119,7 +119,7 @@ export class SimStorage implements KvStore {
 
   private latency(): Promise<void> {
     const ms = this.random.int(0, this.maxLatencyMs);
-    return new Promise((resolve) => { this.kernel.at(this.kernel.now + ms, 'storage', resolve); });
+    return new Promise((resolve) => { this.kernel.post(this.kernel.now + ms, 'storage', resolve); });
   }
 
   private async write(operation: string, mutations: readonly KvMutation[]): Promise<void> {
