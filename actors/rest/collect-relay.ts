@@ -5,7 +5,8 @@
 // (a batch id seen before is acknowledged and dropped, so a transaction committed again after a
 // recovery is not shown twice); the client fetches from an offset, which also acknowledges every
 // row before it, freeing room. A full buffer refuses batches until the client catches up (the
-// sink retries: that is the backpressure). Results the client stopped asking for expire.
+// sink retries: that is the backpressure). Results the client stopped fetching from expire, so the
+// sinks of a query whose client died learn it (their pushes answer 'closed') and fail its job.
 // Plain class, no I/O; times from the injected clock. Imports the Clock type only.
 import type { Clock } from '../../api/time/clock.ts';
 
@@ -20,7 +21,7 @@ export interface CollectRelayOptions {
   readonly clock: Clock;
   /** Rows a result holds before it refuses batches (a batch is taken whenever there is any room). */
   readonly capacity?: number;
-  /** A result nobody fetched or pushed for this long is dropped. */
+  /** A result its client has not fetched from for this long is dropped (its sinks are then told it is closed). */
   readonly idleMs?: number;
 }
 
@@ -70,7 +71,7 @@ export class CollectRelay {
   fetch(id: string, offset: number, max: number): { readonly offset: number; readonly rows: unknown[] } {
     this.expire();
     if (this.closed.has(id)) throw new RangeError(`result ${id} is closed`);
-    const r = this.bufferOf(id);
+    const r = this.bufferOf(id, true);
     const end = r.base + r.rows.length;
     if (offset > end) throw new RangeError(`offset ${offset} is past the ${end} rows result ${id} received`);
     if (offset > r.base) {
@@ -106,10 +107,12 @@ export class CollectRelay {
   /** Rows buffered in result `id` (not acknowledged yet). */
   buffered(id: string): number { return this.results.get(id)?.rows.length ?? 0; }
 
-  private bufferOf(id: string): ResultBuffer {
+  /** The buffer of result `id` (created on first use); `byClient`: the client's fetch keeps it alive. */
+  private bufferOf(id: string, byClient = false): ResultBuffer {
     let r = this.results.get(id);
-    if (r === undefined) this.results.set(id, r = { rows: [], base: 0, seen: new Set(), lastUsed: 0, waiters: [] });
-    r.lastUsed = this.options.clock.now();
+    if (r === undefined) this.results.set(id, r = { rows: [], base: 0, seen: new Set(), lastUsed: this.options.clock.now(), waiters: [] });
+    // Only the client's fetches count as use: sinks pushing into a result nobody reads must not keep it.
+    if (byClient) r.lastUsed = this.options.clock.now();
     return r;
   }
 

@@ -5,7 +5,8 @@
 // a recovery commits again unchanged (the relay drops the repeat): exactly-once. Without
 // checkpoints changes are pushed as they come, in order, one batch in flight at a time
 // (at-least-once: a restart replays what was shown). A push waits while the client's buffer is
-// full. Imports the Table API's types and the collect client.
+// full; a push into a result the client closed (or abandoned) fails the job, so an orphaned query
+// does not run on. Imports the Table API's types and the collect client.
 import type { ChangelogRow, Sink, SinkWriter, SinkWriterContext, TwoPhaseCommitSink } from '../../../api/index.ts';
 import { CollectClient } from '../../../actors/rest/collect-client.ts';
 
@@ -18,10 +19,15 @@ export interface CollectResultTxn { readonly id: string; readonly rows: Changelo
 /** Changes pushed per batch at most (larger transactions go in several batches). */
 const BATCH_ROWS = 2_000;
 
-/** Pushes `rows` in batches named `<id>.<n>`; resolves when all were taken (or the result was closed). */
+/** The error of a push into a result its client closed (or that expired: the client stopped reading). */
+function closedError(rid: string): Error {
+  return new Error(`the SQL client no longer reads result ${rid} (it closed the result, or stopped fetching and the result expired): the query's job stops`);
+}
+
+/** Pushes `rows` in batches named `<id>.<n>`; resolves when all were taken; rejects when the result was closed. */
 async function pushAll(client: CollectClient, rid: string, id: string, rows: readonly ChangelogRow[]): Promise<void> {
   for (let i = 0, n = 0; i < rows.length; i += BATCH_ROWS, n++) {
-    if (await client.push(rid, `${id}.${n}`, rows.slice(i, i + BATCH_ROWS)) === 'closed') return;
+    if (await client.push(rid, `${id}.${n}`, rows.slice(i, i + BATCH_ROWS)) === 'closed') throw closedError(rid);
   }
 }
 
@@ -63,7 +69,10 @@ export class StreamingCollectResultSink implements Sink<ChangelogRow> {
       if (sending !== undefined || queue.length === 0) return;
       const rows = queue.splice(0, BATCH_ROWS);
       sending = client.push(rid, `${context.subtaskIndex}-${context.attemptNumber}-${n++}`, rows).then(
-        () => { sending = undefined; pump(); },
+        (outcome) => {
+          sending = undefined;
+          if (outcome === 'closed') failure ??= { error: closedError(rid) }; else pump();
+        },
         (error) => { sending = undefined; failure ??= { error }; },
       );
     };

@@ -68,9 +68,12 @@ export async function startSqlQuery(job: SqlJobSpec, options: ClusterClientOptio
   let cancelled = false;
   let ended: JobResultInfo | undefined;
   let endError: unknown;
-  void rest.jobResult(jobId).then((r) => { ended = r; }, (e) => { endError = e; });
+  const settled = rest.jobResult(jobId).then((r) => { ended = r; }, (e) => { endError = e; });
+  // Cancels the job and waits until it has ended, so that its sink never pushes into a closed result.
   const stop = async (): Promise<void> => {
-    if (ended === undefined) await rest.cancelJob(jobId).catch(() => {});
+    if (ended !== undefined || endError !== undefined) return;
+    await rest.cancelJob(jobId).catch(() => {});
+    await settled;
   };
   return {
     jobId,

@@ -28,15 +28,17 @@ test('a batch is taken once; a full result refuses until rows are acknowledged; 
   assert.throws(() => relay.fetch('r', 5, 10), /closed/);
 });
 
-test('a result nobody used for idleMs expires', () => {
+test('a result its client did not fetch from for idleMs expires, however busy its sinks are', () => {
   const clock = new ManualClock();
   const relay = new CollectRelay({ clock, idleMs: 1000 });
   relay.push('old', { batch: 'a', rows: [1] });
-  clock.advance(600);
   relay.push('new', { batch: 'a', rows: [1] });
   clock.advance(600);
+  relay.fetch('new', 1, 10);
+  assert.is(relay.push('old', { batch: 'b', rows: [2] }), 'accepted', 'a push does not count as use');
+  clock.advance(600);
   assert.is(relay.push('new', { batch: 'b', rows: [2] }), 'accepted');
-  assert.is(relay.push('old', { batch: 'b', rows: [2] }), 'closed');
+  assert.is(relay.push('old', { batch: 'c', rows: [3] }), 'closed');
 });
 
 test('randomized: pushes with repeats and fetches give every batch once, in order', () => {
