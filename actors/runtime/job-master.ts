@@ -11,7 +11,8 @@
 // in this process, RemoteDeployer on TaskManager processes, whose TaskExecutors then replace only
 // that region's channels) redeploys the region's subtasks as their next attempt while the other
 // regions keep running; the job stays RUNNING and its attemptNumber is the highest attempt of any
-// subtask. Imports api/, state/ and actors/ (runtime, checkpoint, failover). Over 400 lines:
+// subtask. A SlotSchedulingDeployer (a cluster's batch stages) takes slots itself and handles
+// lost TaskManagers itself. Imports api/, state/ and actors/ (runtime, checkpoint, failover). Over 400 lines:
 // scheduling, the three failovers (whole job, region, lost TaskManager) and the status machine
 // share the subtask bookkeeping; the wiring already lives in the deployers (subtask-deployer.ts).
 import { createActor, type Actor } from 'xstate';

@@ -1,18 +1,16 @@
-// How a cluster (worker-thread TaskManagers or TaskManager processes) runs a BATCH-mode job: as
-// one task in one slot of one TaskManager, inside which the job's stages, blocking partitions
-// (in memory, spilling to that TaskManager's local disk) and bulk/delta iterations run exactly as
-// the embedded batch runner runs them (BatchJobRunner, its slices sharing that TaskManager's
-// thread). The JobManager sees an ordinary one-vertex job: it gives it a slot, reports its status,
-// result and accumulators, cancels it, and restarts it by the job's restart strategy (a lost
-// TaskManager re-runs the whole job elsewhere, from its sources). Inside the task, a failed slice
-// re-runs from its stage's persisted inputs, as embedded.
-// Why one TaskManager: stages spread over several TaskManagers need their consumers to read
-// blocking partitions from the TaskManager that wrote them, which the data plane cannot do (it
-// carries pipelined channels that sender and receiver open together, with no request for a
-// finished partition); a restriction that runs every batch job correctly beats a distribution
-// that cannot recompute a lost TaskManager's partitions. Every process of the cluster builds the
-// job's graph from its bundle and wraps it the same way (clusterJobGraph), so vertex ids agree.
-// Imports api/ and actors/.
+// How a cluster (worker-thread TaskManagers or TaskManager processes) sees a BATCH-mode job: every
+// process builds the job's graph from its bundle and wraps it the same way (clusterJobGraph, so
+// vertex ids agree) into a one-vertex job, which the JobManager's JobMaster runs like any job (its
+// status, result, accumulators, cancellation and whole-job restarts). batchJobOf unwraps it. On a
+// cluster of TaskManager processes the JobMaster's ClusterBatchDeployer (actors/cluster) then runs
+// the wrapped job's stages over every TaskManager: slices in free slots, blocking partitions on the
+// TaskManager that wrote them, fetched from there by their consumers, recomputed when their
+// TaskManager is lost. A job with a bulk or delta iteration still runs as one task in one slot of
+// one TaskManager: its reader (below) runs the whole job there with the embedded BatchJobRunner
+// (stages, partitions spilling to that TaskManager's disk, supersteps), because an iteration's
+// supersteps exchange partitions many times over and that coordination is not distributed yet;
+// the JobMaster restarts it by the job's restart strategy (a lost TaskManager re-runs it
+// elsewhere, from its sources). Imports api/ and actors/.
 import { defaultEnvironmentConfig } from '../../../api/environment/environment-config.ts';
 import type { JobGraph } from '../../../api/graph/job-graph.ts';
 import { buildJobGraph } from '../../../api/graph/job-graph-builder.ts';

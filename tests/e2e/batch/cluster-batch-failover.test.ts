@@ -3,7 +3,8 @@
 // 4 in two slots. A TaskManager killed right after the first stage finished (by an observer of
 // that stage, before the second is scheduled) makes the JobManager recompute exactly the
 // partitions it held (counted in producer runs) on the other TaskManager, and the job still
-// writes what a plain loop computes. With a batch memory of a few kilobytes every full chunk of
+// writes what a plain loop computes. A consumer slice that fails runs again from the partitions
+// that are kept, without its producers. With a batch memory of a few kilobytes every full chunk of
 // a partition spills to its producer's disk, and the consumers fetch spilled chunks from the other
 // TaskManager.
 import { test } from 'uvu';
@@ -97,6 +98,29 @@ test('a TaskManager killed after the first stage finished: exactly its partition
     assert.ok(consumerRuns.every((r) => r.taskManagerId !== victim));
   } finally {
     out.cleanup();
+  }
+});
+
+test('a failed consumer slice runs again from the persisted partitions, as the restart strategy allows', async () => {
+  const out = tempDir('cluster-retry-out');
+  const count = 3000, keys = 50;
+  try {
+    const { state, error, run } = await runJob(
+      {
+        CLUSTER_STAGES_OUTPUT: out.path, CLUSTER_STAGES_SEED: String(seed + 2), CLUSTER_STAGES_COUNT: String(count), CLUSTER_STAGES_KEYS: String(keys),
+        CLUSTER_STAGES_MEMORY: '', CLUSTER_STAGES_FAIL_SUBTASK: '1',
+      },
+      () => ({}),
+    );
+    assert.is(state, 'FINISHED', error);
+    assert.equal(sums(out.path), expectedSums(seed + 2, count, keys));
+    assert.is(run.stats.runs.filter((r) => r.stage === 0).length, 4, 'no producer ran again');
+    const consumers = run.stats.runs.filter((r) => r.stage === 1);
+    assert.equal(consumers.map((r) => `${r.slice}:${r.outcome}`).sort(), ['0:finished', '1:failed', '1:finished', '2:finished', '3:finished']);
+    assert.is(run.stats.sliceRestarts, 1);
+  } finally {
+    out.cleanup();
+    delete processEnv.CLUSTER_STAGES_FAIL_SUBTASK;
   }
 });
 
