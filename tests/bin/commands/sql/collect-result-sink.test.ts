@@ -51,7 +51,7 @@ test('the streaming sink pushes as it writes, in order; its flush waits for all;
   assert.equal(got, Array.from({ length: 5000 }, (_, i) => change(i)));
   await client.close(target.resultId);
   writer.write(change(5000), 0);
-  await writer.flush!(true).then(() => assert.unreachable('flushed into a closed result'), (e: Error) => assert.match(e.message, /no longer reads result stream-result/));
+  await Promise.resolve(writer.flush!(true)).then(() => assert.unreachable('flushed into a closed result'), (e: Error) => assert.match(e.message, /no longer reads result stream-result/));
   assert.throws(() => writer.write(change(5001), 0), /no longer reads result/);
 });
 
