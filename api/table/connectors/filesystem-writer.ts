@@ -15,6 +15,7 @@
 // attempt first removes the hidden files its run and subtask left. Uses node:fs synchronously.
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { join } from 'node:path';
 import { NO_TIMESTAMP } from '../../stream-elements.ts';
 import type { SinkWriterContext } from '../../sinks/sink.ts';
