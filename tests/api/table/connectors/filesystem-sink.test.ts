@@ -125,6 +125,27 @@ test('without a commit policy no success file is written; an unpartitioned table
   assert.equal(visibleLines(dir, 'p=a'), ['{"id":1}', '{"id":3}']);
 });
 
+test('the rollover interval rolls files between checkpoints, on the job\'s processing-time clock', async () => {
+  const dir = tempDir();
+  const clock = new ManualClock(EPOCH);
+  const env = StreamExecutionEnvironment.getExecutionEnvironment({ clock, bufferTimeoutMs: 0, batchSize: 8 });
+  env.setParallelism(1).enableCheckpointing(1000);
+  const tEnv = StreamTableEnvironment.create(env);
+  await tEnv.executeSql("CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '100', 'fields.id.kind' = 'sequence', 'fields.id.start' = '0', 'fields.id.end' = '299')");
+  await tEnv.executeSql(`CREATE TABLE out (id BIGINT) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'csv',
+    'sink.rolling-policy.rollover-interval' = '200 ms', 'sink.rolling-policy.check-interval' = '100 ms')`);
+  const result = await tEnv.executeSql('INSERT INTO out SELECT id FROM src');
+  let settled = false;
+  const done = result.await().finally(() => { settled = true; });
+  while (!settled) { clock.advance(10); await new Promise<void>((r) => setTimeout(r, 0)); }
+  await done;
+  const files = readdirSync(dir).filter((f) => !f.startsWith('.'));
+  // 3 s of rows: at most 4 checkpoints (and the end of input) would give 5 files; the interval gives a file per ~200-300 ms.
+  assert.ok(files.length >= 10, `${files.length} files`);
+  const lines = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
+  assert.equal(lines.sort(), Array.from({ length: 300 }, (_, i) => String(i)).sort());
+});
+
 test('shuffle by partition: one writer subtask per partition, so one part file each', async () => {
   const dir = tempDir();
   const tEnv = StreamTableEnvironment.create(StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(3));
