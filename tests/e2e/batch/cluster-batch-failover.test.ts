@@ -6,7 +6,7 @@
 // writes what a plain loop computes. A consumer slice that fails runs again from the partitions
 // that are kept, without its producers. With a batch memory of a few kilobytes every full chunk of
 // a partition spills to its producer's disk, and the consumers fetch spilled chunks from the other
-// TaskManager.
+// TaskManager; the spill files are removed when the job ends.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { startJobManager } from '../../../actors/cluster/job-manager-process.ts'
 import { startTaskManager, type RunningTaskManager } from '../../../actors/cluster/task-manager-process.ts';
 import { observeClusterBatchJobs, type ClusterBatchRun } from '../../../actors/cluster/cluster-batch-scheduler.ts';
 import { bundleJob } from '../../../actors/deploy/job-bundle.ts';
-import { tempDir } from '../cluster/support.ts';
+import { tempDir, waitUntil } from '../cluster/support.ts';
 import { testSeed } from '../../support/random.ts';
 import { records } from '../../actors/runtime/batch/fixtures/cluster-stages-job.ts';
 
@@ -36,7 +36,12 @@ function sums(directory: string): string[] {
 }
 
 /** Runs the fixture job on a JobManager and two one-slot TaskManagers of this process. */
-async function runJob(settings: Record<string, string>, observer: (tms: RunningTaskManager[]) => Parameters<typeof observeClusterBatchJobs>[0]): Promise<{ state: string; error?: string; run: ClusterBatchRun }> {
+async function runJob(
+  settings: Record<string, string>,
+  observer: (tms: RunningTaskManager[]) => Parameters<typeof observeClusterBatchJobs>[0],
+  /** Runs once the job ended, before the cluster stops. */
+  afterResult: () => Promise<void> = async () => {},
+): Promise<{ state: string; error?: string; run: ClusterBatchRun }> {
   const data = tempDir('cluster-failover-data');
   Object.assign(processEnv, settings);
   const jm = await startJobManager({ port: 0, restPort: 0, dataDir: data.path });
@@ -51,6 +56,7 @@ async function runJob(settings: Record<string, string>, observer: (tms: RunningT
     const jobId = await jm.service.submitJob(await bundleJob(jobFile), { name: 'cluster batch failover', parallelism: 4 });
     const outcome = await jm.service.jobResult(jobId);
     assert.ok(run?.jobId === jobId, 'the job ran as cluster batch stages');
+    await afterResult();
     return { state: outcome.state, ...(outcome.error !== undefined ? { error: outcome.error } : {}), run: run! };
   } finally {
     stop();
@@ -124,15 +130,24 @@ test('a failed consumer slice runs again from the persisted partitions, as the r
   }
 });
 
-test('spilled partitions are fetched across TaskManagers', async () => {
+test('spilled partitions are fetched across TaskManagers, and their files go when the job ends', async () => {
   const out = tempDir('cluster-spill-out');
+  // The TaskManagers' spill directories are made under TMPDIR (os.tmpdir()): a directory of this test.
+  const temp = tempDir('cluster-spill-tmp');
+  const previousTmp = processEnv.TMPDIR;
+  processEnv.TMPDIR = temp.path;
+  const spillDirectories = (): string[] => readdirSync(temp.path).filter((f) => f.startsWith('actorflow-batch-'));
   // Keys barely repeat: the partial sums do not shrink the partitions much.
   const count = 60_000, keys = 1_000_000;
   try {
+    let seenDuringJob = 0;
     const { state, error, run } = await runJob(
       { CLUSTER_STAGES_OUTPUT: out.path, CLUSTER_STAGES_SEED: String(seed + 1), CLUSTER_STAGES_COUNT: String(count), CLUSTER_STAGES_KEYS: String(keys), CLUSTER_STAGES_MEMORY: '4096' },
-      () => ({}),
+      () => ({ stageCompleted: (_r, stage) => { if (stage === 0) seenDuringJob = spillDirectories().length; } }),
+      // The JobManager releases the job's slots, and the TaskManagers its partitions, as it ends.
+      () => waitUntil(() => spillDirectories().length === 0, 'the spill directories are removed', 20_000),
     );
+    assert.is(seenDuringJob, 2, 'each TaskManager spilled into a directory of its own');
     assert.is(state, 'FINISHED', error);
     assert.equal(sums(out.path), expectedSums(seed + 1, count, keys));
     assert.ok(run.stats.chunksSpilled > 0, 'partitions spilled');
@@ -142,7 +157,8 @@ test('spilled partitions are fetched across TaskManagers', async () => {
     const taskManagers = new Set(run.stats.runs.map((r) => r.taskManagerId));
     assert.is(taskManagers.size, 2);
   } finally {
-    out.cleanup();
+    if (previousTmp === undefined) delete processEnv.TMPDIR; else processEnv.TMPDIR = previousTmp;
+    out.cleanup(); temp.cleanup();
   }
 });
 
