@@ -108,7 +108,9 @@ export class StreamTranslator {
 
   /** A uid for the operator of `node` (suffix for several operators of one node). */
   uid(node: PlanNode, suffix: string): string {
-    const base = `table-${node.kind}-${suffix}-${stableHash(explainPlan(node))}`;
+    // A mini-batch's latency and size are tuning, not structure: changing them keeps the uids (and state).
+    const text = explainPlan(node).replace(/MiniBatchAssigner\([^\n]*\)/g, 'MiniBatchAssigner');
+    const base = `table-${node.kind}-${suffix}-${stableHash(text)}`;
     let uid = base;
     for (let k = 2; this.uids.has(uid); k++) uid = `${base}-${k}`;
     this.uids.add(uid);

@@ -102,6 +102,18 @@ test('in BATCH mode the mini-batch options are not applied (a keyed operator see
   assert.equal(rows, ['k0:13:312', 'k1:13:325', 'k2:12:288', 'k3:12:300']);
 });
 
+test("a mini-batch's latency and size do not change the operators' uids (state restores after retuning)", () => {
+  const uids = (settings: Record<string, string>): string[] => {
+    const { env, tEnv } = tableEnv(settings);
+    tEnv.createTemporaryView('t', env.fromElements({ k: 'a', v: 1 }));
+    tEnv.toChangelogStream(tEnv.sqlQuery('SELECT k, COUNT(*) AS n, COUNT(DISTINCT v) AS d FROM (SELECT k, SUM(v) AS v FROM t GROUP BY k) GROUP BY k'));
+    return env.streamGraph.nodes.flatMap((n) => (n.uid?.startsWith('table-') ? [n.uid] : []));
+  };
+  const small = uids(CONFIGS['mini-batch, AUTO, 1 row']);
+  assert.ok(small.some((u) => u.includes('global-group-aggregate')) && small.some((u) => u.startsWith('table-aggregate-group-aggregate')), small.join(' '));
+  assert.equal(uids(CONFIGS['mini-batch, AUTO, 5000 rows']), small);
+});
+
 test('bad mini-batch and phase options are refused naming the option', async () => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ 'table.exec.mini-batch.enabled': 'true', 'table.exec.mini-batch.size': '100' }, /table\.exec\.mini-batch\.allow-latency must be above 0/],
