@@ -4,18 +4,18 @@
 // window TVFs as flatMaps, UNION ALL as a stream union. Every stateful operator's uid comes from
 // its place in the plan (a hash of the plan text below it), so the same query restores its state
 // from a savepoint. Imports the DataStream API and the planner's parts.
-// Just over 400 lines: one method per plan node kind over shared uid and reuse bookkeeping; the
-// operators themselves live in runtime/, window slicing in window-slicing.ts. Joins (regular,
-// interval, temporal, window) are the next group to move into their own translator file.
+// One method per plan node kind over shared uid and reuse bookkeeping; the operators themselves
+// live in runtime/, GROUP BY's translation in group-aggregate-translation.ts, window slicing in
+// window-slicing.ts. Joins (regular, interval, temporal, window) are the next group to move into
+// their own translator file.
 import type { DataStream } from '../../datastream/data-stream.ts';
 import type { StreamExecutionEnvironment } from '../../environment/stream-execution-environment.ts';
-import { cloneFunction } from '../../functions/clone-function.ts';
 import type { Collector } from '../../functions/collector.ts';
 import { WatermarkStrategy } from '../../time/watermark-strategy.ts';
 import { findTableConnector } from '../connectors/table-connector.ts';
 import '../connectors/builtin-connectors.ts';
 import { createAccumulator } from '../functions/aggregate-functions.ts';
-import { isInteger, withoutTimeAttribute, type LogicalType } from '../types/logical-type.ts';
+import { isInteger, withoutTimeAttribute } from '../types/logical-type.ts';
 import type { Change } from '../types/row.ts';
 import { Schema } from '../types/schema.ts';
 import type { CatalogTable } from './catalog.ts';
@@ -23,10 +23,10 @@ import { explainPlan } from './explain.ts';
 import { ExpressionCompiler } from './expression-compiler.ts';
 import type { FunctionCatalog } from './function-catalog.ts';
 import { applyAggregateTuning, type AggregateTuning } from './aggregate-phases.ts';
-import { childrenOf, type AggregateNode, type GlobalAggregateNode, type JoinNode, type LocalAggregateNode, type PlanNode, type RankNode } from './plan-nodes.ts';
+import { aggregateLayout, isIntOrNarrower, translateGlobalAggregate, translateGroupAggregate, translateLocalAggregate } from './group-aggregate-translation.ts';
+import { childrenOf, type AggregateNode, type JoinNode, type PlanNode, type RankNode } from './plan-nodes.ts';
 import { compileCalc, compilePredicate } from './runtime/calc-function.ts';
-import { GroupAggregateFunction, WindowAggregateFunction, type AggregateLayout } from './runtime/group-aggregate.ts';
-import { GlobalGroupAggregateOperator, LocalGroupAggregateOperator, MiniBatchGroupAggregateOperator } from './runtime/mini-batch-aggregate.ts';
+import { WindowAggregateFunction, type AggregateLayout } from './runtime/group-aggregate.ts';
 import { IntervalJoinFunction } from './runtime/interval-join.ts';
 import { LookupJoinFunction } from './runtime/lookup-join.ts';
 import { OverAggregateFunction } from './runtime/over-aggregate.ts';
@@ -154,8 +154,8 @@ export class StreamTranslator {
       case 'aggregate': return this.aggregate(node);
       // Each mini-batch operator above keeps its own trigger (see runtime/mini-batch-aggregate.ts).
       case 'miniBatchAssigner': return this.translate(node.input);
-      case 'localAggregate': return this.localAggregate(node);
-      case 'globalAggregate': return this.globalAggregate(node);
+      case 'localAggregate': return translateLocalAggregate(this, node);
+      case 'globalAggregate': return translateGlobalAggregate(this, node);
       case 'windowTvf': {
         const { timeField, window } = node;
         return this.translate(node.input).flatMap((c: Change, out: Collector<Change>) => {
@@ -278,62 +278,8 @@ export class StreamTranslator {
     return rows.map((row: unknown[]): Change => ({ op: '+I', row })).name(`Scan(${table.name})`).uid(this.uid(node, 'scan'));
   }
 
-  private layout(node: AggregateNode, retracting: boolean): AggregateLayout {
-    const inputTypes = node.input.schema.columns.map((c) => c.type);
-    return {
-      groupKeys: node.groupKeys,
-      calls: node.calls.map((call) => ({
-        args: call.args,
-        ...(call.filter !== undefined ? { filter: call.filter } : {}),
-        ...(call.name === 'COUNT' && call.args.length === 0 && !call.distinct && this.functions.aggregate(call.name) === undefined ? { countStar: true } : {}),
-        acc: createAccumulator(call.name, {
-          distinct: call.distinct,
-          integerResult: call.args.length > 0 && isInteger(inputTypes[call.args[0]]),
-          intArgument: call.args.length > 0 && isIntOrNarrower(inputTypes[call.args[0]]),
-          retracting,
-          udf: this.functions.aggregate(call.name),
-        }),
-      })),
-    };
-  }
-
-  /**
-   * The layout of a GROUP BY: DISTINCT calls over the same argument expressions (the same generated
-   * code in the projection before the aggregation) form distinct groups sharing their seen values;
-   * their accumulators are the plain aggregates.
-   */
-  private groupLayout(node: AggregateNode, retracting: boolean): AggregateLayout {
-    const layout = this.layout(node, retracting);
-    const input = node.input.kind === 'miniBatchAssigner' ? node.input.input : node.input;
-    const projection = input.kind === 'calc' ? [...input.stages].reverse().find((s) => s.projection !== undefined)?.projection : undefined;
-    const argText = (i: number): string => projection?.[i] ?? `#${i}`;
-    const groups = new Map<string, number[]>();
-    node.calls.forEach((call, i) => {
-      if (!call.distinct || call.args.length === 0) return;
-      const text = call.args.map(argText).join('|');
-      const members = groups.get(text) ?? [];
-      if (members.length === 31) return; // a full group: this call keeps its own DISTINCT
-      members.push(i);
-      groups.set(text, members);
-    });
-    if (groups.size === 0) return layout;
-    const inputTypes = input.schema.columns.map((c) => c.type);
-    const shared = new Set([...groups.values()].flat());
-    return {
-      groupKeys: layout.groupKeys,
-      calls: layout.calls.map((c, i) => {
-        if (!shared.has(i)) return c;
-        const call = node.calls[i];
-        return {
-          ...c, acc: createAccumulator(call.name, {
-            distinct: false, integerResult: isInteger(inputTypes[call.args[0]]), intArgument: isIntOrNarrower(inputTypes[call.args[0]]),
-            retracting, udf: this.functions.aggregate(call.name),
-          }),
-        };
-      }),
-      distinct: [...groups.values()].map((calls) => ({ args: node.calls[calls[0]].args, calls })),
-    };
-  }
+  /** @internal The accumulators of an aggregation's calls over its input's types. */
+  layout(node: AggregateNode, retracting: boolean): AggregateLayout { return aggregateLayout(this.functions, node, retracting); }
 
   private aggregate(node: AggregateNode): DataStream<Change> {
     if (node.windowEnd !== undefined && this.windowSlicing) {
@@ -352,37 +298,7 @@ export class StreamTranslator {
     if (node.windowEnd !== undefined) {
       return keyed.process(new WindowAggregateFunction(this.layout(node, false), node.windowEnd, node.proctime === true)).name('WindowAggregate').uid(this.uid(node, 'window-aggregate'));
     }
-    const retracting = !node.input.insertOnly;
-    const fn = new GroupAggregateFunction(this.groupLayout(node, retracting), this.stateTtlMs, retracting);
-    const batch = node.input.kind === 'miniBatchAssigner' ? { latencyMs: node.input.latencyMs, size: node.input.size } : undefined;
-    const out = batch === undefined
-      ? keyed.process(fn).name('GroupAggregate').uid(this.uid(node, 'group-aggregate'))
-      : keyed.transform('MiniBatchGroupAggregate', () => new MiniBatchGroupAggregateOperator(cloneFunction(fn), batch)).name('GroupAggregate(mini-batch)').uid(this.uid(node, 'group-aggregate'));
-    return keys.length === 0 ? out.setParallelism(1) : out;
-  }
-
-  /** The local half of a two-phase GROUP BY: chained to its input, before the exchange. */
-  private localAggregate(node: LocalAggregateNode): DataStream<Change> {
-    const assigner = node.input;
-    const layout = this.layout({ kind: 'aggregate', input: assigner, groupKeys: node.groupKeys, calls: node.calls, schema: node.schema, insertOnly: false }, !assigner.insertOnly);
-    const batch = { latencyMs: assigner.latencyMs, size: assigner.size };
-    return this.translate(assigner).transform('LocalGroupAggregate', () => new LocalGroupAggregateOperator(layout, batch))
-      .name('LocalGroupAggregate').uid(this.uid(node, 'local-group-aggregate'));
-  }
-
-  /** The global half of a two-phase GROUP BY: keyed by the partial rows' keys, merging their accumulators into state. */
-  private globalAggregate(node: GlobalAggregateNode): DataStream<Change> {
-    const local = node.input;
-    const assigner = local.input;
-    const layout = this.layout({ kind: 'aggregate', input: assigner, groupKeys: local.groupKeys, calls: local.calls, schema: node.schema, insertOnly: false }, !assigner.insertOnly);
-    const batch = { latencyMs: assigner.latencyMs, size: assigner.size };
-    const keyCount = local.groupKeys.length;
-    const groupKey = rowKeySelector(local.groupKeys.map((_, i) => i));
-    const ttl = this.stateTtlMs;
-    const out = this.translate(local).keyBy((c: Change) => groupKey(c.row))
-      .transform('GlobalGroupAggregate', () => new GlobalGroupAggregateOperator(layout, batch, ttl))
-      .name('GlobalGroupAggregate').uid(this.uid(node, 'global-group-aggregate'));
-    return keyCount === 0 ? out.setParallelism(1) : out;
+    return translateGroupAggregate(this, node, keyed);
   }
 
   /**
@@ -477,6 +393,3 @@ export class StreamTranslator {
       .process(new RankFunction(node.orderKeys, node.limit, node.outputRank, node.input.insertOnly, this.stateTtlMs)).name('Rank').uid(this.uid(node, 'rank'));
   }
 }
-
-/** TINYINT, SMALLINT or INT: the argument types whose SUM is an INT. */
-function isIntOrNarrower(t: LogicalType): boolean { return t.kind === 'INT' || t.kind === 'SMALLINT' || t.kind === 'TINYINT'; }
