@@ -21,6 +21,7 @@ export { IterativeStream } from './datastream/streaming-iteration.ts';
 export type { FeedbackLoopOptions } from './graph/feedback-loop.ts';
 export { ITERATION_NEEDS_BATCH } from './graph/iteration-spec.ts';
 export * from './datastream/keyed-stream.ts';
+export * from './datastream/keyed-partition-windowed-stream.ts';
 export * from './datastream/connected-streams.ts';
 export * from './datastream/broadcast-stream.ts';
 export * from './datastream/broadcast-connected-stream.ts';

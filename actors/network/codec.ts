@@ -4,11 +4,12 @@
 // extension), keeps the registry of protocol message types, and says clearly which message
 // cannot cross a process boundary (`assertEncodable`). Actor references travel as their path and
 // are resolved on decode.
-// Imports msgpackr and the record-column layout, nothing from the runtime (the actor core
-// registers its ref class here).
+// Imports msgpackr, the record-column layout and the batch combine step's PartialAccumulator,
+// nothing from the runtime (the actor core registers its ref class here).
 
 import { Packr, Unpackr, addExtension } from 'msgpackr';
 import { fromColumns, toColumns, type RecordColumn } from './record-columns.ts';
+import { PartialAccumulator } from '../../api/operators/batch-combiner.ts';
 
 /** What every protocol message looks like: a union member tagged by a namespaced `type`. */
 export interface ProtocolMessage { readonly type: string }
@@ -51,6 +52,15 @@ export function registerRefClass(refClass: abstract new (...args: never[]) => { 
 
 // UnresolvedRef must survive a second hop unchanged: it is written as a path like any ref.
 registerRefClass(UnresolvedRef);
+
+// A batch combine step's partial accumulators cross spill files and TaskManagers as themselves.
+const PARTIAL_ACCUMULATOR_EXTENSION_TYPE = 0x43; // msgpackr uses 0x42 for big integers
+addExtension({
+  Class: PartialAccumulator,
+  type: PARTIAL_ACCUMULATOR_EXTENSION_TYPE,
+  write: (partial: PartialAccumulator) => [partial.key, partial.accumulator],
+  read: ([key, accumulator]: [PartialAccumulator['key'], unknown]) => new PartialAccumulator(key, accumulator),
+});
 
 const messageTypes = new Map<string, string>();
 

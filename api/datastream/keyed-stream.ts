@@ -13,6 +13,7 @@ import { IntervalJoin } from '../windowing/interval-join.ts';
 import type { WindowAssigner } from '../windowing/window-assigner.ts';
 import { WindowedStream } from '../windowing/windowed-stream.ts';
 import { DataStream } from './data-stream.ts';
+import { KeyedPartitionWindowedStream } from './keyed-partition-windowed-stream.ts';
 import { streamExtensions } from './stream-extensions.ts';
 
 /** A stream partitioned by the key `selector` extracts. */
@@ -55,6 +56,11 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
   /** Count windows per key: every `size` elements, or sliding by `slide`. */
   countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
     return WindowedStream.countWindow(this, size, slide);
+  }
+
+  /** Each key's records as one partition, processed when the input has ended (Flink's fullWindowPartition). */
+  fullWindowPartition(): KeyedPartitionWindowedStream<T, K> {
+    return new KeyedPartitionWindowedStream<T, K>(this);
   }
 
   /** Joins with `other` on equal keys within a time interval: `.between(lower, upper).process(fn)`. */

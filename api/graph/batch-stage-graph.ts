@@ -7,8 +7,11 @@
 // subtask builds no streaming state backend for them. The partition sources and sinks come from
 // the runtime (they do the I/O); chaining follows the usual rules (buildJobGraph), so the stage's
 // forward edges stay chained. A sink whose edge is the keyBy into a rolling reduce gets that
-// reduce as its combine step (BatchCombiner). Pure; imports api/ only.
-import { rollingReduceOf, type CombineSpec } from '../operators/batch-combiner.ts';
+// reduce as its combine step (BatchCombiner); one into a whole-key aggregate (a GlobalWindows
+// end-of-stream window with an AggregateFunction) gets the aggregate's, and since that step sends
+// partial accumulators, the edge's and the consumer's key selectors also read their keys.
+// Pure; imports api/ only.
+import { partialAwareKeySelector, rollingReduceOf, type CombineSpec } from '../operators/batch-combiner.ts';
 import { SortedKeyedOperator, type SortedInputOptions } from '../operators/sorted-keyed-operator.ts';
 import { SourceOperator } from '../sources/source-operator.ts';
 import type { Source } from '../sources/source.ts';
@@ -66,7 +69,11 @@ export function buildStageJobGraph(job: JobGraph, stage: BatchStage, factories: 
         readers.push([reader, t]);
       }
       const keyed = n.keySelectors[0] !== undefined || n.keySelectors[1] !== undefined;
-      const selectors = n.keySelectors;
+      // A whole-key aggregate reading blocking input gets partial accumulators from its combine step.
+      const partials = n.wholeKeyAggregate !== undefined && readers.length > 0;
+      const selectors: typeof n.keySelectors = partials
+        ? [n.keySelectors[0] && partialAwareKeySelector(n.keySelectors[0]), n.keySelectors[1]]
+        : n.keySelectors;
       const factory = n.operatorFactory;
       const copy = sg.addNode({
         name: n.name,
@@ -94,10 +101,15 @@ export function buildStageJobGraph(job: JobGraph, stage: BatchStage, factories: 
     }
   }
   for (const e of stage.outputs) {
+    const combine = combineSpecOf(e, factories.sortedInput.memoryBytes);
+    // Partial accumulators are routed by their own key.
+    const edge: JobEdge = combine?.aggregate !== undefined && e.partitioner.kind === 'hash'
+      ? { ...e, partitioner: { ...e.partitioner, keySelector: partialAwareKeySelector(e.partitioner.keySelector) } }
+      : e;
     const writer = sg.addNode({
       name: `Blocking Partition Sink (to ${e.targetNode.name})`,
       kind: 'one-input',
-      operatorFactory: factories.partitionSink(e, combineSpecOf(e, factories.sortedInput.memoryBytes)),
+      operatorFactory: factories.partitionSink(edge, combine),
       parallelism: stage.parallelism,
       isSink: true,
     });
@@ -119,14 +131,18 @@ export function buildStageJobGraph(job: JobGraph, stage: BatchStage, factories: 
 const reduceOfNode = new WeakMap<StreamNode, ((a: unknown, b: unknown) => unknown) | null>();
 
 /**
- * The combine step of `edge` when it is the keyBy into a rolling reduce: the reduce with the
- * consumer's key selector. Builds the consumer's operator once per node to look at it (an
- * iteration body's stages are built again every superstep).
+ * The combine step of `edge` when it is the keyBy into a rolling reduce (the reduce with the
+ * consumer's key selector) or into a whole-key aggregate (a fresh copy of its AggregateFunction).
+ * Builds the consumer's operator once per node to look at it (an iteration body's stages are
+ * built again every superstep).
  */
 export function combineSpecOf(edge: JobEdge, memoryBytes: number): CombineSpec | undefined {
   const target = edge.targetNode;
   const keySelector = target.keySelectors[0];
   if (edge.partitioner.kind !== 'hash' || target.kind !== 'one-input' || keySelector === undefined) return undefined;
+  if (target.wholeKeyAggregate !== undefined) {
+    return { aggregate: target.wholeKeyAggregate(), keySelector, operatorName: target.name, memoryBytes };
+  }
   let reduce = reduceOfNode.get(target);
   if (reduce === undefined) {
     reduce = rollingReduceOf(target.operatorFactory()) ?? null;

@@ -2,6 +2,7 @@
 // StreamEdge per connection (with its partitioner and side-output tag). Unresolved settings
 // (parallelism, maxParallelism, slot sharing group) stay undefined until the job graph is built.
 // Imports api/ only.
+import type { AggregateFunction } from '../../state/state-descriptors.ts';
 import type { KeySelector } from '../functions/key-selector.ts';
 import type { OutputTag } from '../output-tag.ts';
 import type { Source } from '../sources/source.ts';
@@ -45,6 +46,11 @@ export interface StreamNode {
    * restoring a checkpoint older than one it committed would write that output again.
    */
   commitsOnCheckpoint?: boolean;
+  /**
+   * Set on a window operator that aggregates a whole key with an AggregateFunction (GlobalWindows
+   * firing at the end of input): batch mode folds its input per key before the exchange.
+   */
+  wholeKeyAggregate?: () => AggregateFunction<any, any, any>;
 }
 
 /** A connection between two operators. */

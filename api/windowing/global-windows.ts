@@ -50,4 +50,6 @@ export class GlobalWindows<T = unknown> extends WindowAssigner<T, GlobalWindow> 
   namespaceOf(_window: GlobalWindow): Namespace { return 0; }
   windowOf(_namespace: Namespace): GlobalWindow { return GlobalWindow.get(); }
   toString(): string { return 'GlobalWindows()'; }
+  /** True when the default trigger fires once at the end of input (createWithEndOfStreamTrigger). */
+  get firesAtEndOfStream(): boolean { return this.endOfStream; }
 }

@@ -27,6 +27,7 @@ import { requireMergingTrigger, type WindowAssigner } from './window-assigner.ts
 import { WindowOperator, type WindowOperatorOptions } from './window-operator.ts';
 import { BufferedWindowOperator, canBufferWindows } from './buffered-window-operator.ts';
 import { cloneFunction } from '../functions/clone-function.ts';
+import { partialAwareAggregate } from '../operators/batch-combiner.ts';
 
 
 /** Windows over a keyed stream (Flink's WindowedStream). */
@@ -35,6 +36,7 @@ export class WindowedStream<T, K extends Key, W extends Window> {
   private windowEvictor: Evictor<T, W> | undefined;
   private lateness = 0;
   private lateDataTag: OutputTag<T> | undefined;
+  private defaultTrigger = true;
 
   constructor(readonly input: KeyedStream<T, K>, readonly assigner: WindowAssigner<T, W>) {
     this.windowTrigger = assigner.getDefaultTrigger();
@@ -51,6 +53,7 @@ export class WindowedStream<T, K extends Key, W extends Window> {
   trigger(trigger: Trigger<T, W>): this {
     requireMergingTrigger(this.assigner, trigger);
     this.windowTrigger = trigger;
+    this.defaultTrigger = false;
     return this;
   }
 
@@ -81,7 +84,12 @@ export class WindowedStream<T, K extends Key, W extends Window> {
   aggregate<ACC, V, R>(agg: AggregateFunction<T, ACC, V>, windowFn?: UserWindowFunction<V, R, K, W>): DataStream<R> {
     // Each subtask gets its own copy of the aggregate function object, as Flink deserializes one per subtask.
     if (this.windowEvictor) return this.build<R>('Aggregate', () => new AggregateIterableWindowFunction<T, ACC, V, R, K, W>(cloneFunction(agg), windowFn));
-    return this.build<R>('Aggregate', () => new SingleValueWindowFunction<V, R, K, W>(windowFn), () => new AggregatingStateDescriptor<T, ACC, V>('window-contents', cloneFunction(agg)));
+    // The state's function also merges the partial accumulators batch mode's combine step sends.
+    const out = this.build<R>('Aggregate', () => new SingleValueWindowFunction<V, R, K, W>(windowFn), () => new AggregatingStateDescriptor<T, ACC, V>('window-contents', partialAwareAggregate(cloneFunction(agg)) as AggregateFunction<T, ACC, V>));
+    if (this.assigner instanceof GlobalWindows && this.assigner.firesAtEndOfStream && this.defaultTrigger && this.lateness === 0) {
+      out.node().wholeKeyAggregate = () => cloneFunction(agg) as AggregateFunction<any, any, any>;
+    }
+    return out;
   }
 
   /** Calls `fn` with all elements of each fired window. */

@@ -5,12 +5,21 @@ import {
   registerRefClass, UnresolvedRef,
 } from '../../../actors/network/codec.ts';
 import { testSeed, Random } from '../../support/random.ts';
+import { PartialAccumulator } from '../../../api/operators/batch-combiner.ts';
 
 /** One channel: every batch goes through the same encoder and decoder, in order, as on the wire. */
 const channel = { encoder: new BatchEncoder(), decoder: new BatchDecoder() };
 function roundTrip(values: readonly unknown[], timestamps: readonly number[], length: number) {
   return channel.decoder.decode(channel.encoder.encode(values, timestamps, length).slice());
 }
+
+test("a batch combine step's partial accumulator round-trips as itself (spill files, other TaskManagers)", () => {
+  const back = decode(encode([new PartialAccumulator(['k', 3], { count: 2, sum: [1.5, 2] }), 'x'])) as unknown[];
+  assert.instance(back[0], PartialAccumulator);
+  assert.equal((back[0] as PartialAccumulator).key, ['k', 3]);
+  assert.equal((back[0] as PartialAccumulator).accumulator, { count: 2, sum: [1.5, 2] });
+  assert.is(back[1], 'x');
+});
 
 test('plain messages round-trip', () => {
   const msg = { type: 'checkpoint.trigger', checkpointId: 7, at: -Infinity, tags: ['a', 'b'], nested: { n: null, big: 2n ** 70n }, bytes: new Uint8Array([1, 2]) };

@@ -7,7 +7,7 @@
 // reduces are recognised. Seeded.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BatchCombiner, rollingReduceOf, type CombineSpec } from '../../../api/operators/batch-combiner.ts';
+import { BatchCombiner, PartialAccumulator, partialAwareAggregate, partialAwareKeySelector, rollingReduceOf, type CombineSpec } from '../../../api/operators/batch-combiner.ts';
 import { SortedKeyedOperator } from '../../../api/operators/sorted-keyed-operator.ts';
 import { StreamGroupedReduce } from '../../../api/operators/stream-grouped-reduce.ts';
 import { StreamMap } from '../../../api/operators/stream-map.ts';
@@ -109,6 +109,44 @@ test('only a plain rolling reduce is combined', () => {
   assert.is(rollingReduceOf(new Subclass((a, b) => a + b)), undefined);
   assert.is(rollingReduceOf(new StreamMap((x: number) => x)), undefined);
   assert.is(rollingReduceOf(undefined), undefined);
+});
+
+test('an aggregate folds one accumulator per key in place; over the budget it sends partials and starts over; merged, they are exact', () => {
+  const random = new Random(testSeed('batch-combiner-aggregate'));
+  const input: Rec[] = Array.from({ length: 5000 }, (): Rec => [`k${random.int(0, 199)}`, random.int(-50, 50)]);
+  const creates = { n: 0 };
+  const sumAgg = {
+    createAccumulator: (): Rec => { creates.n++; return ['', 0]; },
+    add: (r: Rec, acc: Rec): Rec => { acc[0] = r[0]; acc[1] += r[1]; return acc; },
+    getResult: (acc: Rec): Rec => acc,
+    merge: (a: Rec, b: Rec): Rec => [a[0] || b[0], a[1] + b[1]],
+  };
+  const expectedSums = new Map<string, number>();
+  for (const [k, v] of input) expectedSums.set(String(k), (expectedSums.get(String(k)) ?? 0) + v);
+  for (const budget of [1 << 30, 4096]) {
+    const sent: unknown[] = [];
+    const combiner = new BatchCombiner({ aggregate: sumAgg as never, keySelector: (r: Rec) => r[0], operatorName: 'Sums', memoryBytes: budget }, (v) => sent.push(v));
+    creates.n = 0;
+    for (const r of input) combiner.add(r, NO_TIMESTAMP);
+    combiner.finish();
+    assert.ok(sent.every((v) => v instanceof PartialAccumulator), 'only partial accumulators are sent');
+    const merged = new Map<string, Rec>();
+    for (const p of sent as PartialAccumulator[]) merged.set(String(p.key), sumAgg.merge(merged.get(String(p.key)) ?? ['', 0], p.accumulator as Rec));
+    assert.equal(new Map([...merged].map(([k, acc]) => [k, acc[1]])), expectedSums, `budget ${budget}`);
+    assert.is(combiner.recordsOut, sent.length);
+    if (budget === 1 << 30) assert.is(sent.length, expectedSums.size, 'one accumulator per key');
+    else assert.ok(sent.length > expectedSums.size && creates.n === sent.length, `flushed and started over (${sent.length} partials)`);
+  }
+});
+
+test('partial-aware key selectors and aggregates read the partials, pass records through', () => {
+  const selector = partialAwareKeySelector((r: Rec) => r[0]);
+  assert.is(selector(['a', 1]), 'a');
+  assert.is(selector(new PartialAccumulator('b', ['b', 7])), 'b');
+  const agg = partialAwareAggregate({
+    createAccumulator: () => 0, add: (r: Rec, acc: number) => acc + r[1], getResult: (acc: number) => acc, merge: (a: number, b: number) => a + b,
+  });
+  assert.is(agg.add(new PartialAccumulator('b', 5), agg.add(['b', 2], agg.createAccumulator())), 7);
 });
 
 test('a bad key fails with the consuming operator named', () => {
