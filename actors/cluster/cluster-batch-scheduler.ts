@@ -13,13 +13,12 @@
 // up, the producers of partitions those need that were lost too) before their consumers run;
 // consumers running at the time that read a lost partition are cancelled and wait for it.
 // The partitions are released when the job releases its slots (it ended). Observers
-// (observeClusterBatchJobs) see each run and each stage that completes, and may hold scheduling
-// back meanwhile (tests kill a TaskManager there). Imports api/, actors/runtime, actors/failover
+// (cluster-batch-run.ts) see each run, each stage that completes, and each lost TaskManager. Imports api/, actors/runtime, actors/failover
 // and actors/cluster.
 import { buildStageJobGraph } from '../../api/graph/batch-stage-graph.ts';
 import type { BatchPlan, BatchStage } from '../../api/graph/batch-stages.ts';
 import type { JobGraph, JobVertex } from '../../api/graph/job-graph.ts';
-import type { Source, SourceSplit, SplitEnumerator } from '../../api/sources/source.ts';
+import type { Source, SourceSplit } from '../../api/sources/source.ts';
 import type { Cancel, Clock } from '../../api/time/clock.ts';
 import type { RestartBackoff } from '../failover/restart-backoff.ts';
 import { errorFields, logger, type Logger } from '../observability/logger.ts';
@@ -27,57 +26,11 @@ import type { ResourceManager } from '../runtime/resource-manager.ts';
 import type { Slot } from '../runtime/task-manager.ts';
 import type { ActorRef } from '../core/actor-ref.ts';
 import type { PartitionLocation } from '../runtime/batch/partition-fetch.ts';
-import { PARTITION_SERVICE, type RelayedPartitionRequest, type SliceDescriptor, type SliceId, type SliceReport } from './batch-messages.protocol.ts';
+import { PARTITION_SERVICE, type BatchSliceCommand, type RelayedPartitionRequest, type SliceDescriptor, type SliceId, type SliceReport } from './batch-messages.protocol.ts';
 import type { SubmitOptions } from './cluster-messages.protocol.ts';
 import { RemoteTaskManager } from './remote-task-manager.ts';
-
-/** Where one slice attempt ran and how it ended (tests, logs). */
-export interface SliceRun {
-  readonly stage: number;
-  readonly slice: number;
-  readonly attempt: number;
-  readonly taskManagerId: string;
-  outcome: 'running' | 'finished' | 'failed' | 'canceled' | 'lost';
-}
-
-/** What a cluster batch run measured. */
-export interface ClusterBatchStats {
-  /** Every slice attempt deployed, in order. */
-  readonly runs: SliceRun[];
-  /** Slices whose finished output was lost with its TaskManager and recomputed. */
-  partitionsLost: number;
-  /** Slice attempts that failed (or were lost) and ran again. */
-  sliceRestarts: number;
-  /** Records fetched from other TaskManagers, and their chunks. */
-  remoteRecords: number;
-  remoteChunks: number;
-  /** Chunks of partitions that spilled to disk, over the TaskManagers. */
-  chunksSpilled: number;
-}
-
-/** What observers see of a run. */
-export interface ClusterBatchRun {
-  readonly jobId: string;
-  readonly plan: BatchPlan;
-  readonly stats: ClusterBatchStats;
-}
-
-/** Watches cluster batch runs in this process (tests, tools). */
-export interface ClusterBatchObserver {
-  started?(run: ClusterBatchRun): void;
-  /** Every slice of `stage` has finished; no slice is deployed until the returned promise settles. */
-  stageCompleted?(run: ClusterBatchRun, stage: number): void | Promise<void>;
-  /** The run handled the loss of TaskManager `taskManagerId` (what it held is marked for recomputing). */
-  taskManagerLost?(run: ClusterBatchRun, taskManagerId: string): void;
-}
-
-const observers = new Set<ClusterBatchObserver>();
-
-/** Adds an observer of the cluster batch runs of this process; returns its removal. */
-export function observeClusterBatchJobs(observer: ClusterBatchObserver): () => void {
-  observers.add(observer);
-  return () => observers.delete(observer);
-}
+import { SliceEnumerators } from './slice-enumerators.ts';
+import { clusterBatchObservers, type ClusterBatchRun, type ClusterBatchStats, type SliceRun } from './cluster-batch-run.ts';
 
 /** What a scheduler works with. */
 export interface ClusterBatchContext {
@@ -135,7 +88,7 @@ export class ClusterBatchScheduler implements ClusterBatchRun {
   private readonly stageOf = new Map<JobVertex, number>();
   /** Per stage: the vertices of its stage graph (sources of first stages get enumerators here). */
   private readonly stageVertices: JobVertex[][];
-  private readonly enumerators = new Map<string, { enumerator: SplitEnumerator<SourceSplit, unknown>; assigned: SourceSplit[][]; readers: Set<number> }>();
+  private readonly enumerators = new SliceEnumerators();
   private readonly spilledPerTaskManager = new Map<string, number>();
   private readonly timers = new Set<Cancel>();
   private readonly maxParallelism: number;
@@ -161,7 +114,7 @@ export class ClusterBatchScheduler implements ClusterBatchRun {
 
   /** Takes slots and deploys the first slices. */
   start(): void {
-    for (const o of observers) o.started?.(this);
+    for (const o of clusterBatchObservers) o.started?.(this);
     this.log.info('batch stages scheduled over the cluster', { stages: this.plan.stages.length, slots: this.context.slots.length });
     void this.acquireSlots();
   }
@@ -172,17 +125,18 @@ export class ClusterBatchScheduler implements ClusterBatchRun {
     if (report.type === 'jobmaster.partition-request') { this.relay(report); return; }
     const slice = this.current(report.id);
     if (slice === undefined) return;
+    try {
+      this.onSliceReport(slice, report);
+    } catch (error) {
+      // A source's split enumerator (user code) failed.
+      this.fail(new Error(`the batch job's stage ${slice.stage} could not assign its source splits: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+    }
+  }
+
+  private onSliceReport(slice: SliceState, report: SliceReport): void {
     switch (report.type) {
-      case 'jobmaster.slice-reader-registered': {
-        const e = this.enumerators.get(`${report.id.stage}/${report.vertex}`);
-        if (e === undefined) return;
-        e.readers.add(slice.index);
-        e.enumerator.addReader(slice.index);
-        return;
-      }
-      case 'jobmaster.slice-split-request':
-        this.enumerators.get(`${report.id.stage}/${report.vertex}`)?.enumerator.handleSplitRequest(slice.index);
-        return;
+      case 'jobmaster.slice-reader-registered': this.enumerators.readerRegistered(slice.stage, report.vertex, slice.index); return;
+      case 'jobmaster.slice-split-request': this.enumerators.splitRequest(slice.stage, report.vertex, slice.index); return;
       case 'jobmaster.slice-state':
         if (report.state === 'finished') this.onSliceFinished(slice, report);
         else if (report.state === 'failed' || report.state === 'canceled') {
@@ -214,7 +168,7 @@ export class ClusterBatchScheduler implements ClusterBatchRun {
         affected = true;
       }
     }
-    for (const o of observers) o.taskManagerLost?.(this, id);
+    for (const o of clusterBatchObservers) o.taskManagerLost?.(this, id);
     if (!affected) return;
     this.log.warn(`TaskManager ${id} was lost: its running slices and the partitions still needed run again`, { taskManagerId: id, partitionsLost: this.stats.partitionsLost });
     // Consumers running now that read a partition that is gone wait for it.
@@ -240,8 +194,7 @@ export class ClusterBatchScheduler implements ClusterBatchRun {
     this.settled = true;
     for (const c of this.timers) c();
     this.timers.clear();
-    for (const { enumerator } of this.enumerators.values()) { try { enumerator.close(); } catch { /* best effort */ } }
-    this.enumerators.clear();
+    this.enumerators.close();
   }
 
   // ---- internals ----
@@ -296,7 +249,13 @@ export class ClusterBatchScheduler implements ClusterBatchRun {
       if (this.busy.has(slot)) continue;
       const next = this.nextSlice();
       if (next === undefined) return;
-      this.deploy(next, slot);
+      try {
+        this.deploy(next, slot);
+      } catch (error) {
+        // A source's split enumerator (user code) failed as it started.
+        this.fail(new Error(`stage ${next.stage} of the batch job could not be scheduled: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+        return;
+      }
     }
   }
 
@@ -349,7 +308,7 @@ export class ClusterBatchScheduler implements ClusterBatchRun {
     const stage = this.slices[slice.stage];
     if (stage.every((s) => s.status === 'done')) {
       this.log.info('stage finished', { stage: slice.stage, parallelism: stage.length });
-      for (const o of observers) {
+      for (const o of clusterBatchObservers) {
         const hold = o.stageCompleted?.(this, slice.stage);
         if (hold === undefined) continue;
         this.holds++;
@@ -392,12 +351,7 @@ export class ClusterBatchScheduler implements ClusterBatchRun {
     slice.status = 'pending';
     slice.attempt++;
     slice.slot = undefined;
-    for (const [key, e] of this.enumerators) {
-      if (!key.startsWith(`${slice.stage}/`)) continue;
-      e.readers.delete(slice.index);
-      const splits = e.assigned[slice.index].splice(0);
-      if (splits.length > 0) e.enumerator.addSplitsBack(splits, slice.index);
-    }
+    this.enumerators.giveBack(slice.stage, slice.index);
   }
 
   private cancelAttempt(slice: SliceState): void {
@@ -407,34 +361,12 @@ export class ClusterBatchScheduler implements ClusterBatchRun {
 
   /** The enumerators of `stage`'s sources (created once, kept until the job ends). */
   private createEnumerators(stage: BatchStage): void {
-    this.stageVertices[stage.index].forEach((vertex, v) => {
-      const key = `${stage.index}/${v}`;
-      const source = vertex.head.source;
-      if (vertex.head.kind !== 'source' || source === undefined || source instanceof UnreadPartitionSource || this.enumerators.has(key)) return;
-      const assigned: SourceSplit[][] = Array.from({ length: vertex.parallelism }, () => []);
-      const readers = new Set<number>();
-      const slices = this.slices[stage.index];
-      const running = (i: number): SliceState => {
-        const slice = slices[i];
-        if (slice.status !== 'running') throw new Error(`no running subtask ${i} of "${vertex.name}" to assign a split to`);
-        return slice;
-      };
-      const send = (i: number, command: (id: SliceId) => Parameters<RemoteTaskManager['send']>[0]): void => {
-        const slice = running(i);
-        const tm = this.context.resourceManager.getTaskManager(slice.taskManagerId!) as RemoteTaskManager;
-        tm.send(command({ jobId: this.jobId, stage: stage.index, slice: i, attempt: slice.attempt }));
-      };
-      const enumerator = source.createEnumerator({
-        currentParallelism: () => vertex.parallelism,
-        registeredReaders: () => [...readers],
-        assignSplit: (split: SourceSplit, i: number) => {
-          assigned[i].push(split);
-          send(i, (id) => ({ type: 'taskexecutor.slice-add-splits', id, vertex: v, splits: [split] }));
-        },
-        signalNoMoreSplits: (i: number) => send(i, (id) => ({ type: 'taskexecutor.slice-no-more-splits', id, vertex: v })),
-      });
-      this.enumerators.set(key, { enumerator, assigned, readers });
-      enumerator.start();
+    const slices = this.slices[stage.index];
+    this.enumerators.create(stage.index, this.stageVertices[stage.index], (source) => !(source instanceof UnreadPartitionSource), (i, body) => {
+      const slice = slices[i];
+      if (slice.status !== 'running') throw new Error(`no running slice ${i} of stage ${stage.index} to assign a split to`);
+      const tm = this.context.resourceManager.getTaskManager(slice.taskManagerId!) as RemoteTaskManager;
+      tm.send({ ...body, id: { jobId: this.jobId, stage: stage.index, slice: i, attempt: slice.attempt } } as BatchSliceCommand);
     });
   }
 

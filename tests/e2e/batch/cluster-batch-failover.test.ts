@@ -15,7 +15,7 @@ import { env as processEnv } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { startJobManager } from '../../../actors/cluster/job-manager-process.ts';
 import { startTaskManager, type RunningTaskManager } from '../../../actors/cluster/task-manager-process.ts';
-import { observeClusterBatchJobs, type ClusterBatchRun } from '../../../actors/cluster/cluster-batch-scheduler.ts';
+import { observeClusterBatchJobs, type ClusterBatchRun } from '../../../actors/cluster/cluster-batch-run.ts';
 import { bundleJob } from '../../../actors/deploy/job-bundle.ts';
 import { tempDir, waitUntil } from '../cluster/support.ts';
 import { testSeed } from '../../support/random.ts';

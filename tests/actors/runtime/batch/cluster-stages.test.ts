@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { env as processEnv } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { startLocalCluster } from '../../../../actors/cluster/local-cluster.ts';
-import { observeClusterBatchJobs, type ClusterBatchRun } from '../../../../actors/cluster/cluster-batch-scheduler.ts';
+import { observeClusterBatchJobs, type ClusterBatchRun } from '../../../../actors/cluster/cluster-batch-run.ts';
 import { bundleJob } from '../../../../actors/deploy/job-bundle.ts';
 import { currentRuntime, tempDir, TestCluster } from '../../../e2e/cluster/support.ts';
 import { testSeed } from '../../../support/random.ts';
