@@ -15,6 +15,8 @@
 // channel ids carry the region, so that the other regions' subtasks run on undisturbed.
 // Subtask metrics go to the JobMaster with every heartbeat (reportMetrics) and, final, with a
 // finished subtask's report; checkpoint acknowledgements carry the subtask's alignment time.
+// Slices of batch stages spread over the cluster run in its BatchSliceExecutor, whose partitions go
+// when the job is released here (it ended, or a newer JobManager leadership arrived).
 // Imports api/ types, actors/runtime, actors/checkpoint, actors/network/data and actors/cluster.
 import type { JobEdge } from '../../api/graph/job-graph.ts';
 import type { SourceSplit } from '../../api/sources/source.ts';
@@ -36,6 +38,7 @@ import { TaskExecutorJob, type BundleFetcher } from './task-executor-job.ts';
 import type { JobModuleSource } from './process-environment.ts';
 import type { Host } from '../core/host.ts';
 import { BatchSliceExecutor } from './batch-slice-executor.ts';
+import type { SliceDescriptor } from './batch-messages.protocol.ts';
 
 /** The message chain of an error and its causes: `a (caused by: b (caused by: c))`. */
 export function errorChain(error: unknown): string {
@@ -143,6 +146,15 @@ export class TaskExecutor {
       report('failed', { error: `deploying subtask ${d.vertex}/${d.subtask} of job ${d.jobId} failed: ${errorChain(error)}` });
       return undefined;
     });
+  }
+
+  /**
+   * Deploys a slice of a batch stage for the JobManager leadership of `epoch`: a newer leader's
+   * arrival releases it, its partitions and spill files as it releases the job's subtasks.
+   */
+  deploySlice(d: SliceDescriptor, epoch = 0): void {
+    if (!this.epochs.has(d.jobId)) this.epochs.set(d.jobId, epoch);
+    this.batch.deploy(d);
   }
 
   /** Cancels a subtask (it reports `canceled`). */

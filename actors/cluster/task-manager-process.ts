@@ -9,6 +9,8 @@
 // refuses one older than the newest epoch seen (a deposed JobManager that still runs), and a
 // newer epoch releases the jobs older ones deployed (EpochFence, JobManagerLink).
 // It logs such refusals through the project logger and prints nothing (the CLI prints the ready line).
+// Its partition service actor (`/user/batchpartitions`) streams the batch partitions it holds to
+// the other TaskManagers (partition-service.ts).
 // Given a ProcessEnvironment (a simulation), it runs on that clock, network, HA store and job source.
 //
 //   const tm = await startTaskManager({ jobmanager: '127.0.0.1:6123', slots: 2 });
@@ -127,7 +129,7 @@ function taskExecutorBehavior(executor: TaskExecutor, link: JobManagerLink, fenc
         case 'taskexecutor.checkpoint-complete': executor.checkpointComplete(msg.id, msg.checkpointId); return;
         case 'taskexecutor.checkpoint-aborted': executor.checkpointAborted(msg.id, msg.checkpointId); return;
         case 'taskexecutor.release-job': void executor.releaseJob(msg.jobId); return;
-        case 'taskexecutor.deploy-slice': executor.batch.deploy(msg.descriptor); return;
+        case 'taskexecutor.deploy-slice': executor.deploySlice(msg.descriptor, msg.epoch ?? 0); return;
         case 'taskexecutor.cancel-slice': executor.batch.cancel(msg.id); return;
         case 'taskexecutor.slice-add-splits': executor.batch.addSplits(msg.id, msg.vertex, msg.splits as SourceSplit[]); return;
         case 'taskexecutor.slice-no-more-splits': executor.batch.notifyNoMoreSplits(msg.id, msg.vertex); return;
