@@ -79,7 +79,7 @@ export function buildStageJobGraph(job: JobGraph, stage: BatchStage, factories: 
         name: n.name,
         kind: n.kind,
         operatorFactory: keyed
-          ? () => new SortedKeyedOperator(factory(), selectors, n.name, factories.sortedInput, n.kind === 'two-input')
+          ? () => new SortedKeyedOperator(factory(), selectors, n.name, factories.sortedInput, n.kind === 'two-input', partials ? n.wholeKeyAggregate!() : undefined)
           : factory,
         source: n.source,
         parallelism: v.parallelism,

@@ -17,6 +17,10 @@
 // to the sorter as one untimestamped record ahead of everything after it, and sorting goes on
 // from there: the fold stays a left fold in sort order, so the reduce need not be associative.
 // When every record was folded, the running values go out in key order without the sorter.
+// A whole-key aggregate (a GlobalWindows end-of-stream window whose input comes from combine
+// steps) folds the same way: the partial accumulators of a key are merged in a map as they
+// arrive, and at the end each key's one merged partial goes through the window operator, in key
+// order, without sorting anything.
 // Imports api/ and state/ only: the SpillStorage comes from the runtime.
 import type { Key } from '../../state/key-groups.ts';
 import { BatchTimerService } from '../../state/batch/batch-timer-service.ts';
@@ -25,7 +29,8 @@ import type { Triggerable } from '../../state/timer-service.ts';
 import { selectKey, type KeySelector } from '../functions/key-selector.ts';
 import type { OutputTag } from '../output-tag.ts';
 import { MAX_WATERMARK, NO_TIMESTAMP } from '../stream-elements.ts';
-import { rollingReduceOf } from './batch-combiner.ts';
+import type { AggregateFunction } from '../../state/state-descriptors.ts';
+import { PartialAccumulator, rollingReduceOf } from './batch-combiner.ts';
 import { BatchGroupedReduce } from './batch-grouped-reduce.ts';
 import { ENTRY_OVERHEAD, ExternalSorter, groupId } from './external-sorter.ts';
 import { compareKeys, estimateBytes } from './key-order.ts';
@@ -51,6 +56,8 @@ export class SortedKeyedOperator {
   private readonly twoInput: boolean;
   /** A rolling reduce's function while it folds by hashing. */
   private readonly reduce: ((a: unknown, b: unknown) => unknown) | undefined;
+  /** Set when the folded values are partial accumulators that go through the inner operator: their function. */
+  private readonly partials: AggregateFunction<unknown, unknown, unknown> | undefined;
   /** Running values per key (by groupId) while folding by hashing; undefined once sorting. */
   private hashed: Map<unknown, { key: Key; value: unknown }> | undefined;
   private hashedBytes = 0;
@@ -61,12 +68,18 @@ export class SortedKeyedOperator {
     private readonly operatorName: string,
     private readonly options: SortedInputOptions,
     twoInput: boolean,
+    /** The AggregateFunction of a whole-key aggregate whose input is partial accumulators. */
+    partialAggregate?: AggregateFunction<unknown, unknown, unknown>,
   ) {
     const reduce = rollingReduceOf(inner);
     this.inner = reduce !== undefined ? new BatchGroupedReduce(reduce) : inner;
     this.twoInput = twoInput;
     if (reduce !== undefined && !twoInput) {
       this.reduce = reduce;
+      this.hashed = new Map();
+    } else if (partialAggregate !== undefined && !twoInput) {
+      this.reduce = (a, b) => new PartialAccumulator((a as PartialAccumulator).key, partialAggregate.merge((a as PartialAccumulator).accumulator, (b as PartialAccumulator).accumulator));
+      this.partials = partialAggregate;
       this.hashed = new Map();
     }
   }
@@ -116,6 +129,9 @@ export class SortedKeyedOperator {
     const key = selectKey(this.selectors[0]!, value, this.operatorName);
     const hashed = this.hashed;
     if (hashed !== undefined) {
+      // A whole-key aggregate folds partial accumulators only (a plain record becomes one).
+      const agg = this.partials;
+      if (agg !== undefined && !(value instanceof PartialAccumulator)) value = new PartialAccumulator(key, agg.add(value, agg.createAccumulator()));
       if (timestamp === NO_TIMESTAMP) {
         const id = groupId(key);
         const slot = hashed.get(id);
@@ -195,7 +211,16 @@ export class SortedKeyedOperator {
     const slots = [...hashed.values()];
     hashed.clear();
     slots.sort(byKey);
-    for (let i = 0; i < slots.length; i++) this.output.collect(slots[i].value, NO_TIMESTAMP);
+    if (this.partials) {
+      // Each key's merged accumulator goes through the window operator, which fires at the key's end.
+      for (let i = 0; i < slots.length; i++) {
+        this.startKey(slots[i].key);
+        this.inner.processElement(slots[i].value, NO_TIMESTAMP);
+        this.endKey();
+      }
+    } else {
+      for (let i = 0; i < slots.length; i++) this.output.collect(slots[i].value, NO_TIMESTAMP);
+    }
     for (const input of this.endedInputs.splice(0)) this.forwardEndInput(input);
     this.output.emitWatermark(MAX_WATERMARK);
   }
@@ -223,3 +248,4 @@ const byKey = (a: { key: Key }, b: { key: Key }): number => {
   const x = a.key, y = b.key;
   return typeof x === 'number' && typeof y === 'number' ? x - y : compareKeys(x, y);
 };
+
