@@ -4,7 +4,8 @@
 // (estimated record sizes) a writer moves its full chunks into a spill file. Only a committed
 // attempt (its input ended) is visible: a failed or cancelled attempt's output is discarded and
 // a re-run replaces it. A consumer reads, producer by producer, the records each sent it, in the
-// order sent. Also the partition sink operator (which folds its records first when its edge feeds
+// order sent (on a cluster, each TaskManager's store holds what its producers wrote, and one
+// producer's records for one consumer are read with readProducer, here or for another TaskManager). Also the partition sink operator (which folds its records first when its edge feeds
 // a rolling reduce: BatchCombiner) and the partition source (FLIP-27) that a stage's job graph
 // uses. Imports api/ and actors/runtime/batch.
 import { createChannelSelector, type ChannelSelector } from '../../../api/graph/partitioner.ts';

@@ -4,8 +4,8 @@
 // parallelism 8 runs in 2 slots. The stage's sources share one split enumerator per source
 // vertex across slices. A failed slice is cancelled and, if the restart strategy allows, runs
 // again as its next attempt from the stage's persisted inputs (its source splits go back to the
-// enumerator; its partial output is discarded by its partition sinks). Imports api/ and
-// actors/runtime.
+// enumerator; its partial output is discarded by its partition sinks). createSliceTasks builds
+// one slice's subtasks, here and on the TaskManagers of a cluster. Imports api/ and actors/runtime.
 import type { JobEdge, JobGraph, JobVertex } from '../../../api/graph/job-graph.ts';
 import type { SourceSplit, SplitEnumerator } from '../../../api/sources/source.ts';
 import type { Cancel, Clock } from '../../../api/time/clock.ts';
