@@ -416,10 +416,15 @@ export class JobCheckpointing {
    */
   private requestFinalCheckpoint(): void {
     if (!this.enabled || this.finalRequested || this.suspended > 0 || !this.coordinator || this.coordinator.pendingIds.length > 0) return;
+    // The current attempt's subtasks only: a subtask of a failed attempt that was still opening
+    // when the attempt ended can leave a checkpointer behind, and its input never ends.
     let waiting = false;
-    for (const c of this.checkpointers.values()) {
-      if (!c.inputEnded) return;
-      if (c.awaitingFinal) waiting = true;
+    for (const tasks of this.job.tasks().values()) {
+      for (const task of tasks) {
+        const c = this.checkpointers.get(task);
+        if (c === undefined || !c.inputEnded) return;
+        if (c.awaitingFinal) waiting = true;
+      }
     }
     if (!waiting) return;
     this.finalRequested = true;

@@ -93,6 +93,16 @@ for (let r = 0; r < RUNS; r++) {
   });
 }
 
+// Seed 2133654557's first run: a checkpoint write fails early, the job restarts while a subtask of
+// the failed attempt is still opening, and its leftover checkpointer (its input never ends) kept the
+// final checkpoint from being taken: the job waited for a periodic one that the manual clock never
+// brought (2 runs in 3 hung before the fix).
+test('a failed checkpoint write at record 747, parallelism 3: the restarted job takes its final checkpoint and finishes', async () => {
+  const records = 24000, keys = 7;
+  const { emitted } = await runWithFaults({ records, keys, parallelism: 3, faults: [{ at: 747, kind: 'checkpoint-write-fails' }], mode: 'exactly-once' });
+  assert.equal(emitted.map(([k, c]) => `${k}:${c}`).sort(), expectedEmissions(records, keys));
+});
+
 test('at-least-once checkpoints lose nothing under failures', async () => {
   const records = 24000, keys = 7;
   const faults = [{ at: random.int(2000, 8000), kind: 'user-throws' as const }, { at: random.int(10000, 16000), kind: 'subtask-crash' as const }];
