@@ -76,15 +76,18 @@ function setup(): void {
   for (const [k, c, v] of input) { const e = expected.get(k); if (e) { e[0] += c; e[1] += v; } else expected.set(k, [c, v]); }
 }
 
+/** The baseline: count and sum per key in a plain Map, updated in place. */
+function loop(): number {
+  const m = new Map<number, Agg>();
+  for (const r of input) { const e = m.get(r[0]); if (e) { e[1] += r[1]; e[2] += r[2]; } else m.set(r[0], [r[0], r[1], r[2]]); }
+  check(m, 'loop');
+  return input.length;
+}
+
 benchmark('w7-batch-grouping-vs-loop', {
   records: RECORDS,
   setup,
-  baseline() {
-    const m = new Map<number, Agg>();
-    for (const r of input) { const e = m.get(r[0]); if (e) { e[1] += r[1]; e[2] += r[2]; } else m.set(r[0], [r[0], r[1], r[2]]); }
-    check(m, 'loop');
-    return input.length;
-  },
+  baseline: loop,
   subject: () => runJob('batch'),
 });
 
@@ -98,11 +101,6 @@ benchmark('w7-batch-grouping-vs-streaming', {
 benchmark('w7-batch-aggregate-vs-loop', {
   records: RECORDS,
   setup,
-  baseline() {
-    const m = new Map<number, Agg>();
-    for (const r of input) { const e = m.get(r[0]); if (e) { e[1] += r[1]; e[2] += r[2]; } else m.set(r[0], [r[0], r[1], r[2]]); }
-    check(m, 'loop');
-    return input.length;
-  },
+  baseline: loop,
   subject: runAggregate,
 });

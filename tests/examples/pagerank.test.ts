@@ -4,21 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { pageRank } from '../../examples/pagerank.ts';
 import { Random, testSeed } from '../support/random.ts';
-
-function plainPageRank(links: number[][], iterations: number, d: number, epsilon = -1): { ranks: number[]; supersteps: number } {
-  const n = links.length;
-  let ranks = new Array<number>(n).fill(1 / n), supersteps = 0;
-  for (let s = 0; s < iterations; s++) {
-    const sums = new Array<number>(n).fill(0);
-    for (let p = 0; p < n; p++) for (const t of links[p]) sums[t] += ranks[p] / links[p].length;
-    const next = sums.map((x) => (1 - d) / n + d * x);
-    const moved = next.some((r, p) => Math.abs(r - ranks[p]) > epsilon);
-    ranks = next;
-    supersteps++;
-    if (!moved) break;
-  }
-  return { ranks, supersteps };
-}
+import { plainPageRank } from './support/plain-pagerank.ts';
 
 test('PageRank equals a plain loop, for a fixed number of supersteps and until converged', async () => {
   const rnd = new Random(testSeed('pagerank-example'));
